@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Start-up time of `apigw-doctor kb list` (target: under 5 ms): loads and validates every
+# embedded article, then renders the list. Uses hyperfine when installed, otherwise times
+# RUNS invocations itself and prints the mean and the fastest run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${RUNS:-200}
+cargo build --release --locked -q
+bin=target/release/apigw-doctor
+if command -v hyperfine >/dev/null 2>&1; then
+  hyperfine -N --warmup 20 --runs "$RUNS" "$bin kb list" "$bin -o json kb list"
+  exit 0
+fi
+for args in "kb list" "-o json kb list"; do
+  best=999999999; total=0
+  for _ in $(seq "$RUNS"); do
+    start=$(date +%s%N); $bin $args >/dev/null; end=$(date +%s%N)
+    t=$((end - start)); total=$((total + t)); ((t < best)) && best=$t
+  done
+  printf '%-22s mean %6.2f ms   min %6.2f ms   (%d runs, includes fork+exec of the shell timer)\n' \
+    "$args" "$(echo "$total / $RUNS / 1000000" | bc -l)" "$(echo "$best / 1000000" | bc -l)" "$RUNS"
+done

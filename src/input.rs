@@ -1,0 +1,71 @@
+//! Reading user inputs (`FILE` or `-` for standard input), bounded in size.
+use anyhow::{Context, Result, bail};
+use std::io::Read;
+
+/// Reads `path` (or standard input for `-`), refusing more than `max` bytes.
+pub fn read_bounded(path: &str, max: u64) -> Result<Vec<u8>> {
+    let name = display_name(path);
+    let mut buf = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin().lock().take(max + 1).read_to_end(&mut buf)
+    } else {
+        let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+        if file.metadata().is_ok_and(|m| m.is_dir()) {
+            bail!("{name}: is a directory");
+        }
+        file.take(max + 1).read_to_end(&mut buf)
+    };
+    read.with_context(|| format!("{name}: cannot read"))?;
+    if buf.len() as u64 > max {
+        bail!("{name}: input is larger than {max} bytes");
+    }
+    Ok(buf)
+}
+
+/// Reads a UTF-8 text input, naming the byte where the text stops being UTF-8.
+pub fn read_text(path: &str, max: u64) -> Result<String> {
+    let bytes = read_bounded(path, max)?;
+    String::from_utf8(bytes).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not UTF-8 text (invalid byte at offset {})",
+            display_name(path),
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// How an input is named in messages and reports.
+pub fn display_name(path: &str) -> &str {
+    if path == "-" { "<stdin>" } else { path }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_oversized_and_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big");
+        std::fs::write(&p, vec![b'x'; 11]).unwrap();
+        let p = p.to_str().unwrap();
+        assert_eq!(read_bounded(p, 11).unwrap().len(), 11);
+        let err = read_bounded(p, 10).unwrap_err().to_string();
+        assert!(err.ends_with("input is larger than 10 bytes"), "{err}");
+        let err = format!("{:#}", read_bounded("/nonexistent/x", 10).unwrap_err());
+        assert!(err.starts_with("/nonexistent/x: cannot open:"), "{err}");
+        let err = read_bounded(dir.path().to_str().unwrap(), 10)
+            .unwrap_err()
+            .to_string();
+        assert!(err.ends_with("is a directory"), "{err}");
+    }
+
+    #[test]
+    fn names_the_offset_of_invalid_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bin");
+        std::fs::write(&p, b"ab\xff").unwrap();
+        let err = read_text(p.to_str().unwrap(), 10).unwrap_err().to_string();
+        assert!(err.ends_with("invalid byte at offset 2)"), "{err}");
+    }
+}

@@ -1,0 +1,297 @@
+//! The knowledge base: articles loaded from `rules/` (embedded) or from `--rules DIR`.
+mod article;
+pub mod search;
+
+pub use article::{Article, ExplainedFinding, Reference};
+
+use anyhow::{Context, Result, bail};
+use article::ArticleFile;
+use std::collections::HashMap;
+use std::path::Path;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// Article files larger than this are refused: an article is a page of text, not a data dump.
+const MAX_ARTICLE_BYTES: u64 = 256 * 1024;
+/// A `--rules` folder with more files than this is refused rather than read.
+const MAX_ARTICLES: usize = 1000;
+
+pub struct KnowledgeBase {
+    articles: Vec<Article>,
+    by_code: HashMap<String, usize>,
+}
+
+impl KnowledgeBase {
+    /// The articles compiled into the binary.
+    pub fn embedded() -> Result<Self> {
+        Self::from_sources(
+            EMBEDDED_RULES
+                .iter()
+                .map(|(name, text)| (name.to_string(), text.to_string())),
+        )
+    }
+
+    /// Every `*.toml` file directly inside `dir`, in name order.
+    pub fn from_dir(dir: &Path) -> Result<Self> {
+        let entries = std::fs::read_dir(dir)
+            .with_context(|| format!("{}: cannot read rules folder", dir.display()))?;
+        let mut paths = Vec::new();
+        for entry in entries {
+            let path = entry
+                .with_context(|| format!("{}: cannot list rules folder", dir.display()))?
+                .path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                paths.push(path);
+            }
+            if paths.len() > MAX_ARTICLES {
+                bail!("{}: more than {MAX_ARTICLES} article files", dir.display());
+            }
+        }
+        if paths.is_empty() {
+            bail!("{}: no *.toml article files in rules folder", dir.display());
+        }
+        paths.sort();
+        let mut sources = Vec::with_capacity(paths.len());
+        for path in paths {
+            let name = path.display().to_string();
+            let size = std::fs::metadata(&path)
+                .with_context(|| format!("{name}: cannot read"))?
+                .len();
+            if size > MAX_ARTICLE_BYTES {
+                bail!("{name}: article file is {size} bytes, more than {MAX_ARTICLE_BYTES}");
+            }
+            let bytes = std::fs::read(&path).with_context(|| format!("{name}: cannot read"))?;
+            let text = String::from_utf8(bytes).map_err(|e| {
+                anyhow::anyhow!(
+                    "{name}: not UTF-8 text (byte {})",
+                    e.utf8_error().valid_up_to()
+                )
+            })?;
+            sources.push((name, text));
+        }
+        Self::from_sources(sources)
+    }
+
+    /// Parses and validates articles given as (file name, text) pairs.
+    pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>) -> Result<Self> {
+        let mut articles: Vec<Article> = Vec::new();
+        let mut by_code: HashMap<String, usize> = HashMap::new();
+        let mut ids: HashMap<String, String> = HashMap::new();
+        for (name, text) in sources {
+            let file: ArticleFile = toml::from_str(&text).map_err(|e| {
+                let at = e.span().map(|s| position(&text, s.start)).unwrap_or((1, 1));
+                anyhow::anyhow!("{name}:{}:{}: {}", at.0, at.1, first_line(e.message()))
+            })?;
+            let at = |offset: usize| {
+                let (line, col) = position(&text, offset);
+                format!("{name}:{line}:{col}")
+            };
+            let id = file.id.get_ref().clone();
+            if !is_slug(&id) {
+                bail!(
+                    "{}: article id {id:?} must be lowercase letters, digits and '-'",
+                    at(file.id.span().start)
+                );
+            }
+            if let Some(other) = ids.insert(id.clone(), name.clone()) {
+                bail!(
+                    "{}: article id {id:?} is already used by {other}",
+                    at(file.id.span().start)
+                );
+            }
+            for (field, empty) in [
+                ("title", file.title.trim().is_empty()),
+                ("symptoms", file.symptoms.is_empty()),
+                ("fix", file.fix.is_empty()),
+            ] {
+                if empty {
+                    bail!("{name}: article {id:?} has an empty {field}");
+                }
+            }
+            let index = articles.len();
+            let mut findings = Vec::with_capacity(file.findings.len());
+            for f in &file.findings {
+                let code = f.code.get_ref().clone();
+                if !is_finding_code(&code) {
+                    bail!(
+                        "{}: finding code {code:?} must look like check.name (lowercase, '-' between words)",
+                        at(f.code.span().start)
+                    );
+                }
+                if let Some(&other) = by_code.get(&code) {
+                    // Codes are indexed only after their article is pushed: `other` is in range.
+                    let other = &articles[other];
+                    bail!(
+                        "{}: finding code {code:?} is already explained by article {:?} ({})",
+                        at(f.code.span().start),
+                        other.id,
+                        other.source
+                    );
+                }
+                if findings.iter().any(|e: &ExplainedFinding| e.code == code) {
+                    bail!(
+                        "{}: finding code {code:?} appears twice",
+                        at(f.code.span().start)
+                    );
+                }
+                findings.push(ExplainedFinding {
+                    code,
+                    fix: f.fix.clone(),
+                });
+            }
+            articles.push(Article {
+                id,
+                title: file.title,
+                question: file.question,
+                source_updated: file.source_updated,
+                check: file.check,
+                summary: file.summary.trim().to_string(),
+                symptoms: file.symptoms,
+                fix: file.fix,
+                references: file.references,
+                findings,
+                source: name,
+            });
+            for f in &articles[index].findings {
+                by_code.insert(f.code.clone(), index);
+            }
+        }
+        Ok(KnowledgeBase { articles, by_code })
+    }
+
+    pub fn articles(&self) -> &[Article] {
+        &self.articles
+    }
+
+    pub fn article(&self, id: &str) -> Option<&Article> {
+        self.articles.iter().find(|a| a.id == id)
+    }
+
+    /// The article that explains `code`, with the fix it gives for that code.
+    pub fn explain(&self, code: &str) -> Option<(&Article, &ExplainedFinding)> {
+        let article = &self.articles[*self.by_code.get(code)?];
+        Some((article, article.finding(code)?))
+    }
+
+    /// Every finding code some article explains.
+    pub fn codes(&self) -> impl Iterator<Item = &str> {
+        self.by_code.keys().map(String::as_str)
+    }
+}
+
+fn is_slug(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn is_finding_code(code: &str) -> bool {
+    match code.split_once('.') {
+        Some((check, name)) => is_slug(check) && is_slug(name),
+        None => false,
+    }
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or(s).trim()
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn position(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kb(files: &[(&str, &str)]) -> Result<KnowledgeBase> {
+        KnowledgeBase::from_sources(files.iter().map(|(n, t)| (n.to_string(), t.to_string())))
+    }
+
+    const MINIMAL: &str = r#"id = "a-b"
+title = "T"
+question = "Q?"
+check = "apigw-doctor x"
+summary = "S"
+symptoms = ["boom"]
+fix = ["do it"]
+[[finding]]
+code = "x.y"
+fix = "f"
+"#;
+
+    #[test]
+    fn embedded_articles_load_and_explain_their_codes() {
+        let kb = KnowledgeBase::embedded().unwrap();
+        assert_eq!(kb.articles().len(), 6);
+        let (article, finding) = kb.explain("lambda.body-not-string").unwrap();
+        assert_eq!(article.id, "rest-api-status-codes");
+        assert!(finding.fix.contains("JSON.stringify"));
+    }
+
+    #[test]
+    fn syntax_error_names_file_line_and_column() {
+        let err = kb(&[("r.toml", "id = \"a\"\ntitle = = 3\n")])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.starts_with("r.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn missing_field_and_unknown_field_are_errors() {
+        let err = kb(&[("r.toml", "id = \"a\"\n")]).err().unwrap().to_string();
+        assert!(err.starts_with("r.toml:1:1: missing field"), "{err}");
+        let text = format!("{MINIMAL}\n[extra]\nx = 1\n");
+        let err = kb(&[("r.toml", &text)]).err().unwrap().to_string();
+        assert!(err.contains("unknown field"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_ids_and_codes_name_both_places() {
+        let err = kb(&[("a.toml", MINIMAL), ("b.toml", MINIMAL)])
+            .err()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            err,
+            "b.toml:1:6: article id \"a-b\" is already used by a.toml"
+        );
+        let other = MINIMAL.replace("\"a-b\"", "\"c\"");
+        let err = kb(&[("a.toml", MINIMAL), ("b.toml", &other)])
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.starts_with(
+                "b.toml:9:8: finding code \"x.y\" is already explained by article \"a-b\""
+            ),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_code_and_id_shapes_are_rejected() {
+        let bad = MINIMAL.replace("\"x.y\"", "\"Lambda_Body\"");
+        let err = kb(&[("a.toml", &bad)]).err().unwrap().to_string();
+        assert!(err.starts_with("a.toml:9:8: finding code"), "{err}");
+        let bad = MINIMAL.replace("\"a-b\"", "\"A B\"");
+        let err = kb(&[("a.toml", &bad)]).err().unwrap().to_string();
+        assert!(err.contains("must be lowercase"), "{err}");
+    }
+
+    #[test]
+    fn position_counts_characters_not_bytes() {
+        assert_eq!(position("é=\nab", 4), (2, 1));
+        assert_eq!(position("é=\nab", 1), (1, 1));
+        assert_eq!(position("éx", 2), (1, 2));
+        assert_eq!(position("abc", 99), (1, 4));
+    }
+}

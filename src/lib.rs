@@ -1,0 +1,12 @@
+//! apigw-doctor: executable checks for Amazon API Gateway troubleshooting articles.
+//!
+//! Symptom -> check -> finding -> article -> fix. Checks (`checks::*`) look at something
+//! real and emit [`finding::Finding`]s; the knowledge base ([`kb`]) explains each finding
+//! code and supplies its fix; [`report`] renders the result for people or scripts.
+pub mod app;
+pub mod checks;
+pub mod cli;
+pub mod finding;
+pub mod input;
+pub mod kb;
+pub mod report;

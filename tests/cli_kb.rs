@@ -1,0 +1,187 @@
+mod support;
+use support::*;
+
+#[test]
+fn search_puts_the_vpc_link_article_first_human_and_json() {
+    let q = "Cannot delete VPC link referenced in format of [Method:Resource]";
+    let r = run(&["kb", "search", q]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let first = r.stdout.lines().next().unwrap();
+    assert!(first.starts_with("1. Delete an Amazon VPC link"), "{first}");
+    assert!(
+        r.stdout.contains("check: apigw-doctor lint"),
+        "{}",
+        r.stdout
+    );
+
+    let j = run(&["-o", "json", "kb", "search", q]).one_json();
+    assert_eq!(j["command"], "kb search");
+    assert_eq!(j["target"], q);
+    assert_eq!(j["findings"], serde_json::json!([]));
+    let hits = j["result"]["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["id"], "vpc-link-delete");
+    for key in ["id", "title", "score", "check"] {
+        assert!(hits[0].get(key).is_some(), "hit lacks {key}");
+    }
+    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
+    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+}
+
+#[test]
+fn search_reads_standard_input_and_respects_limit() {
+    let r = run_with_stdin(
+        &["-o", "json", "kb", "search", "-n", "1", "-"],
+        "[ERROR] 2026-11-02 curl: (60) SSL: no alternative certificate subject name matches target hostname 'x.example.com'\n",
+    );
+    let j = r.one_json();
+    let hits = j["result"]["hits"].as_array().unwrap();
+    assert_eq!(hits.len(), 1);
+    assert_eq!(hits[0]["id"], "custom-domain-wrong-certificate");
+}
+
+#[test]
+fn search_without_a_hit_exits_1_like_grep() {
+    let r = run(&["kb", "search", "xylophone", "quartz"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("no article matches"));
+}
+
+#[test]
+fn show_prints_fix_steps_references_and_codes() {
+    let r = run(&["kb", "show", "vpc-link-delete"]);
+    assert_eq!(r.code, 0);
+    for needle in [
+        "Delete an Amazon VPC link for an Amazon Gateway REST API",
+        "Deployed REST API: switch each",
+        "Undeployed REST API",
+        "lint.vpc-link-in-use",
+        "References",
+        "https://docs.aws.amazon.com/",
+    ] {
+        assert!(
+            r.stdout.contains(needle),
+            "missing {needle:?} in\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn show_accepts_a_finding_code_like_ruff_rule() {
+    let r = run(&["-o", "json", "kb", "show", "lambda.body-not-string"]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["id"], "rest-api-status-codes");
+    assert_eq!(j["result"]["code"], "lambda.body-not-string");
+    let human = run(&["kb", "show", "lambda.body-not-string"]).stdout;
+    assert!(human.contains("fix: Serialize the body"), "{human}");
+}
+
+#[test]
+fn show_unknown_id_is_a_usage_error() {
+    assert_usage_error(
+        &run(&["kb", "show", "nope"]),
+        "no article or finding code \"nope\"",
+    );
+}
+
+#[test]
+fn list_names_the_six_articles_with_seed_titles() {
+    let j = run(&["-o", "json", "kb", "list"]).one_json();
+    let titles: Vec<&str> = j["result"]["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles.len(), 6);
+    for t in [
+        "Delete an Amazon VPC link for an Amazon Gateway REST API",
+        "Access an Amazon API Gateway API from another AWS account",
+        "Map status codes in API Gateway for HTTP APIs",
+        "Map status codes in API Gateway for REST APIs",
+        "Troubleshoot wrong certificate returned for API Gateway custom domain names",
+        "Configure a custom domain for API Gateway APIs behind a CloudFront web distribution",
+    ] {
+        assert!(titles.contains(&t), "{t} missing from {titles:?}");
+    }
+}
+
+#[test]
+fn colour_follows_flag_and_no_color() {
+    let plain = run(&["kb", "list"]).stdout;
+    assert!(!plain.contains('\x1b'), "piped output must be plain");
+    let always = run(&["--color", "always", "kb", "list"]).stdout;
+    assert!(always.contains("\x1b["), "--color always must colour");
+    let never = doctor()
+        .args(["--color", "never", "kb", "list"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(never.stdout).unwrap().contains('\x1b'));
+    let no_color = doctor()
+        .env("NO_COLOR", "1")
+        .args(["kb", "list"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(no_color.stdout).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn rules_folder_replaces_the_embedded_articles() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mine.toml"),
+        "id = \"mine\"\ntitle = \"Teapot errors\"\nquestion = \"Why 418?\"\ncheck = \"none\"\nsummary = \"s\"\nsymptoms = [\"I'm a teapot\"]\nfix = [\"brew\"]\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let j = run(&["-o", "json", "--rules", d, "kb", "list"]).one_json();
+    assert_eq!(j["result"]["articles"].as_array().unwrap().len(), 1);
+    let j = run(&["-o", "json", "--rules", d, "kb", "search", "teapot"]).one_json();
+    assert_eq!(j["result"]["hits"][0]["id"], "mine");
+}
+
+#[test]
+fn malformed_rules_name_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.toml");
+    std::fs::write(&path, "id = \"x\"\ntitle = \"t\"\nsymptoms = [\"a\",\n").unwrap();
+    let r = run(&["--rules", dir.path().to_str().unwrap(), "kb", "list"]);
+    assert_usage_error(&r, &format!("{}:3:", path.display()));
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+
+    let empty = tempfile::tempdir().unwrap();
+    assert_usage_error(
+        &run(&["--rules", empty.path().to_str().unwrap(), "kb", "list"]),
+        "no *.toml article files",
+    );
+    assert_usage_error(
+        &run(&["--rules", "/nonexistent", "kb", "list"]),
+        "/nonexistent: cannot read rules folder",
+    );
+}
+
+#[test]
+fn bad_flags_exit_2() {
+    let r = run(&["--output", "yaml", "kb", "list"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("--output"), "{}", r.stderr);
+    assert_eq!(run(&["kb", "search"]).code, 2);
+    assert_eq!(run(&["kb", "search", "-n", "0", "x"]).code, 2);
+}
+
+#[test]
+fn completions_and_man_page_are_generated() {
+    let bash = run(&["completions", "bash"]);
+    assert_eq!(bash.code, 0);
+    assert!(bash.stdout.contains("apigw-doctor") && bash.stdout.contains("complete"));
+    let zsh = run(&["completions", "zsh"]);
+    assert!(zsh.stdout.starts_with("#compdef apigw-doctor"));
+    let man = run(&["man"]);
+    assert_eq!(man.code, 0);
+    assert!(
+        man.stdout.contains(".TH apigw-doctor"),
+        "{}",
+        &man.stdout[..200]
+    );
+    assert!(man.stdout.contains("\\-\\-output") || man.stdout.contains("--output"));
+}
