@@ -9,6 +9,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 mod kb_commands;
+mod lambda_command;
 
 /// What every command needs: the articles, and the printer its reports go to.
 pub struct Session {
@@ -28,7 +29,8 @@ pub struct Printer {
     pub format: Format,
     pub fail_on: Severity,
     palette: Palette,
-    out: anstream::AutoStream<std::io::Stdout>,
+    /// Buffered stdout; for human output wrapped in anstream, which strips colour when off.
+    out: Box<dyn Write>,
     failed: bool,
 }
 
@@ -49,9 +51,12 @@ impl Printer {
         self.failed = true;
     }
 
-    fn exit_code(&mut self) -> ExitCode {
-        let _ = self.out.flush();
-        ExitCode::from(u8::from(self.failed))
+    fn exit_code(&mut self) -> Result<ExitCode> {
+        self.out
+            .flush()
+            .or_else(ignore_broken_pipe)
+            .context("cannot write to standard output")?;
+        Ok(ExitCode::from(u8::from(self.failed)))
     }
 }
 
@@ -64,11 +69,26 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
+/// JSON never carries colour, so it skips the escape-stripping adapter (which would scan
+/// every byte of a 6 MB body for nothing).
+fn stdout_for(format: Format, choice: anstream::ColorChoice) -> Box<dyn Write> {
+    let buffered: Box<dyn Write> = Box::new(std::io::BufWriter::with_capacity(
+        64 * 1024,
+        std::io::stdout(),
+    ));
+    match format {
+        Format::Json => buffered,
+        Format::Human => Box::new(anstream::AutoStream::new(buffered, choice)),
+    }
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let choice = match cli.color {
         ColorWhen::Always => anstream::ColorChoice::Always,
         ColorWhen::Never => anstream::ColorChoice::Never,
-        ColorWhen::Auto => anstream::ColorChoice::Auto,
+        // Resolved against the real stdout (terminal? NO_COLOR? CLICOLOR_FORCE?) before it
+        // is wrapped in a buffer, which is not a terminal.
+        ColorWhen::Auto => anstream::AutoStream::choice(&std::io::stdout()),
     };
     // Commands that print no report need no knowledge base.
     match &cli.command {
@@ -96,7 +116,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format: cli.output,
             fail_on: cli.fail_on.severity(),
             palette: Palette::default(),
-            out: anstream::AutoStream::new(std::io::stdout(), choice),
+            out: stdout_for(cli.output, choice),
             failed: false,
         },
     };
@@ -104,7 +124,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Kb(KbCommand::Search(args)) => kb_commands::search(&mut session, &args)?,
         Command::Kb(KbCommand::Show { id }) => kb_commands::show(&mut session, &id)?,
         Command::Kb(KbCommand::List) => kb_commands::list(&mut session)?,
+        Command::Lambda(args) => lambda_command::run(&mut session, &args)?,
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }
-    Ok(session.printer.exit_code())
+    session.printer.exit_code()
 }

@@ -64,6 +64,9 @@ pub enum Command {
     #[command(subcommand)]
     Kb(KbCommand),
 
+    /// What does the client get when API Gateway receives this Lambda proxy output?
+    Lambda(LambdaArgs),
+
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -97,4 +100,52 @@ pub struct KbSearchArgs {
     /// How many hits to show at most.
     #[arg(short = 'n', long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..))]
     pub limit: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApiKind {
+    Rest,
+    Http,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PayloadVersion {
+    #[value(name = "1.0")]
+    V1,
+    #[value(name = "2.0")]
+    V2,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  aws lambda invoke --function-name f out.json && apigw-doctor lambda out.json\n  \
+    apigw-doctor lambda --api http --payload-version 2.0 out.json\n  \
+    apigw-doctor lambda --function-error Unhandled out.json\n  \
+    apigw-doctor lambda --lines outputs.jsonl -o json"
+)]
+pub struct LambdaArgs {
+    /// The function's output: the outfile of `aws lambda invoke`, or - for standard input.
+    #[arg(default_value = "-", value_name = "FILE")]
+    pub file: String,
+
+    /// The API type in front of the function.
+    #[arg(long, value_enum, default_value_t = ApiKind::Rest)]
+    pub api: ApiKind,
+
+    /// HTTP API payload format version (only with --api http; default 2.0).
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub payload_version: Option<PayloadVersion>,
+
+    /// The FunctionError that `aws lambda invoke` printed: the output is Lambda's error object.
+    #[arg(long, value_enum, value_name = "KIND", ignore_case = true)]
+    pub function_error: Option<crate::checks::lambda::FunctionError>,
+
+    /// The request method; HEAD responses carry no body.
+    #[arg(long, default_value = "GET", value_name = "METHOD")]
+    pub method: String,
+
+    /// The input is JSON Lines: one function output per line; prints one report per line
+    /// and a summary. Streams: memory does not grow with the file.
+    #[arg(long)]
+    pub lines: bool,
 }

@@ -58,7 +58,10 @@ pub fn write_findings(
     kb: &KnowledgeBase,
     p: &Palette,
 ) -> io::Result<()> {
-    for f in findings {
+    // Most severe first: the first thing a person reads is what breaks the API.
+    let mut ordered: Vec<&Finding> = findings.iter().collect();
+    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity));
+    for f in ordered {
         let s = p.severity(f.severity);
         writeln!(
             out,

@@ -3,6 +3,8 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod lambda_cases;
+
 pub fn doctor() -> Command {
     let mut cmd = Command::cargo_bin("apigw-doctor").unwrap();
     cmd.env_remove("NO_COLOR")

@@ -1,0 +1,303 @@
+//! `apigw-doctor lambda`: one output, or a stream of them with `--lines`.
+use super::Session;
+use crate::checks::lambda::{
+    self, Api, ClientResponse, Confidence, Evaluation, MAX_RESPONSE_BYTES, Options,
+};
+use crate::cli::{ApiKind, LambdaArgs, PayloadVersion};
+use crate::finding::Severity;
+use crate::input;
+use crate::report::{Outcome, Report, human::Palette};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::io::{self, BufRead, Read, Write};
+
+/// The human view shows at most this much of a body, like a terminal pager would want.
+const HUMAN_BODY_LIMIT: usize = 4096;
+
+#[derive(Serialize)]
+struct LambdaOutcome {
+    api: Api,
+    valid: bool,
+    confidence: Confidence,
+    client: ClientResponse,
+}
+
+impl Outcome for LambdaOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        let verdict = if self.valid {
+            format!("{}accepted{:#}", p.good, p.good)
+        } else {
+            format!(
+                "{}rejected{:#}: the client gets API Gateway's error response",
+                p.error, p.error
+            )
+        };
+        writeln!(
+            out,
+            "{}{} —{:#} {verdict} {}(confidence: {}){:#}",
+            p.dim,
+            self.api.label(),
+            p.dim,
+            p.dim,
+            json!(self.confidence).as_str().unwrap_or_default(),
+            p.dim
+        )?;
+        let r = &self.client;
+        let reason = lambda::reason_phrase(r.status);
+        writeln!(
+            out,
+            "{}HTTP/1.1 {} {reason}{:#}",
+            p.strong, r.status, p.strong
+        )?;
+        for (name, values) in &r.headers {
+            for v in values {
+                writeln!(
+                    out,
+                    "{}{name}:{:#} {}",
+                    p.code,
+                    p.code,
+                    crate::report::human::visible(v)
+                )?;
+            }
+        }
+        for c in &r.cookies {
+            writeln!(
+                out,
+                "{}set-cookie:{:#} {}",
+                p.code,
+                p.code,
+                crate::report::human::visible(c)
+            )?;
+        }
+        writeln!(out)?;
+        if !r.body.is_empty() {
+            match std::str::from_utf8(&r.body) {
+                Ok(text) => {
+                    let cut = text.floor_char_boundary(HUMAN_BODY_LIMIT);
+                    writeln!(out, "{}", printable(&text[..cut]))?;
+                    if cut < text.len() {
+                        writeln!(
+                            out,
+                            "{}… ({} more bytes; -o json has the whole body){:#}",
+                            p.dim,
+                            text.len() - cut,
+                            p.dim
+                        )?;
+                    }
+                }
+                Err(_) => writeln!(
+                    out,
+                    "{}[{} bytes of binary data]{:#}",
+                    p.dim,
+                    r.body.len(),
+                    p.dim
+                )?,
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+/// Body text with control characters other than newline and tab escaped.
+fn printable(s: &str) -> String {
+    s.split('\n')
+        .map(|line| {
+            line.split('\t')
+                .map(crate::report::human::visible)
+                .collect::<Vec<_>>()
+                .join("\t")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn options(args: &LambdaArgs) -> Result<Options> {
+    let api = match (args.api, args.payload_version) {
+        (ApiKind::Rest, Some(_)) => {
+            bail!("--payload-version applies only to --api http (REST APIs have one proxy format)")
+        }
+        (ApiKind::Rest, None) => Api::Rest,
+        (ApiKind::Http, Some(PayloadVersion::V1)) => Api::Http10,
+        (ApiKind::Http, Some(PayloadVersion::V2) | None) => Api::Http20,
+    };
+    if args.method.is_empty() || !args.method.bytes().all(|b| b.is_ascii_alphabetic()) {
+        bail!("--method {:?}: not an HTTP method", args.method);
+    }
+    Ok(Options {
+        api,
+        function_error: args.function_error,
+        method: args.method.to_ascii_uppercase(),
+    })
+}
+
+pub fn run(session: &mut Session, args: &LambdaArgs) -> Result<()> {
+    let opts = options(args)?;
+    if args.lines {
+        return run_lines(session, args, &opts);
+    }
+    let name = input::display_name(&args.file).to_string();
+    let (bytes, total) = read_output(&args.file)?;
+    let evaluation = match total {
+        Some(size) => lambda::too_large(size, &opts),
+        None => lambda::evaluate(&bytes, &opts),
+    };
+    emit(session, name, evaluation)
+}
+
+/// Renders one evaluation; it is moved into the report so a large body is never copied.
+fn emit(session: &mut Session, target: String, e: Evaluation) -> Result<()> {
+    let outcome = LambdaOutcome {
+        api: e.api,
+        valid: e.valid,
+        confidence: e.confidence,
+        client: e.client,
+    };
+    session.emit(&Report::new("lambda", target, outcome).with_findings(e.findings))
+}
+
+/// Reads one output, keeping at most the Lambda limit in memory. Returns the bytes, or the
+/// size (at least limit + 1) when the output is over the limit.
+fn read_output(path: &str) -> Result<(Vec<u8>, Option<u64>)> {
+    let name = input::display_name(path);
+    let mut size_hint = 0;
+    let mut reader: Box<dyn Read> = if path == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+        let meta = file
+            .metadata()
+            .with_context(|| format!("{name}: cannot read"))?;
+        if meta.is_dir() {
+            bail!("{name}: is a directory");
+        }
+        size_hint = meta.len().min(MAX_RESPONSE_BYTES as u64 + 1) as usize;
+        Box::new(file)
+    };
+    let mut buf = Vec::with_capacity(size_hint);
+    (&mut reader)
+        .take(MAX_RESPONSE_BYTES as u64 + 1)
+        .read_to_end(&mut buf)
+        .with_context(|| format!("{name}: cannot read"))?;
+    if buf.len() <= MAX_RESPONSE_BYTES {
+        return Ok((buf, None));
+    }
+    // Count the rest without keeping it: only the size matters now.
+    let rest =
+        io::copy(&mut reader, &mut io::sink()).with_context(|| format!("{name}: cannot read"))?;
+    Ok((Vec::new(), Some(buf.len() as u64 + rest)))
+}
+
+#[derive(Default, Serialize)]
+struct Summary {
+    outputs: u64,
+    valid: u64,
+    rejected: u64,
+    by_status: BTreeMap<u16, u64>,
+    by_code: BTreeMap<&'static str, u64>,
+}
+
+#[derive(Serialize)]
+struct SummaryOutcome {
+    summary: Summary,
+}
+
+impl Outcome for SummaryOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        let s = &self.summary;
+        writeln!(
+            out,
+            "{}summary:{:#} {} outputs, {} accepted, {} rejected",
+            p.strong, p.strong, s.outputs, s.valid, s.rejected
+        )?;
+        let statuses: Vec<String> = s
+            .by_status
+            .iter()
+            .map(|(k, v)| format!("{k} ×{v}"))
+            .collect();
+        writeln!(out, "  client status: {}", statuses.join(", "))?;
+        if !s.by_code.is_empty() {
+            writeln!(out, "  findings:")?;
+            let width = s.by_code.keys().map(|k| k.len()).max().unwrap_or(0);
+            for (code, n) in &s.by_code {
+                writeln!(out, "    {}{code:width$}{:#} ×{n}", p.code, p.code)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `--lines`: one output per line, streamed; a line longer than Lambda's limit is reported
+/// as too large without being held in memory.
+fn run_lines(session: &mut Session, args: &LambdaArgs, opts: &Options) -> Result<()> {
+    let name = input::display_name(&args.file).to_string();
+    let reader: Box<dyn Read> = if args.file == "-" {
+        Box::new(io::stdin().lock())
+    } else {
+        Box::new(std::fs::File::open(&args.file).with_context(|| format!("{name}: cannot open"))?)
+    };
+    let mut reader = io::BufReader::with_capacity(256 * 1024, reader);
+    let mut summary = Summary::default();
+    let mut line = Vec::new();
+    let mut number = 0u64;
+    loop {
+        line.clear();
+        let read = (&mut reader)
+            .take(MAX_RESPONSE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut line)
+            .with_context(|| format!("{name}: cannot read line {}", number + 1))?;
+        if read == 0 {
+            break;
+        }
+        number += 1;
+        let evaluation = if line.len() > MAX_RESPONSE_BYTES && line.last() != Some(&b'\n') {
+            let rest = skip_line(&mut reader)
+                .with_context(|| format!("{name}: cannot read line {number}"))?;
+            lambda::too_large(line.len() as u64 + rest, opts)
+        } else {
+            if line.trim_ascii().is_empty() {
+                continue;
+            }
+            lambda::evaluate(&line, opts)
+        };
+        summary.outputs += 1;
+        if evaluation.valid {
+            summary.valid += 1;
+        } else {
+            summary.rejected += 1;
+        }
+        *summary
+            .by_status
+            .entry(evaluation.client.status)
+            .or_default() += 1;
+        for f in evaluation
+            .findings
+            .iter()
+            .filter(|f| f.severity > Severity::Info || !evaluation.valid)
+        {
+            *summary.by_code.entry(f.code).or_default() += 1;
+        }
+        emit(session, format!("{name}:{number}"), evaluation)?;
+    }
+    session.emit(&Report::new("lambda", name, SummaryOutcome { summary }))
+}
+
+/// Discards the rest of an over-long line; returns how many bytes it had (newline excluded).
+fn skip_line(reader: &mut impl BufRead) -> io::Result<u64> {
+    let mut skipped = 0u64;
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(skipped);
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            reader.consume(i + 1);
+            return Ok(skipped + i as u64);
+        }
+        let n = buf.len();
+        skipped += n as u64;
+        reader.consume(n);
+    }
+}

@@ -1,0 +1,109 @@
+//! What API Gateway does with a Lambda proxy integration's output: REST APIs, and HTTP APIs
+//! with payload format versions 1.0 and 2.0.
+//!
+//! Sources, and how sure each rule is (named in every report as `confidence`):
+//! - documented: AWS Developer Guide, "Set up Lambda proxy integrations" (REST output
+//!   format, headers/multiValueHeaders merge), "Create AWS Lambda proxy integrations for
+//!   HTTP APIs" (1.0/2.0 formats, 2.0 inference, cookies), Lambda guide "Handling Lambda
+//!   errors with an API Gateway API" (function error -> 502 for REST).
+//! - observed: recorded against AWS by emulator authors (LocalStack's AWS-validated test
+//!   `test_aws_proxy_response_payload_format_validation`: REST needs no key, rejects unknown
+//!   keys, non-numeric statusCode and non-array multiValueHeaders values with 502, accepts
+//!   `"201"`, `headers: null` and boolean header values), AWS execution logs in public issues
+//!   (an object body is a "Malformed Lambda proxy response"; HTTP APIs answer 500
+//!   `{"message":"Internal Server Error"}`).
+//! - uncertain: everything else; the report says so instead of guessing silently.
+mod response;
+mod verdict;
+
+pub use response::{ClientResponse, Confidence, reason_phrase};
+pub use verdict::{Evaluation, evaluate, too_large};
+
+use serde::Serialize;
+
+/// Lambda's limit for a synchronous invocation's response (6 MB, counted in MiB by Lambda).
+pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Api {
+    #[serde(rename = "rest")]
+    Rest,
+    #[serde(rename = "http-1.0")]
+    Http10,
+    #[serde(rename = "http-2.0")]
+    Http20,
+}
+
+impl Api {
+    pub fn label(self) -> &'static str {
+        match self {
+            Api::Rest => "REST API proxy integration",
+            Api::Http10 => "HTTP API, payload format 1.0",
+            Api::Http20 => "HTTP API, payload format 2.0",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+pub enum FunctionError {
+    Unhandled,
+    Handled,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub api: Api,
+    pub function_error: Option<FunctionError>,
+    /// The request method: HEAD responses carry no body.
+    pub method: String,
+}
+
+pub const EMPTY_OUTPUT: &str = "lambda.empty-output";
+pub const OUTPUT_TOO_LARGE: &str = "lambda.output-too-large";
+pub const INVALID_JSON: &str = "lambda.invalid-json";
+pub const NOT_AN_OBJECT: &str = "lambda.not-an-object";
+pub const STATUS_CODE_MISSING: &str = "lambda.status-code-missing";
+pub const STATUS_CODE_INVALID: &str = "lambda.status-code-invalid";
+pub const BODY_NOT_STRING: &str = "lambda.body-not-string";
+pub const HEADERS_INVALID: &str = "lambda.headers-invalid";
+pub const HEADER_VALUE_INVALID: &str = "lambda.header-value-invalid";
+pub const MULTI_VALUE_HEADERS_INVALID: &str = "lambda.multi-value-headers-invalid";
+pub const UNKNOWN_FIELD: &str = "lambda.unknown-field";
+pub const IS_BASE64_ENCODED_INVALID: &str = "lambda.is-base64-encoded-invalid";
+pub const BODY_NOT_BASE64: &str = "lambda.body-not-base64";
+pub const FUNCTION_ERROR: &str = "lambda.function-error";
+pub const HEADERS_MERGED: &str = "lambda.headers-merged";
+pub const BODY_IGNORED: &str = "lambda.body-ignored";
+pub const BEHAVIOR_UNCERTAIN: &str = "lambda.behavior-uncertain";
+pub const INFERRED_RESPONSE: &str = "lambda.inferred-response";
+pub const ERROR_AS_200: &str = "lambda.error-as-200";
+pub const COOKIES_INVALID: &str = "lambda.cookies-invalid";
+pub const FIELD_IGNORED: &str = "lambda.field-ignored";
+
+/// Every finding code this check emits.
+pub const CODES: &[&str] = &[
+    EMPTY_OUTPUT,
+    OUTPUT_TOO_LARGE,
+    INVALID_JSON,
+    NOT_AN_OBJECT,
+    STATUS_CODE_MISSING,
+    STATUS_CODE_INVALID,
+    BODY_NOT_STRING,
+    HEADERS_INVALID,
+    HEADER_VALUE_INVALID,
+    MULTI_VALUE_HEADERS_INVALID,
+    UNKNOWN_FIELD,
+    IS_BASE64_ENCODED_INVALID,
+    BODY_NOT_BASE64,
+    FUNCTION_ERROR,
+    HEADERS_MERGED,
+    BODY_IGNORED,
+    BEHAVIOR_UNCERTAIN,
+    INFERRED_RESPONSE,
+    ERROR_AS_200,
+    COOKIES_INVALID,
+    FIELD_IGNORED,
+];
+
+#[cfg(test)]
+mod tests;

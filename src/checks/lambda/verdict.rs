@@ -1,0 +1,876 @@
+//! Judges one Lambda output the way API Gateway does and predicts the client's response.
+use super::response::{ClientResponse, Confidence};
+use super::*;
+use crate::finding::Finding;
+use base64::Engine;
+use serde_json::{Map, Value, json};
+
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    pub api: Api,
+    /// Whether API Gateway accepts the output as a proxy response.
+    pub valid: bool,
+    pub client: ClientResponse,
+    pub confidence: Confidence,
+    pub findings: Vec<Finding>,
+}
+
+const REST_KEYS: &[&str] = &[
+    "statusCode",
+    "headers",
+    "multiValueHeaders",
+    "body",
+    "isBase64Encoded",
+];
+const HTTP10_KEYS: &[&str] = REST_KEYS;
+const HTTP20_KEYS: &[&str] = &[
+    "statusCode",
+    "headers",
+    "cookies",
+    "body",
+    "isBase64Encoded",
+];
+
+/// Java's basic Base64 decoder, which API Gateway runs on: standard alphabet, padding
+/// optional, no line breaks.
+const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new()
+        .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+);
+
+struct Judge {
+    api: Api,
+    findings: Vec<Finding>,
+    confidence: Confidence,
+    rejected: bool,
+}
+
+impl Judge {
+    fn new(api: Api) -> Self {
+        Judge {
+            api,
+            findings: Vec::new(),
+            confidence: Confidence::Documented,
+            rejected: false,
+        }
+    }
+
+    fn lower(&mut self, c: Confidence) {
+        self.confidence = self.confidence.min(c);
+    }
+
+    /// API Gateway refuses the output: the client gets the gateway's error response.
+    fn reject(&mut self, finding: Finding, c: Confidence) {
+        self.rejected = true;
+        self.push(finding, c);
+    }
+
+    fn push(&mut self, finding: Finding, c: Confidence) {
+        self.lower(c);
+        let finding = finding.with("confidence", json!(c));
+        self.findings.push(finding);
+        if c == Confidence::Uncertain {
+            let path = self
+                .findings
+                .last()
+                .and_then(|f| f.evidence.get("path"))
+                .cloned();
+            self.findings.push(
+                Finding::warning(
+                    BEHAVIOR_UNCERTAIN,
+                    "AWS does not document what API Gateway does here: the predicted response is a best guess",
+                )
+                .with("path", path.unwrap_or(Value::Null))
+                .with("about", self.findings.last().map(|f| f.code).unwrap_or_default()),
+            );
+        }
+    }
+
+    fn gateway_error(&self) -> ClientResponse {
+        match self.api {
+            Api::Rest => ClientResponse::gateway_error(502, "Internal server error"),
+            Api::Http10 | Api::Http20 => {
+                ClientResponse::gateway_error(500, "Internal Server Error")
+            }
+        }
+    }
+
+    /// The confidence of the error response itself: documented for REST, observed for HTTP APIs.
+    fn rejection_confidence(&self) -> Confidence {
+        match self.api {
+            Api::Rest => Confidence::Documented,
+            Api::Http10 | Api::Http20 => Confidence::Observed,
+        }
+    }
+
+    fn finish(mut self, client: Option<ClientResponse>) -> Evaluation {
+        let client = match client {
+            Some(c) if !self.rejected => c,
+            _ => {
+                self.lower(self.rejection_confidence());
+                self.gateway_error()
+            }
+        };
+        Evaluation {
+            api: self.api,
+            valid: !self.rejected,
+            client,
+            confidence: self.confidence,
+            findings: self.findings,
+        }
+    }
+}
+
+/// Evaluates `output`, the bytes the function returned (`aws lambda invoke`'s outfile).
+pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
+    let mut judge = Judge::new(opts.api);
+    if let Some(kind) = opts.function_error {
+        function_error(&mut judge, output, kind);
+        return judge.finish(None);
+    }
+    if output.len() > MAX_RESPONSE_BYTES {
+        return too_large(output.len() as u64, opts);
+    }
+    let trimmed = output.trim_ascii();
+    if trimmed.is_empty() {
+        judge.reject(
+            Finding::error(EMPTY_OUTPUT, "the function returned no output at all")
+                .with("path", "$")
+                .with("found", "0 bytes"),
+            Confidence::Uncertain,
+        );
+        return judge.finish(None);
+    }
+    let value: Value = match serde_json::from_slice(trimmed) {
+        Ok(v) => v,
+        Err(e) => {
+            let c = match opts.api {
+                Api::Rest | Api::Http10 => Confidence::Observed,
+                Api::Http20 => Confidence::Uncertain,
+            };
+            let leading = output.len() - output.trim_ascii_start().len();
+            let (line, column) = shift_position(&output[..leading], e.line(), e.column());
+            judge.reject(
+                Finding::error(INVALID_JSON, format!("the output is not JSON: {e}"))
+                    .with("path", "$")
+                    .with("line", line)
+                    .with("column", column)
+                    .with("found", preview(trimmed)),
+                c,
+            );
+            return judge.finish(None);
+        }
+    };
+    let client = match (opts.api, &value) {
+        (Api::Http20, Value::Object(o)) if o.contains_key("statusCode") => {
+            shaped(&mut judge, o, HTTP20_KEYS)
+        }
+        (Api::Http20, _) => Some(inferred(&mut judge, &value, trimmed)),
+        (_, Value::Object(o)) => {
+            let keys = if opts.api == Api::Rest {
+                REST_KEYS
+            } else {
+                HTTP10_KEYS
+            };
+            shaped(&mut judge, o, keys)
+        }
+        (_, Value::Null) => {
+            judge.reject(
+                Finding::error(
+                    EMPTY_OUTPUT,
+                    "the function returned null (nothing): a proxy response must be a JSON object",
+                )
+                .with("path", "$")
+                .with("found", "null"),
+                Confidence::Observed,
+            );
+            None
+        }
+        (_, other) => {
+            judge.reject(
+                wrong_type(
+                    NOT_AN_OBJECT,
+                    format!(
+                        "the output is a JSON {}, not an object with statusCode and body",
+                        kind(other)
+                    ),
+                    "$",
+                    "object",
+                    other,
+                ),
+                Confidence::Observed,
+            );
+            None
+        }
+    };
+    let client = client.map(|c| finish_client(&mut judge, c, opts));
+    judge.finish(client)
+}
+
+/// An output of `size` bytes, over Lambda's limit: the invocation itself fails, so API
+/// Gateway sees a function error.
+pub fn too_large(size: u64, opts: &Options) -> Evaluation {
+    let mut judge = Judge::new(opts.api);
+    let status = if opts.api == Api::Rest { 502 } else { 500 };
+    judge.reject(
+        Finding::error(
+            OUTPUT_TOO_LARGE,
+            format!(
+                "the output is {size} bytes; Lambda fails synchronous invocations whose response exceeds {MAX_RESPONSE_BYTES} bytes (Function.ResponseSizeTooLarge), so the client gets {status}"
+            ),
+        )
+        .with("size", size)
+        .with("limit", MAX_RESPONSE_BYTES),
+        Confidence::Observed,
+    );
+    judge.finish(None)
+}
+
+fn function_error(judge: &mut Judge, output: &[u8], kind: FunctionError) {
+    let payload: Option<Map<String, Value>> = serde_json::from_slice(output.trim_ascii()).ok();
+    let field = |k: &str| {
+        payload
+            .as_ref()
+            .and_then(|p| p.get(k))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let message = field("errorMessage");
+    let error_type = field("errorType");
+    let status = if judge.api == Api::Rest { 502 } else { 500 };
+    let mut text = format!(
+        "the function failed ({}{}); a proxy integration does not map function errors: the client gets {status}",
+        error_type.as_deref().unwrap_or("error"),
+        message
+            .as_deref()
+            .map(|m| format!(": {m}"))
+            .unwrap_or_default(),
+    );
+    if message
+        .as_deref()
+        .is_some_and(|m| m.starts_with("Task timed out after"))
+    {
+        text.push_str(" (the function timed out; if its timeout exceeds the integration timeout, 29 s by default, the client gets 504 first)");
+    }
+    let c = judge.rejection_confidence();
+    judge.reject(
+        Finding::error(FUNCTION_ERROR, text)
+            .with("function_error", json!(kind))
+            .with("error_type", error_type)
+            .with("error_message", message),
+        c,
+    );
+}
+
+/// An output that carries the proxy response fields (every REST and 1.0 object; 2.0 objects
+/// with statusCode).
+fn shaped(judge: &mut Judge, o: &Map<String, Value>, allowed: &[&str]) -> Option<ClientResponse> {
+    let api = judge.api;
+    let looks_like_lambda_error = o.contains_key("errorMessage") && o.contains_key("errorType");
+    for key in o.keys().filter(|k| !allowed.contains(&k.as_str())) {
+        let path = member("$", key);
+        if api == Api::Rest {
+            let mut msg = format!(
+                "unknown top-level key {key:?}: REST APIs reject the whole response (Malformed Lambda proxy response)"
+            );
+            if looks_like_lambda_error {
+                msg.push_str("; this is Lambda's error object, so the function failed: pass --function-error if `aws lambda invoke` printed FunctionError");
+            }
+            judge.reject(
+                Finding::error(UNKNOWN_FIELD, msg)
+                    .with("path", path)
+                    .with("allowed", json!(allowed)),
+                Confidence::Observed,
+            );
+        } else {
+            let hint = match (api, key.as_str()) {
+                (Api::Http10, "cookies") => {
+                    "payload 1.0 has no cookies: send Set-Cookie in multiValueHeaders"
+                }
+                (Api::Http20, "multiValueHeaders") => {
+                    "payload 2.0 has no multiValueHeaders: join values with commas in headers, and use cookies for Set-Cookie"
+                }
+                _ => "HTTP APIs ignore it",
+            };
+            judge.push(
+                Finding::warning(
+                    FIELD_IGNORED,
+                    format!("{key:?} is not part of {}: {hint}", api.label()),
+                )
+                .with("path", path),
+                Confidence::Observed,
+            );
+        }
+    }
+
+    let status = match o.get("statusCode") {
+        None if api == Api::Rest => {
+            judge.push(
+                Finding::warning(
+                    STATUS_CODE_MISSING,
+                    "statusCode is missing: REST APIs use 200",
+                )
+                .with("path", "$.statusCode"),
+                Confidence::Observed,
+            );
+            200
+        }
+        None => {
+            judge.reject(
+                Finding::error(
+                    STATUS_CODE_MISSING,
+                    "statusCode is missing: payload format 1.0 requires it",
+                )
+                .with("path", "$.statusCode")
+                .with("expected", "integer 100-599"),
+                Confidence::Documented,
+            );
+            0
+        }
+        Some(v) => status_code(judge, v),
+    };
+
+    let mut client = ClientResponse::new(status);
+    if api != Api::Http20 {
+        multi_value_headers(judge, o.get("multiValueHeaders"), &mut client);
+    }
+    headers(judge, o.get("headers"), &mut client);
+    if api == Api::Http20 {
+        cookies(judge, o.get("cookies"), &mut client);
+    }
+    let base64 = is_base64_encoded(judge, o.get("isBase64Encoded"));
+    client.body = body(judge, o.get("body"), base64);
+    Some(client)
+}
+
+fn status_code(judge: &mut Judge, v: &Value) -> u16 {
+    let path = "$.statusCode";
+    let in_range = |n: i128| (100..=599).contains(&n);
+    let invalid = |judge: &mut Judge, found: String, c: Confidence| {
+        judge.reject(
+            Finding::error(
+                STATUS_CODE_INVALID,
+                format!("statusCode must be an integer from 100 to 599, found {found}"),
+            )
+            .with("path", path)
+            .with("expected", "integer 100-599")
+            .with("found", found),
+            c,
+        );
+        0
+    };
+    match v {
+        Value::Number(n) => {
+            if let Some(i) = n.as_i128() {
+                if in_range(i) {
+                    return i as u16;
+                }
+                return invalid(judge, n.to_string(), Confidence::Uncertain);
+            }
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            if f.fract() == 0.0 && in_range(f as i128) {
+                judge.push(
+                    Finding::warning(STATUS_CODE_INVALID, format!("statusCode is the number {n}; it is likely read as {}, but return an integer", f as i128))
+                        .with("path", path)
+                        .with("found", n.to_string()),
+                    Confidence::Uncertain,
+                );
+                return f as u16;
+            }
+            invalid(judge, n.to_string(), Confidence::Uncertain)
+        }
+        Value::String(s) => {
+            let parsed = (!s.is_empty() && s.len() <= 3 && s.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| s.parse::<i128>().ok())
+                .flatten()
+                .filter(|&i| in_range(i));
+            let c = if judge.api == Api::Rest {
+                Confidence::Observed
+            } else {
+                Confidence::Uncertain
+            };
+            match parsed {
+                Some(i) => {
+                    judge.push(
+                        Finding::info(STATUS_CODE_INVALID, format!("statusCode is the string {s:?}; API Gateway accepts it as {i}, but return an integer"))
+                            .with("path", path)
+                            .with("found", format!("{s:?}")),
+                        c,
+                    );
+                    i as u16
+                }
+                None => invalid(judge, format!("the string {s:?}"), c),
+            }
+        }
+        other => invalid(judge, kind(other).to_string(), Confidence::Uncertain),
+    }
+}
+
+/// A header value as API Gateway sends it, or None when it rejects the response.
+fn header_value(judge: &mut Judge, path: &str, v: &Value, code: &'static str) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => {
+            let c = if judge.api == Api::Rest {
+                Confidence::Observed
+            } else {
+                Confidence::Uncertain
+            };
+            judge.push(
+                Finding::warning(code, format!("header value is the boolean {b}; API Gateway sends it as \"{b}\", but give strings"))
+                    .with("path", path)
+                    .with("found", *b),
+                c,
+            );
+            Some(b.to_string())
+        }
+        other => {
+            let mut msg = format!("header value must be a string, found {}", kind(other));
+            if other.is_array() && code == HEADER_VALUE_INVALID && judge.api != Api::Http20 {
+                msg.push_str(": put several values in multiValueHeaders");
+            }
+            judge.reject(
+                Finding::error(code, msg)
+                    .with("path", path)
+                    .with("expected", "string")
+                    .with("found", kind(other)),
+                Confidence::Uncertain,
+            );
+            None
+        }
+    }
+}
+
+fn headers(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
+    let map = match v {
+        None | Some(Value::Null) => return,
+        Some(Value::Object(m)) => m,
+        Some(other) => {
+            judge.reject(
+                wrong_type(
+                    HEADERS_INVALID,
+                    format!(
+                        "headers must be an object of header names to strings, found {}",
+                        kind(other)
+                    ),
+                    "$.headers",
+                    "object",
+                    other,
+                ),
+                Confidence::Uncertain,
+            );
+            return;
+        }
+    };
+    for (name, value) in map {
+        let path = member("$.headers", name);
+        let Some(value) = header_value(judge, &path, value, HEADER_VALUE_INVALID) else {
+            continue;
+        };
+        let before = client.header(name).map(<[String]>::to_vec);
+        if client.add_header(name, &value) {
+            let merged = client
+                .header(name)
+                .map(<[String]>::to_vec)
+                .unwrap_or_default();
+            judge.push(
+                Finding::info(
+                    HEADERS_MERGED,
+                    format!("{name} is in both headers and multiValueHeaders: API Gateway merges them into {}", merged.join(", ")),
+                )
+                .with("path", path)
+                .with("multi_value_headers", json!(before))
+                .with("headers", value)
+                .with("merged", json!(merged)),
+                Confidence::Documented,
+            );
+        }
+    }
+}
+
+fn multi_value_headers(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
+    let map = match v {
+        None | Some(Value::Null) => return,
+        Some(Value::Object(m)) => m,
+        Some(other) => {
+            judge.reject(
+                wrong_type(MULTI_VALUE_HEADERS_INVALID, format!("multiValueHeaders must be an object of header names to arrays of strings, found {}", kind(other)), "$.multiValueHeaders", "object", other),
+                Confidence::Uncertain,
+            );
+            return;
+        }
+    };
+    for (name, values) in map {
+        let path = member("$.multiValueHeaders", name);
+        let Value::Array(values) = values else {
+            judge.reject(
+                wrong_type(
+                    MULTI_VALUE_HEADERS_INVALID,
+                    format!(
+                        "multiValueHeaders.{name} must be an array of strings, found {}",
+                        kind(values)
+                    ),
+                    path,
+                    "array of strings",
+                    values,
+                ),
+                if judge.api == Api::Rest {
+                    Confidence::Observed
+                } else {
+                    Confidence::Uncertain
+                },
+            );
+            continue;
+        };
+        for (i, value) in values.iter().enumerate() {
+            let path = format!("{path}[{i}]");
+            if let Some(value) = header_value(judge, &path, value, MULTI_VALUE_HEADERS_INVALID) {
+                client.add_header(name, &value);
+            }
+        }
+    }
+}
+
+fn cookies(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
+    let list = match v {
+        None | Some(Value::Null) => return,
+        Some(Value::Array(list)) => list,
+        Some(other) => {
+            judge.reject(
+                wrong_type(
+                    COOKIES_INVALID,
+                    format!("cookies must be an array of strings, found {}", kind(other)),
+                    "$.cookies",
+                    "array of strings",
+                    other,
+                ),
+                Confidence::Uncertain,
+            );
+            return;
+        }
+    };
+    for (i, cookie) in list.iter().enumerate() {
+        match cookie {
+            Value::String(s) => client.cookies.push(s.clone()),
+            other => judge.reject(
+                wrong_type(
+                    COOKIES_INVALID,
+                    format!(
+                        "each cookie must be a string such as \"id=1; Path=/\", found {}",
+                        kind(other)
+                    ),
+                    format!("$.cookies[{i}]"),
+                    "string",
+                    other,
+                ),
+                Confidence::Uncertain,
+            ),
+        }
+    }
+}
+
+fn is_base64_encoded(judge: &mut Judge, v: Option<&Value>) -> bool {
+    let path = "$.isBase64Encoded";
+    match v {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) if s == "true" || s == "false" => {
+            judge.push(
+                Finding::warning(IS_BASE64_ENCODED_INVALID, format!("isBase64Encoded is the string {s:?}; it is likely read as {s}, but return a boolean"))
+                    .with("path", path)
+                    .with("expected", "boolean")
+                    .with("found", format!("{s:?}")),
+                Confidence::Uncertain,
+            );
+            s == "true"
+        }
+        Some(other) => {
+            judge.reject(
+                wrong_type(
+                    IS_BASE64_ENCODED_INVALID,
+                    format!(
+                        "isBase64Encoded must be true or false, found {}",
+                        kind(other)
+                    ),
+                    path,
+                    "boolean",
+                    other,
+                ),
+                Confidence::Uncertain,
+            );
+            false
+        }
+    }
+}
+
+fn body(judge: &mut Judge, v: Option<&Value>, base64: bool) -> Vec<u8> {
+    let text = match v {
+        None | Some(Value::Null) => return Vec::new(),
+        Some(Value::String(s)) => s,
+        Some(other) => {
+            let c = match (judge.api, other) {
+                (Api::Rest, Value::Object(_) | Value::Array(_)) => Confidence::Observed,
+                _ => Confidence::Uncertain,
+            };
+            judge.reject(
+                wrong_type(BODY_NOT_STRING, format!("body must be a string, found {}: serialize it (JSON.stringify / json.dumps)", kind(other)), "$.body", "string", other),
+                c,
+            );
+            return Vec::new();
+        }
+    };
+    if !base64 {
+        return text.clone().into_bytes();
+    }
+    match BASE64.decode(text) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            judge.reject(
+                Finding::error(
+                    BODY_NOT_BASE64,
+                    format!("isBase64Encoded is true but the body is not base64: {e}"),
+                )
+                .with("path", "$.body")
+                .with("found", preview(text.as_bytes())),
+                Confidence::Uncertain,
+            );
+            Vec::new()
+        }
+    }
+}
+
+/// Payload 2.0 without statusCode: 200, application/json, the whole output as the body.
+fn inferred(judge: &mut Judge, value: &Value, raw: &[u8]) -> ClientResponse {
+    judge.push(
+        Finding::info(
+            INFERRED_RESPONSE,
+            format!("the output is a JSON {} without statusCode: payload 2.0 answers 200 with content-type application/json and the whole output as the body", kind(value)),
+        )
+        .with("path", "$"),
+        Confidence::Documented,
+    );
+    if let Value::Object(o) = value {
+        let unused: Vec<&str> = [
+            "body",
+            "headers",
+            "cookies",
+            "isBase64Encoded",
+            "multiValueHeaders",
+        ]
+        .into_iter()
+        .filter(|k| o.contains_key(*k))
+        .collect();
+        if !unused.is_empty() {
+            judge.push(
+                Finding::warning(
+                    STATUS_CODE_MISSING,
+                    format!("the output has {} but no statusCode, so they are not used: the client gets the whole object as the body", unused.join(", ")),
+                )
+                .with("path", "$.statusCode")
+                .with("unused", json!(unused)),
+                Confidence::Documented,
+            );
+        }
+    }
+    if let Some((path, why)) = looks_like_error(value, "$") {
+        judge.push(
+            Finding::warning(
+                ERROR_AS_200,
+                format!("the output looks like an error ({why}) but has no statusCode, so the client gets 200 OK; if `aws lambda invoke` printed FunctionError, pass --function-error"),
+            )
+            .with("path", path),
+            Confidence::Documented,
+        );
+    }
+    let mut client = ClientResponse::new(200);
+    client.add_header("content-type", "application/json");
+    client.body = raw.to_vec();
+    client
+}
+
+/// Adjustments every accepted response goes through on its way to the client.
+fn finish_client(judge: &mut Judge, mut client: ClientResponse, opts: &Options) -> ClientResponse {
+    if judge.rejected {
+        return client;
+    }
+    if opts.api == Api::Rest && client.header("content-type").is_none() {
+        // REST proxy responses without a content type go out as JSON.
+        client.add_header("Content-Type", "application/json");
+    }
+    let no_body_status = (100..200).contains(&client.status) || matches!(client.status, 204 | 304);
+    let head = opts.method.eq_ignore_ascii_case("HEAD");
+    if !client.body.is_empty() && (no_body_status || head) {
+        let why = if head {
+            "the request method is HEAD".to_string()
+        } else {
+            format!("status {} has no body", client.status)
+        };
+        judge.push(
+            Finding::warning(
+                BODY_IGNORED,
+                format!(
+                    "the body ({} bytes) never reaches the client: {why}",
+                    client.body.len()
+                ),
+            )
+            .with("path", "$.body")
+            .with("status", client.status),
+            Confidence::Documented,
+        );
+        client.body.clear();
+    }
+    client
+}
+
+/// Why an inferred body looks like an error, if it does.
+fn looks_like_error(v: &Value, path: &str) -> Option<(String, String)> {
+    match v {
+        Value::String(s) if has_failure_words(s) => {
+            Some((path.to_string(), format!("text {}", preview(s.as_bytes()))))
+        }
+        Value::Object(o) => {
+            for (key, value) in o {
+                let k = key.to_ascii_lowercase();
+                let p = member(path, key);
+                let error_key = matches!(
+                    k.as_str(),
+                    "error"
+                        | "errors"
+                        | "errormessage"
+                        | "errortype"
+                        | "exception"
+                        | "fault"
+                        | "err"
+                );
+                if error_key && !value.is_null() && value != &Value::Bool(false) {
+                    return Some((p, format!("key {key:?}")));
+                }
+                if matches!(
+                    k.as_str(),
+                    "status" | "code" | "statuscode" | "status_code" | "httpstatus" | "http_status"
+                ) && error_status(value)
+                {
+                    return Some((p, format!("{key} = {value}")));
+                }
+                if matches!(k.as_str(), "success" | "ok") && value == &Value::Bool(false) {
+                    return Some((p, format!("{key} = false")));
+                }
+                if matches!(k.as_str(), "message" | "detail" | "title" | "reason")
+                    && value.as_str().is_some_and(has_failure_words)
+                {
+                    return Some((p, format!("{key} = {value}")));
+                }
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn error_status(v: &Value) -> bool {
+    let n = match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.parse().ok(),
+        _ => None,
+    };
+    n.is_some_and(|n| (400..=599).contains(&n))
+}
+
+fn has_failure_words(s: &str) -> bool {
+    let lower = s.to_lowercase();
+    [
+        "error",
+        "exception",
+        "fail",
+        "not found",
+        "invalid",
+        "denied",
+        "unauthorized",
+        "forbidden",
+        "traceback",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// A value of the wrong JSON type: the evidence names the path, what was expected and found.
+fn wrong_type(
+    code: &'static str,
+    message: String,
+    path: impl Into<Value>,
+    expected: &str,
+    found: &Value,
+) -> Finding {
+    Finding::error(code, message)
+        .with("path", path)
+        .with("expected", expected)
+        .with("found", kind(found))
+}
+
+/// The JSON type of a value, in the words of the findings.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// `$.headers.X-Count`, or `$.headers['odd key']` when the name is not a plain word.
+pub(crate) fn member(parent: &str, key: &str) -> String {
+    let plain = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if plain {
+        format!("{parent}.{key}")
+    } else {
+        format!(
+            "{parent}['{}']",
+            key.replace('\\', "\\\\").replace('\'', "\\'")
+        )
+    }
+}
+
+/// The first 80 characters of some text, for evidence.
+fn preview(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(320)]);
+    let mut out: String = text.chars().take(80).collect();
+    if text.chars().count() > 80 || bytes.len() > 320 {
+        out.push('…');
+    }
+    out
+}
+
+/// serde_json counts lines from the trimmed text; report them in the file's own terms.
+fn shift_position(leading: &[u8], line: usize, column: usize) -> (usize, usize) {
+    let newlines = leading.iter().filter(|&&b| b == b'\n').count();
+    if newlines == 0 {
+        let col_shift = leading.len();
+        (
+            line,
+            if line == 1 {
+                column + col_shift
+            } else {
+                column
+            },
+        )
+    } else {
+        let after_last = leading.len() - 1 - leading.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+        (
+            line + newlines,
+            if line == 1 {
+                column + after_last
+            } else {
+                column
+            },
+        )
+    }
+}
