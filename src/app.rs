@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 mod kb_commands;
 mod lambda_command;
+mod selection_command;
 
 /// What every command needs: the articles, and the printer its reports go to.
 pub struct Session {
@@ -125,6 +126,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Kb(KbCommand::Show { id }) => kb_commands::show(&mut session, &id)?,
         Command::Kb(KbCommand::List) => kb_commands::list(&mut session)?,
         Command::Lambda(args) => lambda_command::run(&mut session, &args)?,
+        Command::Selection(args) => selection_command::run(&mut session, &args)?,
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }
     session.printer.exit_code()

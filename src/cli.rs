@@ -2,7 +2,7 @@
 //! the man page and shell completions.
 use crate::finding::Severity;
 use crate::report::Format;
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -66,6 +66,9 @@ pub enum Command {
 
     /// What does the client get when API Gateway receives this Lambda proxy output?
     Lambda(LambdaArgs),
+
+    /// Which integration response does API Gateway select? Java regex semantics, exactly.
+    Selection(SelectionArgs),
 
     /// Print a shell completion script.
     Completions {
@@ -148,4 +151,86 @@ pub struct LambdaArgs {
     /// and a summary. Streams: memory does not grow with the file.
     #[arg(long)]
     pub lines: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group(ArgGroup::new("responses").required(true).multiple(true).args(["response", "default", "integration", "export"])),
+    group(ArgGroup::new("input").args(["status", "error_message", "lambda_output", "success"])),
+    after_help = "Examples:\n  apigw-doctor selection --response '2\\d{2}=200' --response '4\\d{2}=400' --default 500 --status 404\n  \
+        aws apigateway get-integration --rest-api-id A --resource-id R --http-method GET > i.json\n  \
+        apigw-doctor selection --integration i.json --error-message 'Error 404: not found'\n  \
+        apigw-doctor selection --export api.json --method GET --path /pets --table"
+)]
+pub struct SelectionArgs {
+    /// An integration response as PATTERN=STATUS, in order (repeatable); PATTERN '-' is the default.
+    #[arg(long = "response", value_name = "PATTERN=STATUS", value_parser = parse_response_flag, allow_hyphen_values = true)]
+    pub response: Vec<(String, String)>,
+
+    /// The status of the default response (the one without a pattern).
+    #[arg(long, value_name = "STATUS", value_parser = parse_status_code)]
+    pub default: Option<String>,
+
+    /// The JSON printed by `aws apigateway get-integration` or `get-method` (- for stdin).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["response", "default", "export"])]
+    pub integration: Option<String>,
+
+    /// An OpenAPI/Swagger export with API Gateway extensions (JSON); needs --method and --path.
+    #[arg(long, value_name = "FILE", requires_all = ["method", "path"], conflicts_with_all = ["response", "default"])]
+    pub export: Option<String>,
+
+    /// The method in the export (GET, POST, ..., ANY).
+    #[arg(long, value_name = "METHOD", requires = "export")]
+    pub method: Option<String>,
+
+    /// The resource path in the export (/pets/{id}).
+    #[arg(long, value_name = "PATH", requires = "export")]
+    pub path: Option<String>,
+
+    /// The backend's status code (HTTP, AWS service and mock integrations).
+    #[arg(long, value_name = "CODE", value_parser = clap::value_parser!(u16).range(100..=599))]
+    pub status: Option<u16>,
+
+    /// A Lambda function error's errorMessage (Lambda non-proxy integrations).
+    #[arg(long, value_name = "TEXT")]
+    pub error_message: Option<String>,
+
+    /// The function's output (`aws lambda invoke` outfile); with --function-error its
+    /// errorMessage is matched, otherwise it is a success.
+    #[arg(long, value_name = "FILE")]
+    pub lambda_output: Option<String>,
+
+    /// The FunctionError that `aws lambda invoke` printed, with --lambda-output.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND",
+        ignore_case = true,
+        requires = "lambda_output"
+    )]
+    pub function_error: Option<crate::checks::lambda::FunctionError>,
+
+    /// A successful Lambda invocation: patterns are tested against the empty string.
+    #[arg(long)]
+    pub success: bool,
+
+    /// Every status code 100-599 and the response it selects, as ranges (HTTP integrations).
+    #[arg(long, conflicts_with = "input")]
+    pub table: bool,
+}
+
+/// `--response 'PATTERN=STATUS'`: split at the last '=' (patterns may contain '=').
+fn parse_response_flag(s: &str) -> Result<(String, String), String> {
+    let Some((pattern, status)) = s.rsplit_once('=') else {
+        return Err("expected PATTERN=STATUS, e.g. '4\\d{2}=400'".to_string());
+    };
+    let status = parse_status_code(status)?;
+    Ok((pattern.to_string(), status))
+}
+
+fn parse_status_code(s: &str) -> Result<String, String> {
+    match s.parse::<u16>() {
+        Ok(n) if (100..=599).contains(&n) && s.len() == 3 => Ok(s.to_string()),
+        _ => Err(format!("status {s:?} must be a code from 100 to 599")),
+    }
 }

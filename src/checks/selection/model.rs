@@ -1,0 +1,300 @@
+//! Integration responses as users have them: `--response` flags, the JSON that
+//! `aws apigateway get-integration` / `get-method` prints, or an OpenAPI/Swagger export with
+//! API Gateway extensions.
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IntegrationKind {
+    /// HTTP, AWS service and mock integrations: patterns match the status code.
+    Http,
+    /// Lambda non-proxy (`AWS` with a Lambda URI): patterns match the error's errorMessage.
+    Lambda,
+    /// AWS_PROXY / HTTP_PROXY: integration responses never run.
+    Proxy,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseRule {
+    /// None: the default response (console `-`, OpenAPI `default`, no selectionPattern).
+    pub pattern: Option<String>,
+    pub status: String,
+    /// Where it was written: `--response #2`, `$.integrationResponses['400']`, ...
+    pub origin: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Integration {
+    /// None when only `--response` flags were given: the input kind decides.
+    pub kind: Option<IntegrationKind>,
+    /// The integration type as written (`AWS_PROXY`, `http`, ...), for messages.
+    pub type_name: Option<String>,
+    pub responses: Vec<ResponseRule>,
+    /// Method response status codes, when the source has them (get-method, exports).
+    pub method_responses: Option<Vec<String>>,
+}
+
+/// A selection pattern that stands for "the default response".
+pub fn is_default_pattern(p: &str) -> bool {
+    p.is_empty() || p == "-"
+}
+
+/// The kind of an integration from its `type` and `uri`.
+pub fn kind_of(type_name: &str, uri: Option<&str>) -> Option<IntegrationKind> {
+    match type_name.to_ascii_uppercase().as_str() {
+        "AWS_PROXY" | "HTTP_PROXY" => Some(IntegrationKind::Proxy),
+        "AWS" if uri.is_some_and(|u| u.contains(":lambda:path/")) => Some(IntegrationKind::Lambda),
+        "AWS" | "HTTP" | "MOCK" => Some(IntegrationKind::Http),
+        _ => None,
+    }
+}
+
+/// From the JSON `aws apigateway get-integration` (an Integration) or `get-method` (a
+/// Method with `methodIntegration`) prints.
+pub fn from_cli_json(value: &Value) -> Result<Integration, String> {
+    let Some(obj) = value.as_object() else {
+        return Err(format!(
+            "expected a JSON object, found {}",
+            json_kind(value)
+        ));
+    };
+    let (integration, base, method_responses) = match obj.get("methodIntegration") {
+        Some(Value::Object(i)) => {
+            let methods = obj
+                .get("methodResponses")
+                .and_then(Value::as_object)
+                .map(|m| m.keys().cloned().collect());
+            (i, "$.methodIntegration", Some(methods.unwrap_or_default()))
+        }
+        _ => (obj, "$", None),
+    };
+    let type_name = integration.get("type").and_then(Value::as_str);
+    if type_name.is_none() && !integration.contains_key("integrationResponses") {
+        return Err(
+            if obj.contains_key("paths")
+                || obj.contains_key("swagger")
+                || obj.contains_key("openapi")
+            {
+                "this is an API export: use --export FILE --method M --path P".to_string()
+            } else {
+                "not the JSON of `aws apigateway get-integration` or `get-method` (no type or integrationResponses)".to_string()
+            },
+        );
+    }
+    let uri = integration.get("uri").and_then(Value::as_str);
+    let mut responses = Vec::new();
+    if let Some(map) = integration.get("integrationResponses") {
+        let Some(map) = map.as_object() else {
+            return Err(format!("{base}.integrationResponses must be an object"));
+        };
+        for (key, r) in map {
+            let origin = format!("{base}.integrationResponses['{key}']");
+            let status = r
+                .get("statusCode")
+                .and_then(Value::as_str)
+                .unwrap_or(key)
+                .to_string();
+            let pattern = match r.get("selectionPattern") {
+                None | Some(Value::Null) => None,
+                Some(Value::String(p)) if is_default_pattern(p) => None,
+                Some(Value::String(p)) => Some(p.clone()),
+                Some(other) => {
+                    return Err(format!(
+                        "{origin}.selectionPattern must be a string, found {}",
+                        json_kind(other)
+                    ));
+                }
+            };
+            responses.push(ResponseRule {
+                pattern,
+                status,
+                origin,
+            });
+        }
+    }
+    Ok(Integration {
+        kind: type_name.and_then(|t| kind_of(t, uri)),
+        type_name: type_name.map(str::to_string),
+        responses,
+        method_responses,
+    })
+}
+
+/// From an OpenAPI 3 / Swagger 2 export with `x-amazon-apigateway-integration`.
+pub fn from_export(value: &Value, method: &str, path: &str) -> Result<Integration, String> {
+    let Some(paths) = value.get("paths").and_then(Value::as_object) else {
+        return Err("not an OpenAPI/Swagger export (no paths object)".to_string());
+    };
+    let Some(item) = paths.get(path).and_then(Value::as_object) else {
+        return Err(format!(
+            "no path {path:?} in the export; it has {}",
+            list_operations(paths)
+        ));
+    };
+    let key = method.to_ascii_lowercase();
+    let (op, op_key) = match item.get(&key).and_then(Value::as_object) {
+        Some(op) => (op, key),
+        None => match item
+            .get("x-amazon-apigateway-any-method")
+            .and_then(Value::as_object)
+        {
+            Some(op) => (op, "x-amazon-apigateway-any-method".to_string()),
+            None => {
+                return Err(format!(
+                    "no {} {path} in the export; it has {}",
+                    method.to_ascii_uppercase(),
+                    list_operations(paths)
+                ));
+            }
+        },
+    };
+    let base = format!("$.paths['{path}'].{op_key}");
+    let Some(integration) = op
+        .get("x-amazon-apigateway-integration")
+        .and_then(Value::as_object)
+    else {
+        return Err(format!(
+            "{base} has no x-amazon-apigateway-integration (export with --parameters extensions='apigateway')"
+        ));
+    };
+    let type_name = integration.get("type").and_then(Value::as_str);
+    let uri = integration.get("uri").and_then(Value::as_str);
+    let mut responses = Vec::new();
+    if let Some(map) = integration.get("responses") {
+        let Some(map) = map.as_object() else {
+            return Err(format!(
+                "{base}.x-amazon-apigateway-integration.responses must be an object"
+            ));
+        };
+        for (pattern, r) in map {
+            let origin = format!("{base}.x-amazon-apigateway-integration.responses['{pattern}']");
+            let Some(status) = r.get("statusCode").and_then(|s| match s {
+                Value::String(s) => Some(s.clone()),
+                Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            }) else {
+                return Err(format!("{origin} has no statusCode"));
+            };
+            let pattern = (pattern != "default").then(|| pattern.clone());
+            responses.push(ResponseRule {
+                pattern,
+                status,
+                origin,
+            });
+        }
+    }
+    let method_responses = op
+        .get("responses")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect());
+    Ok(Integration {
+        kind: type_name.and_then(|t| kind_of(t, uri)),
+        type_name: type_name.map(str::to_string),
+        responses,
+        method_responses,
+    })
+}
+
+fn list_operations(paths: &Map<String, Value>) -> String {
+    let mut ops = Vec::new();
+    for (p, item) in paths {
+        if let Some(item) = item.as_object() {
+            for m in item.keys() {
+                let m = if m == "x-amazon-apigateway-any-method" {
+                    "ANY".to_string()
+                } else {
+                    m.to_ascii_uppercase()
+                };
+                if matches!(
+                    m.as_str(),
+                    "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "ANY"
+                ) {
+                    ops.push(format!("{m} {p}"));
+                }
+            }
+        }
+    }
+    if ops.is_empty() {
+        "no operations".to_string()
+    } else {
+        ops.join(", ")
+    }
+}
+
+fn json_kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn get_integration_json_as_the_cli_prints_it() {
+        let v = json!({
+            "type": "AWS",
+            "httpMethod": "POST",
+            "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations",
+            "integrationResponses": {
+                "200": {"statusCode": "200", "responseTemplates": {"application/json": null}},
+                "400": {"statusCode": "400", "selectionPattern": ".*\\[BadRequest\\].*"}
+            }
+        });
+        let i = from_cli_json(&v).unwrap();
+        assert_eq!(i.kind, Some(IntegrationKind::Lambda));
+        assert_eq!(i.responses[0].pattern, None);
+        assert_eq!(
+            i.responses[1].pattern.as_deref(),
+            Some(".*\\[BadRequest\\].*")
+        );
+        assert_eq!(i.responses[1].origin, "$.integrationResponses['400']");
+        assert!(i.method_responses.is_none());
+    }
+
+    #[test]
+    fn get_method_json_brings_method_responses() {
+        let v = json!({
+            "httpMethod": "GET",
+            "methodResponses": {"200": {"statusCode": "200"}},
+            "methodIntegration": {"type": "HTTP", "integrationResponses": {"200": {"statusCode": "200", "selectionPattern": "2\\d{2}"}}}
+        });
+        let i = from_cli_json(&v).unwrap();
+        assert_eq!(i.kind, Some(IntegrationKind::Http));
+        assert_eq!(i.method_responses, Some(vec!["200".to_string()]));
+    }
+
+    #[test]
+    fn exports_name_what_they_have_when_the_operation_is_missing() {
+        let v = json!({"openapi": "3.0.1", "paths": {"/pets": {"get": {}}, "/pets/{id}": {"post": {}}}});
+        let err = from_export(&v, "PUT", "/pets").unwrap_err();
+        assert_eq!(
+            err,
+            "no PUT /pets in the export; it has GET /pets, POST /pets/{id}"
+        );
+        let err = from_export(&v, "GET", "/pets").unwrap_err();
+        assert!(
+            err.contains("has no x-amazon-apigateway-integration"),
+            "{err}"
+        );
+        assert!(from_cli_json(&v).unwrap_err().contains("--export"));
+    }
+
+    #[test]
+    fn kinds_follow_type_and_uri() {
+        assert_eq!(kind_of("aws_proxy", None), Some(IntegrationKind::Proxy));
+        assert_eq!(
+            kind_of("AWS", Some("arn:aws:apigateway:us-east-1:sqs:path/1/q")),
+            Some(IntegrationKind::Http)
+        );
+        assert_eq!(kind_of("mock", None), Some(IntegrationKind::Http));
+        assert_eq!(kind_of("VTL", None), None);
+    }
+}
