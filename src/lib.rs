@@ -6,6 +6,7 @@
 pub mod app;
 pub mod checks;
 pub mod cli;
+pub mod document;
 pub mod finding;
 pub mod input;
 pub mod kb;

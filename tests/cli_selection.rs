@@ -496,15 +496,15 @@ fn bad_input_is_exit_2_with_a_clear_message() {
         &run(&["selection", "--integration", b, "--status", "200"]),
         &format!("{b}:3:"),
     );
-    std::fs::write(&bad, "openapi: 3.0.1\npaths: {}\n").unwrap();
+    std::fs::write(&bad, "openapi: 3.0.1\npaths: [1, 2\n").unwrap();
     assert_usage_error(
         &run(&["selection", "--integration", b, "--status", "200"]),
-        "looks like YAML",
+        &format!("{b}:2:8: invalid YAML: unclosed bracket"),
     );
     std::fs::write(&bad, "{\"Version\": \"2012-10-17\", \"Statement\": []}").unwrap();
     assert_usage_error(
         &run(&["selection", "--integration", b, "--status", "200"]),
-        "not the JSON of `aws apigateway get-integration`",
+        "it looks like an IAM or resource policy",
     );
     assert_usage_error(
         &run(&[

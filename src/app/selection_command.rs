@@ -12,9 +12,6 @@ use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, Write};
 
-/// API definitions are text; anything larger than this is not one.
-const MAX_DEFINITION_BYTES: u64 = 64 * 1024 * 1024;
-
 #[derive(Serialize, Clone)]
 struct Selected {
     pattern: Option<String>,
@@ -294,27 +291,5 @@ fn input_of(args: &SelectionArgs) -> Result<Input> {
 }
 
 fn read_json(file: &str) -> Result<Value> {
-    let name = input::display_name(file);
-    let text = input::read_text(file, MAX_DEFINITION_BYTES)?;
-    let trimmed = text.trim_start();
-    if !trimmed.starts_with('{') && !trimmed.starts_with('[') {
-        let looks = if trimmed.starts_with("openapi:")
-            || trimmed.starts_with("swagger:")
-            || trimmed.starts_with("---")
-        {
-            "it looks like YAML; export JSON instead (aws apigateway get-export --accepts application/json)"
-        } else {
-            "expected JSON"
-        };
-        bail!("{name}: {looks}");
-    }
-    serde_json::from_str(&text).map_err(|e| {
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or_default();
-        anyhow::anyhow!(
-            "{name}:{}:{}: invalid JSON: {message}",
-            e.line(),
-            e.column()
-        )
-    })
+    Ok(crate::document::load(file)?.value)
 }

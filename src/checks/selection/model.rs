@@ -77,7 +77,10 @@ pub fn from_cli_json(value: &Value) -> Result<Integration, String> {
             {
                 "this is an API export: use --export FILE --method M --path P".to_string()
             } else {
-                "not the JSON of `aws apigateway get-integration` or `get-method` (no type or integrationResponses)".to_string()
+                format!(
+                    "not the JSON of `aws apigateway get-integration` or `get-method`: it looks like {}",
+                    crate::document::describe(value)
+                )
             },
         );
     }

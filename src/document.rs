@@ -1,0 +1,193 @@
+//! API definitions and policies as users have them: JSON or YAML files, the AWS CLI's
+//! output, exports. Loads them into one JSON value, says what a document looks like when
+//! it is not what a command expects, and finds the line of a JSON path for locations.
+use crate::input;
+use anyhow::{Result, bail};
+use serde_json::Value;
+
+/// Definitions are text; anything larger than this is not one.
+pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
+
+pub struct Document {
+    pub name: String,
+    pub text: String,
+    pub value: Value,
+    pub yaml: bool,
+}
+
+/// Reads a JSON or YAML document (JSON when it starts with `{` or `[`).
+pub fn load(path: &str) -> Result<Document> {
+    let name = input::display_name(path).to_string();
+    let text = input::read_text(path, MAX_DOCUMENT_BYTES)?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if trimmed.is_empty() {
+        bail!("{name}: the file is empty");
+    }
+    let json = trimmed.starts_with('{') || trimmed.starts_with('[');
+    let value = if json {
+        serde_json::from_str(trimmed).map_err(|e| {
+            let message = e.to_string();
+            let message = message.split(" at line ").next().unwrap_or_default();
+            let lead = text.len() - trimmed.len();
+            let line = e.line() + text[..lead].matches('\n').count();
+            anyhow::anyhow!("{name}:{line}:{}: invalid JSON: {message}", e.column())
+        })?
+    } else {
+        // serde-saphyr bounds anchors, depth and size (billion-laughs documents fail).
+        serde_saphyr::from_str::<Value>(&text).map_err(|e| {
+            let text = e.to_string();
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ");
+            match parse_saphyr_position(first) {
+                Some((line, col, message)) => {
+                    anyhow::anyhow!("{name}:{line}:{col}: invalid YAML: {message}")
+                }
+                None => anyhow::anyhow!("{name}: invalid YAML: {first}"),
+            }
+        })?
+    };
+    Ok(Document {
+        name,
+        text,
+        value,
+        yaml: !json,
+    })
+}
+
+/// `line 2 column 2: message` -> (2, 2, message).
+fn parse_saphyr_position(s: &str) -> Option<(usize, usize, &str)> {
+    let rest = s.strip_prefix("line ")?;
+    let (line, rest) = rest.split_once(" column ")?;
+    let (col, message) = rest.split_once(": ")?;
+    Some((line.parse().ok()?, col.parse().ok()?, message))
+}
+
+/// What a document looks like, for "this is not what I expected" errors.
+pub fn describe(v: &Value) -> &'static str {
+    let has = |k: &str| v.get(k).is_some();
+    match v {
+        Value::Object(_) if has("openapi") || has("swagger") => {
+            "an OpenAPI/Swagger export (use `apigw-doctor lint` or `selection --export`)"
+        }
+        Value::Object(_) if has("Statement") => {
+            "an IAM or resource policy (use `apigw-doctor policy`)"
+        }
+        Value::Object(_) if has("policy") && has("id") && has("name") => {
+            "the output of `aws apigateway get-rest-api` (use `apigw-doctor policy` for its policy)"
+        }
+        Value::Object(_)
+            if has("items")
+                && v["items"]
+                    .as_array()
+                    .is_some_and(|i| i.iter().any(|r| r.get("path").is_some())) =>
+        {
+            "the output of `aws apigateway get-resources` (use `apigw-doctor lint`)"
+        }
+        Value::Object(_) if has("methodIntegration") => {
+            "the output of `aws apigateway get-method` (use `apigw-doctor selection --integration`)"
+        }
+        Value::Object(_) if has("integrationResponses") || has("type") && has("uri") => {
+            "the output of `aws apigateway get-integration` (use `apigw-doctor selection --integration`)"
+        }
+        Value::Object(_) if has("statusCode") || has("body") => {
+            "a Lambda proxy response (use `apigw-doctor lambda`)"
+        }
+        Value::Object(_) if has("errorMessage") => {
+            "a Lambda function error (use `apigw-doctor lambda --function-error Unhandled`)"
+        }
+        Value::Object(_) if has("AWSTemplateFormatVersion") || has("Resources") => {
+            "a CloudFormation or SAM template (export the deployed API with `aws apigateway get-export`)"
+        }
+        Value::Object(_) => "a JSON object of another kind",
+        Value::Array(_) => "a JSON array",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Null => "null",
+    }
+}
+
+/// Best-effort line (1-based) of a location like `$.paths['/pets'].get` in the text: each
+/// key is searched for after the previous one. None when a key is not found.
+pub fn line_of(text: &str, path: &str) -> Option<usize> {
+    let mut at = 0;
+    for key in path_keys(path) {
+        let found = [format!("\"{key}\""), format!("'{key}'"), format!("{key}:")]
+            .iter()
+            .filter_map(|needle| text[at..].find(needle.as_str()))
+            .min()?;
+        at += found + 1;
+    }
+    Some(text[..at].matches('\n').count() + 1)
+}
+
+fn path_keys(path: &str) -> Vec<String> {
+    let mut keys = Vec::new();
+    let mut rest = path.strip_prefix('$').unwrap_or(path);
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix("['") {
+            let end = r.find("']").unwrap_or(r.len());
+            keys.push(r[..end].to_string());
+            rest = r.get(end + 2..).unwrap_or("");
+        } else if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            keys.push(r[..end].to_string());
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']').unwrap_or(r.len());
+            rest = r.get(end + 1..).unwrap_or("");
+        } else {
+            break;
+        }
+    }
+    keys
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_split_into_keys() {
+        assert_eq!(
+            path_keys("$.paths['/pets/{id}'].get.x"),
+            ["paths", "/pets/{id}", "get", "x"]
+        );
+        assert_eq!(
+            path_keys("$.items[3].resourceMethods.GET"),
+            ["items", "resourceMethods", "GET"]
+        );
+    }
+
+    #[test]
+    fn lines_are_found_in_json_and_yaml() {
+        let json = "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/pets\": {\n      \"get\": {}\n    }\n  }\n}";
+        assert_eq!(line_of(json, "$.paths['/pets'].get"), Some(5));
+        let yaml = "paths:\n  /a:\n    get: {}\n  /pets:\n    get:\n      x: 1\n";
+        assert_eq!(line_of(yaml, "$.paths['/pets'].get"), Some(5));
+        assert_eq!(line_of(yaml, "$.paths['/nope']"), None);
+    }
+
+    #[test]
+    fn yaml_error_positions_are_parsed() {
+        assert_eq!(
+            parse_saphyr_position("line 2 column 2: bad"),
+            Some((2, 2, "bad"))
+        );
+    }
+
+    #[test]
+    fn describes_common_documents() {
+        assert!(
+            describe(&serde_json::json!({"Version": "2012-10-17", "Statement": []}))
+                .contains("policy")
+        );
+        assert!(describe(&serde_json::json!({"openapi": "3.0.1"})).contains("OpenAPI"));
+        assert!(
+            describe(&serde_json::json!({"statusCode": 200})).contains("Lambda proxy response")
+        );
+    }
+}
