@@ -10,6 +10,8 @@ use std::process::ExitCode;
 
 mod kb_commands;
 mod lambda_command;
+mod lint_command;
+mod policy_command;
 mod selection_command;
 
 /// What every command needs: the articles, and the printer its reports go to.
@@ -40,7 +42,8 @@ impl Printer {
         self.failed |= report.fails(self.fail_on);
         let out: &mut dyn Write = &mut self.out;
         match self.format {
-            Format::Json => report::json::write(out, report, kb),
+            Format::Json => report::write_json_line(out, &report::json::to_value(report, kb)),
+            Format::Sarif => report::write_json_line(out, &report::sarif::to_value(report, kb)),
             Format::Human => report::human::write(out, report, kb, &self.palette),
         }
         .or_else(ignore_broken_pipe)
@@ -78,7 +81,7 @@ fn stdout_for(format: Format, choice: anstream::ColorChoice) -> Box<dyn Write> {
         std::io::stdout(),
     ));
     match format {
-        Format::Json => buffered,
+        Format::Json | Format::Sarif => buffered,
         Format::Human => Box::new(anstream::AutoStream::new(buffered, choice)),
     }
 }
@@ -127,6 +130,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Kb(KbCommand::List) => kb_commands::list(&mut session)?,
         Command::Lambda(args) => lambda_command::run(&mut session, &args)?,
         Command::Selection(args) => selection_command::run(&mut session, &args)?,
+        Command::Lint(args) => lint_command::run(&mut session, &args)?,
+        Command::Policy(args) => policy_command::run(&mut session, &args)?,
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }
     session.printer.exit_code()

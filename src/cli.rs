@@ -14,7 +14,7 @@ use std::path::PathBuf;
     after_help = "Exit status: 0 no problem found, 1 problems found, 2 the tool could not run."
 )]
 pub struct Cli {
-    /// Output format: text for people, or one JSON object per target per line.
+    /// Output format: text for people, one JSON object per target per line, or SARIF.
     #[arg(short, long, value_enum, default_value_t = Format::Human, global = true)]
     pub output: Format,
 
@@ -69,6 +69,12 @@ pub enum Command {
 
     /// Which integration response does API Gateway select? Java regex semantics, exactly.
     Selection(SelectionArgs),
+
+    /// Lint an API definition offline: VPC link users, integration responses, templates.
+    Lint(LintArgs),
+
+    /// Validate a resource policy, and evaluate a call against it.
+    Policy(PolicyArgs),
 
     /// Print a shell completion script.
     Completions {
@@ -233,4 +239,71 @@ fn parse_status_code(s: &str) -> Result<String, String> {
         Ok(n) if (100..=599).contains(&n) && s.len() == 3 => Ok(s.to_string()),
         _ => Err(format!("status {s:?} must be a code from 100 to 599")),
     }
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  aws apigateway get-export --rest-api-id A --stage-name prod --export-type oas30 \\\n      --parameters extensions='apigateway' api.json\n  \
+    apigw-doctor lint api.json --vpc-link abc123 --deployed\n  \
+    aws apigateway get-resources --rest-api-id A --embed methods | apigw-doctor lint -o sarif -"
+)]
+pub struct LintArgs {
+    /// An export with API Gateway extensions (JSON or YAML), or the JSON of
+    /// `aws apigateway get-resources --embed methods`; - for standard input.
+    #[arg(default_value = "-", value_name = "EXPORT")]
+    pub file: String,
+
+    /// List every method that uses this VPC link (the link you cannot delete).
+    #[arg(long, value_name = "ID")]
+    pub vpc_link: Option<String>,
+
+    /// The API is deployed: the fix includes redeploying to the same stage.
+    #[arg(long, requires = "vpc_link", conflicts_with = "undeployed")]
+    pub deployed: bool,
+
+    /// The API was never deployed: switching the integrations is enough.
+    #[arg(long, requires = "vpc_link")]
+    pub undeployed: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  aws apigateway get-rest-api --rest-api-id A --query policy --output json > policy.json\n  \
+    apigw-doctor policy policy.json --principal arn:aws:iam::999999999999:role/Caller \\\n      \
+    --resource arn:aws:execute-api:us-east-1:111122223333:abc123/prod/GET/pets\n  \
+    apigw-doctor policy --api http"
+)]
+pub struct PolicyArgs {
+    /// The resource policy (JSON), the string `get-rest-api --query policy` prints, or the
+    /// whole `get-rest-api` output; - for standard input. Optional with --api http.
+    #[arg(value_name = "POLICY", required_unless_present = "api")]
+    pub file: Option<String>,
+
+    /// The API type: HTTP APIs have no resource policies.
+    #[arg(long, value_enum)]
+    pub api: Option<ApiKind>,
+
+    /// The caller: an account id, or a user, role or assumed-role ARN.
+    #[arg(long, value_name = "ARN", requires = "resource")]
+    pub principal: Option<String>,
+
+    /// The method called: arn:aws:execute-api:REGION:ACCOUNT:API-ID/STAGE/METHOD/PATH.
+    #[arg(long, value_name = "ARN", requires = "principal")]
+    pub resource: Option<String>,
+
+    /// The VPC endpoint the call comes through (aws:SourceVpce).
+    #[arg(long, value_name = "ID")]
+    pub source_vpce: Option<String>,
+
+    /// The VPC the call comes from (aws:SourceVpc).
+    #[arg(long, value_name = "ID")]
+    pub source_vpc: Option<String>,
+
+    /// The caller's IP address (aws:SourceIp).
+    #[arg(long, value_name = "IP")]
+    pub source_ip: Option<std::net::IpAddr>,
+
+    /// The caller's AWS Organizations id (aws:PrincipalOrgID).
+    #[arg(long, value_name = "ID")]
+    pub principal_org_id: Option<String>,
 }

@@ -12,15 +12,6 @@ fn select(args: &[&str]) -> (Value, Run) {
     (r.one_json(), r)
 }
 
-fn codes(j: &Value) -> BTreeSet<String> {
-    j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["code"].as_str().unwrap().to_string())
-        .collect()
-}
-
 const HTTP: &[&str] = &[
     "--response",
     r"2\d{2}=200",
@@ -68,15 +59,15 @@ fn spec_examples() {
         "Error 404: not found",
     ]);
     assert_eq!(j["result"]["client_status"], 200);
-    assert!(codes(&j).contains("selection.whole-match-only"));
-    assert!(codes(&j).contains("selection.error-as-200"));
+    assert!(codes_of(&j).contains("selection.whole-match-only"));
+    assert!(codes_of(&j).contains("selection.error-as-200"));
     // 5. .+ on a two-line message, no default -> 500.
     let (j, r) = select(&["--response", ".+=400", "--error-message", "line1\nline2"]);
     assert_eq!(j["result"]["client_status"], 500);
     assert_eq!(j["result"]["selected"], Value::Null);
     assert_eq!(r.code, 1);
     assert_eq!(
-        codes(&j),
+        codes_of(&j),
         [
             "selection.line-terminator",
             "selection.no-default",
@@ -118,7 +109,7 @@ fn spec_examples() {
     assert_eq!(j["result"]["matched_against"], "");
     let (j, _) = select(&["--response", ".*=400", "--default", "200", "--success"]);
     assert_eq!(j["result"]["client_status"], 400);
-    assert!(codes(&j).contains("selection.matches-success"));
+    assert!(codes_of(&j).contains("selection.matches-success"));
     // 9. case-insensitive flag.
     let (j, _) = select(&[
         "--response",
@@ -195,7 +186,7 @@ fn get_method_checks_the_method_response_exists() {
     ]);
     assert_eq!(j["result"]["client_status"], 500);
     assert!(
-        codes(&j).contains("lint.response-without-method-response"),
+        codes_of(&j).contains("lint.response-without-method-response"),
         "{}",
         r.stdout
     );
@@ -241,7 +232,7 @@ fn openapi_export_by_method_and_path() {
     ]);
     assert_eq!(j["result"]["integration"], "proxy");
     assert_eq!(j["result"]["client_status"], 204);
-    assert!(codes(&j).contains("selection.proxy-integration"));
+    assert!(codes_of(&j).contains("selection.proxy-integration"));
 }
 
 #[test]
@@ -393,7 +384,7 @@ fn every_selection_finding_fires() {
     ];
     for args in &runs {
         let (j, _) = select(args);
-        seen.extend(codes(&j));
+        seen.extend(codes_of(&j));
     }
     let all: BTreeSet<String> = apigw_doctor::checks::selection::CODES
         .iter()

@@ -2,7 +2,6 @@
 use super::{Outcome, Report};
 use crate::kb::KnowledgeBase;
 use serde_json::{Value, json};
-use std::io::{self, Write};
 
 pub fn to_value<R: Outcome>(report: &Report<R>, kb: &KnowledgeBase) -> Value {
     let findings: Vec<Value> = report
@@ -26,13 +25,4 @@ pub fn to_value<R: Outcome>(report: &Report<R>, kb: &KnowledgeBase) -> Value {
         "findings": findings,
         "result": report.result,
     })
-}
-
-pub fn write<R: Outcome>(
-    out: &mut dyn Write,
-    report: &Report<R>,
-    kb: &KnowledgeBase,
-) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, &to_value(report, kb))?;
-    writeln!(out)
 }

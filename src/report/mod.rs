@@ -2,6 +2,7 @@
 //! Checks never print; rendering never decides.
 pub mod human;
 pub mod json;
+pub mod sarif;
 
 use crate::finding::{Finding, Severity};
 use serde::Serialize;
@@ -41,8 +42,16 @@ impl<R> Report<R> {
     }
 }
 
+/// Writes one JSON document on one line (JSON Lines), as the JSON and SARIF renderers do.
+pub fn write_json_line(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    writeln!(out)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, one log per report, for CI code-scanning annotations.
+    Sarif,
 }

@@ -44,6 +44,16 @@ impl Run {
     }
 }
 
+/// The distinct finding codes of one JSON report.
+pub fn codes_of(report: &Value) -> std::collections::BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
 pub fn run(args: &[&str]) -> Run {
     run_with_stdin(args, "")
 }

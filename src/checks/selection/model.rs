@@ -32,11 +32,142 @@ pub struct Integration {
     pub responses: Vec<ResponseRule>,
     /// Method response status codes, when the source has them (get-method, exports).
     pub method_responses: Option<Vec<String>>,
+    pub uri: Option<String>,
+    /// `INTERNET` or `VPC_LINK`, as written.
+    pub connection_type: Option<String>,
+    /// The VPC link id, or `${stageVariables.NAME}`.
+    pub connection_id: Option<String>,
+    /// Integration response mapping templates: (location, template).
+    pub response_templates: Vec<(String, String)>,
+    /// JSON path of the integration object.
+    pub location: String,
+}
+
+/// The two spellings of an integration object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    /// AWS CLI output: `integrationResponses` keyed by status, `selectionPattern` inside.
+    Cli,
+    /// `x-amazon-apigateway-integration`: `responses` keyed by pattern, `default`.
+    Export,
+}
+
+/// One integration object, in either dialect, found at `base`.
+pub fn parse_integration(
+    obj: &Map<String, Value>,
+    base: &str,
+    dialect: Dialect,
+) -> Result<Integration, String> {
+    let type_name = obj.get("type").and_then(Value::as_str);
+    let uri = obj.get("uri").and_then(Value::as_str);
+    let key = match dialect {
+        Dialect::Cli => "integrationResponses",
+        Dialect::Export => "responses",
+    };
+    let mut responses = Vec::new();
+    let mut response_templates = Vec::new();
+    if let Some(map) = obj.get(key) {
+        let Some(map) = map.as_object() else {
+            return Err(format!("{base}.{key} must be an object"));
+        };
+        for (k, r) in map {
+            let origin = format!("{base}.{key}['{k}']");
+            let status = match (dialect, r.get("statusCode")) {
+                (_, Some(Value::String(s))) => s.clone(),
+                (_, Some(Value::Number(n))) => n.to_string(),
+                (Dialect::Cli, None) => k.clone(),
+                (_, _) => return Err(format!("{origin} has no statusCode")),
+            };
+            let pattern = match dialect {
+                Dialect::Export => (k != "default").then(|| k.clone()),
+                Dialect::Cli => match r.get("selectionPattern") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(p)) if is_default_pattern(p) => None,
+                    Some(Value::String(p)) => Some(p.clone()),
+                    Some(other) => {
+                        return Err(format!(
+                            "{origin}.selectionPattern must be a string, found {}",
+                            json_kind(other)
+                        ));
+                    }
+                },
+            };
+            if let Some(templates) = r.get("responseTemplates").and_then(Value::as_object) {
+                for (content_type, t) in templates {
+                    if let Some(t) = t.as_str() {
+                        response_templates.push((
+                            format!("{origin}.responseTemplates['{content_type}']"),
+                            t.to_string(),
+                        ));
+                    }
+                }
+            }
+            responses.push(ResponseRule {
+                pattern,
+                status,
+                origin,
+            });
+        }
+    }
+    let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
+    Ok(Integration {
+        kind: type_name.and_then(|t| kind_of(t, uri)),
+        type_name: type_name.map(str::to_string),
+        responses,
+        method_responses: None,
+        uri: uri.map(str::to_string),
+        connection_type: text("connectionType"),
+        connection_id: text("connectionId"),
+        response_templates,
+        location: base.to_string(),
+    })
 }
 
 /// A selection pattern that stands for "the default response".
 pub fn is_default_pattern(p: &str) -> bool {
     p.is_empty() || p == "-"
+}
+
+/// The integration of an export operation (`x-amazon-apigateway-integration`) with the
+/// operation's responses as method responses; None when the operation has none.
+pub fn export_operation(
+    op: &Map<String, Value>,
+    base: &str,
+) -> Result<Option<Integration>, String> {
+    let Some(integration) = op
+        .get("x-amazon-apigateway-integration")
+        .and_then(Value::as_object)
+    else {
+        return Ok(None);
+    };
+    let mut parsed = parse_integration(
+        integration,
+        &format!("{base}.x-amazon-apigateway-integration"),
+        Dialect::Export,
+    )?;
+    parsed.method_responses = response_keys(op.get("responses"));
+    Ok(Some(parsed))
+}
+
+/// The integration of a Method as the AWS CLI prints it (`methodIntegration`, with
+/// `methodResponses`); None when the method has none.
+pub fn cli_method(method: &Map<String, Value>, base: &str) -> Result<Option<Integration>, String> {
+    let Some(integration) = method.get("methodIntegration").and_then(Value::as_object) else {
+        return Ok(None);
+    };
+    let mut parsed = parse_integration(
+        integration,
+        &format!("{base}.methodIntegration"),
+        Dialect::Cli,
+    )?;
+    parsed.method_responses =
+        Some(response_keys(method.get("methodResponses")).unwrap_or_default());
+    Ok(Some(parsed))
+}
+
+fn response_keys(v: Option<&Value>) -> Option<Vec<String>> {
+    v.and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
 }
 
 /// The kind of an integration from its `type` and `uri`.
@@ -58,18 +189,12 @@ pub fn from_cli_json(value: &Value) -> Result<Integration, String> {
             json_kind(value)
         ));
     };
-    let (integration, base, method_responses) = match obj.get("methodIntegration") {
-        Some(Value::Object(i)) => {
-            let methods = obj
-                .get("methodResponses")
-                .and_then(Value::as_object)
-                .map(|m| m.keys().cloned().collect());
-            (i, "$.methodIntegration", Some(methods.unwrap_or_default()))
-        }
-        _ => (obj, "$", None),
-    };
-    let type_name = integration.get("type").and_then(Value::as_str);
-    if type_name.is_none() && !integration.contains_key("integrationResponses") {
+    if let Some(parsed) = cli_method(obj, "$")? {
+        return Ok(parsed);
+    }
+    if obj.get("type").and_then(Value::as_str).is_none()
+        && !obj.contains_key("integrationResponses")
+    {
         return Err(
             if obj.contains_key("paths")
                 || obj.contains_key("swagger")
@@ -84,43 +209,7 @@ pub fn from_cli_json(value: &Value) -> Result<Integration, String> {
             },
         );
     }
-    let uri = integration.get("uri").and_then(Value::as_str);
-    let mut responses = Vec::new();
-    if let Some(map) = integration.get("integrationResponses") {
-        let Some(map) = map.as_object() else {
-            return Err(format!("{base}.integrationResponses must be an object"));
-        };
-        for (key, r) in map {
-            let origin = format!("{base}.integrationResponses['{key}']");
-            let status = r
-                .get("statusCode")
-                .and_then(Value::as_str)
-                .unwrap_or(key)
-                .to_string();
-            let pattern = match r.get("selectionPattern") {
-                None | Some(Value::Null) => None,
-                Some(Value::String(p)) if is_default_pattern(p) => None,
-                Some(Value::String(p)) => Some(p.clone()),
-                Some(other) => {
-                    return Err(format!(
-                        "{origin}.selectionPattern must be a string, found {}",
-                        json_kind(other)
-                    ));
-                }
-            };
-            responses.push(ResponseRule {
-                pattern,
-                status,
-                origin,
-            });
-        }
-    }
-    Ok(Integration {
-        kind: type_name.and_then(|t| kind_of(t, uri)),
-        type_name: type_name.map(str::to_string),
-        responses,
-        method_responses,
-    })
+    parse_integration(obj, "$", Dialect::Cli)
 }
 
 /// From an OpenAPI 3 / Swagger 2 export with `x-amazon-apigateway-integration`.
@@ -152,49 +241,8 @@ pub fn from_export(value: &Value, method: &str, path: &str) -> Result<Integratio
         },
     };
     let base = format!("$.paths['{path}'].{op_key}");
-    let Some(integration) = op
-        .get("x-amazon-apigateway-integration")
-        .and_then(Value::as_object)
-    else {
-        return Err(format!(
-            "{base} has no x-amazon-apigateway-integration (export with --parameters extensions='apigateway')"
-        ));
-    };
-    let type_name = integration.get("type").and_then(Value::as_str);
-    let uri = integration.get("uri").and_then(Value::as_str);
-    let mut responses = Vec::new();
-    if let Some(map) = integration.get("responses") {
-        let Some(map) = map.as_object() else {
-            return Err(format!(
-                "{base}.x-amazon-apigateway-integration.responses must be an object"
-            ));
-        };
-        for (pattern, r) in map {
-            let origin = format!("{base}.x-amazon-apigateway-integration.responses['{pattern}']");
-            let Some(status) = r.get("statusCode").and_then(|s| match s {
-                Value::String(s) => Some(s.clone()),
-                Value::Number(n) => Some(n.to_string()),
-                _ => None,
-            }) else {
-                return Err(format!("{origin} has no statusCode"));
-            };
-            let pattern = (pattern != "default").then(|| pattern.clone());
-            responses.push(ResponseRule {
-                pattern,
-                status,
-                origin,
-            });
-        }
-    }
-    let method_responses = op
-        .get("responses")
-        .and_then(Value::as_object)
-        .map(|m| m.keys().cloned().collect());
-    Ok(Integration {
-        kind: type_name.and_then(|t| kind_of(t, uri)),
-        type_name: type_name.map(str::to_string),
-        responses,
-        method_responses,
+    export_operation(op, &base)?.ok_or_else(|| {
+        format!("{base} has no x-amazon-apigateway-integration (export with --parameters extensions='apigateway')")
     })
 }
 

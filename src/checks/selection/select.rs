@@ -212,20 +212,7 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
         }
     }
     if kind == IntegrationKind::Lambda {
-        for c in &compiled {
-            if let (Some(p), Some(r)) = (&c.rule.pattern, &c.regex)
-                && r.matches("") == Verdict::Match
-            {
-                findings.push(
-                    Finding::warning(
-                        MATCHES_SUCCESS,
-                        format!("{p:?} matches the empty string, so successful invocations also select status {}", c.rule.status),
-                    )
-                    .with("pattern", p.as_str())
-                    .with("status", c.rule.status.as_str()),
-                );
-            }
-        }
+        lambda_success(&compiled, &mut findings);
     }
     if kind == IntegrationKind::Http {
         http_reachability(&compiled, &mut findings);
@@ -295,6 +282,66 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
         client_status,
         findings,
     }
+}
+
+/// Lambda integrations: patterns that also capture successful invocations ("").
+fn lambda_success(compiled: &[Compiled<'_>], findings: &mut Vec<Finding>) {
+    for c in compiled {
+        if let (Some(p), Some(r)) = (&c.rule.pattern, &c.regex)
+            && r.matches("") == Verdict::Match
+        {
+            findings.push(
+                Finding::warning(
+                    MATCHES_SUCCESS,
+                    format!("{p:?} matches the empty string, so successful invocations also select status {}", c.rule.status),
+                )
+                .with("pattern", p.as_str())
+                .with("status", c.rule.status.as_str())
+                .with("origin", c.rule.origin.as_str()),
+            );
+        }
+    }
+}
+
+/// The checks that need no input: invalid, inexact and risky patterns, duplicates, no
+/// default, unreachable HTTP responses, Lambda patterns that capture successes or are
+/// written for status codes. Proxy integrations: none (their responses never run).
+pub fn analyze(integration: &Integration) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if integration.kind == Some(IntegrationKind::Proxy) {
+        return findings;
+    }
+    let compiled = compile(integration, &mut findings);
+    match integration.kind {
+        Some(IntegrationKind::Http) => http_reachability(&compiled, &mut findings),
+        Some(IntegrationKind::Lambda) => {
+            lambda_success(&compiled, &mut findings);
+            for c in &compiled {
+                let (Some(p), Some(r)) = (&c.rule.pattern, &c.regex) else {
+                    continue;
+                };
+                // Written for a bare code: matches "404" but no message that carries it.
+                let code = (100..=599u16)
+                    .map(|c| c.to_string())
+                    .find(|c| r.matches(c) == Verdict::Match);
+                if let Some(code) = code
+                    && r.matches(&format!("Error {code}")) != Verdict::Match
+                    && r.matches(&format!("{code} Error")) != Verdict::Match
+                {
+                    findings.push(
+                        Finding::warning(
+                            STATUS_PATTERN_FOR_LAMBDA,
+                            format!("{p:?} is written for a status code, but Lambda error patterns are matched against the whole errorMessage"),
+                        )
+                        .with("pattern", p.as_str())
+                        .with("origin", c.rule.origin.as_str()),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+    findings
 }
 
 /// HTTP integrations: patterns that no status code 100-599 can select.

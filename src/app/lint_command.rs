@@ -1,0 +1,138 @@
+//! `apigw-doctor lint`.
+use super::Session;
+use crate::checks::lint::{self, VpcLinkUser};
+use crate::cli::LintArgs;
+use crate::document;
+use crate::finding::Finding;
+use crate::report::{Outcome, Report, human::Palette};
+use anyhow::Result;
+use serde::Serialize;
+use serde_json::Value;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct LinkUse {
+    id: String,
+    used_by: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct VpcLinkResult {
+    id: String,
+    /// From --deployed / --undeployed; null when not said.
+    deployed: Option<bool>,
+    users: Vec<VpcLinkUser>,
+}
+
+#[derive(Serialize)]
+struct LintOutcome {
+    methods: usize,
+    integrations: usize,
+    vpc_links: Vec<LinkUse>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    vpc_link: Option<VpcLinkResult>,
+}
+
+impl Outcome for LintOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        if let Some(v) = &self.vpc_link {
+            let certain = v.users.iter().filter(|u| u.certain).count();
+            if v.users.is_empty() {
+                writeln!(
+                    out,
+                    "{}VPC link {} is used by no method in this definition{:#}",
+                    p.good, v.id, p.good
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{}VPC link {} is used by {} method(s){:#} ({certain} by id, {} through a stage variable)",
+                    p.strong,
+                    v.id,
+                    v.users.len(),
+                    p.strong,
+                    v.users.len() - certain
+                )?;
+                let width = v
+                    .users
+                    .iter()
+                    .map(|u| u.method.len() + u.path.len() + 3)
+                    .max()
+                    .unwrap_or(0);
+                for u in &v.users {
+                    let label = format!("[{}:{}]", u.method, u.path);
+                    let note = if u.certain { "" } else { "  (may use it)" };
+                    writeln!(
+                        out,
+                        "  {}{label:width$}{:#}  {}{note}",
+                        p.code, p.code, u.connection_id
+                    )?;
+                }
+            }
+            return writeln!(out);
+        }
+        writeln!(
+            out,
+            "{}{} methods, {} with an integration{:#}",
+            p.strong, self.methods, self.integrations, p.strong
+        )?;
+        for link in &self.vpc_links {
+            writeln!(
+                out,
+                "  VPC link {}{}{:#}: {}",
+                p.code,
+                link.id,
+                p.code,
+                link.used_by.join(" ")
+            )?;
+        }
+        writeln!(out)
+    }
+}
+
+pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
+    let doc = document::load(&args.file)?;
+    let methods = lint::methods(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    let deployed = match (args.deployed, args.undeployed) {
+        (true, _) => Some(true),
+        (_, true) => Some(false),
+        _ => None,
+    };
+    let (vpc_link, mut findings) = match &args.vpc_link {
+        Some(id) => {
+            let (users, findings) = lint::vpc_link_users(&methods, id, deployed);
+            (
+                Some(VpcLinkResult {
+                    id: id.clone(),
+                    deployed,
+                    users,
+                }),
+                findings,
+            )
+        }
+        None => (None, lint::lint(&methods)),
+    };
+    add_lines(&mut findings, &doc.text);
+    let outcome = LintOutcome {
+        methods: methods.len(),
+        integrations: methods.iter().filter(|m| m.integration.is_some()).count(),
+        vpc_links: lint::vpc_links(&methods)
+            .into_iter()
+            .map(|(id, used_by)| LinkUse { id, used_by })
+            .collect(),
+        vpc_link,
+    };
+    session.emit(&Report::new("lint", doc.name, outcome).with_findings(findings))
+}
+
+/// The source line of each finding's location, for people and SARIF.
+fn add_lines(findings: &mut [Finding], text: &str) {
+    for f in findings {
+        let location = ["location", "origin"]
+            .iter()
+            .find_map(|k| f.evidence.get(*k).and_then(Value::as_str));
+        if let Some(line) = location.and_then(|l| document::line_of(text, l)) {
+            f.evidence.insert("line".to_string(), line.into());
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! `apigw-doctor policy`.
+use super::Session;
+use crate::checks::policy::{self, Decision, Request, Statement};
+use crate::cli::{ApiKind, PolicyArgs};
+use crate::document;
+use crate::finding::Finding;
+use crate::report::{Outcome, Report, human::Palette};
+use anyhow::Result;
+use serde::Serialize;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct PolicyOutcome {
+    api: &'static str,
+    statements: usize,
+    decision: Option<Decision>,
+    deciding_statement: Option<Statement>,
+    principal: Option<String>,
+    resource: Option<String>,
+}
+
+impl Outcome for PolicyOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        if self.api == "http" {
+            return writeln!(
+                out,
+                "{}HTTP API: resource policies are not available{:#}\n",
+                p.strong, p.strong
+            );
+        }
+        writeln!(
+            out,
+            "{}resource policy: {} statement(s){:#}",
+            p.strong, self.statements, p.strong
+        )?;
+        if let (Some(d), Some(who), Some(what)) = (self.decision, &self.principal, &self.resource) {
+            let (style, word) = match d {
+                Decision::Allow => (p.good, "ALLOW"),
+                Decision::ExplicitDeny => (p.error, "DENY (explicit)"),
+                Decision::ImplicitDeny => (p.error, "DENY (no statement allows it)"),
+                Decision::Uncertain => (p.warning, "UNCERTAIN (depends on a condition not given)"),
+            };
+            writeln!(out, "  {who}\n  → {what}")?;
+            write!(out, "  {style}{word}{style:#}")?;
+            if let Some(s) = &self.deciding_statement {
+                write!(out, " by statement {}", s.index)?;
+                if let Some(sid) = &s.sid {
+                    write!(out, " ({sid})")?;
+                }
+            }
+            writeln!(out)?;
+        }
+        writeln!(out)
+    }
+}
+
+pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
+    if args.api == Some(ApiKind::Http) {
+        let finding = Finding::error(
+            policy::HTTP_API_UNSUPPORTED,
+            "HTTP APIs do not support resource policies: for cross-account access, let the caller assume a role in the API's account (sts:AssumeRole) that may invoke the API",
+        );
+        let outcome = PolicyOutcome {
+            api: "http",
+            statements: 0,
+            decision: None,
+            deciding_statement: None,
+            principal: args.principal.clone(),
+            resource: args.resource.clone(),
+        };
+        let target = args.file.clone().unwrap_or_else(|| "HTTP API".to_string());
+        return session.emit(&Report::new("policy", target, outcome).with_findings(vec![finding]));
+    }
+    let file = args.file.as_deref().unwrap_or("-");
+    let doc = document::load(file)?;
+    let value =
+        policy::unwrap_policy(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    let request = Request {
+        principal: args.principal.clone(),
+        resource: args.resource.clone(),
+        source_vpce: args.source_vpce.clone(),
+        source_vpc: args.source_vpc.clone(),
+        source_ip: args.source_ip,
+        principal_org_id: args.principal_org_id.clone(),
+    };
+    let e = policy::evaluate(&value, &request);
+    let outcome = PolicyOutcome {
+        api: "rest",
+        statements: e.statements.len(),
+        decision: e.decision,
+        deciding_statement: e.deciding,
+        principal: args.principal.clone(),
+        resource: args.resource.clone(),
+    };
+    session.emit(&Report::new("policy", doc.name, outcome).with_findings(e.findings))
+}

@@ -1,0 +1,212 @@
+//! `apigw-doctor lint` end to end, on realistic exports (YAML and JSON) and get-resources.
+mod support;
+use serde_json::Value;
+use support::*;
+
+const EXPORT: &str = "examples/lint/orders-export.yaml";
+const RESOURCES: &str = "examples/lint/get-resources.json";
+
+#[test]
+fn vpc_link_users_by_id_and_stage_variable() {
+    let r = run(&[
+        "-o",
+        "json",
+        "lint",
+        EXPORT,
+        "--vpc-link",
+        "vl7x9k2",
+        "--deployed",
+    ]);
+    assert_eq!(r.code, 1, "a link in use blocks deletion");
+    let j = r.one_json();
+    let users = j["result"]["vpc_link"]["users"].as_array().unwrap();
+    let labels: Vec<(String, bool)> = users
+        .iter()
+        .map(|u| {
+            (
+                format!(
+                    "[{}:{}]",
+                    u["method"].as_str().unwrap(),
+                    u["path"].as_str().unwrap()
+                ),
+                u["certain"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            ("[GET:/orders]".to_string(), true),
+            ("[DELETE:/orders/{id}]".to_string(), false)
+        ]
+    );
+    assert_eq!(j["result"]["vpc_link"]["deployed"], true);
+    assert_eq!(
+        codes_of(&j),
+        ["lint.vpc-link-in-use", "lint.vpc-link-may-be-in-use"]
+            .map(String::from)
+            .into()
+    );
+    let first = &j["findings"][0];
+    assert!(
+        first["message"]
+            .as_str()
+            .unwrap()
+            .contains("redeploy it to the same stage")
+    );
+    assert_eq!(first["evidence"]["line"], 18);
+    assert_eq!(first["article"], "vpc-link-delete");
+
+    let undeployed = run(&[
+        "-o",
+        "json",
+        "lint",
+        EXPORT,
+        "--vpc-link",
+        "vl7x9k2",
+        "--undeployed",
+    ])
+    .one_json();
+    assert!(
+        undeployed["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no redeployment needed")
+    );
+    // A stage variable may name any link: a warning, not a blocker.
+    let maybe = run(&["lint", EXPORT, "--vpc-link", "vl0000", "--color", "never"]);
+    assert_eq!(maybe.code, 0);
+    assert!(
+        maybe
+            .stdout
+            .contains("(0 by id, 1 through a stage variable)"),
+        "{}",
+        maybe.stdout
+    );
+    let free = run(&[
+        "lint",
+        RESOURCES,
+        "--vpc-link",
+        "vl0000",
+        "--color",
+        "never",
+    ]);
+    assert_eq!(free.code, 0);
+    assert!(
+        free.stdout.contains("VPC link vl0000 is used by no method"),
+        "{}",
+        free.stdout
+    );
+}
+
+#[test]
+fn get_resources_json_works_too() {
+    let j = run(&["-o", "json", "lint", RESOURCES, "--vpc-link", "vl7x9k2"]).one_json();
+    assert_eq!(j["result"]["vpc_link"]["users"][0]["path"], "/pets");
+    let j = run(&["-o", "json", "lint", RESOURCES]).one_json();
+    assert_eq!(j["result"]["methods"], 1);
+    assert!(
+        codes_of(&j).contains("lint.response-without-method-response"),
+        "{j}"
+    );
+    assert!(codes_of(&j).contains("selection.no-default"), "{j}");
+}
+
+#[test]
+fn full_lint_of_an_export() {
+    let r = run(&["-o", "json", "lint", EXPORT]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["methods"], 5);
+    assert_eq!(j["result"]["integrations"], 5);
+    let links = j["result"]["vpc_links"].as_array().unwrap();
+    assert_eq!(links.len(), 2);
+    let got = codes_of(&j);
+    for code in [
+        "lint.response-without-method-response",
+        "lint.override-status-undeclared",
+        "lint.plain-http-integration",
+        "lint.template-on-proxy",
+        "selection.status-pattern-for-lambda",
+    ] {
+        assert!(got.contains(code), "{code} missing: {got:?}");
+    }
+    assert_eq!(r.code, 1);
+}
+
+#[test]
+fn json_export_from_stdin() {
+    let yaml_as_json = run(&[
+        "-o",
+        "json",
+        "lint",
+        "examples/selection/petstore-export.json",
+    ])
+    .one_json();
+    assert_eq!(yaml_as_json["result"]["methods"], 3);
+    let text = std::fs::read_to_string("examples/selection/petstore-export.json").unwrap();
+    let r = run_with_stdin(&["-o", "json", "lint", "-"], text);
+    assert_eq!(r.one_json()["target"], "<stdin>");
+}
+
+#[test]
+fn sarif_output_has_the_required_fields() {
+    let r = run(&["-o", "sarif", "lint", EXPORT]);
+    let sarif: Value = serde_json::from_str(r.stdout.trim()).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run0 = &sarif["runs"][0];
+    assert_eq!(run0["tool"]["driver"]["name"], "apigw-doctor");
+    let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run0["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    for res in results {
+        assert!(
+            res["message"]["text"]
+                .as_str()
+                .is_some_and(|t| !t.is_empty())
+        );
+        assert!(["error", "warning", "note"].contains(&res["level"].as_str().unwrap()));
+        let idx = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], res["ruleId"]);
+        let loc = &res["locations"][0];
+        assert_eq!(loc["physicalLocation"]["artifactLocation"]["uri"], EXPORT);
+        assert!(
+            loc["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
+        assert!(
+            loc["logicalLocations"][0]["fullyQualifiedName"]
+                .as_str()
+                .unwrap()
+                .starts_with("$.paths")
+        );
+    }
+    for rule in rules {
+        assert!(rule["help"]["text"].as_str().is_some(), "{rule}");
+    }
+}
+
+#[test]
+fn wrong_documents_say_what_they_look_like() {
+    assert_usage_error(
+        &run(&["lint", "examples/policy/cross-account.json"]),
+        "it looks like an IAM or resource policy (use `apigw-doctor policy`)",
+    );
+    assert_usage_error(
+        &run(&["lint", "examples/lambda/rest-object-body.json"]),
+        "it looks like a Lambda proxy response",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "paths:\n  /a:\n    get: [1, 2\n").unwrap();
+    assert_usage_error(&run(&["lint", bad.to_str().unwrap()]), "invalid YAML");
+    assert_usage_error(
+        &run(&["lint", "/nonexistent.yaml"]),
+        "/nonexistent.yaml: cannot open",
+    );
+    let r = run(&["lint", EXPORT, "--deployed"]);
+    assert_eq!(r.code, 2, "--deployed needs --vpc-link");
+    std::fs::write(&bad, "").unwrap();
+    assert_usage_error(&run(&["lint", bad.to_str().unwrap()]), "the file is empty");
+}
