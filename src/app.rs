@@ -8,6 +8,7 @@ use clap::CommandFactory;
 use std::io::Write;
 use std::process::ExitCode;
 
+mod domain_command;
 mod kb_commands;
 mod lambda_command;
 mod lint_command;
@@ -130,6 +131,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Kb(KbCommand::List) => kb_commands::list(&mut session)?,
         Command::Lambda(args) => lambda_command::run(&mut session, &args)?,
         Command::Selection(args) => selection_command::run(&mut session, &args)?,
+        Command::Domain(args) => domain_command::run(&mut session, &args)?,
         Command::Lint(args) => lint_command::run(&mut session, &args)?,
         Command::Policy(args) => policy_command::run(&mut session, &args)?,
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),

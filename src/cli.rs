@@ -70,6 +70,9 @@ pub enum Command {
     /// Which integration response does API Gateway select? Java regex semantics, exactly.
     Selection(SelectionArgs),
 
+    /// Diagnose a custom domain name: its DNS chain, the certificate it serves, and why.
+    Domain(DomainArgs),
+
     /// Lint an API definition offline: VPC link users, integration responses, templates.
     Lint(LintArgs),
 
@@ -306,4 +309,92 @@ pub struct PolicyArgs {
     /// The caller's AWS Organizations id (aws:PrincipalOrgID).
     #[arg(long, value_name = "ID")]
     pub principal_org_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    group(ArgGroup::new("target").args(["expect_target", "domain_name_json"])),
+    after_help = "Examples:\n  apigw-doctor domain api.example.com\n  \
+        apigw-doctor domain api.example.com --domain-name-json <(aws apigateway get-domain-name --domain-name api.example.com)\n  \
+        apigw-doctor domain --file hosts.txt --concurrency 128 -o json"
+)]
+pub struct DomainArgs {
+    /// Host names to check.
+    #[arg(value_name = "HOST")]
+    pub hosts: Vec<String>,
+
+    /// Read more host names from a file, one per line (# comments); - for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<String>,
+
+    /// The TLS port.
+    #[arg(long, default_value_t = 443)]
+    pub port: u16,
+
+    /// Ask this DNS server (IP or IP:PORT) instead of the system's resolvers.
+    #[arg(long, value_name = "IP[:PORT]", value_parser = parse_nameserver)]
+    pub nameserver: Option<std::net::SocketAddr>,
+
+    /// Dial this address (IP or IP:PORT) instead of the resolved ones, keeping the host as SNI.
+    #[arg(long, value_name = "ADDR[:PORT]")]
+    pub connect_to: Option<String>,
+
+    /// The SNI to send (default: the host).
+    #[arg(long, value_name = "NAME")]
+    pub sni: Option<String>,
+
+    /// Trust these PEM certificates instead of the bundled web roots.
+    #[arg(long, value_name = "PEM")]
+    pub ca_file: Option<std::path::PathBuf>,
+
+    /// The API Gateway domain name the host must point at.
+    #[arg(long, value_name = "NAME")]
+    pub expect_target: Option<String>,
+
+    /// The JSON of `aws apigateway get-domain-name` or `aws apigatewayv2 get-domain-name`.
+    #[arg(long, value_name = "FILE")]
+    pub domain_name_json: Option<String>,
+
+    /// Bound for each phase (DNS; connect; TLS handshake): 5s, 500ms, 2.
+    #[arg(long, default_value = "5s", value_parser = parse_duration, overrides_with = "timeout")]
+    pub timeout: std::time::Duration,
+
+    /// How many hosts to check at once.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub concurrency: u16,
+}
+
+fn parse_nameserver(s: &str) -> Result<std::net::SocketAddr, String> {
+    parse_socket(s, 53)
+}
+
+/// IP, IP:PORT, [IPv6]:PORT or a bare IPv6 address.
+pub fn parse_socket(s: &str, default_port: u16) -> Result<std::net::SocketAddr, String> {
+    if let Ok(a) = s.parse::<std::net::SocketAddr>() {
+        return Ok(a);
+    }
+    if let Ok(ip) = s
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+    {
+        return Ok(std::net::SocketAddr::new(ip, default_port));
+    }
+    Err(format!("{s:?} is not an IP address or IP:PORT"))
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match s.strip_suffix("ms") {
+        Some(n) => (n, 0.001),
+        None => match s.strip_suffix('s') {
+            Some(n) => (n, 1.0),
+            None => (s, 1.0),
+        },
+    };
+    match number.parse::<f64>() {
+        Ok(v) if v > 0.0 && v * unit <= 600.0 => Ok(std::time::Duration::from_secs_f64(v * unit)),
+        _ => Err(format!(
+            "{s:?} is not a duration from 1ms to 600s (e.g. 5s, 500ms)"
+        )),
+    }
 }

@@ -1,0 +1,301 @@
+//! `apigw-doctor domain`.
+use super::Session;
+use crate::checks::domain::{self, Config, Observed, TlsView, target::TargetKind};
+use crate::cli::{DomainArgs, parse_socket};
+use crate::finding::{Finding, Severity};
+use crate::{document, input};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::io::{self, IsTerminal, Write};
+use std::sync::Arc;
+
+/// A host list longer than this is refused: split it.
+const MAX_HOSTS: usize = 100_000;
+
+#[derive(Serialize)]
+struct DomainOutcome {
+    host: String,
+    dns: domain::dns::Resolution,
+    target_kind: TargetKind,
+    tls: Option<TlsView>,
+}
+
+impl Outcome for DomainOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        writeln!(
+            out,
+            "{}{}{:#}  {}({}){:#}",
+            p.strong,
+            self.host,
+            p.strong,
+            p.dim,
+            json_word(&self.target_kind),
+            p.dim
+        )?;
+        if self.dns.chain.is_empty() {
+            writeln!(out, "  {}DNS{:#}   {}", p.dim, p.dim, self.dns.rcode)?;
+        }
+        for (i, hop) in self.dns.chain.iter().enumerate() {
+            let label = if i == 0 { "DNS" } else { "" };
+            let kind = if hop.record_type == "CNAME" {
+                format!(
+                    "  {}[{}]{:#}",
+                    p.dim,
+                    json_word(&domain::target::classify(&hop.target)),
+                    p.dim
+                )
+            } else {
+                String::new()
+            };
+            writeln!(
+                out,
+                "  {}{label:5}{:#} {} {} {}  {}ttl {}{:#}{kind}",
+                p.dim, p.dim, hop.name, hop.record_type, hop.target, p.dim, hop.ttl, p.dim
+            )?;
+        }
+        match &self.tls {
+            None => {}
+            Some(t) => {
+                writeln!(
+                    out,
+                    "  {}TLS{:#}   {} {} via {} (SNI {})",
+                    p.dim, p.dim, t.protocol, t.cipher, t.connected_to, t.sni
+                )?;
+                if let Some(c) = &t.certificate {
+                    let names = domain::certificate::names(&c.facts).join(", ");
+                    let ok = |b: bool, yes: &str, no: &str| {
+                        if b {
+                            format!("{}{yes}{:#}", p.good, p.good)
+                        } else {
+                            format!("{}{no}{:#}", p.error, p.error)
+                        }
+                    };
+                    writeln!(out, "  {}cert{:#}  {names}", p.dim, p.dim)?;
+                    writeln!(
+                        out,
+                        "        issuer {}; valid {} to {}; {}; {}; {} in chain",
+                        c.facts.issuer,
+                        c.facts.not_before,
+                        c.facts.not_after,
+                        ok(c.matches_host, "matches host", "does not match host"),
+                        ok(c.trusted, "trusted", "not trusted"),
+                        t.chain.len()
+                    )?;
+                }
+            }
+        }
+        writeln!(out)
+    }
+}
+
+use crate::report::{Outcome, Report, human::Palette};
+
+fn json_word<T: Serialize>(v: &T) -> String {
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+#[derive(Serialize, Default)]
+struct Summary {
+    hosts: usize,
+    ok: usize,
+    with_errors: usize,
+    by_code: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Serialize)]
+struct SummaryOutcome {
+    summary: Summary,
+}
+
+impl Outcome for SummaryOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        let s = &self.summary;
+        writeln!(
+            out,
+            "{}summary:{:#} {} hosts, {} without errors, {} with errors",
+            p.strong, p.strong, s.hosts, s.ok, s.with_errors
+        )?;
+        for (code, n) in &s.by_code {
+            writeln!(out, "  {}{code}{:#} ×{n}", p.code, p.code)?;
+        }
+        Ok(())
+    }
+}
+
+pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
+    let hosts = hosts(args)?;
+    if hosts.is_empty() {
+        bail!("give at least one HOST (or --file)");
+    }
+    let expect_target = match (&args.expect_target, &args.domain_name_json) {
+        (Some(t), _) => Some(t.clone()),
+        (None, Some(file)) => Some(target_from_json(file)?),
+        _ => None,
+    };
+    let anchors = domain::tls::anchors(args.ca_file.as_deref()).map_err(anyhow::Error::msg)?;
+    let connect_to = args
+        .connect_to
+        .as_deref()
+        .map(|c| parse_socket(c, args.port).map_err(|e| anyhow::anyhow!("--connect-to: {e}")))
+        .transpose()?;
+    let config = Arc::new(Config {
+        port: args.port,
+        connect_to,
+        sni: args.sni.clone(),
+        timeout: args.timeout,
+        expect_target,
+        anchors: Arc::new(anchors),
+        tls: domain::tls::inspection_config(),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    // Each DNS query gets half the phase bound, twice: the whole phase stays within it.
+    let resolver =
+        domain::dns::resolver(args.nameserver, args.timeout / 2).map_err(anyhow::Error::msg)?;
+    let results = runtime.block_on(check_all(
+        hosts,
+        resolver,
+        config,
+        usize::from(args.concurrency),
+    ));
+    let mut summary = Summary::default();
+    for (observed, view, findings) in results {
+        summary.hosts += 1;
+        if findings.iter().any(|f| f.severity == Severity::Error) {
+            summary.with_errors += 1;
+        } else {
+            summary.ok += 1;
+        }
+        for f in findings.iter().filter(|f| f.severity > Severity::Info) {
+            *summary.by_code.entry(f.code).or_default() += 1;
+        }
+        let outcome = DomainOutcome {
+            target_kind: domain::target_kind(&observed),
+            host: observed.host.clone(),
+            dns: observed.dns,
+            tls: view,
+        };
+        session
+            .emit(&Report::new("domain", outcome.host.clone(), outcome).with_findings(findings))?;
+    }
+    if summary.hosts > 1 {
+        session.emit(&Report::new(
+            "domain",
+            "summary",
+            SummaryOutcome { summary },
+        ))?;
+    }
+    Ok(())
+}
+
+type Checked = (Observed, Option<TlsView>, Vec<Finding>);
+
+async fn check_all(
+    hosts: Vec<String>,
+    resolver: hickory_resolver::TokioResolver,
+    config: Arc<Config>,
+    concurrency: usize,
+) -> Vec<Checked> {
+    let total = hosts.len();
+    let limit = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let resolver = Arc::new(resolver);
+    let mut set = tokio::task::JoinSet::new();
+    for (i, host) in hosts.into_iter().enumerate() {
+        let (limit, resolver, config) = (limit.clone(), resolver.clone(), config.clone());
+        set.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (i, domain::check(&host, &resolver, &config).await)
+        });
+    }
+    let progress = io::stderr().is_terminal() && total > 1;
+    let mut results: Vec<Option<Checked>> = (0..total).map(|_| None).collect();
+    let mut done = 0;
+    while let Some(joined) = set.join_next().await {
+        if let Ok((i, r)) = joined {
+            results[i] = Some(r);
+        }
+        done += 1;
+        if progress {
+            eprint!("\r{done}/{total} hosts checked");
+        }
+    }
+    if progress {
+        eprint!("\r\x1b[K");
+    }
+    results.into_iter().flatten().collect()
+}
+
+fn hosts(args: &DomainArgs) -> Result<Vec<String>> {
+    let mut hosts: Vec<String> = args.hosts.clone();
+    if let Some(file) = &args.file {
+        let text = input::read_text(file, 64 * 1024 * 1024)?;
+        for (n, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or_default().trim();
+            if line.is_empty() {
+                continue;
+            }
+            hosts.push(line.to_string());
+            if hosts.len() > MAX_HOSTS {
+                bail!(
+                    "{}:{}: more than {MAX_HOSTS} hosts; split the list",
+                    input::display_name(file),
+                    n + 1
+                );
+            }
+        }
+    }
+    for h in &hosts {
+        if !valid_host(h) {
+            bail!("{h:?} is not a host name");
+        }
+    }
+    Ok(hosts)
+}
+
+fn valid_host(h: &str) -> bool {
+    let h = h.trim_end_matches('.');
+    !h.is_empty()
+        && h.len() <= 253
+        && (h.parse::<std::net::IpAddr>().is_ok()
+            || h.split('.').all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && l.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            }))
+}
+
+/// The API Gateway domain name from `get-domain-name` (v1: regionalDomainName or
+/// distributionDomainName; v2: DomainNameConfigurations[].ApiGatewayDomainName).
+fn target_from_json(file: &str) -> Result<String> {
+    let doc = document::load(file)?;
+    let v = &doc.value;
+    let found = v
+        .get("regionalDomainName")
+        .or_else(|| v.get("distributionDomainName"))
+        .and_then(Value::as_str)
+        .or_else(|| {
+            v.get("DomainNameConfigurations")
+                .and_then(Value::as_array)
+                .and_then(|a| {
+                    a.iter()
+                        .find_map(|c| c.get("ApiGatewayDomainName").and_then(Value::as_str))
+                })
+        });
+    match found {
+        Some(t) => Ok(t.to_string()),
+        None => bail!(
+            "{}: no regionalDomainName, distributionDomainName or DomainNameConfigurations[].ApiGatewayDomainName: it looks like {}",
+            doc.name,
+            document::describe(v)
+        ),
+    }
+}

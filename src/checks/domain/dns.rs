@@ -1,0 +1,226 @@
+//! DNS with hickory-resolver: the CNAME chain (walked one CNAME query at a time, so loops
+//! and over-long chains are caught here), then A and AAAA at its end.
+use hickory_resolver::TokioResolver;
+use hickory_resolver::config::{NameServerConfig, ResolverConfig, ResolverOpts};
+use hickory_resolver::net::runtime::TokioRuntimeProvider;
+use hickory_resolver::net::{DnsError, NetError};
+use hickory_resolver::proto::op::ResponseCode;
+use hickory_resolver::proto::rr::{RData, RecordType};
+use serde::Serialize;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+/// Resolvers give up on chains longer than about this; so does the check.
+pub const MAX_CHAIN: usize = 8;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Hop {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub record_type: String,
+    pub target: String,
+    pub ttl: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Problem {
+    NxDomain { name: String },
+    ServFail { name: String, rcode: String },
+    Timeout { name: String, detail: String },
+    Loop { name: String },
+    TooLong,
+    NoAddress { name: String },
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Resolution {
+    pub chain: Vec<Hop>,
+    pub addresses: Vec<IpAddr>,
+    /// NOERROR, NXDOMAIN, SERVFAIL, REFUSED, TIMEOUT, ...
+    pub rcode: String,
+    #[serde(skip)]
+    pub problem: Option<Problem>,
+}
+
+impl Resolution {
+    /// The last name of the chain (the host itself when there is no CNAME).
+    pub fn final_name<'a>(&'a self, host: &'a str) -> &'a str {
+        self.chain.last().map_or(host, |h| h.target.as_str())
+    }
+}
+
+/// A resolver for one name server (`--nameserver`) or the system configuration.
+pub fn resolver(
+    nameserver: Option<SocketAddr>,
+    timeout: Duration,
+) -> Result<TokioResolver, String> {
+    let mut opts = ResolverOpts::default();
+    opts.timeout = timeout;
+    opts.attempts = 2;
+    opts.preserve_intermediates = true;
+    opts.ndots = 0;
+    let builder = match nameserver {
+        Some(addr) => {
+            let mut ns = NameServerConfig::udp_and_tcp(addr.ip());
+            for c in &mut ns.connections {
+                c.port = addr.port();
+            }
+            TokioResolver::builder_with_config(
+                ResolverConfig::from_parts(None, vec![], vec![ns]),
+                TokioRuntimeProvider::default(),
+            )
+        }
+        None => TokioResolver::builder_tokio()
+            .map_err(|e| format!("cannot read the system DNS configuration: {e}"))?,
+    };
+    builder
+        .with_options(opts)
+        .build()
+        .map_err(|e| format!("cannot build a DNS resolver: {e}"))
+}
+
+enum Step {
+    Records(Vec<(String, RData, u32)>),
+    NoRecords,
+    Failed(Problem, String),
+}
+
+async fn query(resolver: &TokioResolver, name: &str, rtype: RecordType) -> Step {
+    let fqdn = if name.ends_with('.') {
+        name.to_string()
+    } else {
+        format!("{name}.")
+    };
+    match resolver.lookup(fqdn.as_str(), rtype).await {
+        Ok(lookup) => Step::Records(
+            lookup
+                .answers()
+                .iter()
+                .map(|r| (r.name.to_string(), r.data.clone(), r.ttl))
+                .collect(),
+        ),
+        Err(e) => classify_error(name, e),
+    }
+}
+
+fn classify_error(name: &str, e: NetError) -> Step {
+    let name = name.to_string();
+    match e {
+        NetError::Dns(DnsError::NoRecordsFound(nr))
+            if nr.response_code == ResponseCode::NXDomain =>
+        {
+            Step::Failed(Problem::NxDomain { name }, "NXDOMAIN".into())
+        }
+        NetError::Dns(DnsError::NoRecordsFound(_)) => Step::NoRecords,
+        NetError::Dns(DnsError::ResponseCode(code)) => {
+            let rcode = code.to_string().to_ascii_uppercase();
+            Step::Failed(
+                Problem::ServFail {
+                    name,
+                    rcode: rcode.clone(),
+                },
+                rcode,
+            )
+        }
+        NetError::Timeout => Step::Failed(
+            Problem::Timeout {
+                name,
+                detail: "no answer in time".into(),
+            },
+            "TIMEOUT".into(),
+        ),
+        other => Step::Failed(
+            Problem::Timeout {
+                name,
+                detail: other.to_string(),
+            },
+            "TIMEOUT".into(),
+        ),
+    }
+}
+
+/// Resolves `host`: its CNAME chain, then its addresses.
+pub async fn resolve(resolver: &TokioResolver, host: &str) -> Resolution {
+    let mut res = Resolution {
+        rcode: "NOERROR".into(),
+        ..Resolution::default()
+    };
+    let mut name = host.trim_end_matches('.').to_ascii_lowercase();
+    let mut seen = vec![name.clone()];
+    loop {
+        match query(resolver, &name, RecordType::CNAME).await {
+            Step::Records(records) => {
+                let next = records.iter().find_map(|(owner, data, ttl)| match data {
+                    RData::CNAME(target)
+                        if owner.trim_end_matches('.').eq_ignore_ascii_case(&name) =>
+                    {
+                        Some((
+                            target
+                                .0
+                                .to_string()
+                                .trim_end_matches('.')
+                                .to_ascii_lowercase(),
+                            *ttl,
+                        ))
+                    }
+                    _ => None,
+                });
+                let Some((target, ttl)) = next else { break };
+                res.chain.push(Hop {
+                    name: name.clone(),
+                    record_type: "CNAME".into(),
+                    target: target.clone(),
+                    ttl,
+                });
+                if seen.contains(&target) {
+                    res.problem = Some(Problem::Loop { name: target });
+                    return res;
+                }
+                if res.chain.len() > MAX_CHAIN {
+                    res.problem = Some(Problem::TooLong);
+                    return res;
+                }
+                seen.push(target.clone());
+                name = target;
+            }
+            Step::NoRecords => break,
+            Step::Failed(p, rcode) => {
+                res.rcode = rcode;
+                res.problem = Some(p);
+                return res;
+            }
+        }
+    }
+    for rtype in [RecordType::A, RecordType::AAAA] {
+        match query(resolver, &name, rtype).await {
+            Step::Records(records) => {
+                for (owner, data, ttl) in records {
+                    let (kind, ip) = match data {
+                        RData::A(a) => ("A", IpAddr::V4(a.0)),
+                        RData::AAAA(a) => ("AAAA", IpAddr::V6(a.0)),
+                        _ => continue,
+                    };
+                    if !res.addresses.contains(&ip) {
+                        res.addresses.push(ip);
+                        res.chain.push(Hop {
+                            name: owner.trim_end_matches('.').to_string(),
+                            record_type: kind.into(),
+                            target: ip.to_string(),
+                            ttl,
+                        });
+                    }
+                }
+            }
+            Step::NoRecords => {}
+            Step::Failed(p, rcode) => {
+                res.rcode = rcode;
+                res.problem = Some(p);
+                return res;
+            }
+        }
+    }
+    if res.addresses.is_empty() {
+        res.problem = Some(Problem::NoAddress { name });
+    }
+    res
+}

@@ -1,0 +1,459 @@
+//! `domain`: a custom domain name's DNS and TLS certificate, diagnosed like the seed article
+//! "Troubleshoot wrong certificate returned for API Gateway custom domain names".
+pub mod certificate;
+pub mod dns;
+pub mod target;
+pub mod tls;
+
+use crate::finding::Finding;
+use certificate::CertFacts;
+use dns::{Problem as DnsProblem, Resolution};
+use hickory_resolver::TokioResolver;
+use rustls::ClientConfig;
+use rustls::pki_types::{TrustAnchor, UnixTime};
+use serde::Serialize;
+use serde_json::json;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use target::TargetKind;
+use tls::{Problem as TlsProblem, Trust};
+
+pub const CNAME_TO_DEFAULT_ENDPOINT: &str = "domain.cname-to-default-endpoint";
+pub const ALIAS_TO_DEFAULT_ENDPOINT: &str = "domain.alias-to-default-endpoint";
+pub const WRONG_TARGET: &str = "domain.wrong-target";
+pub const CLOUDFRONT_MISSING_ALTERNATE_NAME: &str = "domain.cloudfront-missing-alternate-name";
+pub const CERTIFICATE_NAME_MISMATCH: &str = "domain.certificate-name-mismatch";
+pub const CERTIFICATE_EXPIRED: &str = "domain.certificate-expired";
+pub const CERTIFICATE_EXPIRING: &str = "domain.certificate-expiring";
+pub const CERTIFICATE_UNTRUSTED: &str = "domain.certificate-untrusted";
+pub const MISSING_INTERMEDIATE: &str = "domain.missing-intermediate";
+pub const CNAME_LOOP: &str = "domain.cname-loop";
+pub const CNAME_CHAIN_TOO_LONG: &str = "domain.cname-chain-too-long";
+pub const NXDOMAIN: &str = "domain.nxdomain";
+pub const SERVFAIL: &str = "domain.servfail";
+pub const DNS_TIMEOUT: &str = "domain.dns-timeout";
+pub const NO_ADDRESS: &str = "domain.no-address";
+pub const TLS_HANDSHAKE_FAILED: &str = "domain.tls-handshake-failed";
+pub const CONNECT_FAILED: &str = "domain.connect-failed";
+pub const TLS_TIMEOUT: &str = "domain.tls-timeout";
+
+pub const CODES: &[&str] = &[
+    CNAME_TO_DEFAULT_ENDPOINT,
+    ALIAS_TO_DEFAULT_ENDPOINT,
+    WRONG_TARGET,
+    CLOUDFRONT_MISSING_ALTERNATE_NAME,
+    CERTIFICATE_NAME_MISMATCH,
+    CERTIFICATE_EXPIRED,
+    CERTIFICATE_EXPIRING,
+    CERTIFICATE_UNTRUSTED,
+    MISSING_INTERMEDIATE,
+    CNAME_LOOP,
+    CNAME_CHAIN_TOO_LONG,
+    NXDOMAIN,
+    SERVFAIL,
+    DNS_TIMEOUT,
+    NO_ADDRESS,
+    TLS_HANDSHAKE_FAILED,
+    CONNECT_FAILED,
+    TLS_TIMEOUT,
+];
+
+/// Certificates expiring within this many days are reported.
+pub const EXPIRING_DAYS: i64 = 30;
+
+pub struct Config {
+    pub port: u16,
+    /// Dial this address instead of the resolved ones (curl's --connect-to).
+    pub connect_to: Option<SocketAddr>,
+    pub sni: Option<String>,
+    pub timeout: Duration,
+    /// Where the name must point (an API Gateway domain name).
+    pub expect_target: Option<String>,
+    pub anchors: Arc<Vec<TrustAnchor<'static>>>,
+    pub tls: Arc<ClientConfig>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CertView {
+    #[serde(flatten)]
+    pub facts: CertFacts,
+    pub matches_host: bool,
+    pub trusted: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TlsView {
+    pub protocol: String,
+    pub cipher: String,
+    pub connected_to: String,
+    pub sni: String,
+    pub certificate: Option<CertView>,
+    pub chain: Vec<CertFacts>,
+}
+
+/// Everything seen for one host; the findings are derived from it by [`diagnose`].
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub host: String,
+    pub dns: Resolution,
+    pub connected_to: Option<SocketAddr>,
+    pub tls: Result<tls::Observation, TlsProblem>,
+    pub trust: Option<Trust>,
+    pub now: i64,
+}
+
+pub async fn check(
+    host: &str,
+    resolver: &TokioResolver,
+    cfg: &Config,
+) -> (Observed, Option<TlsView>, Vec<Finding>) {
+    let host = host.trim().trim_end_matches('.').to_ascii_lowercase();
+    let dns = match tokio::time::timeout(cfg.timeout, dns::resolve(resolver, &host)).await {
+        Ok(r) => r,
+        Err(_) => Resolution {
+            rcode: "TIMEOUT".into(),
+            problem: Some(DnsProblem::Timeout {
+                name: host.clone(),
+                detail: format!("no answer within {:?}", cfg.timeout),
+            }),
+            ..Resolution::default()
+        },
+    };
+    let sni = cfg.sni.clone().unwrap_or_else(|| host.clone());
+    let candidates: Vec<SocketAddr> = match cfg.connect_to {
+        Some(a) => vec![a],
+        None => {
+            // IPv4 first, then IPv6; at most two attempts.
+            let mut v: Vec<IpAddr> = dns
+                .addresses
+                .iter()
+                .copied()
+                .filter(IpAddr::is_ipv4)
+                .collect();
+            v.extend(dns.addresses.iter().copied().filter(IpAddr::is_ipv6));
+            v.into_iter()
+                .take(2)
+                .map(|ip| SocketAddr::new(ip, cfg.port))
+                .collect()
+        }
+    };
+    let mut connected_to = None;
+    let mut result = Err(TlsProblem::ConnectFailed {
+        detail: "no address to connect to".into(),
+    });
+    for addr in candidates {
+        connected_to = Some(addr);
+        result = tls::handshake(addr, &sni, cfg.timeout, cfg.tls.clone()).await;
+        if !matches!(result, Err(TlsProblem::ConnectFailed { .. })) {
+            break;
+        }
+    }
+    let now = UnixTime::now();
+    let trust = result
+        .as_ref()
+        .ok()
+        .map(|o| tls::verify(&o.chain, &cfg.anchors, now));
+    let observed = Observed {
+        host,
+        dns,
+        // None exactly when there was no address to try (DNS already said why).
+        connected_to,
+        tls: result,
+        trust,
+        now: now.as_secs() as i64,
+    };
+    let view = tls_view(&observed, &sni);
+    let findings = diagnose(&observed, view.as_ref(), cfg.expect_target.as_deref());
+    (observed, view, findings)
+}
+
+fn tls_view(o: &Observed, sni: &str) -> Option<TlsView> {
+    let obs = o.tls.as_ref().ok()?;
+    let chain: Vec<CertFacts> = obs
+        .chain
+        .iter()
+        .filter_map(|c| certificate::facts(c).ok())
+        .collect();
+    let certificate = chain.first().map(|leaf| CertView {
+        facts: leaf.clone(),
+        matches_host: certificate::matches_host(leaf, sni),
+        trusted: o.trust == Some(Trust::Trusted),
+    });
+    Some(TlsView {
+        protocol: obs.protocol.clone(),
+        cipher: obs.cipher.clone(),
+        connected_to: o.connected_to.map(|a| a.to_string()).unwrap_or_default(),
+        sni: sni.to_string(),
+        certificate,
+        chain,
+    })
+}
+
+/// The kind of the name the host ends at: the first API Gateway or CloudFront name in its
+/// chain, else `other`; `unresolved` when DNS failed.
+pub fn target_kind(o: &Observed) -> TargetKind {
+    if o.dns.problem.is_some() && o.dns.addresses.is_empty() && o.dns.chain.is_empty() {
+        return TargetKind::Unresolved;
+    }
+    o.dns
+        .chain
+        .iter()
+        .filter(|h| h.record_type == "CNAME")
+        .map(|h| target::classify(&h.target))
+        .find(|k| *k != TargetKind::Other)
+        .unwrap_or(TargetKind::Other)
+}
+
+/// Findings from what was observed: the seed's cause first, then the rest.
+pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> Vec<Finding> {
+    let mut f = Vec::new();
+    let host = o.host.as_str();
+    let chain_json = json!(o.dns.chain);
+    match &o.dns.problem {
+        Some(DnsProblem::NxDomain { name }) => f.push(
+            Finding::error(
+                NXDOMAIN,
+                if name == host {
+                    format!("{host} does not exist in DNS (NXDOMAIN)")
+                } else {
+                    format!("{host} points at {name}, which does not exist (NXDOMAIN)")
+                },
+            )
+            .with("name", name.as_str())
+            .with("chain", chain_json.clone()),
+        ),
+        Some(DnsProblem::ServFail { name, rcode }) => f.push(
+            Finding::error(
+                SERVFAIL,
+                format!("the DNS server answered {rcode} for {name}"),
+            )
+            .with("name", name.as_str())
+            .with("rcode", rcode.as_str()),
+        ),
+        Some(DnsProblem::Timeout { name, detail }) => f.push(
+            Finding::error(DNS_TIMEOUT, format!("no DNS answer for {name}: {detail}"))
+                .with("name", name.as_str()),
+        ),
+        Some(DnsProblem::Loop { name }) => f.push(
+            Finding::error(
+                CNAME_LOOP,
+                format!("the CNAME chain of {host} loops back to {name}"),
+            )
+            .with("chain", chain_json.clone()),
+        ),
+        Some(DnsProblem::TooLong) => f.push(
+            Finding::error(
+                CNAME_CHAIN_TOO_LONG,
+                format!(
+                    "the CNAME chain of {host} is longer than {} names",
+                    dns::MAX_CHAIN
+                ),
+            )
+            .with("chain", chain_json.clone()),
+        ),
+        Some(DnsProblem::NoAddress { name }) => f.push(
+            Finding::error(NO_ADDRESS, format!("{name} has no A or AAAA record"))
+                .with("name", name.as_str())
+                .with("chain", chain_json.clone()),
+        ),
+        None => {}
+    }
+    let cnames: Vec<&dns::Hop> = o
+        .dns
+        .chain
+        .iter()
+        .filter(|h| h.record_type == "CNAME")
+        .collect();
+    let leaf = view.and_then(|v| v.certificate.as_ref());
+    let leaf_names = leaf
+        .map(|c| certificate::names(&c.facts))
+        .unwrap_or_default();
+    let serves_execute_api = leaf_names
+        .iter()
+        .any(|n| target::is_execute_api_wildcard(n));
+    let serves_cloudfront = leaf_names.iter().any(|n| target::is_cloudfront_wildcard(n));
+    let mut cause = false;
+
+    if let Some(hop) = cnames
+        .iter()
+        .find(|h| target::classify(&h.target) == TargetKind::DefaultEndpoint)
+    {
+        cause = true;
+        let region = target::region(&hop.target).unwrap_or_else(|| "REGION".into());
+        let mut msg = format!(
+            "{host} points at {} — an API's default endpoint (the stage URL host), not the custom domain's API Gateway domain name",
+            hop.target
+        );
+        if serves_execute_api {
+            msg.push_str(&format!("; so API Gateway answers with its own certificate *.execute-api.{region}.amazonaws.com"));
+        }
+        f.push(
+            Finding::error(CNAME_TO_DEFAULT_ENDPOINT, msg)
+                .with("record", format!("{} CNAME {}", hop.name, hop.target))
+                .with("certificate_names", json!(leaf_names))
+                .with("chain", chain_json.clone()),
+        );
+    } else if cnames.is_empty() && serves_execute_api && leaf.is_some_and(|c| !c.matches_host) {
+        cause = true;
+        f.push(
+            Finding::error(
+                ALIAS_TO_DEFAULT_ENDPOINT,
+                format!("{host} has no CNAME and serves {}: it is likely an alias (A/AAAA) to an API's default endpoint", leaf_names.join(", ")),
+            )
+            .with("addresses", json!(o.dns.addresses))
+            .with("certificate_names", json!(leaf_names)),
+        );
+    }
+    if let Some(expect) = expect {
+        let expect = expect.trim_end_matches('.').to_ascii_lowercase();
+        let reaches = cnames.iter().any(|h| h.target == expect) || host == expect;
+        if !reaches && o.dns.problem.is_none() {
+            cause = true;
+            let actual = cnames
+                .first()
+                .map_or("its A/AAAA records".to_string(), |h| h.target.clone());
+            f.push(
+                Finding::error(
+                    WRONG_TARGET,
+                    format!(
+                        "{host} points at {actual}, but its API Gateway domain name is {expect}"
+                    ),
+                )
+                .with("expected", expect.as_str())
+                .with("chain", chain_json.clone()),
+            );
+        }
+    }
+    if target_kind(o) == TargetKind::Cloudfront
+        && serves_cloudfront
+        && leaf.is_some_and(|c| !c.matches_host)
+    {
+        cause = true;
+        f.push(
+            Finding::error(
+                CLOUDFRONT_MISSING_ALTERNATE_NAME,
+                format!("{host} points at a CloudFront distribution that answers with *.cloudfront.net: the distribution does not list {host} as an alternate domain name, or it is the wrong distribution"),
+            )
+            .with("chain", chain_json.clone())
+            .with("certificate_names", json!(leaf_names)),
+        );
+    }
+    let addr = o.connected_to.map(|a| a.to_string());
+    match &o.tls {
+        Err(TlsProblem::ConnectFailed { detail }) if o.connected_to.is_some() => f.push(
+            Finding::error(
+                CONNECT_FAILED,
+                format!(
+                    "cannot connect to {}: {detail}",
+                    addr.clone().unwrap_or_default()
+                ),
+            )
+            .with("address", addr.clone()),
+        ),
+        Err(TlsProblem::ConnectFailed { .. }) => {}
+        Err(TlsProblem::Timeout { phase }) => f.push(
+            Finding::error(
+                TLS_TIMEOUT,
+                format!(
+                    "{} did not finish the {phase} in time",
+                    addr.clone().unwrap_or_default()
+                ),
+            )
+            .with("address", addr.clone())
+            .with("phase", *phase),
+        ),
+        Err(TlsProblem::Handshake {
+            detail,
+            first_bytes,
+        }) => {
+            let mut msg = format!(
+                "TLS handshake with {} failed: {detail}",
+                addr.clone().unwrap_or_default()
+            );
+            if first_bytes
+                .as_deref()
+                .is_some_and(|b| b.starts_with("HTTP/"))
+            {
+                msg.push_str(" (the server speaks plain HTTP on this port)");
+            }
+            f.push(
+                Finding::error(TLS_HANDSHAKE_FAILED, msg)
+                    .with("address", addr.clone())
+                    .with("first_bytes", first_bytes.clone()),
+            );
+        }
+        Ok(_) => {}
+    }
+    let Some(cert) = leaf else { return f };
+    if !cert.matches_host && !cause {
+        f.push(
+            Finding::error(
+                CERTIFICATE_NAME_MISMATCH,
+                format!(
+                    "the certificate is for {}, not {}",
+                    leaf_names.join(", "),
+                    view.map_or(host, |v| v.sni.as_str())
+                ),
+            )
+            .with("certificate_names", json!(leaf_names))
+            .with("subject", cert.facts.subject.as_str()),
+        );
+    }
+    let days_left = (cert.facts.not_after_unix - o.now).div_euclid(86_400);
+    if cert.facts.not_after_unix < o.now {
+        f.push(
+            Finding::error(
+                CERTIFICATE_EXPIRED,
+                format!("the certificate expired on {}", cert.facts.not_after),
+            )
+            .with("not_after", cert.facts.not_after.as_str()),
+        );
+    } else if days_left < EXPIRING_DAYS {
+        f.push(
+            Finding::warning(
+                CERTIFICATE_EXPIRING,
+                format!(
+                    "the certificate expires in {days_left} days ({})",
+                    cert.facts.not_after
+                ),
+            )
+            .with("not_after", cert.facts.not_after.as_str())
+            .with("days_left", days_left),
+        );
+    }
+    match &o.trust {
+        Some(Trust::UnknownIssuer) => {
+            let sent = view.map_or(0, |v| v.chain.len());
+            if sent == 1 && !cert.facts.self_signed {
+                f.push(
+                    Finding::error(MISSING_INTERMEDIATE, format!("the server sends only the leaf certificate; its issuer {} is not a trusted root, so clients need the intermediate", cert.facts.issuer))
+                        .with("issuer", cert.facts.issuer.as_str())
+                        .with("certificates_sent", sent),
+                );
+            } else {
+                f.push(
+                    Finding::error(
+                        CERTIFICATE_UNTRUSTED,
+                        format!(
+                            "no trusted root issued this chain (issuer {})",
+                            cert.facts.issuer
+                        ),
+                    )
+                    .with("issuer", cert.facts.issuer.as_str())
+                    .with("self_signed", cert.facts.self_signed),
+                );
+            }
+        }
+        Some(Trust::Other(why)) => f.push(
+            Finding::error(
+                CERTIFICATE_UNTRUSTED,
+                format!("the chain does not verify: {why}"),
+            )
+            .with("issuer", cert.facts.issuer.as_str()),
+        ),
+        // Expired and not-yet-valid are reported from the dates above.
+        _ => {}
+    }
+    f
+}

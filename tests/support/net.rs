@@ -1,0 +1,325 @@
+//! Loopback peers for the `domain` tests: an authoritative DNS server (hickory-server) with
+//! in-memory zones, hostile DNS responders, a TLS server that picks its certificate by SNI,
+//! hostile TLS servers, and certificate chains made with rcgen. Everything binds 127.0.0.1
+//! on a random port and runs on one shared runtime for the life of the test binary.
+#![allow(dead_code)]
+use hickory_server::proto::rr::rdata::{A, AAAA, CNAME, SOA};
+use hickory_server::proto::rr::{LowerName, Name, RData, Record};
+use hickory_server::store::in_memory::InMemoryZoneHandler;
+use hickory_server::zone_handler::{AxfrPolicy, Catalog, ZoneType};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
+}
+
+pub enum Rec {
+    Cname(&'static str),
+    A(Ipv4Addr),
+    Aaaa(Ipv6Addr),
+}
+
+/// Starts an authoritative server for `zones`, holding `records` (each in the zone it ends with).
+pub fn dns_server(zones: &[&str], records: &[(&str, Rec)]) -> SocketAddr {
+    let mut catalog = Catalog::new();
+    for zone in zones {
+        let origin = Name::from_str(&format!("{zone}.")).unwrap();
+        let mut handler: InMemoryZoneHandler =
+            InMemoryZoneHandler::empty(origin.clone(), ZoneType::Primary, AxfrPolicy::Deny);
+        let soa = SOA::new(
+            Name::from_str(&format!("ns.{zone}.")).unwrap(),
+            Name::from_str(&format!("admin.{zone}.")).unwrap(),
+            1,
+            3600,
+            600,
+            86400,
+            60,
+        );
+        handler.upsert_mut(Record::from_rdata(origin.clone(), 300, RData::SOA(soa)), 1);
+        for (name, rec) in records {
+            let owner = Name::from_str(&format!("{name}.")).unwrap();
+            if !origin.zone_of(&owner) {
+                continue;
+            }
+            let data = match rec {
+                Rec::Cname(t) => RData::CNAME(CNAME(Name::from_str(&format!("{t}.")).unwrap())),
+                Rec::A(ip) => RData::A(A(*ip)),
+                Rec::Aaaa(ip) => RData::AAAA(AAAA(*ip)),
+            };
+            handler.upsert_mut(Record::from_rdata(owner, 60, data), 1);
+        }
+        catalog.upsert(LowerName::from(origin), vec![Arc::new(handler)]);
+    }
+    runtime().block_on(async {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        let mut server = hickory_server::Server::new(catalog);
+        server.register_socket(socket);
+        tokio::spawn(async move {
+            let _ = server.block_until_done().await;
+        });
+        addr
+    })
+}
+
+/// A DNS "server" that reads queries and never answers.
+pub fn silent_dns() -> SocketAddr {
+    runtime().block_on(async {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1500];
+            loop {
+                let _ = socket.recv_from(&mut buf).await;
+            }
+        });
+        addr
+    })
+}
+
+/// A DNS server that answers every query with SERVFAIL.
+pub fn servfail_dns() -> SocketAddr {
+    runtime().block_on(async {
+        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+        let addr = socket.local_addr().unwrap();
+        tokio::spawn(async move {
+            let mut buf = [0u8; 1500];
+            loop {
+                let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
+                    continue;
+                };
+                if n < 12 {
+                    continue;
+                }
+                // The question: labels up to the root, then type and class.
+                let mut end = 12;
+                while end < n && buf[end] != 0 {
+                    end += 1 + buf[end] as usize;
+                }
+                let end = (end + 5).min(n);
+                let mut reply = vec![buf[0], buf[1], 0x81, 0x82, 0, 1, 0, 0, 0, 0, 0, 0];
+                reply.extend_from_slice(&buf[12..end]);
+                let _ = socket.send_to(&reply, peer).await;
+            }
+        });
+        addr
+    })
+}
+
+/// A certificate and its key, and the chain a server sends with it.
+pub struct Leaf {
+    pub chain: Vec<CertificateDer<'static>>,
+    pub key: PrivateKeyDer<'static>,
+}
+
+impl Clone for Leaf {
+    fn clone(&self) -> Self {
+        Leaf {
+            chain: self.chain.clone(),
+            key: self.key.clone_key(),
+        }
+    }
+}
+
+pub struct Pki {
+    pub ca_pem: String,
+    ca_params: CertificateParams,
+    ca_key: KeyPair,
+    inter_params: CertificateParams,
+    inter_key: KeyPair,
+    inter_der: CertificateDer<'static>,
+}
+
+impl Pki {
+    /// A root CA and an intermediate, made for this test run.
+    pub fn new() -> Pki {
+        let ca_key = KeyPair::generate().unwrap();
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "apigw-doctor Test Root CA");
+        let ca = ca_params.self_signed(&ca_key).unwrap();
+        let inter_key = KeyPair::generate().unwrap();
+        let mut inter_params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        inter_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        inter_params
+            .distinguished_name
+            .push(DnType::CommonName, "apigw-doctor Test Intermediate");
+        let inter = inter_params
+            .signed_by(&inter_key, &Issuer::from_params(&ca_params, &ca_key))
+            .unwrap();
+        Pki {
+            ca_pem: ca.pem(),
+            ca_params,
+            ca_key,
+            inter_der: inter.der().clone(),
+            inter_params,
+            inter_key,
+        }
+    }
+
+    /// A leaf for `names`, signed by the intermediate, valid until `days` from now
+    /// (negative: already expired). `with_intermediate`: the chain includes it.
+    pub fn leaf(&self, names: &[&str], days: i64, with_intermediate: bool) -> Leaf {
+        let key = KeyPair::generate().unwrap();
+        let mut params =
+            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        params.distinguished_name.push(DnType::CommonName, names[0]);
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::days(400);
+        params.not_after = now + time::Duration::days(days);
+        let cert = params
+            .signed_by(
+                &key,
+                &Issuer::from_params(&self.inter_params, &self.inter_key),
+            )
+            .unwrap();
+        let mut chain = vec![cert.der().clone()];
+        if with_intermediate {
+            chain.push(self.inter_der.clone());
+        }
+        Leaf {
+            chain,
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        }
+    }
+
+    /// A self-signed leaf (no CA at all).
+    pub fn self_signed(names: &[&str]) -> Leaf {
+        let key = KeyPair::generate().unwrap();
+        let params =
+            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        Leaf {
+            chain: vec![cert.der().clone()],
+            key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        }
+    }
+
+    /// Writes the root CA as PEM, for --ca-file.
+    pub fn ca_file(&self, dir: &std::path::Path) -> String {
+        let _ = (&self.ca_key, &self.ca_params);
+        let path = dir.join("ca.pem");
+        std::fs::write(&path, &self.ca_pem).unwrap();
+        path.to_str().unwrap().to_string()
+    }
+}
+
+#[derive(Debug)]
+struct BySni {
+    certs: Vec<(String, Arc<CertifiedKey>)>,
+    default: Arc<CertifiedKey>,
+}
+
+impl ResolvesServerCert for BySni {
+    fn resolve(&self, hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        let sni = hello.server_name().unwrap_or_default().to_ascii_lowercase();
+        Some(
+            self.certs
+                .iter()
+                .find(|(n, _)| *n == sni)
+                .map_or(self.default.clone(), |(_, c)| c.clone()),
+        )
+    }
+}
+
+/// A TLS server choosing a certificate by SNI (`by_name`), `default` for any other name.
+pub fn tls_server(by_name: &[(&str, Leaf)], default: Leaf) -> SocketAddr {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let certified = |l: &Leaf| {
+        Arc::new(CertifiedKey::from_der(l.chain.clone(), l.key.clone_key(), &provider).unwrap())
+    };
+    let resolver = BySni {
+        certs: by_name
+            .iter()
+            .map(|(n, l)| (n.to_string(), certified(l)))
+            .collect(),
+        default: certified(&default),
+    };
+    let config = rustls::ServerConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(resolver));
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    serve(move |stream| {
+        let acceptor = acceptor.clone();
+        async move {
+            if let Ok(mut tls) = acceptor.accept(stream).await {
+                let mut buf = [0u8; 64];
+                let _ = tokio::time::timeout(Duration::from_secs(2), tls.read(&mut buf)).await;
+            }
+        }
+    })
+}
+
+/// Accepts connections and hands each to `handle`.
+fn serve<F, Fut>(handle: F) -> SocketAddr
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    runtime().block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            loop {
+                if let Ok((stream, _)) = listener.accept().await {
+                    tokio::spawn(handle(stream));
+                }
+            }
+        });
+        addr
+    })
+}
+
+/// Accepts and never answers.
+pub fn stalling_server() -> SocketAddr {
+    serve(|stream| async move {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        drop(stream);
+    })
+}
+
+/// Reads the ClientHello, then closes.
+pub fn closing_server() -> SocketAddr {
+    serve(|mut stream| async move {
+        let mut buf = [0u8; 512];
+        let _ = stream.read(&mut buf).await;
+    })
+}
+
+/// Answers the ClientHello with plain HTTP.
+pub fn plain_http_server() -> SocketAddr {
+    serve(|mut stream| async move {
+        let mut buf = [0u8; 512];
+        let _ = stream.read(&mut buf).await;
+        let _ = stream
+            .write_all(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            .await;
+    })
+}
+
+/// A port nothing listens on.
+pub fn closed_port() -> SocketAddr {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap()
+}
