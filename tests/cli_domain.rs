@@ -455,3 +455,40 @@ fn bad_input_is_a_usage_error() {
         "--connect-to",
     );
 }
+
+#[test]
+fn ipv6_only_names_connect_over_ipv6() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("no IPv6 loopback on this machine: scenario not run");
+        return;
+    }
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let dns = net::dns_server(
+        &["example.net"],
+        &[("v6.example.net", Rec::Aaaa(std::net::Ipv6Addr::LOCALHOST))],
+    );
+    let tls = net::tls_server_on("[::1]:0", &[], pki.leaf(&["v6.example.net"], 365, true));
+    let args = [
+        "-o",
+        "json",
+        "domain",
+        "v6.example.net",
+        "--nameserver",
+        &dns.to_string(),
+        "--port",
+        &tls.port().to_string(),
+        "--ca-file",
+        &ca,
+    ];
+    let j = run(&args).one_json();
+    assert_codes(&j, &[]);
+    assert_eq!(j["result"]["dns"]["addresses"][0], "::1");
+    assert_eq!(
+        j["result"]["tls"]["connected_to"],
+        format!("[::1]:{}", tls.port())
+    );
+    let human = run(&args[2..]).stdout;
+    assert!(human.contains("(IPv6)"), "{human}");
+}

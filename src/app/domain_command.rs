@@ -58,9 +58,14 @@ impl Outcome for DomainOutcome {
         match &self.tls {
             None => {}
             Some(t) => {
+                let family = if t.connected_to.starts_with('[') {
+                    " (IPv6)"
+                } else {
+                    ""
+                };
                 writeln!(
                     out,
-                    "  {}TLS{:#}   {} {} via {} (SNI {})",
+                    "  {}TLS{:#}   {} {} via {}{family} (SNI {})",
                     p.dim, p.dim, t.protocol, t.cipher, t.connected_to, t.sni
                 )?;
                 if let Some(c) = &t.certificate {

@@ -243,6 +243,11 @@ impl ResolvesServerCert for BySni {
 
 /// A TLS server choosing a certificate by SNI (`by_name`), `default` for any other name.
 pub fn tls_server(by_name: &[(&str, Leaf)], default: Leaf) -> SocketAddr {
+    tls_server_on("127.0.0.1:0", by_name, default)
+}
+
+/// The same, bound to `bind` (e.g. `[::1]:0`).
+pub fn tls_server_on(bind: &str, by_name: &[(&str, Leaf)], default: Leaf) -> SocketAddr {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let certified = |l: &Leaf| {
         Arc::new(CertifiedKey::from_der(l.chain.clone(), l.key.clone_key(), &provider).unwrap())
@@ -260,7 +265,7 @@ pub fn tls_server(by_name: &[(&str, Leaf)], default: Leaf) -> SocketAddr {
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(resolver));
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    serve(move |stream| {
+    serve_on(bind, move |stream| {
         let acceptor = acceptor.clone();
         async move {
             if let Ok(mut tls) = acceptor.accept(stream).await {
@@ -271,14 +276,22 @@ pub fn tls_server(by_name: &[(&str, Leaf)], default: Leaf) -> SocketAddr {
     })
 }
 
-/// Accepts connections and hands each to `handle`.
+/// Accepts connections on 127.0.0.1 and hands each to `handle`.
 fn serve<F, Fut>(handle: F) -> SocketAddr
 where
     F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
+    serve_on("127.0.0.1:0", handle)
+}
+
+fn serve_on<F, Fut>(bind: &str, handle: F) -> SocketAddr
+where
+    F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     runtime().block_on(async {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let listener = tokio::net::TcpListener::bind(bind).await.unwrap();
         let addr = listener.local_addr().unwrap();
         tokio::spawn(async move {
             loop {
