@@ -13,6 +13,7 @@ mod kb_commands;
 mod lambda_command;
 mod lint_command;
 mod policy_command;
+mod probe_command;
 mod selection_command;
 
 /// What every command needs: the articles, and the printer its reports go to.
@@ -134,6 +135,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Domain(args) => domain_command::run(&mut session, &args)?,
         Command::Lint(args) => lint_command::run(&mut session, &args)?,
         Command::Policy(args) => policy_command::run(&mut session, &args)?,
+        Command::Probe(args) => probe_command::run(&mut session, &args)?,
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }
     session.printer.exit_code()

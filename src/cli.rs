@@ -73,6 +73,9 @@ pub enum Command {
     /// Diagnose a custom domain name: its DNS chain, the certificate it serves, and why.
     Domain(DomainArgs),
 
+    /// Request a URL and read API Gateway and CloudFront error signatures.
+    Probe(ProbeArgs),
+
     /// Lint an API definition offline: VPC link users, integration responses, templates.
     Lint(LintArgs),
 
@@ -397,4 +400,49 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
             "{s:?} is not a duration from 1ms to 600s (e.g. 5s, 500ms)"
         )),
     }
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  apigw-doctor probe https://d111111abcdef8.cloudfront.net/example1/home\n  \
+    apigw-doctor probe https://api.example.com/prod/pets -H 'Authorization: Bearer TOKEN'\n  \
+    apigw-doctor probe https://api.example.com/prod/pets --resolve api.example.com:443:192.0.2.10"
+)]
+pub struct ProbeArgs {
+    /// The URL to request (http or https).
+    #[arg(value_name = "URL")]
+    pub url: String,
+
+    /// The request method.
+    #[arg(
+        short = 'X',
+        long = "request",
+        default_value = "GET",
+        value_name = "METHOD"
+    )]
+    pub method: String,
+
+    /// A request header, 'Name: value' (repeatable).
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// The request body; @FILE reads a file, @- standard input.
+    #[arg(short = 'd', long = "data", value_name = "BODY")]
+    pub data: Option<String>,
+
+    /// Send requests for HOST:PORT to ADDR instead of resolving HOST (curl's --resolve).
+    #[arg(long, value_name = "HOST:PORT:ADDR")]
+    pub resolve: Vec<String>,
+
+    /// Bound for the whole request, redirects included: 10s, 500ms.
+    #[arg(long, default_value = "10s", value_parser = parse_duration, overrides_with = "timeout")]
+    pub timeout: std::time::Duration,
+
+    /// Do not verify the server's certificate (the probe still reports what it presented).
+    #[arg(short = 'k', long)]
+    pub insecure: bool,
+
+    /// Redirects followed on the same host at most.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(0..=20))]
+    pub max_redirects: u8,
 }

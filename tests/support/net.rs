@@ -336,3 +336,96 @@ pub fn closed_port() -> SocketAddr {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap()
 }
+
+/// Reads one request head (up to the blank line), bounded.
+async fn read_head(stream: &mut tokio::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
+        match stream.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
+/// An HTTP server answering every request with `response` (raw bytes), then closing.
+/// `{path}` in the response is replaced with the request's path.
+pub fn http_server(response: &'static str) -> SocketAddr {
+    serve(move |mut stream| async move {
+        let head = read_head(&mut stream).await;
+        let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let _ = stream
+            .write_all(response.replace("{path}", &path).as_bytes())
+            .await;
+        let _ = stream.shutdown().await;
+    })
+}
+
+/// The same over TLS with `leaf`.
+pub fn https_server(leaf: Leaf, response: &'static str) -> SocketAddr {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(leaf.chain.clone(), leaf.key.clone_key())
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    serve(move |stream| {
+        let acceptor = acceptor.clone();
+        async move {
+            let Ok(mut tls) = acceptor.accept(stream).await else {
+                return;
+            };
+            let mut buf = [0u8; 4096];
+            let _ = tls.read(&mut buf).await;
+            let _ = tls.write_all(response.as_bytes()).await;
+            let _ = tls.shutdown().await;
+        }
+    })
+}
+
+/// Headers, then a body that never ends.
+pub fn endless_body_server() -> SocketAddr {
+    serve(|mut stream| async move {
+        read_head(&mut stream).await;
+        let _ = stream
+            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n")
+            .await;
+        let chunk = vec![b'x'; 8192];
+        for _ in 0..100_000 {
+            if stream.write_all(&chunk).await.is_err() {
+                return;
+            }
+        }
+    })
+}
+
+/// Reads the request and never answers.
+pub fn silent_http_server() -> SocketAddr {
+    serve(|mut stream| async move {
+        read_head(&mut stream).await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
+    })
+}
+
+/// Redirects `/start` to `/next` on the same host, `/next` to another host, counting requests.
+pub fn redirect_server(hits: Arc<std::sync::atomic::AtomicUsize>) -> SocketAddr {
+    serve(move |mut stream| {
+        let hits = hits.clone();
+        async move {
+            let head = read_head(&mut stream).await;
+            hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let response = if head.starts_with("GET /start ") {
+                "HTTP/1.1 302 Found\r\nlocation: /next\r\ncontent-length: 0\r\n\r\n"
+            } else if head.starts_with("GET /next ") {
+                "HTTP/1.1 301 Moved Permanently\r\nlocation: https://elsewhere.example.org/x\r\ncontent-length: 0\r\n\r\n"
+            } else {
+                "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
+            };
+            let _ = stream.write_all(response.as_bytes()).await;
+        }
+    })
+}

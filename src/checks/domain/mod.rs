@@ -168,7 +168,7 @@ pub async fn check(
     (observed, view, findings)
 }
 
-fn tls_view(o: &Observed, sni: &str) -> Option<TlsView> {
+pub fn tls_view(o: &Observed, sni: &str) -> Option<TlsView> {
     let obs = o.tls.as_ref().ok()?;
     let chain: Vec<CertFacts> = obs
         .chain

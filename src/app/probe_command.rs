@@ -1,0 +1,469 @@
+//! `apigw-doctor probe`: one request (and same-host redirects), its signatures explained.
+use super::Session;
+use crate::checks::domain::{self, dns::Resolution, tls};
+use crate::checks::probe::{self, AnsweredBy};
+use crate::cli::ProbeArgs;
+use crate::finding::Finding;
+use crate::input;
+use crate::report::{Outcome, Report, human::Palette};
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use serde_json::Map;
+use std::io::{self, Write};
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+/// The preview shown and reported; signatures are read from at most `READ_LIMIT`.
+const PREVIEW_BYTES: usize = 1024;
+const READ_LIMIT: usize = 16 * 1024;
+
+#[derive(Serialize)]
+struct RequestView {
+    method: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ResponseView {
+    status: u16,
+    headers: Map<String, serde_json::Value>,
+    body_preview: String,
+    body_bytes_read: usize,
+    body_truncated: bool,
+    tls_protocol: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Redirect {
+    status: u16,
+    location: String,
+    followed: bool,
+}
+
+#[derive(Serialize)]
+struct ProbeOutcome {
+    request: RequestView,
+    response: Option<ResponseView>,
+    answered_by: Option<AnsweredBy>,
+    error_type: Option<String>,
+    redirects: Vec<Redirect>,
+    timing_ms: Map<String, serde_json::Value>,
+}
+
+impl Outcome for ProbeOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        for r in &self.redirects {
+            let how = if r.followed {
+                "followed"
+            } else {
+                "not followed (another host)"
+            };
+            writeln!(
+                out,
+                "{}< {} → {} ({how}){:#}",
+                p.dim, r.status, r.location, p.dim
+            )?;
+        }
+        writeln!(
+            out,
+            "{}> {} {}{:#}",
+            p.dim, self.request.method, self.request.url, p.dim
+        )?;
+        let Some(resp) = &self.response else {
+            return writeln!(out);
+        };
+        let who = self.answered_by.map(|a| {
+            serde_json::to_value(a)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        });
+        writeln!(
+            out,
+            "{}< HTTP {} {}{:#}  {}(answered by {}{}, {} ms){:#}",
+            p.strong,
+            resp.status,
+            domain_reason(resp.status),
+            p.strong,
+            p.dim,
+            who.unwrap_or_default(),
+            resp.tls_protocol
+                .as_deref()
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default(),
+            self.timing_ms
+                .get("total")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0),
+            p.dim
+        )?;
+        for (name, value) in &resp.headers {
+            writeln!(
+                out,
+                "{}< {name}:{:#} {}",
+                p.code,
+                p.code,
+                crate::report::human::inline(value)
+            )?;
+        }
+        writeln!(out)?;
+        if !resp.body_preview.is_empty() {
+            writeln!(out, "{}", crate::report::human::visible(&resp.body_preview))?;
+            if resp.body_truncated {
+                writeln!(
+                    out,
+                    "{}… (body cut after {} bytes){:#}",
+                    p.dim, resp.body_bytes_read, p.dim
+                )?;
+            }
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+fn domain_reason(status: u16) -> &'static str {
+    crate::checks::lambda::reason_phrase(status)
+}
+
+pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
+    let url = url::Url::parse(&args.url)
+        .map_err(|e| anyhow::anyhow!("{:?} is not a URL: {e}", args.url))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!(
+            "{:?}: only http:// and https:// URLs with a host can be probed",
+            args.url
+        );
+    }
+    let method = reqwest::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
+        .map_err(|_| anyhow::anyhow!("-X {:?}: not an HTTP method", args.method))?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    for h in &args.headers {
+        let (name, value) = h
+            .split_once(':')
+            .ok_or_else(|| anyhow::anyhow!("-H {h:?}: expected 'Name: value'"))?;
+        let name = reqwest::header::HeaderName::from_bytes(name.trim().as_bytes())
+            .map_err(|_| anyhow::anyhow!("-H {h:?}: invalid header name"))?;
+        let value = reqwest::header::HeaderValue::from_str(value.trim())
+            .map_err(|_| anyhow::anyhow!("-H {h:?}: invalid header value"))?;
+        headers.append(name, value);
+    }
+    let body = match &args.data {
+        None => None,
+        Some(d) => Some(match d.strip_prefix('@') {
+            Some(file) => {
+                input::read_bounded(file, crate::checks::lambda::MAX_RESPONSE_BYTES as u64)?
+            }
+            None => d.clone().into_bytes(),
+        }),
+    };
+    let mut overrides: Vec<(String, SocketAddr)> = Vec::new();
+    for r in &args.resolve {
+        let mut parts = r.splitn(3, ':');
+        let (Some(host), Some(port), Some(addr)) = (parts.next(), parts.next(), parts.next())
+        else {
+            bail!("--resolve {r:?}: expected HOST:PORT:ADDR");
+        };
+        let port: u16 = port
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--resolve {r:?}: bad port"))?;
+        let ip: std::net::IpAddr = addr
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse()
+            .map_err(|_| anyhow::anyhow!("--resolve {r:?}: ADDR must be an IP address"))?;
+        overrides.push((host.to_ascii_lowercase(), SocketAddr::new(ip, port)));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let (outcome, findings) =
+        runtime.block_on(probe(args, url, method, headers, body, &overrides))?;
+    let target = args.url.clone();
+    session.emit(&Report::new("probe", target, outcome).with_findings(findings))
+}
+
+fn tls_config(insecure: bool) -> rustls::ClientConfig {
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    if insecure {
+        return (*tls::inspection_config()).clone();
+    }
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth()
+}
+
+async fn probe(
+    args: &ProbeArgs,
+    mut url: url::Url,
+    mut method: reqwest::Method,
+    headers: reqwest::header::HeaderMap,
+    mut body: Option<Vec<u8>>,
+    overrides: &[(String, SocketAddr)],
+) -> Result<(ProbeOutcome, Vec<Finding>)> {
+    let mut builder = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config(args.insecure))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(args.timeout)
+        .connect_timeout(args.timeout)
+        .user_agent(concat!("apigw-doctor/", env!("CARGO_PKG_VERSION")));
+    for (host, addr) in overrides {
+        builder = builder.resolve(host, *addr);
+    }
+    let client = builder.build().context("cannot build the HTTP client")?;
+    let mut findings: Vec<Finding> = probe::plain_http(&url).into_iter().collect();
+    let mut redirects = Vec::new();
+    let start = Instant::now();
+    let deadline = start + args.timeout;
+    let origin = (
+        url.scheme().to_string(),
+        url.host_str().map(str::to_string),
+        url.port_or_known_default(),
+    );
+    let mut hops = 0;
+    let response = loop {
+        let mut request = client
+            .request(method.clone(), url.clone())
+            .headers(headers.clone());
+        if let Some(b) = &body {
+            request = request.body(b.clone());
+        }
+        let sent = match request.send().await {
+            Ok(r) => r,
+            Err(e) => break Err(e),
+        };
+        let status = sent.status().as_u16();
+        let location = sent
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|l| url.join(l).ok());
+        match location {
+            Some(next) if (300..400).contains(&status) && status != 304 => {
+                let same = (
+                    next.scheme().to_string(),
+                    next.host_str().map(str::to_string),
+                    next.port_or_known_default(),
+                ) == origin;
+                let follow = same && hops < args.max_redirects;
+                redirects.push(Redirect {
+                    status,
+                    location: next.to_string(),
+                    followed: follow,
+                });
+                if !follow {
+                    if !same {
+                        findings.push(
+                            Finding::info(
+                                probe::REDIRECT_ELSEWHERE,
+                                format!("{status} redirect to another host, not followed: {next}"),
+                            )
+                            .with("location", next.as_str()),
+                        );
+                    }
+                    break Ok(sent);
+                }
+                hops += 1;
+                if status == 303 || (matches!(status, 301 | 302) && method == reqwest::Method::POST)
+                {
+                    method = reqwest::Method::GET;
+                    body = None;
+                }
+                url = next;
+            }
+            _ => break Ok(sent),
+        }
+    };
+    let first_byte = start.elapsed();
+    let is_https = url.scheme() == "https";
+    let mut timing = Map::new();
+    timing.insert("first_byte".into(), (first_byte.as_millis() as u64).into());
+    let request_view = RequestView {
+        method: method.to_string(),
+        url: url.to_string(),
+    };
+    let response = match response {
+        Ok(r) => r,
+        Err(e) => {
+            let detail = error_chain(&e);
+            let what = if e.is_timeout() {
+                "timed out"
+            } else if e.is_connect() {
+                "could not connect"
+            } else {
+                "failed"
+            };
+            findings.push(
+                Finding::error(
+                    probe::REQUEST_FAILED,
+                    format!("the request {what}: {detail}"),
+                )
+                .with("url", url.as_str()),
+            );
+            if is_https && !e.is_timeout() {
+                findings.extend(explain_tls(&url, overrides, remaining(deadline)).await.1);
+            }
+            timing.insert("total".into(), (start.elapsed().as_millis() as u64).into());
+            let outcome = ProbeOutcome {
+                request: request_view,
+                response: None,
+                answered_by: None,
+                error_type: None,
+                redirects,
+                timing_ms: timing,
+            };
+            return Ok((outcome, findings));
+        }
+    };
+    let status = response.status().as_u16();
+    let header_pairs: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let (bytes, truncated) = read_some(response, deadline).await;
+    timing.insert("total".into(), (start.elapsed().as_millis() as u64).into());
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let by = probe::answered_by(&header_pairs);
+    let error_type = probe::error_type(&header_pairs);
+    findings.extend(probe::diagnose(&probe::Response {
+        status,
+        headers: &header_pairs,
+        body: &text,
+        path: url.path(),
+        elapsed_ms: start.elapsed().as_millis() as u64,
+    }));
+    let (tls_protocol, tls_findings) = if is_https {
+        explain_tls(&url, overrides, remaining(deadline)).await
+    } else {
+        (None, Vec::new())
+    };
+    if args.insecure {
+        // The client did not verify: say what a verifying client would object to.
+        findings.extend(tls_findings);
+    }
+    let mut header_map = Map::new();
+    for (k, v) in &header_pairs {
+        match header_map.get_mut(k) {
+            Some(serde_json::Value::String(existing)) => {
+                existing.push_str(", ");
+                existing.push_str(v);
+            }
+            _ => {
+                header_map.insert(k.clone(), v.clone().into());
+            }
+        }
+    }
+    let preview_end = text.floor_char_boundary(PREVIEW_BYTES.min(text.len()));
+    let outcome = ProbeOutcome {
+        request: request_view,
+        response: Some(ResponseView {
+            status,
+            headers: header_map,
+            body_preview: text[..preview_end].to_string(),
+            body_bytes_read: bytes.len(),
+            body_truncated: truncated,
+            tls_protocol,
+        }),
+        answered_by: Some(by),
+        error_type,
+        redirects,
+        timing_ms: timing,
+    };
+    Ok((outcome, findings))
+}
+
+fn remaining(deadline: Instant) -> Duration {
+    deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(200))
+}
+
+/// Reads the body up to READ_LIMIT bytes, and not past the deadline.
+async fn read_some(mut response: reqwest::Response, deadline: Instant) -> (Vec<u8>, bool) {
+    let mut bytes = Vec::new();
+    loop {
+        let chunk = match tokio::time::timeout(remaining(deadline), response.chunk()).await {
+            Ok(Ok(Some(c))) => c,
+            Ok(Ok(None)) => return (bytes, false),
+            Ok(Err(_)) | Err(_) => return (bytes, true),
+        };
+        let room = READ_LIMIT - bytes.len();
+        bytes.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if bytes.len() >= READ_LIMIT {
+            return (bytes, true);
+        }
+    }
+}
+
+/// The TLS version and, through the `domain` checks, what is wrong with the certificate.
+async fn explain_tls(
+    url: &url::Url,
+    overrides: &[(String, SocketAddr)],
+    timeout: Duration,
+) -> (Option<String>, Vec<Finding>) {
+    let Some(host) = url.host_str() else {
+        return (None, Vec::new());
+    };
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addr = match overrides
+        .iter()
+        .find(|(h, a)| h == host && a.port() == port)
+    {
+        Some((_, a)) => Some(*a),
+        None => tokio::net::lookup_host((host, port))
+            .await
+            .ok()
+            .and_then(|mut a| a.next()),
+    };
+    let Some(addr) = addr else {
+        return (None, Vec::new());
+    };
+    let result = tls::handshake(addr, host, timeout, tls::inspection_config()).await;
+    let now = rustls::pki_types::UnixTime::now();
+    let anchors = webpki_roots::TLS_SERVER_ROOTS.to_vec();
+    let trust = result
+        .as_ref()
+        .ok()
+        .map(|o| tls::verify(&o.chain, &anchors, now));
+    let protocol = result.as_ref().ok().map(|o| o.protocol.clone());
+    let observed = domain::Observed {
+        host: host.to_string(),
+        dns: Resolution {
+            rcode: "NOERROR".into(),
+            addresses: vec![addr.ip()],
+            ..Resolution::default()
+        },
+        connected_to: Some(addr),
+        tls: result,
+        trust,
+        now: now.as_secs() as i64,
+    };
+    let view = domain::tls_view(&observed, host);
+    (protocol, domain::diagnose(&observed, view.as_ref(), None))
+}
+
+/// An error with its causes, on one line (reqwest's own message alone says little).
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}

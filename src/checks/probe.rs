@@ -1,0 +1,281 @@
+//! Reading API Gateway and CloudFront error signatures in an HTTP response: who answered,
+//! with which error type, and what it means (the CloudFront article's symptoms and the
+//! spec's signature table).
+use crate::finding::Finding;
+use serde::Serialize;
+use serde_json::Value;
+
+pub const MISSING_AUTHENTICATION_TOKEN: &str = "probe.missing-authentication-token";
+pub const FORBIDDEN: &str = "probe.forbidden";
+pub const ACCESS_DENIED: &str = "probe.access-denied";
+pub const UNAUTHORIZED: &str = "probe.unauthorized";
+pub const THROTTLED: &str = "probe.throttled";
+pub const LAMBDA_INTERNAL_ERROR: &str = "probe.lambda-internal-error";
+pub const INTEGRATION_TIMEOUT: &str = "probe.integration-timeout";
+pub const CLOUDFRONT_ERROR: &str = "probe.cloudfront-error";
+pub const PLAIN_HTTP_ORIGIN: &str = "probe.plain-http-origin";
+pub const REQUEST_FAILED: &str = "probe.request-failed";
+pub const REDIRECT_ELSEWHERE: &str = "probe.redirect-elsewhere";
+
+pub const CODES: &[&str] = &[
+    MISSING_AUTHENTICATION_TOKEN,
+    FORBIDDEN,
+    ACCESS_DENIED,
+    UNAUTHORIZED,
+    THROTTLED,
+    LAMBDA_INTERNAL_ERROR,
+    INTEGRATION_TIMEOUT,
+    CLOUDFRONT_ERROR,
+    PLAIN_HTTP_ORIGIN,
+    REQUEST_FAILED,
+    REDIRECT_ELSEWHERE,
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum AnsweredBy {
+    #[serde(rename = "api-gateway")]
+    ApiGateway,
+    #[serde(rename = "cloudfront")]
+    Cloudfront,
+    #[serde(rename = "cloudfront+api-gateway")]
+    Both,
+    #[serde(rename = "other")]
+    Other,
+}
+
+/// One received response, as the signatures need it.
+pub struct Response<'a> {
+    pub status: u16,
+    /// Lower-case names.
+    pub headers: &'a [(String, String)],
+    pub body: &'a str,
+    /// The request path as API Gateway saw it.
+    pub path: &'a str,
+    pub elapsed_ms: u64,
+}
+
+impl Response<'_> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+pub fn answered_by(headers: &[(String, String)]) -> AnsweredBy {
+    let has = |n: &str| headers.iter().any(|(k, _)| k == n);
+    let apigw = has("x-amzn-requestid")
+        || has("x-amz-apigw-id")
+        || has("x-amzn-errortype")
+        || has("apigw-requestid");
+    let cloudfront = has("x-amz-cf-id")
+        || has("x-amz-cf-pop")
+        || headers.iter().any(|(k, v)| {
+            (k == "via" && v.contains("CloudFront"))
+                || (k == "x-cache" && v.to_ascii_lowercase().contains("cloudfront"))
+        });
+    match (cloudfront, apigw) {
+        (true, true) => AnsweredBy::Both,
+        (true, false) => AnsweredBy::Cloudfront,
+        (false, true) => AnsweredBy::ApiGateway,
+        (false, false) => AnsweredBy::Other,
+    }
+}
+
+/// `x-amzn-ErrorType` without its trailing documentation URL.
+pub fn error_type(headers: &[(String, String)]) -> Option<String> {
+    headers
+        .iter()
+        .find(|(k, _)| k == "x-amzn-errortype")
+        .map(|(_, v)| v.split(':').next().unwrap_or(v).trim().to_string())
+}
+
+/// `{"message": "..."}` (or `Message`) from a JSON error body.
+fn body_message(body: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(body.trim()).ok()?;
+    v.get("message")
+        .or_else(|| v.get("Message"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
+pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
+    let mut f = Vec::new();
+    let by = answered_by(r.headers);
+    let kind = error_type(r.headers);
+    let message = body_message(r.body);
+    let is = |t: &str| kind.as_deref() == Some(t);
+    let says = |m: &str| {
+        message
+            .as_deref()
+            .is_some_and(|x| x.eq_ignore_ascii_case(m))
+    };
+    let behind_cloudfront = matches!(by, AnsweredBy::Both | AnsweredBy::Cloudfront);
+    let with = |finding: Finding| {
+        finding
+            .with("status", r.status)
+            .with("error_type", kind.clone())
+            .with("message", message.clone())
+    };
+
+    let cloudfront_itself = r
+        .header("x-cache")
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("error from cloudfront"))
+        && !matches!(by, AnsweredBy::ApiGateway | AnsweredBy::Both);
+    if cloudfront_itself {
+        let what = match r.status {
+            403 => {
+                "CloudFront refused the request itself: the host is not an alternate domain name of the distribution, or the method is not allowed"
+            }
+            502 if r.body.contains("connect to the origin") => {
+                "CloudFront could not connect to the origin: check the origin domain, HTTPS only, and minimum origin SSL protocol TLSv1.2"
+            }
+            500..=599 => {
+                "CloudFront answered with an error itself: the distribution may still be deploying, or the origin is unreachable"
+            }
+            _ => "CloudFront answered the request itself, not the origin",
+        };
+        f.push(
+            with(Finding::error(CLOUDFRONT_ERROR, what))
+                .with("x_cache", r.header("x-cache"))
+                .with("pop", r.header("x-amz-cf-pop")),
+        );
+        return f;
+    }
+    if is("MissingAuthenticationTokenException") || says("Missing Authentication Token") {
+        let stage = r
+            .path
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or_default();
+        let mut msg = format!(
+            "API Gateway has no method for {} {} (a wrong stage or resource path; an IAM-authorized method called without a signature answers the same)",
+            if stage.is_empty() {
+                "the root"
+            } else {
+                "this path:"
+            },
+            r.path
+        );
+        if behind_cloudfront {
+            msg.push_str("; behind CloudFront, the origin path is prepended to this path: keep it empty and let base path mappings route");
+        }
+        f.push(
+            with(Finding::error(MISSING_AUTHENTICATION_TOKEN, msg))
+                .with("path", r.path)
+                .with("first_segment", stage)
+                .with("behind_cloudfront", behind_cloudfront),
+        );
+    } else if is("AccessDeniedException")
+        || message
+            .as_deref()
+            .is_some_and(|m| m.contains("is not authorized to perform"))
+    {
+        f.push(with(Finding::error(
+            ACCESS_DENIED,
+            "the API's resource policy denied this caller",
+        )));
+    } else if is("ForbiddenException") || (r.status == 403 && says("Forbidden")) {
+        f.push(with(Finding::error(
+            FORBIDDEN,
+            "API Gateway answered Forbidden: a private API called from outside its allowed VPC endpoint, a disabled default endpoint, or a missing API key",
+        )));
+    } else if r.status == 401 || is("UnauthorizedException") {
+        f.push(with(Finding::error(
+            UNAUTHORIZED,
+            "an authorizer rejected the call (missing or invalid token)",
+        )));
+    } else if r.status == 429 || is("TooManyRequestsException") || is("LimitExceededException") {
+        f.push(with(Finding::warning(
+            THROTTLED,
+            "API Gateway throttled the call (stage, method or usage plan limits)",
+        )));
+    } else if r.status == 504 && message.as_deref().is_some_and(|m| m.contains("timed out")) {
+        f.push(with(Finding::error(
+            INTEGRATION_TIMEOUT,
+            format!("the integration did not answer in time ({} ms here; REST APIs time out after 29 s by default)", r.elapsed_ms),
+        )).with("elapsed_ms", r.elapsed_ms));
+    } else if matches!(r.status, 500 | 502)
+        && by != AnsweredBy::Other
+        && message
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case("internal server error"))
+    {
+        let what = if r.status == 502 {
+            "API Gateway answered 502 Internal server error: with a Lambda proxy integration the function's output was malformed or the function failed"
+        } else {
+            "API Gateway answered 500 Internal server error: the integration could not be invoked (permissions, throttling) or, for HTTP APIs, the Lambda output was rejected"
+        };
+        f.push(with(Finding::error(LAMBDA_INTERNAL_ERROR, what)));
+    }
+    f
+}
+
+/// A plain-http URL to an API Gateway or CloudFront-fronted API: API Gateway serves HTTPS only.
+pub fn plain_http(url: &url::Url) -> Option<Finding> {
+    if url.scheme() != "http" {
+        return None;
+    }
+    let host = url.host_str().unwrap_or_default();
+    // CloudFront may serve plain http; API Gateway's own names never do.
+    let kind = super::domain::target::classify(host);
+    matches!(
+        kind,
+        super::domain::target::TargetKind::RegionalDomain
+            | super::domain::target::TargetKind::DefaultEndpoint
+    )
+    .then(|| {
+        Finding::error(
+            PLAIN_HTTP_ORIGIN,
+            format!("{host} is an API Gateway endpoint, which serves HTTPS only: use https://"),
+        )
+        .with("url", url.as_str())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn who_answered() {
+        assert_eq!(
+            answered_by(&h(&[("x-amzn-requestid", "1")])),
+            AnsweredBy::ApiGateway
+        );
+        assert_eq!(
+            answered_by(&h(&[("apigw-requestid", "1")])),
+            AnsweredBy::ApiGateway
+        );
+        assert_eq!(
+            answered_by(&h(&[("via", "1.1 abc.cloudfront.net (CloudFront)")])),
+            AnsweredBy::Cloudfront
+        );
+        assert_eq!(
+            answered_by(&h(&[("x-amz-cf-id", "x"), ("x-amz-apigw-id", "y")])),
+            AnsweredBy::Both
+        );
+        assert_eq!(answered_by(&h(&[("server", "nginx")])), AnsweredBy::Other);
+    }
+
+    #[test]
+    fn error_type_drops_the_documentation_url() {
+        let headers = h(&[(
+            "x-amzn-errortype",
+            "MissingAuthenticationTokenException:http://internal.amazon.com/coral/com.amazon.coral.service/",
+        )]);
+        assert_eq!(
+            error_type(&headers).as_deref(),
+            Some("MissingAuthenticationTokenException")
+        );
+    }
+}

@@ -1,0 +1,279 @@
+//! `apigw-doctor probe` end to end, against loopback servers that answer with the headers and
+//! bodies API Gateway and CloudFront send.
+mod support;
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use support::net::{self, Pki};
+use support::*;
+
+const MISSING_TOKEN: &str = "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 42\r\nx-amzn-requestid: 6f1a2b3c-0000-4000-8000-000000000001\r\nx-amzn-errortype: MissingAuthenticationTokenException\r\nx-amz-apigw-id: AbCdEfGhIjKlMnO=\r\n\r\n{\"message\":\"Missing Authentication Token\"}";
+const MISSING_TOKEN_VIA_CF: &str = "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 42\r\nx-amzn-requestid: 6f1a2b3c-0000-4000-8000-000000000002\r\nx-amzn-errortype: MissingAuthenticationTokenException\r\nx-cache: Error from cloudfront\r\nvia: 1.1 2a3b.cloudfront.net (CloudFront)\r\nx-amz-cf-pop: FRA56-P1\r\nx-amz-cf-id: abc==\r\n\r\n{\"message\":\"Missing Authentication Token\"}";
+const FORBIDDEN: &str = "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 23\r\nx-amzn-requestid: 1\r\nx-amzn-errortype: ForbiddenException\r\n\r\n{\"message\":\"Forbidden\"}";
+const ACCESS_DENIED: &str = "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 160\r\nx-amzn-requestid: 1\r\nx-amzn-errortype: AccessDeniedException\r\n\r\n{\"Message\":\"User: arn:aws:iam::999999999999:user/bob is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111:abc/prod/GET/x\"}";
+const UNAUTHORIZED: &str = "HTTP/1.1 401 Unauthorized\r\ncontent-type: application/json\r\ncontent-length: 26\r\nx-amzn-requestid: 1\r\nx-amzn-errortype: UnauthorizedException\r\n\r\n{\"message\":\"Unauthorized\"}";
+const THROTTLED: &str = "HTTP/1.1 429 Too Many Requests\r\ncontent-type: application/json\r\ncontent-length: 33\r\napigw-requestid: Ab1=\r\n\r\n{\"message\":\"Too Many Requests\"}";
+const LAMBDA_502: &str = "HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/json\r\ncontent-length: 36\r\nx-amzn-requestid: 1\r\nx-amz-apigw-id: x=\r\n\r\n{\"message\": \"Internal server error\"}";
+const TIMEOUT_504: &str = "HTTP/1.1 504 Gateway Timeout\r\ncontent-type: application/json\r\ncontent-length: 41\r\nx-amzn-requestid: 1\r\nx-amzn-errortype: InternalServerErrorException\r\n\r\n{\"message\": \"Endpoint request timed out\"}";
+const CF_403: &str = "HTTP/1.1 403 Forbidden\r\ncontent-type: text/html\r\ncontent-length: 120\r\nx-cache: Error from cloudfront\r\nvia: 1.1 abc.cloudfront.net (CloudFront)\r\nx-amz-cf-pop: IAD89-C1\r\n\r\n<HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD><BODY><H1>403 ERROR</H1>Bad request.</BODY></HTML>";
+const CF_502: &str = "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: 130\r\nx-cache: Error from cloudfront\r\nvia: 1.1 abc.cloudfront.net (CloudFront)\r\n\r\n<HTML><TITLE>502 ERROR</TITLE><BODY>The request could not be satisfied. CloudFront wasn't able to connect to the origin.</BODY></HTML>";
+const OK: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nx-amzn-requestid: 1\r\n\r\n{\"ok\":true}";
+
+fn probe_at(server: SocketAddr, host: &str, path: &str, extra: &[&str]) -> (Value, i32) {
+    let url = format!("http://{host}:{}{path}", server.port());
+    let resolve = format!("{host}:{}:127.0.0.1", server.port());
+    let mut args = vec![
+        "-o",
+        "json",
+        "probe",
+        url.as_str(),
+        "--resolve",
+        resolve.as_str(),
+        "--timeout",
+        "3s",
+    ];
+    args.extend(extra);
+    let r = run(&args);
+    assert!(r.code < 2, "{}", r.stderr);
+    (r.one_json(), r.code)
+}
+
+fn only(j: &Value, code: &str) {
+    let got = codes_of(j);
+    assert_eq!(got, [code.to_string()].into(), "{j}");
+}
+
+#[test]
+fn missing_authentication_token_direct_and_behind_cloudfront() {
+    let (j, code) = probe_at(
+        net::http_server(MISSING_TOKEN),
+        "api.example.com",
+        "/prod/petz",
+        &[],
+    );
+    assert_eq!(code, 1);
+    only(&j, "probe.missing-authentication-token");
+    assert_eq!(j["result"]["answered_by"], "api-gateway");
+    assert_eq!(
+        j["result"]["error_type"],
+        "MissingAuthenticationTokenException"
+    );
+    assert_eq!(j["result"]["response"]["status"], 403);
+    assert_eq!(j["result"]["request"]["method"], "GET");
+    let f = &j["findings"][0];
+    assert_eq!(f["evidence"]["path"], "/prod/petz");
+    assert_eq!(f["article"], "cloudfront-custom-domain");
+    let (j, _) = probe_at(
+        net::http_server(MISSING_TOKEN_VIA_CF),
+        "d111111abcdef8.cloudfront.net",
+        "/prod/prod/pets",
+        &[],
+    );
+    only(&j, "probe.missing-authentication-token");
+    assert_eq!(j["result"]["answered_by"], "cloudfront+api-gateway");
+    assert!(
+        j["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("origin path")
+    );
+}
+
+#[test]
+fn each_api_gateway_signature() {
+    for (response, code, by) in [
+        (FORBIDDEN, "probe.forbidden", "api-gateway"),
+        (ACCESS_DENIED, "probe.access-denied", "api-gateway"),
+        (UNAUTHORIZED, "probe.unauthorized", "api-gateway"),
+        (THROTTLED, "probe.throttled", "api-gateway"),
+        (LAMBDA_502, "probe.lambda-internal-error", "api-gateway"),
+        (TIMEOUT_504, "probe.integration-timeout", "api-gateway"),
+        (CF_403, "probe.cloudfront-error", "cloudfront"),
+        (CF_502, "probe.cloudfront-error", "cloudfront"),
+    ] {
+        let (j, _) = probe_at(
+            net::http_server(response),
+            "api.example.com",
+            "/prod/x",
+            &[],
+        );
+        only(&j, code);
+        assert_eq!(j["result"]["answered_by"], by, "{code}");
+    }
+    let (j, code) = probe_at(net::http_server(OK), "api.example.com", "/prod/x", &[]);
+    assert_eq!((codes_of(&j).len(), code), (0, 0));
+    assert_eq!(j["result"]["response"]["body_preview"], "{\"ok\":true}");
+}
+
+#[test]
+fn method_headers_and_body_are_sent() {
+    let (j, _) = probe_at(
+        net::http_server(OK),
+        "api.example.com",
+        "/prod/x",
+        &["-X", "post", "-H", "x-api-key: k1", "-d", "{\"a\":1}"],
+    );
+    assert_eq!(j["result"]["request"]["method"], "POST");
+    let r = run(&["probe", "http://127.0.0.1:9/x", "-H", "no colon"]);
+    assert_usage_error(&r, "expected 'Name: value'");
+}
+
+#[test]
+fn redirects_are_bounded_and_never_leave_the_host() {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let server = net::redirect_server(hits.clone());
+    let (j, _) = probe_at(server, "api.example.com", "/start", &[]);
+    let redirects = j["result"]["redirects"].as_array().unwrap();
+    assert_eq!(redirects.len(), 2);
+    assert_eq!(redirects[0]["followed"], true);
+    assert_eq!(redirects[1]["followed"], false);
+    assert_eq!(redirects[1]["location"], "https://elsewhere.example.org/x");
+    assert!(codes_of(&j).contains("probe.redirect-elsewhere"));
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        2,
+        "the other host is never contacted"
+    );
+    let (j, _) = probe_at(
+        server,
+        "api.example.com",
+        "/start",
+        &["--max-redirects", "0"],
+    );
+    assert_eq!(j["result"]["redirects"][0]["followed"], false);
+    assert_eq!(j["result"]["response"]["status"], 302);
+}
+
+#[test]
+fn endless_bodies_and_silent_servers_are_bounded() {
+    let start = Instant::now();
+    let (j, _) = probe_at(net::endless_body_server(), "api.example.com", "/", &[]);
+    assert_eq!(j["result"]["response"]["body_truncated"], true);
+    assert_eq!(j["result"]["response"]["body_bytes_read"], 16 * 1024);
+    assert_eq!(
+        j["result"]["response"]["body_preview"]
+            .as_str()
+            .unwrap()
+            .len(),
+        1024
+    );
+    assert!(start.elapsed() < Duration::from_secs(3));
+    let start = Instant::now();
+    let (j, code) = probe_at(
+        net::silent_http_server(),
+        "api.example.com",
+        "/",
+        &["--timeout", "1s"],
+    );
+    assert_eq!(code, 1);
+    only(&j, "probe.request-failed");
+    assert!(
+        j["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("timed out")
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    let (j, _) = probe_at(net::closed_port(), "api.example.com", "/", &[]);
+    only(&j, "probe.request-failed");
+}
+
+#[test]
+fn https_reports_the_tls_version_and_certificate_problems() {
+    let pki = Pki::new();
+    let good = net::https_server(Pki::self_signed(&["api.example.com"]), OK);
+    let url = format!("https://api.example.com:{}/prod/x", good.port());
+    let resolve = format!("api.example.com:{}:127.0.0.1", good.port());
+    // Self-signed: the verifying request fails, and the domain checks say why.
+    let r = run(&["-o", "json", "probe", &url, "--resolve", &resolve]);
+    let j = r.one_json();
+    let got = codes_of(&j);
+    assert!(
+        got.contains("probe.request-failed") && got.contains("domain.certificate-untrusted"),
+        "{got:?}"
+    );
+    // --insecure: the response is read, and what a verifying client would object to is said.
+    let r = run(&[
+        "-o",
+        "json",
+        "probe",
+        &url,
+        "--resolve",
+        &resolve,
+        "--insecure",
+    ]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["response"]["status"], 200);
+    assert!(
+        j["result"]["response"]["tls_protocol"]
+            .as_str()
+            .unwrap()
+            .starts_with("TLSv1.")
+    );
+    assert!(codes_of(&j).contains("domain.certificate-untrusted"));
+    let expired = net::https_server(pki.leaf(&["api.example.com"], -2, true), OK);
+    let url = format!("https://api.example.com:{}/", expired.port());
+    let resolve = format!("api.example.com:{}:127.0.0.1", expired.port());
+    let j = run(&["-o", "json", "probe", &url, "--resolve", &resolve]).one_json();
+    assert!(codes_of(&j).contains("domain.certificate-expired"), "{j}");
+}
+
+#[test]
+fn plain_http_to_api_gateway() {
+    let (j, _) = probe_at(
+        net::http_server(OK),
+        "abc123defg.execute-api.us-east-1.amazonaws.com",
+        "/prod",
+        &[],
+    );
+    assert!(codes_of(&j).contains("probe.plain-http-origin"), "{j}");
+}
+
+#[test]
+fn human_view_reads_like_curl() {
+    let server = net::http_server(MISSING_TOKEN);
+    let url = format!("http://api.example.com:{}/prod/petz", server.port());
+    let resolve = format!("api.example.com:{}:127.0.0.1", server.port());
+    let r = run(&["probe", &url, "--resolve", &resolve]);
+    assert!(r.stdout.contains("< HTTP 403 Forbidden"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("< x-amzn-errortype: MissingAuthenticationTokenException"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("error[probe.missing-authentication-token]"),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn bad_usage() {
+    assert_usage_error(&run(&["probe", "not a url"]), "is not a URL");
+    assert_usage_error(
+        &run(&["probe", "ftp://example.com/"]),
+        "only http:// and https://",
+    );
+    assert_usage_error(
+        &run(&[
+            "probe",
+            "http://a.example.com/",
+            "--resolve",
+            "a.example.com:80",
+        ]),
+        "expected HOST:PORT:ADDR",
+    );
+    assert_usage_error(
+        &run(&["probe", "http://a.example.com/", "-X", "GE T"]),
+        "not an HTTP method",
+    );
+}
