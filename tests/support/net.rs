@@ -77,23 +77,8 @@ pub fn dns_server(zones: &[&str], records: &[(&str, Rec)]) -> SocketAddr {
     })
 }
 
-/// A DNS "server" that reads queries and never answers.
-pub fn silent_dns() -> SocketAddr {
-    runtime().block_on(async {
-        let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
-        let addr = socket.local_addr().unwrap();
-        tokio::spawn(async move {
-            let mut buf = [0u8; 1500];
-            loop {
-                let _ = socket.recv_from(&mut buf).await;
-            }
-        });
-        addr
-    })
-}
-
-/// A DNS server that answers every query with SERVFAIL.
-pub fn servfail_dns() -> SocketAddr {
+/// A UDP "DNS server" on 127.0.0.1: `reply` gets each query and returns the answer, if any.
+fn udp_responder(reply: fn(&[u8]) -> Option<Vec<u8>>) -> SocketAddr {
     runtime().block_on(async {
         let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let addr = socket.local_addr().unwrap();
@@ -103,21 +88,35 @@ pub fn servfail_dns() -> SocketAddr {
                 let Ok((n, peer)) = socket.recv_from(&mut buf).await else {
                     continue;
                 };
-                if n < 12 {
-                    continue;
+                if let Some(answer) = reply(&buf[..n]) {
+                    let _ = socket.send_to(&answer, peer).await;
                 }
-                // The question: labels up to the root, then type and class.
-                let mut end = 12;
-                while end < n && buf[end] != 0 {
-                    end += 1 + buf[end] as usize;
-                }
-                let end = (end + 5).min(n);
-                let mut reply = vec![buf[0], buf[1], 0x81, 0x82, 0, 1, 0, 0, 0, 0, 0, 0];
-                reply.extend_from_slice(&buf[12..end]);
-                let _ = socket.send_to(&reply, peer).await;
             }
         });
         addr
+    })
+}
+
+/// A DNS server that reads queries and never answers.
+pub fn silent_dns() -> SocketAddr {
+    udp_responder(|_| None)
+}
+
+/// A DNS server that answers every query with SERVFAIL.
+pub fn servfail_dns() -> SocketAddr {
+    udp_responder(|query| {
+        if query.len() < 12 {
+            return None;
+        }
+        // The question: labels up to the root, then type and class.
+        let mut end = 12;
+        while end < query.len() && query[end] != 0 {
+            end += 1 + query[end] as usize;
+        }
+        let end = (end + 5).min(query.len());
+        let mut reply = vec![query[0], query[1], 0x81, 0x82, 0, 1, 0, 0, 0, 0, 0, 0];
+        reply.extend_from_slice(&query[12..end]);
+        Some(reply)
     })
 }
 

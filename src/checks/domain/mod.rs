@@ -457,3 +457,133 @@ pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> V
     }
     f
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dns::Hop;
+
+    fn facts(names: &[&str], not_after: i64) -> CertFacts {
+        CertFacts {
+            subject: format!("CN={}", names[0]),
+            issuer: "CN=Test CA".into(),
+            sans: names.iter().map(|s| s.to_string()).collect(),
+            not_before: String::new(),
+            not_after: certificate::rfc3339(not_after),
+            not_after_unix: not_after,
+            not_before_unix: 0,
+            serial: "01".into(),
+            key: "EC 256".into(),
+            self_signed: false,
+        }
+    }
+
+    fn observed(host: &str, chain: Vec<Hop>) -> Observed {
+        Observed {
+            host: host.into(),
+            dns: Resolution {
+                chain,
+                addresses: vec!["192.0.2.1".parse().unwrap()],
+                rcode: "NOERROR".into(),
+                problem: None,
+            },
+            connected_to: Some("192.0.2.1:443".parse().unwrap()),
+            tls: Err(TlsProblem::ConnectFailed {
+                detail: "unused".into(),
+            }),
+            trust: Some(Trust::Trusted),
+            now: 1_800_000_000,
+        }
+    }
+
+    fn view(host: &str, cert: CertFacts) -> TlsView {
+        TlsView {
+            protocol: "TLSv1.3".into(),
+            cipher: String::new(),
+            connected_to: "192.0.2.1:443".into(),
+            sni: host.into(),
+            certificate: Some(CertView {
+                matches_host: certificate::matches_host(&cert, host),
+                trusted: true,
+                facts: cert.clone(),
+            }),
+            chain: vec![cert],
+        }
+    }
+
+    fn codes(f: &[Finding]) -> Vec<&str> {
+        f.iter()
+            .map(|f| f.code)
+            .filter(|c| *c != CONNECT_FAILED)
+            .collect()
+    }
+
+    #[test]
+    fn the_cause_is_reported_instead_of_the_name_mismatch() {
+        let hop = Hop {
+            name: "api.example.com".into(),
+            record_type: "CNAME".into(),
+            target: "abc123defg.execute-api.eu-west-1.amazonaws.com".into(),
+            ttl: 60,
+        };
+        let o = observed("api.example.com", vec![hop]);
+        let v = view(
+            "api.example.com",
+            facts(&["*.execute-api.eu-west-1.amazonaws.com"], 1_900_000_000),
+        );
+        let f = diagnose(&o, Some(&v), None);
+        assert_eq!(codes(&f), [CNAME_TO_DEFAULT_ENDPOINT]);
+        assert!(
+            f[0].message
+                .contains("*.execute-api.eu-west-1.amazonaws.com"),
+            "{}",
+            f[0].message
+        );
+    }
+
+    #[test]
+    fn expiry_boundaries() {
+        let day = 86_400;
+        let host = "a.example.com";
+        for (left, expected) in [
+            (-1, vec![CERTIFICATE_EXPIRED]),
+            (29 * day, vec![CERTIFICATE_EXPIRING]),
+            (31 * day, vec![]),
+        ] {
+            let v = view(host, facts(&[host], 1_800_000_000 + left));
+            assert_eq!(
+                codes(&diagnose(&observed(host, vec![]), Some(&v), None)),
+                expected,
+                "{left}"
+            );
+        }
+    }
+
+    #[test]
+    fn expected_target_is_compared_to_the_chain() {
+        let hop = Hop {
+            name: "a.example.com".into(),
+            record_type: "CNAME".into(),
+            target: "d-abc123defg.execute-api.us-east-1.amazonaws.com".into(),
+            ttl: 60,
+        };
+        let o = observed("a.example.com", vec![hop]);
+        let v = view("a.example.com", facts(&["a.example.com"], 1_900_000_000));
+        assert!(
+            codes(&diagnose(
+                &o,
+                Some(&v),
+                Some("D-ABC123DEFG.execute-api.us-east-1.amazonaws.com.")
+            ))
+            .is_empty()
+        );
+        assert_eq!(
+            codes(&diagnose(
+                &o,
+                Some(&v),
+                Some("d-other00000.execute-api.us-east-1.amazonaws.com")
+            )),
+            [WRONG_TARGET]
+        );
+    }
+}
