@@ -2,20 +2,32 @@
 use anyhow::{Context, Result, bail};
 use std::io::Read;
 
+/// Opens `path` (standard input for `-`), refusing directories; with the file's size when
+/// it has one.
+pub fn open(path: &str) -> Result<(Box<dyn Read>, Option<u64>)> {
+    if path == "-" {
+        return Ok((Box::new(std::io::stdin().lock()), None));
+    }
+    let name = display_name(path);
+    let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
+    let meta = file
+        .metadata()
+        .with_context(|| format!("{name}: cannot read"))?;
+    if meta.is_dir() {
+        bail!("{name}: is a directory");
+    }
+    Ok((Box::new(file), Some(meta.len())))
+}
+
 /// Reads `path` (or standard input for `-`), refusing more than `max` bytes.
 pub fn read_bounded(path: &str, max: u64) -> Result<Vec<u8>> {
     let name = display_name(path);
-    let mut buf = Vec::new();
-    let read = if path == "-" {
-        std::io::stdin().lock().take(max + 1).read_to_end(&mut buf)
-    } else {
-        let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
-        if file.metadata().is_ok_and(|m| m.is_dir()) {
-            bail!("{name}: is a directory");
-        }
-        file.take(max + 1).read_to_end(&mut buf)
-    };
-    read.with_context(|| format!("{name}: cannot read"))?;
+    let (reader, size) = open(path)?;
+    let mut buf = Vec::with_capacity(size.unwrap_or(0).min(max + 1) as usize);
+    reader
+        .take(max + 1)
+        .read_to_end(&mut buf)
+        .with_context(|| format!("{name}: cannot read"))?;
     if buf.len() as u64 > max {
         bail!("{name}: input is larger than {max} bytes");
     }

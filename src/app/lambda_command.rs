@@ -162,21 +162,8 @@ fn emit(session: &mut Session, target: String, e: Evaluation) -> Result<()> {
 /// size (at least limit + 1) when the output is over the limit.
 fn read_output(path: &str) -> Result<(Vec<u8>, Option<u64>)> {
     let name = input::display_name(path);
-    let mut size_hint = 0;
-    let mut reader: Box<dyn Read> = if path == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        let file = std::fs::File::open(path).with_context(|| format!("{name}: cannot open"))?;
-        let meta = file
-            .metadata()
-            .with_context(|| format!("{name}: cannot read"))?;
-        if meta.is_dir() {
-            bail!("{name}: is a directory");
-        }
-        size_hint = meta.len().min(MAX_RESPONSE_BYTES as u64 + 1) as usize;
-        Box::new(file)
-    };
-    let mut buf = Vec::with_capacity(size_hint);
+    let (mut reader, size) = input::open(path)?;
+    let mut buf = Vec::with_capacity(size.unwrap_or(0).min(MAX_RESPONSE_BYTES as u64 + 1) as usize);
     (&mut reader)
         .take(MAX_RESPONSE_BYTES as u64 + 1)
         .read_to_end(&mut buf)
@@ -233,11 +220,7 @@ impl Outcome for SummaryOutcome {
 /// as too large without being held in memory.
 fn run_lines(session: &mut Session, args: &LambdaArgs, opts: &Options) -> Result<()> {
     let name = input::display_name(&args.file).to_string();
-    let reader: Box<dyn Read> = if args.file == "-" {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(std::fs::File::open(&args.file).with_context(|| format!("{name}: cannot open"))?)
-    };
+    let (reader, _) = input::open(&args.file)?;
     let mut reader = io::BufReader::with_capacity(256 * 1024, reader);
     let mut summary = Summary::default();
     let mut line = Vec::new();

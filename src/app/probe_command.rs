@@ -185,10 +185,10 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
 }
 
 fn tls_config(insecure: bool) -> rustls::ClientConfig {
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     if insecure {
         return (*tls::inspection_config()).clone();
     }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
@@ -430,28 +430,20 @@ async fn explain_tls(
     let Some(addr) = addr else {
         return (None, Vec::new());
     };
-    let result = tls::handshake(addr, host, timeout, tls::inspection_config()).await;
-    let now = rustls::pki_types::UnixTime::now();
-    let anchors = webpki_roots::TLS_SERVER_ROOTS.to_vec();
-    let trust = result
-        .as_ref()
-        .ok()
-        .map(|o| tls::verify(&o.chain, &anchors, now));
-    let protocol = result.as_ref().ok().map(|o| o.protocol.clone());
-    let observed = domain::Observed {
-        host: host.to_string(),
-        dns: Resolution {
-            rcode: "NOERROR".into(),
-            addresses: vec![addr.ip()],
-            ..Resolution::default()
-        },
-        connected_to: Some(addr),
-        tls: result,
-        trust,
-        now: now.as_secs() as i64,
+    let dns = Resolution {
+        rcode: "NOERROR".into(),
+        addresses: vec![addr.ip()],
+        ..Resolution::default()
     };
-    let view = domain::tls_view(&observed, host);
-    (protocol, domain::diagnose(&observed, view.as_ref(), None))
+    let how = domain::Inspection {
+        sni: host,
+        timeout,
+        client: tls::inspection_config(),
+        anchors: webpki_roots::TLS_SERVER_ROOTS,
+        expect_target: None,
+    };
+    let (_, view, findings) = domain::inspect(host.to_string(), dns, &[addr], &how).await;
+    (view.map(|v| v.protocol), findings)
 }
 
 /// An error with its causes, on one line (reqwest's own message alone says little).

@@ -206,27 +206,21 @@ pub fn run(session: &mut Session, args: &SelectionArgs) -> Result<()> {
 
 fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
     if let Some(file) = &args.integration {
-        let value = read_json(file)?;
-        let integration = model::from_cli_json(&value)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", input::display_name(file)))?;
-        return Ok((integration, input::display_name(file).to_string()));
+        let doc = crate::document::load(file)?;
+        let integration =
+            model::from_cli_json(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+        return Ok((integration, doc.name));
     }
     if let Some(file) = &args.export {
         let (method, path) = (
             args.method.as_deref().unwrap_or_default(),
             args.path.as_deref().unwrap_or_default(),
         );
-        let value = read_json(file)?;
-        let integration = model::from_export(&value, method, path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", input::display_name(file)))?;
-        return Ok((
-            integration,
-            format!(
-                "{} {} {path}",
-                input::display_name(file),
-                method.to_ascii_uppercase()
-            ),
-        ));
+        let doc = crate::document::load(file)?;
+        let integration = model::from_export(&doc.value, method, path)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+        let target = format!("{} {} {path}", doc.name, method.to_ascii_uppercase());
+        return Ok((integration, target));
     }
     let mut responses: Vec<ResponseRule> = args
         .response
@@ -288,8 +282,4 @@ fn input_of(args: &SelectionArgs) -> Result<Input> {
         Some(Value::String(m)) => Ok(Input::ErrorMessage(m.clone())),
         _ => bail!("{name}: the function error payload has no errorMessage string"),
     }
-}
-
-fn read_json(file: &str) -> Result<Value> {
-    Ok(crate::document::load(file)?.value)
 }

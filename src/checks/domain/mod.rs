@@ -138,13 +138,40 @@ pub async fn check(
                 .collect()
         }
     };
+    let tls = Inspection {
+        sni: &sni,
+        timeout: cfg.timeout,
+        client: cfg.tls.clone(),
+        anchors: &cfg.anchors,
+        expect_target: cfg.expect_target.as_deref(),
+    };
+    inspect(host, dns, &candidates, &tls).await
+}
+
+/// How to shake hands and what to trust, for [`inspect`].
+pub struct Inspection<'a> {
+    pub sni: &'a str,
+    pub timeout: Duration,
+    pub client: Arc<ClientConfig>,
+    pub anchors: &'a [TrustAnchor<'static>],
+    pub expect_target: Option<&'a str>,
+}
+
+/// Shakes hands with the first candidate that accepts a connection, verifies what it
+/// presented, and diagnoses the whole: the TLS half of `domain`, shared with `probe`.
+pub async fn inspect(
+    host: String,
+    dns: Resolution,
+    candidates: &[SocketAddr],
+    how: &Inspection<'_>,
+) -> (Observed, Option<TlsView>, Vec<Finding>) {
     let mut connected_to = None;
     let mut result = Err(TlsProblem::ConnectFailed {
         detail: "no address to connect to".into(),
     });
-    for addr in candidates {
+    for &addr in candidates {
         connected_to = Some(addr);
-        result = tls::handshake(addr, &sni, cfg.timeout, cfg.tls.clone()).await;
+        result = tls::handshake(addr, how.sni, how.timeout, how.client.clone()).await;
         if !matches!(result, Err(TlsProblem::ConnectFailed { .. })) {
             break;
         }
@@ -153,7 +180,7 @@ pub async fn check(
     let trust = result
         .as_ref()
         .ok()
-        .map(|o| tls::verify(&o.chain, &cfg.anchors, now));
+        .map(|o| tls::verify(&o.chain, how.anchors, now));
     let observed = Observed {
         host,
         dns,
@@ -163,12 +190,12 @@ pub async fn check(
         trust,
         now: now.as_secs() as i64,
     };
-    let view = tls_view(&observed, &sni);
-    let findings = diagnose(&observed, view.as_ref(), cfg.expect_target.as_deref());
+    let view = tls_view(&observed, how.sni);
+    let findings = diagnose(&observed, view.as_ref(), how.expect_target);
     (observed, view, findings)
 }
 
-pub fn tls_view(o: &Observed, sni: &str) -> Option<TlsView> {
+fn tls_view(o: &Observed, sni: &str) -> Option<TlsView> {
     let obs = o.tls.as_ref().ok()?;
     let chain: Vec<CertFacts> = obs
         .chain
