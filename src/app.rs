@@ -35,18 +35,19 @@ pub struct Printer {
     pub fail_on: Severity,
     palette: Palette,
     /// Buffered stdout; for human output wrapped in anstream, which strips colour when off.
-    out: Box<dyn Write>,
+    out: Out,
     failed: bool,
 }
 
 impl Printer {
     pub fn emit<R: Outcome>(&mut self, report: &Report<R>, kb: &KnowledgeBase) -> Result<()> {
         self.failed |= report.fails(self.fail_on);
-        let out: &mut dyn Write = &mut self.out;
-        match self.format {
-            Format::Json => report::write_json_line(out, &report::json::to_value(report, kb)),
-            Format::Sarif => report::write_json_line(out, &report::sarif::to_value(report, kb)),
-            Format::Human => report::human::write(out, report, kb, &self.palette),
+        match (&mut self.out, self.format) {
+            (Out::Plain(out), Format::Json) => report::json::write(out, report, kb),
+            (Out::Plain(out), _) => {
+                report::write_json_line(out, &report::sarif::to_value(report, kb))
+            }
+            (Out::Styled(out), _) => report::human::write(out, report, kb, &self.palette),
         }
         .or_else(ignore_broken_pipe)
         .context("cannot write to standard output")
@@ -75,16 +76,29 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
     }
 }
 
-/// JSON never carries colour, so it skips the escape-stripping adapter (which would scan
-/// every byte of a 6 MB body for nothing).
-fn stdout_for(format: Format, choice: anstream::ColorChoice) -> Box<dyn Write> {
-    let buffered: Box<dyn Write> = Box::new(std::io::BufWriter::with_capacity(
-        64 * 1024,
-        std::io::stdout(),
-    ));
-    match format {
-        Format::Json | Format::Sarif => buffered,
-        Format::Human => Box::new(anstream::AutoStream::new(buffered, choice)),
+/// Buffered standard output. JSON never carries colour, so it skips the escape-stripping
+/// adapter (which would scan every byte of a 6 MB body for nothing), and it is a concrete
+/// type: serde_json writes a large escaped body in many small pieces, which a `dyn Write`
+/// would dispatch one by one.
+enum Out {
+    Plain(std::io::BufWriter<std::io::Stdout>),
+    Styled(anstream::AutoStream<Box<dyn Write>>),
+}
+
+impl Out {
+    fn new(format: Format, choice: anstream::ColorChoice) -> Out {
+        let buffered = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
+        match format {
+            Format::Json | Format::Sarif => Out::Plain(buffered),
+            Format::Human => Out::Styled(anstream::AutoStream::new(Box::new(buffered), choice)),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Out::Plain(w) => w.flush(),
+            Out::Styled(w) => w.flush(),
+        }
     }
 }
 
@@ -122,7 +136,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             format: cli.output,
             fail_on: cli.fail_on.severity(),
             palette: Palette::default(),
-            out: stdout_for(cli.output, choice),
+            out: Out::new(cli.output, choice),
             failed: false,
         },
     };

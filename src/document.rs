@@ -1,6 +1,6 @@
 //! API definitions and policies as users have them: JSON or YAML files, the AWS CLI's
 //! output, exports. Loads them into one JSON value, says what a document looks like when
-//! it is not what a command expects, and finds the line of a JSON path for locations.
+//! it is not what a command expects, and (with `locate`) the lines of JSON paths.
 use crate::input;
 use anyhow::{Result, bail};
 use serde_json::Value;
@@ -110,66 +110,9 @@ pub fn describe(v: &Value) -> &'static str {
     }
 }
 
-/// Best-effort line (1-based) of a location like `$.paths['/pets'].get` in the text: each
-/// key is searched for after the previous one. None when a key is not found.
-pub fn line_of(text: &str, path: &str) -> Option<usize> {
-    let mut at = 0;
-    for key in path_keys(path) {
-        let found = [format!("\"{key}\""), format!("'{key}'"), format!("{key}:")]
-            .iter()
-            .filter_map(|needle| text[at..].find(needle.as_str()))
-            .min()?;
-        at += found + 1;
-    }
-    Some(text[..at].matches('\n').count() + 1)
-}
-
-fn path_keys(path: &str) -> Vec<String> {
-    let mut keys = Vec::new();
-    let mut rest = path.strip_prefix('$').unwrap_or(path);
-    while !rest.is_empty() {
-        if let Some(r) = rest.strip_prefix("['") {
-            let end = r.find("']").unwrap_or(r.len());
-            keys.push(r[..end].to_string());
-            rest = r.get(end + 2..).unwrap_or("");
-        } else if let Some(r) = rest.strip_prefix('.') {
-            let end = r.find(['.', '[']).unwrap_or(r.len());
-            keys.push(r[..end].to_string());
-            rest = &r[end..];
-        } else if let Some(r) = rest.strip_prefix('[') {
-            let end = r.find(']').unwrap_or(r.len());
-            rest = r.get(end + 1..).unwrap_or("");
-        } else {
-            break;
-        }
-    }
-    keys
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_split_into_keys() {
-        assert_eq!(
-            path_keys("$.paths['/pets/{id}'].get.x"),
-            ["paths", "/pets/{id}", "get", "x"]
-        );
-        assert_eq!(
-            path_keys("$.items[3].resourceMethods.GET"),
-            ["items", "resourceMethods", "GET"]
-        );
-    }
-
-    #[test]
-    fn lines_are_found_in_json_and_yaml() {
-        let json = "{\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"/pets\": {\n      \"get\": {}\n    }\n  }\n}";
-        assert_eq!(line_of(json, "$.paths['/pets'].get"), Some(5));
-        let yaml = "paths:\n  /a:\n    get: {}\n  /pets:\n    get:\n      x: 1\n";
-        assert_eq!(line_of(yaml, "$.paths['/pets'].get"), Some(5));
-        assert_eq!(line_of(yaml, "$.paths['/nope']"), None);
-    }
 
     #[test]
     fn yaml_error_positions_are_parsed() {

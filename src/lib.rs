@@ -10,4 +10,5 @@ pub mod document;
 pub mod finding;
 pub mod input;
 pub mod kb;
+pub mod locate;
 pub mod report;

@@ -210,3 +210,57 @@ fn wrong_documents_say_what_they_look_like() {
     std::fs::write(&bad, "").unwrap();
     assert_usage_error(&run(&["lint", bad.to_str().unwrap()]), "the file is empty");
 }
+
+/// Findings on a key written with escapes (`"5\\d{2}"` in JSON) and inside arrays
+/// (get-resources `items`) carry their own line.
+#[test]
+fn lines_of_escaped_keys_and_array_items() {
+    let export = r#"{
+  "openapi": "3.0.1",
+  "paths": {
+    "/a": {
+      "get": {
+        "x-amazon-apigateway-integration": {
+          "type": "http",
+          "uri": "https://backend.example.com/a",
+          "responses": {
+            "default": {"statusCode": "200"},
+            "5\\d{2}": {"statusCode": "500"},
+            "5\\d{2}|(a+)+": {"statusCode": "502"}
+          }
+        }
+      }
+    }
+  }
+}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.json");
+    std::fs::write(&path, export).unwrap();
+    let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
+    let j = r.one_json();
+    let risky = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "selection.backtracking-risk")
+        .expect("the nested quantifier is flagged");
+    assert_eq!(risky["evidence"]["line"], 12, "{risky}");
+
+    let resources = r#"{"items": [
+  {"id": "r1", "path": "/", "resourceMethods": {"GET": {"methodIntegration": {"type": "HTTP", "uri": "http://a.example.com/"}}}},
+  {"id": "r2", "path": "/b",
+   "resourceMethods": {
+     "GET": {"methodIntegration": {"type": "HTTP", "uri": "http://b.example.com/"}}}}
+]}"#;
+    let path = dir.path().join("resources.json");
+    std::fs::write(&path, resources).unwrap();
+    let j = run(&["-o", "json", "lint", path.to_str().unwrap()]).one_json();
+    let lines: Vec<i64> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "lint.plain-http-integration")
+        .map(|f| f["evidence"]["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 5]);
+}

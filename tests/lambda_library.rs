@@ -79,7 +79,7 @@ fn merged_and_cookie_headers_are_exact() {
         br#"{"statusCode":201,"headers":{"A":"1"},"multiValueHeaders":{"A":["1","2"]},"body":""}"#,
         &options("rest", &[]),
     );
-    assert_eq!(e.client.header("A").unwrap(), ["1", "2"]);
+    assert_eq!(e.client.header("A").unwrap().as_slice(), &["1", "2"][..]);
     let e = lambda::evaluate(
         br#"{"statusCode":404,"body":"nf","cookies":["a=1","b=2"]}"#,
         &options("2.0", &[]),
@@ -87,8 +87,8 @@ fn merged_and_cookie_headers_are_exact() {
     assert_eq!(e.client.cookies, ["a=1", "b=2"]);
     let e = lambda::evaluate(br#""hello""#, &options("2.0", &[]));
     assert_eq!(
-        e.client.header("content-type").unwrap(),
-        ["application/json"]
+        e.client.header("content-type").unwrap().as_slice(),
+        &["application/json"][..]
     );
 }
 

@@ -51,7 +51,7 @@ impl Outcome for LambdaOutcome {
             "{}HTTP/1.1 {} {reason}{:#}",
             p.strong, r.status, p.strong
         )?;
-        for (name, values) in &r.headers {
+        for (name, values) in r.headers() {
             for v in values {
                 writeln!(
                     out,

@@ -205,23 +205,24 @@ pub fn vpc_link_users(
 
 /// Every VPC link the definition uses, with the methods that use it.
 pub fn vpc_links(methods: &[Method]) -> Vec<(String, Vec<String>)> {
-    let mut links: Vec<(String, Vec<String>)> = Vec::new();
+    let mut links: indexmap::IndexMap<&str, Vec<String>> = indexmap::IndexMap::new();
     for m in methods {
         let Some(i) = &m.integration else { continue };
         let Some(conn) = i.connection_id.as_deref().filter(|_| uses_vpc_link(i)) else {
             continue;
         };
-        match links.iter_mut().find(|(id, _)| id == conn) {
-            Some((_, users)) => users.push(m.label()),
-            None => links.push((conn.to_string(), vec![m.label()])),
-        }
+        links.entry(conn).or_default().push(m.label());
     }
     links
+        .into_iter()
+        .map(|(id, users)| (id.to_string(), users))
+        .collect()
 }
 
 /// The lint of every method.
 pub fn lint(methods: &[Method]) -> Vec<Finding> {
     let mut findings = Vec::new();
+    let mut patterns = selection::Patterns::default();
     for m in methods {
         let Some(i) = &m.integration else { continue };
         let label = m.label();
@@ -237,7 +238,7 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
                 );
             }
         } else {
-            for f in selection::analyze(i) {
+            for f in selection::analyze(i, &mut patterns) {
                 push(f);
             }
             if let Some(methods) = &i.method_responses {

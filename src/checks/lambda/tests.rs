@@ -58,3 +58,70 @@ fn every_code_is_explained_by_an_article() {
         assert!(kb.explain(code).is_some(), "{code} has no article");
     }
 }
+
+#[test]
+fn findings_of_one_code_are_capped_and_the_rest_counted() {
+    let values: Vec<String> = (0..1000).map(|i| i.to_string()).collect();
+    let output = format!(
+        r#"{{"statusCode":200,"multiValueHeaders":{{"a":[{}]}}}}"#,
+        values.join(",")
+    );
+    let e = evaluate(output.as_bytes(), &rest());
+    let of = |code| e.findings.iter().filter(|f| f.code == code).count();
+    // 20 kept plus the one that counts the others, for each code.
+    assert_eq!(of(MULTI_VALUE_HEADERS_INVALID), 21);
+    assert_eq!(of(BEHAVIOR_UNCERTAIN), 21);
+    let rest_of = e
+        .findings
+        .iter()
+        .find(|f| f.code == MULTI_VALUE_HEADERS_INVALID && f.evidence.contains_key("left_out"))
+        .unwrap();
+    assert_eq!(rest_of.evidence["left_out"], json!(980));
+    assert_eq!(rest_of.severity, crate::finding::Severity::Error);
+}
+
+#[test]
+fn merging_many_values_keeps_first_seen_order_once_each() {
+    let values: Vec<String> = (0..5000).map(|i| format!("\"v{}\"", i % 2500)).collect();
+    let output = format!(
+        r#"{{"multiValueHeaders":{{"X-A":[{}]}},"headers":{{"x-a":"v1"}}}}"#,
+        values.join(",")
+    );
+    let e = evaluate(output.as_bytes(), &rest());
+    let got = e.client.header("x-A").unwrap();
+    assert_eq!(got.len(), 2500);
+    assert_eq!(got.get_index(0).map(String::as_str), Some("v0"));
+    assert_eq!(got.get_index(2499).map(String::as_str), Some("v2499"));
+    let merged = e
+        .findings
+        .iter()
+        .find(|f| f.code == HEADERS_MERGED)
+        .unwrap();
+    assert_eq!(merged.evidence["merged_count"], json!(2500));
+    assert_eq!(merged.evidence["merged"].as_array().unwrap().len(), 20);
+}
+
+#[test]
+fn string_bodies_are_decoded_like_serde_json() {
+    for literal in [
+        r#""plain""#,
+        r#""a\"b\\c\/d\b\f\n\r\t""#,
+        r#""\u00e9\u20ac \ud83d\ude00 end""#,
+        r#""""#,
+    ] {
+        let expected: String = serde_json::from_str(literal).unwrap();
+        assert_eq!(
+            verdict::unescape(literal).as_deref(),
+            Some(expected.as_bytes())
+        );
+        let output = format!(r#"{{"statusCode":200,"body":{literal}}}"#);
+        assert_eq!(
+            evaluate(output.as_bytes(), &rest()).client.body,
+            expected.as_bytes()
+        );
+    }
+    // A lone surrogate is invalid JSON, as serde_json (and API Gateway's parser) say.
+    assert_eq!(verdict::unescape(r#""\ud800x""#), None);
+    let e = evaluate(br#"{"statusCode":200,"body":"\ud800x"}"#, &rest());
+    assert!(e.findings.iter().any(|f| f.code == INVALID_JSON), "{e:?}");
+}

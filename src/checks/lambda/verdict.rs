@@ -3,6 +3,7 @@ use super::response::{ClientResponse, Confidence};
 use super::*;
 use crate::finding::Finding;
 use base64::Engine;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone)]
@@ -14,6 +15,11 @@ pub struct Evaluation {
     pub confidence: Confidence,
     pub findings: Vec<Finding>,
 }
+
+/// How many header values a finding's evidence lists.
+const EVIDENCE_VALUES: usize = 20;
+/// How many findings of one code one output reports; the rest are counted in one more.
+const FINDINGS_PER_CODE: usize = 20;
 
 const REST_KEYS: &[&str] = &[
     "statusCode",
@@ -44,6 +50,10 @@ struct Judge {
     findings: Vec<Finding>,
     confidence: Confidence,
     rejected: bool,
+    /// Findings per code so far, and those left out past `FINDINGS_PER_CODE`: a 6 MB output
+    /// can hold millions of bad header values, and memory must stay near the input's size.
+    counts: std::collections::HashMap<&'static str, usize>,
+    left_out: indexmap::IndexMap<&'static str, (crate::finding::Severity, usize)>,
 }
 
 impl Judge {
@@ -53,6 +63,8 @@ impl Judge {
             findings: Vec::new(),
             confidence: Confidence::Documented,
             rejected: false,
+            counts: Default::default(),
+            left_out: Default::default(),
         }
     }
 
@@ -68,22 +80,34 @@ impl Judge {
 
     fn push(&mut self, finding: Finding, c: Confidence) {
         self.lower(c);
-        let finding = finding.with("confidence", json!(c));
-        self.findings.push(finding);
+        let path = finding.evidence.get("path").cloned();
+        let code = finding.code;
+        self.record(finding.with("confidence", json!(c)));
         if c == Confidence::Uncertain {
-            let path = self
-                .findings
-                .last()
-                .and_then(|f| f.evidence.get("path"))
-                .cloned();
-            self.findings.push(
+            self.record(
                 Finding::warning(
                     BEHAVIOR_UNCERTAIN,
                     "AWS does not document what API Gateway does here: the predicted response is a best guess",
                 )
                 .with("path", path.unwrap_or(Value::Null))
-                .with("about", self.findings.last().map(|f| f.code).unwrap_or_default()),
+                .with("about", code),
             );
+        }
+    }
+
+    /// Keeps the first `FINDINGS_PER_CODE` findings of each code and counts the rest.
+    fn record(&mut self, finding: Finding) {
+        let seen = self.counts.entry(finding.code).or_default();
+        *seen += 1;
+        if *seen <= FINDINGS_PER_CODE {
+            self.findings.push(finding);
+        } else {
+            let entry = self
+                .left_out
+                .entry(finding.code)
+                .or_insert((finding.severity, 0));
+            entry.0 = entry.0.max(finding.severity);
+            entry.1 += 1;
         }
     }
 
@@ -105,6 +129,16 @@ impl Judge {
     }
 
     fn finish(mut self, client: Option<ClientResponse>) -> Evaluation {
+        for (code, (severity, n)) in std::mem::take(&mut self.left_out) {
+            self.findings.push(
+                Finding::new(
+                    code,
+                    severity,
+                    format!("{n} more findings like the ones above were left out"),
+                )
+                .with("left_out", n),
+            );
+        }
         let client = match client {
             Some(c) if !self.rejected => c,
             _ => {
@@ -142,7 +176,7 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
         );
         return judge.finish(None);
     }
-    let value: Value = match serde_json::from_slice(trimmed) {
+    let (value, body_text) = match parse(trimmed) {
         Ok(v) => v,
         Err(e) => {
             let c = match opts.api {
@@ -164,7 +198,7 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
     };
     let client = match (opts.api, &value) {
         (Api::Http20, Value::Object(o)) if o.contains_key("statusCode") => {
-            shaped(&mut judge, o, HTTP20_KEYS)
+            shaped(&mut judge, o, body_text, HTTP20_KEYS)
         }
         (Api::Http20, _) => Some(inferred(&mut judge, &value, trimmed)),
         (_, Value::Object(o)) => {
@@ -173,7 +207,7 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
             } else {
                 HTTP10_KEYS
             };
-            shaped(&mut judge, o, keys)
+            shaped(&mut judge, o, body_text, keys)
         }
         (_, Value::Null) => {
             judge.reject(
@@ -265,7 +299,12 @@ fn function_error(judge: &mut Judge, output: &[u8], kind: FunctionError) {
 
 /// An output that carries the proxy response fields (every REST and 1.0 object; 2.0 objects
 /// with statusCode).
-fn shaped(judge: &mut Judge, o: &Map<String, Value>, allowed: &[&str]) -> Option<ClientResponse> {
+fn shaped(
+    judge: &mut Judge,
+    o: &Map<String, Value>,
+    body_text: Option<Vec<u8>>,
+    allowed: &[&str],
+) -> Option<ClientResponse> {
     let api = judge.api;
     let looks_like_lambda_error = o.contains_key("errorMessage") && o.contains_key("errorType");
     for key in o.keys().filter(|k| !allowed.contains(&k.as_str())) {
@@ -340,7 +379,10 @@ fn shaped(judge: &mut Judge, o: &Map<String, Value>, allowed: &[&str]) -> Option
         cookies(judge, o.get("cookies"), &mut client);
     }
     let base64 = is_base64_encoded(judge, o.get("isBase64Encoded"));
-    client.body = body(judge, o.get("body"), base64);
+    client.body = match body_text {
+        Some(text) => string_body(judge, text, base64),
+        None => body(judge, o.get("body"), base64),
+    };
     Some(client)
 }
 
@@ -468,21 +510,33 @@ fn headers(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
         let Some(value) = header_value(judge, &path, value, HEADER_VALUE_INVALID) else {
             continue;
         };
-        let before = client.header(name).map(<[String]>::to_vec);
+        // The evidence lists at most a few values: one header may hold 242,000.
+        let sample = |values: Option<&indexmap::IndexSet<String>>| {
+            values.map(|v| json!(v.iter().take(EVIDENCE_VALUES).collect::<Vec<_>>()))
+        };
+        let before = sample(client.header(name));
         if client.add_header(name, &value) {
-            let merged = client
-                .header(name)
-                .map(<[String]>::to_vec)
-                .unwrap_or_default();
+            let merged = client.header(name);
+            let count = merged.map_or(0, |v| v.len());
+            let mut shown: Vec<&str> = merged
+                .into_iter()
+                .flatten()
+                .take(EVIDENCE_VALUES)
+                .map(String::as_str)
+                .collect();
+            if count > EVIDENCE_VALUES {
+                shown.push("…");
+            }
             judge.push(
                 Finding::info(
                     HEADERS_MERGED,
-                    format!("{name} is in both headers and multiValueHeaders: API Gateway merges them into {}", merged.join(", ")),
+                    format!("{name} is in both headers and multiValueHeaders: API Gateway merges them into {}", shown.join(", ")),
                 )
                 .with("path", path)
-                .with("multi_value_headers", json!(before))
+                .with("multi_value_headers", before)
                 .with("headers", value)
-                .with("merged", json!(merged)),
+                .with("merged", sample(client.header(name)))
+                .with("merged_count", count),
                 Confidence::Documented,
             );
         }
@@ -620,10 +674,15 @@ fn body(judge: &mut Judge, v: Option<&Value>, base64: bool) -> Vec<u8> {
             return Vec::new();
         }
     };
+    string_body(judge, text.clone().into_bytes(), base64)
+}
+
+/// A string body: its bytes, or the decoded bytes when `isBase64Encoded` is true.
+fn string_body(judge: &mut Judge, text: Vec<u8>, base64: bool) -> Vec<u8> {
     if !base64 {
-        return text.clone().into_bytes();
+        return text;
     }
-    match BASE64.decode(text) {
+    match BASE64.decode(&text) {
         Ok(bytes) => bytes,
         Err(e) => {
             judge.reject(
@@ -632,12 +691,92 @@ fn body(judge: &mut Judge, v: Option<&Value>, base64: bool) -> Vec<u8> {
                     format!("isBase64Encoded is true but the body is not base64: {e}"),
                 )
                 .with("path", "$.body")
-                .with("found", preview(text.as_bytes())),
+                .with("found", preview(&text)),
                 Confidence::Uncertain,
             );
             Vec::new()
         }
     }
+}
+
+/// Parses an output. An object's string `body` (up to 6 MB of text, usually escaped JSON)
+/// is kept as raw JSON and decoded once, straight into the client's body: it is never
+/// copied through serde_json's growing scratch buffer and then again into the response.
+/// The parsed object holds an empty string in its place.
+fn parse(bytes: &[u8]) -> Result<(Value, Option<Vec<u8>>), serde_json::Error> {
+    if bytes.first() == Some(&b'{')
+        && let Ok(fields) = serde_json::from_slice::<indexmap::IndexMap<String, &RawValue>>(bytes)
+    {
+        let mut map = Map::with_capacity(fields.len());
+        let mut body = None;
+        for (key, raw) in fields {
+            let value = if key == "body" && raw.get().starts_with('"') {
+                // A lone surrogate: serde_json reports it, with its position, below.
+                let Some(text) = unescape(raw.get()) else {
+                    return serde_json::from_slice(bytes).map(|v| (v, None));
+                };
+                body = Some(text);
+                Value::String(String::new())
+            } else {
+                serde_json::from_str(raw.get())?
+            };
+            map.insert(key, value);
+        }
+        return Ok((Value::Object(map), body));
+    }
+    serde_json::from_slice(bytes).map(|v| (v, None))
+}
+
+/// The text of a JSON string literal that serde_json has already checked, as UTF-8 bytes;
+/// None for what serde_json rejects when it decodes (a lone surrogate).
+pub(super) fn unescape(literal: &str) -> Option<Vec<u8>> {
+    let inner = &literal.as_bytes()[1..literal.len() - 1];
+    let mut out = Vec::with_capacity(inner.len());
+    let mut rest = inner;
+    // memchr: an escaped JSON body has an escape every few characters.
+    while let Some(i) = memchr::memchr(b'\\', rest) {
+        out.extend_from_slice(&rest[..i]);
+        let escape = rest[i + 1];
+        rest = &rest[i + 2..];
+        let byte = match escape {
+            b'"' | b'\\' | b'/' => escape,
+            b'b' => 8,
+            b'f' => 12,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            _ => {
+                // \uXXXX, with surrogate pairs.
+                let unit = |s: &[u8]| {
+                    let hex = std::str::from_utf8(s.get(..4)?).ok()?;
+                    u16::from_str_radix(hex, 16).ok()
+                };
+                let high = unit(rest)?;
+                rest = &rest[4..];
+                let c = if (0xD800..0xDC00).contains(&high) {
+                    let low = rest.strip_prefix(b"\\u").and_then(unit);
+                    match low {
+                        Some(low) if (0xDC00..0xE000).contains(&low) => {
+                            rest = &rest[6..];
+                            char::from_u32(
+                                0x10000
+                                    + ((u32::from(high) - 0xD800) << 10)
+                                    + (u32::from(low) - 0xDC00),
+                            )
+                        }
+                        _ => None,
+                    }
+                } else {
+                    char::from_u32(u32::from(high))
+                };
+                out.extend_from_slice(c?.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+        };
+        out.push(byte);
+    }
+    out.extend_from_slice(rest);
+    Some(out)
 }
 
 /// Payload 2.0 without statusCode: 200, application/json, the whole output as the body.

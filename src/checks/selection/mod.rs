@@ -12,7 +12,7 @@ pub mod model;
 mod select;
 
 pub use model::{Integration, IntegrationKind, ResponseRule};
-pub use select::{Input, Selection, TableRow, analyze, select, table};
+pub use select::{Input, Patterns, Selection, TableRow, analyze, select, table};
 
 pub const INVALID_PATTERN: &str = "selection.invalid-pattern";
 pub const WHOLE_MATCH_ONLY: &str = "selection.whole-match-only";

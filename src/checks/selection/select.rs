@@ -1,9 +1,12 @@
 //! Which integration response API Gateway selects, and what is wrong with the patterns.
-use super::java_regex::{JavaRegex, Verdict};
+use super::java_regex::{JavaRegex, SyntaxError, Verdict};
 use super::model::{Integration, IntegrationKind, ResponseRule};
 use super::*;
 use crate::finding::Finding;
 use serde_json::json;
+use std::cell::OnceCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 /// What the patterns are tested against.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,10 +36,82 @@ impl Input {
     }
 }
 
+/// One compiled selection pattern and what it matches among the status codes, each
+/// worked out once however many integrations use the pattern.
+pub struct Pattern {
+    regex: Result<JavaRegex, SyntaxError>,
+    /// Whether each status code 100-599 matches (index `code - 100`); Unknown counts as no.
+    coverage: OnceCell<Box<[bool]>>,
+    /// For Lambda: the first status code it matches when it matches no message carrying
+    /// that code (a pattern written for a status code).
+    bare_code: OnceCell<Option<u16>>,
+}
+
+impl Pattern {
+    pub fn regex(&self) -> Option<&JavaRegex> {
+        self.regex.as_ref().ok()
+    }
+
+    fn coverage(&self) -> &[bool] {
+        self.coverage.get_or_init(|| {
+            let Some(r) = self.regex() else {
+                return vec![false; STATUS_CODES].into_boxed_slice();
+            };
+            (100..=599u16)
+                .map(|c| r.matches(&c.to_string()) == Verdict::Match)
+                .collect()
+        })
+    }
+
+    fn matches_some_status(&self) -> bool {
+        self.coverage().iter().any(|&c| c)
+    }
+
+    fn bare_code(&self) -> Option<u16> {
+        *self.bare_code.get_or_init(|| {
+            let r = self.regex()?;
+            let code = self.coverage().iter().position(|&c| c)? as u16 + 100;
+            (r.matches(&format!("Error {code}")) != Verdict::Match
+                && r.matches(&format!("{code} Error")) != Verdict::Match)
+                .then_some(code)
+        })
+    }
+}
+
+const STATUS_CODES: usize = 500;
+
+/// Compiled patterns by source text: an export repeats the same few patterns on thousands
+/// of methods, and each is compiled and run over the status codes once.
+#[derive(Default)]
+pub struct Patterns {
+    by_source: HashMap<String, Rc<Pattern>>,
+}
+
+impl Patterns {
+    pub fn get(&mut self, source: &str) -> Rc<Pattern> {
+        if let Some(p) = self.by_source.get(source) {
+            return Rc::clone(p);
+        }
+        let p = Rc::new(Pattern {
+            regex: JavaRegex::compile(source),
+            coverage: OnceCell::new(),
+            bare_code: OnceCell::new(),
+        });
+        self.by_source.insert(source.to_string(), Rc::clone(&p));
+        p
+    }
+}
+
 /// One response with its compiled pattern (None: default, or a pattern Java rejects).
 pub struct Compiled<'a> {
     pub rule: &'a ResponseRule,
-    pub regex: Option<JavaRegex>,
+    pattern: Option<Rc<Pattern>>,
+}
+
+impl Compiled<'_> {
+    pub fn regex(&self) -> Option<&JavaRegex> {
+        self.pattern.as_deref().and_then(Pattern::regex)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -53,26 +128,30 @@ pub struct Selection {
 }
 
 /// Compiles every pattern once; reports invalid, inexact and risky patterns.
-pub fn compile<'a>(integration: &'a Integration, findings: &mut Vec<Finding>) -> Vec<Compiled<'a>> {
+pub fn compile<'a>(
+    integration: &'a Integration,
+    patterns: &mut Patterns,
+    findings: &mut Vec<Finding>,
+) -> Vec<Compiled<'a>> {
     let mut out = Vec::with_capacity(integration.responses.len());
     let mut seen: Vec<&str> = Vec::new();
     for rule in &integration.responses {
-        let regex = match &rule.pattern {
-            None => None,
-            Some(p) => match JavaRegex::compile(p) {
-                Ok(r) => Some(r),
-                Err(e) => {
-                    findings.push(
-                        Finding::error(INVALID_PATTERN, format!("{p:?} is not a valid Java regular expression: {e}; API Gateway rejects it"))
-                            .with("pattern", p.as_str())
-                            .with("status", rule.status.as_str())
-                            .with("origin", rule.origin.as_str())
-                            .with("index", e.index),
-                    );
-                    None
-                }
-            },
-        };
+        let pattern = rule.pattern.as_deref().map(|p| patterns.get(p));
+        if let (Some(p), Some(Err(e))) = (&rule.pattern, pattern.as_deref().map(|c| &c.regex)) {
+            findings.push(
+                Finding::error(
+                    INVALID_PATTERN,
+                    format!(
+                        "{p:?} is not a valid Java regular expression: {e}; API Gateway rejects it"
+                    ),
+                )
+                .with("pattern", p.as_str())
+                .with("status", rule.status.as_str())
+                .with("origin", rule.origin.as_str())
+                .with("index", e.index),
+            );
+        }
+        let regex = pattern.as_deref().and_then(Pattern::regex);
         if let (Some(p), Some(r)) = (&rule.pattern, &regex) {
             for why in &r.inexact {
                 findings.push(
@@ -103,7 +182,7 @@ pub fn compile<'a>(integration: &'a Integration, findings: &mut Vec<Finding>) ->
             }
             seen.push(p);
         }
-        out.push(Compiled { rule, regex });
+        out.push(Compiled { rule, pattern });
     }
     let defaults = integration
         .responses
@@ -146,10 +225,10 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
             findings,
         };
     }
-    let compiled = compile(integration, &mut findings);
+    let compiled = compile(integration, &mut Patterns::default(), &mut findings);
     let mut matches = Vec::new();
     for (i, c) in compiled.iter().enumerate() {
-        let (Some(p), Some(r)) = (&c.rule.pattern, &c.regex) else {
+        let (Some(p), Some(r)) = (&c.rule.pattern, c.regex()) else {
             continue;
         };
         match r.matches(&text) {
@@ -197,7 +276,9 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
                     );
                 } else if kind == IntegrationKind::Lambda
                     && matches!(input, Input::ErrorMessage(_))
-                    && matches_some_status(r)
+                    && c.pattern
+                        .as_deref()
+                        .is_some_and(Pattern::matches_some_status)
                 {
                     findings.push(
                         Finding::warning(
@@ -287,7 +368,7 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
 /// Lambda integrations: patterns that also capture successful invocations ("").
 fn lambda_success(compiled: &[Compiled<'_>], findings: &mut Vec<Finding>) {
     for c in compiled {
-        if let (Some(p), Some(r)) = (&c.rule.pattern, &c.regex)
+        if let (Some(p), Some(r)) = (&c.rule.pattern, c.regex())
             && r.matches("") == Verdict::Match
         {
             findings.push(
@@ -306,28 +387,22 @@ fn lambda_success(compiled: &[Compiled<'_>], findings: &mut Vec<Finding>) {
 /// The checks that need no input: invalid, inexact and risky patterns, duplicates, no
 /// default, unreachable HTTP responses, Lambda patterns that capture successes or are
 /// written for status codes. Proxy integrations: none (their responses never run).
-pub fn analyze(integration: &Integration) -> Vec<Finding> {
+pub fn analyze(integration: &Integration, patterns: &mut Patterns) -> Vec<Finding> {
     let mut findings = Vec::new();
     if integration.kind == Some(IntegrationKind::Proxy) {
         return findings;
     }
-    let compiled = compile(integration, &mut findings);
+    let compiled = compile(integration, patterns, &mut findings);
     match integration.kind {
         Some(IntegrationKind::Http) => http_reachability(&compiled, &mut findings),
         Some(IntegrationKind::Lambda) => {
             lambda_success(&compiled, &mut findings);
             for c in &compiled {
-                let (Some(p), Some(r)) = (&c.rule.pattern, &c.regex) else {
+                let (Some(p), Some(pattern)) = (&c.rule.pattern, &c.pattern) else {
                     continue;
                 };
                 // Written for a bare code: matches "404" but no message that carries it.
-                let code = (100..=599u16)
-                    .map(|c| c.to_string())
-                    .find(|c| r.matches(c) == Verdict::Match);
-                if let Some(code) = code
-                    && r.matches(&format!("Error {code}")) != Verdict::Match
-                    && r.matches(&format!("{code} Error")) != Verdict::Match
-                {
+                if pattern.bare_code().is_some() {
                     findings.push(
                         Finding::warning(
                             STATUS_PATTERN_FOR_LAMBDA,
@@ -346,15 +421,17 @@ pub fn analyze(integration: &Integration) -> Vec<Finding> {
 
 /// HTTP integrations: patterns that no status code 100-599 can select.
 fn http_reachability(compiled: &[Compiled<'_>], findings: &mut Vec<Finding>) {
-    let codes: Vec<String> = (100..=599).map(|c: u16| c.to_string()).collect();
-    let mut covered = vec![false; codes.len()];
+    let mut covered = vec![false; STATUS_CODES];
     for c in compiled {
-        let (Some(p), Some(r)) = (&c.rule.pattern, &c.regex) else {
+        let (Some(p), Some(pattern)) = (&c.rule.pattern, &c.pattern) else {
             continue;
         };
+        if pattern.regex().is_none() {
+            continue;
+        }
         let mut any = false;
-        for (i, code) in codes.iter().enumerate() {
-            if r.matches(code) == Verdict::Match {
+        for (i, &hit) in pattern.coverage().iter().enumerate() {
+            if hit {
                 any = true;
                 covered[i] = true;
             }
@@ -382,10 +459,6 @@ fn http_reachability(compiled: &[Compiled<'_>], findings: &mut Vec<Finding>) {
     }
 }
 
-fn matches_some_status(r: &JavaRegex) -> bool {
-    (100..=599u16).any(|c| r.matches(&c.to_string()) == Verdict::Match)
-}
-
 fn has_line_terminator(s: &str) -> bool {
     s.contains(['\n', '\r', '\u{85}', '\u{2028}', '\u{2029}'])
 }
@@ -404,20 +477,19 @@ pub struct TableRow {
 /// Every status code 100-599 and the response it selects, compressed into ranges.
 pub fn table(integration: &Integration) -> (Vec<TableRow>, Vec<Finding>) {
     let mut findings = Vec::new();
-    let compiled = compile(integration, &mut findings);
+    let compiled = compile(integration, &mut Patterns::default(), &mut findings);
     http_reachability(&compiled, &mut findings);
     let default = compiled.iter().position(|c| c.rule.pattern.is_none());
     let mut rows: Vec<TableRow> = Vec::new();
     let mut ambiguous = 0;
     for code in 100..=599u16 {
-        let text = code.to_string();
         let hits: Vec<usize> = compiled
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                c.regex
-                    .as_ref()
-                    .is_some_and(|r| r.matches(&text) == Verdict::Match)
+                c.pattern
+                    .as_deref()
+                    .is_some_and(|p| p.coverage()[usize::from(code - 100)])
             })
             .map(|(i, _)| i)
             .collect();
