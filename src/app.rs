@@ -82,7 +82,7 @@ fn ignore_broken_pipe(e: std::io::Error) -> std::io::Result<()> {
 /// would dispatch one by one.
 enum Out {
     Plain(std::io::BufWriter<std::io::Stdout>),
-    Styled(anstream::AutoStream<Box<dyn Write>>),
+    Styled(report::human::Sanitize<anstream::AutoStream<Box<dyn Write>>>),
 }
 
 impl Out {
@@ -90,7 +90,10 @@ impl Out {
         let buffered = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout());
         match format {
             Format::Json | Format::Sarif => Out::Plain(buffered),
-            Format::Human => Out::Styled(anstream::AutoStream::new(Box::new(buffered), choice)),
+            Format::Human => Out::Styled(report::human::Sanitize::new(anstream::AutoStream::new(
+                Box::new(buffered),
+                choice,
+            ))),
         }
     }
 
@@ -113,8 +116,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     // Commands that print no report need no knowledge base.
     match &cli.command {
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(*shell, &mut cmd, "apigw-doctor", &mut std::io::stdout());
+            // clap_complete panics when its writer fails: render into memory, then write.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "apigw-doctor", &mut script);
+            std::io::stdout()
+                .write_all(&script)
+                .and_then(|()| std::io::stdout().flush())
+                .or_else(ignore_broken_pipe)
+                .context("cannot write to standard output")?;
             return Ok(ExitCode::SUCCESS);
         }
         Command::Man => {

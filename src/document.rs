@@ -8,6 +8,12 @@ use serde_json::Value;
 /// Definitions are text; anything larger than this is not one.
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
 
+/// At most this many values (keys, scalars, arrays and objects) in a document. A parsed
+/// value costs 100-450 bytes, so this bounds peak memory to about 0.6 GB however the bytes
+/// are spent (64 MiB of `[],` would be 21 million values and 3.3 GB); a 50,000-method
+/// export with five integration responses per method holds about 2.8 million.
+pub const MAX_DOCUMENT_VALUES: usize = 4_000_000;
+
 pub struct Document {
     pub name: String,
     pub text: String,
@@ -24,6 +30,11 @@ pub fn load(path: &str) -> Result<Document> {
         bail!("{name}: the file is empty");
     }
     let json = trimmed.starts_with('{') || trimmed.starts_with('[');
+    if json && count_values(trimmed.as_bytes(), MAX_DOCUMENT_VALUES) > MAX_DOCUMENT_VALUES {
+        bail!(
+            "{name}: the document holds more than {MAX_DOCUMENT_VALUES} JSON values; API definitions and policies hold far fewer"
+        );
+    }
     let value = if json {
         serde_json::from_str(trimmed).map_err(|e| {
             let message = e.to_string();
@@ -34,7 +45,7 @@ pub fn load(path: &str) -> Result<Document> {
         })?
     } else {
         // serde-saphyr bounds anchors, depth and size (billion-laughs documents fail).
-        serde_saphyr::from_str::<Value>(&text).map_err(|e| {
+        serde_saphyr::from_str_with_options::<Value>(&text, yaml_options()).map_err(|e| {
             let text = e.to_string();
             let first = text
                 .lines()
@@ -55,6 +66,42 @@ pub fn load(path: &str) -> Result<Document> {
         value,
         yaml: !json,
     })
+}
+
+/// serde-saphyr's budgets (aliases, anchors, depth: billion-laughs documents fail), with
+/// room for the nodes of exports as large as JSON ones may be.
+fn yaml_options() -> serde_saphyr::Options {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_nodes = MAX_DOCUMENT_VALUES;
+    budget.max_events = 2 * MAX_DOCUMENT_VALUES;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options
+}
+
+/// How many JSON values (counting keys) `text` holds, counted up to `limit + 1` without
+/// parsing: every `[`, `{`, `,` and `:` outside strings starts one.
+pub fn count_values(text: &[u8], limit: usize) -> usize {
+    let mut count = 1;
+    let mut i = 0;
+    while i < text.len() && count <= limit {
+        match text[i] {
+            b'"' => {
+                i += 1;
+                while i < text.len() {
+                    match text[i] {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+            }
+            b'[' | b'{' | b',' | b':' => count += 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    count
 }
 
 /// `line 2 column 2: message` -> (2, 2, message).
@@ -113,6 +160,12 @@ pub fn describe(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_counted_outside_strings() {
+        assert_eq!(count_values(br#"{"a":[1,2],"b":"x,[{:\","}"#, 100), 7);
+        assert_eq!(count_values(b"[[],[],[]]", 2), 3);
+    }
 
     #[test]
     fn yaml_error_positions_are_parsed() {

@@ -1,17 +1,92 @@
 use clap::Parser;
+use clap::error::ErrorKind;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = apigw_doctor::cli::Cli::parse();
+    // A last line of defence: a bug must still end in one line and exit status 2, not a
+    // backtrace (from any thread, including the network runtime's workers).
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let what = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        let text = apigw_doctor::report::human::visible(&what);
+        anstream::eprintln!(
+            "apigw-doctor: error: internal error{place}: {text} (please report this bug)"
+        );
+        std::process::exit(2);
+    }));
+    let cli = match apigw_doctor::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match apigw_doctor::app::run(cli) {
         Ok(code) => code,
         Err(e) => {
             // One line: the error and its context, never a backtrace.
-            let text = format!("{e:#}").replace('\n', " ");
+            let text = apigw_doctor::report::human::visible(&format!("{e:#}").replace('\n', " "));
             anstream::eprintln!("apigw-doctor: error: {text}");
             ExitCode::from(2)
         }
     }
 }
+/// clap's usage errors in the tool's own format: one `apigw-doctor: error:` line, then one
+/// `hint:` line; help and version requests print as clap renders them.
+fn usage_error(e: clap::Error) -> ExitCode {
+    if matches!(
+        e.kind(),
+        ErrorKind::DisplayHelp
+            | ErrorKind::DisplayVersion
+            | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+    ) {
+        let _ = e.print();
+        return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+    }
+    let rendered = e.render().to_string();
+    let mut message = Vec::new();
+    let mut hint = None;
+    for line in rendered.lines().map(str::trim) {
+        if let Some(m) = line.strip_prefix("error: ") {
+            message.push(m.to_string());
+        } else if let Some(tip) = line.strip_prefix("tip: ") {
+            hint.get_or_insert_with(|| tip.to_string());
+        } else if line.starts_with("For more information") {
+            hint.get_or_insert_with(|| format!("try 'apigw-doctor {}--help'", subcommand()));
+        } else if line.starts_with('[') || message.last().is_some_and(|m| m.ends_with(':')) {
+            message.push(line.to_string());
+        }
+    }
+    let visible = apigw_doctor::report::human::visible;
+    anstream::eprintln!("apigw-doctor: error: {}", visible(&message.join(" ")));
+    if let Some(hint) = hint {
+        anstream::eprintln!("hint: {}", visible(&hint));
+    }
+    ExitCode::from(2)
+}
+
+/// The subcommand named on the command line (`kb search `, `lambda `), for hints.
+fn subcommand() -> String {
+    use clap::CommandFactory;
+    let mut cmd = &apigw_doctor::cli::Cli::command();
+    let mut path = String::new();
+    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
+        match cmd.find_subcommand(&arg) {
+            Some(sub) => {
+                path.push_str(sub.get_name());
+                path.push(' ');
+                cmd = sub;
+            }
+            None => break,
+        }
+    }
+    path
+}
+
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

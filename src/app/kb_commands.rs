@@ -103,7 +103,7 @@ impl Outcome for ShowOutcome<'_> {
         writeln!(out, "  {}{}{:#}", p.code, a.check, p.code)?;
         if !a.findings.is_empty() {
             section(out, p, "Finding codes")?;
-            let width = a.findings.iter().map(|f| f.code.len()).max().unwrap_or(0);
+            let width = crate::report::human::column_width(a.findings.iter().map(|f| f.code.len()));
             for f in &a.findings {
                 writeln!(out, "  {}{:width$}{:#}  {}", p.code, f.code, p.code, f.fix)?;
             }
@@ -159,7 +159,7 @@ struct ListOutcome {
 
 impl Outcome for ListOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
-        let width = self.articles.iter().map(|a| a.id.len()).max().unwrap_or(0);
+        let width = crate::report::human::column_width(self.articles.iter().map(|a| a.id.len()));
         for a in &self.articles {
             writeln!(
                 out,

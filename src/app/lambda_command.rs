@@ -171,9 +171,10 @@ fn read_output(path: &str) -> Result<(Vec<u8>, Option<u64>)> {
     if buf.len() <= MAX_RESPONSE_BYTES {
         return Ok((buf, None));
     }
-    // Count the rest without keeping it: only the size matters now.
-    let rest =
-        io::copy(&mut reader, &mut io::sink()).with_context(|| format!("{name}: cannot read"))?;
+    // Count the rest without keeping it: only the size matters now (up to a bound: an
+    // endless input such as /dev/zero is "more than" that).
+    let rest = io::copy(&mut reader.take(lambda::MAX_COUNTED_BYTES), &mut io::sink())
+        .with_context(|| format!("{name}: cannot read"))?;
     Ok((Vec::new(), Some(buf.len() as u64 + rest)))
 }
 
@@ -207,7 +208,7 @@ impl Outcome for SummaryOutcome {
         writeln!(out, "  client status: {}", statuses.join(", "))?;
         if !s.by_code.is_empty() {
             writeln!(out, "  findings:")?;
-            let width = s.by_code.keys().map(|k| k.len()).max().unwrap_or(0);
+            let width = crate::report::human::column_width(s.by_code.keys().map(|k| k.len()));
             for (code, n) in &s.by_code {
                 writeln!(out, "    {}{code:width$}{:#} ×{n}", p.code, p.code)?;
             }
@@ -238,6 +239,12 @@ fn run_lines(session: &mut Session, args: &LambdaArgs, opts: &Options) -> Result
         let evaluation = if line.len() > MAX_RESPONSE_BYTES && line.last() != Some(&b'\n') {
             let rest = skip_line(&mut reader)
                 .with_context(|| format!("{name}: cannot read line {number}"))?;
+            if rest >= lambda::MAX_COUNTED_BYTES {
+                bail!(
+                    "{name}: line {number} is longer than {} bytes with no end in sight: stopped reading",
+                    lambda::MAX_COUNTED_BYTES
+                );
+            }
             lambda::too_large(line.len() as u64 + rest, opts)
         } else {
             if line.trim_ascii().is_empty() {
@@ -267,10 +274,11 @@ fn run_lines(session: &mut Session, args: &LambdaArgs, opts: &Options) -> Result
     session.emit(&Report::new("lambda", name, SummaryOutcome { summary }))
 }
 
-/// Discards the rest of an over-long line; returns how many bytes it had (newline excluded).
+/// Discards the rest of an over-long line; returns how many bytes it had (newline excluded),
+/// stopping at `MAX_COUNTED_BYTES`.
 fn skip_line(reader: &mut impl BufRead) -> io::Result<u64> {
     let mut skipped = 0u64;
-    loop {
+    while skipped < lambda::MAX_COUNTED_BYTES {
         let buf = reader.fill_buf()?;
         if buf.is_empty() {
             return Ok(skipped);
@@ -283,4 +291,5 @@ fn skip_line(reader: &mut impl BufRead) -> io::Result<u64> {
         skipped += n as u64;
         reader.consume(n);
     }
+    Ok(skipped)
 }

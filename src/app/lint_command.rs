@@ -53,12 +53,9 @@ impl Outcome for LintOutcome {
                     p.strong,
                     v.users.len() - certain
                 )?;
-                let width = v
-                    .users
-                    .iter()
-                    .map(|u| u.method.len() + u.path.len() + 3)
-                    .max()
-                    .unwrap_or(0);
+                let width = crate::report::human::column_width(
+                    v.users.iter().map(|u| u.method.len() + u.path.len() + 3),
+                );
                 for u in &v.users {
                     let label = format!("[{}:{}]", u.method, u.path);
                     let note = if u.certain { "" } else { "  (may use it)" };

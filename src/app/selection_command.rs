@@ -54,12 +54,11 @@ impl Outcome for SelectionOutcome {
             kind_label(self.integration),
             p.strong
         )?;
-        let width = self
-            .rows
-            .iter()
-            .map(|(r, _)| pattern_label(&r.pattern).chars().count())
-            .max()
-            .unwrap_or(0);
+        let width = crate::report::human::column_width(
+            self.rows
+                .iter()
+                .map(|(r, _)| pattern_label(&r.pattern).chars().count()),
+        );
         for (r, note) in &self.rows {
             let label = pattern_label(&r.pattern);
             let pad = width.saturating_sub(label.chars().count());
@@ -99,12 +98,11 @@ impl Outcome for TableOutcome {
             "{}status code → integration response{:#}",
             p.strong, p.strong
         )?;
-        let width = self
-            .table
-            .iter()
-            .map(|r| pattern_label(&r.pattern).chars().count())
-            .max()
-            .unwrap_or(0);
+        let width = crate::report::human::column_width(
+            self.table
+                .iter()
+                .map(|r| pattern_label(&r.pattern).chars().count()),
+        );
         for row in &self.table {
             let codes = if row.from == row.to {
                 row.from.to_string()

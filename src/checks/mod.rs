@@ -1,4 +1,5 @@
 //! Checks: each looks at something real and emits findings with stable codes.
+pub mod budget;
 pub mod domain;
 pub mod lambda;
 pub mod lint;

@@ -107,6 +107,7 @@ pub fn unwrap_policy(v: &Value) -> Result<Value, String> {
 }
 
 pub fn evaluate(policy: &Value, req: &Request) -> Evaluation {
+    let refused_before = crate::checks::budget::refused();
     let mut findings = Vec::new();
     let mut statements = Vec::new();
     placeholders(policy, "$", &mut findings);
@@ -187,11 +188,24 @@ pub fn evaluate(policy: &Value, req: &Request) -> Evaluation {
         }
         statements.push(statement);
     }
-    let (decision, deciding) = if req.principal.is_some() && req.resource.is_some() {
+    let (mut decision, deciding) = if req.principal.is_some() && req.resource.is_some() {
         decide(&verdicts, req, &mut findings)
     } else {
         (None, None)
     };
+    let refused = crate::checks::budget::refused() - refused_before;
+    if refused > 0 && decision.is_some() {
+        // "Nothing allows it" is not known when some matches were never made.
+        findings.retain(|f| f.code != IMPLICIT_DENY);
+        findings.push(
+            Finding::warning(
+                CONDITION_NOT_EVALUATED,
+                format!("{refused} wildcard matches were not evaluated: the command's evaluation budget was spent (patterns far longer than API Gateway's 8,192-character policy quota), so the decision is uncertain"),
+            )
+            .with("refused", refused),
+        );
+        decision = Some(Decision::Uncertain);
+    }
     Evaluation {
         statements,
         decision,
@@ -505,7 +519,13 @@ fn resource_matches(pattern: &str, resource: &str) -> bool {
 }
 
 /// IAM wildcards: `*` any run of characters (including '/'), `?` one character.
+/// IAM wildcard matching (`*`, `?`), charged to the command's evaluation budget: a
+/// refused match counts as no match, and `evaluate` then calls the decision uncertain.
 fn glob(pattern: &str, text: &str) -> bool {
+    let steps = (pattern.len() as u64 + 1).saturating_mul(text.len() as u64 + 1);
+    if !crate::checks::budget::charge(steps) {
+        return false;
+    }
     let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
     let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
     while ti < t.len() {

@@ -54,13 +54,8 @@ impl KnowledgeBase {
         let mut sources = Vec::with_capacity(paths.len());
         for path in paths {
             let name = path.display().to_string();
-            let size = std::fs::metadata(&path)
-                .with_context(|| format!("{name}: cannot read"))?
-                .len();
-            if size > MAX_ARTICLE_BYTES {
-                bail!("{name}: article file is {size} bytes, more than {MAX_ARTICLE_BYTES}");
-            }
-            let bytes = std::fs::read(&path).with_context(|| format!("{name}: cannot read"))?;
+            // Bounded by the bytes read, not the metadata: a link to `/dev/zero` has size 0.
+            let bytes = crate::input::read_bounded(&name, MAX_ARTICLE_BYTES)?;
             let text = String::from_utf8(bytes).map_err(|e| {
                 anyhow::anyhow!(
                     "{name}: not UTF-8 text (byte {})",

@@ -118,6 +118,13 @@ pub fn write_findings(
     Ok(())
 }
 
+/// The width of an aligned column: the widest cell, but at most 60 characters. Wider cells
+/// are written whole and unaligned (a 100,000-character pattern must not make `{:width$}`
+/// panic, which it does past 65,535, nor pad every other row to it).
+pub fn column_width(cells: impl IntoIterator<Item = usize>) -> usize {
+    cells.into_iter().max().unwrap_or(0).min(60)
+}
+
 /// Evidence values on one line: strings as they are, everything else as compact JSON.
 pub fn inline(value: &Value) -> String {
     match value {
@@ -140,9 +147,161 @@ pub fn visible(s: &str) -> String {
     out
 }
 
+/// Whether a character must never reach a terminal as it is: control characters (C0 other
+/// than newline and tab, DEL, C1), line and paragraph separators, and bidirectional
+/// overrides (which reorder what a person reads).
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The one place where text from inputs meets the terminal: every byte of human output goes
+/// through it. Control characters and every escape sequence are written escaped (`\u{1b}`),
+/// except SGR sequences (`ESC [ digits ; m`), which only set colours and weight: the report's
+/// own styles are made of those. So a certificate CN, header name, Sid or file name holding
+/// `ESC[2J` or an OSC 8 hyperlink is shown as text, never run.
+pub struct Sanitize<W: Write> {
+    inner: W,
+    /// The start of an escape sequence or of a multi-byte character, split across writes.
+    pending: Vec<u8>,
+}
+
+impl<W: Write> Sanitize<W> {
+    pub fn new(inner: W) -> Self {
+        Sanitize {
+            inner,
+            pending: Vec::new(),
+        }
+    }
+
+    /// One character (`bytes` is its UTF-8 encoding), escaped when it is unsafe.
+    fn escaped(out: &mut Vec<u8>, bytes: &[u8], c: char) {
+        if is_unsafe(c) {
+            let _ = write!(out, "{}", c.escape_unicode());
+        } else {
+            out.extend_from_slice(bytes);
+        }
+    }
+
+    /// Processes `pending` as far as it can be decided; the rest waits for more bytes.
+    fn drain(&mut self, out: &mut Vec<u8>, at_end: bool) {
+        let mut i = 0;
+        let p = &self.pending;
+        while i < p.len() {
+            let b = p[i];
+            if b == 0x1b {
+                // ESC [ [0-9;]* m passes; anything else is shown escaped.
+                let mut j = i + 1;
+                if j == p.len() && !at_end {
+                    break;
+                }
+                if p.get(j) == Some(&b'[') {
+                    j += 1;
+                    while j < p.len() && j - i < 32 && (p[j].is_ascii_digit() || p[j] == b';') {
+                        j += 1;
+                    }
+                    if j == p.len() && !at_end && j - i < 32 {
+                        break;
+                    }
+                    if p.get(j) == Some(&b'm') {
+                        out.extend_from_slice(&p[i..=j]);
+                        i = j + 1;
+                        continue;
+                    }
+                }
+                Self::escaped(out, &[b], '\u{1b}');
+                i += 1;
+            } else if b < 0x80 {
+                Self::escaped(out, &[b], char::from(b));
+                i += 1;
+            } else {
+                let len = match b {
+                    0xc0..=0xdf => 2,
+                    0xe0..=0xef => 3,
+                    0xf0..=0xf7 => 4,
+                    _ => 1,
+                };
+                if i + len > p.len() && !at_end {
+                    break;
+                }
+                let end = (i + len).min(p.len());
+                match std::str::from_utf8(&p[i..end])
+                    .ok()
+                    .and_then(|s| s.chars().next())
+                {
+                    Some(c) => {
+                        Self::escaped(out, &p[i..end], c);
+                        i = end;
+                    }
+                    // Not UTF-8: passed on as it is (the renderers write text).
+                    None => {
+                        out.push(b);
+                        i += 1;
+                    }
+                }
+            }
+        }
+        self.pending.drain(..i);
+    }
+}
+
+impl<W: Write> Write for Sanitize<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        let mut out = Vec::with_capacity(self.pending.len());
+        self.drain(&mut out, false);
+        self.inner.write_all(&out)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let mut out = Vec::new();
+        self.drain(&mut out, true);
+        self.inner.write_all(&out)?;
+        self.inner.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn sanitized(pieces: &[&[u8]]) -> String {
+        let mut s = Sanitize::new(Vec::new());
+        for p in pieces {
+            s.write_all(p).unwrap();
+        }
+        s.flush().unwrap();
+        String::from_utf8(s.inner).unwrap()
+    }
+
+    #[test]
+    fn terminal_controls_from_inputs_are_shown_escaped() {
+        // Clear screen, an OSC 8 hyperlink, a bell, a C1 CSI, a bidi override.
+        assert_eq!(sanitized(&[b"a\x1b[2Jb"]), "a\\u{1b}[2Jb");
+        assert_eq!(
+            sanitized(&["\x1b]8;;http://x\x07link\x1b]8;;\x07".as_bytes()]),
+            "\\u{1b}]8;;http://x\\u{7}link\\u{1b}]8;;\\u{7}"
+        );
+        assert_eq!(
+            sanitized(&["x\u{9b}2J\u{202e}y\r".as_bytes()]),
+            "x\\u{9b}2J\\u{202e}y\\u{d}"
+        );
+        // Colours and weight (the report's own styles), newlines, tabs and text pass.
+        assert_eq!(
+            sanitized(&[b"\x1b[1m\x1b[31mred\x1b[0m\n\tok"]),
+            "\x1b[1m\x1b[31mred\x1b[0m\n\tok"
+        );
+        assert_eq!(sanitized(&["é €".as_bytes()]), "é €");
+    }
+
+    #[test]
+    fn sequences_split_across_writes_are_judged_whole() {
+        assert_eq!(sanitized(&[b"\x1b", b"[3", b"1m", b"x"]), "\x1b[31mx");
+        assert_eq!(sanitized(&[b"\x1b", b"[2", b"J"]), "\\u{1b}[2J");
+        assert_eq!(sanitized(&[b"\xc3", b"\xa9", b"\xc2", b"\x9b"]), "é\\u{9b}");
+        assert_eq!(sanitized(&[b"end\x1b"]), "end\\u{1b}");
+    }
 
     #[test]
     fn visible_escapes_only_control_characters() {

@@ -217,6 +217,9 @@ fn printable(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// A CA bundle larger than this is not one (the system bundle is about 200 KiB).
+const MAX_CA_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Trust anchors: webpki-roots, or the certificates of a PEM file.
 pub fn anchors(ca_file: Option<&std::path::Path>) -> Result<Vec<TrustAnchor<'static>>, String> {
     let Some(path) = ca_file else {
@@ -224,8 +227,10 @@ pub fn anchors(ca_file: Option<&std::path::Path>) -> Result<Vec<TrustAnchor<'sta
     };
     use rustls::pki_types::pem::PemObject;
     let name = path.display();
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("{name}: cannot read PEM certificates: {e}"))?
+    // Bounded by the bytes actually read: `/dev/zero` has size 0 in its metadata.
+    let pem = crate::input::read_bounded(&path.to_string_lossy(), MAX_CA_FILE_BYTES)
+        .map_err(|e| format!("{e:#}"))?;
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(&pem)
         .collect::<Result<_, _>>()
         .map_err(|e| format!("{name}: invalid PEM: {e}"))?;
     if certs.is_empty() {

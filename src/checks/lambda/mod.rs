@@ -59,7 +59,14 @@ pub struct Options {
 }
 
 pub const EMPTY_OUTPUT: &str = "lambda.empty-output";
+/// Past Lambda's limit an output is only counted, up to this many bytes.
+pub const MAX_COUNTED_BYTES: u64 = 1024 * 1024 * 1024;
+
 pub const OUTPUT_TOO_LARGE: &str = "lambda.output-too-large";
+pub const OUTPUT_TOO_COMPLEX: &str = "lambda.output-too-complex";
+/// At most this many JSON values in one output are evaluated: a parsed value costs up to
+/// ~450 bytes, so this bounds memory (6 MB of `[],` would be 2 million values).
+pub const MAX_OUTPUT_VALUES: usize = 1_000_000;
 pub const INVALID_JSON: &str = "lambda.invalid-json";
 pub const NOT_AN_OBJECT: &str = "lambda.not-an-object";
 pub const STATUS_CODE_MISSING: &str = "lambda.status-code-missing";
@@ -84,6 +91,7 @@ pub const FIELD_IGNORED: &str = "lambda.field-ignored";
 pub const CODES: &[&str] = &[
     EMPTY_OUTPUT,
     OUTPUT_TOO_LARGE,
+    OUTPUT_TOO_COMPLEX,
     INVALID_JSON,
     NOT_AN_OBJECT,
     STATUS_CODE_MISSING,

@@ -176,6 +176,19 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
         );
         return judge.finish(None);
     }
+    let values = crate::document::count_values(trimmed, MAX_OUTPUT_VALUES);
+    if values > MAX_OUTPUT_VALUES {
+        judge.reject(
+            Finding::error(
+                OUTPUT_TOO_COMPLEX,
+                format!("the output holds more than {MAX_OUTPUT_VALUES} JSON values: apigw-doctor does not evaluate it, and the response shown is only a guess"),
+            )
+            .with("path", "$")
+            .with("limit", MAX_OUTPUT_VALUES),
+            Confidence::Uncertain,
+        );
+        return judge.finish(None);
+    }
     let (value, body_text) = match parse(trimmed) {
         Ok(v) => v,
         Err(e) => {
@@ -247,11 +260,16 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
 pub fn too_large(size: u64, opts: &Options) -> Evaluation {
     let mut judge = Judge::new(opts.api);
     let status = if opts.api == Api::Rest { 502 } else { 500 };
+    let shown = if size > MAX_COUNTED_BYTES {
+        format!("more than {MAX_COUNTED_BYTES}")
+    } else {
+        size.to_string()
+    };
     judge.reject(
         Finding::error(
             OUTPUT_TOO_LARGE,
             format!(
-                "the output is {size} bytes; Lambda fails synchronous invocations whose response exceeds {MAX_RESPONSE_BYTES} bytes (Function.ResponseSizeTooLarge), so the client gets {status}"
+                "the output is {shown} bytes; Lambda fails synchronous invocations whose response exceeds {MAX_RESPONSE_BYTES} bytes (Function.ResponseSizeTooLarge), so the client gets {status}"
             ),
         )
         .with("size", size)

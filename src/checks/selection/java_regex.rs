@@ -7,6 +7,7 @@
 //! `(?i)` folds only ASCII unless `(?u)`, `(?x)` ignores white space inside classes,
 //! possessive quantifiers are atomic groups, `\Q..\E` quotes. What it cannot reproduce
 //! exactly is recorded in [`JavaRegex::inexact`] and the result is then a best guess.
+use crate::checks::budget::charge;
 use fancy_regex::{Regex, RegexBuilder};
 use std::fmt::Write as _;
 
@@ -15,6 +16,21 @@ use std::fmt::Write as _;
 const BACKTRACK_LIMIT: usize = 1_000_000;
 /// Repetition counts above this are not emulated (the compiled automaton would be huge).
 const MAX_REPEAT: u32 = 1000;
+
+/// The worst-case steps of one evaluation: the linear engine (patterns without lookaround,
+/// back references or atomic groups) costs input length times pattern length; the
+/// backtracking engine is charged the square of the input (an atomic group retried at each
+/// position of a `.*` is quadratic, and the backtracking limit does not count it); an
+/// unanchored search tries every start position. A run that hits the backtracking limit is
+/// charged that limit on top.
+fn cost(input: usize, pattern: usize, fancy: bool, anchored: bool) -> u64 {
+    let (n, m) = (input as u64 + 1, pattern as u64 + 1);
+    if !fancy {
+        return n.saturating_mul(m);
+    }
+    let one = n.saturating_mul(n).saturating_mul(m);
+    if anchored { one } else { one.saturating_mul(n) }
+}
 
 /// Java's line terminators, for `.`, `$`, `\Z`.
 const LINE_TERMINATORS: &str = r"\n\r\x{85}\x{2028}\x{2029}";
@@ -43,6 +59,11 @@ pub enum Verdict {
 #[derive(Debug)]
 pub struct JavaRegex {
     pub source: String,
+    /// The translation needs fancy-regex's backtracking engine (lookaround, back
+    /// references, atomic groups); the others run on the linear-time regex crate.
+    fancy: bool,
+    /// Length of the translated pattern, for the evaluation cost.
+    translated_len: usize,
     full: Option<Regex>,
     search: Option<Regex>,
     /// Why the emulation may differ from Java for this pattern (empty: exact).
@@ -61,7 +82,26 @@ impl JavaRegex {
 
     fn compile_with(source: &str, force_dotall: bool) -> Result<JavaRegex, SyntaxError> {
         let mut t = Translator::new(source, force_dotall);
-        t.translate()?;
+        if let Err(e) = t.translate() {
+            if !t.too_deep {
+                return Err(e);
+            }
+            // Not a Java syntax error: a pattern the emulation will not evaluate.
+            return Ok(JavaRegex {
+                source: source.to_string(),
+                fancy: true,
+                translated_len: 0,
+                full: None,
+                search: None,
+                inexact: vec![format!(
+                    "groups or classes {} (near index {}): the emulation does not evaluate it",
+                    e.message, e.index
+                )],
+                uses_dot: false,
+                nested_quantifier: false,
+                dotall: None,
+            });
+        }
         let mut inexact = t.inexact;
         let build = |p: String, inexact: &mut Vec<String>| match RegexBuilder::new(&p)
             .backtrack_limit(BACKTRACK_LIMIT)
@@ -83,8 +123,17 @@ impl JavaRegex {
         } else {
             None
         };
+        let fancy = ["(?=", "(?!", "(?<=", "(?<!", "(?>", "\\k<"]
+            .iter()
+            .any(|c| t.out.contains(c))
+            || t.out
+                .as_bytes()
+                .windows(2)
+                .any(|w| w[0] == b'\\' && w[1].is_ascii_digit());
         Ok(JavaRegex {
             source: source.to_string(),
+            fancy,
+            translated_len: t.out.len(),
             full,
             search,
             inexact,
@@ -96,12 +145,29 @@ impl JavaRegex {
 
     /// `Pattern.matches(pattern, input)`: the whole input must match.
     pub fn matches(&self, input: &str) -> Verdict {
-        run(self.full.as_ref(), input)
+        self.run(self.full.as_ref(), input, true)
     }
 
     /// `Matcher.find()`: the pattern matches somewhere in the input.
     pub fn find(&self, input: &str) -> Verdict {
-        run(self.search.as_ref(), input)
+        self.run(self.search.as_ref(), input, false)
+    }
+
+    fn run(&self, regex: Option<&Regex>, input: &str, anchored: bool) -> Verdict {
+        let Some(regex) = regex else {
+            return Verdict::Unknown;
+        };
+        if !charge(cost(input.len(), self.translated_len, self.fancy, anchored)) {
+            return Verdict::Unknown;
+        }
+        match regex.is_match(input) {
+            Ok(true) => Verdict::Match,
+            Ok(false) => Verdict::NoMatch,
+            Err(_) => {
+                charge(BACKTRACK_LIMIT as u64);
+                Verdict::Unknown
+            }
+        }
     }
 
     /// Whether the pattern would match the whole input if `.` matched line terminators too.
@@ -114,14 +180,6 @@ impl JavaRegex {
 
     pub fn is_exact(&self) -> bool {
         self.inexact.is_empty()
-    }
-}
-
-fn run(regex: Option<&Regex>, input: &str) -> Verdict {
-    match regex.map(|r| r.is_match(input)) {
-        Some(Ok(true)) => Verdict::Match,
-        Some(Ok(false)) => Verdict::NoMatch,
-        Some(Err(_)) | None => Verdict::Unknown,
     }
 }
 
@@ -149,7 +207,15 @@ struct Translator<'a> {
     nested_quantifier: bool,
     /// Per open group: whether an unbounded quantifier was seen inside.
     unbounded_inside: Vec<bool>,
+    /// Open groups and classes: the translation recurses, so the depth is bounded.
+    depth: usize,
+    too_deep: bool,
 }
+
+/// How deeply groups and character classes may nest before the emulation gives up (Java's
+/// own compiler recurses too; real selection patterns nest a few levels, and the emulating
+/// engine, fancy-regex, refuses patterns nested about 60 deep).
+pub const MAX_NESTING: usize = 50;
 
 /// What the last atom was, for quantifier handling.
 struct Atom {
@@ -177,7 +243,19 @@ impl<'a> Translator<'a> {
             uses_dot: false,
             nested_quantifier: false,
             unbounded_inside: Vec::new(),
+            depth: 0,
+            too_deep: false,
         }
+    }
+
+    /// Enters a group or class; past MAX_NESTING the translation stops (see `compile_with`).
+    fn enter(&mut self) -> Result<(), SyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.too_deep = true;
+            return self.error(format!("nested more than {MAX_NESTING} levels deep"));
+        }
+        Ok(())
     }
 
     fn error<T>(&self, message: impl Into<String>) -> Result<T, SyntaxError> {
@@ -464,7 +542,9 @@ impl<'a> Translator<'a> {
         };
         self.out.push_str(&open);
         self.unbounded_inside.push(false);
+        self.enter()?;
         self.alternation()?;
+        self.depth -= 1;
         let inside = self.unbounded_inside.pop().unwrap_or(false);
         if !self.eat(')') {
             return self.error("Unclosed group");
@@ -883,7 +963,9 @@ impl<'a> Translator<'a> {
                 }
                 '[' => {
                     self.pos += 1;
+                    self.enter()?;
                     let nested = self.class()?;
+                    self.depth -= 1;
                     operands
                         .last_mut()
                         .unwrap_or(&mut String::new())
@@ -1164,6 +1246,28 @@ mod tests {
     fn possessive_quantifiers_become_atomic_groups() {
         assert_eq!(m("a*+a", "aaa"), Verdict::NoMatch);
         assert_eq!(m("a*a", "aaa"), Verdict::Match);
+    }
+
+    #[test]
+    fn deep_nesting_is_not_evaluated_and_does_not_overflow_the_stack() {
+        let balanced = format!("{}a{}", "(".repeat(27_000), ")".repeat(27_000));
+        for p in [
+            "(".repeat(30_000),
+            balanced,
+            format!("{}a", "[".repeat(50_000)),
+            format!(
+                "{}a{}",
+                "(?:".repeat(MAX_NESTING + 1),
+                ")".repeat(MAX_NESTING + 1)
+            ),
+        ] {
+            let r = JavaRegex::compile(&p).expect("not a syntax error");
+            assert_eq!(r.matches("a"), Verdict::Unknown);
+            assert!(r.inexact[0].contains("nested more than"), "{:?}", r.inexact);
+        }
+        let ok = format!("{}a{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        let r = JavaRegex::compile(&ok).unwrap();
+        assert_eq!(r.matches("a"), Verdict::Match, "{:?}", r.inexact);
     }
 
     #[test]

@@ -40,8 +40,8 @@ impl Input {
 /// worked out once however many integrations use the pattern.
 pub struct Pattern {
     regex: Result<JavaRegex, SyntaxError>,
-    /// Whether each status code 100-599 matches (index `code - 100`); Unknown counts as no.
-    coverage: OnceCell<Box<[bool]>>,
+    /// The verdict for each status code 100-599 (index `code - 100`).
+    coverage: OnceCell<Box<[Verdict]>>,
     /// For Lambda: the first status code it matches when it matches no message carrying
     /// that code (a pattern written for a status code).
     bare_code: OnceCell<Option<u16>>,
@@ -52,27 +52,34 @@ impl Pattern {
         self.regex.as_ref().ok()
     }
 
-    fn coverage(&self) -> &[bool] {
+    fn coverage(&self) -> &[Verdict] {
         self.coverage.get_or_init(|| {
             let Some(r) = self.regex() else {
-                return vec![false; STATUS_CODES].into_boxed_slice();
+                return vec![Verdict::NoMatch; STATUS_CODES].into_boxed_slice();
             };
-            (100..=599u16)
-                .map(|c| r.matches(&c.to_string()) == Verdict::Match)
-                .collect()
+            (100..=599u16).map(|c| r.matches(&c.to_string())).collect()
         })
     }
 
+    fn covers(&self, code: u16) -> bool {
+        self.coverage()[usize::from(code - 100)] == Verdict::Match
+    }
+
+    /// Some status code could not be decided (backtracking limit, evaluation budget).
+    fn undecided(&self) -> bool {
+        self.coverage().contains(&Verdict::Unknown)
+    }
+
     fn matches_some_status(&self) -> bool {
-        self.coverage().iter().any(|&c| c)
+        self.coverage().contains(&Verdict::Match)
     }
 
     fn bare_code(&self) -> Option<u16> {
         *self.bare_code.get_or_init(|| {
             let r = self.regex()?;
-            let code = self.coverage().iter().position(|&c| c)? as u16 + 100;
-            (r.matches(&format!("Error {code}")) != Verdict::Match
-                && r.matches(&format!("{code} Error")) != Verdict::Match)
+            let code = self.coverage().iter().position(|&c| c == Verdict::Match)? as u16 + 100;
+            (r.matches(&format!("Error {code}")) == Verdict::NoMatch
+                && r.matches(&format!("{code} Error")) == Verdict::NoMatch)
                 .then_some(code)
         })
     }
@@ -237,7 +244,7 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
                 Finding::warning(
                     INEXACT_EMULATION,
                     format!(
-                        "{p:?} could not be evaluated on this input within the backtracking limit"
+                        "{p:?} could not be evaluated on this input (backtracking limit, or the command's evaluation budget): the selected response is uncertain"
                     ),
                 )
                 .with("pattern", p.as_str())
@@ -430,11 +437,22 @@ fn http_reachability(compiled: &[Compiled<'_>], findings: &mut Vec<Finding>) {
             continue;
         }
         let mut any = false;
-        for (i, &hit) in pattern.coverage().iter().enumerate() {
-            if hit {
+        for (i, &verdict) in pattern.coverage().iter().enumerate() {
+            if verdict == Verdict::Match {
                 any = true;
                 covered[i] = true;
             }
+        }
+        if pattern.undecided() {
+            findings.push(
+                Finding::warning(
+                    INEXACT_EMULATION,
+                    format!("{p:?} could not be decided for every status code (backtracking limit or the command's evaluation budget): which codes it selects is uncertain"),
+                )
+                .with("pattern", p.as_str())
+                .with("origin", c.rule.origin.as_str()),
+            );
+            continue;
         }
         if !any {
             findings.push(
@@ -486,11 +504,7 @@ pub fn table(integration: &Integration) -> (Vec<TableRow>, Vec<Finding>) {
         let hits: Vec<usize> = compiled
             .iter()
             .enumerate()
-            .filter(|(_, c)| {
-                c.pattern
-                    .as_deref()
-                    .is_some_and(|p| p.coverage()[usize::from(code - 100)])
-            })
+            .filter(|(_, c)| c.pattern.as_deref().is_some_and(|p| p.covers(code)))
             .map(|(i, _)| i)
             .collect();
         if hits.len() > 1 {
