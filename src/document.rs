@@ -54,9 +54,9 @@ pub fn load(path: &str) -> Result<Document> {
                 .trim_start_matches("error: ");
             match parse_saphyr_position(first) {
                 Some((line, col, message)) => {
-                    anyhow::anyhow!("{name}:{line}:{col}: invalid YAML: {message}")
+                    anyhow::anyhow!("{name}:{line}:{col}: invalid YAML: {}", yaml_words(message))
                 }
-                None => anyhow::anyhow!("{name}: invalid YAML: {first}"),
+                None => anyhow::anyhow!("{name}: invalid YAML: {}", yaml_words(first)),
             }
         })?
     };
@@ -102,6 +102,28 @@ pub fn count_values(text: &[u8], limit: usize) -> usize {
         i += 1;
     }
     count
+}
+
+/// serde-saphyr's messages in the user's terms: no option names or Rust debug output.
+fn yaml_words(message: &str) -> String {
+    if let Some(breach) = message.strip_prefix("budget breached: ") {
+        let kind = breach.split([' ', '{']).next().unwrap_or_default();
+        return match kind {
+            "Depth" => "nested more than 64 levels deep".to_string(),
+            "Nodes" | "Events" => {
+                format!("more than {MAX_DOCUMENT_VALUES} values: API definitions hold far fewer")
+            }
+            "Aliases" | "Anchors" | "AliasAnchorRatio" => {
+                "too many aliases (a document that expands without bound)".to_string()
+            }
+            _ => format!("the document is larger than this tool reads ({kind})"),
+        };
+    }
+    if message.contains("recursive references") {
+        return "an alias refers to its own anchor (a recursive document)".to_string();
+    }
+    let message = message.split(", set ").next().unwrap_or(message);
+    message.to_string()
 }
 
 /// `line 2 column 2: message` -> (2, 2, message).
@@ -165,6 +187,19 @@ mod tests {
     fn values_are_counted_outside_strings() {
         assert_eq!(count_values(br#"{"a":[1,2],"b":"x,[{:\","}"#, 100), 7);
         assert_eq!(count_values(b"[[],[],[]]", 2), 3);
+    }
+
+    #[test]
+    fn yaml_errors_are_in_the_users_terms() {
+        assert_eq!(
+            yaml_words("budget breached: Depth { depth: 65 }"),
+            "nested more than 64 levels deep"
+        );
+        assert_eq!(
+            yaml_words("duplicate mapping key: a, set DuplicateKeyPolicy in Options if acceptable"),
+            "duplicate mapping key: a"
+        );
+        assert!(yaml_words("recursive references require weak recursion types").contains("alias"));
     }
 
     #[test]

@@ -34,9 +34,13 @@ pub fn read_bounded(path: &str, max: u64) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Reads a UTF-8 text input, naming the byte where the text stops being UTF-8.
+/// Reads a UTF-8 text input, naming the byte where the text stops being UTF-8. A leading
+/// byte-order mark (what Windows editors and PowerShell write) is dropped.
 pub fn read_text(path: &str, max: u64) -> Result<String> {
-    let bytes = read_bounded(path, max)?;
+    let mut bytes = read_bounded(path, max)?;
+    if bytes.starts_with(b"\xef\xbb\xbf") {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map_err(|e| {
         anyhow::anyhow!(
             "{}: not UTF-8 text (invalid byte at offset {})",
@@ -70,6 +74,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.ends_with("is a directory"), "{err}");
+    }
+
+    #[test]
+    fn drops_a_byte_order_mark() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("bom");
+        std::fs::write(&p, b"\xef\xbb\xbf{}").unwrap();
+        assert_eq!(read_text(p.to_str().unwrap(), 10).unwrap(), "{}");
     }
 
     #[test]

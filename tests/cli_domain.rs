@@ -315,6 +315,7 @@ fn hostile_dns_servers_end_in_findings_within_the_timeout() {
     for (server, code) in [
         (net::servfail_dns(), "domain.servfail"),
         (net::silent_dns(), "domain.dns-timeout"),
+        (net::malformed_dns(), "domain.dns-bad-reply"),
     ] {
         let start = Instant::now();
         let r = run(&[
@@ -491,4 +492,31 @@ fn ipv6_only_names_connect_over_ipv6() {
     );
     let human = run(&args[2..]).stdout;
     assert!(human.contains("(IPv6)"), "{human}");
+}
+
+/// An IP address is not a name: it is never sent to DNS (a silent server would time out).
+#[test]
+fn ip_literals_are_not_looked_up() {
+    let pki = net::Pki::new();
+    let tls = net::tls_server(&[], pki.leaf(&["api.example.com"], 90, true));
+    let silent = net::silent_dns();
+    let start = Instant::now();
+    let r = run(&[
+        "-o",
+        "json",
+        "domain",
+        "127.0.0.1",
+        "--port",
+        &tls.port().to_string(),
+        "--nameserver",
+        &silent.to_string(),
+        "--timeout",
+        "2s",
+    ]);
+    let j = r.one_json();
+    assert!(start.elapsed() < Duration::from_secs(2), "{j}");
+    assert_eq!(j["result"]["dns"]["rcode"], "NONE", "{j}");
+    assert_eq!(j["result"]["dns"]["addresses"][0], "127.0.0.1");
+    assert!(!codes_of(&j).contains("domain.dns-timeout"), "{j}");
+    assert!(j["result"]["tls"]["certificate"].is_object(), "{j}");
 }

@@ -143,7 +143,39 @@ fn redirects_are_bounded_and_never_leave_the_host() {
         &["--max-redirects", "0"],
     );
     assert_eq!(j["result"]["redirects"][0]["followed"], false);
+    assert_eq!(
+        j["result"]["redirects"][0]["not_followed_because"],
+        "--max-redirects reached"
+    );
     assert_eq!(j["result"]["response"]["status"], 302);
+}
+
+/// One deadline for the whole command: redirect hops do not each get a fresh --timeout.
+#[test]
+fn redirect_chains_share_one_deadline() {
+    let server = net::slow_redirect_loop(Duration::from_millis(400));
+    let start = Instant::now();
+    let (j, code) = probe_at(
+        server,
+        "api.example.com",
+        "/hop0",
+        &["--timeout", "1s", "--max-redirects", "20"],
+    );
+    let took = start.elapsed();
+    assert!(took < Duration::from_secs(3), "{took:?}");
+    assert_eq!(code, 1);
+    only(&j, "probe.request-failed");
+    assert!(
+        j["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("timed out"),
+        "{j}"
+    );
+    assert!(
+        j["result"]["redirects"].as_array().unwrap().len() <= 3,
+        "{j}"
+    );
 }
 
 #[test]

@@ -34,7 +34,13 @@ impl Outcome for DomainOutcome {
             json_word(&self.target_kind),
             p.dim
         )?;
-        if self.dns.chain.is_empty() {
+        if self.dns.rcode == "NONE" {
+            writeln!(
+                out,
+                "  {}DNS{:#}   none: an IP address is not looked up",
+                p.dim, p.dim
+            )?;
+        } else if self.dns.chain.is_empty() {
             writeln!(out, "  {}DNS{:#}   {}", p.dim, p.dim, self.dns.rcode)?;
         }
         for (i, hop) in self.dns.chain.iter().enumerate() {
@@ -165,12 +171,8 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     // Each DNS query gets half the phase bound, twice: the whole phase stays within it.
     let resolver =
         domain::dns::resolver(args.nameserver, args.timeout / 2).map_err(anyhow::Error::msg)?;
-    let results = runtime.block_on(check_all(
-        hosts,
-        resolver,
-        config,
-        usize::from(args.concurrency),
-    ));
+    let concurrency = within_open_file_limit(usize::from(args.concurrency));
+    let results = runtime.block_on(check_all(hosts, resolver, config, concurrency));
     let mut summary = Summary::default();
     for (observed, view, findings) in results {
         summary.hosts += 1;
@@ -199,6 +201,33 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
         ))?;
     }
     Ok(())
+}
+
+/// Descriptors one host check may hold at once: DNS sockets (A, AAAA, a TCP retry) and
+/// the TLS connection.
+const FDS_PER_CHECK: u64 = 4;
+
+/// `--concurrency`, lowered when the open-file limit (`ulimit -n`) cannot hold that many
+/// checks: running out of descriptors would show up as DNS and TLS failures on every host.
+fn within_open_file_limit(concurrency: usize) -> usize {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we pass and reads nothing else.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } != 0 {
+        return concurrency;
+    }
+    let usable = limit.rlim_cur.saturating_sub(32) / FDS_PER_CHECK;
+    let allowed = usize::try_from(usable.max(1)).unwrap_or(usize::MAX);
+    if concurrency > allowed {
+        eprintln!(
+            "apigw-doctor: warning: --concurrency {concurrency} lowered to {allowed}: the open-file limit (ulimit -n) is {}",
+            limit.rlim_cur
+        );
+        return allowed;
+    }
+    concurrency
 }
 
 type Checked = (Observed, Option<TlsView>, Vec<Finding>);
@@ -240,12 +269,25 @@ async fn check_all(
 
 fn hosts(args: &DomainArgs) -> Result<Vec<String>> {
     let mut hosts: Vec<String> = args.hosts.clone();
+    for h in &hosts {
+        if !valid_host(h) {
+            bail!("{} is not a host name", quoted_prefix(h));
+        }
+    }
     if let Some(file) = &args.file {
         let text = input::read_text(file, 64 * 1024 * 1024)?;
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or_default().trim();
             if line.is_empty() {
                 continue;
+            }
+            if !valid_host(line) {
+                bail!(
+                    "{}:{}: {} is not a host name",
+                    input::display_name(file),
+                    n + 1,
+                    quoted_prefix(line)
+                );
             }
             hosts.push(line.to_string());
             if hosts.len() > MAX_HOSTS {
@@ -257,12 +299,17 @@ fn hosts(args: &DomainArgs) -> Result<Vec<String>> {
             }
         }
     }
-    for h in &hosts {
-        if !valid_host(h) {
-            bail!("{h:?} is not a host name");
-        }
-    }
     Ok(hosts)
+}
+
+/// A value quoted for an error line, cut to its first 80 characters.
+fn quoted_prefix(s: &str) -> String {
+    let cut: String = s.chars().take(80).collect();
+    if cut.len() < s.len() {
+        format!("{cut:?}… ({} bytes)", s.len())
+    } else {
+        format!("{cut:?}")
+    }
 }
 
 fn valid_host(h: &str) -> bool {

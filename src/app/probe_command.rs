@@ -38,6 +38,8 @@ struct Redirect {
     status: u16,
     location: String,
     followed: bool,
+    /// Why it was not followed: "another host" or "--max-redirects reached"; null when it was.
+    not_followed_because: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -53,10 +55,9 @@ struct ProbeOutcome {
 impl Outcome for ProbeOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
         for r in &self.redirects {
-            let how = if r.followed {
-                "followed"
-            } else {
-                "not followed (another host)"
+            let how = match r.not_followed_because {
+                None => "followed".to_string(),
+                Some(why) => format!("not followed ({why})"),
             };
             writeln!(
                 out,
@@ -178,8 +179,10 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let (outcome, findings) =
-        runtime.block_on(probe(args, url, method, headers, body, &overrides))?;
+    let probed = runtime.block_on(probe(args, url, method, headers, body, &overrides));
+    // A system resolver still stuck in its blocking thread must not hold the exit.
+    runtime.shutdown_background();
+    let (outcome, findings) = probed?;
     let target = args.url.clone();
     session.emit(&Report::new("probe", target, outcome).with_findings(findings))
 }
@@ -234,9 +237,14 @@ async fn probe(
         if let Some(b) = &body {
             request = request.body(b.clone());
         }
-        let sent = match request.send().await {
+        // One deadline for the whole command: each hop gets what is left of it.
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break Err(Failed::Deadline);
+        }
+        let sent = match request.timeout(left).send().await {
             Ok(r) => r,
-            Err(e) => break Err(e),
+            Err(e) => break Err(Failed::Http(e)),
         };
         let status = sent.status().as_u16();
         let location = sent
@@ -256,6 +264,11 @@ async fn probe(
                     status,
                     location: next.to_string(),
                     followed: follow,
+                    not_followed_because: match (follow, same) {
+                        (true, _) => None,
+                        (false, false) => Some("another host"),
+                        (false, true) => Some("--max-redirects reached"),
+                    },
                 });
                 if !follow {
                     if !same {
@@ -290,14 +303,19 @@ async fn probe(
     };
     let response = match response {
         Ok(r) => r,
-        Err(e) => {
-            let detail = error_chain(&e);
-            let what = if e.is_timeout() {
-                "timed out"
-            } else if e.is_connect() {
-                "could not connect"
-            } else {
-                "failed"
+        Err(failed) => {
+            let (what, detail, timed_out) = match &failed {
+                Failed::Deadline => (
+                    "timed out",
+                    format!(
+                        "--timeout {:?} ran out after {hops} redirect(s)",
+                        args.timeout
+                    ),
+                    true,
+                ),
+                Failed::Http(e) if e.is_timeout() => ("timed out", error_chain(e), true),
+                Failed::Http(e) if e.is_connect() => ("could not connect", error_chain(e), false),
+                Failed::Http(e) => ("failed", error_chain(e), false),
             };
             findings.push(
                 Finding::error(
@@ -306,8 +324,8 @@ async fn probe(
                 )
                 .with("url", url.as_str()),
             );
-            if is_https && !e.is_timeout() {
-                findings.extend(explain_tls(&url, overrides, remaining(deadline)).await.1);
+            if is_https && !timed_out {
+                findings.extend(explain_tls(&url, overrides, deadline).await.1);
             }
             timing.insert("total".into(), (start.elapsed().as_millis() as u64).into());
             let outcome = ProbeOutcome {
@@ -345,7 +363,7 @@ async fn probe(
         elapsed_ms: start.elapsed().as_millis() as u64,
     }));
     let (tls_protocol, tls_findings) = if is_https {
-        explain_tls(&url, overrides, remaining(deadline)).await
+        explain_tls(&url, overrides, deadline).await
     } else {
         (None, Vec::new())
     };
@@ -384,10 +402,15 @@ async fn probe(
     Ok((outcome, findings))
 }
 
+/// Why no response came.
+enum Failed {
+    Http(reqwest::Error),
+    /// The command's deadline passed between redirects.
+    Deadline,
+}
+
 fn remaining(deadline: Instant) -> Duration {
-    deadline
-        .saturating_duration_since(Instant::now())
-        .max(Duration::from_millis(200))
+    deadline.saturating_duration_since(Instant::now())
 }
 
 /// Reads the body up to READ_LIMIT bytes, and not past the deadline.
@@ -411,20 +434,27 @@ async fn read_some(mut response: reqwest::Response, deadline: Instant) -> (Vec<u
 async fn explain_tls(
     url: &url::Url,
     overrides: &[(String, SocketAddr)],
-    timeout: Duration,
+    deadline: Instant,
 ) -> (Option<String>, Vec<Finding>) {
     let Some(host) = url.host_str() else {
         return (None, Vec::new());
     };
+    // What is left of the command's deadline, for the lookup and for each phase of the
+    // inspection handshake; with nothing left, no inspection.
+    let timeout = remaining(deadline);
+    if timeout < Duration::from_millis(50) {
+        return (None, Vec::new());
+    }
     let port = url.port_or_known_default().unwrap_or(443);
     let addr = match overrides
         .iter()
         .find(|(h, a)| h == host && a.port() == port)
     {
         Some((_, a)) => Some(*a),
-        None => tokio::net::lookup_host((host, port))
+        None => tokio::time::timeout(timeout, tokio::net::lookup_host((host, port)))
             .await
             .ok()
+            .and_then(Result::ok)
             .and_then(|mut a| a.next()),
     };
     let Some(addr) = addr else {
@@ -442,8 +472,15 @@ async fn explain_tls(
         anchors: webpki_roots::TLS_SERVER_ROOTS,
         expect_target: None,
     };
-    let (_, view, findings) = domain::inspect(host.to_string(), dns, &[addr], &how).await;
-    (view.map(|v| v.protocol), findings)
+    match tokio::time::timeout(
+        timeout,
+        domain::inspect(host.to_string(), dns, &[addr], &how),
+    )
+    .await
+    {
+        Ok((_, view, findings)) => (view.map(|v| v.protocol), findings),
+        Err(_) => (None, Vec::new()),
+    }
 }
 
 /// An error with its causes, on one line (reqwest's own message alone says little).

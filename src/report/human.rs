@@ -174,6 +174,10 @@ impl<W: Write> Sanitize<W> {
         }
     }
 
+    pub fn get_ref(&self) -> &W {
+        &self.inner
+    }
+
     /// One character (`bytes` is its UTF-8 encoding), escaped when it is unsafe.
     fn escaped(out: &mut Vec<u8>, bytes: &[u8], c: char) {
         if is_unsafe(c) {

@@ -120,6 +120,19 @@ pub fn servfail_dns() -> SocketAddr {
     })
 }
 
+/// A DNS server that answers every query with a reply that claims one answer record and
+/// then ends: a malformed message.
+pub fn malformed_dns() -> SocketAddr {
+    udp_responder(|query| {
+        if query.len() < 12 {
+            return None;
+        }
+        Some(vec![
+            query[0], query[1], 0x81, 0x80, 0, 0, 0, 1, 0, 0, 0, 0, 0xc0,
+        ])
+    })
+}
+
 /// A certificate and its key, and the chain a server sends with it.
 pub struct Leaf {
     pub chain: Vec<CertificateDer<'static>>,
@@ -426,5 +439,25 @@ pub fn redirect_server(hits: Arc<std::sync::atomic::AtomicUsize>) -> SocketAddr 
             };
             let _ = stream.write_all(response.as_bytes()).await;
         }
+    })
+}
+
+/// Redirects every request to another path on the same host, after `delay`: an endless
+/// same-host redirect chain that uses up any per-request timeout a hop at a time.
+pub fn slow_redirect_loop(delay: Duration) -> SocketAddr {
+    serve(move |mut stream| async move {
+        let head = read_head(&mut stream).await;
+        tokio::time::sleep(delay).await;
+        let n: u32 = head
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.strip_prefix("/hop"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        let response = format!(
+            "HTTP/1.1 302 Found\r\nlocation: /hop{}\r\ncontent-length: 0\r\n\r\n",
+            n + 1
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
     })
 }

@@ -24,12 +24,30 @@ pub struct Hop {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Problem {
-    NxDomain { name: String },
-    ServFail { name: String, rcode: String },
-    Timeout { name: String, detail: String },
-    Loop { name: String },
+    NxDomain {
+        name: String,
+    },
+    ServFail {
+        name: String,
+        rcode: String,
+    },
+    Timeout {
+        name: String,
+        detail: String,
+    },
+    /// An answer came, but not one the resolver could use (malformed, truncated beyond use,
+    /// a protocol error).
+    BadReply {
+        name: String,
+        detail: String,
+    },
+    Loop {
+        name: String,
+    },
     TooLong,
-    NoAddress { name: String },
+    NoAddress {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -130,11 +148,11 @@ fn classify_error(name: &str, e: NetError) -> Step {
             "TIMEOUT".into(),
         ),
         other => Step::Failed(
-            Problem::Timeout {
+            Problem::BadReply {
                 name,
                 detail: other.to_string(),
             },
-            "TIMEOUT".into(),
+            "ERROR".into(),
         ),
     }
 }
@@ -145,6 +163,16 @@ pub async fn resolve(resolver: &TokioResolver, host: &str) -> Resolution {
         rcode: "NOERROR".into(),
         ..Resolution::default()
     };
+    // An IP address is not a name: nothing to look up (`[::1]` as in URLs too).
+    if let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    {
+        res.rcode = "NONE".into();
+        res.addresses.push(ip);
+        return res;
+    }
     let mut name = host.trim_end_matches('.').to_ascii_lowercase();
     let mut seen = vec![name.clone()];
     loop {

@@ -33,6 +33,7 @@ pub const CNAME_CHAIN_TOO_LONG: &str = "domain.cname-chain-too-long";
 pub const NXDOMAIN: &str = "domain.nxdomain";
 pub const SERVFAIL: &str = "domain.servfail";
 pub const DNS_TIMEOUT: &str = "domain.dns-timeout";
+pub const DNS_BAD_REPLY: &str = "domain.dns-bad-reply";
 pub const NO_ADDRESS: &str = "domain.no-address";
 pub const TLS_HANDSHAKE_FAILED: &str = "domain.tls-handshake-failed";
 pub const CONNECT_FAILED: &str = "domain.connect-failed";
@@ -53,6 +54,7 @@ pub const CODES: &[&str] = &[
     NXDOMAIN,
     SERVFAIL,
     DNS_TIMEOUT,
+    DNS_BAD_REPLY,
     NO_ADDRESS,
     TLS_HANDSHAKE_FAILED,
     CONNECT_FAILED,
@@ -261,6 +263,13 @@ pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> V
         Some(DnsProblem::Timeout { name, detail }) => f.push(
             Finding::error(DNS_TIMEOUT, format!("no DNS answer for {name}: {detail}"))
                 .with("name", name.as_str()),
+        ),
+        Some(DnsProblem::BadReply { name, detail }) => f.push(
+            Finding::error(
+                DNS_BAD_REPLY,
+                format!("the DNS server's reply for {name} could not be used: {detail}"),
+            )
+            .with("name", name.as_str()),
         ),
         Some(DnsProblem::Loop { name }) => f.push(
             Finding::error(
