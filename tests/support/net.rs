@@ -431,11 +431,11 @@ pub fn redirect_server(hits: Arc<std::sync::atomic::AtomicUsize>) -> SocketAddr 
             let head = read_head(&mut stream).await;
             hits.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             let response = if head.starts_with("GET /start ") {
-                "HTTP/1.1 302 Found\r\nlocation: /next\r\ncontent-length: 0\r\n\r\n"
+                "HTTP/1.1 302 Found\r\nlocation: /next\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
             } else if head.starts_with("GET /next ") {
-                "HTTP/1.1 301 Moved Permanently\r\nlocation: https://elsewhere.example.org/x\r\ncontent-length: 0\r\n\r\n"
+                "HTTP/1.1 301 Moved Permanently\r\nlocation: https://elsewhere.example.org/x\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
             } else {
-                "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
+                "HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
             };
             let _ = stream.write_all(response.as_bytes()).await;
         }
@@ -455,7 +455,7 @@ pub fn slow_redirect_loop(delay: Duration) -> SocketAddr {
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
         let response = format!(
-            "HTTP/1.1 302 Found\r\nlocation: /hop{}\r\ncontent-length: 0\r\n\r\n",
+            "HTTP/1.1 302 Found\r\nlocation: /hop{}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
             n + 1
         );
         let _ = stream.write_all(response.as_bytes()).await;
