@@ -11,7 +11,7 @@ pub enum Confidence {
     Documented,
 }
 
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct ClientResponse {
     pub status: u16,
     /// Header names in first-seen order, keyed by the lower-cased name, each with the
@@ -20,6 +20,10 @@ pub struct ClientResponse {
     /// Payload 2.0 `cookies`: each becomes one `set-cookie` header.
     pub cookies: Vec<String>,
     pub body: Vec<u8>,
+    /// The body as the JSON string literal it arrived in, when `body` is exactly its text:
+    /// `-o json` writes it as it is instead of escaping 6 MB again. Whoever changes `body`
+    /// after setting this clears it.
+    pub body_json: Option<Box<serde_json::value::RawValue>>,
 }
 
 impl ClientResponse {
@@ -131,13 +135,22 @@ impl Serialize for ClientResponse {
                 s.collect_map(self.0.headers())
             }
         }
-        let (body, is_base64_encoded) = self.body_for_json();
         let mut map = serializer.serialize_map(Some(6))?;
         map.serialize_entry("status", &self.status)?;
         map.serialize_entry("headers", &Single(self))?;
         map.serialize_entry("multi_value_headers", &Multi(self))?;
         map.serialize_entry("cookies", &self.cookies)?;
-        map.serialize_entry("body", &body)?;
+        let is_base64_encoded = match &self.body_json {
+            Some(literal) => {
+                map.serialize_entry("body", literal)?;
+                false
+            }
+            None => {
+                let (body, is_base64_encoded) = self.body_for_json();
+                map.serialize_entry("body", &body)?;
+                is_base64_encoded
+            }
+        };
         map.serialize_entry("is_base64_encoded", &is_base64_encoded)?;
         map.end()
     }

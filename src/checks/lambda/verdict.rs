@@ -320,7 +320,7 @@ fn function_error(judge: &mut Judge, output: &[u8], kind: FunctionError) {
 fn shaped(
     judge: &mut Judge,
     o: &Map<String, Value>,
-    body_text: Option<Vec<u8>>,
+    body_text: Option<(Vec<u8>, &RawValue)>,
     allowed: &[&str],
 ) -> Option<ClientResponse> {
     let api = judge.api;
@@ -398,7 +398,12 @@ fn shaped(
     }
     let base64 = is_base64_encoded(judge, o.get("isBase64Encoded"));
     client.body = match body_text {
-        Some(text) => string_body(judge, text, base64),
+        Some((text, literal)) => {
+            if !base64 {
+                client.body_json = Some(literal.to_owned());
+            }
+            string_body(judge, text, base64)
+        }
         None => body(judge, o.get("body"), base64),
     };
     Some(client)
@@ -721,7 +726,9 @@ fn string_body(judge: &mut Judge, text: Vec<u8>, base64: bool) -> Vec<u8> {
 /// is kept as raw JSON and decoded once, straight into the client's body: it is never
 /// copied through serde_json's growing scratch buffer and then again into the response.
 /// The parsed object holds an empty string in its place.
-fn parse(bytes: &[u8]) -> Result<(Value, Option<Vec<u8>>), serde_json::Error> {
+type Parsed<'a> = (Value, Option<(Vec<u8>, &'a RawValue)>);
+
+fn parse(bytes: &[u8]) -> Result<Parsed<'_>, serde_json::Error> {
     if bytes.first() == Some(&b'{')
         && let Ok(fields) = serde_json::from_slice::<indexmap::IndexMap<String, &RawValue>>(bytes)
     {
@@ -733,7 +740,7 @@ fn parse(bytes: &[u8]) -> Result<(Value, Option<Vec<u8>>), serde_json::Error> {
                 let Some(text) = unescape(raw.get()) else {
                     return serde_json::from_slice(bytes).map(|v| (v, None));
                 };
-                body = Some(text);
+                body = Some((text, raw));
                 Value::String(String::new())
             } else {
                 serde_json::from_str(raw.get())?
@@ -876,6 +883,7 @@ fn finish_client(judge: &mut Judge, mut client: ClientResponse, opts: &Options) 
             Confidence::Documented,
         );
         client.body.clear();
+        client.body_json = None;
     }
     client
 }
