@@ -155,6 +155,20 @@ pub struct LambdaArgs {
     #[arg(long, value_enum, value_name = "KIND", ignore_case = true)]
     pub function_error: Option<crate::checks::lambda::FunctionError>,
 
+    /// What `aws lambda invoke` printed on standard output ({"StatusCode": 200,
+    /// "FunctionError": "Unhandled", ...}): sets the function-error state from it.
+    #[arg(long, value_name = "FILE")]
+    pub invoke_meta: Option<String>,
+
+    /// REST: the API's binaryMediaTypes, comma-separated (image/png,application/pdf,*/*).
+    #[arg(long, value_name = "LIST")]
+    pub binary_media_types: Vec<String>,
+
+    /// REST: the request's Accept header; a base64 body is decoded only when its first
+    /// value matches a binary media type.
+    #[arg(long, value_name = "VALUE")]
+    pub accept: Option<String>,
+
     /// The request method; HEAD responses carry no body.
     #[arg(long, default_value = "GET", value_name = "METHOD")]
     pub method: String,

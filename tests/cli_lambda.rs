@@ -105,22 +105,34 @@ fn human_view_shows_cookies_and_binary_bodies() {
         "{}",
         r.stdout
     );
-    let r = run_with_stdin(
-        &["lambda", "-"],
-        r#"{"statusCode":200,"isBase64Encoded":true,"body":"/wA="}"#,
-    );
-    assert!(
-        r.stdout.contains("[2 bytes of binary data]"),
-        "{}",
-        r.stdout
-    );
+    // REST with a matching binary media type: the decoded size and type, never raw bytes.
+    let png = r#"{"statusCode":200,"headers":{"Content-Type":"image/png"},"isBase64Encoded":true,"body":"/wA="}"#;
+    let binary = ["--binary-media-types", "image/png", "--accept", "image/png"];
+    let r = run_with_stdin(&[&["lambda"][..], &binary, &["-"]].concat(), png);
+    assert!(r.stdout.contains("[2 bytes of image/png]"), "{}", r.stdout);
     let j = run_with_stdin(
-        &["-o", "json", "lambda", "-"],
-        r#"{"statusCode":200,"isBase64Encoded":true,"body":"/wA="}"#,
+        &[&["-o", "json", "lambda"][..], &binary, &["-"]].concat(),
+        png,
     )
     .one_json();
     assert_eq!(j["result"]["client"]["body"], "/wA=");
     assert_eq!(j["result"]["client"]["is_base64_encoded"], true);
+    // By default (no binary media types) the client gets the base64 text, and the
+    // setting that would change that is named.
+    let r = run_with_stdin(&["lambda", "-"], png);
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("\n\n/wA=\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("lambda.binary-not-decoded"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("binaryMediaTypes"), "{}", r.stdout);
+    let r = run_with_stdin(&["lambda", "--api", "http", "--accept", "x/y", "-"], png);
+    assert_usage_error(
+        &r,
+        "--accept and --binary-media-types apply to REST APIs only",
+    );
 }
 
 #[test]
@@ -185,16 +197,17 @@ fn function_error_flag_is_case_insensitive() {
 fn output_over_six_mib_is_too_large() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.json");
-    let body = "x".repeat(6 * 1024 * 1024);
+    // Lambda's limit is 6,291,556 bytes: one more is too large.
+    let body = "x".repeat(6_291_556 - 28 + 1);
     std::fs::write(&path, format!(r#"{{"statusCode":200,"body":"{body}"}}"#)).unwrap();
     let r = run(&["-o", "json", "lambda", path.to_str().unwrap()]);
     assert_eq!(r.code, 1);
     let j = r.one_json();
     assert_eq!(j["findings"][0]["code"], "lambda.output-too-large");
-    assert_eq!(j["findings"][0]["evidence"]["size"], 6 * 1024 * 1024 + 28);
+    assert_eq!(j["findings"][0]["evidence"]["size"], 6_291_557);
     assert_eq!(j["result"]["client"]["status"], 502);
 
-    let just_under = "x".repeat(6 * 1024 * 1024 - 40);
+    let just_under = "x".repeat(6_291_556 - 28);
     std::fs::write(
         &path,
         format!(r#"{{"statusCode":200,"body":"{just_under}"}}"#),
@@ -278,4 +291,116 @@ fn lines_mode_skips_an_over_long_line_without_holding_it() {
         7 * 1024 * 1024
     );
     assert_eq!(reports[2]["result"]["client"]["status"], 202);
+}
+
+/// Lambda's error objects as Python, Node.js and a timeout write them, in the outfile of
+/// `aws lambda invoke`, with and without the word on whether the function threw them.
+#[test]
+fn lambda_error_objects_with_and_without_the_invocation_outcome() {
+    let python = r#"{"errorMessage": "'id'", "errorType": "KeyError", "requestId": "c0ffee00-1111-4222-8333-444455556666", "stackTrace": ["  File \"/var/task/app.py\", line 5, in lambda_handler\n    return {\"statusCode\": 200, \"body\": event[\"id\"]}\n"]}"#;
+    let node = r#"{"errorType":"TypeError","errorMessage":"Cannot read properties of undefined (reading 'id')","trace":["TypeError: Cannot read properties of undefined (reading 'id')","    at Runtime.handler (file:///var/task/index.mjs:2:31)","    at Runtime.handleOnceNonStreaming (file:///var/runtime/index.mjs:1173:29)"]}"#;
+    let timeout = r#"{"errorMessage":"2024-05-01T10:00:03.012Z 1c2d3e4f-aaaa-bbbb-cccc-111122223333 Task timed out after 3.00 seconds"}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let unhandled = dir.path().join("unhandled.json");
+    std::fs::write(
+        &unhandled,
+        "{\n    \"StatusCode\": 200,\n    \"FunctionError\": \"Unhandled\",\n    \"ExecutedVersion\": \"$LATEST\"\n}\n",
+    )
+    .unwrap();
+    let returned = dir.path().join("returned.json");
+    std::fs::write(
+        &returned,
+        "{\n    \"StatusCode\": 200,\n    \"ExecutedVersion\": \"$LATEST\"\n}\n",
+    )
+    .unwrap();
+    let (unhandled, returned) = (unhandled.to_str().unwrap(), returned.to_str().unwrap());
+    for (name, output) in [("python", python), ("node", node), ("timeout", timeout)] {
+        // (API flags, status when thrown, status and validity had it been returned)
+        for (api, thrown, (alt_status, alt_valid)) in [
+            (&["--api", "rest"][..], 502, (502, false)),
+            (
+                &["--api", "http", "--payload-version", "1.0"],
+                500,
+                (500, false),
+            ),
+            (
+                &["--api", "http", "--payload-version", "2.0"],
+                500,
+                (200, true),
+            ),
+        ] {
+            let label = format!("{name} {api:?}");
+            let go = |extra: &[&str]| {
+                let args = [&["-o", "json", "lambda"][..], api, extra, &["-"]].concat();
+                run_with_stdin(&args, output)
+            };
+            // No word on the outcome: most likely thrown, with the alternative beside it.
+            let r = go(&[]);
+            assert_eq!(r.code, 1, "{label}: {}", r.stdout);
+            let j = r.one_json();
+            assert_eq!(j["result"]["client"]["status"], thrown, "{label}");
+            assert_eq!(
+                codes_of(&j),
+                ["lambda.function-error".to_string()].into(),
+                "{label}"
+            );
+            assert_eq!(j["findings"][0]["evidence"]["assumed"], true, "{label}");
+            let alt = &j["result"]["alternative"];
+            assert_eq!(alt["assuming"], "returned", "{label}");
+            assert_eq!(alt["client"]["status"], alt_status, "{label}: {alt}");
+            assert_eq!(alt["valid"], alt_valid, "{label}");
+            if alt_valid {
+                let body: serde_json::Value =
+                    serde_json::from_str(alt["client"]["body"].as_str().unwrap()).unwrap();
+                assert_eq!(
+                    body,
+                    serde_json::from_str::<serde_json::Value>(output).unwrap(),
+                    "{label}"
+                );
+            }
+            // Said by the flag, or by what `aws lambda invoke` printed: thrown, no guess.
+            for extra in [
+                &["--function-error", "Unhandled"][..],
+                &["--invoke-meta", unhandled],
+            ] {
+                let j = go(extra).one_json();
+                assert_eq!(j["result"]["client"]["status"], thrown, "{label} {extra:?}");
+                assert!(j["result"].get("alternative").is_none(), "{label}");
+                assert!(
+                    j["findings"][0]["evidence"]
+                        .get("assumed")
+                        .is_none_or(|a| a == false)
+                );
+            }
+            // The CLI printed no FunctionError: the function returned the object.
+            let r = go(&["--invoke-meta", returned]);
+            let j = r.one_json();
+            assert_eq!(j["result"]["client"]["status"], alt_status, "{label}: {j}");
+            assert!(!codes_of(&j).contains("lambda.function-error"), "{label}");
+            if alt_valid {
+                assert!(codes_of(&j).contains("lambda.error-as-200"), "{label}: {j}");
+            }
+            // The two disagree: a usage error.
+            let r = go(&["--invoke-meta", unhandled, "--function-error", "Handled"]);
+            assert_usage_error(&r, "disagrees with");
+        }
+    }
+    // The runtime's hints lead the advice.
+    let j = run_with_stdin(&["-o", "json", "lambda", "-"], timeout).one_json();
+    let message = j["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("timed out") && message.contains("29 s"),
+        "{message}"
+    );
+    assert!(!message.contains("remove"), "{message}");
+    let r = run_with_stdin(
+        &[
+            "lambda",
+            "--invoke-meta",
+            "examples/lambda/rest-object-body.json",
+            "-",
+        ],
+        node,
+    );
+    assert_usage_error(&r, "not the output `aws lambda invoke` prints");
 }

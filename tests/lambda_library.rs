@@ -5,16 +5,12 @@ use std::collections::BTreeSet;
 use support::lambda_cases::CASES;
 
 fn options(api: &str, args: &[&str]) -> Options {
-    let mut opts = Options {
-        api: match api {
-            "rest" => Api::Rest,
-            "1.0" => Api::Http10,
-            "2.0" => Api::Http20,
-            _ => unreachable!(),
-        },
-        function_error: None,
-        method: "GET".into(),
-    };
+    let mut opts = Options::new(match api {
+        "rest" => Api::Rest,
+        "1.0" => Api::Http10,
+        "2.0" => Api::Http20,
+        _ => unreachable!(),
+    });
     for pair in args.chunks(2) {
         match pair {
             ["--function-error", "Unhandled"] => {
@@ -22,6 +18,11 @@ fn options(api: &str, args: &[&str]) -> Options {
             }
             ["--function-error", "Handled"] => opts.function_error = Some(FunctionError::Handled),
             ["--method", m] => opts.method = m.to_string(),
+            ["--accept", a] => opts.accept = Some(a.to_string()),
+            ["--binary-media-types", t] => {
+                opts.binary_media_types = t.split(',').map(String::from).collect()
+            }
+            ["--invoke-meta", "returned"] => opts.invocation_known = true,
             other => panic!("unknown args {other:?}"),
         }
     }

@@ -31,11 +31,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 }
 
 fn rest() -> Options {
-    Options {
-        api: Api::Rest,
-        function_error: None,
-        method: "GET".into(),
-    }
+    Options::new(Api::Rest)
 }
 
 proptest! {

@@ -5,7 +5,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     for api in [Api::Rest, Api::Http10, Api::Http20] {
-        let opts = Options { api, function_error: None, method: "GET".into() };
+        let opts = Options::new(api);
         let _ = lambda::evaluate(data, &opts);
     }
 });

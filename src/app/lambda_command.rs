@@ -22,6 +22,10 @@ struct LambdaOutcome {
     valid: bool,
     confidence: Confidence,
     client: ClientResponse,
+    /// Only for an output that looks like Lambda's error object with no word on whether
+    /// the function threw it: what the client gets had it been returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alternative: Option<lambda::Alternative>,
 }
 
 impl Outcome for LambdaOutcome {
@@ -44,7 +48,31 @@ impl Outcome for LambdaOutcome {
             json!(self.confidence).as_str().unwrap_or_default(),
             p.dim
         )?;
-        let r = &self.client;
+        write_response(out, p, &self.client)?;
+        if let Some(alt) = &self.alternative {
+            let r = &alt.client;
+            writeln!(
+                out,
+                "{}had the function returned this object instead of throwing it, the client would get {} {}{}{:#}",
+                p.dim,
+                r.status,
+                lambda::reason_phrase(r.status),
+                if alt.valid {
+                    ""
+                } else {
+                    " (API Gateway's error response)"
+                },
+                p.dim
+            )?;
+            writeln!(out)?;
+        }
+        Ok(())
+    }
+}
+
+/// A response as `curl -i` shows it; a binary body by its size and type, never raw.
+fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse) -> io::Result<()> {
+    {
         let reason = lambda::reason_phrase(r.status);
         writeln!(
             out,
@@ -89,9 +117,13 @@ impl Outcome for LambdaOutcome {
                 }
                 Err(_) => writeln!(
                     out,
-                    "{}[{} bytes of binary data]{:#}",
+                    "{}[{} bytes of {}]{:#}",
                     p.dim,
                     r.body.len(),
+                    r.header("content-type").and_then(|v| v.first()).map_or(
+                        "binary data".to_string(),
+                        |t| crate::report::human::visible(t)
+                    ),
                     p.dim
                 )?,
             }
@@ -126,11 +158,73 @@ fn options(args: &LambdaArgs) -> Result<Options> {
     if args.method.is_empty() || !args.method.bytes().all(|b| b.is_ascii_alphabetic()) {
         bail!("--method {:?}: not an HTTP method", args.method);
     }
+    let (function_error, invocation_known) = match &args.invoke_meta {
+        None => (args.function_error, false),
+        Some(file) => {
+            let printed = invoke_meta(file)?;
+            if args.function_error.is_some() && args.function_error != printed {
+                bail!(
+                    "--function-error {} disagrees with {file}, where `aws lambda invoke` printed {}",
+                    args.function_error.map_or("none", |k| k.name()),
+                    printed.map_or("no FunctionError".to_string(), |k| format!(
+                        "FunctionError {:?}",
+                        k.name()
+                    ))
+                );
+            }
+            (printed, true)
+        }
+    };
+    let binary_media_types = args
+        .binary_media_types
+        .iter()
+        .flat_map(|l| l.split(','))
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if api != Api::Rest && (args.accept.is_some() || !args.binary_media_types.is_empty()) {
+        bail!(
+            "--accept and --binary-media-types apply to REST APIs only (HTTP APIs always decode base64 bodies)"
+        );
+    }
     Ok(Options {
         api,
-        function_error: args.function_error,
+        function_error,
+        invocation_known,
         method: args.method.to_ascii_uppercase(),
+        binary_media_types,
+        accept: args.accept.clone(),
     })
+}
+
+/// The function-error state from what `aws lambda invoke` prints on standard output:
+/// `{"StatusCode": 200, "FunctionError": "Unhandled", "ExecutedVersion": "$LATEST"}`.
+fn invoke_meta(file: &str) -> Result<Option<lambda::FunctionError>> {
+    let doc = crate::document::load(file)?;
+    let Some(meta) = doc
+        .value
+        .as_object()
+        .filter(|m| m.contains_key("StatusCode"))
+    else {
+        bail!(
+            "{}: not the output `aws lambda invoke` prints (StatusCode, FunctionError, ExecutedVersion): it looks like {}",
+            doc.name,
+            crate::document::describe(&doc.value)
+        );
+    };
+    match meta.get("FunctionError") {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(serde_json::Value::String(k)) if k.eq_ignore_ascii_case("Unhandled") => {
+            Ok(Some(lambda::FunctionError::Unhandled))
+        }
+        Some(serde_json::Value::String(k)) if k.eq_ignore_ascii_case("Handled") => {
+            Ok(Some(lambda::FunctionError::Handled))
+        }
+        Some(other) => bail!(
+            "{}: FunctionError {other} is neither Unhandled nor Handled",
+            doc.name
+        ),
+    }
 }
 
 pub fn run(session: &mut Session, args: &LambdaArgs) -> Result<()> {
@@ -154,6 +248,7 @@ fn emit(session: &mut Session, target: String, e: Evaluation) -> Result<()> {
         valid: e.valid,
         confidence: e.confidence,
         client: e.client,
+        alternative: e.alternative,
     };
     session.emit(&Report::new("lambda", target, outcome).with_findings(e.findings))
 }

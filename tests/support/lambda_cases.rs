@@ -34,6 +34,13 @@ const fn case(
 }
 
 const U: &str = "lambda.behavior-uncertain";
+/// REST: an API whose binary media types match the request's Accept header.
+const BINARY: &[&str] = &[
+    "--binary-media-types",
+    "image/png,application/octet-stream",
+    "--accept",
+    "application/octet-stream",
+];
 
 pub const CASES: &[Case] = &[
     // ---- REST proxy integration
@@ -356,9 +363,21 @@ pub const CASES: &[Case] = &[
         &["lambda.headers-merged"],
     ),
     Case {
-        body: Some("hi"),
+        body: Some("aGk="),
         ..case(
-            "rest: base64 body",
+            "rest: base64 body, no binary media types: the client gets the base64 text",
+            "rest",
+            r#"{"statusCode":200,"isBase64Encoded":true,"body":"aGk="}"#,
+            200,
+            true,
+            &["lambda.binary-not-decoded"],
+        )
+    },
+    Case {
+        body: Some("hi"),
+        args: BINARY,
+        ..case(
+            "rest: base64 body, Accept matches a binary media type",
             "rest",
             r#"{"statusCode":200,"isBase64Encoded":true,"body":"aGk="}"#,
             200,
@@ -368,6 +387,53 @@ pub const CASES: &[Case] = &[
     },
     Case {
         body: Some("hi"),
+        args: &["--binary-media-types", "*/*", "--accept", "text/plain"],
+        ..case(
+            "rest: base64 body, binary media type */*",
+            "rest",
+            r#"{"statusCode":200,"isBase64Encoded":true,"body":"aGk="}"#,
+            200,
+            true,
+            &[],
+        )
+    },
+    Case {
+        body: Some("hi"),
+        args: &[
+            "--binary-media-types",
+            "image/*",
+            "--accept",
+            "image/png;q=0.9",
+        ],
+        ..case(
+            "rest: base64 body, binary media type image/*",
+            "rest",
+            r#"{"statusCode":200,"isBase64Encoded":true,"body":"aGk="}"#,
+            200,
+            true,
+            &[],
+        )
+    },
+    Case {
+        body: Some("aGk="),
+        args: &[
+            "--binary-media-types",
+            "image/png",
+            "--accept",
+            "text/html, image/png",
+        ],
+        ..case(
+            "rest: base64 body, only the second Accept value matches",
+            "rest",
+            r#"{"statusCode":200,"isBase64Encoded":true,"body":"aGk="}"#,
+            200,
+            true,
+            &["lambda.binary-not-decoded"],
+        )
+    },
+    Case {
+        body: Some("hi"),
+        args: BINARY,
         ..case(
             "rest: base64 without padding",
             "rest",
@@ -377,24 +443,42 @@ pub const CASES: &[Case] = &[
             &[],
         )
     },
-    case(
-        "rest: base64 invalid",
-        "rest",
-        r#"{"statusCode":200,"isBase64Encoded":true,"body":"not base64!"}"#,
-        502,
-        false,
-        &["lambda.body-not-base64", U],
-    ),
-    case(
-        "rest: base64 url-safe alphabet",
-        "rest",
-        r#"{"statusCode":200,"isBase64Encoded":true,"body":"-_8"}"#,
-        502,
-        false,
-        &["lambda.body-not-base64", U],
-    ),
+    Case {
+        args: BINARY,
+        ..case(
+            "rest: base64 invalid, decoded",
+            "rest",
+            r#"{"statusCode":200,"isBase64Encoded":true,"body":"not base64!"}"#,
+            502,
+            false,
+            &["lambda.body-not-base64", U],
+        )
+    },
+    Case {
+        body: Some("not base64!"),
+        ..case(
+            "rest: base64 invalid, not decoded: harmless",
+            "rest",
+            r#"{"statusCode":200,"isBase64Encoded":true,"body":"not base64!"}"#,
+            200,
+            true,
+            &["lambda.binary-not-decoded"],
+        )
+    },
+    Case {
+        args: BINARY,
+        ..case(
+            "rest: base64 url-safe alphabet",
+            "rest",
+            r#"{"statusCode":200,"isBase64Encoded":true,"body":"-_8"}"#,
+            502,
+            false,
+            &["lambda.body-not-base64", U],
+        )
+    },
     Case {
         body: Some("hi"),
+        args: BINARY,
         ..case(
             "rest: isBase64Encoded \"true\"",
             "rest",
@@ -402,6 +486,18 @@ pub const CASES: &[Case] = &[
             200,
             true,
             &["lambda.is-base64-encoded-invalid", U],
+        )
+    },
+    Case {
+        body: Some("hi"),
+        args: BINARY,
+        ..case(
+            "rest: legacy base64Encoded (uncertain)",
+            "rest",
+            r#"{"statusCode":200,"base64Encoded":true,"body":"aGk="}"#,
+            200,
+            true,
+            &["lambda.unknown-field", U],
         )
     },
     case(
@@ -542,12 +638,12 @@ pub const CASES: &[Case] = &[
         )
     },
     case(
-        "rest: error object without --function-error",
+        "rest: error object without --function-error (most likely thrown)",
         "rest",
         r#"{"errorMessage":"boom","errorType":"Error"}"#,
         502,
         false,
-        &["lambda.unknown-field", "lambda.status-code-missing"],
+        &["lambda.function-error"],
     ),
     case(
         "rest: cookies key",
@@ -729,12 +825,12 @@ pub const CASES: &[Case] = &[
     Case {
         body: Some("\"hello\""),
         ..case(
-            "2.0: spec 5, bare string",
+            "2.0: spec 5, bare string (quotes kept: uncertain)",
             "2.0",
             r#""hello""#,
             200,
             true,
-            &["lambda.inferred-response"],
+            &["lambda.inferred-response", U],
         )
     },
     case(
@@ -915,15 +1011,15 @@ pub const CASES: &[Case] = &[
         r#""Error: boom""#,
         200,
         true,
-        &["lambda.inferred-response", "lambda.error-as-200"],
+        &["lambda.inferred-response", "lambda.error-as-200", U],
     ),
     case(
-        "2.0: Lambda error object without flag",
+        "2.0: Lambda error object without flag (most likely thrown)",
         "2.0",
         r#"{"errorMessage":"boom","errorType":"Error"}"#,
-        200,
-        true,
-        &["lambda.inferred-response", "lambda.error-as-200"],
+        500,
+        false,
+        &["lambda.function-error"],
     ),
     case(
         "2.0: unknown key ignored",

@@ -21,8 +21,9 @@ pub use verdict::{Evaluation, evaluate, too_large};
 
 use serde::Serialize;
 
-/// Lambda's limit for a synchronous invocation's response (6 MB, counted in MiB by Lambda).
-pub const MAX_RESPONSE_BYTES: usize = 6 * 1024 * 1024;
+/// Lambda's limit for a synchronous invocation's response: "Response payload size
+/// (6291557 bytes) exceeded maximum allowed payload size (6291556 bytes)".
+pub const MAX_RESPONSE_BYTES: usize = 6_291_556;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Api {
@@ -50,12 +51,79 @@ pub enum FunctionError {
     Handled,
 }
 
+impl FunctionError {
+    pub fn name(self) -> &'static str {
+        match self {
+            FunctionError::Unhandled => "Unhandled",
+            FunctionError::Handled => "Handled",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Options {
     pub api: Api,
     pub function_error: Option<FunctionError>,
+    /// Whether the invocation's outcome is known (`--invoke-meta`): then an output without
+    /// `function_error` was returned, even when it looks like Lambda's error object.
+    pub invocation_known: bool,
     /// The request method: HEAD responses carry no body.
     pub method: String,
+    /// REST: the API's `binaryMediaTypes`.
+    pub binary_media_types: Vec<String>,
+    /// REST: the request's Accept header.
+    pub accept: Option<String>,
+}
+
+impl Options {
+    /// A GET request, nothing known about the invocation, no binary media types.
+    pub fn new(api: Api) -> Self {
+        Options {
+            api,
+            function_error: None,
+            invocation_known: false,
+            method: "GET".into(),
+            binary_media_types: Vec::new(),
+            accept: None,
+        }
+    }
+
+    /// REST decodes a base64 body only when the first Accept value matches one of the
+    /// API's binary media types (`*/*` and `type/*` included); HTTP APIs always do.
+    pub fn decodes_base64(&self) -> bool {
+        if self.api != Api::Rest {
+            return true;
+        }
+        let Some(first) = self
+            .accept
+            .as_deref()
+            .and_then(|a| a.split(',').next())
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .filter(|v| !v.is_empty())
+        else {
+            return false;
+        };
+        let (kind, _) = first.split_once('/').unwrap_or((first.as_str(), ""));
+        self.binary_media_types.iter().any(|t| {
+            let t = t.trim().to_ascii_lowercase();
+            t == first || t == "*/*" || t.strip_suffix("/*").is_some_and(|k| k == kind)
+        })
+    }
+}
+
+/// What the client would get had the function returned its error object instead of
+/// throwing it (`result.alternative`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Alternative {
+    pub assuming: &'static str,
+    pub valid: bool,
+    pub client: ClientResponse,
 }
 
 pub const EMPTY_OUTPUT: &str = "lambda.empty-output";
@@ -86,6 +154,7 @@ pub const INFERRED_RESPONSE: &str = "lambda.inferred-response";
 pub const ERROR_AS_200: &str = "lambda.error-as-200";
 pub const COOKIES_INVALID: &str = "lambda.cookies-invalid";
 pub const FIELD_IGNORED: &str = "lambda.field-ignored";
+pub const BINARY_NOT_DECODED: &str = "lambda.binary-not-decoded";
 
 /// Every finding code this check emits.
 pub const CODES: &[&str] = &[
@@ -111,6 +180,7 @@ pub const CODES: &[&str] = &[
     ERROR_AS_200,
     COOKIES_INVALID,
     FIELD_IGNORED,
+    BINARY_NOT_DECODED,
 ];
 
 #[cfg(test)]

@@ -3,11 +3,7 @@ use super::*;
 use serde_json::json;
 
 fn rest() -> Options {
-    Options {
-        api: Api::Rest,
-        function_error: None,
-        method: "GET".into(),
-    }
+    Options::new(Api::Rest)
 }
 
 #[test]

@@ -14,6 +14,9 @@ pub struct Evaluation {
     pub client: ClientResponse,
     pub confidence: Confidence,
     pub findings: Vec<Finding>,
+    /// For an output that looks like Lambda's error object when nobody said whether the
+    /// function threw it: the client's response had it been returned instead.
+    pub alternative: Option<Alternative>,
 }
 
 /// How many header values a finding's evidence lists.
@@ -47,6 +50,8 @@ const BASE64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::n
 
 struct Judge {
     api: Api,
+    /// Whether a base64 body reaches the client decoded (REST: binary media types).
+    decode_base64: bool,
     findings: Vec<Finding>,
     confidence: Confidence,
     rejected: bool,
@@ -60,6 +65,7 @@ impl Judge {
     fn new(api: Api) -> Self {
         Judge {
             api,
+            decode_base64: true,
             findings: Vec::new(),
             confidence: Confidence::Documented,
             rejected: false,
@@ -152,6 +158,7 @@ impl Judge {
             client,
             confidence: self.confidence,
             findings: self.findings,
+            alternative: None,
         }
     }
 }
@@ -159,8 +166,9 @@ impl Judge {
 /// Evaluates `output`, the bytes the function returned (`aws lambda invoke`'s outfile).
 pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
     let mut judge = Judge::new(opts.api);
+    judge.decode_base64 = opts.decodes_base64();
     if let Some(kind) = opts.function_error {
-        function_error(&mut judge, output, kind);
+        function_error(&mut judge, output, kind, false);
         return judge.finish(None);
     }
     if output.len() > MAX_RESPONSE_BYTES {
@@ -209,6 +217,25 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
             return judge.finish(None);
         }
     };
+    if !opts.invocation_known && is_lambda_error(&value) {
+        // Most likely thrown: that is what the client sees. Had the function returned the
+        // object instead, the ordinary rules apply: that goes in `alternative`.
+        function_error(&mut judge, output, FunctionError::Unhandled, true);
+        let mut thrown = judge.finish(None);
+        let returned = evaluate(
+            output,
+            &Options {
+                invocation_known: true,
+                ..opts.clone()
+            },
+        );
+        thrown.alternative = Some(Alternative {
+            assuming: "returned",
+            valid: returned.valid,
+            client: returned.client,
+        });
+        return thrown;
+    }
     let client = match (opts.api, &value) {
         (Api::Http20, Value::Object(o)) if o.contains_key("statusCode") => {
             shaped(&mut judge, o, body_text, HTTP20_KEYS)
@@ -279,7 +306,23 @@ pub fn too_large(size: u64, opts: &Options) -> Evaluation {
     judge.finish(None)
 }
 
-fn function_error(judge: &mut Judge, output: &[u8], kind: FunctionError) {
+/// Lambda's error object, as a runtime writes it when the handler throws: `errorMessage`
+/// with `errorType`, `stackTrace` (Python, Java), `trace` (Node.js) or `requestId`; or a
+/// timeout's `Task timed out after N seconds`.
+fn is_lambda_error(output: &Value) -> bool {
+    let Some(o) = output.as_object() else {
+        return false;
+    };
+    let Some(message) = o.get("errorMessage").and_then(Value::as_str) else {
+        return false;
+    };
+    ["errorType", "stackTrace", "trace", "requestId"]
+        .iter()
+        .any(|k| o.contains_key(*k))
+        || message.contains("Task timed out after")
+}
+
+fn function_error(judge: &mut Judge, output: &[u8], kind: FunctionError, guessed: bool) {
     let payload: Option<Map<String, Value>> = serde_json::from_slice(output.trim_ascii()).ok();
     let field = |k: &str| {
         payload
@@ -291,28 +334,75 @@ fn function_error(judge: &mut Judge, output: &[u8], kind: FunctionError) {
     let message = field("errorMessage");
     let error_type = field("errorType");
     let status = if judge.api == Api::Rest { 502 } else { 500 };
-    let mut text = format!(
-        "the function failed ({}{}); a proxy integration does not map function errors: the client gets {status}",
+    let what = format!(
+        "{}{}",
         error_type.as_deref().unwrap_or("error"),
         message
             .as_deref()
             .map(|m| format!(": {m}"))
             .unwrap_or_default(),
     );
-    if message
-        .as_deref()
-        .is_some_and(|m| m.starts_with("Task timed out after"))
-    {
-        text.push_str(" (the function timed out; if its timeout exceeds the integration timeout, 29 s by default, the client gets 504 first)");
+    let mut text = if guessed {
+        format!(
+            "this is Lambda's error object, so the function most likely failed ({what}); a proxy integration does not map function errors: the client gets {status} (pass `aws lambda invoke`'s printed output with --invoke-meta to be sure)"
+        )
+    } else {
+        format!(
+            "the function failed ({what}); a proxy integration does not map function errors: the client gets {status}"
+        )
+    };
+    if let Some(hint) = runtime_hint(
+        error_type.as_deref(),
+        message.as_deref().unwrap_or_default(),
+    ) {
+        text.push_str("; ");
+        text.push_str(hint);
     }
     let c = judge.rejection_confidence();
     judge.reject(
         Finding::error(FUNCTION_ERROR, text)
             .with("function_error", json!(kind))
+            .with("assumed", guessed)
             .with("error_type", error_type)
             .with("error_message", message),
         c,
     );
+}
+
+/// What the runtime's error says about where to look, for the errors Lambda users meet most.
+fn runtime_hint(error_type: Option<&str>, message: &str) -> Option<&'static str> {
+    let t = error_type.unwrap_or_default();
+    if message.contains("Task timed out after") || t == "Sandbox.Timedout" {
+        return Some(
+            "the function timed out: raise its timeout or find the slow call in its logs; if its timeout exceeds the integration timeout (29 s by default), the client gets 504 first",
+        );
+    }
+    Some(match t {
+        "Runtime.ImportModuleError" => {
+            "the runtime could not load the handler's module: check the handler setting (file.function), the package layout and bundled dependencies"
+        }
+        "Runtime.HandlerNotFound" => {
+            "the handler function named in the configuration does not exist in the module: check the handler setting and the exported name"
+        }
+        "Runtime.UserCodeSyntaxError" => {
+            "the function's code does not parse: fix the syntax error named in the message and redeploy"
+        }
+        "Runtime.ExitError" if message.contains("signal: killed") => {
+            "the runtime was killed, usually for running out of memory: raise the function's memory"
+        }
+        "Runtime.ExitError" => "the runtime process exited: see the function's logs for why",
+        "Runtime.OutOfMemory" => "the function ran out of memory: raise its memory setting",
+        "Runtime.MarshalError" | "Runtime.UnmarshalError" => {
+            "the handler returned (or received) a value the runtime cannot serialise as JSON"
+        }
+        t if t.starts_with("java.") || t.contains("Exception") => {
+            "a Java exception escaped the handler: catch it and return a response with the right statusCode, or see stackTrace"
+        }
+        "" => return None,
+        _ => {
+            "an exception escaped the handler: catch it and return a proxy response with a 4xx/5xx statusCode, or see the function's logs (aws logs tail /aws/lambda/FUNCTION --since 15m)"
+        }
+    })
 }
 
 /// An output that carries the proxy response fields (every REST and 1.0 object; 2.0 objects
@@ -327,6 +417,19 @@ fn shaped(
     let looks_like_lambda_error = o.contains_key("errorMessage") && o.contains_key("errorType");
     for key in o.keys().filter(|k| !allowed.contains(&k.as_str())) {
         let path = member("$", key);
+        if api == Api::Rest && key == "base64Encoded" {
+            // SAM CLI's authors report AWS accepted this legacy spelling in their trials
+            // (aws-sam-cli#2941); nothing recorded confirms it.
+            judge.push(
+                Finding::warning(
+                    UNKNOWN_FIELD,
+                    "base64Encoded is a legacy spelling of isBase64Encoded: SAM CLI treats it as isBase64Encoded, but whether API Gateway accepts it (or answers 502) is not recorded; use isBase64Encoded",
+                )
+                .with("path", path),
+                Confidence::Uncertain,
+            );
+            continue;
+        }
         if api == Api::Rest {
             let mut msg = format!(
                 "unknown top-level key {key:?}: REST APIs reject the whole response (Malformed Lambda proxy response)"
@@ -396,7 +499,21 @@ fn shaped(
     if api == Api::Http20 {
         cookies(judge, o.get("cookies"), &mut client);
     }
-    let base64 = is_base64_encoded(judge, o.get("isBase64Encoded"));
+    let legacy = (api == Api::Rest && !o.contains_key("isBase64Encoded"))
+        .then(|| o.get("base64Encoded"))
+        .flatten();
+    let flagged = is_base64_encoded(judge, o.get("isBase64Encoded").or(legacy));
+    if flagged && !judge.decode_base64 {
+        judge.push(
+            Finding::info(
+                BINARY_NOT_DECODED,
+                "isBase64Encoded is true, but the request's Accept header matches none of the API's binary media types: API Gateway sends the base64 text itself; add the media type to the API's binaryMediaTypes (and redeploy), and have clients send it as the first Accept value",
+            )
+            .with("path", "$.isBase64Encoded"),
+            Confidence::Documented,
+        );
+    }
+    let base64 = flagged && judge.decode_base64;
     client.body = match body_text {
         Some((text, literal)) => {
             if !base64 {
@@ -806,14 +923,28 @@ pub(super) fn unescape(literal: &str) -> Option<Vec<u8>> {
 
 /// Payload 2.0 without statusCode: 200, application/json, the whole output as the body.
 fn inferred(judge: &mut Judge, value: &Value, raw: &[u8]) -> ClientResponse {
-    judge.push(
-        Finding::info(
-            INFERRED_RESPONSE,
-            format!("the output is a JSON {} without statusCode: payload 2.0 answers 200 with content-type application/json and the whole output as the body", kind(value)),
-        )
-        .with("path", "$"),
-        Confidence::Documented,
-    );
+    if value.is_string() {
+        // AWS's interpretation table writes `"body": "Hello from Lambda!"`, a sketch rather
+        // than bytes; the Lambda function URL page, in the same notation, then shows the
+        // real response with the quotes. No recording of an HTTP API settles it.
+        judge.push(
+            Finding::info(
+                INFERRED_RESPONSE,
+                "the output is a bare JSON string: payload 2.0 answers 200 with content-type application/json and, most likely, the JSON text itself as the body, quotes included (return an object with statusCode and body to be sure what the client gets)",
+            )
+            .with("path", "$"),
+            Confidence::Uncertain,
+        );
+    } else {
+        judge.push(
+            Finding::info(
+                INFERRED_RESPONSE,
+                format!("the output is a JSON {} without statusCode: payload 2.0 answers 200 with content-type application/json and the whole output as the body", kind(value)),
+            )
+            .with("path", "$"),
+            Confidence::Documented,
+        );
+    }
     if let Value::Object(o) = value {
         let unused: Vec<&str> = [
             "body",
