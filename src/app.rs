@@ -8,6 +8,7 @@ use clap::CommandFactory;
 use std::io::Write;
 use std::process::ExitCode;
 
+mod cloudfront_command;
 mod domain_command;
 mod kb_commands;
 mod lambda_command;
@@ -159,6 +160,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Lint(args) => lint_command::run(&mut session, &args)?,
         Command::Policy(args) => policy_command::run(&mut session, &args)?,
         Command::Probe(args) => probe_command::run(&mut session, &args)?,
+        Command::Cloudfront(args) => cloudfront_command::run(&mut session, &args)?,
         Command::Completions { .. } | Command::Man => unreachable!("handled above"),
     }
     session.printer.exit_code()

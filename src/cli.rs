@@ -82,6 +82,10 @@ pub enum Command {
     /// Validate a resource policy, and evaluate a call against it.
     Policy(PolicyArgs),
 
+    /// Check a CloudFront distribution in front of API Gateway offline, and trace a URL
+    /// through it to the API, stage and resource that answers.
+    Cloudfront(CloudfrontArgs),
+
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -459,4 +463,26 @@ pub struct ProbeArgs {
     /// Redirects followed on the same host at most.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(0..=20))]
     pub max_redirects: u8,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    aws cloudfront get-distribution --id E123 > dist.json\n  \
+    aws apigateway get-base-path-mappings --domain-name apigw.example.com > mappings.json\n  \
+    apigw-doctor cloudfront dist.json --mappings apigw.example.com=mappings.json --url https://d111.cloudfront.net/example1/home")]
+pub struct CloudfrontArgs {
+    /// `aws cloudfront get-distribution-config` or `get-distribution` output (- for stdin).
+    #[arg(value_name = "CONFIG")]
+    pub config: String,
+
+    /// The custom domain's API mappings, `aws apigateway get-base-path-mappings` or
+    /// `aws apigatewayv2 get-api-mappings` output; DOMAIN= ties the file to the origin with
+    /// that domain name (needed when several origins could be it). Repeatable.
+    #[arg(long, value_name = "[DOMAIN=]FILE")]
+    pub mappings: Vec<String>,
+
+    /// A URL to trace: cache behavior, origin, forwarded path, API mapping, API, stage,
+    /// resource.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
 }
