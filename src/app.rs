@@ -106,6 +106,36 @@ impl Out {
     }
 }
 
+/// `man [COMMAND...]` to standard output, or every page into `out_dir`.
+fn man(command: &[String], out_dir: Option<&std::path::Path>) -> Result<()> {
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    if let Some(dir) = out_dir {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
+        return clap_mangen::generate_to(cmd, dir)
+            .with_context(|| format!("{}: cannot write the man pages", dir.display()));
+    }
+    let mut page = &cmd;
+    for name in command {
+        page = page.find_subcommand(name).ok_or_else(|| {
+            let known: Vec<&str> = page.get_subcommands().map(|c| c.get_name()).collect();
+            anyhow::anyhow!(
+                "man {}: no such command (one of: {})",
+                command.join(" "),
+                known.join(", ")
+            )
+        })?;
+    }
+    let mut roff = Vec::new();
+    clap_mangen::Man::new(page.clone()).render(&mut roff)?;
+    std::io::stdout()
+        .write_all(&roff)
+        .and_then(|()| std::io::stdout().flush())
+        .or_else(ignore_broken_pipe)
+        .context("cannot write to standard output")
+}
+
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let choice = match cli.color {
         ColorWhen::Always => anstream::ColorChoice::Always,
@@ -127,11 +157,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
                 .context("cannot write to standard output")?;
             return Ok(ExitCode::SUCCESS);
         }
-        Command::Man => {
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut std::io::stdout())
-                .or_else(ignore_broken_pipe)
-                .context("cannot write the man page")?;
+        Command::Man { command, out_dir } => {
+            man(command, out_dir.as_deref())?;
             return Ok(ExitCode::SUCCESS);
         }
         _ => {}
@@ -161,7 +188,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(args) => policy_command::run(&mut session, &args)?,
         Command::Probe(args) => probe_command::run(&mut session, &args)?,
         Command::Cloudfront(args) => cloudfront_command::run(&mut session, &args)?,
-        Command::Completions { .. } | Command::Man => unreachable!("handled above"),
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
     session.printer.exit_code()
 }

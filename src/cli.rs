@@ -93,8 +93,16 @@ pub enum Command {
         shell: clap_complete::Shell,
     },
 
-    /// Print the man page (roff) to standard output.
-    Man,
+    /// Print a man page (roff): the tool's, or one command's (`man lambda`, `man kb search`);
+    /// with --out-dir, write one file per command for packagers.
+    Man {
+        /// The command whose page to print (default: the tool's own page).
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
+        /// Write apigw-doctor.1, apigw-doctor-lambda.1, ... into DIR instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "command")]
+        out_dir: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,12 @@ use std::io::Read;
 /// it has one.
 pub fn open(path: &str) -> Result<(Box<dyn Read>, Option<u64>)> {
     if path == "-" {
+        use std::io::IsTerminal;
+        if std::io::stdin().is_terminal() {
+            // Nobody is going to type a Lambda output: say what is expected instead of
+            // waiting silently.
+            return Err(TerminalStdin.into());
+        }
         return Ok((Box::new(std::io::stdin().lock()), None));
     }
     let name = display_name(path);
@@ -18,6 +24,21 @@ pub fn open(path: &str) -> Result<(Box<dyn Read>, Option<u64>)> {
     }
     Ok((Box::new(file), Some(meta.len())))
 }
+
+/// The input is standard input and that is a terminal: the command was run without its
+/// input. `main` prints the command's usage as the hint.
+#[derive(Debug)]
+pub struct TerminalStdin;
+
+impl std::fmt::Display for TerminalStdin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(
+            "no input: give a FILE, or pipe the input into standard input (it is a terminal)",
+        )
+    }
+}
+
+impl std::error::Error for TerminalStdin {}
 
 /// Reads `path` (or standard input for `-`), refusing more than `max` bytes.
 pub fn read_bounded(path: &str, max: u64) -> Result<Vec<u8>> {

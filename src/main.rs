@@ -32,6 +32,11 @@ fn main() -> ExitCode {
             // One line: the error and its context, never a backtrace.
             let text = apigw_doctor::report::human::visible(&format!("{e:#}").replace('\n', " "));
             anstream::eprintln!("apigw-doctor: error: {text}");
+            if e.downcast_ref::<apigw_doctor::input::TerminalStdin>()
+                .is_some()
+            {
+                anstream::eprintln!("hint: {}", usage_line());
+            }
             ExitCode::from(2)
         }
     }
@@ -68,6 +73,23 @@ fn usage_error(e: clap::Error) -> ExitCode {
         anstream::eprintln!("hint: {}", visible(&hint));
     }
     ExitCode::from(2)
+}
+
+/// `usage: apigw-doctor lambda [OPTIONS] [FILE]` for the command that was run.
+fn usage_line() -> String {
+    use clap::CommandFactory;
+    let mut cmd = apigw_doctor::cli::Cli::command();
+    cmd.build();
+    let mut page = &cmd;
+    for name in subcommand().split_whitespace() {
+        match page.find_subcommand(name) {
+            Some(sub) => page = sub,
+            None => break,
+        }
+    }
+    let usage = page.clone().render_usage().to_string();
+    let usage = usage.trim().trim_start_matches("Usage: ");
+    format!("usage: {usage} (see: apigw-doctor {}--help)", subcommand())
 }
 
 /// The subcommand named on the command line (`kb search `, `lambda `), for hints.

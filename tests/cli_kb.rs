@@ -51,7 +51,7 @@ fn show_prints_fix_steps_references_and_codes() {
     let r = run(&["kb", "show", "vpc-link-delete"]);
     assert_eq!(r.code, 0);
     for needle in [
-        "Delete an Amazon VPC link for an Amazon Gateway REST API",
+        "Delete an Amazon VPC link for an Amazon API Gateway REST API",
         "Deployed REST API: switch each",
         "Undeployed REST API",
         "lint.vpc-link-in-use",
@@ -95,7 +95,7 @@ fn list_names_the_six_articles_with_seed_titles() {
         .collect();
     assert_eq!(titles.len(), 6);
     for t in [
-        "Delete an Amazon VPC link for an Amazon Gateway REST API",
+        "Delete an Amazon VPC link for an Amazon API Gateway REST API",
         "Access an Amazon API Gateway API from another AWS account",
         "Map status codes in API Gateway for HTTP APIs",
         "Map status codes in API Gateway for REST APIs",

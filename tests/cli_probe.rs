@@ -309,3 +309,19 @@ fn bad_usage() {
         "not an HTTP method",
     );
 }
+
+/// The body preview keeps its lines, and shows control characters escaped.
+#[test]
+fn body_preview_keeps_lines_and_escapes_controls() {
+    let server = net::http_server(
+        "HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain\r\ncontent-length: 22\r\nconnection: close\r\n\r\nfirst\nsecond\x1b[2J\tthird",
+    );
+    let url = format!("http://api.example.com:{}/", server.port());
+    let resolve = format!("api.example.com:{}:127.0.0.1", server.port());
+    let r = run(&["--color", "never", "probe", &url, "--resolve", &resolve]);
+    assert!(
+        r.stdout.contains("first\nsecond\\u{1b}[2J\tthird"),
+        "{}",
+        r.stdout
+    );
+}

@@ -140,9 +140,6 @@ impl Outcome for SummaryOutcome {
 
 pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     let hosts = hosts(args)?;
-    if hosts.is_empty() {
-        bail!("give at least one HOST (or --file)");
-    }
     let expect_target = match (&args.expect_target, &args.domain_name_json) {
         (Some(t), _) => Some(t.clone()),
         (None, Some(file)) => Some(target_from_json(file)?),
@@ -268,38 +265,80 @@ async fn check_all(
 }
 
 fn hosts(args: &DomainArgs) -> Result<Vec<String>> {
-    let mut hosts: Vec<String> = args.hosts.clone();
-    for h in &hosts {
-        if !valid_host(h) {
+    let mut hosts: Vec<String> = Vec::new();
+    for h in &args.hosts {
+        let host = host_of(h);
+        if !valid_host(&host) {
             bail!("{} is not a host name", quoted_prefix(h));
         }
+        hosts.push(host);
     }
     if let Some(file) = &args.file {
+        let name = input::display_name(file);
         let text = input::read_text(file, 64 * 1024 * 1024)?;
+        if text.trim_start().starts_with(['{', '[']) {
+            bail!(
+                "{name}:1: this is JSON; give one host name per line (for example: jq -r '.items[].domainName' {name})"
+            );
+        }
+        let before = hosts.len();
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or_default().trim();
             if line.is_empty() {
                 continue;
             }
-            if !valid_host(line) {
+            let host = host_of(line);
+            if !valid_host(&host) {
                 bail!(
-                    "{}:{}: {} is not a host name",
-                    input::display_name(file),
+                    "{name}:{}: {} is not a host name",
                     n + 1,
                     quoted_prefix(line)
                 );
             }
-            hosts.push(line.to_string());
+            hosts.push(host);
             if hosts.len() > MAX_HOSTS {
                 bail!(
-                    "{}:{}: more than {MAX_HOSTS} hosts; split the list",
-                    input::display_name(file),
+                    "{name}:{}: more than {MAX_HOSTS} hosts; split the list",
                     n + 1
                 );
             }
         }
+        if hosts.len() == before {
+            bail!("{name}: no host names in the file (one name per line; # starts a comment)");
+        }
+    }
+    if hosts.is_empty() {
+        bail!("give at least one HOST (or --file with one name per line)");
     }
     Ok(hosts)
+}
+
+/// The host of a URL (`https://api.example.com/v1`) or `host:port`, said on standard error
+/// when it is not the text given; anything else as it is.
+fn host_of(given: &str) -> String {
+    let host = if given.contains("://") {
+        url::Url::parse(given)
+            .ok()
+            .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_string()))
+    } else {
+        given
+            .rsplit_once(':')
+            .filter(|(h, p)| {
+                !h.contains(':') && !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())
+            })
+            .map(|(h, _)| h.to_string())
+    };
+    match host {
+        Some(h) if h != given => {
+            eprintln!(
+                "apigw-doctor: note: {}: checking the host {}",
+                crate::report::human::visible(given),
+                crate::report::human::visible(&h)
+            );
+            h
+        }
+        _ => given.to_string(),
+    }
 }
 
 /// A value quoted for an error line, cut to its first 80 characters.

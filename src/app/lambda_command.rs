@@ -104,7 +104,7 @@ fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse) -> io::R
             match std::str::from_utf8(&r.body) {
                 Ok(text) => {
                     let cut = text.floor_char_boundary(HUMAN_BODY_LIMIT);
-                    writeln!(out, "{}", printable(&text[..cut]))?;
+                    writeln!(out, "{}", crate::report::human::multiline(&text[..cut]))?;
                     if cut < text.len() {
                         writeln!(
                             out,
@@ -131,19 +131,6 @@ fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse) -> io::R
         }
         Ok(())
     }
-}
-
-/// Body text with control characters other than newline and tab escaped.
-fn printable(s: &str) -> String {
-    s.split('\n')
-        .map(|line| {
-            line.split('\t')
-                .map(crate::report::human::visible)
-                .collect::<Vec<_>>()
-                .join("\t")
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 fn options(args: &LambdaArgs) -> Result<Options> {

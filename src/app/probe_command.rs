@@ -109,7 +109,11 @@ impl Outcome for ProbeOutcome {
         }
         writeln!(out)?;
         if !resp.body_preview.is_empty() {
-            writeln!(out, "{}", crate::report::human::visible(&resp.body_preview))?;
+            writeln!(
+                out,
+                "{}",
+                crate::report::human::multiline(&resp.body_preview)
+            )?;
             if resp.body_truncated {
                 writeln!(
                     out,

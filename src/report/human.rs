@@ -147,6 +147,15 @@ pub fn visible(s: &str) -> String {
     out
 }
 
+/// Text shown over several lines (a response body): newlines and tabs kept, every other
+/// control character escaped as `visible` does.
+pub fn multiline(s: &str) -> String {
+    s.split('\n')
+        .map(|line| line.split('\t').map(visible).collect::<Vec<_>>().join("\t"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Whether a character must never reach a terminal as it is: control characters (C0 other
 /// than newline and tab, DEL, C1), line and paragraph separators, and bidirectional
 /// overrides (which reorder what a person reads).

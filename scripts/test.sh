@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs what the tests need when it is missing,
+# then runs every test (none is skipped).
+#  - a JDK (javac, java): the selection differential test runs the real java.util.regex;
+#  - script(1) from util-linux: the terminal tests run the tool under a pseudo-terminal;
+#  - jq is not needed by the tests (only by the benchmarks).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
+if ((${#need[@]})); then
+  echo "installing ${need[*]} for the tests" >&2
+  sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
+  $sudo_ apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+exec cargo test --locked "$@"
