@@ -134,6 +134,16 @@ fn parse_saphyr_position(s: &str) -> Option<(usize, usize, &str)> {
     Some((line.parse().ok()?, col.parse().ok()?, message))
 }
 
+/// `describe`, for the refusal of command `command`: a suggestion to run that very command
+/// is left out (it was just run).
+pub fn describe_for(v: &Value, command: &str) -> &'static str {
+    let text = describe(v);
+    match text.find(" (use `apigw-doctor ") {
+        Some(i) if text[i..].starts_with(&format!(" (use `apigw-doctor {command}")) => &text[..i],
+        _ => text,
+    }
+}
+
 /// What a document looks like, for "this is not what I expected" errors.
 pub fn describe(v: &Value) -> &'static str {
     let has = |k: &str| v.get(k).is_some();

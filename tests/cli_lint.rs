@@ -79,7 +79,7 @@ fn vpc_link_users_by_id_and_stage_variable() {
     assert!(
         maybe
             .stdout
-            .contains("(0 by id, 1 through a stage variable)"),
+            .contains("(0 by id, 1 that may: a stage variable or a reference"),
         "{}",
         maybe.stdout
     );

@@ -386,7 +386,7 @@ fn target_from_json(file: &str) -> Result<String> {
         None => bail!(
             "{}: no regionalDomainName, distributionDomainName or DomainNameConfigurations[].ApiGatewayDomainName: it looks like {}",
             doc.name,
-            document::describe(v)
+            document::describe_for(v, "domain")
         ),
     }
 }

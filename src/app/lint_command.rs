@@ -1,6 +1,6 @@
 //! `apigw-doctor lint`.
 use super::Session;
-use crate::checks::lint::{self, VpcLinkUser};
+use crate::checks::lint::{self, LinkUse, VpcLinkUser};
 use crate::cli::LintArgs;
 use crate::document;
 use crate::finding::Finding;
@@ -9,12 +9,6 @@ use anyhow::Result;
 use serde::Serialize;
 use serde_json::Value;
 use std::io::{self, Write};
-
-#[derive(Serialize)]
-struct LinkUse {
-    id: String,
-    used_by: Vec<String>,
-}
 
 #[derive(Serialize)]
 struct VpcLinkResult {
@@ -46,7 +40,7 @@ impl Outcome for LintOutcome {
             } else {
                 writeln!(
                     out,
-                    "{}VPC link {} is used by {} method(s){:#} ({certain} by id, {} through a stage variable)",
+                    "{}VPC link {} is used by {} method(s){:#} ({certain} by id, {} that may: a stage variable or a reference this definition does not resolve)",
                     p.strong,
                     v.id,
                     v.users.len(),
@@ -76,10 +70,15 @@ impl Outcome for LintOutcome {
         for link in &self.vpc_links {
             writeln!(
                 out,
-                "  VPC link {}{}{:#}: {}",
+                "  VPC link {}{}{:#}{}: {}",
                 p.code,
                 link.id,
                 p.code,
+                if link.resolved {
+                    ""
+                } else {
+                    " (unresolved in this definition)"
+                },
                 link.used_by.join(" ")
             )?;
         }
@@ -109,14 +108,12 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         }
         None => (None, lint::lint(&methods)),
     };
+    findings.extend(lint::missing_integrations(&doc.value, &methods));
     add_lines(&mut findings, &doc);
     let outcome = LintOutcome {
         methods: methods.len(),
         integrations: methods.iter().filter(|m| m.integration.is_some()).count(),
-        vpc_links: lint::vpc_links(&methods)
-            .into_iter()
-            .map(|(id, used_by)| LinkUse { id, used_by })
-            .collect(),
+        vpc_links: lint::vpc_links(&methods),
         vpc_link,
     };
     let report = Report::new("lint", doc.name.clone(), outcome).with_findings(findings);

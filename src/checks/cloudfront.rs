@@ -99,7 +99,7 @@ pub fn parse_mappings(doc: &Value) -> Result<Vec<Mapping>, String> {
     }
     Err(format!(
         "not the output of `aws apigateway get-base-path-mappings` (items) or `aws apigatewayv2 get-api-mappings` (Items): it looks like {}",
-        crate::document::describe(doc)
+        crate::document::describe_for(doc, "cloudfront")
     ))
 }
 
@@ -149,7 +149,7 @@ pub fn distribution(doc: &Value) -> Result<Distribution<'_>, String> {
     }
     Err(format!(
         "not the output of `aws cloudfront get-distribution-config` or `get-distribution`: it looks like {}",
-        crate::document::describe(doc)
+        crate::document::describe_for(doc, "cloudfront")
     ))
 }
 

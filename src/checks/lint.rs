@@ -4,7 +4,9 @@
 //!
 //! Input: an OpenAPI 3 / Swagger 2 export with API Gateway extensions, or the JSON of
 //! `aws apigateway get-resources --embed methods`.
-use super::selection::model::{Integration, IntegrationKind, cli_method, export_operation};
+use super::selection::model::{
+    Integration, IntegrationKind, cli_method, export_operation, is_unresolved,
+};
 use super::selection::{self, METHOD_RESPONSE_MISSING};
 use crate::finding::Finding;
 use serde::Serialize;
@@ -15,6 +17,10 @@ pub const VPC_LINK_MAY_BE_IN_USE: &str = "lint.vpc-link-may-be-in-use";
 pub const TEMPLATE_ON_PROXY: &str = "lint.template-on-proxy";
 pub const OVERRIDE_STATUS_UNDECLARED: &str = "lint.override-status-undeclared";
 pub const PLAIN_HTTP_INTEGRATION: &str = "lint.plain-http-integration";
+pub const ERRORS_AS_2XX: &str = "lint.errors-as-2xx";
+pub const ERROR_STATUS_FROM_TEMPLATE: &str = "lint.error-status-from-template";
+pub const STAGE_VARIABLE_TYPO: &str = "lint.stage-variable-typo";
+pub const NO_INTEGRATIONS: &str = "lint.no-integrations";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -23,6 +29,10 @@ pub const CODES: &[&str] = &[
     TEMPLATE_ON_PROXY,
     OVERRIDE_STATUS_UNDECLARED,
     PLAIN_HTTP_INTEGRATION,
+    ERRORS_AS_2XX,
+    ERROR_STATUS_FROM_TEMPLATE,
+    STAGE_VARIABLE_TYPO,
+    NO_INTEGRATIONS,
 ];
 
 const METHODS: &[&str] = &[
@@ -53,30 +63,53 @@ impl Method {
     }
 }
 
-/// Every method of an export or a get-resources listing, or why the document is neither.
+/// Every method of an export, a get-resources listing, a SAM/CloudFormation template's
+/// `DefinitionBody`, or a single `get-method` / `get-integration`; or why the document is
+/// none of these.
 pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
+        return export_methods(paths, "$");
+    }
+    if let Some(resources) = doc.get("Resources").and_then(Value::as_object) {
         let mut out = Vec::new();
-        for (path, item) in paths {
-            let Some(item) = item.as_object() else {
+        let mut bodies = 0;
+        for (id, r) in resources {
+            let Some(paths) = r
+                .pointer("/Properties/DefinitionBody/paths")
+                .and_then(Value::as_object)
+            else {
                 continue;
             };
-            for (key, op) in item {
-                if !METHODS.contains(&key.as_str()) {
-                    continue;
-                }
-                let location = format!("$.paths['{path}'].{key}");
-                let Some(op) = op.as_object() else { continue };
-                let integration = export_operation(op, &location)?;
-                out.push(Method {
-                    method: method_name(key),
-                    path: path.clone(),
-                    location,
-                    integration,
-                });
-            }
+            bodies += 1;
+            let base = format!("$.Resources.{id}.Properties.DefinitionBody");
+            out.extend(export_methods(paths, &base)?);
         }
-        return Ok(out);
+        if bodies > 0 {
+            return Ok(out);
+        }
+        return Err("a CloudFormation or SAM template without an inline DefinitionBody (a DefinitionUri or Body in S3 is not read): lint the OpenAPI file itself, or the deployed API (aws apigateway get-export)".into());
+    }
+    if let Some(obj) = doc.as_object()
+        && (obj.contains_key("methodIntegration")
+            || obj.contains_key("integrationResponses")
+            || (obj.contains_key("type") && obj.contains_key("uri")))
+    {
+        // One method (get-method) or one integration (get-integration).
+        let integration = match cli_method(obj, "$")? {
+            Some(i) => Some(i),
+            None => Some(super::selection::model::from_cli_json(doc)?),
+        };
+        let method = obj
+            .get("httpMethod")
+            .and_then(Value::as_str)
+            .unwrap_or("?")
+            .to_string();
+        return Ok(vec![Method {
+            method,
+            path: "?".to_string(),
+            location: "$".to_string(),
+            integration,
+        }]);
     }
     if let Some(items) = doc.get("items").and_then(Value::as_array)
         && items
@@ -108,9 +141,36 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
         return Ok(out);
     }
     Err(format!(
-        "not an API export (paths) or `aws apigateway get-resources --embed methods` output (items): it looks like {}",
-        crate::document::describe(doc)
+        "not an API export (paths), `aws apigateway get-resources --embed methods` output (items), a SAM/CloudFormation template with a DefinitionBody, or get-method / get-integration output: it looks like {}",
+        crate::document::describe_for(doc, "lint")
     ))
+}
+
+fn export_methods(
+    paths: &serde_json::Map<String, Value>,
+    base: &str,
+) -> Result<Vec<Method>, String> {
+    let mut out = Vec::new();
+    for (path, item) in paths {
+        let Some(item) = item.as_object() else {
+            continue;
+        };
+        for (key, op) in item {
+            if !METHODS.contains(&key.as_str()) {
+                continue;
+            }
+            let location = format!("{base}.paths['{path}'].{key}");
+            let Some(op) = op.as_object() else { continue };
+            let integration = export_operation(op, &location)?;
+            out.push(Method {
+                method: method_name(key),
+                path: path.clone(),
+                location,
+                integration,
+            });
+        }
+    }
+    Ok(out)
 }
 
 fn method_name(key: &str) -> String {
@@ -131,11 +191,12 @@ pub struct VpcLinkUser {
     pub location: String,
 }
 
-/// Whether a VPC link id is the link, may be (stage variable), or is not.
+/// Whether a VPC link id is the link, may be (a stage variable, an intrinsic such as
+/// `{"Ref": ...}`, a placeholder: the definition cannot say), or is not.
 fn link_use(connection_id: &str, id: &str) -> Option<bool> {
     if connection_id == id {
         Some(true)
-    } else if connection_id.contains("${stageVariables.") {
+    } else if is_unresolved(connection_id) {
         Some(false)
     } else {
         None
@@ -180,10 +241,17 @@ pub fn vpc_link_users(
         } else {
             Finding::warning(
                 VPC_LINK_MAY_BE_IN_USE,
-                format!(
-                    "{} takes its VPC link from {conn}: it uses {id} on every stage where that variable is {id}",
-                    m.label()
-                ),
+                if conn.contains("${stageVariables.") {
+                    format!(
+                        "{} takes its VPC link from {conn}: it uses {id} on every stage where that variable is {id}",
+                        m.label()
+                    )
+                } else {
+                    format!(
+                        "{} takes its VPC link from {conn}, which this definition does not resolve: it may be {id} (check the deployed API: aws apigateway get-integration)",
+                        m.label()
+                    )
+                },
             )
         };
         findings.push(
@@ -203,8 +271,17 @@ pub fn vpc_link_users(
     (users, findings)
 }
 
+/// A VPC link the definition uses, with the methods that use it.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkUse {
+    pub id: String,
+    pub used_by: Vec<String>,
+    /// False when the id is an intrinsic, variable or placeholder, not a literal link id.
+    pub resolved: bool,
+}
+
 /// Every VPC link the definition uses, with the methods that use it.
-pub fn vpc_links(methods: &[Method]) -> Vec<(String, Vec<String>)> {
+pub fn vpc_links(methods: &[Method]) -> Vec<LinkUse> {
     let mut links: indexmap::IndexMap<&str, Vec<String>> = indexmap::IndexMap::new();
     for m in methods {
         let Some(i) = &m.integration else { continue };
@@ -215,8 +292,42 @@ pub fn vpc_links(methods: &[Method]) -> Vec<(String, Vec<String>)> {
     }
     links
         .into_iter()
-        .map(|(id, users)| (id.to_string(), users))
+        .map(|(id, used_by)| LinkUse {
+            resolved: !is_unresolved(id),
+            id: id.to_string(),
+            used_by,
+        })
         .collect()
+}
+
+/// A document with no integration to check says so, with the command that gets one: an
+/// export without API Gateway extensions, `get-resources` without `--embed methods`.
+pub fn missing_integrations(doc: &Value, methods: &[Method]) -> Option<Finding> {
+    if methods.iter().any(|m| m.integration.is_some()) {
+        return None;
+    }
+    let (what, how) = if doc.get("paths").is_some() || doc.get("Resources").is_some() {
+        (
+            "this export has no x-amazon-apigateway-integration: it was exported without API Gateway extensions",
+            "aws apigateway get-export --rest-api-id ID --stage-name STAGE --export-type oas30 --parameters extensions='integrations' export.json (HTTP APIs: aws apigatewayv2 export-api --api-id ID --output-type JSON --specification OAS30 --include-extensions export.json)",
+        )
+    } else {
+        (
+            "this get-resources output has no methodIntegration: it was fetched without --embed methods",
+            "aws apigateway get-resources --rest-api-id ID --embed methods > resources.json",
+        )
+    };
+    Some(
+        Finding::error(
+            NO_INTEGRATIONS,
+            format!(
+                "{what}, so nothing was checked ({} methods, 0 integrations); get it with: {how}",
+                methods.len()
+            ),
+        )
+        .with("methods", methods.len())
+        .with("command", how),
+    )
 }
 
 /// The lint of every method.
@@ -228,7 +339,12 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
         let label = m.label();
         let mut push = |f: Finding| findings.push(f.with("method", label.as_str()));
         if i.kind == Some(IntegrationKind::Proxy) {
-            if !i.responses.is_empty() || !i.response_templates.is_empty() {
+            // get-export writes a bare `default: statusCode 200` on every proxy method:
+            // that is no setting of the user's, and it is ignored either way.
+            let bare_default = i.responses.len() == 1
+                && i.responses[0].pattern.is_none()
+                && i.responses[0].status == "200";
+            if (!i.responses.is_empty() && !bare_default) || !i.response_templates.is_empty() {
                 push(
                     Finding::warning(
                         TEMPLATE_ON_PROXY,
@@ -256,9 +372,9 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
                     for status in override_statuses(template) {
                         if !methods.contains(&status) {
                             push(
-                                Finding::warning(
+                                Finding::info(
                                     OVERRIDE_STATUS_UNDECLARED,
-                                    format!("{label}: a template sets $context.responseOverride.status to {status}, which has no method response"),
+                                    format!("{label}: a template sets $context.responseOverride.status to {status}, which has no method response; the override works without one (recorded on AWS), but declare it to document the API"),
                                 )
                                 .with("status", status)
                                 .with("location", location.as_str()),
@@ -267,6 +383,18 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
                     }
                 }
             }
+            for f in errors_as_2xx(i, &label) {
+                push(f);
+            }
+        }
+        if let Some(uri) = i.uri.as_deref()
+            && let Some(typo) = stage_variable_typo(uri)
+        {
+            push(
+                Finding::error(STAGE_VARIABLE_TYPO, format!("{label}: the integration URI has {typo:?}, which API Gateway leaves as literal text in the backend host or path: write ${{stageVariables.NAME}}"))
+                    .with("uri", uri)
+                    .with("location", i.location.as_str()),
+            );
         }
         let http = i
             .type_name
@@ -286,6 +414,61 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// A non-proxy integration whose only response is a 2xx default: every failure reaches the
+/// client as success (the seed's "Why is AWS Lambda returning 200 OK?"), unless a response
+/// template sets `$context.responseOverride.status`.
+fn errors_as_2xx(i: &Integration, label: &str) -> Vec<Finding> {
+    let is_mock = i
+        .type_name
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("MOCK"));
+    if is_mock || i.responses.iter().any(|r| r.pattern.is_some()) {
+        return Vec::new();
+    }
+    let Some(default) = i.responses.iter().find(|r| r.pattern.is_none()) else {
+        return Vec::new();
+    };
+    if !default.status.starts_with('2') {
+        return Vec::new();
+    }
+    let status = default.status.as_str();
+    if i.response_templates
+        .iter()
+        .any(|(_, t)| !override_statuses(t).is_empty())
+    {
+        return vec![
+            Finding::info(ERROR_STATUS_FROM_TEMPLATE, format!("{label}: the only integration response is the {status} default; error statuses come from the template's $context.responseOverride.status"))
+                .with("location", default.origin.as_str()),
+        ];
+    }
+    match i.kind {
+        Some(IntegrationKind::Lambda) => vec![
+            Finding::error(ERRORS_AS_2XX, format!("{label}: a Lambda custom integration whose only integration response is the {status} default answers every function error with {status}: add an error pattern (e.g. .*Error.*) mapped to a 4xx/5xx method response"))
+                .with("status", status)
+                .with("location", default.origin.as_str()),
+        ],
+        Some(IntegrationKind::Http) => vec![
+            Finding::warning(ERRORS_AS_2XX, format!("{label}: the only integration response is the {status} default: the backend's 4xx and 5xx reach the client as {status}; add patterns such as 4\\d{{2}} and 5\\d{{2}} mapped to method responses"))
+                .with("status", status)
+                .with("location", default.origin.as_str()),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// `{stageVariables.x}` without `$`, or `$stageVariables.x` without braces.
+fn stage_variable_typo(uri: &str) -> Option<String> {
+    static TYPO: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(
+            r"(?:^|[^$])(\{stageVariables\.[A-Za-z0-9_]*\}?)|(\$stageVariables\.[A-Za-z0-9_]+)",
+        )
+        .expect("valid regex")
+    });
+    TYPO.captures(uri)
+        .and_then(|c| c.get(1).or_else(|| c.get(2)))
+        .map(|m| m.as_str().to_string())
 }
 
 /// The literal status codes a mapping template assigns to `$context.responseOverride.status`.
@@ -312,6 +495,22 @@ mod tests {
     }
 
     #[test]
+    fn stage_variable_typos_are_found() {
+        assert_eq!(
+            stage_variable_typo("https://{stageVariables.host}/x").as_deref(),
+            Some("{stageVariables.host}")
+        );
+        assert_eq!(
+            stage_variable_typo("https://$stageVariables.host/x").as_deref(),
+            Some("$stageVariables.host")
+        );
+        assert_eq!(
+            stage_variable_typo("https://${stageVariables.host}/x"),
+            None
+        );
+    }
+
+    #[test]
     fn stage_variable_links_may_be_in_use() {
         assert_eq!(link_use("abc123", "abc123"), Some(true));
         assert_eq!(
@@ -319,5 +518,11 @@ mod tests {
             Some(false)
         );
         assert_eq!(link_use("zzz999", "abc123"), None);
+        assert_eq!(link_use(r#"{"Ref":"VpcLink"}"#, "abc123"), Some(false));
+        assert_eq!(
+            link_use(r#"{"Fn::ImportValue":"shared-link"}"#, "abc123"),
+            Some(false)
+        );
+        assert_eq!(link_use("<vpc-link-id>", "abc123"), Some(false));
     }
 }

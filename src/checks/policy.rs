@@ -92,14 +92,14 @@ pub fn unwrap_policy(v: &Value) -> Result<Value, String> {
             _ => {
                 return Err(format!(
                     "not a resource policy (no Statement): it looks like {}",
-                    crate::document::describe(v)
+                    crate::document::describe_for(v, "policy")
                 ));
             }
         },
         other => {
             return Err(format!(
                 "not a resource policy: it looks like {}",
-                crate::document::describe(other)
+                crate::document::describe_for(other, "policy")
             ));
         }
     };

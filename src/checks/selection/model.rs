@@ -59,7 +59,6 @@ pub fn parse_integration(
     dialect: Dialect,
 ) -> Result<Integration, String> {
     let type_name = obj.get("type").and_then(Value::as_str);
-    let uri = obj.get("uri").and_then(Value::as_str);
     let key = match dialect {
         Dialect::Cli => "integrationResponses",
         Dialect::Export => "responses",
@@ -110,17 +109,36 @@ pub fn parse_integration(
         }
     }
     let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
+    // SAM/CloudFormation bodies hold intrinsics ({"Fn::Sub": ...}, {"Ref": ...}) where the
+    // deployed API has strings: keep them as their JSON text, never drop them.
+    let uri = obj.get("uri").and_then(value_text);
     Ok(Integration {
-        kind: type_name.and_then(|t| kind_of(t, uri)),
+        kind: type_name.and_then(|t| kind_of(t, uri.as_deref())),
         type_name: type_name.map(str::to_string),
         responses,
         method_responses: None,
-        uri: uri.map(str::to_string),
+        uri,
         connection_type: text("connectionType"),
-        connection_id: text("connectionId"),
+        connection_id: obj.get("connectionId").and_then(value_text),
         response_templates,
         location: base.to_string(),
     })
+}
+
+/// A string as it is; an object or array (an intrinsic function) as compact JSON.
+fn value_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(_) | Value::Array(_) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+/// Whether a value written in a definition is not a literal yet: an intrinsic function
+/// (`{"Ref": ...}`, `{"Fn::GetAtt": ...}`), a variable (`${stageVariables.x}`, `${Var}`),
+/// or a template placeholder (`{{resolve:...}}`, `<vpc-link-id>`).
+pub fn is_unresolved(text: &str) -> bool {
+    text.starts_with('{') || text.contains("${") || text.contains("{{") || text.contains('<')
 }
 
 /// A selection pattern that stands for "the default response".
@@ -204,7 +222,7 @@ pub fn from_cli_json(value: &Value) -> Result<Integration, String> {
             } else {
                 format!(
                     "not the JSON of `aws apigateway get-integration` or `get-method`: it looks like {}",
-                    crate::document::describe(value)
+                    crate::document::describe_for(value, "selection")
                 )
             },
         );

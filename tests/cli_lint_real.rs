@@ -1,0 +1,200 @@
+//! `lint` on documents of the shapes users really have: a SAM template with intrinsics,
+//! `get-export` output with proxy methods, exports and listings without integrations,
+//! `get-method` output, and templates that set the status themselves.
+mod support;
+use serde_json::{Value, json};
+use support::*;
+
+fn lint_json(doc: &Value, extra: &[&str]) -> (Value, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.json");
+    std::fs::write(&path, serde_json::to_string_pretty(doc).unwrap()).unwrap();
+    let r = run(&[&["-o", "json", "lint", path.to_str().unwrap()][..], extra].concat());
+    assert!(r.code < 2, "{}", r.stderr);
+    (r.one_json(), r.code)
+}
+
+fn with_code<'a>(j: &'a Value, code: &str) -> Vec<&'a Value> {
+    j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+#[test]
+fn sam_template_with_intrinsics() {
+    let r = run(&["-o", "json", "lint", "examples/lint/sam-template.yaml"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["methods"], 3);
+    // The Lambda custom integration (its uri a Fn::Sub) whose only mapping is a 200 default.
+    let lambda = with_code(&j, "lint.errors-as-2xx");
+    assert_eq!(lambda.len(), 2, "{j}");
+    assert!(
+        lambda
+            .iter()
+            .any(|f| f["severity"] == "error" && f["evidence"]["method"] == "[GET:/orders]")
+    );
+    assert!(
+        lambda
+            .iter()
+            .any(|f| f["severity"] == "warning" && f["evidence"]["method"] == "[GET:/inventory]")
+    );
+    assert_eq!(lambda[0]["evidence"]["line"], 30);
+    // {stageVariables.x} without the $.
+    let typo = with_code(&j, "lint.stage-variable-typo");
+    assert_eq!(typo.len(), 1);
+    assert_eq!(typo[0]["evidence"]["method"], "[GET:/inventory]");
+    // The VPC link given as {"Ref": ...}: listed as unresolved.
+    let links = j["result"]["vpc_links"].as_array().unwrap();
+    assert_eq!(links[0]["resolved"], false);
+    assert_eq!(links[0]["id"], "{\"Ref\":\"OrdersVpcLink\"}");
+    // ... and "may use it" for any link id: never "nothing here holds the link".
+    let r = run(&[
+        "-o",
+        "json",
+        "lint",
+        "examples/lint/sam-template.yaml",
+        "--vpc-link",
+        "vl7x9k2",
+    ]);
+    let j = r.one_json();
+    let users = j["result"]["vpc_link"]["users"].as_array().unwrap();
+    assert_eq!(users.len(), 1);
+    assert_eq!(users[0]["certain"], false);
+    assert_eq!(with_code(&j, "lint.vpc-link-may-be-in-use").len(), 1);
+}
+
+#[test]
+fn unresolved_link_ids_of_every_kind_may_use_the_link() {
+    for conn in [
+        json!({"Ref": "VpcLink"}),
+        json!({"Fn::GetAtt": ["VpcLink", "Id"]}),
+        json!({"Fn::ImportValue": "shared-vpc-link"}),
+        json!({"Fn::Sub": "${VpcLinkId}"}),
+        json!("${stageVariables.vpcLinkId}"),
+        json!("<vpc-link-id>"),
+    ] {
+        let doc = json!({"openapi": "3.0.1", "paths": {"/a": {"get": {
+            "x-amazon-apigateway-integration": {"type": "http_proxy", "uri": "http://nlb.internal/a",
+                "connectionType": "VPC_LINK", "connectionId": conn}}}}});
+        let (j, code) = lint_json(&doc, &["--vpc-link", "abc123"]);
+        assert_eq!(code, 0, "a warning: {conn}");
+        assert_eq!(
+            with_code(&j, "lint.vpc-link-may-be-in-use").len(),
+            1,
+            "{conn}: {j}"
+        );
+    }
+}
+
+#[test]
+fn get_export_proxy_methods_are_not_noise() {
+    // What get-export writes on every proxy method: a bare default 200.
+    let doc = json!({"openapi": "3.0.1", "paths": {"/{proxy+}": {"x-amazon-apigateway-any-method": {
+        "parameters": [{"name": "proxy", "in": "path", "required": true, "schema": {"type": "string"}}],
+        "x-amazon-apigateway-integration": {"httpMethod": "POST", "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:api/invocations",
+            "responses": {"default": {"statusCode": "200"}}, "passthroughBehavior": "when_no_match",
+            "contentHandling": "CONVERT_TO_TEXT", "type": "aws_proxy"}}}}});
+    let (j, code) = lint_json(&doc, &[]);
+    assert_eq!(code, 0);
+    assert!(j["findings"].as_array().unwrap().is_empty(), "{j}");
+    // A real setting on a proxy method is still reported.
+    let mut doc = doc;
+    doc["paths"]["/{proxy+}"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
+        ["responses"]["4\\d{2}"] = json!({"statusCode": "400"});
+    let (j, _) = lint_json(&doc, &[]);
+    assert_eq!(with_code(&j, "lint.template-on-proxy").len(), 1, "{j}");
+}
+
+#[test]
+fn documents_without_integrations_say_what_to_fetch() {
+    let export = json!({"openapi": "3.0.1", "info": {"title": "t", "version": "1"},
+        "paths": {"/pets": {"get": {"responses": {"200": {"description": "OK"}}}}}});
+    let (j, code) = lint_json(&export, &[]);
+    assert_eq!(code, 1, "not a quiet all-clear");
+    let f = &with_code(&j, "lint.no-integrations")[0];
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("extensions='integrations'"),
+        "{f}"
+    );
+    let resources = json!({"items": [{"id": "abc123", "path": "/", "resourceMethods": {"GET": {}}},
+        {"id": "def456", "parentId": "abc123", "pathPart": "pets", "path": "/pets"}]});
+    let (j, code) = lint_json(&resources, &["--vpc-link", "vl1"]);
+    assert_eq!(code, 1);
+    let f = &with_code(&j, "lint.no-integrations")[0];
+    assert!(
+        f["message"].as_str().unwrap().contains("--embed methods"),
+        "{f}"
+    );
+}
+
+#[test]
+fn get_method_output_is_a_one_method_lint() {
+    let method = json!({"httpMethod": "GET", "authorizationType": "NONE", "apiKeyRequired": false,
+        "methodResponses": {"200": {"statusCode": "200"}},
+        "methodIntegration": {"type": "AWS", "httpMethod": "POST",
+            "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:f/invocations",
+            "passthroughBehavior": "WHEN_NO_MATCH", "timeoutInMillis": 29000, "cacheNamespace": "abc123",
+            "integrationResponses": {"200": {"statusCode": "200", "responseTemplates": {"application/json": null}}}}});
+    let (j, code) = lint_json(&method, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(j["result"]["methods"], 1);
+    assert_eq!(with_code(&j, "lint.errors-as-2xx")[0]["severity"], "error");
+}
+
+#[test]
+fn templates_that_set_the_status_are_relied_on() {
+    // The seed's other design: a 200 default whose template sets the status.
+    let doc = json!({"openapi": "3.0.1", "paths": {"/pets": {"get": {
+        "responses": {"200": {"description": "OK"}},
+        "x-amazon-apigateway-integration": {"type": "aws", "httpMethod": "POST",
+            "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:f/invocations",
+            "responses": {"default": {"statusCode": "200", "responseTemplates": {"application/json":
+                "#set($inputRoot = $input.path('$'))\n#if($inputRoot.toString().contains(\"customerror\"))\n#set($context.responseOverride.status = 400)\n#end\n$input.json('$')"}}}}}}}});
+    let (j, code) = lint_json(&doc, &[]);
+    assert_eq!(code, 0, "{j}");
+    assert!(with_code(&j, "lint.errors-as-2xx").is_empty());
+    assert_eq!(with_code(&j, "lint.error-status-from-template").len(), 1);
+    // An override to an undeclared status works on AWS: an info, not an error.
+    let undeclared = with_code(&j, "lint.override-status-undeclared");
+    assert_eq!(undeclared.len(), 1);
+    assert_eq!(undeclared[0]["severity"], "info");
+    assert!(
+        undeclared[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("works without one")
+    );
+}
+
+#[test]
+fn refusals_never_suggest_the_command_just_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("rest-api.json");
+    std::fs::write(
+        &p,
+        r#"{"id": "abc123", "name": "orders", "createdDate": "2026-01-01T00:00:00+00:00"}"#,
+    )
+    .unwrap();
+    for cmd in ["lint", "policy"] {
+        let r = run(&[cmd, p.to_str().unwrap()]);
+        assert_eq!(r.code, 2);
+        assert!(
+            !r.stderr.contains(&format!("apigw-doctor {cmd}`")),
+            "{cmd}: {}",
+            r.stderr
+        );
+    }
+    let r = run(&["lint", "examples/policy/seed-cross-account.json"]);
+    assert!(
+        r.stderr.contains("use `apigw-doctor policy`"),
+        "{}",
+        r.stderr
+    );
+}
