@@ -24,6 +24,7 @@ pub const NO_DEFAULT: &str = "selection.no-default";
 pub const NO_MATCH: &str = "selection.no-match";
 pub const MATCHES_SUCCESS: &str = "selection.matches-success";
 pub const ERROR_AS_200: &str = "selection.error-as-200";
+pub const SURPRISING_STATUS: &str = "selection.success-not-2xx";
 pub const STATUS_PATTERN_FOR_LAMBDA: &str = "selection.status-pattern-for-lambda";
 pub const INEXACT_EMULATION: &str = "selection.inexact-emulation";
 pub const BACKTRACKING_RISK: &str = "selection.backtracking-risk";
@@ -42,6 +43,7 @@ pub const CODES: &[&str] = &[
     NO_MATCH,
     MATCHES_SUCCESS,
     ERROR_AS_200,
+    SURPRISING_STATUS,
     STATUS_PATTERN_FOR_LAMBDA,
     INEXACT_EMULATION,
     BACKTRACKING_RISK,

@@ -337,17 +337,8 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
             Some(500)
         }
     };
-    if let (Input::ErrorMessage(m), Some(i)) = (input, selected)
-        && compiled[i].rule.pattern.is_none()
-        && compiled[i].rule.status.starts_with('2')
-    {
-        findings.push(
-            Finding::warning(
-                ERROR_AS_200,
-                format!("no pattern maps this function error, so it goes to the default response: the client gets {} with the error object as the body", compiled[i].rule.status),
-            )
-            .with("error_message", m.as_str()),
-        );
+    if let Some(i) = selected {
+        findings.extend(surprising_outcome(input, &compiled[i].rule));
     }
     if let (Some(methods), Some(i)) = (&integration.method_responses, selected) {
         let status = &compiled[i].rule.status;
@@ -370,6 +361,49 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
         client_status,
         findings,
     }
+}
+
+/// An outcome nobody wants without knowing it: a success that leaves 2xx, or an error (a
+/// function error, a backend 4xx/5xx) that lands in 2xx; the finding names the response.
+fn surprising_outcome(input: &Input, rule: &ResponseRule) -> Option<Finding> {
+    let status = rule.status.as_str();
+    let chosen = match &rule.pattern {
+        None => "the default response".to_string(),
+        Some(p) => format!("the response for pattern {p:?}"),
+    };
+    let success_2xx = status.starts_with('2');
+    let finding = match input {
+        Input::ErrorMessage(m) if success_2xx => Finding::warning(
+            ERROR_AS_200,
+            if rule.pattern.is_none() {
+                format!("no pattern maps this function error, so it goes to the default response: the client gets {status} with the error object as the body")
+            } else {
+                format!("this function error selects {chosen}, whose status is {status}: the client sees a success")
+            },
+        )
+        .with("error_message", m.as_str()),
+        Input::Status(code) if *code >= 400 && success_2xx => Finding::warning(
+            ERROR_AS_200,
+            format!("the backend's {code} selects {chosen}, whose status is {status}: the client sees a success"),
+        )
+        .with("backend_status", *code),
+        Input::Success if !success_2xx => Finding::warning(
+            SURPRISING_STATUS,
+            format!("a successful invocation selects {chosen} and the client gets {status}: success patterns see the empty string, so a pattern that matches it (or a non-2xx default) catches every success"),
+        ),
+        Input::Status(code) if (200..300).contains(code) && !success_2xx => Finding::warning(
+            SURPRISING_STATUS,
+            format!("the backend's {code} selects {chosen} and the client gets {status}"),
+        )
+        .with("backend_status", *code),
+        _ => return None,
+    };
+    Some(
+        finding
+            .with("status", status)
+            .with("pattern", rule.pattern.clone())
+            .with("origin", rule.origin.as_str()),
+    )
 }
 
 /// Lambda integrations: patterns that also capture successful invocations ("").
