@@ -280,14 +280,21 @@ fn parse_status_code(s: &str) -> Result<String, String> {
     aws apigateway get-resources --rest-api-id A --embed methods | apigw-doctor lint -o sarif -"
 )]
 pub struct LintArgs {
-    /// An export with API Gateway extensions (JSON or YAML), or the JSON of
-    /// `aws apigateway get-resources --embed methods`; - for standard input.
-    #[arg(default_value = "-", value_name = "EXPORT")]
-    pub file: String,
+    /// An export with API Gateway extensions (JSON or YAML), a SAM/CloudFormation template
+    /// with a DefinitionBody, `aws apigateway get-resources --embed methods`, get-method or
+    /// get-integration output; - for standard input (the default). Optional with
+    /// --vpc-link-error, where get-resources output maps resource ids to paths.
+    #[arg(value_name = "EXPORT")]
+    pub file: Option<String>,
 
     /// List every method that uses this VPC link (the link you cannot delete).
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", conflicts_with = "vpc_link_error")]
     pub vpc_link: Option<String>,
+
+    /// The "Cannot delete vpc link ... is referenced in [...] in format of [...]" error text
+    /// (@FILE reads it from a file): every reference, with its stage and the fix.
+    #[arg(long, value_name = "TEXT|@FILE")]
+    pub vpc_link_error: Option<String>,
 
     /// The API is deployed: the fix includes redeploying to the same stage.
     #[arg(long, requires = "vpc_link", conflicts_with = "undeployed")]

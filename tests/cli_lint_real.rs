@@ -198,3 +198,70 @@ fn refusals_never_suggest_the_command_just_run() {
         r.stderr
     );
 }
+
+/// The error text users paste, in the formats API Gateway writes, mapped to paths with
+/// get-resources output.
+#[test]
+fn vpc_link_error_text_in_every_format() {
+    let full = "An error occurred (BadRequestException) when calling the DeleteVpcLink operation: Cannot delete vpc link. Vpc link 'vl7x9k2', is referenced in [a1b2c3d4e5:GET:a9b8c7:prod, a1b2c3d4e5:GET:a9b8c7:dev] in format of [RESTApiId:Method:Resource:Stage].";
+    let r = run(&[
+        "-o",
+        "json",
+        "lint",
+        "examples/lint/get-resources.json",
+        "--vpc-link-error",
+        full,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    let users = j["result"]["vpc_link_error"]["users"].as_array().unwrap();
+    assert_eq!(users.len(), 2);
+    assert_eq!(
+        users[0],
+        json!({"api_id": "a1b2c3d4e5", "method": "GET", "path": "/pets", "resource_id": "a9b8c7", "stage": "prod", "certainty": "definite"})
+    );
+    assert_eq!(j["result"]["vpc_link_error"]["link_id"], "vl7x9k2");
+    let messages: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(messages[1].contains("redeploy that stage (aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name dev)"), "{messages:?}");
+    // Three fields, from a file, no EXPORT: no paths, and the note says how to get them.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("error.txt");
+    std::fs::write(&file, "Cannot delete vpc link. Vpc link 'x1', is referenced in [ANY:kx106x:dev] in format of [Method:Resource:Stage].\n").unwrap();
+    let at = format!("@{}", file.display());
+    let j = run(&["-o", "json", "lint", "--vpc-link-error", &at]).one_json();
+    let u = &j["result"]["vpc_link_error"]["users"][0];
+    assert_eq!(u["method"], "ANY");
+    assert_eq!(u["resource_id"], "kx106x");
+    assert_eq!(u["stage"], "dev");
+    assert_eq!(u["path"], Value::Null);
+    assert!(
+        j["result"]["note"]
+            .as_str()
+            .unwrap()
+            .contains("get-resources")
+    );
+    // The seed's [Method:Resource].
+    let j = run(&[
+        "-o",
+        "json",
+        "lint",
+        "--vpc-link-error",
+        "Vpc link 'v', is referenced in [GET:abc, DELETE:def] in format of [Method:Resource].",
+    ])
+    .one_json();
+    assert_eq!(
+        j["result"]["vpc_link_error"]["users"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Not the error text: a usage error naming what is missing.
+    let r = run(&["lint", "--vpc-link-error", "Cannot delete vpc link"]);
+    assert_usage_error(&r, "in format of");
+}

@@ -534,24 +534,78 @@ fn bad_input_is_exit_2_with_a_clear_message() {
 #[test]
 fn surprising_outcomes_are_always_explained() {
     // A success (the empty string) caught by a pattern written for status codes.
-    let r = run(&["-o", "json", "selection", "--response", ".*=500", "--response", "4\\d{2}=400", "--default", "200", "--success"]);
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--response",
+        ".*=500",
+        "--response",
+        "4\\d{2}=400",
+        "--default",
+        "200",
+        "--success",
+    ]);
     let j = r.one_json();
     assert_eq!(j["result"]["client_status"], 500, "{j}");
-    let f = j["findings"].as_array().unwrap().iter().find(|f| f["code"] == "selection.success-not-2xx").expect("explained");
+    let f = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "selection.success-not-2xx")
+        .expect("explained");
     assert_eq!(f["evidence"]["pattern"], ".*");
     assert_eq!(f["evidence"]["origin"], "--response #1");
     // A default mapped to 500 makes every success a 500.
-    let r = run(&["-o", "json", "selection", "--response", "4\\d{2}=400", "--default", "500", "--success"]);
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--response",
+        "4\\d{2}=400",
+        "--default",
+        "500",
+        "--success",
+    ]);
     assert!(codes_of(&r.one_json()).contains("selection.success-not-2xx"));
     // An HTTP backend's 500 landing in 200.
-    let r = run(&["-o", "json", "selection", "--response", "2\\d{2}=200", "--default", "200", "--status", "500"]);
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--response",
+        "2\\d{2}=200",
+        "--default",
+        "200",
+        "--status",
+        "500",
+    ]);
     let j = r.one_json();
     assert_eq!(j["result"]["client_status"], 200);
     assert!(codes_of(&j).contains("selection.error-as-200"), "{j}");
     // A Lambda error matched by a pattern mapped to 2xx.
-    let r = run(&["-o", "json", "selection", "--response", ".*timed out.*=202", "--default", "500", "--error-message", "Task timed out after 3.00 seconds"]);
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--response",
+        ".*timed out.*=202",
+        "--default",
+        "500",
+        "--error-message",
+        "Task timed out after 3.00 seconds",
+    ]);
     assert!(codes_of(&r.one_json()).contains("selection.error-as-200"));
     // The ordinary cases stay quiet.
-    let r = run(&["-o", "json", "selection", "--response", ".+=500", "--default", "200", "--success"]);
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--response",
+        ".+=500",
+        "--default",
+        "200",
+        "--success",
+    ]);
     assert!(!codes_of(&r.one_json()).contains("selection.success-not-2xx"));
 }

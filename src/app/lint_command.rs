@@ -87,7 +87,10 @@ impl Outcome for LintOutcome {
 }
 
 pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
-    let doc = document::load(&args.file)?;
+    if let Some(text) = &args.vpc_link_error {
+        return link_error(session, args, text);
+    }
+    let doc = document::load(args.file.as_deref().unwrap_or("-"))?;
     let methods = lint::methods(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
     let deployed = match (args.deployed, args.undeployed) {
         (true, _) => Some(true),
@@ -122,6 +125,95 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
     // take a third of the run.
     std::mem::forget((doc, methods, report));
     Ok(())
+}
+
+#[derive(Serialize)]
+struct LinkErrorOutcome {
+    vpc_link_error: lint::LinkError,
+    /// Why paths are missing, when they are.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+}
+
+impl Outcome for LinkErrorOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        let e = &self.vpc_link_error;
+        writeln!(
+            out,
+            "{}VPC link {} is held by {} reference(s){:#}  (format [{}])",
+            p.strong,
+            e.link_id.as_deref().unwrap_or("?"),
+            e.users.len(),
+            p.strong,
+            e.format.join(":")
+        )?;
+        for u in &e.users {
+            writeln!(
+                out,
+                "  {}{}{:#} {}  resource {}  stage {}  API {}",
+                p.code,
+                u.method.as_deref().unwrap_or("?"),
+                p.code,
+                u.path.as_deref().unwrap_or("(path unknown)"),
+                u.resource_id.as_deref().unwrap_or("?"),
+                u.stage.as_deref().unwrap_or("(not in this format)"),
+                u.api_id.as_deref().unwrap_or("(not in this format)")
+            )?;
+        }
+        if let Some(note) = &self.note {
+            writeln!(out, "  {}{note}{:#}", p.dim, p.dim)?;
+        }
+        writeln!(out)
+    }
+}
+
+/// `--vpc-link-error`: the error text's references, with paths from get-resources output.
+fn link_error(session: &mut Session, args: &LintArgs, text: &str) -> Result<()> {
+    let text = match text.strip_prefix('@') {
+        Some(file) => crate::input::read_text(file, 1024 * 1024)?,
+        None => text.to_string(),
+    };
+    let mut parsed =
+        lint::parse_link_error(&text).map_err(|e| anyhow::anyhow!("--vpc-link-error: {e}"))?;
+    let mut note = Some("give `aws apigateway get-resources --rest-api-id API_ID` output as EXPORT to see each resource's path".to_string());
+    if let Some(file) = &args.file {
+        let doc = document::load(file)?;
+        match lint::resource_paths(&doc.value) {
+            Some(paths) => {
+                for u in &mut parsed.users {
+                    u.path = u.resource_id.as_ref().and_then(|r| paths.get(r).cloned());
+                }
+                note = parsed.users.iter().any(|u| u.path.is_none()).then(|| {
+                    format!(
+                        "some resource ids are not in {}: is it the right API?",
+                        doc.name
+                    )
+                });
+            }
+            None => {
+                note = Some(format!(
+                    "{} has no resource ids (an export does not carry them): give get-resources output to see paths",
+                    doc.name
+                ));
+            }
+        }
+    }
+    let findings = lint::link_error_findings(&parsed);
+    let target = args
+        .file
+        .clone()
+        .unwrap_or_else(|| "vpc-link-error".to_string());
+    session.emit(
+        &Report::new(
+            "lint",
+            target,
+            LinkErrorOutcome {
+                vpc_link_error: parsed,
+                note,
+            },
+        )
+        .with_findings(findings),
+    )
 }
 
 /// The source line of each finding's location, for people and SARIF: every location is

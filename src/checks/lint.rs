@@ -271,6 +271,140 @@ pub fn vpc_link_users(
     (users, findings)
 }
 
+/// One user of a VPC link, in the one shape every source gives (the error text, a
+/// definition, live mode): unknown fields are null.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LinkUser {
+    pub api_id: Option<String>,
+    pub method: Option<String>,
+    pub path: Option<String>,
+    pub resource_id: Option<String>,
+    pub stage: Option<String>,
+    /// "definite" (by id) or "may" (a variable or unresolved reference).
+    pub certainty: &'static str,
+}
+
+/// What API Gateway's "Cannot delete vpc link" error says.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkError {
+    pub link_id: Option<String>,
+    /// The field order from `in format of [...]`.
+    pub format: Vec<String>,
+    pub users: Vec<LinkUser>,
+}
+
+/// Reads `BadRequestException: Cannot delete vpc link. Vpc link 'ID', is referenced in
+/// [A:B:C, ...] in format of [RESTApiId:Method:Resource:Stage].` (any prefix, any of the
+/// formats API Gateway writes: `[Method:Resource]`, `[Method:Resource:Stage]`, ...).
+pub fn parse_link_error(text: &str) -> Result<LinkError, String> {
+    let text = text.replace(['\n', '\r'], " ");
+    let bracket = |after: &str| -> Option<String> {
+        let start = text.find(after)? + after.len();
+        let rest = &text[start..];
+        let open = rest.find('[')?;
+        let close = rest[open..].find(']')? + open;
+        Some(rest[open + 1..close].to_string())
+    };
+    let format = bracket("in format of").ok_or(
+        "no `in format of [...]` in the text: paste the whole error message API Gateway returned",
+    )?;
+    let refs = bracket("referenced in")
+        .ok_or("no `is referenced in [...]` in the text: paste the whole error message")?;
+    let format: Vec<String> = format.split(':').map(|f| f.trim().to_string()).collect();
+    let link_id = text
+        .find("link '")
+        .map(|i| &text[i + 6..])
+        .and_then(|r| r.split('\'').next())
+        .map(str::to_string);
+    let mut users = Vec::new();
+    for r in refs.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+        let parts: Vec<&str> = r.split(':').map(str::trim).collect();
+        if parts.len() != format.len() {
+            return Err(format!(
+                "the reference {r:?} has {} fields, but the format [{}] has {}",
+                parts.len(),
+                format.join(":"),
+                format.len()
+            ));
+        }
+        let mut user = LinkUser {
+            api_id: None,
+            method: None,
+            path: None,
+            resource_id: None,
+            stage: None,
+            certainty: "definite",
+        };
+        for (field, value) in format.iter().zip(parts) {
+            let value = Some(value.to_string());
+            match field.to_ascii_lowercase().as_str() {
+                "restapiid" | "apiid" | "api" | "restapi" => user.api_id = value,
+                "method" | "httpmethod" => user.method = value,
+                "resource" | "resourceid" | "route" | "routeid" => user.resource_id = value,
+                "stage" | "stagename" => user.stage = value,
+                _ => {}
+            }
+        }
+        users.push(user);
+    }
+    Ok(LinkError {
+        link_id,
+        format,
+        users,
+    })
+}
+
+/// Resource ids to paths, from `get-resources` output (`items[].id`, `items[].path`).
+pub fn resource_paths(doc: &Value) -> Option<std::collections::HashMap<String, String>> {
+    let items = doc.get("items")?.as_array()?;
+    Some(
+        items
+            .iter()
+            .filter_map(|i| {
+                Some((
+                    i.get("id")?.as_str()?.to_string(),
+                    i.get("path")?.as_str()?.to_string(),
+                ))
+            })
+            .collect(),
+    )
+}
+
+/// One error finding per reference: where the link is held, and the fix that frees it.
+pub fn link_error_findings(e: &LinkError) -> Vec<Finding> {
+    let link = e.link_id.as_deref().unwrap_or("the link");
+    e.users
+        .iter()
+        .map(|u| {
+            let method = u.method.as_deref().unwrap_or("?");
+            let place = match (&u.path, &u.resource_id) {
+                (Some(p), Some(r)) => format!("{p} (resource {r})"),
+                (None, Some(r)) => format!("resource {r}"),
+                (Some(p), None) => p.clone(),
+                (None, None) => "?".to_string(),
+            };
+            let api = u.api_id.as_deref().unwrap_or("API_ID");
+            let rid = u.resource_id.as_deref().unwrap_or("RESOURCE_ID");
+            let update = format!("aws apigateway update-integration --rest-api-id {api} --resource-id {rid} --http-method {method} --patch-operations op=replace,path=/connectionType,value=INTERNET op=replace,path=/uri,value=https://NEW-BACKEND");
+            let msg = match &u.stage {
+                Some(stage) => format!(
+                    "[{method}:{place}] holds {link} in stage {stage}'s deployment{}: change the integration ({update}), then redeploy that stage (aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}), or delete the stage",
+                    u.api_id.as_deref().map(|a| format!(" of API {a}")).unwrap_or_default()
+                ),
+                None => format!(
+                    "[{method}:{place}] uses {link}: change the integration ({update}); if the API is deployed, redeploy every stage afterwards"
+                ),
+            };
+            Finding::error(VPC_LINK_IN_USE, msg)
+                .with("method", method)
+                .with("resource_id", u.resource_id.clone())
+                .with("path", u.path.clone())
+                .with("stage", u.stage.clone())
+                .with("api_id", u.api_id.clone())
+        })
+        .collect()
+}
+
 /// A VPC link the definition uses, with the methods that use it.
 #[derive(Debug, Clone, Serialize)]
 pub struct LinkUse {
@@ -492,6 +626,28 @@ mod tests {
         let t = "#set($inputRoot = $input.path('$'))\n#if($inputRoot.toString().contains(\"customerror\"))\n#set($context.responseOverride.status = 400)\n#end";
         assert_eq!(override_statuses(t), ["400"]);
         assert!(override_statuses("$input.json('$')").is_empty());
+    }
+
+    #[test]
+    fn link_errors_in_every_format() {
+        let e = parse_link_error("An error occurred (BadRequestException) when calling the DeleteVpcLink operation: Cannot delete vpc link. Vpc link 'abc123', is referenced in [a1b2c3d4e5:GET:r2d2xx:prod, a1b2c3d4e5:POST:c3po00:dev] in format of [RESTApiId:Method:Resource:Stage].").unwrap();
+        assert_eq!(e.link_id.as_deref(), Some("abc123"));
+        assert_eq!(e.users.len(), 2);
+        assert_eq!(e.users[1].stage.as_deref(), Some("dev"));
+        assert_eq!(e.users[0].api_id.as_deref(), Some("a1b2c3d4e5"));
+        let e = parse_link_error("Cannot delete vpc link. Vpc link 'x', is referenced in [ANY:kx106x:dev] in format of [Method:Resource:Stage].").unwrap();
+        assert_eq!(e.users[0].method.as_deref(), Some("ANY"));
+        assert_eq!(e.users[0].resource_id.as_deref(), Some("kx106x"));
+        let e = parse_link_error(
+            "Vpc link 'v', is referenced in [GET:abc, DELETE:def] in format of [Method:Resource].",
+        )
+        .unwrap();
+        assert_eq!(e.users.len(), 2);
+        assert_eq!(e.users[1].stage, None);
+        assert!(parse_link_error("Cannot delete vpc link").is_err());
+        assert!(
+            parse_link_error("referenced in [GET:a:b] in format of [Method:Resource]").is_err()
+        );
     }
 
     #[test]
