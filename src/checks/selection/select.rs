@@ -338,7 +338,7 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
         }
     };
     if let Some(i) = selected {
-        findings.extend(surprising_outcome(input, &compiled[i].rule));
+        findings.extend(surprising_outcome(input, compiled[i].rule));
     }
     if let (Some(methods), Some(i)) = (&integration.method_responses, selected) {
         let status = &compiled[i].rule.status;
