@@ -243,3 +243,135 @@ fn bad_input_says_what_it_looks_like() {
         "--principal needs --resource"
     );
 }
+
+/// What `aws apigateway get-rest-api` prints: the stored policy escaped twice.
+const GET_REST_API: &str = r#"{
+    "id": "a1b2c3d4e5",
+    "name": "orders",
+    "createdDate": "2026-03-01T10:00:00+00:00",
+    "apiKeySource": "HEADER",
+    "endpointConfiguration": {"types": ["REGIONAL"]},
+    "policy": "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":{\\\"AWS\\\":\\\"arn:aws:iam::999999999999:root\\\"},\\\"Action\\\":\\\"execute-api:Invoke\\\",\\\"Resource\\\":\\\"arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5\\/*\\\"}]}",
+    "disableExecuteApiEndpoint": false
+}"#;
+
+#[test]
+fn real_cli_outputs_and_policy_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let one = dir.path().join("get-rest-api.json");
+    std::fs::write(&one, GET_REST_API).unwrap();
+    let resource = "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5/prod/GET/orders";
+    let args = |file: &str| {
+        vec![
+            "-o".to_string(),
+            "json".into(),
+            "policy".into(),
+            file.to_string(),
+            "--principal".into(),
+            "arn:aws:iam::999999999999:role/Caller".into(),
+            "--resource".into(),
+            resource.into(),
+        ]
+    };
+    let a: Vec<String> = args(one.to_str().unwrap());
+    let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(r.code < 2, "{}", r.stderr);
+    assert_eq!(r.one_json()["result"]["decision"], "allow");
+    // get-rest-apis: one report per API with a policy.
+    let many = dir.path().join("get-rest-apis.json");
+    let one_api: serde_json::Value = serde_json::from_str(GET_REST_API).unwrap();
+    let mut other = one_api.clone();
+    other["id"] = "zzzzzzzzzz".into();
+    other.as_object_mut().unwrap().remove("policy");
+    std::fs::write(
+        &many,
+        serde_json::json!({"items": [one_api.clone(), other]}).to_string(),
+    )
+    .unwrap();
+    let a = args(many.to_str().unwrap());
+    let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    let reports = r.json();
+    assert_eq!(reports.len(), 1, "{}", r.stdout);
+    assert!(
+        reports[0]["target"]
+            .as_str()
+            .unwrap()
+            .ends_with("#a1b2c3d4e5")
+    );
+    // The policy given as an object.
+    let obj = dir.path().join("object.json");
+    let mut with_object = one_api.clone();
+    with_object["policy"] = serde_json::from_str(
+        &serde_json::from_str::<String>(&format!("\"{}\"", one_api["policy"].as_str().unwrap()))
+            .unwrap(),
+    )
+    .unwrap();
+    std::fs::write(&obj, with_object.to_string()).unwrap();
+    let a = args(obj.to_str().unwrap());
+    let r = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(r.one_json()["result"]["decision"], "allow", "{}", r.stderr);
+}
+
+#[test]
+fn unresolved_values_make_the_decision_uncertain_and_placeholders_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    for resource in [
+        serde_json::json!({"Fn::Sub": "arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/*"}),
+        serde_json::json!("arn:aws:execute-api:us-east-1:${AWS::AccountId}:abc/*"),
+        serde_json::json!("{{resolve:ssm:/api/arn}}"),
+    ] {
+        let p = dir.path().join("p.json");
+        std::fs::write(&p, serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": resource}]}).to_string()).unwrap();
+        let r = run(&[
+            "-o",
+            "json",
+            "policy",
+            p.to_str().unwrap(),
+            "--principal",
+            "arn:aws:iam::1:root",
+            "--resource",
+            "arn:aws:execute-api:us-east-1:111122223333:abc/prod/GET/x",
+        ]);
+        let j = r.one_json();
+        assert_eq!(j["result"]["decision"], "uncertain", "{resource}: {j}");
+        assert!(
+            codes_of(&j).contains("policy.condition-not-evaluated"),
+            "{j}"
+        );
+    }
+    // IAM's own policy variables are not CloudFormation's: ${aws:SourceVpce} stays evaluable.
+    for (placeholder, resource) in [
+        ("vpceID", "arn:aws:execute-api:us-east-1:111122223333:abc/*"),
+        (
+            "ACCOUNT_ID",
+            "arn:aws:execute-api:us-east-1:ACCOUNT_ID:abc/*",
+        ),
+        ("REGION", "arn:aws:execute-api:REGION:111122223333:abc/*"),
+        (
+            "{vpce-id}",
+            "arn:aws:execute-api:us-east-1:111122223333:abc/*",
+        ),
+    ] {
+        let p = dir.path().join("p.json");
+        let vpce = if placeholder.contains("vpce") {
+            placeholder
+        } else {
+            "vpce-0a1b2c3d"
+        };
+        std::fs::write(&p, serde_json::json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": resource,
+             "Condition": {"StringNotEquals": {"aws:SourceVpce": vpce}}}]}).to_string()).unwrap();
+        let j = run(&["-o", "json", "policy", p.to_str().unwrap()]).one_json();
+        let f = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "policy.placeholder-left");
+        assert_eq!(
+            f.map(|f| f["evidence"]["placeholder"].clone()),
+            Some(placeholder.into()),
+            "{placeholder}: {j}"
+        );
+    }
+}

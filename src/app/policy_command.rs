@@ -73,8 +73,17 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
     }
     let file = args.file.as_deref().unwrap_or("-");
     let doc = document::load(file)?;
-    let value =
-        policy::unwrap_policy(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    // get-rest-apis: one report per API that has a policy.
+    let policies = match policy::policies_of_apis(&doc.value) {
+        Some(list) if list.is_empty() => {
+            anyhow::bail!("{}: none of these APIs has a resource policy", doc.name)
+        }
+        Some(list) => list
+            .into_iter()
+            .map(|(id, p)| (format!("{}#{id}", doc.name), p))
+            .collect(),
+        None => vec![(doc.name.clone(), policy::unwrap_policy(&doc.value))],
+    };
     let request = Request {
         principal: args.principal.clone(),
         resource: args.resource.clone(),
@@ -83,14 +92,18 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
         source_ip: args.source_ip,
         principal_org_id: args.principal_org_id.clone(),
     };
-    let e = policy::evaluate(&value, &request);
-    let outcome = PolicyOutcome {
-        api: "rest",
-        statements: e.statements.len(),
-        decision: e.decision,
-        deciding_statement: e.deciding,
-        principal: args.principal.clone(),
-        resource: args.resource.clone(),
-    };
-    session.emit(&Report::new("policy", doc.name, outcome).with_findings(e.findings))
+    for (target, value) in policies {
+        let value = value.map_err(|e| anyhow::anyhow!("{target}: {e}"))?;
+        let e = policy::evaluate(&value, &request);
+        let outcome = PolicyOutcome {
+            api: "rest",
+            statements: e.statements.len(),
+            decision: e.decision,
+            deciding_statement: e.deciding,
+            principal: args.principal.clone(),
+            resource: args.resource.clone(),
+        };
+        session.emit(&Report::new("policy", target, outcome).with_findings(e.findings))?;
+    }
+    Ok(())
 }

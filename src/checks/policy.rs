@@ -75,14 +75,17 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
 }
 
-/// The policy document inside what users paste: the policy itself, the JSON string that
-/// `aws apigateway get-rest-api --query policy` prints, or the whole get-rest-api output.
+/// The policy document inside what users paste: the policy itself (an object), the JSON
+/// string that `aws apigateway get-rest-api --query policy` prints, or the whole
+/// get-rest-api output, whose `policy` the AWS CLI prints escaped twice (`{\\"Version\\":...}`
+/// with `\\/`).
 pub fn unwrap_policy(v: &Value) -> Result<Value, String> {
     let inner = match v {
         Value::String(s) => s.as_str(),
         Value::Object(o) if o.contains_key("Statement") => return Ok(v.clone()),
         Value::Object(o) => match o.get("policy") {
             Some(Value::String(s)) => s.as_str(),
+            Some(p @ Value::Object(_)) => return Ok(p.clone()),
             Some(Value::Null) | None if o.contains_key("id") && o.contains_key("name") => {
                 return Err(
                     "this get-rest-api output has no policy: the API has no resource policy"
@@ -103,7 +106,82 @@ pub fn unwrap_policy(v: &Value) -> Result<Value, String> {
             ));
         }
     };
-    serde_json::from_str(inner).map_err(|e| format!("the embedded policy string is not JSON: {e}"))
+    parse_policy_text(inner)
+}
+
+/// A policy given as text, once or twice escaped.
+fn parse_policy_text(text: &str) -> Result<Value, String> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::String(again)) => parse_policy_text(&again),
+        Ok(v) => Ok(v),
+        Err(e) => {
+            // The AWS CLI's get-rest-api prints the stored policy with its quotes escaped.
+            if text.contains("\\\"")
+                && let Ok(unescaped) = serde_json::from_str::<String>(&format!("\"{text}\""))
+            {
+                return serde_json::from_str(&unescaped)
+                    .map_err(|e| format!("the embedded policy string is not JSON: {e}"));
+            }
+            Err(format!("the embedded policy string is not JSON: {e}"))
+        }
+    }
+}
+
+/// Every API's policy in `aws apigateway get-rest-apis` output (`items[].policy`), by API id;
+/// None for other documents.
+pub fn policies_of_apis(v: &Value) -> Option<Vec<(String, Result<Value, String>)>> {
+    let items = v.get("items")?.as_array()?;
+    if !items
+        .iter()
+        .all(|i| i.get("id").is_some() && i.get("name").is_some())
+    {
+        return None;
+    }
+    Some(
+        items
+            .iter()
+            .filter(|i| i.get("policy").is_some_and(|p| !p.is_null()))
+            .map(|i| {
+                let id = i
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?")
+                    .to_string();
+                (id, unwrap_policy(i))
+            })
+            .collect(),
+    )
+}
+
+/// Where a statement holds a value that is not resolved yet: an intrinsic (`{"Ref": ...}`),
+/// a CloudFormation variable (`${AWS::AccountId}`, `${Param}`; IAM's own `${aws:...}`
+/// policy variables excepted) or a dynamic reference (`{{resolve:...}}`).
+fn unresolved_in(v: &Value, path: &str) -> Option<(String, String)> {
+    match v {
+        Value::String(s) => {
+            let variable = s.match_indices("${").any(|(i, _)| {
+                let name = s[i + 2..].to_ascii_lowercase();
+                !name.starts_with("aws:") || name.starts_with("aws::")
+            });
+            (variable || s.contains("{{resolve:")).then(|| (path.to_string(), s.clone()))
+        }
+        Value::Object(o)
+            if o.len() == 1
+                && o.keys()
+                    .next()
+                    .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")) =>
+        {
+            Some((path.to_string(), v.to_string()))
+        }
+        Value::Object(o) => o
+            .iter()
+            .find_map(|(k, x)| unresolved_in(x, &format!("{path}.{k}"))),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| unresolved_in(x, &format!("{path}[{i}]"))),
+        _ => None,
+    }
 }
 
 pub fn evaluate(policy: &Value, req: &Request) -> Evaluation {
@@ -183,8 +261,29 @@ pub fn evaluate(policy: &Value, req: &Request) -> Evaluation {
             effect,
             public,
         };
-        if validate(s, &path, &mut findings) && req.principal.is_some() && req.resource.is_some() {
-            verdicts.push((statement.clone(), applies(s, &path, req, &mut findings)));
+        let unresolved = unresolved_in(&Value::Object(s.clone()), &path);
+        if let Some((at, value)) = &unresolved {
+            findings.push(
+                Finding::warning(
+                    CONDITION_NOT_EVALUATED,
+                    format!("{at} holds {value}, which is resolved only when the stack deploys: this statement is not evaluated and the decision is uncertain; evaluate the deployed policy (aws apigateway get-rest-api --rest-api-id ID --query policy --output text)"),
+                )
+                .with("path", at.as_str()),
+            );
+        }
+        let decidable = req.principal.is_some() && req.resource.is_some();
+        match unresolved {
+            // Not validated as a literal either: the deployed value is unknown.
+            Some((at, _)) if decidable => verdicts.push((
+                statement.clone(),
+                Applies::Unknown(format!("{at} is not resolved")),
+            )),
+            Some(_) => {}
+            None => {
+                if validate(s, &path, &mut findings) && decidable {
+                    verdicts.push((statement.clone(), applies(s, &path, req, &mut findings)));
+                }
+            }
         }
         statements.push(statement);
     }
@@ -379,7 +478,7 @@ fn check_resource(r: &str) -> Result<(), String> {
 }
 
 static PLACEHOLDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-    regex::Regex::new(r"\{[A-Za-z][A-Za-z0-9_-]*\}|<[A-Za-z][A-Za-z0-9_ -]*>|\$\{AWS::[A-Za-z]+\}|\baccount-id(-\d+)?\b|\bapi-id\b")
+    regex::Regex::new(r"(?:^|[^$])(\{[A-Za-z][A-Za-z0-9_-]*\})|<[A-Za-z][A-Za-z0-9_ -]*>|\baccount-id(-\d+)?\b|\bapi-id\b|\b(?:vpceID|vpce-id|ACCOUNT_ID|ACCOUNT-ID|AWS_ACCOUNT_ID|REGION|API_ID|VPCE_ID|VPC_ID)\b")
         .expect("valid regex")
 });
 
@@ -387,7 +486,9 @@ static PLACEHOLDER: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new
 fn placeholders(v: &Value, path: &str, findings: &mut Vec<Finding>) {
     match v {
         Value::String(s) => {
-            if let Some(m) = PLACEHOLDER.find(s) {
+            if let Some(c) = PLACEHOLDER.captures(s)
+                && let Some(m) = c.get(1).or_else(|| c.get(0))
+            {
                 findings.push(
                     Finding::error(
                         PLACEHOLDER_LEFT,
