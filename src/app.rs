@@ -37,6 +37,8 @@ pub struct Printer {
     palette: Palette,
     /// Buffered stdout; for human output wrapped in anstream, which strips colour when off.
     out: Out,
+    /// With `-o sarif`: the one log every report of the run goes into.
+    sarif: report::sarif::Log,
     failed: bool,
 }
 
@@ -45,9 +47,7 @@ impl Printer {
         self.failed |= report.fails(self.fail_on);
         match (&mut self.out, self.format) {
             (Out::Plain(out), Format::Json) => report::json::write(out, report, kb),
-            (Out::Plain(out), _) => {
-                report::write_json_line(out, &report::sarif::to_value(report, kb))
-            }
+            (Out::Plain(out), _) => self.sarif.add(out, report, kb),
             (Out::Styled(out), _) => report::human::write(out, report, kb, &self.palette),
         }
         .or_else(ignore_broken_pipe)
@@ -60,6 +60,12 @@ impl Printer {
     }
 
     fn exit_code(&mut self) -> Result<ExitCode> {
+        if let (Format::Sarif, Out::Plain(out)) = (self.format, &mut self.out) {
+            self.sarif
+                .finish(out)
+                .or_else(ignore_broken_pipe)
+                .context("cannot write to standard output")?;
+        }
         self.out
             .flush()
             .or_else(ignore_broken_pipe)
@@ -174,6 +180,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             fail_on: cli.fail_on.severity(),
             palette: Palette::default(),
             out: Out::new(cli.output, choice),
+            sarif: Default::default(),
             failed: false,
         },
     };

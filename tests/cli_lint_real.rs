@@ -265,3 +265,50 @@ fn vpc_link_error_text_in_every_format() {
     let r = run(&["lint", "--vpc-link-error", "Cannot delete vpc link"]);
     assert_usage_error(&r, "in format of");
 }
+
+/// One SARIF log for runs with many reports, and a region on every result from a file.
+#[test]
+fn sarif_is_one_log_with_a_region_on_every_result() {
+    let r = run(&[
+        "-o",
+        "sarif",
+        "lambda",
+        "--lines",
+        "examples/lambda/outputs.jsonl",
+    ]);
+    assert_eq!(r.stdout.lines().count(), 1, "one log");
+    let log: Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(log["runs"].as_array().unwrap().len(), 1);
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() > 1);
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for res in results {
+        let i = res["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], res["ruleId"]);
+    }
+    // lint: every result carries a line, selection.no-default and backslash keys included.
+    let doc = json!({"openapi": "3.0.1", "paths": {"/a": {"get": {
+        "responses": {"200": {"description": "OK"}, "400": {"description": "bad"}},
+        "x-amazon-apigateway-integration": {"type": "http", "uri": "https://b.example.com/a",
+            "responses": {"4\\d{2}": {"statusCode": "400"}, "4\\d{2}|40\\d": {"statusCode": "400"}}}}}}});
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("export.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let r = run(&["-o", "sarif", "lint", path.to_str().unwrap()]);
+    let log: Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert!(
+        results
+            .iter()
+            .any(|r| r["ruleId"] == "selection.no-default"),
+        "{log}"
+    );
+    for res in results {
+        let line = &res["locations"][0]["physicalLocation"]["region"]["startLine"];
+        assert!(line.as_u64().is_some_and(|l| l > 1), "{res}");
+    }
+    assert_eq!(log["runs"][0]["properties"]["reports"], 1);
+    assert!(log["runs"][0]["properties"]["result"]["methods"].is_number());
+}

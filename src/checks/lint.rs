@@ -471,7 +471,17 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
     for m in methods {
         let Some(i) = &m.integration else { continue };
         let label = m.label();
-        let mut push = |f: Finding| findings.push(f.with("method", label.as_str()));
+        // Every finding points somewhere in the file (SARIF regions): the integration when
+        // the check named nothing more precise (selection.no-default, ...).
+        let mut push = |f: Finding| {
+            let located = f.evidence.contains_key("location") || f.evidence.contains_key("origin");
+            let f = f.with("method", label.as_str());
+            findings.push(if located {
+                f
+            } else {
+                f.with("location", i.location.as_str())
+            });
+        };
         if i.kind == Some(IntegrationKind::Proxy) {
             // get-export writes a bare `default: statusCode 200` on every proxy method:
             // that is no setting of the user's, and it is ignored either way.

@@ -42,16 +42,10 @@ impl<R> Report<R> {
     }
 }
 
-/// Writes one JSON document on one line (JSON Lines), as the JSON and SARIF renderers do.
-pub fn write_json_line(out: &mut dyn Write, value: &serde_json::Value) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value)?;
-    writeln!(out)
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Human,
     Json,
-    /// SARIF 2.1.0, one log per report, for CI code-scanning annotations.
+    /// SARIF 2.1.0: one log for the whole run, for CI code-scanning annotations.
     Sarif,
 }
