@@ -312,3 +312,37 @@ fn sarif_is_one_log_with_a_region_on_every_result() {
     assert_eq!(log["runs"][0]["properties"]["reports"], 1);
     assert!(log["runs"][0]["properties"]["result"]["methods"].is_number());
 }
+
+/// An HTTP API export (apigatewayv2 export-api) is linted as an HTTP API.
+#[test]
+fn http_api_definitions_are_linted_as_http_apis() {
+    let r = run(&["-o", "json", "lint", "examples/lint/http-api-export.json"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["api"], "http");
+    assert_eq!(j["result"]["methods"], 3);
+    let payload = with_code(&j, "lint.http-payload-version");
+    assert_eq!(payload.len(), 1, "only POST /orders lacks it: {j}");
+    assert!(
+        payload[0]["evidence"]["location"]
+            .as_str()
+            .unwrap()
+            .contains("'/orders'].post")
+    );
+    let mapping = with_code(&j, "lint.http-response-mapping-invalid");
+    let mapped: Vec<&str> = mapping
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(mapping.len(), 2, "{mapped:?}");
+    assert!(
+        mapped
+            .iter()
+            .any(|m| m.contains("Content-Length is a reserved header"))
+    );
+    assert!(mapped.iter().any(|m| m.contains("\"5xx\"")));
+    assert_eq!(with_code(&j, "lint.http-api-policy").len(), 1);
+    // The same shapes in a REST export stay REST.
+    let r = run(&["-o", "json", "lint", "examples/lint/orders-export.yaml"]);
+    assert_eq!(r.one_json()["result"]["api"], "rest");
+}

@@ -20,6 +20,8 @@ struct VpcLinkResult {
 
 #[derive(Serialize)]
 struct LintOutcome {
+    /// "rest" or "http": which kind of API the definition was linted as.
+    api: &'static str,
     methods: usize,
     integrations: usize,
     vpc_links: Vec<LinkUse>,
@@ -64,8 +66,12 @@ impl Outcome for LintOutcome {
         }
         writeln!(
             out,
-            "{}{} methods, {} with an integration{:#}",
-            p.strong, self.methods, self.integrations, p.strong
+            "{}{} API: {} methods, {} with an integration{:#}",
+            p.strong,
+            if self.api == "http" { "HTTP" } else { "REST" },
+            self.methods,
+            self.integrations,
+            p.strong
         )?;
         for link in &self.vpc_links {
             writeln!(
@@ -111,9 +117,14 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         }
         None => (None, lint::lint(&methods)),
     };
+    let http = lint::is_http_api(&doc.value);
+    if http && args.vpc_link.is_none() {
+        findings.extend(lint::lint_http_api(&doc.value));
+    }
     findings.extend(lint::missing_integrations(&doc.value, &methods));
     add_lines(&mut findings, &doc);
     let outcome = LintOutcome {
+        api: if http { "http" } else { "rest" },
         methods: methods.len(),
         integrations: methods.iter().filter(|m| m.integration.is_some()).count(),
         vpc_links: lint::vpc_links(&methods),

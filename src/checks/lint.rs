@@ -21,6 +21,9 @@ pub const ERRORS_AS_2XX: &str = "lint.errors-as-2xx";
 pub const ERROR_STATUS_FROM_TEMPLATE: &str = "lint.error-status-from-template";
 pub const STAGE_VARIABLE_TYPO: &str = "lint.stage-variable-typo";
 pub const NO_INTEGRATIONS: &str = "lint.no-integrations";
+pub const HTTP_PAYLOAD_VERSION: &str = "lint.http-payload-version";
+pub const HTTP_RESPONSE_MAPPING: &str = "lint.http-response-mapping-invalid";
+pub const HTTP_API_POLICY: &str = "lint.http-api-policy";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -33,6 +36,9 @@ pub const CODES: &[&str] = &[
     ERROR_STATUS_FROM_TEMPLATE,
     STAGE_VARIABLE_TYPO,
     NO_INTEGRATIONS,
+    HTTP_PAYLOAD_VERSION,
+    HTTP_RESPONSE_MAPPING,
+    HTTP_API_POLICY,
 ];
 
 const METHODS: &[&str] = &[
@@ -432,6 +438,150 @@ pub fn vpc_links(methods: &[Method]) -> Vec<LinkUse> {
             used_by,
         })
         .collect()
+}
+
+/// Whether an export is an HTTP API's (API Gateway v2): its import/export version, or
+/// integrations with payloadFormatVersion / integrationSubtype, or HTTP API CORS.
+pub fn is_http_api(doc: &Value) -> bool {
+    if doc
+        .get("x-amazon-apigateway-importexport-version")
+        .is_some()
+        || doc.get("x-amazon-apigateway-cors").is_some()
+    {
+        return true;
+    }
+    integrations(doc).any(|(_, i)| {
+        i.get("payloadFormatVersion").is_some() || i.get("integrationSubtype").is_some()
+    })
+}
+
+/// Every `x-amazon-apigateway-integration` of an export, with its JSON path.
+fn integrations(doc: &Value) -> impl Iterator<Item = (String, &Value)> {
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|paths| paths.iter())
+        .filter_map(|(path, item)| item.as_object().map(|o| (path, o)))
+        .flat_map(|(path, item)| {
+            item.iter().filter_map(move |(key, op)| {
+                let i = op.get("x-amazon-apigateway-integration")?;
+                Some((
+                    format!("$.paths['{path}'].{key}.x-amazon-apigateway-integration"),
+                    i,
+                ))
+            })
+        })
+}
+
+/// Response headers an HTTP API's response parameter mapping cannot set or remove.
+fn reserved_response_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    n.starts_with("access-control-")
+        || n.starts_with("apigw-")
+        || n.starts_with("x-amz-")
+        || n.starts_with("x-amzn-")
+        || matches!(
+            n.as_str(),
+            "authorization"
+                | "connection"
+                | "content-encoding"
+                | "content-length"
+                | "content-location"
+                | "forwarded"
+                | "keep-alive"
+                | "origin"
+                | "proxy-authenticate"
+                | "proxy-authorization"
+                | "te"
+                | "trailers"
+                | "transfer-encoding"
+                | "upgrade"
+                | "x-forwarded-for"
+                | "x-forwarded-host"
+                | "x-forwarded-proto"
+                | "via"
+        )
+}
+
+/// The HTTP API checks: Lambda payload format versions, response parameter mappings
+/// (status code keys, `overwrite:statuscode`, `append|overwrite|remove:header.NAME`,
+/// reserved headers), and resource policies, which HTTP APIs do not have.
+pub fn lint_http_api(doc: &Value) -> Vec<Finding> {
+    let mut f = Vec::new();
+    if doc.get("x-amazon-apigateway-policy").is_some() {
+        f.push(
+            Finding::warning(HTTP_API_POLICY, "x-amazon-apigateway-policy in an HTTP API definition: HTTP APIs have no resource policies, so it has no effect (use IAM authorization, or a role the caller assumes)")
+                .with("location", "$.x-amazon-apigateway-policy"),
+        );
+    }
+    for (location, i) in integrations(doc) {
+        let kind = i
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let uri = i.get("uri").and_then(Value::as_str).unwrap_or_default();
+        if kind == "aws_proxy" && uri.contains("lambda") {
+            match i.get("payloadFormatVersion").and_then(Value::as_str) {
+                Some("1.0" | "2.0") => {}
+                Some(other) => f.push(
+                    Finding::error(HTTP_PAYLOAD_VERSION, format!("payloadFormatVersion {other:?}: HTTP APIs know 1.0 and 2.0"))
+                        .with("location", location.as_str()),
+                ),
+                None => f.push(
+                    Finding::info(HTTP_PAYLOAD_VERSION, "a Lambda integration without payloadFormatVersion: say 1.0 or 2.0, so the function's response is read in the format it is written in (check one with apigw-doctor lambda --api http --payload-version)")
+                        .with("location", location.as_str()),
+                ),
+            }
+        }
+        let Some(mappings) = i.get("responseParameters").and_then(Value::as_object) else {
+            continue;
+        };
+        for (status, actions) in mappings {
+            let at = format!("{location}.responseParameters['{status}']");
+            let valid_status = status.len() == 3
+                && status
+                    .parse::<u16>()
+                    .is_ok_and(|s| (200..=599).contains(&s));
+            if !valid_status {
+                f.push(
+                    Finding::error(HTTP_RESPONSE_MAPPING, format!("response mapping key {status:?}: mappings are keyed by the backend's status code, 200 to 599"))
+                        .with("location", at.as_str()),
+                );
+                continue;
+            }
+            let Some(actions) = actions.as_object() else {
+                continue;
+            };
+            for (action, value) in actions {
+                let (verb, target) = action.split_once(':').unwrap_or((action.as_str(), ""));
+                let problem = match (verb, target) {
+                    ("overwrite", "statuscode") => value
+                        .as_str()
+                        .filter(|v| {
+                            !v.parse::<u16>().is_ok_and(|s| (100..=599).contains(&s))
+                                && !v.contains('$')
+                        })
+                        .map(|v| format!("overwrite:statuscode {v:?} is not a status code")),
+                    ("append" | "overwrite" | "remove", t) if t.starts_with("header.") => {
+                        let name = &t["header.".len()..];
+                        reserved_response_header(name).then(|| format!("{action}: {name} is a reserved header that response mapping cannot change"))
+                    }
+                    _ => Some(format!(
+                        "{action:?} is not a response mapping (overwrite:statuscode, or append|overwrite|remove:header.NAME)"
+                    )),
+                };
+                if let Some(problem) = problem {
+                    f.push(
+                        Finding::error(HTTP_RESPONSE_MAPPING, problem)
+                            .with("location", at.as_str())
+                            .with("mapping", action.as_str()),
+                    );
+                }
+            }
+        }
+    }
+    f
 }
 
 /// A document with no integration to check says so, with the command that gets one: an
