@@ -146,6 +146,8 @@ pub fn show(session: &mut Session, key: &str) -> Result<()> {
 #[derive(Serialize)]
 struct ListedArticle {
     id: String,
+    /// One of the six source articles (they carry the date of the version they follow).
+    seed: bool,
     title: String,
     question: String,
     check: String,
@@ -163,13 +165,14 @@ impl Outcome for ListOutcome {
         for a in &self.articles {
             writeln!(
                 out,
-                "{}{:width$}{:#}  {}  {}({} finding codes){:#}",
+                "{}{:width$}{:#}  {}  {}({} finding codes{}){:#}",
                 p.strong,
                 a.id,
                 p.strong,
                 a.title,
                 p.dim,
                 a.finding_codes.len(),
+                if a.seed { ", seed article" } else { "" },
                 p.dim
             )?;
         }
@@ -184,6 +187,7 @@ pub fn list(session: &mut Session) -> Result<()> {
         .iter()
         .map(|a| ListedArticle {
             id: a.id.clone(),
+            seed: a.source_updated.is_some(),
             title: a.title.clone(),
             question: a.question.clone(),
             check: a.check.clone(),
