@@ -64,6 +64,20 @@ fn sam_template_with_intrinsics() {
     let users = j["result"]["vpc_link"]["users"].as_array().unwrap();
     assert_eq!(users.len(), 1);
     assert_eq!(users[0]["certain"], false);
+    // The one shape of a VPC link user: unknown fields null.
+    for key in [
+        "api_id",
+        "method",
+        "path",
+        "resource_id",
+        "stage",
+        "certainty",
+    ] {
+        assert!(users[0].get(key).is_some(), "{key} missing: {}", users[0]);
+    }
+    assert_eq!(users[0]["certainty"], "may");
+    assert_eq!(users[0]["path"], "/orders");
+    assert_eq!(users[0]["stage"], Value::Null);
     assert_eq!(with_code(&j, "lint.vpc-link-may-be-in-use").len(), 1);
 }
 

@@ -49,11 +49,10 @@ impl Outcome for LintOutcome {
                     p.strong,
                     v.users.len() - certain
                 )?;
-                let width = crate::report::human::column_width(
-                    v.users.iter().map(|u| u.method.len() + u.path.len() + 3),
-                );
+                let width =
+                    crate::report::human::column_width(v.users.iter().map(|u| u.label().len()));
                 for u in &v.users {
-                    let label = format!("[{}:{}]", u.method, u.path);
+                    let label = u.label();
                     let note = if u.certain { "" } else { "  (may use it)" };
                     writeln!(
                         out,

@@ -57,6 +57,8 @@ pub struct Method {
     /// `GET`, `ANY`, ...
     pub method: String,
     pub path: String,
+    /// The resource id, where the document has one (get-resources).
+    pub resource_id: Option<String>,
     /// JSON path of the method object.
     pub location: String,
     pub integration: Option<Integration>,
@@ -113,6 +115,7 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
         return Ok(vec![Method {
             method,
             path: "?".to_string(),
+            resource_id: None,
             location: "$".to_string(),
             integration,
         }]);
@@ -139,6 +142,7 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
                 out.push(Method {
                     method: verb.to_ascii_uppercase(),
                     path: path.clone(),
+                    resource_id: item.get("id").and_then(Value::as_str).map(str::to_string),
                     location,
                     integration,
                 });
@@ -171,6 +175,7 @@ fn export_methods(
             out.push(Method {
                 method: method_name(key),
                 path: path.clone(),
+                resource_id: None,
                 location,
                 integration,
             });
@@ -189,12 +194,26 @@ fn method_name(key: &str) -> String {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct VpcLinkUser {
-    pub method: String,
-    pub path: String,
+    /// The shape every VPC link user has (`LinkUser`): api_id, method, path, resource_id,
+    /// stage, certainty; a definition knows no API id or stage, so those are null.
+    #[serde(flatten)]
+    pub user: LinkUser,
+    /// As written in the definition.
     pub connection_id: String,
-    /// False when the id comes from a stage variable.
+    /// False when the id is a stage variable or an unresolved reference.
     pub certain: bool,
     pub location: String,
+}
+
+impl VpcLinkUser {
+    /// `[METHOD:/path]`, as API Gateway's VPC link error writes users.
+    pub fn label(&self) -> String {
+        format!(
+            "[{}:{}]",
+            self.user.method.as_deref().unwrap_or("?"),
+            self.user.path.as_deref().unwrap_or("?")
+        )
+    }
 }
 
 /// Whether a VPC link id is the link, may be (a stage variable, an intrinsic such as
@@ -267,8 +286,14 @@ pub fn vpc_link_users(
                 .with("location", i.location.as_str()),
         );
         users.push(VpcLinkUser {
-            method: m.method.clone(),
-            path: m.path.clone(),
+            user: LinkUser {
+                api_id: None,
+                method: Some(m.method.clone()),
+                path: Some(m.path.clone()),
+                resource_id: m.resource_id.clone(),
+                stage: None,
+                certainty: if certain { "definite" } else { "may" },
+            },
             connection_id: conn.to_string(),
             certain,
             location: i.location.clone(),
