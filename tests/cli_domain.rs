@@ -520,3 +520,56 @@ fn ip_literals_are_not_looked_up() {
     assert!(!codes_of(&j).contains("domain.dns-timeout"), "{j}");
     assert!(j["result"]["tls"]["certificate"].is_object(), "{j}");
 }
+
+/// A resolver that refuses CNAME-type queries (dnsmasq with --cname=) still shows the chain,
+/// read from the A answer as dig does; the refusal is no failure of the name.
+#[test]
+fn chains_are_read_from_address_answers() {
+    let dns = net::refusing_cname_dns();
+    let closed = net::closed_port();
+    let r = run(&[
+        "-o",
+        "json",
+        "domain",
+        "api.example.test",
+        "--nameserver",
+        &dns.to_string(),
+        "--port",
+        &closed.port().to_string(),
+        "--timeout",
+        "2s",
+    ]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["dns"]["rcode"], "NOERROR", "{j}");
+    let chain = j["result"]["dns"]["chain"].as_array().unwrap();
+    assert_eq!(chain[0]["type"], "CNAME", "{j}");
+    assert_eq!(
+        chain[0]["target"],
+        "d-abc123.execute-api.us-east-1.amazonaws.com"
+    );
+    assert_eq!(j["result"]["dns"]["addresses"][0], "127.0.0.1");
+    let codes = codes_of(&j);
+    assert!(
+        !codes.contains("domain.servfail") && !codes.contains("domain.dns-refused"),
+        "{j}"
+    );
+    assert_eq!(j["result"]["target_kind"], "regional-domain", "{j}");
+    // A name the server refuses outright is REFUSED, not SERVFAIL.
+    let r = run(&[
+        "-o",
+        "json",
+        "domain",
+        "other.example.test",
+        "--nameserver",
+        &dns.to_string(),
+        "--timeout",
+        "2s",
+    ]);
+    let j = r.one_json();
+    assert_eq!(
+        codes_of(&j),
+        ["domain.dns-refused".to_string()].into(),
+        "{j}"
+    );
+    assert_eq!(j["result"]["dns"]["rcode"], "REFUSED");
+}

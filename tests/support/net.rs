@@ -133,6 +133,78 @@ pub fn malformed_dns() -> SocketAddr {
     })
 }
 
+/// A resolver like a stock dnsmasq with `--cname=`: it answers A queries for
+/// api.example.test with the chain (CNAME to d-abc123.execute-api.us-east-1.amazonaws.com,
+/// then 127.0.0.1), AAAA with the CNAME alone, and refuses CNAME-type queries and every
+/// other name.
+pub fn refusing_cname_dns() -> SocketAddr {
+    udp_responder(|query| {
+        if query.len() < 12 {
+            return None;
+        }
+        let mut end = 12;
+        while end < query.len() && query[end] != 0 {
+            end += 1 + query[end] as usize;
+        }
+        if end + 5 > query.len() {
+            return None;
+        }
+        let qtype = u16::from_be_bytes([query[end + 1], query[end + 2]]);
+        let question = &query[12..end + 5];
+        let name: String = {
+            let mut labels = Vec::new();
+            let mut i = 12;
+            while i < end {
+                let n = query[i] as usize;
+                labels.push(String::from_utf8_lossy(&query[i + 1..i + 1 + n]).to_ascii_lowercase());
+                i += 1 + n;
+            }
+            labels.join(".")
+        };
+        let header = |rcode: u8, answers: u8| {
+            vec![
+                query[0],
+                query[1],
+                0x85,
+                0x80 | rcode,
+                0,
+                1,
+                0,
+                answers,
+                0,
+                0,
+                0,
+                0,
+            ]
+        };
+        if name != "api.example.test" {
+            let mut r = header(5, 0); // REFUSED: not a zone it serves
+            r.extend_from_slice(question);
+            return Some(r);
+        }
+        if qtype == 5 {
+            let mut r = header(5, 0); // REFUSED
+            r.extend_from_slice(question);
+            return Some(r);
+        }
+        let target: &[u8] = b"\x08d-abc123\x0bexecute-api\x09us-east-1\x09amazonaws\x03com\x00";
+        let mut cname = vec![0xc0, 0x0c, 0, 5, 0, 1, 0, 0, 0, 60];
+        cname.extend_from_slice(&(target.len() as u16).to_be_bytes());
+        let target_at = (12 + question.len() + cname.len()) as u16;
+        cname.extend_from_slice(target);
+        let answers = if qtype == 1 { 2 } else { 1 };
+        let mut r = header(0, answers);
+        r.extend_from_slice(question);
+        r.extend_from_slice(&cname);
+        if qtype == 1 {
+            let ptr = 0xc000 | target_at;
+            r.extend_from_slice(&ptr.to_be_bytes());
+            r.extend_from_slice(&[0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]);
+        }
+        Some(r)
+    })
+}
+
 /// A certificate and its key, and the chain a server sends with it.
 pub struct Leaf {
     pub chain: Vec<CertificateDer<'static>>,

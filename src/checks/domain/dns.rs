@@ -131,7 +131,7 @@ fn classify_error(name: &str, e: NetError) -> Step {
         }
         NetError::Dns(DnsError::NoRecordsFound(_)) => Step::NoRecords,
         NetError::Dns(DnsError::ResponseCode(code)) => {
-            let rcode = code.to_string().to_ascii_uppercase();
+            let rcode = rcode_name(code);
             Step::Failed(
                 Problem::ServFail {
                     name,
@@ -157,7 +157,22 @@ fn classify_error(name: &str, e: NetError) -> Step {
     }
 }
 
-/// Resolves `host`: its CNAME chain, then its addresses.
+/// The response code as dig names it (hickory's Display says "Query Refused").
+fn rcode_name(code: ResponseCode) -> String {
+    match u16::from(code) {
+        0 => "NOERROR".into(),
+        1 => "FORMERR".into(),
+        2 => "SERVFAIL".into(),
+        3 => "NXDOMAIN".into(),
+        4 => "NOTIMP".into(),
+        5 => "REFUSED".into(),
+        n => format!("RCODE{n}"),
+    }
+}
+
+/// Resolves `host` as `dig` does: A and AAAA in parallel, the CNAME chain read from their
+/// answers. Only when the answers carry no address (a failure, a chain to a name without
+/// one) is the chain walked one CNAME query at a time, to say where it breaks.
 pub async fn resolve(resolver: &TokioResolver, host: &str) -> Resolution {
     let mut res = Resolution {
         rcode: "NOERROR".into(),
@@ -173,7 +188,80 @@ pub async fn resolve(resolver: &TokioResolver, host: &str) -> Resolution {
         res.addresses.push(ip);
         return res;
     }
-    let mut name = host.trim_end_matches('.').to_ascii_lowercase();
+    let name = host.trim_end_matches('.').to_ascii_lowercase();
+    let (a, aaaa) = tokio::join!(
+        query(resolver, &name, RecordType::A),
+        query(resolver, &name, RecordType::AAAA)
+    );
+    let answers: Vec<(String, RData, u32)> = [a, aaaa]
+        .into_iter()
+        .filter_map(|s| match s {
+            Step::Records(r) => Some(r),
+            _ => None,
+        })
+        .flatten()
+        .collect();
+    if answers
+        .iter()
+        .any(|(_, d, _)| matches!(d, RData::A(_) | RData::AAAA(_)))
+    {
+        return from_answers(res, &name, &answers);
+    }
+    walk(resolver, res, name).await
+}
+
+/// The chain and addresses in A/AAAA answers (which carry the CNAMEs, as dig shows them).
+fn from_answers(mut res: Resolution, host: &str, answers: &[(String, RData, u32)]) -> Resolution {
+    let owner_is = |owner: &str, name: &str| owner.trim_end_matches('.').eq_ignore_ascii_case(name);
+    let mut name = host.to_string();
+    let mut seen = vec![name.clone()];
+    while let Some((target, ttl)) = answers.iter().find_map(|(owner, data, ttl)| match data {
+        RData::CNAME(t) if owner_is(owner, &name) => Some((
+            t.0.to_string().trim_end_matches('.').to_ascii_lowercase(),
+            *ttl,
+        )),
+        _ => None,
+    }) {
+        res.chain.push(Hop {
+            name: name.clone(),
+            record_type: "CNAME".into(),
+            target: target.clone(),
+            ttl,
+        });
+        if seen.contains(&target) {
+            res.problem = Some(Problem::Loop { name: target });
+            return res;
+        }
+        if res.chain.len() > MAX_CHAIN {
+            res.problem = Some(Problem::TooLong);
+            return res;
+        }
+        seen.push(target.clone());
+        name = target;
+    }
+    for (owner, data, ttl) in answers {
+        let (kind, ip) = match data {
+            RData::A(a) => ("A", IpAddr::V4(a.0)),
+            RData::AAAA(a) => ("AAAA", IpAddr::V6(a.0)),
+            _ => continue,
+        };
+        if !res.addresses.contains(&ip) {
+            res.addresses.push(ip);
+            res.chain.push(Hop {
+                name: owner.trim_end_matches('.').to_string(),
+                record_type: kind.into(),
+                target: ip.to_string(),
+                ttl: *ttl,
+            });
+        }
+    }
+    res
+}
+
+/// The chain one CNAME query at a time, then A and AAAA at its end: for the cases the
+/// answers cannot explain (where the chain breaks, loops or ends without an address).
+async fn walk(resolver: &TokioResolver, mut res: Resolution, host: String) -> Resolution {
+    let mut name = host;
     let mut seen = vec![name.clone()];
     loop {
         match query(resolver, &name, RecordType::CNAME).await {
@@ -212,6 +300,9 @@ pub async fn resolve(resolver: &TokioResolver, host: &str) -> Resolution {
                 name = target;
             }
             Step::NoRecords => break,
+            // Some resolvers (dnsmasq) refuse CNAME-type queries for names they only hold
+            // addresses of: that says nothing about the name.
+            Step::Failed(_, rcode) if rcode == "REFUSED" => break,
             Step::Failed(p, rcode) => {
                 res.rcode = rcode;
                 res.problem = Some(p);

@@ -34,6 +34,7 @@ pub const NXDOMAIN: &str = "domain.nxdomain";
 pub const SERVFAIL: &str = "domain.servfail";
 pub const DNS_TIMEOUT: &str = "domain.dns-timeout";
 pub const DNS_BAD_REPLY: &str = "domain.dns-bad-reply";
+pub const DNS_REFUSED: &str = "domain.dns-refused";
 pub const NO_ADDRESS: &str = "domain.no-address";
 pub const TLS_HANDSHAKE_FAILED: &str = "domain.tls-handshake-failed";
 pub const CONNECT_FAILED: &str = "domain.connect-failed";
@@ -55,6 +56,7 @@ pub const CODES: &[&str] = &[
     SERVFAIL,
     DNS_TIMEOUT,
     DNS_BAD_REPLY,
+    DNS_REFUSED,
     NO_ADDRESS,
     TLS_HANDSHAKE_FAILED,
     CONNECT_FAILED,
@@ -254,7 +256,11 @@ pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> V
         ),
         Some(DnsProblem::ServFail { name, rcode }) => f.push(
             Finding::error(
-                SERVFAIL,
+                if rcode == "REFUSED" {
+                    DNS_REFUSED
+                } else {
+                    SERVFAIL
+                },
                 format!("the DNS server answered {rcode} for {name}"),
             )
             .with("name", name.as_str())

@@ -18,20 +18,21 @@ pub enum TargetKind {
 }
 
 // Partitions: amazonaws.com and amazonaws.com.cn; FIPS endpoints use execute-api-fips.
-const SUFFIX: &str =
-    r"\.execute-api(?:-fips)?\.[a-z]{2}(?:-[a-z]+)+-\d+\.amazonaws\.com(?:\.cn)?\.?$";
+// Lenient on purpose: any label length and any region label, so the seed's own examples
+// (`d-example.execute-api.<region>.amazonaws.com`) classify as what they stand for.
+const SUFFIX: &str = r"\.execute-api(?:-fips)?\.[^.]+\.amazonaws\.com(?:\.cn)?\.?$";
 
 static REGIONAL: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(&format!(r"^d-[a-z0-9]{{10}}{SUFFIX}")).expect("regex"));
+    LazyLock::new(|| regex::Regex::new(&format!(r"^d-[a-z0-9-]+{SUFFIX}")).expect("regex"));
 static DEFAULT: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(&format!(r"^[a-z0-9]{{10}}(?:-vpce-[a-z0-9]+)?{SUFFIX}")).expect("regex")
+    regex::Regex::new(&format!(r"^[a-z0-9]+(?:-vpce-[a-z0-9]+)?{SUFFIX}")).expect("regex")
 });
 static VPCE: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(r"^(?:[a-z0-9]{10}\.)?vpce-[a-z0-9]+-[a-z0-9]+(?:-[a-z0-9-]+)?\.execute-api\.[a-z]{2}(?:-[a-z]+)+-\d+\.vpce\.amazonaws\.com(?:\.cn)?\.?$")
         .expect("regex")
 });
 static CLOUDFRONT: LazyLock<regex::Regex> =
-    LazyLock::new(|| regex::Regex::new(r"^d[a-z0-9]{12,14}\.cloudfront\.net\.?$").expect("regex"));
+    LazyLock::new(|| regex::Regex::new(r"^[a-z0-9-]+\.cloudfront\.net\.?$").expect("regex"));
 
 pub fn classify(name: &str) -> TargetKind {
     let name = name.to_ascii_lowercase();
@@ -72,6 +73,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_seeds_own_example_names_classify() {
+        assert_eq!(
+            classify("d-example.execute-api.<region>.amazonaws.com"),
+            TargetKind::RegionalDomain
+        );
+        assert_eq!(
+            classify("distribution-id.cloudfront.net"),
+            TargetKind::Cloudfront
+        );
+        assert_eq!(
+            classify("a222222bcdefg5.cloudfront.net"),
+            TargetKind::Cloudfront
+        );
+        assert_eq!(
+            classify("abc.execute-api.eu-west-3.amazonaws.com"),
+            TargetKind::DefaultEndpoint
+        );
+        assert_eq!(classify("api.example.com"), TargetKind::Other);
+    }
+
+    #[test]
     fn classifies_api_gateway_names() {
         assert_eq!(
             classify("d-abc123defg.execute-api.us-east-1.amazonaws.com"),
@@ -105,9 +127,10 @@ mod tests {
             classify("my-alb-123.us-east-1.elb.amazonaws.com"),
             TargetKind::Other
         );
+        // Any label length: the API id is not validated, the shape is what counts.
         assert_eq!(
             classify("abc.execute-api.us-east-1.amazonaws.com"),
-            TargetKind::Other
+            TargetKind::DefaultEndpoint
         );
     }
 
