@@ -398,6 +398,11 @@ pub struct DomainArgs {
     /// How many hosts to check at once.
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub concurrency: u16,
+
+    /// Compare with this hosts file: a host listed there with other addresses than DNS
+    /// gives is reached elsewhere by browsers and curl.
+    #[arg(long, value_name = "PATH", default_value = "/etc/hosts")]
+    pub hosts_file: String,
 }
 
 fn parse_nameserver(s: &str) -> Result<std::net::SocketAddr, String> {

@@ -573,3 +573,49 @@ fn chains_are_read_from_address_answers() {
     );
     assert_eq!(j["result"]["dns"]["rcode"], "REFUSED");
 }
+
+/// The hosts file the system resolver reads first: a host listed there with another address
+/// than DNS gives is said, because browsers and curl go there.
+#[test]
+fn hosts_file_shadowing_is_reported() {
+    let dns = net::refusing_cname_dns();
+    let closed = net::closed_port();
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    std::fs::write(
+        &hosts,
+        "127.0.0.1 localhost\n# staging\n192.0.2.44  api.example.test other.example\n",
+    )
+    .unwrap();
+    let args = |file: &str| {
+        vec![
+            "-o".to_string(),
+            "json".into(),
+            "domain".into(),
+            "api.example.test".into(),
+            "--nameserver".into(),
+            dns.to_string(),
+            "--port".into(),
+            closed.port().to_string(),
+            "--timeout".into(),
+            "2s".into(),
+            "--hosts-file".into(),
+            file.to_string(),
+        ]
+    };
+    let a = args(hosts.to_str().unwrap());
+    let j = run(&a.iter().map(String::as_str).collect::<Vec<_>>()).one_json();
+    let f = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "domain.hosts-file-override")
+        .expect("reported");
+    assert!(f["message"].as_str().unwrap().contains("192.0.2.44"), "{f}");
+    // DNS itself was asked (the resolver's own hosts-file lookup is off).
+    assert_eq!(j["result"]["dns"]["addresses"][0], "127.0.0.1");
+    // The same address, or a name not listed: nothing to say.
+    std::fs::write(&hosts, "127.0.0.1 api.example.test\n").unwrap();
+    let j = run(&a.iter().map(String::as_str).collect::<Vec<_>>()).one_json();
+    assert!(!codes_of(&j).contains("domain.hosts-file-override"), "{j}");
+}

@@ -171,7 +171,19 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     let concurrency = within_open_file_limit(usize::from(args.concurrency));
     let results = runtime.block_on(check_all(hosts, resolver, config, concurrency));
     let mut summary = Summary::default();
-    for (observed, view, findings) in results {
+    // A missing or unreadable hosts file is no finding: there is nothing to compare.
+    let hosts_file = input::read_text(&args.hosts_file, 16 * 1024 * 1024)
+        .map(|t| domain::dns::parse_hosts(&t))
+        .unwrap_or_default();
+    for (observed, view, mut findings) in results {
+        if let Some(listed) = hosts_file.get(&observed.host) {
+            findings.extend(domain::hosts_file_finding(
+                &observed.host,
+                &observed.dns,
+                &args.hosts_file,
+                listed,
+            ));
+        }
         summary.hosts += 1;
         if findings.iter().any(|f| f.severity == Severity::Error) {
             summary.with_errors += 1;

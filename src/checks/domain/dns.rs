@@ -77,6 +77,8 @@ pub fn resolver(
     opts.attempts = 2;
     opts.preserve_intermediates = true;
     opts.ndots = 0;
+    // What DNS says, not the hosts file: the hosts file is compared separately.
+    opts.use_hosts_file = hickory_resolver::config::ResolveHosts::Never;
     let builder = match nameserver {
         Some(addr) => {
             let mut ns = NameServerConfig::udp_and_tcp(addr.ip());
@@ -155,6 +157,27 @@ fn classify_error(name: &str, e: NetError) -> Step {
             "ERROR".into(),
         ),
     }
+}
+
+/// The addresses a hosts file (`/etc/hosts` format) gives each name, lower-cased.
+pub fn parse_hosts(text: &str) -> std::collections::HashMap<String, Vec<IpAddr>> {
+    let mut map: std::collections::HashMap<String, Vec<IpAddr>> = Default::default();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or_default();
+        let mut fields = line.split_whitespace();
+        let Some(ip) = fields.next().and_then(|a| a.parse::<IpAddr>().ok()) else {
+            continue;
+        };
+        for name in fields {
+            let list = map
+                .entry(name.trim_end_matches('.').to_ascii_lowercase())
+                .or_default();
+            if !list.contains(&ip) {
+                list.push(ip);
+            }
+        }
+    }
+    map
 }
 
 /// The response code as dig names it (hickory's Display says "Query Refused").

@@ -35,6 +35,7 @@ pub const SERVFAIL: &str = "domain.servfail";
 pub const DNS_TIMEOUT: &str = "domain.dns-timeout";
 pub const DNS_BAD_REPLY: &str = "domain.dns-bad-reply";
 pub const DNS_REFUSED: &str = "domain.dns-refused";
+pub const HOSTS_FILE_OVERRIDE: &str = "domain.hosts-file-override";
 pub const NO_ADDRESS: &str = "domain.no-address";
 pub const TLS_HANDSHAKE_FAILED: &str = "domain.tls-handshake-failed";
 pub const CONNECT_FAILED: &str = "domain.connect-failed";
@@ -57,6 +58,7 @@ pub const CODES: &[&str] = &[
     DNS_TIMEOUT,
     DNS_BAD_REPLY,
     DNS_REFUSED,
+    HOSTS_FILE_OVERRIDE,
     NO_ADDRESS,
     TLS_HANDSHAKE_FAILED,
     CONNECT_FAILED,
@@ -234,6 +236,40 @@ pub fn target_kind(o: &Observed) -> TargetKind {
         .map(|h| target::classify(&h.target))
         .find(|k| *k != TargetKind::Other)
         .unwrap_or(TargetKind::Other)
+}
+
+/// The host is in the hosts file with other addresses than DNS gives: the operating
+/// system's resolver (browsers, curl) uses the file, so they may reach another server.
+pub fn hosts_file_finding(
+    host: &str,
+    dns: &Resolution,
+    file: &str,
+    listed: &[IpAddr],
+) -> Option<Finding> {
+    let mut from_file = listed.to_vec();
+    let mut from_dns = dns.addresses.clone();
+    from_file.sort();
+    from_dns.sort();
+    if from_file == from_dns {
+        return None;
+    }
+    let shown: Vec<String> = listed.iter().map(IpAddr::to_string).collect();
+    Some(
+        Finding::warning(
+            HOSTS_FILE_OVERRIDE,
+            format!(
+                "{host} is in {file} as {}, but DNS answers {}: browsers, curl and other programs using the system resolver go to the hosts-file address",
+                shown.join(", "),
+                if from_dns.is_empty() {
+                    "no address".to_string()
+                } else {
+                    dns.addresses.iter().map(IpAddr::to_string).collect::<Vec<_>>().join(", ")
+                }
+            ),
+        )
+        .with("hosts_file", file)
+        .with("hosts_file_addresses", json!(shown)),
+    )
 }
 
 /// Findings from what was observed: the seed's cause first, then the rest.
@@ -443,7 +479,11 @@ pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> V
         );
     }
     let days_left = (cert.facts.not_after_unix - o.now).div_euclid(86_400);
-    if cert.facts.not_after_unix < o.now {
+    // API Gateway's and CloudFront's own certificates are AWS's to renew, not the user's:
+    // an "expiring" warning would be advice nobody can follow.
+    if serves_execute_api || serves_cloudfront {
+        // Nothing to say about its dates.
+    } else if cert.facts.not_after_unix < o.now {
         f.push(
             Finding::error(
                 CERTIFICATE_EXPIRED,
@@ -597,6 +637,21 @@ mod tests {
                 codes(&diagnose(&observed(host, vec![]), Some(&v), None)),
                 expected,
                 "{left}"
+            );
+        }
+    }
+
+    #[test]
+    fn aws_certificates_get_no_expiry_warnings() {
+        let day = 86_400;
+        for name in ["*.execute-api.us-east-1.amazonaws.com", "*.cloudfront.net"] {
+            let host = "abc123defg.execute-api.us-east-1.amazonaws.com";
+            let v = view(host, facts(&[name], 1_800_000_000 + 3 * day));
+            let findings = diagnose(&observed(host, vec![]), Some(&v), None);
+            let found = codes(&findings);
+            assert!(
+                !found.contains(&CERTIFICATE_EXPIRING) && !found.contains(&CERTIFICATE_EXPIRED),
+                "{name}: {found:?}"
             );
         }
     }
