@@ -480,6 +480,10 @@ pub struct ProbeArgs {
     #[arg(short = 'k', long)]
     pub insecure: bool,
 
+    /// Trust these PEM certificates (a private CA) instead of the bundled web roots.
+    #[arg(long, value_name = "PEM", conflicts_with = "insecure")]
+    pub ca_file: Option<std::path::PathBuf>,
+
     /// Redirects followed on the same host at most.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(0..=20))]
     pub max_redirects: u8,

@@ -325,3 +325,84 @@ fn body_preview_keeps_lines_and_escapes_controls() {
         r.stdout
     );
 }
+
+const HTTP_API_404: &str = "HTTP/1.1 404 Not Found\r\ncontent-type: application/json\r\ncontent-length: 23\r\napigw-requestid: Zx1=\r\nconnection: close\r\n\r\n{\"message\":\"Not Found\"}";
+const HTTP_API_503: &str = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\ncontent-length: 33\r\napigw-requestid: Zx2=\r\nconnection: close\r\n\r\n{\"message\":\"Service Unavailable\"}";
+const HTTP_API_500: &str = "HTTP/1.1 500 Internal Server Error\r\ncontent-type: application/json\r\ncontent-length: 35\r\napigw-requestid: Zx3=\r\nconnection: close\r\n\r\n{\"message\":\"Internal Server Error\"}";
+
+/// HTTP APIs' own signatures, each with its fix.
+#[test]
+fn http_api_signatures() {
+    for (response, code, needle) in [
+        (HTTP_API_404, "probe.no-route", "no route"),
+        (HTTP_API_503, "probe.service-unavailable", "30 s"),
+        (
+            HTTP_API_500,
+            "probe.lambda-internal-error",
+            "payload format version",
+        ),
+    ] {
+        let (j, exit) = probe_at(
+            net::http_server(response),
+            "orders.example.com",
+            "/orders",
+            &[],
+        );
+        assert_eq!(exit, 1);
+        only(&j, code);
+        assert!(
+            j["findings"][0]["message"]
+                .as_str()
+                .unwrap()
+                .contains(needle),
+            "{j}"
+        );
+        assert!(j["findings"][0]["fix"].is_string(), "{code} has an article");
+    }
+    let (j, _) = probe_at(net::http_server(FORBIDDEN), "api.example.com", "/", &[]);
+    let message = j["findings"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("base path")
+            && message.contains("WAF")
+            && message.contains("VPC endpoint"),
+        "{message}"
+    );
+}
+
+/// A private CA given with --ca-file is trusted; a URL without a scheme is https://.
+#[test]
+fn private_cas_and_urls_without_a_scheme() {
+    let pki = Pki::new();
+    let server = net::https_server(pki.leaf(&["api.internal.example"], 90, true), OK);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let resolve = format!("api.internal.example:{}:127.0.0.1", server.port());
+    let bare = format!("api.internal.example:{}/prod/x", server.port());
+    let r = run(&[
+        "-o",
+        "json",
+        "probe",
+        &bare,
+        "--resolve",
+        &resolve,
+        "--ca-file",
+        &ca,
+    ]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["response"]["status"], 200, "{j}");
+    assert!(
+        j["result"]["request"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://")
+    );
+    assert!(
+        r.stderr.contains("no scheme: probing https://"),
+        "{}",
+        r.stderr
+    );
+    // Without the CA, the same server is untrusted.
+    let r = run(&["-o", "json", "probe", &bare, "--resolve", &resolve]);
+    assert!(codes_of(&r.one_json()).contains("probe.request-failed"));
+}

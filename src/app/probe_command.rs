@@ -132,8 +132,19 @@ fn domain_reason(status: u16) -> &'static str {
 }
 
 pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
-    let url = url::Url::parse(&args.url)
-        .map_err(|e| anyhow::anyhow!("{:?} is not a URL: {e}", args.url))?;
+    // API Gateway has no plain HTTP: a URL without a scheme means https://.
+    let given = if args.url.contains("://") {
+        args.url.clone()
+    } else {
+        let with = format!("https://{}", args.url);
+        eprintln!(
+            "apigw-doctor: note: {} has no scheme: probing {with}",
+            crate::report::human::visible(&args.url)
+        );
+        with
+    };
+    let url =
+        url::Url::parse(&given).map_err(|e| anyhow::anyhow!("{:?} is not a URL: {e}", args.url))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         bail!(
             "{:?}: only http:// and https:// URLs with a host can be probed",
@@ -183,7 +194,10 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let probed = runtime.block_on(probe(args, url, method, headers, body, &overrides));
+    let anchors = tls::anchors(args.ca_file.as_deref()).map_err(anyhow::Error::msg)?;
+    let probed = runtime.block_on(probe(
+        args, &anchors, url, method, headers, body, &overrides,
+    ));
     // A system resolver still stuck in its blocking thread must not hold the exit.
     runtime.shutdown_background();
     let (outcome, findings) = probed?;
@@ -191,13 +205,16 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
     session.emit(&Report::new("probe", target, outcome).with_findings(findings))
 }
 
-fn tls_config(insecure: bool) -> rustls::ClientConfig {
+fn tls_config(
+    insecure: bool,
+    anchors: &[rustls::pki_types::TrustAnchor<'static>],
+) -> rustls::ClientConfig {
     if insecure {
         return (*tls::inspection_config()).clone();
     }
     let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
     let roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        roots: anchors.to_vec(),
     };
     rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
@@ -206,8 +223,10 @@ fn tls_config(insecure: bool) -> rustls::ClientConfig {
         .with_no_client_auth()
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn probe(
     args: &ProbeArgs,
+    anchors: &[rustls::pki_types::TrustAnchor<'static>],
     mut url: url::Url,
     mut method: reqwest::Method,
     headers: reqwest::header::HeaderMap,
@@ -215,7 +234,7 @@ async fn probe(
     overrides: &[(String, SocketAddr)],
 ) -> Result<(ProbeOutcome, Vec<Finding>)> {
     let mut builder = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls_config(args.insecure))
+        .tls_backend_preconfigured(tls_config(args.insecure, anchors))
         .redirect(reqwest::redirect::Policy::none())
         .timeout(args.timeout)
         .connect_timeout(args.timeout)
@@ -329,7 +348,7 @@ async fn probe(
                 .with("url", url.as_str()),
             );
             if is_https && !timed_out {
-                findings.extend(explain_tls(&url, overrides, deadline).await.1);
+                findings.extend(explain_tls(&url, overrides, deadline, anchors).await.1);
             }
             timing.insert("total".into(), (start.elapsed().as_millis() as u64).into());
             let outcome = ProbeOutcome {
@@ -367,7 +386,7 @@ async fn probe(
         elapsed_ms: start.elapsed().as_millis() as u64,
     }));
     let (tls_protocol, tls_findings) = if is_https {
-        explain_tls(&url, overrides, deadline).await
+        explain_tls(&url, overrides, deadline, anchors).await
     } else {
         (None, Vec::new())
     };
@@ -439,6 +458,7 @@ async fn explain_tls(
     url: &url::Url,
     overrides: &[(String, SocketAddr)],
     deadline: Instant,
+    anchors: &[rustls::pki_types::TrustAnchor<'static>],
 ) -> (Option<String>, Vec<Finding>) {
     let Some(host) = url.host_str() else {
         return (None, Vec::new());
@@ -473,7 +493,7 @@ async fn explain_tls(
         sni: host,
         timeout,
         client: tls::inspection_config(),
-        anchors: webpki_roots::TLS_SERVER_ROOTS,
+        anchors,
         expect_target: None,
     };
     match tokio::time::timeout(

@@ -16,6 +16,8 @@ pub const CLOUDFRONT_ERROR: &str = "probe.cloudfront-error";
 pub const PLAIN_HTTP_ORIGIN: &str = "probe.plain-http-origin";
 pub const REQUEST_FAILED: &str = "probe.request-failed";
 pub const REDIRECT_ELSEWHERE: &str = "probe.redirect-elsewhere";
+pub const NO_ROUTE: &str = "probe.no-route";
+pub const SERVICE_UNAVAILABLE: &str = "probe.service-unavailable";
 
 pub const CODES: &[&str] = &[
     MISSING_AUTHENTICATION_TOKEN,
@@ -29,6 +31,8 @@ pub const CODES: &[&str] = &[
     PLAIN_HTTP_ORIGIN,
     REQUEST_FAILED,
     REDIRECT_ELSEWHERE,
+    NO_ROUTE,
+    SERVICE_UNAVAILABLE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -180,7 +184,7 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
     } else if is("ForbiddenException") || (r.status == 403 && says("Forbidden")) {
         f.push(with(Finding::error(
             FORBIDDEN,
-            "API Gateway answered Forbidden: a private API called from outside its allowed VPC endpoint, a disabled default endpoint, or a missing API key",
+            "API Gateway answered Forbidden: a custom domain path no base path (API) mapping covers, a private API called from outside its allowed VPC endpoint, a WAF rule that blocked the request, a disabled default endpoint, or a missing API key",
         )));
     } else if r.status == 401 || is("UnauthorizedException") {
         f.push(with(Finding::error(
@@ -197,6 +201,25 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
             INTEGRATION_TIMEOUT,
             format!("the integration did not answer in time ({} ms here; REST APIs time out after 29 s by default)", r.elapsed_ms),
         )).with("elapsed_ms", r.elapsed_ms));
+    } else if r.status == 404 && by != AnsweredBy::Other && says("Not Found") {
+        f.push(with(Finding::error(
+            NO_ROUTE,
+            format!("an HTTP API has no route for this method and path ({}): check the routes (or add ANY /{{proxy+}} or $default), and that the stage is in the URL unless it is $default", r.path),
+        )).with("path", r.path));
+    } else if r.status == 503 && by != AnsweredBy::Other && says("Service Unavailable") {
+        f.push(with(Finding::error(
+            SERVICE_UNAVAILABLE,
+            "an HTTP API answered 503 Service Unavailable: its integration did not answer in time (at most 30 s) or could not be reached (a private integration's VPC link or load balancer)",
+        )));
+    } else if r.status == 500
+        && by != AnsweredBy::Other
+        && message.as_deref() == Some("Internal Server Error")
+    {
+        // HTTP APIs write it with capitals; REST APIs write "Internal server error".
+        f.push(with(Finding::error(
+            LAMBDA_INTERNAL_ERROR,
+            "an HTTP API answered 500 Internal Server Error: the Lambda output did not fit the payload format version (check it with apigw-doctor lambda --api http), the function failed, or API Gateway may not invoke it (lambda:InvokeFunction permission)",
+        )));
     } else if matches!(r.status, 500 | 502)
         && by != AnsweredBy::Other
         && message
