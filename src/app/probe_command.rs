@@ -133,15 +133,11 @@ fn domain_reason(status: u16) -> &'static str {
 
 pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
     // API Gateway has no plain HTTP: a URL without a scheme means https://.
-    let given = if args.url.contains("://") {
-        args.url.clone()
+    let schemeless = !args.url.contains("://");
+    let given = if schemeless {
+        format!("https://{}", args.url)
     } else {
-        let with = format!("https://{}", args.url);
-        eprintln!(
-            "apigw-doctor: note: {} has no scheme: probing {with}",
-            crate::report::human::visible(&args.url)
-        );
-        with
+        args.url.clone()
     };
     let url =
         url::Url::parse(&given).map_err(|e| anyhow::anyhow!("{:?} is not a URL: {e}", args.url))?;
@@ -149,6 +145,12 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
         bail!(
             "{:?}: only http:// and https:// URLs with a host can be probed",
             args.url
+        );
+    }
+    if schemeless {
+        eprintln!(
+            "apigw-doctor: note: {} has no scheme: probing {url}",
+            crate::report::human::visible(&args.url)
         );
     }
     let method = reqwest::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
