@@ -619,3 +619,39 @@ fn hosts_file_shadowing_is_reported() {
     let j = run(&a.iter().map(String::as_str).collect::<Vec<_>>()).one_json();
     assert!(!codes_of(&j).contains("domain.hosts-file-override"), "{j}");
 }
+
+/// Bulk audits report in input order, whatever order the checks finish in.
+#[test]
+fn bulk_reports_come_in_input_order() {
+    let names = [
+        "api.example.com",
+        "missing.example.com",
+        "loop1.example.com",
+        "example.com",
+        "c0.example.com",
+    ];
+    let mut list: Vec<String> = Vec::new();
+    for i in 0..8 {
+        for n in names {
+            list.push(if i % 2 == 0 {
+                n.to_string()
+            } else {
+                n.to_ascii_uppercase()
+            });
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("hosts.txt");
+    std::fs::write(&file, list.join("\n")).unwrap();
+    let r = domain(&["--file", file.to_str().unwrap(), "--concurrency", "7"]);
+    let reports = r.json();
+    assert_eq!(reports.len(), list.len() + 1, "one per host and a summary");
+    for (report, host) in reports.iter().zip(&list) {
+        assert_eq!(report["target"], host.to_ascii_lowercase().as_str());
+    }
+    assert_eq!(reports.last().unwrap()["target"], "summary");
+    assert_eq!(
+        reports.last().unwrap()["result"]["summary"]["hosts"],
+        list.len()
+    );
+}

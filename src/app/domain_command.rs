@@ -169,13 +169,13 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     let resolver =
         domain::dns::resolver(args.nameserver, args.timeout / 2).map_err(anyhow::Error::msg)?;
     let concurrency = within_open_file_limit(usize::from(args.concurrency));
-    let results = runtime.block_on(check_all(hosts, resolver, config, concurrency));
     let mut summary = Summary::default();
     // A missing or unreadable hosts file is no finding: there is nothing to compare.
     let hosts_file = input::read_text(&args.hosts_file, 16 * 1024 * 1024)
         .map(|t| domain::dns::parse_hosts(&t))
         .unwrap_or_default();
-    for (observed, view, mut findings) in results {
+    // Each report is written as soon as it and every one before it are ready.
+    let mut report = |(observed, view, mut findings): Checked| -> Result<()> {
         if let Some(listed) = hosts_file.get(&observed.host) {
             findings.extend(domain::hosts_file_finding(
                 &observed.host,
@@ -199,9 +199,11 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
             dns: observed.dns,
             tls: view,
         };
-        session
-            .emit(&Report::new("domain", outcome.host.clone(), outcome).with_findings(findings))?;
-    }
+        session.emit(&Report::new("domain", outcome.host.clone(), outcome).with_findings(findings))
+    };
+    let streamed = runtime.block_on(check_all(hosts, resolver, config, concurrency, &mut report));
+    runtime.shutdown_background();
+    streamed?;
     if summary.hosts > 1 {
         session.emit(&Report::new(
             "domain",
@@ -241,39 +243,61 @@ fn within_open_file_limit(concurrency: usize) -> usize {
 
 type Checked = (Observed, Option<TlsView>, Vec<Finding>);
 
+/// Checks every host, at most `concurrency` at once, handing each result to `report` in
+/// input order as soon as it and all before it are done (memory holds only the results
+/// that finished early). A progress bar on a terminal: count, rate, time left.
 async fn check_all(
     hosts: Vec<String>,
     resolver: hickory_resolver::TokioResolver,
     config: Arc<Config>,
     concurrency: usize,
-) -> Vec<Checked> {
+    report: &mut dyn FnMut(Checked) -> Result<()>,
+) -> Result<()> {
     let total = hosts.len();
-    let limit = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let resolver = Arc::new(resolver);
     let mut set = tokio::task::JoinSet::new();
-    for (i, host) in hosts.into_iter().enumerate() {
-        let (limit, resolver, config) = (limit.clone(), resolver.clone(), config.clone());
-        set.spawn(async move {
-            let _permit = limit.acquire_owned().await;
-            (i, domain::check(&host, &resolver, &config).await)
-        });
+    // At most `concurrency` checks exist at a time: the next starts when one ends, so memory
+    // does not grow with the number of hosts.
+    let mut pending = hosts.into_iter().enumerate();
+    let mut spawn_next = |set: &mut tokio::task::JoinSet<(usize, Checked)>| {
+        if let Some((i, host)) = pending.next() {
+            let (resolver, config) = (resolver.clone(), config.clone());
+            set.spawn(async move { (i, domain::check(&host, &resolver, &config).await) });
+        }
+    };
+    for _ in 0..concurrency {
+        spawn_next(&mut set);
     }
-    let progress = io::stderr().is_terminal() && total > 1;
-    let mut results: Vec<Option<Checked>> = (0..total).map(|_| None).collect();
-    let mut done = 0;
+    let bar = if io::stderr().is_terminal() && total > 1 {
+        let bar = indicatif::ProgressBar::new(total as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{pos}/{len} hosts checked  {per_sec}  about {eta} left",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut early: std::collections::BTreeMap<usize, Checked> = Default::default();
+    let mut next = 0;
     while let Some(joined) = set.join_next().await {
-        if let Ok((i, r)) = joined {
-            results[i] = Some(r);
-        }
-        done += 1;
-        if progress {
-            eprint!("\r{done}/{total} hosts checked");
+        spawn_next(&mut set);
+        bar.inc(1);
+        let Ok((i, r)) = joined else { continue };
+        early.insert(i, r);
+        while let Some(r) = early.remove(&next) {
+            bar.suspend(|| report(r))?;
+            next += 1;
         }
     }
-    if progress {
-        eprint!("\r\x1b[K");
+    bar.finish_and_clear();
+    // A task that panicked leaves a gap: report what follows it all the same.
+    for (_, r) in early {
+        report(r)?;
     }
-    results.into_iter().flatten().collect()
+    Ok(())
 }
 
 fn hosts(args: &DomainArgs) -> Result<Vec<String>> {
