@@ -406,3 +406,44 @@ fn private_cas_and_urls_without_a_scheme() {
     let r = run(&["-o", "json", "probe", &bare, "--resolve", &resolve]);
     assert!(codes_of(&r.one_json()).contains("probe.request-failed"));
 }
+
+/// With --resolve nothing was asked of DNS: findings about the name say what the server
+/// presented, never what DNS records it has.
+#[test]
+fn resolve_draws_no_dns_conclusions() {
+    let pki = Pki::new();
+    let server = net::https_server(
+        pki.leaf(&["*.execute-api.us-east-1.amazonaws.com"], 90, true),
+        OK,
+    );
+    let url = format!("https://api.example.com:{}/prod/x", server.port());
+    let resolve = format!("api.example.com:{}:127.0.0.1", server.port());
+    let r = run(&[
+        "-o",
+        "json",
+        "probe",
+        &url,
+        "--resolve",
+        &resolve,
+        "--insecure",
+    ]);
+    let j = r.one_json();
+    let messages: Vec<&str> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("reaches an API's default endpoint")),
+        "{messages:?}"
+    );
+    assert!(
+        !messages
+            .iter()
+            .any(|m| m.contains("CNAME") || m.contains("DNS")),
+        "{messages:?}"
+    );
+}

@@ -487,7 +487,9 @@ async fn explain_tls(
         return (None, Vec::new());
     };
     let dns = Resolution {
-        rcode: "NOERROR".into(),
+        // Found through --resolve or the system resolver, not by a DNS query of ours: no
+        // DNS finding may be drawn from it.
+        rcode: "NONE".into(),
         addresses: vec![addr.ip()],
         ..Resolution::default()
     };

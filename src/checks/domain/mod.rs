@@ -374,13 +374,22 @@ pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> V
         );
     } else if cnames.is_empty() && serves_execute_api && leaf.is_some_and(|c| !c.matches_host) {
         cause = true;
-        f.push(
-            Finding::error(
-                ALIAS_TO_DEFAULT_ENDPOINT,
-                format!("{host} has no CNAME and serves {}: it is likely an alias (A/AAAA) to an API's default endpoint", leaf_names.join(", ")),
+        // Not looked up (an IP address, probe --resolve): no claim about DNS records.
+        let message = if o.dns.rcode == "NONE" {
+            format!(
+                "the server for {host} presents {}, API Gateway's own certificate: the name reaches an API's default endpoint, not a custom domain name",
+                leaf_names.join(", ")
             )
-            .with("addresses", json!(o.dns.addresses))
-            .with("certificate_names", json!(leaf_names)),
+        } else {
+            format!(
+                "{host} has no CNAME and serves {}: it is likely an alias (A/AAAA) to an API's default endpoint",
+                leaf_names.join(", ")
+            )
+        };
+        f.push(
+            Finding::error(ALIAS_TO_DEFAULT_ENDPOINT, message)
+                .with("addresses", json!(o.dns.addresses))
+                .with("certificate_names", json!(leaf_names)),
         );
     }
     if let Some(expect) = expect {
