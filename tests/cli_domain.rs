@@ -655,3 +655,25 @@ fn bulk_reports_come_in_input_order() {
         list.len()
     );
 }
+
+/// A truncated UDP answer (TC) is asked again over TCP.
+#[test]
+fn truncated_answers_fall_back_to_tcp() {
+    let dns = net::truncating_dns();
+    let closed = net::closed_port();
+    let r = run(&[
+        "-o",
+        "json",
+        "domain",
+        "api.example.test",
+        "--nameserver",
+        &dns.to_string(),
+        "--port",
+        &closed.port().to_string(),
+        "--timeout",
+        "2s",
+    ]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["dns"]["addresses"][0], "127.0.0.1", "{j}");
+    assert_eq!(j["result"]["dns"]["rcode"], "NOERROR");
+}

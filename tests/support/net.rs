@@ -205,6 +205,92 @@ pub fn refusing_cname_dns() -> SocketAddr {
     })
 }
 
+/// A DNS server whose UDP answers are all truncated (TC set, no records) and whose TCP
+/// answers, on the same port, give api.example.test the address 127.0.0.1.
+pub fn truncating_dns() -> SocketAddr {
+    fn answer(query: &[u8], truncated: bool) -> Option<Vec<u8>> {
+        if query.len() < 12 {
+            return None;
+        }
+        let mut end = 12;
+        while end < query.len() && query[end] != 0 {
+            end += 1 + query[end] as usize;
+        }
+        if end + 5 > query.len() {
+            return None;
+        }
+        let qtype = u16::from_be_bytes([query[end + 1], query[end + 2]]);
+        let question = &query[12..end + 5];
+        let a = !truncated && qtype == 1;
+        let flags = if truncated { 0x87 } else { 0x85 };
+        let mut r = vec![
+            query[0],
+            query[1],
+            flags,
+            0x80,
+            0,
+            1,
+            0,
+            u8::from(a),
+            0,
+            0,
+            0,
+            0,
+        ];
+        r.extend_from_slice(question);
+        if a {
+            r.extend_from_slice(&[0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1]);
+        }
+        Some(r)
+    }
+    runtime().block_on(async {
+        loop {
+            let udp = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+            let addr = udp.local_addr().unwrap();
+            let Ok(tcp) = tokio::net::TcpListener::bind(addr).await else {
+                continue;
+            };
+            tokio::spawn(async move {
+                let mut buf = [0u8; 1500];
+                loop {
+                    let Ok((n, peer)) = udp.recv_from(&mut buf).await else {
+                        continue;
+                    };
+                    if let Some(r) = answer(&buf[..n], true) {
+                        let _ = udp.send_to(&r, peer).await;
+                    }
+                }
+            });
+            tokio::spawn(async move {
+                loop {
+                    let Ok((mut stream, _)) = tcp.accept().await else {
+                        continue;
+                    };
+                    tokio::spawn(async move {
+                        loop {
+                            let mut len = [0u8; 2];
+                            if stream.read_exact(&mut len).await.is_err() {
+                                return;
+                            }
+                            let mut q = vec![0u8; u16::from_be_bytes(len) as usize];
+                            if stream.read_exact(&mut q).await.is_err() {
+                                return;
+                            }
+                            let Some(r) = answer(&q, false) else { return };
+                            let mut out = (r.len() as u16).to_be_bytes().to_vec();
+                            out.extend_from_slice(&r);
+                            if stream.write_all(&out).await.is_err() {
+                                return;
+                            }
+                        }
+                    });
+                }
+            });
+            return addr;
+        }
+    })
+}
+
 /// A certificate and its key, and the chain a server sends with it.
 pub struct Leaf {
     pub chain: Vec<CertificateDer<'static>>,
