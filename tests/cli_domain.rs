@@ -53,6 +53,20 @@ fn world() -> &'static World {
             ("c8.example.com", Rec::Cname("c9.example.com")),
             ("c9.example.com", Rec::Cname("c10.example.com")),
             ("c10.example.com", Rec::A(LOCAL)),
+            // The seed article's own example targets, label lengths and all.
+            (
+                "seed-regional.example.com",
+                Rec::Cname("d-example.execute-api.us-east-1.amazonaws.com"),
+            ),
+            (
+                "d-example.execute-api.us-east-1.amazonaws.com",
+                Rec::A(LOCAL),
+            ),
+            (
+                "seed-edge.example.com",
+                Rec::Cname("distribution-id.cloudfront.net"),
+            ),
+            ("distribution-id.cloudfront.net", Rec::A(LOCAL)),
         ];
         let dns = net::dns_server(
             &["example.com", "amazonaws.com", "cloudfront.net"],
@@ -676,4 +690,14 @@ fn truncated_answers_fall_back_to_tcp() {
     let j = r.one_json();
     assert_eq!(j["result"]["dns"]["addresses"][0], "127.0.0.1", "{j}");
     assert_eq!(j["result"]["dns"]["rcode"], "NOERROR");
+}
+
+/// The seed's example names (`d-example.execute-api.<region>.amazonaws.com`,
+/// `distribution-id.cloudfront.net`) classify as what they stand for.
+#[test]
+fn the_seeds_example_targets_classify() {
+    let (j, _) = one("seed-regional.example.com", &[]);
+    assert_eq!(j["result"]["target_kind"], "regional-domain", "{j}");
+    let (j, _) = one("seed-edge.example.com", &[]);
+    assert_eq!(j["result"]["target_kind"], "cloudfront", "{j}");
 }
