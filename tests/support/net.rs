@@ -97,6 +97,24 @@ fn udp_responder(reply: fn(&[u8]) -> Option<Vec<u8>>) -> SocketAddr {
     })
 }
 
+/// A query's question section (name, type, class) and its type.
+fn question(query: &[u8]) -> Option<(&[u8], u16)> {
+    if query.len() < 12 {
+        return None;
+    }
+    let mut end = 12;
+    while end < query.len() && query[end] != 0 {
+        end += 1 + query[end] as usize;
+    }
+    if end + 5 > query.len() {
+        return None;
+    }
+    Some((
+        &query[12..end + 5],
+        u16::from_be_bytes([query[end + 1], query[end + 2]]),
+    ))
+}
+
 /// A DNS server that reads queries and never answers.
 pub fn silent_dns() -> SocketAddr {
     udp_responder(|_| None)
@@ -139,20 +157,10 @@ pub fn malformed_dns() -> SocketAddr {
 /// other name.
 pub fn refusing_cname_dns() -> SocketAddr {
     udp_responder(|query| {
-        if query.len() < 12 {
-            return None;
-        }
-        let mut end = 12;
-        while end < query.len() && query[end] != 0 {
-            end += 1 + query[end] as usize;
-        }
-        if end + 5 > query.len() {
-            return None;
-        }
-        let qtype = u16::from_be_bytes([query[end + 1], query[end + 2]]);
-        let question = &query[12..end + 5];
+        let (question, qtype) = question(query)?;
         let name: String = {
             let mut labels = Vec::new();
+            let end = 12 + question.len() - 5;
             let mut i = 12;
             while i < end {
                 let n = query[i] as usize;
@@ -209,18 +217,7 @@ pub fn refusing_cname_dns() -> SocketAddr {
 /// answers, on the same port, give api.example.test the address 127.0.0.1.
 pub fn truncating_dns() -> SocketAddr {
     fn answer(query: &[u8], truncated: bool) -> Option<Vec<u8>> {
-        if query.len() < 12 {
-            return None;
-        }
-        let mut end = 12;
-        while end < query.len() && query[end] != 0 {
-            end += 1 + query[end] as usize;
-        }
-        if end + 5 > query.len() {
-            return None;
-        }
-        let qtype = u16::from_be_bytes([query[end + 1], query[end + 2]]);
-        let question = &query[12..end + 5];
+        let (question, qtype) = question(query)?;
         let a = !truncated && qtype == 1;
         let flags = if truncated { 0x87 } else { 0x85 };
         let mut r = vec![

@@ -237,34 +237,59 @@ pub async fn resolve(resolver: &TokioResolver, host: &str) -> Resolution {
 
 /// The chain and addresses in A/AAAA answers (which carry the CNAMEs, as dig shows them).
 fn from_answers(mut res: Resolution, host: &str, answers: &[(String, RData, u32)]) -> Resolution {
-    let owner_is = |owner: &str, name: &str| owner.trim_end_matches('.').eq_ignore_ascii_case(name);
     let mut name = host.to_string();
     let mut seen = vec![name.clone()];
-    while let Some((target, ttl)) = answers.iter().find_map(|(owner, data, ttl)| match data {
-        RData::CNAME(t) if owner_is(owner, &name) => Some((
+    while let Some((target, ttl)) = cname_of(answers, &name) {
+        if !follow(&mut res, &mut seen, &mut name, target, ttl) {
+            return res;
+        }
+    }
+    push_addresses(&mut res, answers);
+    res
+}
+
+/// The target of `name`'s CNAME among `records`.
+fn cname_of(records: &[(String, RData, u32)], name: &str) -> Option<(String, u32)> {
+    records.iter().find_map(|(owner, data, ttl)| match data {
+        RData::CNAME(t) if owner.trim_end_matches('.').eq_ignore_ascii_case(name) => Some((
             t.0.to_string().trim_end_matches('.').to_ascii_lowercase(),
             *ttl,
         )),
         _ => None,
-    }) {
-        res.chain.push(Hop {
-            name: name.clone(),
-            record_type: "CNAME".into(),
-            target: target.clone(),
-            ttl,
-        });
-        if seen.contains(&target) {
-            res.problem = Some(Problem::Loop { name: target });
-            return res;
-        }
-        if res.chain.len() > MAX_CHAIN {
-            res.problem = Some(Problem::TooLong);
-            return res;
-        }
-        seen.push(target.clone());
-        name = target;
+    })
+}
+
+/// One CNAME hop: recorded, then checked for a loop and for length. False when the chain
+/// stops here (the problem is set).
+fn follow(
+    res: &mut Resolution,
+    seen: &mut Vec<String>,
+    name: &mut String,
+    target: String,
+    ttl: u32,
+) -> bool {
+    res.chain.push(Hop {
+        name: name.clone(),
+        record_type: "CNAME".into(),
+        target: target.clone(),
+        ttl,
+    });
+    if seen.contains(&target) {
+        res.problem = Some(Problem::Loop { name: target });
+        return false;
     }
-    for (owner, data, ttl) in answers {
+    if res.chain.len() > MAX_CHAIN {
+        res.problem = Some(Problem::TooLong);
+        return false;
+    }
+    seen.push(target.clone());
+    *name = target;
+    true
+}
+
+/// The A and AAAA records among `records`, each address once.
+fn push_addresses(res: &mut Resolution, records: &[(String, RData, u32)]) {
+    for (owner, data, ttl) in records {
         let (kind, ip) = match data {
             RData::A(a) => ("A", IpAddr::V4(a.0)),
             RData::AAAA(a) => ("AAAA", IpAddr::V6(a.0)),
@@ -280,7 +305,6 @@ fn from_answers(mut res: Resolution, host: &str, answers: &[(String, RData, u32)
             });
         }
     }
-    res
 }
 
 /// The chain one CNAME query at a time, then A and AAAA at its end: for the cases the
@@ -291,38 +315,12 @@ async fn walk(resolver: &TokioResolver, mut res: Resolution, host: String) -> Re
     loop {
         match query(resolver, &name, RecordType::CNAME).await {
             Step::Records(records) => {
-                let next = records.iter().find_map(|(owner, data, ttl)| match data {
-                    RData::CNAME(target)
-                        if owner.trim_end_matches('.').eq_ignore_ascii_case(&name) =>
-                    {
-                        Some((
-                            target
-                                .0
-                                .to_string()
-                                .trim_end_matches('.')
-                                .to_ascii_lowercase(),
-                            *ttl,
-                        ))
-                    }
-                    _ => None,
-                });
-                let Some((target, ttl)) = next else { break };
-                res.chain.push(Hop {
-                    name: name.clone(),
-                    record_type: "CNAME".into(),
-                    target: target.clone(),
-                    ttl,
-                });
-                if seen.contains(&target) {
-                    res.problem = Some(Problem::Loop { name: target });
+                let Some((target, ttl)) = cname_of(&records, &name) else {
+                    break;
+                };
+                if !follow(&mut res, &mut seen, &mut name, target, ttl) {
                     return res;
                 }
-                if res.chain.len() > MAX_CHAIN {
-                    res.problem = Some(Problem::TooLong);
-                    return res;
-                }
-                seen.push(target.clone());
-                name = target;
             }
             Step::NoRecords => break,
             // Some resolvers (dnsmasq) refuse CNAME-type queries for names they only hold
@@ -337,24 +335,7 @@ async fn walk(resolver: &TokioResolver, mut res: Resolution, host: String) -> Re
     }
     for rtype in [RecordType::A, RecordType::AAAA] {
         match query(resolver, &name, rtype).await {
-            Step::Records(records) => {
-                for (owner, data, ttl) in records {
-                    let (kind, ip) = match data {
-                        RData::A(a) => ("A", IpAddr::V4(a.0)),
-                        RData::AAAA(a) => ("AAAA", IpAddr::V6(a.0)),
-                        _ => continue,
-                    };
-                    if !res.addresses.contains(&ip) {
-                        res.addresses.push(ip);
-                        res.chain.push(Hop {
-                            name: owner.trim_end_matches('.').to_string(),
-                            record_type: kind.into(),
-                            target: ip.to_string(),
-                            ttl,
-                        });
-                    }
-                }
-            }
+            Step::Records(records) => push_addresses(&mut res, &records),
             Step::NoRecords => {}
             Step::Failed(p, rcode) => {
                 res.rcode = rcode;
