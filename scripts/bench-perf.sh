@@ -56,7 +56,7 @@ PY
 # Mean wall time in seconds of a command (stdout discarded).
 mean() {
   if command -v hyperfine >/dev/null 2>&1; then
-    hyperfine -N -w 1 -r "$RUNS" -i --export-json "$work/h.json" "$1" >/dev/null 2>&1
+    hyperfine -N -w 3 -r "$RUNS" -i --export-json "$work/h.json" "$1" >/dev/null 2>&1
     python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["mean"])' "$work/h.json"
   else
     local best=999
