@@ -360,3 +360,19 @@ fn http_api_definitions_are_linted_as_http_apis() {
     let r = run(&["-o", "json", "lint", "examples/lint/orders-export.yaml"]);
     assert_eq!(r.one_json()["result"]["api"], "rest");
 }
+
+#[test]
+fn get_integration_output_is_a_one_integration_lint() {
+    // `aws apigateway get-integration` prints the Integration itself.
+    let r = run(&[
+        "-o",
+        "json",
+        "lint",
+        "examples/selection/get-integration-lambda.json",
+    ]);
+    assert!(r.code < 2, "{}", r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["methods"], 1);
+    assert_eq!(j["result"]["integrations"], 1);
+    assert!(!codes_of(&j).contains("lint.no-integrations"), "{j}");
+}
