@@ -22,6 +22,24 @@ const CASES: &[(&str, &str)] = &[
         "access API from another AWS account",
         "cross-account-access",
     ),
+    // Error strings as clients and the AWS CLI print them (Node.js's TLS error, Chrome's
+    // certificate error, the DeleteVpcLink error in its four-field format).
+    (
+        "Error: Hostname/IP does not match certificate's altnames: Host: api.shop.com. is not in the cert's altnames: DNS:*.execute-api.eu-west-1.amazonaws.com",
+        "custom-domain-wrong-certificate",
+    ),
+    (
+        "NET::ERR_CERT_COMMON_NAME_INVALID",
+        "custom-domain-wrong-certificate",
+    ),
+    (
+        "An error occurred (BadRequestException) when calling the DeleteVpcLink operation: Cannot delete vpc link. Vpc link 'k3x9q1', is referenced in [ab12cd34ef:GET:xy7z8w:prod] in format of [RESTApiId:Method:Resource:Stage].",
+        "vpc-link-delete",
+    ),
+    (
+        "payloadFormatVersion 2.0 multiValueHeaders not returned",
+        "http-api-status-codes",
+    ),
     // Log lines with noise around the message.
     (
         "Mon Nov 23 10:01:02 UTC 2026 : Execution failed due to configuration error: Malformed Lambda proxy response (requestId 4f1c-aa)",
