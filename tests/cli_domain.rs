@@ -535,25 +535,37 @@ fn ip_literals_are_not_looked_up() {
     assert!(j["result"]["tls"]["certificate"].is_object(), "{j}");
 }
 
+/// `domain HOST -o json` against the test DNS server `dns`, with TLS aimed at a closed port
+/// (these tests are about DNS only).
+fn dns_only(host: &str, dns: std::net::SocketAddr, extra: &[&str]) -> Value {
+    let (ns, port) = (dns.to_string(), net::closed_port().port().to_string());
+    let args = [
+        &[
+            "-o",
+            "json",
+            "domain",
+            host,
+            "--nameserver",
+            &ns,
+            "--port",
+            &port,
+            "--timeout",
+            "2s",
+        ][..],
+        extra,
+    ]
+    .concat();
+    let r = run(&args);
+    assert!(r.code < 2, "{}", r.stderr);
+    r.one_json()
+}
+
 /// A resolver that refuses CNAME-type queries (dnsmasq with --cname=) still shows the chain,
 /// read from the A answer as dig does; the refusal is no failure of the name.
 #[test]
 fn chains_are_read_from_address_answers() {
     let dns = net::refusing_cname_dns();
-    let closed = net::closed_port();
-    let r = run(&[
-        "-o",
-        "json",
-        "domain",
-        "api.example.test",
-        "--nameserver",
-        &dns.to_string(),
-        "--port",
-        &closed.port().to_string(),
-        "--timeout",
-        "2s",
-    ]);
-    let j = r.one_json();
+    let j = dns_only("api.example.test", dns, &[]);
     assert_eq!(j["result"]["dns"]["rcode"], "NOERROR", "{j}");
     let chain = j["result"]["dns"]["chain"].as_array().unwrap();
     assert_eq!(chain[0]["type"], "CNAME", "{j}");
@@ -569,17 +581,7 @@ fn chains_are_read_from_address_answers() {
     );
     assert_eq!(j["result"]["target_kind"], "regional-domain", "{j}");
     // A name the server refuses outright is REFUSED, not SERVFAIL.
-    let r = run(&[
-        "-o",
-        "json",
-        "domain",
-        "other.example.test",
-        "--nameserver",
-        &dns.to_string(),
-        "--timeout",
-        "2s",
-    ]);
-    let j = r.one_json();
+    let j = dns_only("other.example.test", dns, &[]);
     assert_eq!(
         codes_of(&j),
         ["domain.dns-refused".to_string()].into(),
@@ -593,7 +595,6 @@ fn chains_are_read_from_address_answers() {
 #[test]
 fn hosts_file_shadowing_is_reported() {
     let dns = net::refusing_cname_dns();
-    let closed = net::closed_port();
     let dir = tempfile::tempdir().unwrap();
     let hosts = dir.path().join("hosts");
     std::fs::write(
@@ -601,24 +602,8 @@ fn hosts_file_shadowing_is_reported() {
         "127.0.0.1 localhost\n# staging\n192.0.2.44  api.example.test other.example\n",
     )
     .unwrap();
-    let args = |file: &str| {
-        vec![
-            "-o".to_string(),
-            "json".into(),
-            "domain".into(),
-            "api.example.test".into(),
-            "--nameserver".into(),
-            dns.to_string(),
-            "--port".into(),
-            closed.port().to_string(),
-            "--timeout".into(),
-            "2s".into(),
-            "--hosts-file".into(),
-            file.to_string(),
-        ]
-    };
-    let a = args(hosts.to_str().unwrap());
-    let j = run(&a.iter().map(String::as_str).collect::<Vec<_>>()).one_json();
+    let file = hosts.to_str().unwrap();
+    let j = dns_only("api.example.test", dns, &["--hosts-file", file]);
     let f = j["findings"]
         .as_array()
         .unwrap()
@@ -630,7 +615,7 @@ fn hosts_file_shadowing_is_reported() {
     assert_eq!(j["result"]["dns"]["addresses"][0], "127.0.0.1");
     // The same address, or a name not listed: nothing to say.
     std::fs::write(&hosts, "127.0.0.1 api.example.test\n").unwrap();
-    let j = run(&a.iter().map(String::as_str).collect::<Vec<_>>()).one_json();
+    let j = dns_only("api.example.test", dns, &["--hosts-file", file]);
     assert!(!codes_of(&j).contains("domain.hosts-file-override"), "{j}");
 }
 
@@ -674,20 +659,7 @@ fn bulk_reports_come_in_input_order() {
 #[test]
 fn truncated_answers_fall_back_to_tcp() {
     let dns = net::truncating_dns();
-    let closed = net::closed_port();
-    let r = run(&[
-        "-o",
-        "json",
-        "domain",
-        "api.example.test",
-        "--nameserver",
-        &dns.to_string(),
-        "--port",
-        &closed.port().to_string(),
-        "--timeout",
-        "2s",
-    ]);
-    let j = r.one_json();
+    let j = dns_only("api.example.test", dns, &[]);
     assert_eq!(j["result"]["dns"]["addresses"][0], "127.0.0.1", "{j}");
     assert_eq!(j["result"]["dns"]["rcode"], "NOERROR");
 }

@@ -84,21 +84,27 @@ impl JavaRegex {
         // 2,000 distinct 1.1 KB patterns compile and run in 1.3 s): past the command's
         // budget, a pattern is not compiled, and says so.
         if !charge(COMPILE_STEPS_PER_CHAR.saturating_mul(source.len() as u64 + 1)) {
-            return Ok(JavaRegex {
-                source: source.to_string(),
-                fancy: true,
-                translated_len: 0,
-                full: None,
-                search: None,
-                inexact: vec![
-                    "not compiled: the command's evaluation budget is spent (thousands of long distinct patterns)".to_string(),
-                ],
-                uses_dot: false,
-                nested_quantifier: false,
-                dotall: None,
-            });
+            return Ok(Self::not_evaluated(
+                source,
+                "not compiled: the command's evaluation budget is spent (thousands of long distinct patterns)".to_string(),
+            ));
         }
         Self::compile_with(source, false)
+    }
+
+    /// A pattern the emulation will not run: every verdict is Unknown, and `why` says so.
+    fn not_evaluated(source: &str, why: String) -> JavaRegex {
+        JavaRegex {
+            source: source.to_string(),
+            fancy: true,
+            translated_len: 0,
+            full: None,
+            search: None,
+            inexact: vec![why],
+            uses_dot: false,
+            nested_quantifier: false,
+            dotall: None,
+        }
     }
 
     fn compile_with(source: &str, force_dotall: bool) -> Result<JavaRegex, SyntaxError> {
@@ -108,20 +114,13 @@ impl JavaRegex {
                 return Err(e);
             }
             // Not a Java syntax error: a pattern the emulation will not evaluate.
-            return Ok(JavaRegex {
-                source: source.to_string(),
-                fancy: true,
-                translated_len: 0,
-                full: None,
-                search: None,
-                inexact: vec![format!(
+            return Ok(Self::not_evaluated(
+                source,
+                format!(
                     "groups or classes {} (near index {}): the emulation does not evaluate it",
                     e.message, e.index
-                )],
-                uses_dot: false,
-                nested_quantifier: false,
-                dotall: None,
-            });
+                ),
+            ));
         }
         let mut inexact = t.inexact;
         let build = |p: String, inexact: &mut Vec<String>| match RegexBuilder::new(&p)
