@@ -1,5 +1,11 @@
-//! Embeds every `rules/*.toml` article in the binary, so adding an article is adding a file.
+//! Embeds every `rules/*.toml` article in the binary, so adding an article is adding a file,
+//! and indexes them for `kb search` with the library's own tokenizer.
 use std::{env, fs, path::Path};
+
+#[allow(dead_code)]
+mod terms {
+    include!("src/kb/terms.rs");
+}
 
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
@@ -20,6 +26,59 @@ fn main() {
         ));
     }
     out.push_str("];\n");
+    out.push_str(&index(&files));
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
     fs::write(dest, out).expect("write embedded_rules.rs");
+}
+
+/// `EMBEDDED_INDEX`: per article file, its id, weighted terms and symptom term counts.
+/// An article that does not parse is left out here; loading it reports the error.
+fn index(files: &[std::path::PathBuf]) -> String {
+    let mut tokenizer = terms::Tokenizer::default();
+    let mut out = String::from(
+        "/// Article id, its weighted terms, the term count of each symptom.\n\
+         pub(crate) type PrebuiltArticle = (&'static str, &'static [(&'static str, f64)], &'static [usize]);\n\
+         pub(crate) const EMBEDDED_INDEX: &[PrebuiltArticle] = &[\n",
+    );
+    for path in files {
+        let text = fs::read_to_string(path).expect("read article");
+        let Ok(table) = text.parse::<toml::Table>() else {
+            continue;
+        };
+        let text_of = |key: &str| table.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+        let list = |key: &str| -> Vec<&str> {
+            table
+                .get(key)
+                .and_then(|v| v.as_array())
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default()
+        };
+        let findings: Vec<(&str, &str)> = table
+            .get("finding")
+            .and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| Some((f.get("code")?.as_str()?, f.get("fix")?.as_str()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (weighted, counts) = terms::article_terms(
+            &mut tokenizer,
+            text_of("title"),
+            text_of("question"),
+            list("symptoms").into_iter(),
+            text_of("summary"),
+            list("fix").into_iter(),
+            findings.into_iter(),
+        );
+        let mut weighted: Vec<_> = weighted.into_iter().collect();
+        weighted.sort_by(|a, b| a.0.cmp(&b.0));
+        out.push_str(&format!("    ({:?}, &[", text_of("id")));
+        for (term, weight) in weighted {
+            out.push_str(&format!("({:?}, {weight:?}), ", &*term));
+        }
+        out.push_str(&format!("], &{counts:?}),\n"));
+    }
+    out.push_str("];\n");
+    out
 }

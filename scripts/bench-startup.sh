@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start-up time of `apigw-doctor kb list` (target: under 5 ms): loads and validates every
-# embedded article, then renders the list. Uses hyperfine when installed, otherwise times
+# Start-up time of `apigw-doctor kb list` and `kb search` (target: under 5 ms): loads and
+# validates every embedded article, builds the search index, then renders. Uses hyperfine when installed, otherwise times
 # RUNS invocations itself and prints the mean and the fastest run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,7 +8,9 @@ RUNS=${RUNS:-200}
 cargo build --release --locked -q
 bin=target/release/apigw-doctor
 if command -v hyperfine >/dev/null 2>&1; then
-  hyperfine -N --warmup 20 --runs "$RUNS" "$bin kb list" "$bin -o json kb list"
+  hyperfine -N -i --warmup 20 --runs "$RUNS" "$bin kb list" "$bin -o json kb list" \
+    "$bin kb search 'Execution failed due to configuration error: Malformed Lambda proxy response'" \
+    "$bin kb search 'has been blocked by CORS policy: No Access-Control-Allow-Origin header is present'"
   exit 0
 fi
 for args in "kb list" "-o json kb list"; do

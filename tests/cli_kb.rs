@@ -186,3 +186,81 @@ fn completions_and_man_page_are_generated() {
     );
     assert!(man.stdout.contains("\\-\\-output") || man.stdout.contains("--output"));
 }
+
+#[test]
+fn weak_hits_are_listed_but_are_no_answer() {
+    // A WebSocket API problem (no article covers WebSocket APIs): hits exist, none confident.
+    let q = "API gateway websocket postToConnection gets 410 GoneException";
+    let r = run(&["kb", "search", q]);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("no article matches this confidently"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("(weak)"), "{}", r.stdout);
+    let j = run(&["-o", "json", "kb", "search", q]).one_json();
+    assert_eq!(j["result"]["confident"], false);
+    let hits = j["result"]["hits"].as_array().unwrap();
+    assert!(!hits.is_empty());
+    for h in hits {
+        assert_eq!(h["weak"], true, "{h}");
+        assert!(h["confidence"].as_f64().unwrap() < 0.5, "{h}");
+    }
+    // A pasted browser error: one confident answer first, the rest weak.
+    let q = "has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource";
+    let r = run(&["-o", "json", "kb", "search", q]);
+    assert_eq!(r.code, 0);
+    let j = r.one_json();
+    assert_eq!(j["result"]["confident"], true);
+    let first = &j["result"]["hits"][0];
+    assert_eq!(first["id"], "cors");
+    assert_eq!(first["weak"], false);
+    assert!(first["confidence"].as_f64().unwrap() >= 0.9, "{first}");
+}
+
+#[test]
+fn the_capitals_of_internal_server_error_pick_the_api_type() {
+    let top = |q: &str| {
+        run(&["-o", "json", "kb", "search", "-n", "1", q]).one_json()["result"]["hits"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        top(r#"HTTP/2 500 {"message":"Internal Server Error"}"#),
+        "http-api-status-codes"
+    );
+    assert_eq!(
+        top(r#"HTTP/1.1 502 Bad Gateway {"message": "Internal server error"}"#),
+        "rest-api-status-codes"
+    );
+}
+
+#[test]
+fn list_marks_seed_articles_and_holds_the_new_ones() {
+    let j = run(&["-o", "json", "kb", "list"]).one_json();
+    let articles = j["result"]["articles"].as_array().unwrap();
+    let seed = |id: &str| {
+        articles
+            .iter()
+            .find(|a| a["id"] == id)
+            .unwrap_or_else(|| panic!("no article {id}"))["seed"]
+            .as_bool()
+            .unwrap()
+    };
+    assert!(seed("vpc-link-delete"));
+    for id in [
+        "cors",
+        "throttling",
+        "payload-too-large",
+        "integration-timeout",
+        "missing-authentication-token",
+        "private-api-forbidden",
+        "authorizer-unauthorized",
+        "configuration-error",
+    ] {
+        assert!(!seed(id), "{id}");
+    }
+    assert_eq!(articles.iter().filter(|a| a["seed"] == true).count(), 6);
+}

@@ -264,3 +264,53 @@ fn lines_of_escaped_keys_and_array_items() {
         .collect();
     assert_eq!(lines, [2, 5]);
 }
+
+/// CDK and SAM put an authorizer on every method unless told otherwise; on OPTIONS that breaks
+/// every browser preflight. Both document shapes: an export's `security` (also inherited from
+/// the root) and get-resources' authorizationType/apiKeyRequired.
+#[test]
+fn an_options_method_behind_an_authorizer_breaks_cors_preflights() {
+    let export = r#"{"openapi":"3.0.1","security":[{"CognitoAuth":[]}],"paths":{
+      "/orders":{
+        "options":{"responses":{"200":{"description":"ok"}},
+          "x-amazon-apigateway-integration":{"type":"mock","requestTemplates":{"application/json":"{\"statusCode\": 200}"},
+            "responses":{"default":{"statusCode":"200"}}}},
+        "get":{"x-amazon-apigateway-integration":{"type":"aws_proxy","httpMethod":"POST","uri":"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:orders/invocations"}}},
+      "/public":{
+        "options":{"security":[],"x-amazon-apigateway-integration":{"type":"mock","requestTemplates":{"application/json":"{\"statusCode\": 200}"},
+            "responses":{"default":{"statusCode":"200"}}}}}}}"#;
+    let r = run_with_stdin(&["-o", "json", "lint", "-"], export);
+    // A warning: exit 0 unless --fail-on warning.
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.one_json();
+    let hits: Vec<&Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "lint.cors-preflight-needs-auth")
+        .collect();
+    assert_eq!(hits.len(), 1, "{j}");
+    assert_eq!(hits[0]["evidence"]["method"], "[OPTIONS:/orders]");
+    assert_eq!(hits[0]["evidence"]["requires"][0], "CognitoAuth");
+    assert_eq!(hits[0]["article"], "cors");
+    assert_eq!(
+        hits[0]["evidence"]["location"],
+        "$.paths['/orders'].options"
+    );
+
+    let resources = r#"{"items":[{"id":"a1b2c3","path":"/orders","resourceMethods":{
+      "OPTIONS":{"httpMethod":"OPTIONS","authorizationType":"CUSTOM","authorizerId":"xyz789","apiKeyRequired":true,
+        "methodIntegration":{"type":"MOCK","requestTemplates":{"application/json":"{\"statusCode\": 200}"},"integrationResponses":{"200":{"statusCode":"200"}}}}}}]}"#;
+    let r = run_with_stdin(&["-o", "json", "lint", "-"], resources);
+    let j = r.one_json();
+    let f = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "lint.cors-preflight-needs-auth")
+        .unwrap_or_else(|| panic!("{j}"));
+    assert_eq!(
+        f["evidence"]["requires"],
+        serde_json::json!(["CUSTOM authorizer xyz789", "API key"])
+    );
+}

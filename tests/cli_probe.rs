@@ -19,6 +19,11 @@ const LAMBDA_502: &str = "HTTP/1.1 502 Bad Gateway\r\ncontent-type: application/
 const TIMEOUT_504: &str = "HTTP/1.1 504 Gateway Timeout\r\ncontent-type: application/json\r\ncontent-length: 41\r\nx-amzn-requestid: 1\r\nx-amzn-errortype: InternalServerErrorException\r\n\r\n{\"message\": \"Endpoint request timed out\"}";
 const CF_403: &str = "HTTP/1.1 403 Forbidden\r\ncontent-type: text/html\r\ncontent-length: 120\r\nx-cache: Error from cloudfront\r\nvia: 1.1 abc.cloudfront.net (CloudFront)\r\nx-amz-cf-pop: IAD89-C1\r\n\r\n<HTML><HEAD><TITLE>ERROR: The request could not be satisfied</TITLE></HEAD><BODY><H1>403 ERROR</H1>Bad request.</BODY></HTML>";
 const CF_502: &str = "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/html\r\ncontent-length: 130\r\nx-cache: Error from cloudfront\r\nvia: 1.1 abc.cloudfront.net (CloudFront)\r\n\r\n<HTML><TITLE>502 ERROR</TITLE><BODY>The request could not be satisfied. CloudFront wasn't able to connect to the origin.</BODY></HTML>";
+/// What API Gateway answers through CloudFront to a body over 10 MB (recorded, see the note).
+const TOO_LARGE: &str = "HTTP/1.1 413 Request Entity Too Large\r\ncontent-type: text; charset=utf-8\r\ncontent-length: 44\r\nx-cache: Error from cloudfront\r\nvia: 1.1 60c0.cloudfront.net (CloudFront)\r\nx-amz-cf-pop: NRT20-C4\r\n\r\nHTTP content length exceeded 10485760 bytes.";
+/// What API Gateway answers to a Lambda integration's request over 6 MB.
+const REQUEST_TOO_LONG: &str = "HTTP/1.1 413 Request Entity Too Large\r\ncontent-type: application/json\r\ncontent-length: 31\r\nx-amzn-requestid: 9c8d\r\nx-amzn-errortype: BadRequestException\r\nx-amz-apigw-id: FiV9=\r\n\r\n{\"message\": \"Request Too Long\"}";
+const OK_WITH_CORS: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nx-amzn-requestid: 1\r\naccess-control-allow-origin: https://app.example.com\r\n\r\n{\"ok\":true}";
 const OK: &str = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 11\r\nx-amzn-requestid: 1\r\n\r\n{\"ok\":true}";
 
 fn probe_at(server: SocketAddr, host: &str, path: &str, extra: &[&str]) -> (Value, i32) {
@@ -64,14 +69,15 @@ fn missing_authentication_token_direct_and_behind_cloudfront() {
     assert_eq!(j["result"]["request"]["method"], "GET");
     let f = &j["findings"][0];
     assert_eq!(f["evidence"]["path"], "/prod/petz");
-    assert_eq!(f["article"], "cloudfront-custom-domain");
+    assert_eq!(f["article"], "missing-authentication-token");
     let (j, _) = probe_at(
         net::http_server(MISSING_TOKEN_VIA_CF),
         "d111111abcdef8.cloudfront.net",
         "/prod/prod/pets",
         &[],
     );
-    only(&j, "probe.missing-authentication-token");
+    only(&j, "probe.missing-authentication-token-cloudfront");
+    assert_eq!(j["findings"][0]["article"], "cloudfront-custom-domain");
     assert_eq!(j["result"]["answered_by"], "cloudfront+api-gateway");
     assert!(
         j["findings"][0]["message"]
@@ -79,6 +85,83 @@ fn missing_authentication_token_direct_and_behind_cloudfront() {
             .unwrap()
             .contains("origin path")
     );
+    // An edge-optimized API's own name answers through API Gateway's CloudFront: no origin path.
+    let (j, _) = probe_at(
+        net::http_server(MISSING_TOKEN_VIA_CF),
+        "abc123.execute-api.us-east-1.amazonaws.com",
+        "/prod/pets",
+        &[],
+    );
+    // (Plain http to an execute-api name is a finding of its own.)
+    assert_eq!(
+        codes_of(&j),
+        [
+            "probe.missing-authentication-token".to_string(),
+            "probe.plain-http-origin".to_string()
+        ]
+        .into(),
+        "{j}"
+    );
+}
+
+#[test]
+fn probe_findings_link_the_article_for_their_problem() {
+    for (response, article) in [
+        (THROTTLED, "throttling"),
+        (UNAUTHORIZED, "authorizer-unauthorized"),
+        (FORBIDDEN, "private-api-forbidden"),
+        (TIMEOUT_504, "integration-timeout"),
+        (TOO_LARGE, "payload-too-large"),
+    ] {
+        let (j, _) = probe_at(net::http_server(response), "api.example.com", "/p/x", &[]);
+        assert_eq!(j["findings"][0]["article"], article, "{j}");
+    }
+}
+
+#[test]
+fn a_cross_origin_call_without_cors_headers_is_a_finding() {
+    let origin = ["-H", "Origin: https://app.example.com"];
+    // A 4XX gateway response without CORS headers: the browser hides the 403 behind a CORS error.
+    let (j, code) = probe_at(
+        net::http_server(MISSING_TOKEN),
+        "api.example.com",
+        "/p",
+        &origin,
+    );
+    assert_eq!(code, 1);
+    let got = codes_of(&j);
+    assert!(got.contains("probe.cors-missing"), "{j}");
+    assert!(got.contains("probe.missing-authentication-token"), "{j}");
+    let cors = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "probe.cors-missing")
+        .unwrap();
+    assert_eq!(cors["article"], "cors");
+    assert_eq!(cors["evidence"]["origin"], "https://app.example.com");
+    assert!(cors["message"].as_str().unwrap().contains("status 403"));
+    // A success without the header is still unreadable to the page.
+    let (j, _) = probe_at(net::http_server(OK), "api.example.com", "/p", &origin);
+    only(&j, "probe.cors-missing");
+    // The right origin (or none sent) is fine.
+    let (j, code) = probe_at(
+        net::http_server(OK_WITH_CORS),
+        "api.example.com",
+        "/p",
+        &origin,
+    );
+    assert_eq!((codes_of(&j).len(), code), (0, 0), "{j}");
+    let other = ["-H", "Origin: https://evil.example.net"];
+    let (j, _) = probe_at(
+        net::http_server(OK_WITH_CORS),
+        "api.example.com",
+        "/p",
+        &other,
+    );
+    only(&j, "probe.cors-missing");
+    let (j, code) = probe_at(net::http_server(OK), "api.example.com", "/p", &[]);
+    assert_eq!((codes_of(&j).len(), code), (0, 0), "{j}");
 }
 
 #[test]
@@ -90,6 +173,8 @@ fn each_api_gateway_signature() {
         (THROTTLED, "probe.throttled", "api-gateway"),
         (LAMBDA_502, "probe.lambda-internal-error", "api-gateway"),
         (TIMEOUT_504, "probe.integration-timeout", "api-gateway"),
+        (TOO_LARGE, "probe.payload-too-large", "cloudfront"),
+        (REQUEST_TOO_LONG, "probe.payload-too-large", "api-gateway"),
         (CF_403, "probe.cloudfront-error", "cloudfront"),
         (CF_502, "probe.cloudfront-error", "cloudfront"),
     ] {

@@ -12,6 +12,8 @@ use std::io::{self, Write};
 
 #[derive(Serialize)]
 struct SearchOutcome {
+    /// At least one hit is above the confidence floor.
+    confident: bool,
     hits: Vec<Hit>,
 }
 
@@ -23,15 +25,25 @@ impl Outcome for SearchOutcome {
                 "no article matches; try other words, or `apigw-doctor kb list`"
             );
         }
+        if !self.confident {
+            writeln!(
+                out,
+                "{}no article matches this confidently{:#}: the closest, marked weak, explain little of the text; it may be outside API Gateway (`apigw-doctor kb list` shows what is covered)",
+                p.strong, p.strong
+            )?;
+            writeln!(out)?;
+        }
         for (rank, hit) in self.hits.iter().enumerate() {
             writeln!(
                 out,
-                "{}{}. {}{:#}  {}score {:.2}{:#}",
+                "{}{}. {}{:#}  {}confidence {:.2}{}  score {:.2}{:#}",
                 p.strong,
                 rank + 1,
                 hit.title,
                 p.strong,
                 p.dim,
+                hit.confidence,
+                if hit.weak { " (weak)" } else { "" },
                 hit.score,
                 p.dim
             )?;
@@ -57,11 +69,17 @@ pub fn search(session: &mut Session, args: &KbSearchArgs) -> Result<()> {
     };
     let mut hits = Index::new(&session.kb).search(&query);
     hits.truncate(usize::from(args.limit));
-    if hits.is_empty() {
+    // Like grep: 1 when nothing answers the question, weak hits included.
+    let confident = hits.iter().any(|h| !h.weak);
+    if !confident {
         session.printer.fail();
     }
     let target = query.trim().chars().take(200).collect::<String>();
-    session.emit(&Report::new("kb search", target, SearchOutcome { hits }))
+    session.emit(&Report::new(
+        "kb search",
+        target,
+        SearchOutcome { confident, hits },
+    ))
 }
 
 #[derive(Serialize)]

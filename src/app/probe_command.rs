@@ -386,6 +386,10 @@ async fn probe(
         body: &text,
         path: url.path(),
         elapsed_ms: start.elapsed().as_millis() as u64,
+        origin: headers
+            .get(reqwest::header::ORIGIN)
+            .and_then(|v| v.to_str().ok()),
+        host: url.host_str().unwrap_or_default(),
     }));
     let (tls_protocol, tls_findings) = if is_https {
         explain_tls(&url, overrides, deadline, anchors).await

@@ -24,6 +24,7 @@ pub const NO_INTEGRATIONS: &str = "lint.no-integrations";
 pub const HTTP_PAYLOAD_VERSION: &str = "lint.http-payload-version";
 pub const HTTP_RESPONSE_MAPPING: &str = "lint.http-response-mapping-invalid";
 pub const HTTP_API_POLICY: &str = "lint.http-api-policy";
+pub const CORS_PREFLIGHT_NEEDS_AUTH: &str = "lint.cors-preflight-needs-auth";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -39,6 +40,7 @@ pub const CODES: &[&str] = &[
     HTTP_PAYLOAD_VERSION,
     HTTP_RESPONSE_MAPPING,
     HTTP_API_POLICY,
+    CORS_PREFLIGHT_NEEDS_AUTH,
 ];
 
 const METHODS: &[&str] = &[
@@ -62,6 +64,8 @@ pub struct Method {
     /// JSON path of the method object.
     pub location: String,
     pub integration: Option<Integration>,
+    /// What a caller must present: authorizers, `AWS_IAM`, `API key` (empty: nothing).
+    pub auth: Vec<String>,
 }
 
 impl Method {
@@ -76,7 +80,7 @@ impl Method {
 /// none of these.
 pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
-        return export_methods(paths, "$");
+        return export_methods(paths, doc.get("security"), "$");
     }
     if let Some(resources) = doc.get("Resources").and_then(Value::as_object) {
         let mut out = Vec::new();
@@ -90,7 +94,8 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
             };
             bodies += 1;
             let base = format!("$.Resources.{id}.Properties.DefinitionBody");
-            out.extend(export_methods(paths, &base)?);
+            let security = r.pointer("/Properties/DefinitionBody/security");
+            out.extend(export_methods(paths, security, &base)?);
         }
         if bodies > 0 {
             return Ok(out);
@@ -118,6 +123,7 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
             resource_id: None,
             location: "$".to_string(),
             integration,
+            auth: cli_auth(obj),
         }]);
     }
     if let Some(items) = doc.get("items").and_then(Value::as_array)
@@ -145,6 +151,7 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
                     resource_id: item.get("id").and_then(Value::as_str).map(str::to_string),
                     location,
                     integration,
+                    auth: cli_auth(m),
                 });
             }
         }
@@ -158,6 +165,7 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
 
 fn export_methods(
     paths: &serde_json::Map<String, Value>,
+    global_security: Option<&Value>,
     base: &str,
 ) -> Result<Vec<Method>, String> {
     let mut out = Vec::new();
@@ -178,10 +186,40 @@ fn export_methods(
                 resource_id: None,
                 location,
                 integration,
+                auth: export_auth(op.get("security").or(global_security)),
             });
         }
     }
     Ok(out)
+}
+
+/// The security requirement names of an OpenAPI operation (`[{"api_key": []}, {"MyAuth": []}]`);
+/// an explicit `security: []` means none.
+fn export_auth(security: Option<&Value>) -> Vec<String> {
+    let Some(list) = security.and_then(Value::as_array) else {
+        return Vec::new();
+    };
+    list.iter()
+        .filter_map(Value::as_object)
+        .flat_map(|o| o.keys().cloned())
+        .collect()
+}
+
+/// What get-method / get-resources say a caller needs.
+fn cli_auth(m: &serde_json::Map<String, Value>) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(kind) = m.get("authorizationType").and_then(Value::as_str)
+        && !kind.eq_ignore_ascii_case("NONE")
+    {
+        out.push(match m.get("authorizerId").and_then(Value::as_str) {
+            Some(id) => format!("{kind} authorizer {id}"),
+            None => kind.to_string(),
+        });
+    }
+    if m.get("apiKeyRequired").and_then(Value::as_bool) == Some(true) {
+        out.push("API key".to_string());
+    }
+    out
 }
 
 fn method_name(key: &str) -> String {
@@ -644,6 +682,17 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
     let mut findings = Vec::new();
     let mut patterns = selection::Patterns::default();
     for m in methods {
+        if m.method == "OPTIONS" && !m.auth.is_empty() {
+            findings.push(
+                Finding::warning(
+                    CORS_PREFLIGHT_NEEDS_AUTH,
+                    format!("{}: the OPTIONS method requires {}, but browsers send CORS preflights without credentials or API keys, so every preflight fails (401/403) and the browser reports a CORS error", m.label(), m.auth.join(" and ")),
+                )
+                .with("method", m.label())
+                .with("requires", json!(m.auth))
+                .with("location", m.location.as_str()),
+            );
+        }
         let Some(i) = &m.integration else { continue };
         let label = m.label();
         // Every finding points somewhere in the file (SARIF regions): the integration when

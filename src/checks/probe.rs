@@ -6,6 +6,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 pub const MISSING_AUTHENTICATION_TOKEN: &str = "probe.missing-authentication-token";
+pub const MISSING_AUTHENTICATION_TOKEN_CLOUDFRONT: &str =
+    "probe.missing-authentication-token-cloudfront";
+pub const PAYLOAD_TOO_LARGE: &str = "probe.payload-too-large";
+pub const CORS_MISSING: &str = "probe.cors-missing";
 pub const FORBIDDEN: &str = "probe.forbidden";
 pub const ACCESS_DENIED: &str = "probe.access-denied";
 pub const UNAUTHORIZED: &str = "probe.unauthorized";
@@ -21,6 +25,9 @@ pub const SERVICE_UNAVAILABLE: &str = "probe.service-unavailable";
 
 pub const CODES: &[&str] = &[
     MISSING_AUTHENTICATION_TOKEN,
+    MISSING_AUTHENTICATION_TOKEN_CLOUDFRONT,
+    PAYLOAD_TOO_LARGE,
+    CORS_MISSING,
     FORBIDDEN,
     ACCESS_DENIED,
     UNAUTHORIZED,
@@ -56,6 +63,10 @@ pub struct Response<'a> {
     /// The request path as API Gateway saw it.
     pub path: &'a str,
     pub elapsed_ms: u64,
+    /// The request's `Origin` header, when the caller sent one (a browser's cross-origin call).
+    pub origin: Option<&'a str>,
+    /// The host called: an edge-optimized API's own name answers through CloudFront too.
+    pub host: &'a str,
 }
 
 impl Response<'_> {
@@ -115,7 +126,10 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
             .as_deref()
             .is_some_and(|x| x.eq_ignore_ascii_case(m))
     };
-    let behind_cloudfront = matches!(by, AnsweredBy::Both | AnsweredBy::Cloudfront);
+    // Through the user's own distribution: an edge-optimized API's execute-api name answers
+    // through API Gateway's CloudFront, where no origin path is involved.
+    let behind_cloudfront = matches!(by, AnsweredBy::Both | AnsweredBy::Cloudfront)
+        && !r.host.to_ascii_lowercase().contains(".execute-api.");
     let with = |finding: Finding| {
         finding
             .with("status", r.status)
@@ -123,6 +137,16 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
             .with("message", message.clone())
     };
 
+    if r.status == 413 {
+        // Edge-optimized APIs refuse bodies over 10 MB at their own CloudFront front
+        // ("HTTP content length exceeded 10485760 bytes."); Lambda's 6 MB answers "Request Too Long".
+        f.push(with(Finding::error(
+            PAYLOAD_TOO_LARGE,
+            "the request body is too large: API Gateway takes at most 10 MB (10485760 bytes), a Lambda integration at most 6 MB",
+        )));
+        f.extend(cors(r).map(with));
+        return f;
+    }
     let cloudfront_itself = r
         .header("x-cache")
         .is_some_and(|v| v.to_ascii_lowercase().starts_with("error from cloudfront"))
@@ -163,11 +187,14 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
             },
             r.path
         );
-        if behind_cloudfront {
+        let code = if behind_cloudfront {
             msg.push_str("; behind CloudFront, the origin path is prepended to this path: keep it empty and let base path mappings route");
-        }
+            MISSING_AUTHENTICATION_TOKEN_CLOUDFRONT
+        } else {
+            MISSING_AUTHENTICATION_TOKEN
+        };
         f.push(
-            with(Finding::error(MISSING_AUTHENTICATION_TOKEN, msg))
+            with(Finding::error(code, msg))
                 .with("path", r.path)
                 .with("first_segment", stage)
                 .with("behind_cloudfront", behind_cloudfront),
@@ -233,7 +260,32 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
         };
         f.push(with(Finding::error(LAMBDA_INTERNAL_ERROR, what)));
     }
+    f.extend(cors(r).map(with));
     f
+}
+
+/// A cross-origin caller (the request had `Origin`) gets a response a browser may not read.
+fn cors(r: &Response<'_>) -> Option<Finding> {
+    let origin = r.origin?.trim();
+    let allowed = r.header("access-control-allow-origin").map(str::trim);
+    let readable = allowed.is_some_and(|a| a == "*" || a.eq_ignore_ascii_case(origin));
+    if readable {
+        return None;
+    }
+    let what = match allowed {
+        None => format!(
+            "the response has no Access-Control-Allow-Origin header: a browser page at {origin} cannot read it and reports a CORS error instead of status {}",
+            r.status
+        ),
+        Some(other) => format!(
+            "Access-Control-Allow-Origin is {other:?}, not {origin:?} or \"*\": a browser page at {origin} cannot read this response"
+        ),
+    };
+    Some(
+        Finding::warning(CORS_MISSING, what)
+            .with("origin", origin)
+            .with("access_control_allow_origin", allowed),
+    )
 }
 
 /// A plain-http URL to an API Gateway or CloudFront-fronted API: API Gateway serves HTTPS only.

@@ -1,6 +1,7 @@
 //! The knowledge base: articles loaded from `rules/` (embedded) or from `--rules DIR`.
 mod article;
 pub mod search;
+mod terms;
 
 pub use article::{Article, ExplainedFinding, Reference};
 
@@ -19,16 +20,36 @@ const MAX_ARTICLES: usize = 1000;
 pub struct KnowledgeBase {
     articles: Vec<Article>,
     by_code: HashMap<String, usize>,
+    /// The articles are the embedded ones, indexed at build time (EMBEDDED_INDEX).
+    embedded: bool,
 }
 
 impl KnowledgeBase {
     /// The articles compiled into the binary.
     pub fn embedded() -> Result<Self> {
-        Self::from_sources(
+        let mut kb = Self::from_sources(
             EMBEDDED_RULES
                 .iter()
                 .map(|(name, text)| (name.to_string(), text.to_string())),
-        )
+        )?;
+        kb.embedded = true;
+        Ok(kb)
+    }
+
+    /// The build-time index of article `n` (weighted terms, symptom term counts), for the
+    /// embedded articles; `None` for a `--rules` folder, which is indexed when searched.
+    pub(crate) fn prebuilt(
+        &self,
+        n: usize,
+    ) -> Option<(terms::HashMap<terms::Term, f64>, Vec<usize>)> {
+        if !self.embedded {
+            return None;
+        }
+        let (id, weighted, counts) = EMBEDDED_INDEX.get(n)?;
+        (*id == self.articles.get(n)?.id).then(|| {
+            let terms = weighted.iter().map(|(t, w)| ((*t).into(), *w)).collect();
+            (terms, counts.to_vec())
+        })
     }
 
     /// Every `*.toml` file directly inside `dir`, in name order.
@@ -151,7 +172,11 @@ impl KnowledgeBase {
                 by_code.insert(f.code.clone(), index);
             }
         }
-        Ok(KnowledgeBase { articles, by_code })
+        Ok(KnowledgeBase {
+            articles,
+            by_code,
+            embedded: false,
+        })
     }
 
     pub fn articles(&self) -> &[Article] {

@@ -1,0 +1,428 @@
+// Terms of a text for `kb search`: shared by the library and by build.rs, which indexes the
+// embedded articles at build time (so `kb search` starts within its 5 ms budget). Plain
+// comments only: build.rs `include!`s this file.
+use rust_stemmers::{Algorithm, Stemmer};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::rc::Rc;
+
+/// A term: shared between the stem cache and every article that holds it.
+pub(crate) type Term = Rc<str>;
+
+/// The index is rebuilt on every run (it must stay within the start-up budget): a
+/// multiply-rotate hash (FxHash's) is several times faster than SipHash on short words, and
+/// the keys are our own article texts and the query, nothing an attacker can choose at scale.
+#[derive(Default)]
+pub(crate) struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// The case-sensitive signatures a text carries.
+pub(crate) fn signatures(text: &str) -> Vec<&'static str> {
+    SIGNATURES
+        .iter()
+        .filter(|(needle, _)| text.contains(needle))
+        .map(|(_, term)| *term)
+        .collect()
+}
+
+/// Case-sensitive signatures: texts whose capitals tell two problems apart, each added as a
+/// term of its own. REST APIs answer `{"message": "Internal server error"}` (502 from a Lambda
+/// proxy integration), HTTP APIs `{"message":"Internal Server Error"}` (500).
+const SIGNATURES: &[(&str, &str)] = &[
+    ("Internal server error", "~rest-internal-server-error"),
+    ("Internal Server Error", "~http-internal-server-error"),
+];
+
+/// Word sequences that mean more together than apart, added as one term (`http~api`).
+const PHRASES: &[&[&str]] = &[
+    &["http", "api"],
+    &["http", "apis"],
+    &["rest", "api"],
+    &["rest", "apis"],
+    &["payload", "format", "version"],
+    &["payload", "version"],
+    &["lambda", "proxy"],
+    &["custom", "domain"],
+    &["vpc", "link"],
+    &["vpc", "endpoint"],
+    &["private", "api"],
+    &["private", "dns"],
+    &["usage", "plan"],
+    &["gateway", "response"],
+    &["gateway", "responses"],
+    &["base", "path"],
+    &["origin", "path"],
+    &["resource", "policy"],
+    &["api", "key"],
+    &["integration", "response"],
+    &["method", "response"],
+    &["mapping", "template"],
+    &["status", "code"],
+    &["another", "account"],
+    &["different", "account"],
+    &["cross", "account"],
+];
+
+/// Turns texts into terms; remembers the stems it has computed (the articles repeat words).
+pub(crate) struct Tokenizer {
+    stemmer: Stemmer,
+    stems: HashMap<String, Option<Term>>,
+    lower: String,
+    /// The words that may start or continue a phrase (others as `""`, which breaks one).
+    sequence: Vec<&'static str>,
+}
+
+impl Default for Tokenizer {
+    fn default() -> Self {
+        Tokenizer {
+            stemmer: Stemmer::create(Algorithm::English),
+            stems: HashMap::default(),
+            sequence: Vec::new(),
+            lower: String::new(),
+        }
+    }
+}
+
+impl Tokenizer {
+    /// The term of a word (lowercased), from the cache when it was seen before.
+    fn term(&mut self, word: &str) -> Option<Term> {
+        if let Some(t) = self.stems.get(word) {
+            return t.clone();
+        }
+        let t: Option<Term> = term(&self.stemmer, word).map(Into::into);
+        self.stems.insert(word.to_string(), t.clone());
+        t
+    }
+
+    /// Lowercases into a reused buffer (ASCII without allocating), then finds the term.
+    fn lower_term(&mut self, word: &str) -> Option<Term> {
+        let mut buffer = std::mem::take(&mut self.lower);
+        buffer.clear();
+        if word.is_ascii() {
+            buffer.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            buffer.push_str(&word.to_lowercase());
+        }
+        let t = self.term(&buffer);
+        self.lower = buffer;
+        t
+    }
+
+    /// Ranking terms of a text: stemmed words without stop words, camelCase names also split
+    /// (`MissingAuthenticationTokenException` yields missing, authent, token, ...), version
+    /// numbers whole (`2.0`, `v2.0`), the phrases above, CORS header names as `cors` (so that
+    /// `Access-Control-Allow-Origin` and `Cross-Origin` are not taken for access or cross-account
+    /// evidence), and the case-sensitive signatures.
+    pub(crate) fn terms(&mut self, text: &str) -> Vec<Term> {
+        let mut out: Vec<Term> = signatures(text).into_iter().map(Into::into).collect();
+        if contains_ignore_case(text, "x-amz-cf-") || contains_ignore_case(text, "cloudfront.net") {
+            out.push("~via-cloudfront".into());
+        }
+        self.sequence.clear();
+        let separators = |c: char| {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '"' | '\''
+                        | '`'
+                        | ','
+                        | ';'
+                        | '('
+                        | ')'
+                        | '['
+                        | ']'
+                        | '{'
+                        | '}'
+                        | '<'
+                        | '>'
+                        | '='
+                        | '|'
+                )
+        };
+        for chunk in text.split(separators) {
+            let bare = chunk.trim_matches(|c: char| !c.is_alphanumeric());
+            let cors = bare
+                .get(..15)
+                .is_some_and(|p| p.eq_ignore_ascii_case("access-control-"))
+                || bare.contains('-') && contains_ignore_case(bare, "cross-origin");
+            if cors {
+                out.push("cors".into());
+                continue;
+            }
+            if let Some(version) = version(bare) {
+                out.push(version.into());
+                self.sequence.push("");
+                continue;
+            }
+            for raw in chunk
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+            {
+                let parts = split_camel(raw);
+                if parts.len() > 1 {
+                    for p in &parts {
+                        out.extend(self.lower_term(p));
+                        self.sequence.push(phrase_word(p));
+                    }
+                }
+                out.extend(self.lower_term(raw));
+                if parts.len() == 1 {
+                    self.sequence.push(phrase_word(raw));
+                }
+            }
+        }
+        for phrase in PHRASES {
+            let n = phrase.len();
+            let found = self
+                .sequence
+                .windows(n)
+                .any(|w| w.iter().zip(phrase.iter()).all(|(a, b)| a == b));
+            if found {
+                out.push(phrase.join("~").into());
+            }
+        }
+        out
+    }
+}
+
+/// The word as the phrase list spells it, or `""` when no phrase uses it.
+fn phrase_word(word: &str) -> &'static str {
+    if word.len() > 16 || !word.is_ascii() {
+        return "";
+    }
+    let mut buffer = [0u8; 16];
+    let lower = &mut buffer[..word.len()];
+    lower.copy_from_slice(word.as_bytes());
+    lower.make_ascii_lowercase();
+    PHRASE_WORDS
+        .binary_search_by(|w| w.as_bytes().cmp(lower))
+        .map_or("", |i| PHRASE_WORDS[i])
+}
+
+/// Every word of PHRASES, sorted.
+const PHRASE_WORDS: &[&str] = &[
+    "account",
+    "another",
+    "api",
+    "apis",
+    "base",
+    "code",
+    "cross",
+    "custom",
+    "different",
+    "dns",
+    "domain",
+    "endpoint",
+    "format",
+    "gateway",
+    "http",
+    "integration",
+    "key",
+    "lambda",
+    "link",
+    "mapping",
+    "method",
+    "origin",
+    "path",
+    "payload",
+    "plan",
+    "policy",
+    "private",
+    "proxy",
+    "resource",
+    "response",
+    "responses",
+    "rest",
+    "status",
+    "template",
+    "usage",
+    "version",
+    "vpc",
+];
+
+/// `2.0`, `v2.0`, `1.0.3`: digits joined by dots, kept whole without the `v`.
+pub(crate) fn version(word: &str) -> Option<&str> {
+    let w = word
+        .strip_prefix('v')
+        .or_else(|| word.strip_prefix('V'))
+        .unwrap_or(word);
+    let ok = w.contains('.')
+        && w.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    ok.then_some(w)
+}
+
+fn term(stemmer: &Stemmer, word: &str) -> Option<String> {
+    if word.chars().count() < 2 || STOP_WORDS.binary_search(&word).is_ok() {
+        return None;
+    }
+    if word.bytes().any(|b| b.is_ascii_digit()) {
+        return Some(word.to_string());
+    }
+    Some(stemmer.stem(word).into_owned())
+}
+
+fn split_camel(word: &str) -> Vec<&str> {
+    let mut parts = Vec::new();
+    let mut start = 0;
+    let mut chars = word.char_indices().peekable();
+    let mut prev: Option<char> = None;
+    while let Some((at, c)) = chars.next() {
+        if let Some(p) = prev {
+            let next_lower = chars.peek().is_some_and(|(_, n)| n.is_lowercase());
+            if c.is_uppercase() && (p.is_lowercase() || p.is_uppercase() && next_lower) {
+                parts.push(&word[start..at]);
+                start = at;
+            }
+        }
+        prev = Some(c);
+    }
+    parts.push(&word[start..]);
+    parts
+}
+
+/// ASCII case-insensitive substring search (the needles are ASCII).
+fn contains_ignore_case(haystack: &str, needle: &str) -> bool {
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// English function words (sorted: looked up by binary search). Negations and words such as
+/// "invalid" or "missing" stay: they carry the meaning of error messages.
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as",
+    "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by",
+    "can", "could", "did", "do", "does", "doing", "done", "during", "each", "even", "ever", "few",
+    "for", "from", "further", "get", "gets", "getting", "got", "had", "has", "have", "having",
+    "he", "her", "here", "hers", "him", "his", "how", "i", "if", "im", "in", "into", "is", "it",
+    "its", "itself", "ive", "just", "me", "might", "more", "most", "much", "must", "my", "myself",
+    "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "out", "over", "own",
+    "please", "same", "she", "should", "so", "some", "still", "such", "than", "that", "the",
+    "their", "theirs", "them", "then", "there", "these", "they", "this", "those", "through", "to",
+    "too", "under", "until", "up", "us", "very", "was", "way", "we", "were", "what", "when",
+    "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your",
+    "yours",
+];
+
+/// An article's terms with their weights (symptoms and title count more than fix steps), and
+/// the number of terms of each symptom.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn article_terms<'t>(
+    tokenizer: &mut Tokenizer,
+    title: &str,
+    question: &str,
+    symptoms: impl Iterator<Item = &'t str>,
+    summary: &str,
+    fix: impl Iterator<Item = &'t str>,
+    findings: impl Iterator<Item = (&'t str, &'t str)>,
+) -> (HashMap<Term, f64>, Vec<usize>) {
+    let mut terms: HashMap<Term, f64> = HashMap::default();
+    let mut add = |text: &str, weight: f64| -> usize {
+        let found = tokenizer.terms(text);
+        let count = found.len();
+        for t in found {
+            *terms.entry(t).or_default() += weight;
+        }
+        count
+    };
+    add(title, 3.0);
+    add(question, 2.0);
+    let counts: Vec<usize> = symptoms.map(|s| add(s, 3.0)).collect();
+    add(summary, 1.0);
+    for f in fix {
+        add(f, 0.5);
+    }
+    for (code, fix) in findings {
+        add(code, 1.0);
+        add(fix, 0.5);
+    }
+    (terms, counts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms_of(text: &str) -> Vec<String> {
+        Tokenizer::default()
+            .terms(text)
+            .iter()
+            .map(|t| t.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn camel_case_is_split() {
+        assert_eq!(
+            split_camel("MissingAuthenticationTokenException"),
+            ["Missing", "Authentication", "Token", "Exception"]
+        );
+        assert_eq!(split_camel("HTTPApi"), ["HTTP", "Api"]);
+        assert_eq!(split_camel("plain"), ["plain"]);
+    }
+
+    #[test]
+    fn stemming_meets_word_forms_without_accidents() {
+        let t = |s: &str| terms_of(s);
+        assert_eq!(t("deleting"), t("deleted"));
+        assert_eq!(t("deletes"), t("delete"));
+        assert_eq!(t("codes"), t("code"));
+        assert_eq!(t("502"), ["502"]);
+        // Not the accidents of a suffix stripper: None is not "non", bare is not "bar".
+        assert_ne!(t("None"), t("non"));
+        assert_ne!(t("bare"), t("bar"));
+    }
+
+    #[test]
+    fn versions_phrases_and_signatures_are_terms() {
+        let t = terms_of("payload format version v2.0 on an HTTP API, not 1.0");
+        for want in [
+            "2.0",
+            "1.0",
+            "http~api",
+            "payload~format~version",
+            "payload",
+        ] {
+            assert!(t.iter().any(|x| x == want), "{want} in {t:?}");
+        }
+        let rest = terms_of(r#"{"message": "Internal server error"}"#);
+        let http = terms_of(r#"{"message":"Internal Server Error"}"#);
+        assert!(rest.contains(&"~rest-internal-server-error".to_string()));
+        assert!(http.contains(&"~http-internal-server-error".to_string()));
+        assert!(!http.contains(&"~rest-internal-server-error".to_string()));
+    }
+
+    #[test]
+    fn cors_headers_are_not_cross_account_evidence() {
+        let t = terms_of("No 'Access-Control-Allow-Origin' header; Cross-Origin Request Blocked");
+        assert!(t.contains(&"cors".to_string()), "{t:?}");
+        for not in ["access", "control", "cross", "origin"] {
+            assert!(!t.iter().any(|x| x == not), "{not} in {t:?}");
+        }
+    }
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(PHRASE_WORDS.windows(2).all(|w| w[0] < w[1]));
+        for w in PHRASES.iter().flat_map(|p| p.iter()) {
+            assert_eq!(phrase_word(w), *w, "{w} missing from PHRASE_WORDS");
+        }
+    }
+}
