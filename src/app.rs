@@ -16,6 +16,7 @@ mod lint_command;
 mod policy_command;
 mod probe_command;
 mod selection_command;
+mod template_command;
 
 /// What every command needs: the articles, and the printer its reports go to.
 pub struct Session {
@@ -195,6 +196,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Policy(args) => policy_command::run(&mut session, &args)?,
         Command::Probe(args) => probe_command::run(&mut session, &args)?,
         Command::Cloudfront(args) => cloudfront_command::run(&mut session, &args)?,
+        Command::Template(args) => template_command::run(&mut session, &args)?,
         Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
     }
     session.printer.exit_code()

@@ -86,6 +86,10 @@ pub enum Command {
     /// through it to the API, stage and resource that answers.
     Cloudfront(CloudfrontArgs),
 
+    /// Render a REST API mapping template as API Gateway does (Velocity 1.7 with API
+    /// Gateway's $input, $util, $context and null rules): the body, the overrides, the errors.
+    Template(TemplateArgs),
+
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -255,6 +259,63 @@ pub struct SelectionArgs {
     /// Every status code 100-599 and the response it selects, as ranges (HTTP integrations).
     #[arg(long, conflicts_with = "input")]
     pub table: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TemplatePhase {
+    Request,
+    Response,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    /// The mapping template (a file, or - for standard input).
+    #[arg(value_name = "TEMPLATE")]
+    pub template: String,
+
+    /// Which template this is: a request template ($input is the method request) or a
+    /// response template ($input is the integration response).
+    #[arg(long, value_enum, default_value_t = TemplatePhase::Response)]
+    pub phase: TemplatePhase,
+
+    /// The body $input reads: the method request body (request phase) or the integration
+    /// response body (response phase); - for standard input.
+    #[arg(long, value_name = "FILE|-")]
+    pub body: Option<String>,
+
+    /// A method request path parameter $input.params() sees (repeatable).
+    #[arg(long = "path", value_name = "NAME=VALUE", value_parser = parse_name_value)]
+    pub path_params: Vec<(String, String)>,
+
+    /// A method request query string parameter (repeatable).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_name_value)]
+    pub querystring: Vec<(String, String)>,
+
+    /// A method request header, written NAME=VALUE like the other parameters (repeatable).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_name_value)]
+    pub header: Vec<(String, String)>,
+
+    /// A stage variable (repeatable).
+    #[arg(long = "stage-variable", value_name = "NAME=VALUE", value_parser = parse_name_value)]
+    pub stage_variables: Vec<(String, String)>,
+
+    /// A JSON object of $context values over sensible defaults; it may hold the
+    /// requestOverride/responseOverride state an earlier request template set.
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<String>,
+
+    /// The content type the template is for (its key in the integration): the output is
+    /// checked to be JSON when it is a JSON type.
+    #[arg(long, value_name = "TYPE", default_value = "application/json")]
+    pub content_type: String,
+}
+
+/// `NAME=VALUE`: split at the first '='.
+pub fn parse_name_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((name, value)) if !name.is_empty() => Ok((name.to_string(), value.to_string())),
+        _ => Err("expected NAME=VALUE".to_string()),
+    }
 }
 
 /// `--response 'PATTERN=STATUS'`: split at the last '=' (patterns may contain '=').

@@ -7,6 +7,7 @@ pub mod lint;
 pub mod policy;
 pub mod probe;
 pub mod selection;
+pub mod template;
 pub mod wildcard;
 
 /// Finding codes that articles already name for checks not built yet. It only shrinks:
@@ -23,6 +24,7 @@ pub fn emitted_codes() -> Vec<&'static str> {
         domain::CODES,
         probe::CODES,
         cloudfront::CODES,
+        template::CODES,
     ]
     .concat()
 }

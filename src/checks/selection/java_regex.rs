@@ -201,6 +201,86 @@ impl JavaRegex {
     pub fn is_exact(&self) -> bool {
         self.inexact.is_empty()
     }
+
+    /// `String.replaceAll` / `replaceFirst`: Java's replacement syntax (`$1`, `\$`); `None`
+    /// when the emulation cannot decide (backtracking limit, budget).
+    pub fn replace(&self, input: &str, replacement: &str, all: bool) -> Option<String> {
+        let regex = self.search.as_ref()?;
+        if !charge(cost(input.len(), self.translated_len, self.fancy, false)) {
+            return None;
+        }
+        let mut out = String::with_capacity(input.len());
+        let mut last = 0;
+        for caps in regex.captures_iter(input) {
+            let caps = caps.ok()?;
+            let m = caps.get(0)?;
+            out.push_str(&input[last..m.start()]);
+            java_replacement(replacement, &caps, &mut out);
+            last = m.end();
+            if !all {
+                break;
+            }
+        }
+        out.push_str(&input[last..]);
+        Some(out)
+    }
+
+    /// `String.split(regex)`: trailing empty strings removed, as Java does.
+    pub fn split(&self, input: &str) -> Option<Vec<String>> {
+        let regex = self.search.as_ref()?;
+        if !charge(cost(input.len(), self.translated_len, self.fancy, false)) {
+            return None;
+        }
+        let mut parts = Vec::new();
+        let mut last = 0;
+        for m in regex.find_iter(input) {
+            let m = m.ok()?;
+            // Java drops a leading empty string produced by a zero-width match at 0.
+            if m.end() == 0 {
+                continue;
+            }
+            parts.push(input[last..m.start()].to_string());
+            last = m.end();
+        }
+        parts.push(input[last..].to_string());
+        while parts.len() > 1 && parts.last().is_some_and(String::is_empty) {
+            parts.pop();
+        }
+        if parts.len() == 1 && parts[0].is_empty() && !input.is_empty() {
+            parts.clear();
+        }
+        Some(parts)
+    }
+}
+
+/// Java's `Matcher.appendReplacement` syntax: `$n` inserts a group, `\x` a literal x.
+fn java_replacement(replacement: &str, caps: &fancy_regex::Captures<'_, str>, out: &mut String) {
+    let mut chars = replacement.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '$' => {
+                let mut n = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    let candidate = format!("{n}{d}");
+                    // Java takes more digits only while the group exists.
+                    if !n.is_empty() && candidate.parse::<usize>().unwrap_or(usize::MAX) >= caps.len() {
+                        break;
+                    }
+                    n = candidate;
+                    chars.next();
+                }
+                if let Some(g) = n.parse::<usize>().ok().and_then(|i| caps.get(i)) {
+                    out.push_str(g.as_str());
+                }
+            }
+            c => out.push(c),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default)]

@@ -1,0 +1,111 @@
+//! `apigw-doctor template`: one mapping template rendered as API Gateway renders it.
+use super::Session;
+use crate::checks::template::{self, ClientError, Outcome, Overrides, Phase, Request, eval::Input};
+use crate::cli::{TemplateArgs, TemplatePhase};
+use crate::input;
+use crate::report::{Outcome as ReportOutcome, Report, human::Palette};
+use anyhow::{Result, bail};
+use indexmap::IndexMap;
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// API Gateway's quota for a mapping template is far smaller; this only bounds the read.
+const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+/// API Gateway's payload quota.
+pub const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
+
+#[derive(Serialize)]
+struct TemplateOutcome {
+    output: Option<String>,
+    overrides: Overrides,
+    error: Option<ClientError>,
+}
+
+impl ReportOutcome for TemplateOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        if let Some(e) = &self.error {
+            writeln!(
+                out,
+                "{}the client gets {} {{\"message\": {:?}}}{:#} instead of a rendered body",
+                p.error, e.client_status, e.message, p.error
+            )?;
+        }
+        if let Some(body) = &self.output {
+            writeln!(out, "{}rendered body:{:#}", p.dim, p.dim)?;
+            writeln!(out, "{body}")?;
+        }
+        write_overrides(out, p, &self.overrides)
+    }
+}
+
+pub fn write_overrides(out: &mut dyn Write, p: &Palette, o: &Overrides) -> io::Result<()> {
+    if let Some(status) = &o.status {
+        writeln!(out, "{}override:{:#} status {status}", p.strong, p.strong)?;
+    }
+    let groups = [
+        ("response header", &o.header),
+        ("request header", &o.request.header),
+        ("request path", &o.request.path),
+        ("request querystring", &o.request.querystring),
+    ];
+    for (what, map) in groups {
+        for (k, v) in map {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            writeln!(out, "{}override:{:#} {what} {k}: {v}", p.strong, p.strong)?;
+        }
+    }
+    Ok(())
+}
+
+pub fn run(session: &mut Session, args: &TemplateArgs) -> Result<()> {
+    if args.template == "-" && args.body.as_deref() == Some("-") {
+        bail!("TEMPLATE and --body cannot both be - (standard input): put one in a file");
+    }
+    let text = input::read_text(&args.template, MAX_TEMPLATE_BYTES)?;
+    let body = match &args.body {
+        Some(path) => input::read_text(path, MAX_BODY_BYTES)?,
+        None => String::new(),
+    };
+    let context = match &args.context {
+        Some(path) => {
+            let doc = crate::document::load(path)?;
+            if !doc.value.is_object() {
+                bail!(
+                    "{}: --context must be a JSON object of $context values, e.g. {{\"stage\": \"prod\"}}",
+                    input::display_name(path)
+                );
+            }
+            Some(doc.value)
+        }
+        None => None,
+    };
+    let pairs = |v: &[(String, String)]| -> IndexMap<String, String> { v.iter().cloned().collect() };
+    let request = Request {
+        phase: match args.phase {
+            TemplatePhase::Request => Phase::Request,
+            TemplatePhase::Response => Phase::Response,
+        },
+        input: Input {
+            body,
+            path: pairs(&args.path_params),
+            querystring: pairs(&args.querystring),
+            header: pairs(&args.header),
+        },
+        context: context.as_ref(),
+        stage_variables: pairs(&args.stage_variables),
+        content_type: Some(&args.content_type),
+    };
+    let Outcome {
+        output,
+        overrides,
+        error,
+        findings,
+    } = template::evaluate(&text, request);
+    let target = input::display_name(&args.template).to_string();
+    let outcome = TemplateOutcome {
+        output,
+        overrides,
+        error,
+    };
+    session.emit(&Report::new("template", target, outcome).with_findings(findings))
+}

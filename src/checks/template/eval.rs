@@ -1,0 +1,907 @@
+//! Rendering: Velocity 1.7 semantics, with API Gateway's null rule and its `$input`, `$util`,
+//! `$context` and `$stageVariables`, bounded in loops, output and steps.
+use super::jsonpath;
+use super::parse::{Expr, Node, Op, Part, Pos, Reference};
+use super::value::{Number, Value};
+use crate::checks::budget::charge;
+use crate::checks::selection::java_regex::{JavaRegex, Verdict};
+use indexmap::IndexMap;
+use std::collections::HashMap;
+
+/// API Gateway's quota: a `#foreach` stops after this many iterations.
+pub const MAX_ITERATIONS: usize = 1000;
+/// Output past this is a runaway template (API Gateway's payload quota is 10 MB).
+pub const MAX_OUTPUT: usize = 10 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NullRule {
+    /// API Gateway: an undefined or null reference is "" when rendered and when compared.
+    Aws,
+    /// Plain Velocity 1.7: an undefined reference renders as its own text.
+    Velocity,
+}
+
+/// The method request (request templates) or what `$input` reads (response templates).
+#[derive(Debug, Clone, Default)]
+pub struct Input {
+    pub body: String,
+    pub path: IndexMap<String, String>,
+    pub querystring: IndexMap<String, String>,
+    pub header: IndexMap<String, String>,
+}
+
+pub struct Env {
+    pub null_rule: NullRule,
+    pub input: Input,
+    /// `$context`: a Map holding `requestOverride` and `responseOverride`.
+    pub context: Value,
+    pub stage_variables: Value,
+    /// `#foreach` iterations allowed per loop (API Gateway: 1000).
+    pub max_iterations: usize,
+}
+
+/// What rendering noticed, for findings.
+#[derive(Debug, Default)]
+pub struct Notes {
+    /// References that rendered empty because they were undefined or null (not `$!`).
+    pub undefined: Vec<(Pos, String)>,
+    /// `.contains()` called on a Map: it tests the map's text, keys included.
+    pub contains_on_map: Vec<Pos>,
+    /// `#foreach` loops stopped at the iteration quota.
+    pub foreach_limit: Vec<Pos>,
+    /// Overrides set (`responseOverride.status`, ...) with where, in order.
+    pub overrides: Vec<(String, Pos)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenderError {
+    /// `$input.json`/`$input.path` on a body that is not JSON: the client gets 400.
+    BodyNotJson(String),
+    /// A runtime error (bad `$util.parseJson` input, ...): the client gets 500.
+    Runtime { pos: Pos, message: String },
+    /// Output or step bounds exceeded.
+    Runaway(String),
+}
+
+pub struct Rendered {
+    pub output: String,
+    pub notes: Notes,
+}
+
+enum Flow {
+    Normal,
+    Break,
+    Stop,
+}
+
+struct Renderer<'e> {
+    env: &'e Env,
+    vars: HashMap<String, Value>,
+    notes: Notes,
+    json: Option<Result<Value, String>>,
+}
+
+pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
+    let mut vars = HashMap::new();
+    if env.null_rule == NullRule::Aws {
+        vars.insert("input".to_string(), Value::Object("input".into()));
+        vars.insert("util".to_string(), Value::Object("util".into()));
+        vars.insert("context".to_string(), env.context.clone());
+        vars.insert("stageVariables".to_string(), env.stage_variables.clone());
+    }
+    let mut r = Renderer {
+        env,
+        vars,
+        notes: Notes::default(),
+        json: None,
+    };
+    let mut out = String::new();
+    r.block(nodes, &mut out)?;
+    Ok(Rendered {
+        output: out,
+        notes: r.notes,
+    })
+}
+
+fn step() -> Result<(), RenderError> {
+    if charge(1) {
+        Ok(())
+    } else {
+        Err(RenderError::Runaway(
+            "the command's evaluation budget is spent".into(),
+        ))
+    }
+}
+
+impl Renderer<'_> {
+    fn aws(&self) -> bool {
+        self.env.null_rule == NullRule::Aws
+    }
+
+    fn block(&mut self, nodes: &[Node], out: &mut String) -> Result<Flow, RenderError> {
+        for node in nodes {
+            step()?;
+            if out.len() > MAX_OUTPUT {
+                return Err(RenderError::Runaway(format!(
+                    "the output passed {MAX_OUTPUT} bytes"
+                )));
+            }
+            match node {
+                Node::Text(t) => out.push_str(t),
+                Node::Ref {
+                    reference,
+                    quiet,
+                    literal,
+                    backslashes,
+                } => {
+                    let value = self.reference(reference)?;
+                    let printable = match &value {
+                        // `$context.identity` and other context maps print as "" (recorded).
+                        Value::Map(_) if reference.root == "context" && self.aws() => {
+                            Value::Null
+                        }
+                        v => v.clone(),
+                    };
+                    if *backslashes > 0 {
+                        // Velocity 1.7: each pair prints one backslash and an odd one escapes
+                        // the reference; an undefined reference keeps its backslashes.
+                        let n = *backslashes;
+                        let odd = n % 2 == 1;
+                        if value.is_null() {
+                            let kept = if odd { n / 2 + 1 } else { n };
+                            out.extend(std::iter::repeat_n('\\', kept));
+                            if odd || !*quiet && !self.aws() {
+                                out.push_str(literal);
+                            }
+                            continue;
+                        }
+                        out.extend(std::iter::repeat_n('\\', n / 2));
+                        if odd {
+                            out.push_str(literal);
+                            continue;
+                        }
+                    }
+                    if printable.is_null() && !matches!(value, Value::Map(_)) {
+                        if *quiet {
+                            continue;
+                        }
+                        if self.aws() {
+                            self.notes
+                                .undefined
+                                .push((reference.pos, literal.clone()));
+                        } else {
+                            out.push_str(literal);
+                        }
+                        continue;
+                    }
+                    printable.render_into(out);
+                }
+                Node::Set { target, value, pos } => {
+                    let v = self.expr(value)?;
+                    if v.is_null() {
+                        // Velocity 1.7 leaves the target unchanged.
+                        continue;
+                    }
+                    self.assign(target, v, *pos)?;
+                }
+                Node::If {
+                    branches,
+                    otherwise,
+                } => {
+                    let mut taken = None;
+                    for (cond, body) in branches {
+                        if self.condition(cond)? {
+                            taken = Some(body);
+                            break;
+                        }
+                    }
+                    if let Some(body) = taken.or(otherwise.as_ref()) {
+                        match self.block(body, out)? {
+                            Flow::Normal => {}
+                            flow => return Ok(flow),
+                        }
+                    }
+                }
+                Node::Foreach {
+                    var,
+                    iterable,
+                    body,
+                    pos,
+                } => {
+                    if let Flow::Stop = self.foreach(var, iterable, body, *pos, out)? {
+                        return Ok(Flow::Stop);
+                    }
+                }
+                Node::Break => return Ok(Flow::Break),
+                Node::Stop => return Ok(Flow::Stop),
+            }
+        }
+        Ok(Flow::Normal)
+    }
+
+    fn foreach(
+        &mut self,
+        var: &str,
+        iterable: &Expr,
+        body: &[Node],
+        pos: Pos,
+        out: &mut String,
+    ) -> Result<Flow, RenderError> {
+        let items: Vec<Value> = match self.expr(iterable)? {
+            Value::List(items, _) => items.borrow().clone(),
+            Value::Map(m) => m.borrow().values().cloned().collect(),
+            _ => return Ok(Flow::Normal),
+        };
+        let saved: Vec<(String, Option<Value>)> = [var, "foreach", "velocityCount"]
+            .iter()
+            .map(|k| (k.to_string(), self.vars.get(*k).cloned()))
+            .collect();
+        let total = items.len();
+        let mut flow = Flow::Normal;
+        for (n, item) in items.into_iter().enumerate() {
+            if n >= self.env.max_iterations {
+                self.notes.foreach_limit.push(pos);
+                break;
+            }
+            let mut meta = IndexMap::new();
+            meta.insert("count".to_string(), Value::Int(n as i64 + 1));
+            meta.insert("index".to_string(), Value::Int(n as i64));
+            meta.insert("hasNext".to_string(), Value::Bool(n + 1 < total));
+            meta.insert("first".to_string(), Value::Bool(n == 0));
+            meta.insert("last".to_string(), Value::Bool(n + 1 == total));
+            self.vars.insert("foreach".into(), Value::map(meta));
+            self.vars
+                .insert("velocityCount".into(), Value::Int(n as i64 + 1));
+            self.vars.insert(var.to_string(), item);
+            match self.block(body, out)? {
+                Flow::Normal => {}
+                Flow::Break => break,
+                Flow::Stop => {
+                    flow = Flow::Stop;
+                    break;
+                }
+            }
+        }
+        for (k, v) in saved {
+            match v {
+                Some(v) => self.vars.insert(k, v),
+                None => self.vars.remove(&k),
+            };
+        }
+        Ok(flow)
+    }
+
+    fn assign(&mut self, target: &Reference, v: Value, pos: Pos) -> Result<(), RenderError> {
+        let Some((last, init)) = target.parts.split_last() else {
+            self.vars.insert(target.root.clone(), v);
+            return Ok(());
+        };
+        let holder = self.walk(&target.root, init, target.pos)?;
+        let key = match last {
+            Part::Property(name) => Value::str(name.as_str()),
+            Part::Index(e) => self.expr(e)?,
+            Part::Method(..) => return Ok(()),
+        };
+        if target.root == "context" {
+            let path: Vec<String> = init
+                .iter()
+                .filter_map(|p| match p {
+                    Part::Property(n) => Some(n.clone()),
+                    _ => None,
+                })
+                .chain(std::iter::once(key.render()))
+                .collect();
+            if path
+                .first()
+                .is_some_and(|p| p == "responseOverride" || p == "requestOverride")
+            {
+                self.notes.overrides.push((path.join("."), pos));
+            }
+        }
+        match holder {
+            Value::Map(m) => {
+                m.borrow_mut().insert(key.render(), v);
+            }
+            Value::List(items, _) => {
+                if let Some(i) = key.as_number() {
+                    let mut items = items.borrow_mut();
+                    if let Some(slot) = index(items.len(), i.as_f64() as i64).and_then(|i| items.get_mut(i)) {
+                        *slot = v;
+                    }
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    fn reference(&mut self, r: &Reference) -> Result<Value, RenderError> {
+        self.walk(&r.root, &r.parts, r.pos)
+    }
+
+    fn walk(&mut self, root: &str, parts: &[Part], pos: Pos) -> Result<Value, RenderError> {
+        let mut value = self.vars.get(root).cloned().unwrap_or(Value::Null);
+        for part in parts {
+            step()?;
+            if value.is_null() {
+                return Ok(Value::Null);
+            }
+            value = match part {
+                Part::Property(name) => property(&value, name, &self.env.input),
+                Part::Index(e) => {
+                    let k = self.expr(e)?;
+                    index_value(&value, &k)
+                }
+                Part::Method(name, args) => {
+                    let mut values = Vec::with_capacity(args.len());
+                    for a in args {
+                        values.push(self.expr(a)?);
+                    }
+                    self.method(&value, name, values, pos)?
+                }
+            };
+        }
+        Ok(value)
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<Value, RenderError> {
+        step()?;
+        Ok(match e {
+            Expr::Int(i) => Value::Int(*i),
+            Expr::Double(d) => Value::Double(*d),
+            Expr::Bool(b) => Value::Bool(*b),
+            Expr::Str(s) => Value::str(s.as_str()),
+            Expr::Interpolated(nodes) => {
+                let mut s = String::new();
+                self.block(nodes, &mut s)?;
+                Value::str(s)
+            }
+            Expr::Ref(r) => self.reference(r)?,
+            Expr::List(items) => {
+                let mut values = Vec::with_capacity(items.len());
+                for i in items {
+                    values.push(self.expr(i)?);
+                }
+                Value::list(values, false)
+            }
+            Expr::Range(a, b) => {
+                let (Some(a), Some(b)) = (
+                    self.expr(a)?.as_number().map(|n| n.as_f64() as i64),
+                    self.expr(b)?.as_number().map(|n| n.as_f64() as i64),
+                ) else {
+                    return Ok(Value::Null);
+                };
+                if a.abs_diff(b) > MAX_OUTPUT as u64 {
+                    return Err(RenderError::Runaway(format!(
+                        "the range [{a}..{b}] is too long"
+                    )));
+                }
+                let items: Vec<Value> = if a <= b {
+                    (a..=b).map(Value::Int).collect()
+                } else {
+                    (b..=a).rev().map(Value::Int).collect()
+                };
+                Value::list(items, false)
+            }
+            Expr::Map(entries) => {
+                let mut m = IndexMap::new();
+                for (k, v) in entries {
+                    let k = self.expr(k)?.render();
+                    let v = self.expr(v)?;
+                    m.insert(k, v);
+                }
+                Value::map(m)
+            }
+            Expr::Not(e) => Value::Bool(!self.condition(e)?),
+            Expr::Neg(e) => match self.expr(e)?.as_number() {
+                Some(Number::Int(i)) => Value::Int(-i),
+                Some(Number::Double(d)) => Value::Double(-d),
+                None => Value::Null,
+            },
+            Expr::Binary(op, a, b) => self.binary(*op, a, b)?,
+        })
+    }
+
+    /// An expression as a condition, as Velocity 1.7 evaluates it: a reference is true unless
+    /// null or false; `true`/`false` and comparisons are themselves; literals (strings,
+    /// numbers, lists, maps) and arithmetic are false.
+    fn condition(&mut self, e: &Expr) -> Result<bool, RenderError> {
+        Ok(match e {
+            Expr::Ref(_) => self.expr(e)?.truthy(),
+            Expr::Bool(b) => *b,
+            Expr::Not(inner) => !self.condition(inner)?,
+            Expr::Binary(
+                Op::And | Op::Or | Op::Eq | Op::Ne | Op::Lt | Op::Gt | Op::Le | Op::Ge,
+                ..,
+            ) => self.expr(e)?.truthy(),
+            _ => false,
+        })
+    }
+
+    fn binary(&mut self, op: Op, a: &Expr, b: &Expr) -> Result<Value, RenderError> {
+        match op {
+            Op::And => return Ok(Value::Bool(self.condition(a)? && self.condition(b)?)),
+            Op::Or => return Ok(Value::Bool(self.condition(a)? || self.condition(b)?)),
+            _ => {}
+        }
+        let (mut x, mut y) = (self.expr(a)?, self.expr(b)?);
+        if self.aws() {
+            // API Gateway compares an undefined reference as "".
+            for v in [&mut x, &mut y] {
+                if v.is_null() {
+                    *v = Value::str("");
+                }
+            }
+        }
+        Ok(match op {
+            Op::Eq => Value::Bool(equals(&x, &y)),
+            Op::Ne => Value::Bool(!equals(&x, &y)),
+            Op::Lt | Op::Gt | Op::Le | Op::Ge => {
+                // Velocity 1.7 compares numbers only; anything else is false (and logged).
+                let ordering = match (x.as_number(), y.as_number()) {
+                    (Some(p), Some(q)) => p.as_f64().partial_cmp(&q.as_f64()),
+                    _ => None,
+                };
+                let Some(o) = ordering else {
+                    return Ok(Value::Bool(false));
+                };
+                Value::Bool(match op {
+                    Op::Lt => o.is_lt(),
+                    Op::Gt => o.is_gt(),
+                    Op::Le => o.is_le(),
+                    _ => o.is_ge(),
+                })
+            }
+            _ => arithmetic(op, &x, &y),
+        })
+    }
+
+    fn method(
+        &mut self,
+        target: &Value,
+        name: &str,
+        args: Vec<Value>,
+        pos: Pos,
+    ) -> Result<Value, RenderError> {
+        if let Value::Object(kind) = target {
+            return match &**kind {
+                "input" => self.input_method(name, &args),
+                "util" => self.util_method(name, &args, pos),
+                _ => Ok(Value::Null),
+            };
+        }
+        if name == "contains" && matches!(target, Value::Map(_)) {
+            self.notes.contains_on_map.push(pos);
+        }
+        java_method(target, name, &args).map_err(|exception| RenderError::Runtime {
+            pos,
+            message: format!("{name}() threw {exception}"),
+        })
+    }
+
+    fn body_json(&mut self) -> Result<Value, RenderError> {
+        if self.json.is_none() {
+            let body = &self.env.input.body;
+            let text = if body.trim().is_empty() { "{}" } else { body };
+            self.json = Some(
+                serde_json::from_str::<serde_json::Value>(text)
+                    .map(|j| Value::from_json(&j))
+                    .map_err(|e| e.to_string()),
+            );
+        }
+        match self.json.as_ref() {
+            Some(Ok(v)) => Ok(v.clone()),
+            Some(Err(e)) => Err(RenderError::BodyNotJson(e.clone())),
+            None => Ok(Value::Null),
+        }
+    }
+
+    fn input_method(&mut self, name: &str, args: &[Value]) -> Result<Value, RenderError> {
+        let arg = |n: usize| args.get(n).map(Value::render).unwrap_or_default();
+        Ok(match name {
+            "json" => {
+                let root = self.body_json()?;
+                match jsonpath::select(&root, &arg(0)) {
+                    Some(v) => Value::str(v.to_json().to_string()),
+                    None => Value::str("\"\""),
+                }
+            }
+            "path" => {
+                let root = self.body_json()?;
+                jsonpath::select(&root, &arg(0)).unwrap_or(Value::Null)
+            }
+            "params" => {
+                let input = &self.env.input;
+                if args.is_empty() {
+                    let as_map = |m: &IndexMap<String, String>| {
+                        Value::map(
+                            m.iter()
+                                .map(|(k, v)| (k.clone(), Value::str(v.as_str())))
+                                .collect(),
+                        )
+                    };
+                    let mut all = IndexMap::new();
+                    all.insert("path".to_string(), as_map(&input.path));
+                    all.insert("querystring".to_string(), as_map(&input.querystring));
+                    all.insert("header".to_string(), as_map(&input.header));
+                    Value::map(all)
+                } else {
+                    let key = arg(0);
+                    let header = input
+                        .header
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case(&key))
+                        .map(|(_, v)| v);
+                    input
+                        .path
+                        .get(&key)
+                        .or_else(|| input.querystring.get(&key))
+                        .or(header)
+                        .map_or(Value::Null, |v| Value::str(v.as_str()))
+                }
+            }
+            _ => Value::Null,
+        })
+    }
+
+    fn util_method(&mut self, name: &str, args: &[Value], pos: Pos) -> Result<Value, RenderError> {
+        let Some(arg) = args.first() else {
+            return Ok(Value::Null);
+        };
+        let text = arg.render();
+        Ok(match name {
+            "escapeJavaScript" => Value::str(escape_javascript(&text)),
+            "parseJson" => match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(j) => Value::from_json(&j),
+                Err(e) => {
+                    return Err(RenderError::Runtime {
+                        pos,
+                        message: format!("$util.parseJson: not JSON ({e})"),
+                    });
+                }
+            },
+            "urlEncode" => Value::str(url_encode(&text)),
+            "urlDecode" => Value::str(url_decode(&text)),
+            "base64Encode" => Value::str(base64_encode(text.as_bytes())),
+            "base64Decode" => match base64_decode(&text) {
+                Some(bytes) => Value::str(String::from_utf8_lossy(&bytes).into_owned()),
+                None => {
+                    return Err(RenderError::Runtime {
+                        pos,
+                        message: "$util.base64Decode: not base64".into(),
+                    });
+                }
+            },
+            // An unknown $util function renders nothing (recorded).
+            _ => Value::Null,
+        })
+    }
+}
+
+fn index(len: usize, i: i64) -> Option<usize> {
+    if i < 0 {
+        len.checked_sub(i.unsigned_abs() as usize)
+    } else {
+        Some(i as usize)
+    }
+}
+
+fn index_value(v: &Value, k: &Value) -> Value {
+    match v {
+        Value::List(items, _) => k
+            .as_number()
+            .and_then(|n| {
+                let items = items.borrow();
+                index(items.len(), n.as_f64() as i64).and_then(|i| items.get(i).cloned())
+            })
+            .unwrap_or(Value::Null),
+        Value::Map(m) => m.borrow().get(&k.render()).cloned().unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+/// `$x.name`: a Map's key, or a JavaBean getter Velocity would find (`getName`, `isName`).
+fn property(v: &Value, name: &str, input: &Input) -> Value {
+    match v {
+        Value::Map(m) => m.borrow().get(name).cloned().unwrap_or(Value::Null),
+        Value::Object(kind) if &**kind == "input" && name == "body" => {
+            Value::str(input.body.as_str())
+        }
+        Value::Str(s) if name == "empty" => Value::Bool(s.is_empty()),
+        Value::List(items, _) if name == "empty" => Value::Bool(items.borrow().is_empty()),
+        _ => Value::Null,
+    }
+}
+
+/// Velocity 1.7's `==`: numbers by value, same classes by `equals`, different classes by
+/// their text.
+fn equals(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, Value::Null) => true,
+        (Value::Null, _) | (_, Value::Null) => false,
+        _ => match (a.as_number(), b.as_number()) {
+            (Some(x), Some(y)) => x.as_f64() == y.as_f64(),
+            _ => match (a, b) {
+                (Value::Bool(x), Value::Bool(y)) => x == y,
+                _ => a.render() == b.render(),
+            },
+        },
+    }
+}
+
+fn arithmetic(op: Op, x: &Value, y: &Value) -> Value {
+    if op == Op::Add && (matches!(x, Value::Str(_)) || matches!(y, Value::Str(_))) {
+        return Value::str(format!("{}{}", x.render(), y.render()));
+    }
+    let (Some(p), Some(q)) = (x.as_number(), y.as_number()) else {
+        return Value::Null;
+    };
+    match (p, q) {
+        (Number::Int(a), Number::Int(b)) => match op {
+            Op::Add => a.checked_add(b).map_or(Value::Null, Value::Int),
+            Op::Sub => a.checked_sub(b).map_or(Value::Null, Value::Int),
+            Op::Mul => a.checked_mul(b).map_or(Value::Null, Value::Int),
+            Op::Div => a.checked_div(b).map_or(Value::Null, Value::Int),
+            Op::Mod => a.checked_rem(b).map_or(Value::Null, Value::Int),
+            _ => Value::Null,
+        },
+        _ => {
+            let (a, b) = (p.as_f64(), q.as_f64());
+            match op {
+                Op::Add => Value::Double(a + b),
+                Op::Sub => Value::Double(a - b),
+                Op::Mul => Value::Double(a * b),
+                Op::Div if b == 0.0 => Value::Null,
+                Op::Div => Value::Double(a / b),
+                Op::Mod if b == 0.0 => Value::Null,
+                Op::Mod => Value::Double(a % b),
+                _ => Value::Null,
+            }
+        }
+    }
+}
+
+/// The Java methods templates call on strings, maps and lists; `Err` names the exception
+/// Java would throw (Velocity then fails the rendering).
+fn java_method(target: &Value, name: &str, args: &[Value]) -> Result<Value, String> {
+    let arg = |n: usize| args.get(n).map(Value::render).unwrap_or_default();
+    let int_arg = |n: usize| args.get(n).and_then(Value::as_number).map(|n| n.as_f64() as i64);
+    Ok(match target {
+        Value::Str(s) => {
+            let chars = || s.chars().count();
+            match (name, args.len()) {
+                ("length", 0) => Value::Int(chars() as i64),
+                ("isEmpty", 0) => Value::Bool(s.is_empty()),
+                ("toString", 0) => target.clone(),
+                ("trim", 0) => Value::str(s.trim_matches(|c: char| c <= ' ')),
+                ("toLowerCase", 0) => Value::str(s.to_lowercase()),
+                ("toUpperCase", 0) => Value::str(s.to_uppercase()),
+                ("contains", 1) => Value::Bool(s.contains(arg(0).as_str())),
+                ("startsWith", 1) => Value::Bool(s.starts_with(arg(0).as_str())),
+                ("endsWith", 1) => Value::Bool(s.ends_with(arg(0).as_str())),
+                ("equals", 1) => Value::Bool(matches!(&args[0], Value::Str(o) if o == s)),
+                ("equalsIgnoreCase", 1) => {
+                    Value::Bool(s.to_lowercase() == arg(0).to_lowercase())
+                }
+                ("indexOf", 1) => Value::Int(char_index(s, s.find(arg(0).as_str()))),
+                ("lastIndexOf", 1) => Value::Int(char_index(s, s.rfind(arg(0).as_str()))),
+                ("concat", 1) => Value::str(format!("{s}{}", arg(0))),
+                ("replace", 2) => Value::str(s.replace(arg(0).as_str(), &arg(1))),
+                ("charAt", 1) => match int_arg(0).and_then(|i| s.chars().nth(i as usize)) {
+                    Some(c) => Value::str(c.to_string()),
+                    None => return Err("StringIndexOutOfBoundsException".into()),
+                },
+                ("substring", 1 | 2) => {
+                    let n = chars() as i64;
+                    let from = int_arg(0).unwrap_or(0);
+                    let to = if args.len() == 2 { int_arg(1).unwrap_or(n) } else { n };
+                    if from < 0 || to > n || from > to {
+                        return Err(format!(
+                            "StringIndexOutOfBoundsException: begin {from}, end {to}, length {n}"
+                        ));
+                    }
+                    Value::str(
+                        s.chars()
+                            .skip(from as usize)
+                            .take((to - from) as usize)
+                            .collect::<String>(),
+                    )
+                }
+                ("matches", 1) => match JavaRegex::compile(&arg(0)) {
+                    Ok(re) => match re.matches(s) {
+                        Verdict::Match => Value::Bool(true),
+                        Verdict::NoMatch => Value::Bool(false),
+                        Verdict::Unknown => Value::Null,
+                    },
+                    Err(_) => Value::Null,
+                },
+                ("replaceAll" | "replaceFirst", 2) => match JavaRegex::compile(&arg(0)) {
+                    Ok(re) => re
+                        .replace(s, &arg(1), name == "replaceAll")
+                        .map_or(Value::Null, Value::str),
+                    Err(_) => Value::Null,
+                },
+                ("split", 1) => match JavaRegex::compile(&arg(0)) {
+                    Ok(re) => re.split(s).map_or(Value::Null, |parts| {
+                        Value::list(parts.into_iter().map(Value::str).collect(), false)
+                    }),
+                    Err(_) => Value::Null,
+                },
+                _ => Value::Null,
+            }
+        }
+        Value::Map(m) => match (name, args.len()) {
+            ("get", 1) => m.borrow().get(&arg(0)).cloned().unwrap_or(Value::Null),
+            ("put", 2) => m
+                .borrow_mut()
+                .insert(arg(0), args[1].clone())
+                .unwrap_or(Value::Null),
+            ("remove", 1) => m.borrow_mut().shift_remove(&arg(0)).unwrap_or(Value::Null),
+            ("containsKey", 1) => Value::Bool(m.borrow().contains_key(&arg(0))),
+            ("containsValue", 1) => {
+                Value::Bool(m.borrow().values().any(|v| equals(v, &args[0])))
+            }
+            ("size", 0) => Value::Int(m.borrow().len() as i64),
+            ("isEmpty", 0) => Value::Bool(m.borrow().is_empty()),
+            ("keySet", 0) => Value::list(
+                m.borrow().keys().map(|k| Value::str(k.as_str())).collect(),
+                false,
+            ),
+            ("values", 0) => Value::list(m.borrow().values().cloned().collect(), false),
+            ("entrySet", 0) => Value::list(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| {
+                        let mut e = IndexMap::new();
+                        e.insert("key".to_string(), Value::str(k.as_str()));
+                        e.insert("value".to_string(), v.clone());
+                        Value::map(e)
+                    })
+                    .collect(),
+                false,
+            ),
+            ("getKey", 0) => m.borrow().get("key").cloned().unwrap_or(Value::Null),
+            ("getValue", 0) => m.borrow().get("value").cloned().unwrap_or(Value::Null),
+            ("toString", 0) => Value::str(target.render()),
+            ("contains", 1) => Value::Bool(target.render().contains(&arg(0))),
+            _ => Value::Null,
+        },
+        Value::List(items, _) => match (name, args.len()) {
+            ("size", 0) => Value::Int(items.borrow().len() as i64),
+            ("isEmpty", 0) => Value::Bool(items.borrow().is_empty()),
+            ("get", 1) => {
+                let len = items.borrow().len() as i64;
+                match int_arg(0) {
+                    Some(i) if (0..len).contains(&i) => index_value(target, &args[0]),
+                    _ => {
+                        return Err(format!(
+                            "IndexOutOfBoundsException: Index {} out of bounds for length {len}",
+                            arg(0)
+                        ));
+                    }
+                }
+            }
+            ("contains", 1) => Value::Bool(items.borrow().iter().any(|v| equals(v, &args[0]))),
+            ("add", 1) => {
+                items.borrow_mut().push(args[0].clone());
+                Value::Bool(true)
+            }
+            ("toString", 0) => Value::str(target.render()),
+            _ => Value::Null,
+        },
+        Value::Int(_) | Value::Double(_) | Value::Bool(_) => match (name, args.len()) {
+            ("toString", 0) => Value::str(target.render()),
+            ("equals", 1) => Value::Bool(
+                target.type_name() == args[0].type_name() && equals(target, &args[0]),
+            ),
+            _ => Value::Null,
+        },
+        _ => Value::Null,
+    })
+}
+
+fn char_index(s: &str, byte: Option<usize>) -> i64 {
+    byte.map_or(-1, |b| s[..b].chars().count() as i64)
+}
+
+/// commons-lang 2 `StringEscapeUtils.escapeJavaScript`: `'` becomes `\'` (invalid in JSON).
+pub fn escape_javascript(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '/' => out.push_str("\\/"),
+            '\u{8}' => out.push_str("\\b"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if (c as u32) > 0x7f => {
+                let mut buf = [0u16; 2];
+                for unit in c.encode_utf16(&mut buf) {
+                    out.push_str(&format!("\\u{:04X}", unit));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Java's `URLEncoder.encode(s, "UTF-8")`: space is `+`.
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'*' | b'_' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            b => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+pub fn url_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = || {
+            let h = std::str::from_utf8(bytes.get(i + 1..i + 3)?).ok()?;
+            u8::from_str_radix(h, 16).ok()
+        };
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' if hex().is_some() => {
+                out.push(hex().unwrap_or(b'%'));
+                i += 2;
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+pub fn base64_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for k in 0..4 {
+            if k <= chunk.len() {
+                out.push(BASE64[((n >> (18 - 6 * k)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for c in s.bytes().filter(|c| !c.is_ascii_whitespace()) {
+        if c == b'=' {
+            break;
+        }
+        let v = BASE64.iter().position(|&b| b == c)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
