@@ -3,12 +3,14 @@
 # then runs every test (none is skipped).
 #  - a JDK (javac, java): the selection differential test runs the real java.util.regex;
 #  - script(1) from util-linux: the terminal tests run the tool under a pseudo-terminal;
+#  - Debian's velocity (Apache Velocity 1.7): the template engine's differential test;
 #  - jq is not needed by the tests (only by the benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
+[ -f /usr/share/java/velocity-1.7.jar ] || need+=(velocity)
 if ((${#need[@]})); then
   echo "installing ${need[*]} for the tests" >&2
   sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"

@@ -91,8 +91,22 @@ fn generated(count: usize) -> Vec<String> {
         choices[(next() % choices.len() as u64) as usize].to_string()
     };
     let literals = [
-        "1", "7", "-3", "2.5", "0", "100", "\"s\"", "'q'", "\"a b\"", "true", "false", "[1, 2, 3]",
-        "[1..4]", "{\"k\": 1, \"j\": \"v\"}", "[\"x\", [1]]", "\"\"",
+        "1",
+        "7",
+        "-3",
+        "2.5",
+        "0",
+        "100",
+        "\"s\"",
+        "'q'",
+        "\"a b\"",
+        "true",
+        "false",
+        "[1, 2, 3]",
+        "[1..4]",
+        "{\"k\": 1, \"j\": \"v\"}",
+        "[\"x\", [1]]",
+        "\"\"",
     ];
     let ops = ["+", "-", "*", "/", "%"];
     let cmps = ["==", "!=", "<", ">", "<=", ">=", "eq", "ne"];
@@ -124,9 +138,21 @@ fn generated(count: usize) -> Vec<String> {
                 ),
                 5 => format!(
                     "{indent}$a.{}\n",
-                    pick(&["size()", "length()", "toString()", "isEmpty()", "get(0)", "keySet()", "toUpperCase()", "substring(1)"])
+                    pick(&[
+                        "size()",
+                        "length()",
+                        "toString()",
+                        "isEmpty()",
+                        "get(0)",
+                        "keySet()",
+                        "toUpperCase()",
+                        "substring(1)"
+                    ])
                 ),
-                6 => format!("{indent}text {} more\n", pick(&["##c", "#*x*#", "\\$a", "$!{a}x", "#[[$raw]]#"])),
+                6 => format!(
+                    "{indent}text {} more\n",
+                    pick(&["##c", "#*x*#", "\\$a", "$!{a}x", "#[[$raw]]#"])
+                ),
                 7 => format!(
                     "{indent}#set($s = \"v=$a\")$s #set($l = [$a, {}])$l\n",
                     pick(&literals)

@@ -79,7 +79,8 @@ pub fn run(session: &mut Session, args: &TemplateArgs) -> Result<()> {
         }
         None => None,
     };
-    let pairs = |v: &[(String, String)]| -> IndexMap<String, String> { v.iter().cloned().collect() };
+    let pairs =
+        |v: &[(String, String)]| -> IndexMap<String, String> { v.iter().cloned().collect() };
     let request = Request {
         phase: match args.phase {
             TemplatePhase::Request => Phase::Request,

@@ -268,7 +268,9 @@ fn java_replacement(replacement: &str, caps: &fancy_regex::Captures<'_, str>, ou
                 while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
                     let candidate = format!("{n}{d}");
                     // Java takes more digits only while the group exists.
-                    if !n.is_empty() && candidate.parse::<usize>().unwrap_or(usize::MAX) >= caps.len() {
+                    if !n.is_empty()
+                        && candidate.parse::<usize>().unwrap_or(usize::MAX) >= caps.len()
+                    {
                         break;
                     }
                     n = candidate;

@@ -137,9 +137,7 @@ impl Renderer<'_> {
                     let value = self.reference(reference)?;
                     let printable = match &value {
                         // `$context.identity` and other context maps print as "" (recorded).
-                        Value::Map(_) if reference.root == "context" && self.aws() => {
-                            Value::Null
-                        }
+                        Value::Map(_) if reference.root == "context" && self.aws() => Value::Null,
                         v => v.clone(),
                     };
                     if *backslashes > 0 {
@@ -166,9 +164,7 @@ impl Renderer<'_> {
                             continue;
                         }
                         if self.aws() {
-                            self.notes
-                                .undefined
-                                .push((reference.pos, literal.clone()));
+                            self.notes.undefined.push((reference.pos, literal.clone()));
                         } else {
                             out.push_str(literal);
                         }
@@ -305,7 +301,9 @@ impl Renderer<'_> {
             Value::List(items, _) => {
                 if let Some(i) = key.as_number() {
                     let mut items = items.borrow_mut();
-                    if let Some(slot) = index(items.len(), i.as_f64() as i64).and_then(|i| items.get_mut(i)) {
+                    if let Some(slot) =
+                        index(items.len(), i.as_f64() as i64).and_then(|i| items.get_mut(i))
+                    {
                         *slot = v;
                     }
                 }
@@ -665,7 +663,11 @@ fn arithmetic(op: Op, x: &Value, y: &Value) -> Value {
 /// Java would throw (Velocity then fails the rendering).
 fn java_method(target: &Value, name: &str, args: &[Value]) -> Result<Value, String> {
     let arg = |n: usize| args.get(n).map(Value::render).unwrap_or_default();
-    let int_arg = |n: usize| args.get(n).and_then(Value::as_number).map(|n| n.as_f64() as i64);
+    let int_arg = |n: usize| {
+        args.get(n)
+            .and_then(Value::as_number)
+            .map(|n| n.as_f64() as i64)
+    };
     Ok(match target {
         Value::Str(s) => {
             let chars = || s.chars().count();
@@ -680,9 +682,7 @@ fn java_method(target: &Value, name: &str, args: &[Value]) -> Result<Value, Stri
                 ("startsWith", 1) => Value::Bool(s.starts_with(arg(0).as_str())),
                 ("endsWith", 1) => Value::Bool(s.ends_with(arg(0).as_str())),
                 ("equals", 1) => Value::Bool(matches!(&args[0], Value::Str(o) if o == s)),
-                ("equalsIgnoreCase", 1) => {
-                    Value::Bool(s.to_lowercase() == arg(0).to_lowercase())
-                }
+                ("equalsIgnoreCase", 1) => Value::Bool(s.to_lowercase() == arg(0).to_lowercase()),
                 ("indexOf", 1) => Value::Int(char_index(s, s.find(arg(0).as_str()))),
                 ("lastIndexOf", 1) => Value::Int(char_index(s, s.rfind(arg(0).as_str()))),
                 ("concat", 1) => Value::str(format!("{s}{}", arg(0))),
@@ -694,7 +694,11 @@ fn java_method(target: &Value, name: &str, args: &[Value]) -> Result<Value, Stri
                 ("substring", 1 | 2) => {
                     let n = chars() as i64;
                     let from = int_arg(0).unwrap_or(0);
-                    let to = if args.len() == 2 { int_arg(1).unwrap_or(n) } else { n };
+                    let to = if args.len() == 2 {
+                        int_arg(1).unwrap_or(n)
+                    } else {
+                        n
+                    };
                     if from < 0 || to > n || from > to {
                         return Err(format!(
                             "StringIndexOutOfBoundsException: begin {from}, end {to}, length {n}"
@@ -738,9 +742,7 @@ fn java_method(target: &Value, name: &str, args: &[Value]) -> Result<Value, Stri
                 .unwrap_or(Value::Null),
             ("remove", 1) => m.borrow_mut().shift_remove(&arg(0)).unwrap_or(Value::Null),
             ("containsKey", 1) => Value::Bool(m.borrow().contains_key(&arg(0))),
-            ("containsValue", 1) => {
-                Value::Bool(m.borrow().values().any(|v| equals(v, &args[0])))
-            }
+            ("containsValue", 1) => Value::Bool(m.borrow().values().any(|v| equals(v, &args[0]))),
             ("size", 0) => Value::Int(m.borrow().len() as i64),
             ("isEmpty", 0) => Value::Bool(m.borrow().is_empty()),
             ("keySet", 0) => Value::list(
@@ -791,9 +793,9 @@ fn java_method(target: &Value, name: &str, args: &[Value]) -> Result<Value, Stri
         },
         Value::Int(_) | Value::Double(_) | Value::Bool(_) => match (name, args.len()) {
             ("toString", 0) => Value::str(target.render()),
-            ("equals", 1) => Value::Bool(
-                target.type_name() == args[0].type_name() && equals(target, &args[0]),
-            ),
+            ("equals", 1) => {
+                Value::Bool(target.type_name() == args[0].type_name() && equals(target, &args[0]))
+            }
             _ => Value::Null,
         },
         _ => Value::Null,
@@ -873,7 +875,11 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 pub fn base64_encode(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for k in 0..4 {
             if k <= chunk.len() {

@@ -153,6 +153,9 @@ mod tests {
         assert_eq!(select(&d, "$..c").unwrap().render(), r#"["x"]"#);
         assert!(select(&d, "$.missing").is_none());
         assert!(select(&d, "$.n").is_none());
-        assert_eq!(select(&d, "$").unwrap().render(), r#"{a={b=[1,2,{"c":"x"}]}, n=null, k-1=5}"#);
+        assert_eq!(
+            select(&d, "$").unwrap().render(),
+            r#"{a={b=[1,2,{"c":"x"}]}, n=null, k-1=5}"#
+        );
     }
 }

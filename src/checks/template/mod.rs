@@ -191,17 +191,29 @@ pub fn evaluate(text: &str, request: Request<'_>) -> Outcome {
                 RenderError::BodyNotJson(why) => (
                     400,
                     format!("Could not parse request body into json: {why}"),
-                    Finding::error(BODY_NOT_JSON, format!("the template reads the body with $input.json or $input.path, but the body is not JSON ({why}): API Gateway answers 400")),
+                    Finding::error(
+                        BODY_NOT_JSON,
+                        format!(
+                            "the template reads the body with $input.json or $input.path, but the body is not JSON ({why}): API Gateway answers 400"
+                        ),
+                    ),
                 ),
                 RenderError::Runtime { pos, message } => (
                     500,
                     "Internal server error".to_string(),
-                    at(Finding::error(RUNTIME_ERROR, format!("{message}: API Gateway answers 500")), pos),
+                    at(
+                        Finding::error(
+                            RUNTIME_ERROR,
+                            format!("{message}: API Gateway answers 500"),
+                        ),
+                        pos,
+                    ),
                 ),
                 RenderError::Runaway(why) => (
                     500,
                     "Internal server error".to_string(),
-                    Finding::error(RUNAWAY, format!("rendering stopped: {why}")).with("certain", false),
+                    Finding::error(RUNAWAY, format!("rendering stopped: {why}"))
+                        .with("certain", false),
                 ),
             };
             findings.push(finding);
@@ -218,6 +230,22 @@ pub fn evaluate(text: &str, request: Request<'_>) -> Outcome {
     };
     let notes = rendered.notes;
     let mut seen: IndexMap<&str, Pos> = IndexMap::new();
+    let twice: Vec<&str> = {
+        let mut keys = std::collections::HashSet::new();
+        notes
+            .overrides
+            .iter()
+            .filter(|(k, _)| !keys.insert(k.as_str()))
+            .map(|(k, _)| k.as_str())
+            .collect()
+    };
+    // Set twice in this rendering: the static "can be set twice" warning says less.
+    findings.retain(|f| {
+        f.code != OVERRIDE_TWICE
+            || !f.evidence["override"]
+                .as_str()
+                .is_some_and(|k| twice.contains(&k))
+    });
     for (key, pos) in &notes.overrides {
         if let Some(first) = seen.get(key.as_str()) {
             findings.push(at(
@@ -256,8 +284,11 @@ pub fn evaluate(text: &str, request: Request<'_>) -> Outcome {
     let json_type = request
         .content_type
         .is_none_or(|t| t.to_ascii_lowercase().contains("json"));
-    if json_type && !output.trim().is_empty() {
-        if let Err(e) = serde_json::from_str::<Json>(&output) {
+    if json_type
+        && !output.trim().is_empty()
+        && let Err(e) = serde_json::from_str::<Json>(&output)
+    {
+        {
             let javascript = text.contains("escapeJavaScript") && output.contains("\\'");
             if javascript {
                 findings.push(Finding::warning(
@@ -265,10 +296,16 @@ pub fn evaluate(text: &str, request: Request<'_>) -> Outcome {
                     "$util.escapeJavaScript writes ' as \\', which is not a valid JSON escape: the output is not JSON; use $util.escapeJavaScript(...).replaceAll(\"\\\\'\", \"'\")",
                 ).with("json_error", e.to_string()));
             } else {
-                findings.push(Finding::warning(
-                    OUTPUT_NOT_JSON,
-                    format!("the template is for {} but its output is not JSON ({e})", request.content_type.unwrap_or("application/json")),
-                ).with("json_error", e.to_string()));
+                findings.push(
+                    Finding::warning(
+                        OUTPUT_NOT_JSON,
+                        format!(
+                            "the template is for {} but its output is not JSON ({e})",
+                            request.content_type.unwrap_or("application/json")
+                        ),
+                    )
+                    .with("json_error", e.to_string()),
+                );
             }
         }
     }
@@ -334,9 +371,15 @@ pub fn static_findings(nodes: &[Node]) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut sets: IndexMap<String, Vec<Pos>> = IndexMap::new();
     walk(nodes, &mut |node| match node {
-        Node::Ref { reference, literal, .. } => {
-            hyphen(&reference.root, &reference.parts, literal, reference.pos, &mut out)
-        }
+        Node::Ref {
+            reference, literal, ..
+        } => hyphen(
+            &reference.root,
+            &reference.parts,
+            literal,
+            reference.pos,
+            &mut out,
+        ),
         Node::Set { target, pos, .. } if target.root == "context" => {
             let path: Vec<String> = target
                 .parts

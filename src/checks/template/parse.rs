@@ -180,7 +180,9 @@ impl Parser {
     }
 
     fn starts_with(&self, s: &str) -> bool {
-        s.chars().enumerate().all(|(i, c)| self.peek_at(i) == Some(c))
+        s.chars()
+            .enumerate()
+            .all(|(i, c)| self.peek_at(i) == Some(c))
     }
 
     fn error<T>(&self, message: impl Into<String>) -> Result<T, SyntaxError> {
@@ -311,8 +313,7 @@ impl Parser {
                 }
                 if let Some(name) = self.directive_name_at(0) {
                     let pos = self.pos();
-                    if name == "set" && after_node && text.chars().all(|c| c == ' ' || c == '\t')
-                    {
+                    if name == "set" && after_node && text.chars().all(|c| c == ' ' || c == '\t') {
                         text.clear();
                     }
                     flush(&mut text, &mut nodes);
@@ -484,7 +485,7 @@ impl Parser {
                     return self.error("the #foreach variable must be a plain name");
                 }
                 self.skip_ws();
-                if !(self.starts_with("in") && !self.peek_at(2).is_some_and(ident_char)) {
+                if !self.starts_with("in") || self.peek_at(2).is_some_and(ident_char) {
                     return self.error("#foreach needs `in`");
                 }
                 self.bump();
@@ -713,7 +714,12 @@ impl Parser {
         const LEVELS: &[&[(&str, Op)]] = &[
             &[("||", Op::Or), ("or", Op::Or)],
             &[("&&", Op::And), ("and", Op::And)],
-            &[("==", Op::Eq), ("!=", Op::Ne), ("eq", Op::Eq), ("ne", Op::Ne)],
+            &[
+                ("==", Op::Eq),
+                ("!=", Op::Ne),
+                ("eq", Op::Eq),
+                ("ne", Op::Ne),
+            ],
             &[
                 ("<=", Op::Le),
                 (">=", Op::Ge),

@@ -129,7 +129,9 @@ impl Value {
             Value::Int(i) => Json::from(*i),
             Value::Double(d) => serde_json::Number::from_f64(*d).map_or(Json::Null, Json::Number),
             Value::Str(s) => Json::String(s.to_string()),
-            Value::List(items, _) => Json::Array(items.borrow().iter().map(Value::to_json).collect()),
+            Value::List(items, _) => {
+                Json::Array(items.borrow().iter().map(Value::to_json).collect())
+            }
             Value::Map(m) => Json::Object(
                 m.borrow()
                     .iter()
