@@ -259,6 +259,37 @@ pub struct SelectionArgs {
     /// Every status code 100-599 and the response it selects, as ranges (HTTP integrations).
     #[arg(long, conflicts_with = "input")]
     pub table: bool,
+
+    /// The backend's response body (HTTP/AWS integrations; a Lambda's is --lambda-output):
+    /// the response template renders it into what the client gets.
+    #[arg(long, value_name = "FILE")]
+    pub backend_body: Option<String>,
+
+    /// A backend response header, NAME:VALUE like an HTTP header line (repeatable).
+    #[arg(long = "backend-header", value_name = "NAME:VALUE", value_parser = parse_header_line)]
+    pub backend_headers: Vec<(String, String)>,
+
+    /// The client's Accept header: it chooses the response template (default application/json).
+    #[arg(long, value_name = "TYPE", default_value = "application/json")]
+    pub accept: String,
+
+    /// A JSON object of $context values over sensible defaults (templates and mappings read it).
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<String>,
+
+    /// A stage variable (repeatable).
+    #[arg(long = "stage-variable", value_name = "NAME=VALUE", value_parser = parse_name_value)]
+    pub stage_variables: Vec<(String, String)>,
+}
+
+/// `NAME:VALUE`, as HTTP header lines are written.
+pub fn parse_header_line(s: &str) -> Result<(String, String), String> {
+    match s.split_once(':') {
+        Some((name, value)) if !name.trim().is_empty() => {
+            Ok((name.trim().to_string(), value.trim().to_string()))
+        }
+        _ => Err("expected NAME:VALUE, e.g. 'Content-Type: application/json'".to_string()),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,6 +5,10 @@ use serde_json::{Value, json};
 use std::io::Write;
 use support::*;
 
+const SEED_TEMPLATE: &str = "examples/template/seed-response.vtl";
+const SEED_OUTPUT: &str = "examples/template/seed-lambda-output.json";
+const SEED_INTEGRATION: &str = "examples/template/seed-get-integration.json";
+
 /// Renders `template` with `body` (and extra flags); the JSON report.
 fn render(template: &str, body: Option<&str>, extra: &[&str]) -> (Value, i32) {
     let dir = tempfile::tempdir().unwrap();
@@ -47,9 +51,9 @@ fn the_seed_template_turns_customerror_into_400() {
         "-o",
         "json",
         "template",
-        "examples/template/seed-response.vtl",
+        SEED_TEMPLATE,
         "--body",
-        "examples/template/seed-lambda-output.json",
+        SEED_OUTPUT,
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = r.one_json();
@@ -61,12 +65,7 @@ fn the_seed_template_turns_customerror_into_400() {
     assert_eq!(j["result"]["overrides"]["status"], 400);
     assert_eq!(j["result"]["error"], Value::Null);
     // Human view: body, then the override.
-    let h = run(&[
-        "template",
-        "examples/template/seed-response.vtl",
-        "--body",
-        "examples/template/seed-lambda-output.json",
-    ]);
+    let h = run(&["template", SEED_TEMPLATE, "--body", SEED_OUTPUT]);
     assert!(h.stdout.contains("override: status 400"), "{}", h.stdout);
 }
 
@@ -298,4 +297,244 @@ fn bad_usage_is_one_line_and_exit_2() {
         "x",
     );
     assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn selection_renders_the_whole_non_proxy_response() {
+    // The seed: a Lambda returning statusCode 200 with body "customerror" through the seed
+    // template reaches the client as 400.
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--integration",
+        SEED_INTEGRATION,
+        "--lambda-output",
+        SEED_OUTPUT,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["selected"]["status"], "200");
+    assert_eq!(j["result"]["client_status"], 400);
+    assert_eq!(
+        j["result"]["client_body"],
+        "{\"statusCode\":200,\"body\":\"customerror\"}\n"
+    );
+    assert_eq!(
+        j["result"]["template"],
+        "$.integrationResponses['200'].responseTemplates['application/json']"
+    );
+    let h = run(&[
+        "selection",
+        "--integration",
+        SEED_INTEGRATION,
+        "--lambda-output",
+        SEED_OUTPUT,
+    ]);
+    assert!(h.stdout.contains("client gets 400"), "{}", h.stdout);
+}
+
+#[test]
+fn selection_chooses_the_template_by_accept_and_maps_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let integration = dir.path().join("get-method.json");
+    std::fs::write(
+        &integration,
+        r##"{
+  "httpMethod": "GET",
+  "authorizationType": "NONE",
+  "methodResponses": {"200": {"statusCode": "200"}, "404": {"statusCode": "404"}},
+  "methodIntegration": {
+    "type": "HTTP",
+    "httpMethod": "GET",
+    "uri": "https://backend.example.com/items",
+    "integrationResponses": {
+      "200": {
+        "statusCode": "200",
+        "responseParameters": {
+          "method.response.header.X-Request-Id": "integration.response.header.x-request-id",
+          "method.response.header.Cache-Control": "'max-age=60'",
+          "method.response.header.X-Count": "integration.response.body.count"
+        },
+        "responseTemplates": {
+          "application/json": "{\"items\": $input.json('$.items')}",
+          "application/xml": "<items>#foreach($i in $input.path('$.items'))<item>$i</item>#end</items>"
+        }
+      },
+      "404": {
+        "statusCode": "404",
+        "selectionPattern": "404",
+        "responseTemplates": {"application/json": "#set($context.responseOverride.status = 410)\n{\"gone\": true}"}
+      },
+      "500": {"statusCode": "500", "selectionPattern": "5\\d{2}"}
+    }
+  }
+}"##,
+    )
+    .unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, r#"{"items": ["a", "b"], "count": 2}"#).unwrap();
+    let run_with = |status: &str, accept: &str| {
+        let r = run(&[
+            "-o",
+            "json",
+            "selection",
+            "--integration",
+            integration.to_str().unwrap(),
+            "--status",
+            status,
+            "--backend-body",
+            body.to_str().unwrap(),
+            "--backend-header",
+            "X-Request-Id: r-123",
+            "--accept",
+            accept,
+        ]);
+        assert!(r.code < 2, "{}", r.stderr);
+        r.one_json()
+    };
+    let j = run_with("200", "application/json");
+    assert_eq!(j["result"]["client_status"], 200);
+    assert_eq!(j["result"]["client_body"], r#"{"items": ["a","b"]}"#);
+    assert_eq!(j["result"]["client_headers"]["X-Request-Id"], "r-123");
+    assert_eq!(j["result"]["client_headers"]["Cache-Control"], "max-age=60");
+    assert_eq!(j["result"]["client_headers"]["X-Count"], "2");
+    let j = run_with("200", "application/xml, */*;q=0.8");
+    assert_eq!(
+        j["result"]["client_body"],
+        "<items><item>a</item><item>b</item></items>"
+    );
+    // No template for the Accept type: the application/json one.
+    let j = run_with("200", "text/html");
+    assert_eq!(j["result"]["client_body"], r#"{"items": ["a","b"]}"#);
+    // The override wins over the selected response, without a method response for 410.
+    let j = run_with("404", "application/json");
+    assert_eq!(j["result"]["selected"]["status"], "404");
+    assert_eq!(j["result"]["client_status"], 410);
+    // A selected response with no method response: 500.
+    let j = run_with("503", "application/json");
+    assert_eq!(j["result"]["client_status"], 500);
+    assert!(
+        codes_of(&j).contains("lint.response-without-method-response"),
+        "{j}"
+    );
+    // A template that cannot parse the body: 400 with API Gateway's message.
+    std::fs::write(&body, "not json").unwrap();
+    let j = run_with("200", "application/json");
+    assert_eq!(j["result"]["client_status"], 400);
+    assert!(codes_of(&j).contains("template.body-not-json"));
+}
+
+#[test]
+fn http_api_response_parameter_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    std::fs::write(
+        &out,
+        r#"{"statusCode": 500, "headers": {"content-type": "application/json", "x-debug": "1"}, "body": "{\"error\": {\"code\": \"E42\"}}"}"#,
+    )
+    .unwrap();
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--integration",
+        "examples/selection/http-api-get-integration.json",
+        "--lambda-output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.one_json();
+    let res = &j["result"];
+    assert_eq!(res["integration"], "http-api");
+    assert_eq!(res["backend_status"], 500);
+    assert_eq!(res["mapping"], "500");
+    assert_eq!(res["client_status"], 403);
+    let headers: Vec<(String, String)> =
+        serde_json::from_value(res["client_headers"].clone()).unwrap();
+    let header = |n: &str| headers.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone());
+    assert_eq!(
+        header("h1").as_deref(),
+        Some("c6af9ac6-7b61-11e6-9a41-93e8deadbeef")
+    );
+    assert_eq!(header("x-backend-error").as_deref(), Some("E42"));
+    assert_eq!(header("x-debug").as_deref(), Some("1"));
+    // camelCase (SDKs), --status with backend headers; a reserved header is refused.
+    let camel = dir.path().join("camel.json");
+    std::fs::write(
+        &camel,
+        r#"{"integrationType": "HTTP_PROXY", "integrationUri": "https://backend.example.com", "payloadFormatVersion": "1.0",
+           "responseParameters": {"404": {"remove:header.x-debug": "''", "append:header.x-trace": "$response.header.x-req,${stageVariables.env}", "overwrite:header.Content-Length": "0"}}}"#,
+    )
+    .unwrap();
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--integration",
+        camel.to_str().unwrap(),
+        "--status",
+        "404",
+        "--backend-header",
+        "x-debug: 1",
+        "--backend-header",
+        "x-req: abc",
+        "--stage-variable",
+        "env=prod",
+    ]);
+    assert_eq!(r.code, 1);
+    let j = r.one_json();
+    assert_eq!(j["result"]["client_status"], 404);
+    assert_eq!(
+        j["result"]["client_headers"],
+        json!([["x-req", "abc"], ["x-trace", "abc,prod"]])
+    );
+    let f = has(&j, "lint.http-response-mapping-invalid");
+    assert_eq!(f["evidence"]["header"], "Content-Length");
+    // A status without a mapping changes nothing.
+    let r = run(&[
+        "-o",
+        "json",
+        "selection",
+        "--integration",
+        camel.to_str().unwrap(),
+        "--status",
+        "200",
+    ]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["mapping"], Value::Null);
+    assert_eq!(j["result"]["client_status"], 200);
+    // Without --status or --lambda-output: one line, exit 2.
+    let r = run(&["selection", "--integration", camel.to_str().unwrap()]);
+    assert_eq!(r.code, 2);
+}
+
+#[test]
+fn lint_parses_every_template_and_finds_415s() {
+    let export = r##"{"openapi": "3.0.1", "paths": {"/orders": {"post": {
+        "responses": {"200": {"description": "ok"}},
+        "x-amazon-apigateway-integration": {
+          "type": "aws", "httpMethod": "POST",
+          "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:orders/invocations",
+          "passthroughBehavior": "when_no_templates",
+          "requestTemplates": {"application/json": "{\"id\": \"$input.params('id')\", \"tag\": \"$input.path('$.tag')-x\"}"},
+          "responses": {"default": {"statusCode": "200",
+            "responseTemplates": {"application/json": "#if($input.path('$.ok')\n{}\n#end"}}}
+        }}}}}"##;
+    let r = run_with_stdin(&["-o", "json", "lint", "-"], export);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    let syntax = has(&j, "template.syntax-error");
+    assert_eq!(
+        syntax["evidence"]["location"],
+        "$.paths['/orders'].post.x-amazon-apigateway-integration.responses['default'].responseTemplates['application/json']"
+    );
+    assert_eq!(syntax["evidence"]["template_line"], 2);
+    let f415 = has(&j, "template.no-template-415");
+    assert!(
+        f415["message"]
+            .as_str()
+            .unwrap()
+            .contains("only application/json")
+    );
 }

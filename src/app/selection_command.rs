@@ -1,8 +1,13 @@
 //! `apigw-doctor selection`.
 use super::Session;
 use crate::checks::lambda::MAX_RESPONSE_BYTES;
+use crate::checks::lambda::{self, Api};
 use crate::checks::selection::{
     self, Input, Integration, IntegrationKind, ResponseRule, TableRow, model,
+};
+use crate::checks::template::{
+    self, http_mapping,
+    response::{Backend, ClientResponse},
 };
 use crate::cli::SelectionArgs;
 use crate::input;
@@ -34,6 +39,15 @@ struct SelectionOutcome {
     selected: Option<Selected>,
     client_status: Option<u16>,
     matches: Vec<Selected>,
+    /// The whole response, when the backend's body is known (--lambda-output,
+    /// --backend-body) or the selected response maps headers or has a template.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_headers: Option<indexmap::IndexMap<String, String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_body: Option<String>,
+    /// The response template that rendered the body (its location).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    template: Option<String>,
     #[serde(skip)]
     rows: Vec<(Selected, &'static str)>,
 }
@@ -80,6 +94,16 @@ impl Outcome for SelectionOutcome {
                 "{}client gets the backend's status{:#}",
                 p.strong, p.strong
             )?,
+        }
+        if let Some(t) = &self.template {
+            writeln!(out, "{}rendered by {t}{:#}", p.dim, p.dim)?;
+        }
+        for (k, v) in self.client_headers.iter().flatten() {
+            writeln!(out, "{k}: {v}")?;
+        }
+        if let Some(body) = &self.client_body {
+            writeln!(out)?;
+            writeln!(out, "{body}")?;
         }
         writeln!(out)
     }
@@ -139,8 +163,148 @@ fn kind_label(k: IntegrationKind) -> &'static str {
     }
 }
 
+#[derive(Serialize)]
+struct HttpMappingOutcome {
+    integration: &'static str,
+    integration_type: String,
+    /// The status the integration answered (for Lambda, what the payload rules give).
+    backend_status: u16,
+    /// The ResponseParameters key that applied, if any.
+    mapping: Option<String>,
+    client_status: u16,
+    client_headers: Vec<(String, String)>,
+    client_body: String,
+}
+
+impl Outcome for HttpMappingOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        writeln!(
+            out,
+            "{}HTTP API {} integration{:#} — backend status {}",
+            p.strong, self.integration_type, p.strong, self.backend_status
+        )?;
+        match &self.mapping {
+            Some(k) => writeln!(out, "  response parameters for {k} applied")?,
+            None => writeln!(
+                out,
+                "  {}no response parameters for {}: nothing is mapped{:#}",
+                p.dim, self.backend_status, p.dim
+            )?,
+        }
+        writeln!(
+            out,
+            "{}client gets {}{:#}",
+            p.strong, self.client_status, p.strong
+        )?;
+        for (k, v) in &self.client_headers {
+            writeln!(out, "{k}: {v}")?;
+        }
+        if !self.client_body.is_empty() {
+            writeln!(out)?;
+            writeln!(out, "{}", self.client_body)?;
+        }
+        writeln!(out)
+    }
+}
+
+/// An HTTP API integration: the status the backend (or the Lambda payload rules) gives, then
+/// the response parameter mapping for exactly that status.
+fn http_api(
+    session: &mut Session,
+    args: &SelectionArgs,
+    doc: crate::document::Document,
+) -> Result<()> {
+    let integration =
+        http_mapping::parse(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    let mut findings = Vec::new();
+    let (status, headers, body) = if let Some(file) = &args.lambda_output {
+        let version = integration
+            .payload_format_version
+            .as_deref()
+            .unwrap_or("2.0");
+        let api = if version == "1.0" {
+            Api::Http10
+        } else {
+            Api::Http20
+        };
+        let mut opts = lambda::Options::new(api);
+        opts.function_error = args.function_error;
+        let bytes = input::read_bounded(file, MAX_RESPONSE_BYTES as u64 + 1)?;
+        let e = lambda::evaluate(&bytes, &opts);
+        findings.extend(e.findings);
+        let mut headers = Vec::new();
+        for (name, values) in e.client.headers() {
+            for v in values {
+                headers.push((name.to_string(), v.clone()));
+            }
+        }
+        (
+            e.client.status,
+            headers,
+            String::from_utf8_lossy(&e.client.body).into_owned(),
+        )
+    } else if let Some(code) = args.status {
+        let body = match &args.backend_body {
+            Some(f) => input::read_text(f, super::template_command::MAX_BODY_BYTES)?,
+            None => String::new(),
+        };
+        (code, args.backend_headers.clone(), body)
+    } else {
+        bail!(
+            "an HTTP API integration: give the integration's answer with --status CODE (and --backend-header, --backend-body) or --lambda-output FILE"
+        );
+    };
+    let context = match &args.context {
+        Some(path) => Some(crate::document::load(path)?.value),
+        None => None,
+    };
+    let stage_variables = args.stage_variables.iter().cloned().collect();
+    let mapped = http_mapping::apply(
+        &integration,
+        &http_mapping::Answer {
+            status,
+            headers,
+            body: &body,
+        },
+        &template::context(context.as_ref()),
+        &stage_variables,
+    );
+    findings.extend(mapped.findings);
+    let outcome = HttpMappingOutcome {
+        integration: "http-api",
+        integration_type: integration.integration_type,
+        backend_status: status,
+        mapping: mapped.mapping,
+        client_status: mapped.client_status,
+        client_headers: mapped.client_headers,
+        client_body: body,
+    };
+    session.emit(&Report::new("selection", doc.name, outcome).with_findings(findings))
+}
+
 pub fn run(session: &mut Session, args: &SelectionArgs) -> Result<()> {
+    let loaded = match &args.integration {
+        Some(file) => Some(crate::document::load(file)?),
+        None => None,
+    };
+    if let Some(doc) = loaded {
+        if http_mapping::is_http_integration(&doc.value) {
+            return http_api(session, args, doc);
+        }
+        let integration =
+            model::from_cli_json(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+        return rest(session, args, integration, doc.name);
+    }
     let (integration, target) = responses(args)?;
+    rest(session, args, integration, target)
+}
+
+fn rest(
+    session: &mut Session,
+    args: &SelectionArgs,
+    integration: Integration,
+    target: String,
+) -> Result<()> {
     if args.table {
         if integration.kind == Some(IntegrationKind::Lambda) {
             bail!(
@@ -167,7 +331,8 @@ pub fn run(session: &mut Session, args: &SelectionArgs) -> Result<()> {
         ),
         _ => {}
     }
-    let s = selection::select(&integration, &input);
+    let mut s = selection::select(&integration, &input);
+    let response = respond(args, &integration, &s)?;
     let rows = integration
         .responses
         .iter()
@@ -191,7 +356,12 @@ pub fn run(session: &mut Session, args: &SelectionArgs) -> Result<()> {
         selected: s
             .selected
             .map(|i| Selected::from(&integration.responses[i])),
-        client_status: s.client_status,
+        client_status: response
+            .as_ref()
+            .map_or(s.client_status, |r| Some(r.client_status)),
+        client_headers: response.as_ref().map(|r| r.client_headers.clone()),
+        client_body: response.as_ref().map(|r| r.client_body.clone()),
+        template: response.as_ref().and_then(|r| r.template.clone()),
         matches: s
             .matches
             .iter()
@@ -199,16 +369,55 @@ pub fn run(session: &mut Session, args: &SelectionArgs) -> Result<()> {
             .collect(),
         rows,
     };
+    if let Some(r) = response {
+        s.findings.extend(r.findings);
+    }
     session.emit(&Report::new("selection", target, outcome).with_findings(s.findings))
 }
 
-fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
-    if let Some(file) = &args.integration {
-        let doc = crate::document::load(file)?;
-        let integration =
-            model::from_cli_json(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
-        return Ok((integration, doc.name));
+/// The rest of the non-proxy pipeline after selection: parameters, template, overrides.
+fn respond(
+    args: &SelectionArgs,
+    integration: &Integration,
+    s: &selection::Selection,
+) -> Result<Option<ClientResponse>> {
+    let Some(rule) = s.selected.map(|i| &integration.responses[i]) else {
+        return Ok(None);
+    };
+    if integration.kind == Some(IntegrationKind::Proxy) {
+        return Ok(None);
     }
+    let body = match (&args.lambda_output, &args.backend_body) {
+        (Some(file), _) => Some(input::read_text(file, MAX_RESPONSE_BYTES as u64)?),
+        (None, Some(file)) => Some(input::read_text(
+            file,
+            super::template_command::MAX_BODY_BYTES,
+        )?),
+        (None, None) => None,
+    };
+    if body.is_none() && rule.templates.is_empty() && rule.parameters.is_empty() {
+        return Ok(None);
+    }
+    let context = match &args.context {
+        Some(path) => Some(crate::document::load(path)?.value),
+        None => None,
+    };
+    let stage_variables = args.stage_variables.iter().cloned().collect();
+    let body = body.unwrap_or_default();
+    Ok(Some(template::response::respond(
+        integration,
+        rule,
+        &Backend {
+            body: &body,
+            headers: &args.backend_headers,
+        },
+        &args.accept,
+        context.as_ref(),
+        &stage_variables,
+    )))
+}
+
+fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
     if let Some(file) = &args.export {
         let (method, path) = (
             args.method.as_deref().unwrap_or_default(),
@@ -228,6 +437,8 @@ fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
             pattern: (!model::is_default_pattern(pattern)).then(|| pattern.clone()),
             status: status.clone(),
             origin: format!("--response #{}", i + 1),
+            templates: Vec::new(),
+            parameters: Vec::new(),
         })
         .collect();
     if let Some(status) = &args.default {
@@ -238,6 +449,8 @@ fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
             pattern: None,
             status: status.clone(),
             origin: "--default".to_string(),
+            templates: Vec::new(),
+            parameters: Vec::new(),
         });
     }
     Ok((

@@ -537,7 +537,7 @@ fn integrations(doc: &Value) -> impl Iterator<Item = (String, &Value)> {
 }
 
 /// Response headers an HTTP API's response parameter mapping cannot set or remove.
-fn reserved_response_header(name: &str) -> bool {
+pub fn reserved_response_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     n.starts_with("access-control-")
         || n.starts_with("apigw-")
@@ -722,6 +722,9 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
                 );
             }
         } else {
+            for f in templates(i, &label) {
+                push(f);
+            }
             for f in selection::analyze(i, &mut patterns) {
                 push(f);
             }
@@ -782,6 +785,72 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// Every mapping template of a non-proxy integration parses, and what its text shows; and
+/// the request Content-Types API Gateway refuses with 415 under the passthrough behaviour.
+fn templates(i: &Integration, label: &str) -> Vec<Finding> {
+    use crate::checks::template;
+    let mut out = Vec::new();
+    let all = i
+        .request_templates
+        .iter()
+        .map(|(_, t, location)| (location, t))
+        .chain(
+            i.response_templates
+                .iter()
+                .map(|(location, t)| (location, t)),
+        );
+    for (location, text) in all {
+        match template::parse::parse(text) {
+            Ok(nodes) => out.extend(
+                template::static_findings(&nodes)
+                    .into_iter()
+                    .map(|f| f.with("location", location.as_str())),
+            ),
+            Err(e) => out.push(
+                Finding::error(
+                    template::SYNTAX_ERROR,
+                    format!("{label}: the mapping template does not parse ({e}): every request using it gets 500"),
+                )
+                .with("template_line", e.pos.line)
+                .with("template_column", e.pos.column)
+                .with("location", location.as_str()),
+            ),
+        }
+    }
+    let behaviour = i
+        .passthrough
+        .as_deref()
+        .unwrap_or("WHEN_NO_MATCH")
+        .to_ascii_uppercase();
+    let types: Vec<&str> = i
+        .request_templates
+        .iter()
+        .map(|(t, _, _)| t.as_str())
+        .collect();
+    let refuses = match behaviour.as_str() {
+        "NEVER" => true,
+        "WHEN_NO_TEMPLATES" => !types.is_empty(),
+        _ => false,
+    };
+    if refuses {
+        let accepted = if types.is_empty() {
+            "no Content-Type at all (there are no request templates)".to_string()
+        } else {
+            format!("only {}", types.join(", "))
+        };
+        out.push(
+            Finding::warning(
+                template::NO_TEMPLATE_415,
+                format!("{label}: passthroughBehavior {behaviour} accepts {accepted}: a request with any other Content-Type gets 415 Unsupported Media Type"),
+            )
+            .with("passthrough_behavior", behaviour.as_str())
+            .with("request_templates", json!(types))
+            .with("location", i.location.as_str()),
+        );
+    }
+    out
 }
 
 /// A non-proxy integration whose only response is a 2xx default: every failure reaches the

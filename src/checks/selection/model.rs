@@ -21,6 +21,10 @@ pub struct ResponseRule {
     pub status: String,
     /// Where it was written: `--response #2`, `$.integrationResponses['400']`, ...
     pub origin: String,
+    /// Its response templates: (content type, template, location).
+    pub templates: Vec<(String, String, String)>,
+    /// Its responseParameters: (`method.response.header.NAME`, source expression).
+    pub parameters: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -39,6 +43,10 @@ pub struct Integration {
     pub connection_id: Option<String>,
     /// Integration response mapping templates: (location, template).
     pub response_templates: Vec<(String, String)>,
+    /// Request templates: (content type, template, location).
+    pub request_templates: Vec<(String, String, String)>,
+    /// `passthroughBehavior` as written (`WHEN_NO_MATCH`, ...).
+    pub passthrough: Option<String>,
     /// JSON path of the integration object.
     pub location: String,
 }
@@ -91,20 +99,31 @@ pub fn parse_integration(
                     }
                 },
             };
-            if let Some(templates) = r.get("responseTemplates").and_then(Value::as_object) {
-                for (content_type, t) in templates {
+            let mut templates = Vec::new();
+            if let Some(map) = r.get("responseTemplates").and_then(Value::as_object) {
+                for (content_type, t) in map {
                     if let Some(t) = t.as_str() {
-                        response_templates.push((
-                            format!("{origin}.responseTemplates['{content_type}']"),
-                            t.to_string(),
-                        ));
+                        let location = format!("{origin}.responseTemplates['{content_type}']");
+                        response_templates.push((location.clone(), t.to_string()));
+                        templates.push((content_type.clone(), t.to_string(), location));
                     }
                 }
             }
+            let parameters = r
+                .get("responseParameters")
+                .and_then(Value::as_object)
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                        .collect()
+                })
+                .unwrap_or_default();
             responses.push(ResponseRule {
                 pattern,
                 status,
                 origin,
+                templates,
+                parameters,
             });
         }
     }
@@ -121,6 +140,22 @@ pub fn parse_integration(
         connection_type: text("connectionType"),
         connection_id: obj.get("connectionId").and_then(value_text),
         response_templates,
+        request_templates: obj
+            .get("requestTemplates")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| {
+                        Some((
+                            k.clone(),
+                            v.as_str()?.to_string(),
+                            format!("{base}.requestTemplates['{k}']"),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        passthrough: text("passthroughBehavior"),
         location: base.to_string(),
     })
 }

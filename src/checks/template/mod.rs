@@ -1,8 +1,10 @@
 //! Mapping templates: a Velocity 1.7 engine with API Gateway's rules (`../shared/specs/
 //! mapping-templates.md`), and the findings about what a template does to the client.
 pub mod eval;
+pub mod http_mapping;
 pub mod jsonpath;
 pub mod parse;
+pub mod response;
 pub mod value;
 
 use crate::finding::Finding;
@@ -324,19 +326,22 @@ fn internal_error() -> ClientError {
     }
 }
 
+/// The value at a dotted path of Maps (`identity.sourceIp` in `$context`).
+pub fn lookup<'p>(root: &Value, path: impl IntoIterator<Item = &'p str>) -> Option<Value> {
+    let mut v = root.clone();
+    for p in path {
+        let next = match &v {
+            Value::Map(m) => m.borrow().get(p).cloned(),
+            _ => None,
+        };
+        v = next?;
+    }
+    Some(v)
+}
+
 /// The overrides the template left in `$context`.
 pub fn overrides(context: &Value) -> Overrides {
-    let get = |path: &[&str]| -> Option<Value> {
-        let mut v = context.clone();
-        for p in path {
-            let next = match &v {
-                Value::Map(m) => m.borrow().get(*p).cloned(),
-                _ => None,
-            };
-            v = next?;
-        }
-        Some(v)
-    };
+    let get = |path: &[&str]| lookup(context, path.iter().copied());
     let entries = |path: &[&str]| -> IndexMap<String, Json> {
         match get(path) {
             Some(Value::Map(m)) => m

@@ -1,0 +1,208 @@
+//! The whole non-proxy response of a REST API: after the integration response is selected,
+//! its response parameters map headers, its template (chosen by the client's Accept) renders
+//! the body, and the template's `responseOverride` values apply last.
+use super::eval::Input;
+use super::value::Value;
+use super::{ClientError, Phase, Request, evaluate, jsonpath};
+use crate::checks::selection::model::{Integration, ResponseRule};
+use crate::finding::Finding;
+use indexmap::IndexMap;
+use serde::Serialize;
+use serde_json::Value as Json;
+
+/// What the backend (or Lambda) answered.
+pub struct Backend<'a> {
+    pub body: &'a str,
+    /// Lower-case or any-case names; looked up case-insensitively.
+    pub headers: &'a [(String, String)],
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientResponse {
+    pub client_status: u16,
+    pub client_headers: IndexMap<String, String>,
+    pub client_body: String,
+    /// The response template that rendered the body (its location), if one did.
+    pub template: Option<String>,
+    #[serde(skip)]
+    pub findings: Vec<Finding>,
+}
+
+/// The response template for the client's `Accept`: its MIME type, else `application/json`,
+/// else the first one.
+pub fn choose_template<'r>(
+    rule: &'r ResponseRule,
+    accept: &str,
+) -> Option<&'r (String, String, String)> {
+    let wanted = accept
+        .split(',')
+        .next()
+        .unwrap_or_default()
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim();
+    let by = |t: &str| {
+        rule.templates
+            .iter()
+            .find(|(ct, _, _)| ct.eq_ignore_ascii_case(t))
+    };
+    by(wanted)
+        .or_else(|| by("application/json"))
+        .or_else(|| rule.templates.first())
+}
+
+pub fn respond(
+    integration: &Integration,
+    rule: &ResponseRule,
+    backend: &Backend<'_>,
+    accept: &str,
+    context: Option<&Json>,
+    stage_variables: &IndexMap<String, String>,
+) -> ClientResponse {
+    let mut findings = Vec::new();
+    let mut status: u16 = rule.status.parse().unwrap_or(500);
+    let mut headers = IndexMap::new();
+    let ctx = super::context(context);
+    for (target, source) in &rule.parameters {
+        let Some(name) = target.strip_prefix("method.response.header.") else {
+            continue;
+        };
+        if let Some(v) = parameter_value(source, backend, &ctx, stage_variables) {
+            headers.insert(name.to_string(), v);
+        }
+    }
+    let mut body = backend.body.to_string();
+    let mut template_location = None;
+    let mut error: Option<ClientError> = None;
+    let mut override_status = None;
+    if let Some((content_type, text, location)) = choose_template(rule, accept) {
+        template_location = Some(location.clone());
+        let outcome = evaluate(
+            text,
+            Request {
+                phase: Phase::Response,
+                input: Input {
+                    body: backend.body.to_string(),
+                    ..Input::default()
+                },
+                context,
+                stage_variables: stage_variables.clone(),
+                content_type: Some(content_type),
+            },
+        );
+        findings.extend(
+            outcome
+                .findings
+                .into_iter()
+                .map(|f| f.with("template", location.as_str())),
+        );
+        match outcome.output {
+            Some(o) => body = o,
+            None => error = outcome.error,
+        }
+        override_status = outcome.overrides.status.clone();
+        for (k, v) in &outcome.overrides.header {
+            let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            headers.insert(k.clone(), v);
+        }
+    }
+    if let Some(e) = error {
+        return ClientResponse {
+            client_status: e.client_status,
+            client_headers: IndexMap::from([(
+                "Content-Type".to_string(),
+                "application/json".to_string(),
+            )]),
+            client_body: serde_json::json!({"message": e.message}).to_string(),
+            template: template_location,
+            findings,
+        };
+    }
+    // The override applies last and needs no method response (recorded on AWS).
+    let overridden = override_status.as_ref().and_then(|v| match v {
+        Json::Number(n) => n.as_u64(),
+        Json::String(s) => s.trim().parse().ok(),
+        _ => None,
+    });
+    match overridden {
+        Some(code @ 100..=599) => status = code as u16,
+        Some(_) | None if override_status.is_some() => findings.push(
+            Finding::warning(
+                super::RUNTIME_ERROR,
+                format!(
+                    "$context.responseOverride.status is {}, not an integer 100-599: what API Gateway does with it is not documented",
+                    override_status.as_ref().map(Json::to_string).unwrap_or_default()
+                ),
+            )
+            .with("certain", false),
+        ),
+        _ => {
+            if let Some(methods) = &integration.method_responses
+                && !methods.contains(&rule.status)
+            {
+                findings.push(
+                    Finding::error(
+                        crate::checks::selection::METHOD_RESPONSE_MISSING,
+                        format!("the selected integration response maps to {}, which has no method response: API Gateway answers 500 (\"Output mapping refers to an invalid method response\")", rule.status),
+                    )
+                    .with("status", rule.status.as_str())
+                    .with("location", rule.origin.as_str()),
+                );
+                return ClientResponse {
+                    client_status: 500,
+                    client_headers: IndexMap::from([(
+                        "Content-Type".to_string(),
+                        "application/json".to_string(),
+                    )]),
+                    client_body: r#"{"message": "Internal server error"}"#.to_string(),
+                    template: template_location,
+                    findings,
+                };
+            }
+        }
+    }
+    ClientResponse {
+        client_status: status,
+        client_headers: headers,
+        client_body: body,
+        template: template_location,
+        findings,
+    }
+}
+
+/// A responseParameters source: `'static'`, `integration.response.header.X`,
+/// `integration.response.body[.path]`, `context.X`, `stageVariables.X`.
+fn parameter_value(
+    source: &str,
+    backend: &Backend<'_>,
+    context: &Value,
+    stage_variables: &IndexMap<String, String>,
+) -> Option<String> {
+    let source = source.trim();
+    if let Some(s) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
+        return Some(s.to_string());
+    }
+    if let Some(h) = source.strip_prefix("integration.response.header.") {
+        return backend
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(h))
+            .map(|(_, v)| v.clone());
+    }
+    if source == "integration.response.body" {
+        return Some(backend.body.to_string());
+    }
+    if let Some(path) = source.strip_prefix("integration.response.body.") {
+        let json: Json = serde_json::from_str(backend.body).ok()?;
+        return jsonpath::select(&Value::from_json(&json), &format!("$.{path}"))
+            .map(|v| v.render());
+    }
+    if let Some(name) = source.strip_prefix("stageVariables.") {
+        return stage_variables.get(name).cloned();
+    }
+    if let Some(path) = source.strip_prefix("context.") {
+        return super::lookup(context, path.split('.')).map(|v| v.render());
+    }
+    None
+}
