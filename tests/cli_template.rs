@@ -538,3 +538,20 @@ fn lint_parses_every_template_and_finds_415s() {
             .contains("only application/json")
     );
 }
+
+#[test]
+fn hostile_nesting_is_a_syntax_error_not_a_crash() {
+    for template in [
+        format!("#set($a = {}1{})", "(".repeat(100_000), ")".repeat(100_000)),
+        "#if(true)".repeat(20_000),
+        format!("#set($a = {}1{})", "[".repeat(50_000), "]".repeat(50_000)),
+        format!("$a.b({})", "$a.b(".repeat(30_000)),
+    ] {
+        let start = std::time::Instant::now();
+        let r = run_with_stdin(&["-o", "json", "template", "-"], template);
+        assert_eq!(r.code, 1, "{}", r.stderr);
+        assert!(start.elapsed().as_secs() < 30);
+        let j = r.one_json();
+        assert!(codes_of(&j).contains("template.syntax-error"), "{j}");
+    }
+}

@@ -481,11 +481,7 @@ impl Renderer<'_> {
         if self.json.is_none() {
             let body = &self.env.input.body;
             let text = if body.trim().is_empty() { "{}" } else { body };
-            self.json = Some(
-                serde_json::from_str::<serde_json::Value>(text)
-                    .map(|j| Value::from_json(&j))
-                    .map_err(|e| e.to_string()),
-            );
+            self.json = Some(Value::parse_json(text).map_err(|e| e.to_string()));
         }
         match self.json.as_ref() {
             Some(Ok(v)) => Ok(v.clone()),
@@ -549,8 +545,8 @@ impl Renderer<'_> {
         let text = arg.render();
         Ok(match name {
             "escapeJavaScript" => Value::str(escape_javascript(&text)),
-            "parseJson" => match serde_json::from_str::<serde_json::Value>(&text) {
-                Ok(j) => Value::from_json(&j),
+            "parseJson" => match Value::parse_json(&text) {
+                Ok(v) => v,
                 Err(e) => {
                     return Err(RenderError::Runtime {
                         pos,

@@ -122,6 +122,11 @@ impl Value {
         }
     }
 
+    /// Parses JSON text straight into template values (one pass, no serde_json::Value).
+    pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
     pub fn to_json(&self) -> Json {
         match self {
             Value::Null | Value::Object(_) => Json::Null,
@@ -223,6 +228,14 @@ mod tests {
     }
 
     #[test]
+    fn parsing_straight_to_values_matches_the_serde_json_route() {
+        let text = r#"{"a": [1, 2.5, "x", null, {"b": true}], "big": 18446744073709551615}"#;
+        let direct = Value::parse_json(text).unwrap();
+        let via = Value::from_json(&serde_json::from_str(text).unwrap());
+        assert_eq!(direct.render(), via.render());
+    }
+
+    #[test]
     fn collections_print_as_java_and_json_arrays_as_json() {
         let json: Json =
             serde_json::from_str(r#"{"statusCode": 200, "body": "x", "a": [{"b": 1}], "n": null}"#)
@@ -233,5 +246,53 @@ mod tests {
         );
         let plain = Value::list(vec![Value::Int(1), Value::str("a"), Value::Null], false);
         assert_eq!(plain.render(), "[1, a, null]");
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(JsonVisitor)
+    }
+}
+
+struct JsonVisitor;
+
+impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JSON")
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(i64::try_from(u).map_or(Value::Double(u as f64), Value::Int))
+    }
+    fn visit_f64<E>(self, d: f64) -> Result<Value, E> {
+        Ok(Value::Double(d))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::str(s))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        while let Some(v) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Value::list(items, true))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut entries = IndexMap::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        while let Some((k, v)) = map.next_entry::<String, Value>()? {
+            entries.insert(k, v);
+        }
+        Ok(Value::map(entries))
     }
 }
