@@ -267,6 +267,16 @@ fn pitfalls_are_findings() {
 }
 
 #[test]
+fn directives_not_emulated_say_so_instead_of_claiming_500() {
+    let (j, code) = render("#macro(greet $n)hi $n#end#greet('x')", None, &[]);
+    assert_eq!(code, 0);
+    let f = has(&j, "template.not-emulated");
+    assert_eq!(f["evidence"]["certain"], false);
+    assert_eq!(j["result"]["output"], Value::Null);
+    assert_eq!(j["result"]["error"], Value::Null);
+}
+
+#[test]
 fn runaway_templates_end_in_a_finding() {
     let (j, code) = render(
         "#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx#end#end#end",

@@ -808,6 +808,11 @@ fn templates(i: &Integration, label: &str) -> Vec<Finding> {
                     .into_iter()
                     .map(|f| f.with("location", location.as_str())),
             ),
+            Err(e) if e.unsupported => out.push(
+                Finding::warning(template::NOT_EMULATED, format!("{label}: {}; the template was not checked", e.message))
+                    .with("certain", false)
+                    .with("location", location.as_str()),
+            ),
             Err(e) => out.push(
                 Finding::error(
                     template::SYNTAX_ERROR,

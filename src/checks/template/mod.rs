@@ -27,6 +27,7 @@ pub const HYPHEN_IN_REFERENCE: &str = "template.hyphen-in-reference";
 pub const UNDEFINED_REFERENCE: &str = "template.undefined-reference";
 pub const FOREACH_LIMIT: &str = "template.foreach-limit";
 pub const NO_TEMPLATE_415: &str = "template.no-template-415";
+pub const NOT_EMULATED: &str = "template.not-emulated";
 
 pub const CODES: &[&str] = &[
     SYNTAX_ERROR,
@@ -41,6 +42,7 @@ pub const CODES: &[&str] = &[
     UNDEFINED_REFERENCE,
     FOREACH_LIMIT,
     NO_TEMPLATE_415,
+    NOT_EMULATED,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,6 +153,19 @@ pub fn evaluate(text: &str, request: Request<'_>) -> Outcome {
     let mut findings = Vec::new();
     let nodes = match parse::parse(text) {
         Ok(n) => n,
+        Err(e) if e.unsupported => {
+            findings.push(at(
+                Finding::warning(NOT_EMULATED, format!("{}: the template was not rendered, and what API Gateway makes of it is not known here", e.message))
+                    .with("certain", false),
+                e.pos,
+            ));
+            return Outcome {
+                output: None,
+                overrides: Overrides::default(),
+                error: None,
+                findings,
+            };
+        }
         Err(e) => {
             findings.push(at(
                 Finding::error(

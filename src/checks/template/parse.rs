@@ -15,6 +15,8 @@ pub struct Pos {
 pub struct SyntaxError {
     pub message: String,
     pub pos: Pos,
+    /// Not an error in API Gateway: a directive this emulator does not run.
+    pub unsupported: bool,
 }
 
 impl fmt::Display for SyntaxError {
@@ -120,10 +122,12 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
         BlockEnd::End(pos) => Err(SyntaxError {
             message: "#end without a directive to close".into(),
             pos,
+            unsupported: false,
         }),
         BlockEnd::Else(pos) | BlockEnd::ElseIf(_, pos) => Err(SyntaxError {
             message: "#else or #elseif outside an #if".into(),
             pos,
+            unsupported: false,
         }),
     }
 }
@@ -189,6 +193,7 @@ impl Parser {
         Err(SyntaxError {
             message: message.into(),
             pos: self.pos(),
+            unsupported: false,
         })
     }
 
@@ -282,6 +287,7 @@ impl Parser {
                             return Err(SyntaxError {
                                 message: "unterminated #* comment".into(),
                                 pos,
+                                unsupported: false,
                             });
                         }
                     }
@@ -305,6 +311,7 @@ impl Parser {
                                 return Err(SyntaxError {
                                     message: "unterminated #[[ block".into(),
                                     pos,
+                                    unsupported: false,
                                 });
                             }
                         }
@@ -419,6 +426,7 @@ impl Parser {
                             return Err(SyntaxError {
                                 message: "#if without #end".into(),
                                 pos,
+                                unsupported: false,
                             });
                         }
                         BlockEnd::End(_) => {
@@ -441,12 +449,14 @@ impl Parser {
                                     return Err(SyntaxError {
                                         message: "#if without #end".into(),
                                         pos,
+                                        unsupported: false,
                                     });
                                 }
                                 _ => {
                                     return Err(SyntaxError {
                                         message: "#else or #elseif after #else".into(),
                                         pos: else_pos,
+                                        unsupported: false,
                                     });
                                 }
                             }
@@ -500,12 +510,14 @@ impl Parser {
                         return Err(SyntaxError {
                             message: "#foreach without #end".into(),
                             pos,
+                            unsupported: false,
                         });
                     }
                     BlockEnd::Else(p) | BlockEnd::ElseIf(_, p) => {
                         return Err(SyntaxError {
                             message: "#else inside #foreach without #if".into(),
                             pos: p,
+                            unsupported: false,
                         });
                     }
                 }
@@ -526,10 +538,9 @@ impl Parser {
                 Ok(Directive::Node(Node::Stop))
             }
             other => Err(SyntaxError {
-                message: format!(
-                    "#{other} is not available in API Gateway mapping templates (or not emulated: #macro, #define)"
-                ),
+                message: format!("#{other} is not emulated by apigw-doctor"),
                 pos,
+                unsupported: true,
             }),
         }
     }
@@ -964,6 +975,7 @@ impl Parser {
         Err(SyntaxError {
             message: "unterminated string".into(),
             pos,
+            unsupported: false,
         })
     }
 }

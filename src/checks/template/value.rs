@@ -211,44 +211,6 @@ pub fn java_double(d: f64) -> String {
     format!("{mantissa}E{exponent}")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn doubles_print_as_java_prints_them() {
-        assert_eq!(java_double(1.0), "1.0");
-        assert_eq!(java_double(2.5), "2.5");
-        assert_eq!(java_double(1e20), "1.0E20");
-        assert_eq!(java_double(1.5e-5), "1.5E-5");
-        assert_eq!(java_double(1234567.0), "1234567.0");
-        assert_eq!(java_double(12345678.0), "1.2345678E7");
-        assert_eq!(java_double(0.001), "0.001");
-        assert_eq!(java_double(-0.0), "-0.0");
-    }
-
-    #[test]
-    fn parsing_straight_to_values_matches_the_serde_json_route() {
-        let text = r#"{"a": [1, 2.5, "x", null, {"b": true}], "big": 18446744073709551615}"#;
-        let direct = Value::parse_json(text).unwrap();
-        let via = Value::from_json(&serde_json::from_str(text).unwrap());
-        assert_eq!(direct.render(), via.render());
-    }
-
-    #[test]
-    fn collections_print_as_java_and_json_arrays_as_json() {
-        let json: Json =
-            serde_json::from_str(r#"{"statusCode": 200, "body": "x", "a": [{"b": 1}], "n": null}"#)
-                .unwrap();
-        assert_eq!(
-            Value::from_json(&json).render(),
-            r#"{statusCode=200, body=x, a=[{"b":1}], n=null}"#
-        );
-        let plain = Value::list(vec![Value::Int(1), Value::str("a"), Value::Null], false);
-        assert_eq!(plain.render(), "[1, a, null]");
-    }
-}
-
 impl<'de> serde::Deserialize<'de> for Value {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
         d.deserialize_any(JsonVisitor)
@@ -294,5 +256,43 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
             entries.insert(k, v);
         }
         Ok(Value::map(entries))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doubles_print_as_java_prints_them() {
+        assert_eq!(java_double(1.0), "1.0");
+        assert_eq!(java_double(2.5), "2.5");
+        assert_eq!(java_double(1e20), "1.0E20");
+        assert_eq!(java_double(1.5e-5), "1.5E-5");
+        assert_eq!(java_double(1234567.0), "1234567.0");
+        assert_eq!(java_double(12345678.0), "1.2345678E7");
+        assert_eq!(java_double(0.001), "0.001");
+        assert_eq!(java_double(-0.0), "-0.0");
+    }
+
+    #[test]
+    fn parsing_straight_to_values_matches_the_serde_json_route() {
+        let text = r#"{"a": [1, 2.5, "x", null, {"b": true}], "big": 18446744073709551615}"#;
+        let direct = Value::parse_json(text).unwrap();
+        let via = Value::from_json(&serde_json::from_str(text).unwrap());
+        assert_eq!(direct.render(), via.render());
+    }
+
+    #[test]
+    fn collections_print_as_java_and_json_arrays_as_json() {
+        let json: Json =
+            serde_json::from_str(r#"{"statusCode": 200, "body": "x", "a": [{"b": 1}], "n": null}"#)
+                .unwrap();
+        assert_eq!(
+            Value::from_json(&json).render(),
+            r#"{statusCode=200, body=x, a=[{"b":1}], n=null}"#
+        );
+        let plain = Value::list(vec![Value::Int(1), Value::str("a"), Value::Null], false);
+        assert_eq!(plain.render(), "[1, a, null]");
     }
 }
