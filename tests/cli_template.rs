@@ -183,6 +183,37 @@ fn context_file_and_request_overrides() {
 }
 
 #[test]
+fn assignment_forms_that_work_on_aws() {
+    let (j, _) = render(
+        "#set($m = {})#set($k = \"a\")#set($m[$k] = 1)#set($ignore = $m.put(\"b\", 2))$m #set($context.responseOverride.header[\"X-Id\"] = \"7\")",
+        None,
+        &["--content-type", "text/plain"],
+    );
+    // (The space between a reference and #set belongs to the #set: Velocity 1.7.)
+    assert_eq!(output(&j), "{a=1, b=2}");
+    assert_eq!(j["result"]["overrides"]["header"]["X-Id"], "7");
+}
+
+#[test]
+fn binary_bodies_reaching_a_template_are_500() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("image.png");
+    std::fs::write(&body, b"\x89PNG\r\n\x1a\n\xff\xfe").unwrap();
+    let r = run(&[
+        "-o",
+        "json",
+        "template",
+        "examples/template/seed-response.vtl",
+        "--body",
+        body.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["error"]["client_status"], 500);
+    has(&j, "template.runtime-error");
+}
+
+#[test]
 fn errors_are_what_the_client_gets() {
     // A body that is not JSON under $input.json: 400.
     let (j, code) = render("$input.json('$')", Some("not json"), &[]);

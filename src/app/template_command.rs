@@ -63,7 +63,33 @@ pub fn run(session: &mut Session, args: &TemplateArgs) -> Result<()> {
     }
     let text = input::read_text(&args.template, MAX_TEMPLATE_BYTES)?;
     let body = match &args.body {
-        Some(path) => input::read_text(path, MAX_BODY_BYTES)?,
+        Some(path) => match String::from_utf8(input::read_bounded(path, MAX_BODY_BYTES)?) {
+            Ok(text) => text
+                .strip_prefix('\u{feff}')
+                .map(str::to_string)
+                .unwrap_or(text),
+            // Binary data reaching a template: API Gateway answers 500 (recorded).
+            Err(e) => {
+                let finding = crate::finding::Finding::error(
+                    template::RUNTIME_ERROR,
+                    format!(
+                        "the body is not UTF-8 text (invalid byte at offset {}): binary data reaching a mapping template makes API Gateway answer 500; set contentHandling CONVERT_TO_TEXT or add the type to binaryMediaTypes",
+                        e.utf8_error().valid_up_to()
+                    ),
+                );
+                let outcome = TemplateOutcome {
+                    output: None,
+                    overrides: Overrides::default(),
+                    error: Some(ClientError {
+                        client_status: 500,
+                        message: "Internal server error".into(),
+                    }),
+                };
+                let target = input::display_name(&args.template).to_string();
+                return session
+                    .emit(&Report::new("template", target, outcome).with_findings(vec![finding]));
+            }
+        },
         None => String::new(),
     };
     let context = match &args.context {

@@ -206,3 +206,138 @@ fn parameter_value(
     }
     None
 }
+
+/// What API Gateway does with a method request's body before the integration (request
+/// side): the template for its Content-Type, the body unchanged, or 415.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestMapping<'i> {
+    /// (content type, template, location)
+    Template(&'i (String, String, String)),
+    PassThrough,
+    UnsupportedMediaType,
+}
+
+/// The request template for a Content-Type (its MIME type; parameters such as charset are
+/// ignored; no header means application/json), under the integration's passthrough
+/// behaviour (WHEN_NO_MATCH by default).
+pub fn request_mapping<'i>(
+    integration: &'i Integration,
+    content_type: Option<&str>,
+) -> RequestMapping<'i> {
+    let mime = content_type
+        .unwrap_or("application/json")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim();
+    if let Some(t) = integration
+        .request_templates
+        .iter()
+        .find(|(ct, _, _)| ct.eq_ignore_ascii_case(mime))
+    {
+        return RequestMapping::Template(t);
+    }
+    let behaviour = integration
+        .passthrough
+        .as_deref()
+        .unwrap_or("WHEN_NO_MATCH")
+        .to_ascii_uppercase();
+    match behaviour.as_str() {
+        "NEVER" => RequestMapping::UnsupportedMediaType,
+        "WHEN_NO_TEMPLATES" if !integration.request_templates.is_empty() => {
+            RequestMapping::UnsupportedMediaType
+        }
+        _ => RequestMapping::PassThrough,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn integration(templates: &[&str], passthrough: Option<&str>) -> Integration {
+        Integration {
+            request_templates: templates
+                .iter()
+                .map(|t| {
+                    (
+                        t.to_string(),
+                        "{}".to_string(),
+                        format!("$.requestTemplates['{t}']"),
+                    )
+                })
+                .collect(),
+            passthrough: passthrough.map(str::to_string),
+            ..Integration::default()
+        }
+    }
+
+    /// The passthrough table of the spec (section 4), every cell.
+    #[test]
+    fn passthrough_behaviours() {
+        use RequestMapping::*;
+        let kind = |m: RequestMapping<'_>| match m {
+            Template(_) => "template",
+            PassThrough => "passes",
+            UnsupportedMediaType => "415",
+        };
+        for (behaviour, with_match, other_type, none_at_all) in [
+            (None, "template", "passes", "passes"),
+            (Some("WHEN_NO_MATCH"), "template", "passes", "passes"),
+            (Some("WHEN_NO_TEMPLATES"), "template", "415", "passes"),
+            (Some("NEVER"), "template", "415", "415"),
+        ] {
+            let some = integration(&["application/json"], behaviour);
+            let none = integration(&[], behaviour);
+            assert_eq!(
+                kind(request_mapping(&some, Some("application/json"))),
+                with_match
+            );
+            assert_eq!(kind(request_mapping(&some, Some("text/plain"))), other_type);
+            assert_eq!(
+                kind(request_mapping(&none, Some("text/plain"))),
+                none_at_all
+            );
+        }
+    }
+
+    #[test]
+    fn content_type_parameters_are_ignored_and_no_header_is_json() {
+        let i = integration(&["application/json", "application/xml"], Some("NEVER"));
+        let chosen = |ct| match request_mapping(&i, ct) {
+            RequestMapping::Template(t) => t.0.clone(),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(
+            chosen(Some("application/xml; charset=UTF-8")),
+            "application/xml"
+        );
+        assert_eq!(chosen(Some("Application/JSON")), "application/json");
+        assert_eq!(chosen(None), "application/json");
+    }
+
+    #[test]
+    fn response_templates_follow_accept() {
+        let rule = ResponseRule {
+            pattern: None,
+            status: "200".into(),
+            origin: String::new(),
+            templates: vec![
+                ("application/xml".into(), "x".into(), "xml".into()),
+                ("application/json".into(), "j".into(), "json".into()),
+            ],
+            parameters: Vec::new(),
+        };
+        let pick = |accept| choose_template(&rule, accept).map(|t| t.2.as_str());
+        assert_eq!(pick("application/xml;q=0.9, */*"), Some("xml"));
+        assert_eq!(pick("text/html"), Some("json"));
+        let only_xml = ResponseRule {
+            templates: vec![("application/xml".into(), "x".into(), "xml".into())],
+            ..rule.clone()
+        };
+        assert_eq!(
+            choose_template(&only_xml, "text/html").map(|t| t.2.as_str()),
+            Some("xml")
+        );
+    }
+}
