@@ -4,6 +4,8 @@
 #  - a JDK (javac, java): the selection differential test runs the real java.util.regex;
 #  - script(1) from util-linux: the terminal tests run the tool under a pseudo-terminal;
 #  - Debian's velocity (Apache Velocity 1.7): the template engine's differential test;
+#  - python3 with venv, and a venv with moto[server] and boto3 (target/moto-venv): the live
+#    mode tests run the tool against a moto server on loopback;
 #  - jq is not needed by the tests (only by the benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,12 +13,21 @@ need=()
 command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 [ -f /usr/share/java/velocity-1.7.jar ] || need+=(velocity)
+python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv)
 if ((${#need[@]})); then
   echo "installing ${need[*]} for the tests" >&2
   sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
   $sudo_ apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+venv=target/moto-venv
+if [ ! -x "$venv/bin/moto_server" ]; then
+  echo "creating $venv with moto[server] and boto3 for the live-mode tests" >&2
+  rm -rf "$venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]' boto3
+fi
+export APIGW_DOCTOR_MOTO_VENV="$PWD/$venv"
 # Every test binary, then one closing line that counts them all (cargo's own last line is
 # the doc tests', which may be empty).
 log=$(mktemp)

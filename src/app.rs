@@ -22,6 +22,24 @@ mod template_command;
 pub struct Session {
     pub kb: KnowledgeBase,
     pub printer: Printer,
+    pub aws: crate::cli::AwsFlags,
+}
+
+impl Session {
+    /// Connects to AWS for a command's `--aws` (read-only calls).
+    #[cfg(feature = "aws")]
+    pub fn connect_aws(&self) -> Result<crate::aws::Aws> {
+        crate::aws::Aws::connect(&crate::aws::Options {
+            profile: self.aws.profile.clone(),
+            region: self.aws.region.clone(),
+            timeout: self.aws.timeout,
+        })
+    }
+
+    #[cfg(not(feature = "aws"))]
+    pub fn connect_aws(&self) -> Result<std::convert::Infallible> {
+        anyhow::bail!("--aws: this build has no live mode (built without the `aws` feature)")
+    }
 }
 
 impl Session {
@@ -183,6 +201,11 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             out: Out::new(cli.output, choice),
             sarif: Default::default(),
             failed: false,
+        },
+        aws: crate::cli::AwsFlags {
+            profile: cli.profile.clone(),
+            region: cli.region.clone(),
+            timeout: cli.aws_timeout,
         },
     };
     match cli.command {

@@ -30,8 +30,29 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = FailOn::Error, global = true, value_name = "SEVERITY")]
     pub fail_on: FailOn,
 
+    /// Live mode: the AWS profile to use (default: AWS_PROFILE, then the default chain).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Live mode: the AWS region (default: AWS_REGION, then the profile's).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub region: Option<String>,
+
+    /// Live mode: the limit for each AWS call; throttled calls are retried with backoff,
+    /// at most 3 attempts.
+    #[arg(long, global = true, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
+    pub aws_timeout: std::time::Duration,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// The live-mode flags every command shares.
+#[derive(Debug, Clone)]
+pub struct AwsFlags {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -197,12 +218,13 @@ pub struct LambdaArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    group(ArgGroup::new("responses").required(true).multiple(true).args(["response", "default", "integration", "export"])),
+    group(ArgGroup::new("responses").required(true).multiple(true).args(["response", "default", "integration", "export", "aws"])),
     group(ArgGroup::new("input").args(["status", "error_message", "lambda_output", "success"])),
     after_help = "Examples:\n  apigw-doctor selection --response '2\\d{2}=200' --response '4\\d{2}=400' --default 500 --status 404\n  \
         aws apigateway get-integration --rest-api-id A --resource-id R --http-method GET > i.json\n  \
         apigw-doctor selection --integration i.json --error-message 'Error 404: not found'\n  \
-        apigw-doctor selection --export api.json --method GET --path /pets --table"
+        apigw-doctor selection --export api.json --method GET --path /pets --table\n  \
+        apigw-doctor selection --aws --rest-api-id a1b2c3 --method GET --path /pets --status 404"
 )]
 pub struct SelectionArgs {
     /// An integration response as PATTERN=STATUS, in order (repeatable); PATTERN '-' is the default.
@@ -221,13 +243,21 @@ pub struct SelectionArgs {
     #[arg(long, value_name = "FILE", requires_all = ["method", "path"], conflicts_with_all = ["response", "default"])]
     pub export: Option<String>,
 
-    /// The method in the export (GET, POST, ..., ANY).
-    #[arg(long, value_name = "METHOD", requires = "export")]
+    /// The method in the export or the live API (GET, POST, ..., ANY).
+    #[arg(long, value_name = "METHOD")]
     pub method: Option<String>,
 
-    /// The resource path in the export (/pets/{id}).
-    #[arg(long, value_name = "PATH", requires = "export")]
+    /// The resource path in the export or the live API (/pets/{id}).
+    #[arg(long, value_name = "PATH")]
     pub path: Option<String>,
+
+    /// Read the method and its integration from AWS; needs --rest-api-id, --method, --path.
+    #[arg(long, requires_all = ["rest_api_id", "method", "path"], conflicts_with_all = ["integration", "export", "response", "default"])]
+    pub aws: bool,
+
+    /// With --aws: the REST API.
+    #[arg(long, value_name = "ID", requires = "aws")]
+    pub rest_api_id: Option<String>,
 
     /// The backend's status code (HTTP, AWS service and mock integrations).
     #[arg(long, value_name = "CODE", value_parser = clap::value_parser!(u16).range(100..=599))]
@@ -395,6 +425,15 @@ pub struct LintArgs {
     /// The API was never deployed: switching the integrations is enough.
     #[arg(long, requires = "vpc_link")]
     pub undeployed: bool,
+
+    /// Read the definitions from AWS (get-resources --embed methods) instead of a file:
+    /// the API given by --rest-api-id, or every REST API in the region.
+    #[arg(long, conflicts_with_all = ["file", "vpc_link_error"])]
+    pub aws: bool,
+
+    /// With --aws: the REST API to read.
+    #[arg(long, value_name = "ID", requires = "aws")]
+    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -407,7 +446,7 @@ pub struct LintArgs {
 pub struct PolicyArgs {
     /// The resource policy (JSON), the string `get-rest-api --query policy` prints, or the
     /// whole `get-rest-api` output; - for standard input. Optional with --api http.
-    #[arg(value_name = "POLICY", required_unless_present = "api")]
+    #[arg(value_name = "POLICY", required_unless_present_any = ["api", "aws"])]
     pub file: Option<String>,
 
     /// The API type: HTTP APIs have no resource policies.
@@ -437,6 +476,14 @@ pub struct PolicyArgs {
     /// The caller's AWS Organizations id (aws:PrincipalOrgID).
     #[arg(long, value_name = "ID")]
     pub principal_org_id: Option<String>,
+
+    /// Read the resource policy from AWS (get-rest-api) instead of a file; needs --rest-api-id.
+    #[arg(long, requires = "rest_api_id", conflicts_with = "file")]
+    pub aws: bool,
+
+    /// With --aws: the REST API whose policy to read.
+    #[arg(long, value_name = "ID", requires = "aws")]
+    pub rest_api_id: Option<String>,
 }
 
 #[derive(Debug, Args)]

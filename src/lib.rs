@@ -4,6 +4,8 @@
 //! real and emit [`finding::Finding`]s; the knowledge base ([`kb`]) explains each finding
 //! code and supplies its fix; [`report`] renders the result for people or scripts.
 pub mod app;
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod document;

@@ -95,7 +95,59 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
     if let Some(text) = &args.vpc_link_error {
         return link_error(session, args, text);
     }
+    if args.aws {
+        return live(session, args);
+    }
     let doc = document::load(args.file.as_deref().unwrap_or("-"))?;
+    lint_document(session, args, doc, None)
+}
+
+/// `--aws`: each REST API's definition as AWS holds it now (get-resources --embed methods),
+/// one report per API.
+fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
+    #[cfg(feature = "aws")]
+    {
+        let aws = session.connect_aws()?;
+        let apis = match &args.rest_api_id {
+            Some(id) => vec![(id.clone(), String::new())],
+            None => aws.rest_apis()?,
+        };
+        if apis.is_empty() {
+            anyhow::bail!(
+                "no REST APIs in {} (pass --region, or check the account)",
+                aws.region
+            );
+        }
+        for (id, name) in apis {
+            let value = aws.resources(&id)?;
+            let label = if name.is_empty() {
+                format!("REST API {id} ({})", aws.region)
+            } else {
+                format!("REST API {id} {name:?} ({})", aws.region)
+            };
+            let doc = document::Document {
+                name: label,
+                text: serde_json::to_string_pretty(&value)?,
+                value,
+                yaml: false,
+            };
+            lint_document(session, args, doc, Some(&id))?;
+        }
+        Ok(())
+    }
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = args;
+        session.connect_aws().map(|_| ())
+    }
+}
+
+fn lint_document(
+    session: &mut Session,
+    args: &LintArgs,
+    doc: document::Document,
+    api_id: Option<&str>,
+) -> Result<()> {
     let methods = lint::methods(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
     let deployed = match (args.deployed, args.undeployed) {
         (true, _) => Some(true),
@@ -104,7 +156,10 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
     };
     let (vpc_link, mut findings) = match &args.vpc_link {
         Some(id) => {
-            let (users, findings) = lint::vpc_link_users(&methods, id, deployed);
+            let (mut users, findings) = lint::vpc_link_users(&methods, id, deployed);
+            for u in &mut users {
+                u.user.api_id = api_id.map(str::to_string);
+            }
             (
                 Some(VpcLinkResult {
                     id: id.clone(),

@@ -54,6 +54,32 @@ impl Outcome for PolicyOutcome {
     }
 }
 
+/// `--aws --rest-api-id ID`: the policy AWS holds for the API (get-rest-api), as a document.
+fn live_policy(session: &Session, args: &PolicyArgs) -> Result<document::Document> {
+    let id = args.rest_api_id.as_deref().unwrap_or_default();
+    #[cfg(feature = "aws")]
+    {
+        let aws = session.connect_aws()?;
+        let Some(text) = aws.rest_api_policy(id)? else {
+            anyhow::bail!(
+                "REST API {id} ({}) has no resource policy: every caller the method's authorization admits may invoke it",
+                aws.region
+            );
+        };
+        Ok(document::Document {
+            name: format!("REST API {id} ({}) resource policy", aws.region),
+            value: serde_json::Value::String(text.clone()),
+            text,
+            yaml: false,
+        })
+    }
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = id;
+        session.connect_aws().map(|never| match never {})
+    }
+}
+
 pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
     if args.api == Some(ApiKind::Http) {
         let finding = Finding::error(
@@ -71,8 +97,11 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
         let target = args.file.clone().unwrap_or_else(|| "HTTP API".to_string());
         return session.emit(&Report::new("policy", target, outcome).with_findings(vec![finding]));
     }
-    let file = args.file.as_deref().unwrap_or("-");
-    let doc = document::load(file)?;
+    let doc = if args.aws {
+        live_policy(session, args)?
+    } else {
+        document::load(args.file.as_deref().unwrap_or("-"))?
+    };
     // get-rest-apis: one report per API that has a policy.
     let policies = match policy::policies_of_apis(&doc.value) {
         Some(list) if list.is_empty() => {

@@ -283,6 +283,17 @@ fn http_api(
 }
 
 pub fn run(session: &mut Session, args: &SelectionArgs) -> Result<()> {
+    if args.aws {
+        let (value, name) = live_method(session, args)?;
+        let integration =
+            model::from_cli_json(&value).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+        return rest(session, args, integration, name);
+    }
+    if (args.method.is_some() || args.path.is_some()) && args.export.is_none() {
+        bail!(
+            "--method and --path name a method of --export FILE or of a live API (--aws --rest-api-id ID)"
+        );
+    }
     let loaded = match &args.integration {
         Some(file) => Some(crate::document::load(file)?),
         None => None,
@@ -373,6 +384,31 @@ fn rest(
         s.findings.extend(r.findings);
     }
     session.emit(&Report::new("selection", target, outcome).with_findings(s.findings))
+}
+
+/// `--aws`: the method (get-method shape) of the live API.
+fn live_method(session: &Session, args: &SelectionArgs) -> Result<(Value, String)> {
+    let (id, method, path) = (
+        args.rest_api_id.as_deref().unwrap_or_default(),
+        args.method.as_deref().unwrap_or_default(),
+        args.path.as_deref().unwrap_or_default(),
+    );
+    #[cfg(feature = "aws")]
+    {
+        let aws = session.connect_aws()?;
+        let value = aws.method(id, method, path)?;
+        let name = format!(
+            "REST API {id} ({}) {} {path}",
+            aws.region,
+            method.to_ascii_uppercase()
+        );
+        Ok((value, name))
+    }
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = (id, method, path);
+        session.connect_aws().map(|never| match never {})
+    }
 }
 
 /// The rest of the non-proxy pipeline after selection: parameters, template, overrides.

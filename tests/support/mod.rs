@@ -4,6 +4,7 @@ use assert_cmd::Command;
 use serde_json::Value;
 
 pub mod lambda_cases;
+pub mod moto;
 pub mod net;
 
 pub fn doctor() -> Command {

@@ -1,0 +1,384 @@
+//! Live mode (`--aws`): reads an API's configuration from AWS itself, read-only, with the
+//! standard credential chain, every call bounded by `--aws-timeout` with a bounded retry.
+//! What it fetches is turned into the JSON the AWS CLI prints, so the checks that read
+//! `aws apigateway ...` output read it unchanged.
+use anyhow::{Result, anyhow};
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_apigateway::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use serde_json::{Map, Value, json};
+use std::future::Future;
+use std::time::Duration;
+
+/// Attempts per call (the first and two retries with backoff on throttling and 5XX).
+const MAX_ATTEMPTS: u32 = 3;
+
+/// `--profile`, `--region`, `--aws-timeout`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub timeout: Duration,
+}
+
+pub struct Aws {
+    runtime: tokio::runtime::Runtime,
+    apigateway: aws_sdk_apigateway::Client,
+    pub region: String,
+    timeout: Duration,
+}
+
+impl Aws {
+    pub fn connect(opts: &Options) -> Result<Aws> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
+            .build_https();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .http_client(http)
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(opts.timeout)
+                    .operation_attempt_timeout(opts.timeout)
+                    .operation_timeout(opts.timeout * MAX_ATTEMPTS)
+                    .build(),
+            )
+            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+        if let Some(p) = &opts.profile {
+            loader = loader.profile_name(p);
+        }
+        if let Some(r) = &opts.region {
+            loader = loader.region(aws_config::Region::new(r.clone()));
+        }
+        // Loading reads profiles and environment only; credentials are resolved on the
+        // first call, within its timeout.
+        let config = runtime.block_on(async {
+            tokio::time::timeout(opts.timeout, loader.load())
+                .await
+                .map_err(|_| {
+                    anyhow!(
+                        "loading the AWS configuration took longer than --aws-timeout {:?}",
+                        opts.timeout
+                    )
+                })
+        })?;
+        let Some(region) = config.region().map(|r| r.to_string()) else {
+            return Err(anyhow!(
+                "no AWS region: pass --region, or set AWS_REGION or a region in the profile"
+            ));
+        };
+        Ok(Aws {
+            apigateway: aws_sdk_apigateway::Client::new(&config),
+            runtime,
+            region,
+            timeout: opts.timeout,
+        })
+    }
+
+    /// Runs one SDK call (with its retries) to completion, bounded by the command's timeout.
+    fn call<T, E>(
+        &self,
+        operation: &str,
+        action: &str,
+        what: &str,
+        future: impl Future<
+            Output = Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>,
+        >,
+    ) -> Result<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        let limit = self.timeout * (MAX_ATTEMPTS + 1);
+        let result = self
+            .runtime
+            .block_on(async { tokio::time::timeout(limit, future).await });
+        match result {
+            Err(_) => Err(anyhow!(
+                "{operation}: AWS did not answer within {limit:?} (--aws-timeout {:?}, {MAX_ATTEMPTS} attempts)",
+                self.timeout
+            )),
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => Err(explain(
+                operation,
+                action,
+                what,
+                &self.region,
+                self.timeout,
+                e,
+            )),
+        }
+    }
+
+    /// Every REST API in the region: (id, name).
+    pub fn rest_apis(&self) -> Result<Vec<(String, String)>> {
+        let c = &self.apigateway;
+        let mut out = Vec::new();
+        let mut position: Option<String> = None;
+        loop {
+            let page = self.call(
+                "GetRestApis",
+                "apigateway:GET",
+                "the region's REST APIs",
+                c.get_rest_apis()
+                    .set_position(position.clone())
+                    .limit(500)
+                    .send(),
+            )?;
+            for api in page.items() {
+                out.push((
+                    api.id().unwrap_or_default().to_string(),
+                    api.name().unwrap_or_default().to_string(),
+                ));
+            }
+            position = page.position().map(str::to_string);
+            if position.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// `aws apigateway get-resources --embed methods`, every page, as the CLI prints it.
+    pub fn resources(&self, api_id: &str) -> Result<Value> {
+        let c = &self.apigateway;
+        let mut items = Vec::new();
+        let mut position: Option<String> = None;
+        loop {
+            let page = self.call(
+                "GetResources",
+                "apigateway:GET",
+                &format!("REST API {api_id}"),
+                c.get_resources()
+                    .rest_api_id(api_id)
+                    .embed("methods")
+                    .limit(500)
+                    .set_position(position.clone())
+                    .send(),
+            )?;
+            items.extend(page.items().iter().map(resource_json));
+            position = page.position().map(str::to_string);
+            if position.is_none() {
+                return Ok(json!({ "items": items }));
+            }
+        }
+    }
+
+    /// The resource policy of a REST API (`get-rest-api --query policy`), if it has one.
+    pub fn rest_api_policy(&self, api_id: &str) -> Result<Option<String>> {
+        let api = self.call(
+            "GetRestApi",
+            "apigateway:GET",
+            &format!("REST API {api_id}"),
+            self.apigateway.get_rest_api().rest_api_id(api_id).send(),
+        )?;
+        Ok(api.policy().map(str::to_string))
+    }
+
+    /// One method with its integration (`aws apigateway get-method`), found by path.
+    pub fn method(&self, api_id: &str, method: &str, path: &str) -> Result<Value> {
+        let resources = self.resources(api_id)?;
+        let items = resources["items"].as_array().cloned().unwrap_or_default();
+        let Some(resource) = items.iter().find(|r| r["path"] == path) else {
+            let paths: Vec<&str> = items.iter().filter_map(|r| r["path"].as_str()).collect();
+            return Err(anyhow!(
+                "REST API {api_id} has no resource {path:?}; it has {}",
+                paths.join(", ")
+            ));
+        };
+        let methods = resource["resourceMethods"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let wanted = method.to_ascii_uppercase();
+        match methods.get(&wanted).or_else(|| methods.get("ANY")) {
+            Some(m) => Ok(m.clone()),
+            None => Err(anyhow!(
+                "REST API {api_id} has no {wanted} method on {path}; it has {}",
+                methods.keys().cloned().collect::<Vec<_>>().join(", ")
+            )),
+        }
+    }
+}
+
+/// One line that says what failed and what to do, never a backtrace.
+fn explain<E>(
+    operation: &str,
+    action: &str,
+    what: &str,
+    region: &str,
+    timeout: Duration,
+    e: SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>,
+) -> anyhow::Error
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{
+    let chain = DisplayErrorContext(&e).to_string();
+    let lower = chain.to_ascii_lowercase();
+    if lower.contains("no credentials")
+        || lower.contains("credentials provider")
+        || lower.contains("failed to load credentials")
+    {
+        return anyhow!(
+            "{operation}: no AWS credentials: set AWS_PROFILE or --profile (aws configure, aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        );
+    }
+    match &e {
+        SdkError::TimeoutError(_) => {
+            anyhow!("{operation}: AWS did not answer within --aws-timeout {timeout:?}")
+        }
+        SdkError::DispatchFailure(d) if d.is_timeout() => {
+            anyhow!("{operation}: AWS did not answer within --aws-timeout {timeout:?}")
+        }
+        SdkError::DispatchFailure(_) => anyhow!(
+            "{operation}: cannot reach AWS ({}): check the network, AWS_ENDPOINT_URL and --region {region}",
+            innermost(&e)
+        ),
+        SdkError::ServiceError(_) | SdkError::ResponseError(_) => {
+            let code = e.code().unwrap_or("error");
+            let message = e.message().unwrap_or_default();
+            match code {
+                "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => anyhow!(
+                    "{operation}: access denied: the caller needs {action} on {what} ({message})"
+                ),
+                "NotFoundException" | "ResourceNotFoundException" => {
+                    anyhow!("{operation}: {what} does not exist in {region} ({message})")
+                }
+                "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => anyhow!(
+                    "{operation}: the AWS session has expired: refresh the credentials (aws sso login, or new temporary keys) ({message})"
+                ),
+                "UnrecognizedClientException"
+                | "InvalidSignatureException"
+                | "InvalidClientTokenId"
+                | "SignatureDoesNotMatch" => anyhow!(
+                    "{operation}: AWS does not accept these credentials ({code}: {message}): check the profile and keys"
+                ),
+                "TooManyRequestsException" | "ThrottlingException" | "Throttling" => anyhow!(
+                    "{operation}: AWS kept throttling the call after {MAX_ATTEMPTS} attempts ({message}): try again later"
+                ),
+                _ => anyhow!("{operation}: {code}: {message}"),
+            }
+        }
+        _ => anyhow!("{operation}: {}", first_line(&chain)),
+    }
+}
+
+/// The root cause's own words (`Connection refused (os error 111)`), not the whole chain.
+fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    first_line(&cause.to_string()).to_string()
+}
+
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or_default()
+}
+
+fn string_map(m: Option<&std::collections::HashMap<String, String>>) -> Value {
+    let mut sorted: Vec<_> = m.into_iter().flatten().collect();
+    sorted.sort();
+    Value::Object(
+        sorted
+            .into_iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+fn insert_str(o: &mut Map<String, Value>, key: &str, v: Option<&str>) {
+    if let Some(v) = v {
+        o.insert(key.to_string(), Value::String(v.to_string()));
+    }
+}
+
+/// A Resource as `get-resources --embed methods` prints it.
+fn resource_json(r: &aws_sdk_apigateway::types::Resource) -> Value {
+    let mut o = Map::new();
+    insert_str(&mut o, "id", r.id());
+    insert_str(&mut o, "parentId", r.parent_id());
+    insert_str(&mut o, "pathPart", r.path_part());
+    insert_str(&mut o, "path", r.path());
+    if let Some(methods) = r.resource_methods() {
+        let mut sorted: Vec<_> = methods.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(b.0));
+        o.insert(
+            "resourceMethods".into(),
+            Value::Object(
+                sorted
+                    .into_iter()
+                    .map(|(k, m)| (k.clone(), method_json(m)))
+                    .collect(),
+            ),
+        );
+    }
+    Value::Object(o)
+}
+
+fn method_json(m: &aws_sdk_apigateway::types::Method) -> Value {
+    let mut o = Map::new();
+    insert_str(&mut o, "httpMethod", m.http_method());
+    insert_str(&mut o, "authorizationType", m.authorization_type());
+    insert_str(&mut o, "authorizerId", m.authorizer_id());
+    if let Some(k) = m.api_key_required() {
+        o.insert("apiKeyRequired".into(), Value::Bool(k));
+    }
+    if let Some(responses) = m.method_responses() {
+        let mut sorted: Vec<_> = responses.keys().collect();
+        sorted.sort();
+        o.insert(
+            "methodResponses".into(),
+            Value::Object(
+                sorted
+                    .into_iter()
+                    .map(|k| (k.clone(), json!({ "statusCode": k })))
+                    .collect(),
+            ),
+        );
+    }
+    if let Some(i) = m.method_integration() {
+        let mut io = Map::new();
+        insert_str(&mut io, "type", i.r#type().map(|t| t.as_str()));
+        insert_str(&mut io, "httpMethod", i.http_method());
+        insert_str(&mut io, "uri", i.uri());
+        insert_str(
+            &mut io,
+            "connectionType",
+            i.connection_type().map(|t| t.as_str()),
+        );
+        insert_str(&mut io, "connectionId", i.connection_id());
+        insert_str(&mut io, "passthroughBehavior", i.passthrough_behavior());
+        if i.request_templates().is_some() {
+            io.insert("requestTemplates".into(), string_map(i.request_templates()));
+        }
+        if let Some(responses) = i.integration_responses() {
+            let mut sorted: Vec<_> = responses.iter().collect();
+            sorted.sort_by(|a, b| a.0.cmp(b.0));
+            let mut ro = Map::new();
+            for (status, r) in sorted {
+                let mut x = Map::new();
+                insert_str(&mut x, "statusCode", r.status_code().or(Some(status)));
+                insert_str(&mut x, "selectionPattern", r.selection_pattern());
+                if r.response_parameters().is_some() {
+                    x.insert(
+                        "responseParameters".into(),
+                        string_map(r.response_parameters()),
+                    );
+                }
+                if r.response_templates().is_some() {
+                    x.insert(
+                        "responseTemplates".into(),
+                        string_map(r.response_templates()),
+                    );
+                }
+                ro.insert(status.clone(), Value::Object(x));
+            }
+            io.insert("integrationResponses".into(), Value::Object(ro));
+        }
+        o.insert("methodIntegration".into(), Value::Object(io));
+    }
+    Value::Object(o)
+}

@@ -1,0 +1,274 @@
+//! Live mode (`--aws`) end to end: the tool reads REST APIs from a moto server on loopback
+//! (resources, methods, integrations, policies), and fails in one line on what AWS answers
+//! when things go wrong (recorded error responses served by a loopback stub: moto cannot
+//! deny access, expire a session or throttle).
+#![cfg(feature = "aws")]
+mod support;
+use serde_json::Value;
+use support::moto::{Moto, with_dummy_aws};
+use support::*;
+
+const SEED_TEMPLATE: &str = include_str!("../examples/template/seed-response.vtl");
+
+/// Two REST APIs: "orders" (a Lambda non-proxy integration through the seed template, an
+/// HTTP integration answering every status as 200, a resource policy) and "public" (an
+/// HTTP proxy). Returns their ids.
+fn two_apis(moto: &Moto) -> (String, String) {
+    let script = format!(
+        r#"
+template = {SEED_TEMPLATE:?}
+orders = apigw.create_rest_api(name='orders')['id']
+root = apigw.get_resources(restApiId=orders)['items'][0]['id']
+r = apigw.create_resource(restApiId=orders, parentId=root, pathPart='orders')['id']
+apigw.put_method(restApiId=orders, resourceId=r, httpMethod='POST', authorizationType='NONE')
+apigw.put_method_response(restApiId=orders, resourceId=r, httpMethod='POST', statusCode='200')
+apigw.put_integration(restApiId=orders, resourceId=r, httpMethod='POST', type='AWS', integrationHttpMethod='POST',
+    uri='arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:customerror/invocations')
+apigw.put_integration_response(restApiId=orders, resourceId=r, httpMethod='POST', statusCode='200', selectionPattern='',
+    responseTemplates={{'application/json': template}})
+p = apigw.create_resource(restApiId=orders, parentId=root, pathPart='pets')['id']
+apigw.put_method(restApiId=orders, resourceId=p, httpMethod='GET', authorizationType='NONE')
+apigw.put_method_response(restApiId=orders, resourceId=p, httpMethod='GET', statusCode='200')
+apigw.put_integration(restApiId=orders, resourceId=p, httpMethod='GET', type='HTTP', integrationHttpMethod='GET', uri='https://pets.example.com/pets')
+apigw.put_integration_response(restApiId=orders, resourceId=p, httpMethod='GET', statusCode='200', selectionPattern='')
+policy = {{'Version': '2012-10-17', 'Statement': [{{'Effect': 'Allow', 'Principal': {{'AWS': 'arn:aws:iam::111122223333:root'}}, 'Action': 'execute-api:Invoke', 'Resource': 'execute-api:/*'}}]}}
+apigw.update_rest_api(restApiId=orders, patchOperations=[{{'op': 'replace', 'path': '/policy', 'value': json.dumps(policy)}}])
+public = apigw.create_rest_api(name='public')['id']
+proot = apigw.get_resources(restApiId=public)['items'][0]['id']
+h = apigw.create_resource(restApiId=public, parentId=proot, pathPart='health')['id']
+apigw.put_method(restApiId=public, resourceId=h, httpMethod='GET', authorizationType='NONE')
+apigw.put_integration(restApiId=public, resourceId=h, httpMethod='GET', type='HTTP_PROXY', integrationHttpMethod='GET', uri='https://health.example.com/')
+print(json.dumps([orders, public]))
+"#
+    );
+    let ids = moto.setup(&script);
+    (
+        ids[0].as_str().unwrap().to_string(),
+        ids[1].as_str().unwrap().to_string(),
+    )
+}
+
+#[test]
+fn lint_reads_every_rest_api_in_the_region() {
+    let moto = Moto::start();
+    let (orders, public) = two_apis(&moto);
+    let r = moto.run(&["-o", "json", "lint", "--aws"]);
+    // Warnings and notes only: exit 0 unless --fail-on warning.
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let reports = r.json();
+    assert_eq!(reports.len(), 2, "{}", r.stdout);
+    let of = |id: &str| -> &Value {
+        reports
+            .iter()
+            .find(|j| j["target"].as_str().unwrap().contains(id))
+            .unwrap_or_else(|| panic!("no report for {id}: {}", r.stdout))
+    };
+    let o = of(&orders);
+    assert!(o["target"].as_str().unwrap().contains("\"orders\""));
+    assert_eq!(o["result"]["methods"], 2);
+    // GET /pets answers every backend status as 200.
+    assert!(codes_of(o).contains("lint.errors-as-2xx"), "{o}");
+    let p = of(&public);
+    assert_eq!(p["result"]["methods"], 1);
+    // One API by id.
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--rest-api-id", &public]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.json().len(), 1);
+}
+
+#[test]
+fn policy_and_selection_read_the_live_api() {
+    let moto = Moto::start();
+    let (orders, public) = two_apis(&moto);
+    let arn = format!("arn:aws:execute-api:us-east-1:111122223333:{orders}/prod/POST/orders");
+    let r = moto.run(&[
+        "-o",
+        "json",
+        "policy",
+        "--aws",
+        "--rest-api-id",
+        &orders,
+        "--principal",
+        "arn:aws:iam::111122223333:role/caller",
+        "--resource",
+        &arn,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.one_json()["result"]["decision"], "allow");
+    let r = moto.run(&[
+        "-o",
+        "json",
+        "policy",
+        "--aws",
+        "--rest-api-id",
+        &orders,
+        "--principal",
+        "999999999999",
+        "--resource",
+        &arn,
+    ]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.one_json()["result"]["decision"], "implicit-deny");
+    // An API without a policy: said in one line.
+    let r = moto.run(&["policy", "--aws", "--rest-api-id", &public]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("has no resource policy"), "{}", r.stderr);
+    // The seed's pipeline on the live integration: the client gets 400.
+    let r = moto.run(&[
+        "-o",
+        "json",
+        "selection",
+        "--aws",
+        "--rest-api-id",
+        &orders,
+        "--method",
+        "POST",
+        "--path",
+        "/orders",
+        "--lambda-output",
+        "examples/template/seed-lambda-output.json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["integration"], "lambda");
+    assert_eq!(j["result"]["client_status"], 400);
+    // A method the API does not have.
+    let r = moto.run(&[
+        "selection",
+        "--aws",
+        "--rest-api-id",
+        &orders,
+        "--method",
+        "DELETE",
+        "--path",
+        "/orders",
+        "--status",
+        "200",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no DELETE method on /orders"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn unknown_ids_unreachable_endpoints_and_missing_credentials_are_one_line() {
+    let moto = Moto::start();
+    let r = moto.run(&["lint", "--aws", "--rest-api-id", "nope123"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("REST API nope123 does not exist in us-east-1"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config"), "").unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    // Nothing listens there.
+    let closed = net::closed_port();
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &format!("http://{closed}"), dir.path());
+    let out = cmd
+        .args(["lint", "--aws", "--aws-timeout", "2s"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("cannot reach AWS"), "{stderr}");
+    // A server that never answers: bounded by --aws-timeout (3 attempts).
+    let silent = net::silent_http_server();
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &format!("http://{silent}"), dir.path());
+    let start = std::time::Instant::now();
+    let out = cmd
+        .args(["lint", "--aws", "--aws-timeout", "1s"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(start.elapsed().as_secs() < 20, "{:?}", start.elapsed());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("did not answer"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No credentials anywhere.
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &moto.endpoint, dir.path());
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY");
+    let out = cmd.args(["lint", "--aws"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no AWS credentials"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // No region.
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &moto.endpoint, dir.path());
+    cmd.env_remove("AWS_REGION");
+    let out = cmd.args(["lint", "--aws"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no AWS region"));
+}
+
+/// What API Gateway answers (recorded shapes: REST-JSON errors with x-amzn-ErrorType).
+fn aws_error(status: &str, error_type: &str, message: &str) -> &'static str {
+    let body = serde_json::json!({ "message": message }).to_string();
+    Box::leak(
+        format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\nx-amzn-errortype: {error_type}\r\nx-amzn-requestid: 8f1d2c3b-0000-4000-8000-000000000001\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_boxed_str(),
+    )
+}
+
+#[test]
+fn denied_expired_and_throttled_calls_are_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config"), "").unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    for (response, needle) in [
+        (
+            aws_error(
+                "403 Forbidden",
+                "AccessDeniedException",
+                "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: apigateway:GET on resource: arn:aws:apigateway:us-east-1::/restapis",
+            ),
+            "access denied: the caller needs apigateway:GET",
+        ),
+        (
+            aws_error(
+                "403 Forbidden",
+                "ExpiredTokenException",
+                "The security token included in the request is expired",
+            ),
+            "session has expired",
+        ),
+        (
+            aws_error(
+                "429 Too Many Requests",
+                "TooManyRequestsException",
+                "Too Many Requests",
+            ),
+            "kept throttling the call after 3 attempts",
+        ),
+    ] {
+        let server = net::http_server(response);
+        let mut cmd = doctor();
+        with_dummy_aws(&mut cmd, &format!("http://{server}"), dir.path());
+        let out = cmd
+            .args(["lint", "--aws", "--aws-timeout", "3s"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(needle), "{needle}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    }
+}

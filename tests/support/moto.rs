@@ -1,0 +1,124 @@
+//! A moto server (the `moto[server]` Python package, an AWS emulator) on loopback for the
+//! live-mode tests, and boto3 from the same venv to create what a test needs. The venv is
+//! target/moto-venv (scripts/test.sh creates it) or $APIGW_DOCTOR_MOTO_VENV. The tool runs
+//! with dummy credentials in temporary config files, AWS_ENDPOINT_URL at the server and
+//! instance metadata disabled: nothing leaves loopback.
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    child: Child,
+    pub endpoint: String,
+    dir: tempfile::TempDir,
+}
+
+fn venv() -> PathBuf {
+    let dir = std::env::var_os("APIGW_DOCTOR_MOTO_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/moto-venv"));
+    assert!(
+        dir.join("bin/moto_server").exists(),
+        "no moto venv at {}: run scripts/test.sh (it creates one with pip install 'moto[server]' boto3)",
+        dir.display()
+    );
+    dir
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(venv().join("bin/moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto_server starts");
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "moto_server did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), "").unwrap();
+        std::fs::write(dir.path().join("credentials"), "").unwrap();
+        Moto {
+            child,
+            endpoint: format!("http://127.0.0.1:{port}"),
+            dir,
+        }
+    }
+
+    /// Runs a Python script with `apigw`, `apigwv2`, `acm` (boto3 clients on this server) and
+    /// `json` in scope; what it prints (JSON) is returned.
+    pub fn setup(&self, script: &str) -> serde_json::Value {
+        let program = format!(
+            "import boto3, json\nkw = dict(endpoint_url={:?}, region_name='us-east-1', aws_access_key_id='testing', aws_secret_access_key='testing')\napigw = boto3.client('apigateway', **kw)\napigwv2 = boto3.client('apigatewayv2', **kw)\nacm = boto3.client('acm', **kw)\n{script}",
+            self.endpoint
+        );
+        let out = Command::new(venv().join("bin/python"))
+            .arg("-c")
+            .arg(program)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "setup failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The tool, pointed at this server with dummy credentials.
+    pub fn doctor(&self) -> assert_cmd::Command {
+        let mut cmd = super::doctor();
+        with_dummy_aws(&mut cmd, &self.endpoint, self.dir.path());
+        cmd
+    }
+
+    pub fn run(&self, args: &[&str]) -> super::Run {
+        let out = self.doctor().args(args).output().unwrap();
+        super::Run {
+            code: out.status.code().expect("exited, not killed"),
+            stdout: String::from_utf8(out.stdout).unwrap(),
+            stderr: String::from_utf8(out.stderr).unwrap(),
+        }
+    }
+}
+
+/// Dummy credentials, a region, temporary config files and `endpoint` for the tool.
+pub fn with_dummy_aws(cmd: &mut assert_cmd::Command, endpoint: &str, dir: &std::path::Path) {
+    for var in [
+        "AWS_PROFILE",
+        "AWS_SESSION_TOKEN",
+        "AWS_DEFAULT_REGION",
+        "AWS_ROLE_ARN",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.env("AWS_ENDPOINT_URL", endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.join("config"))
+        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
