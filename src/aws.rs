@@ -23,9 +23,26 @@ pub struct Options {
     pub timeout: Duration,
 }
 
+/// A stage: its name and stage variables.
+#[derive(Debug, Clone)]
+pub struct Stage {
+    pub name: String,
+    pub variables: Vec<(String, String)>,
+}
+
+/// An HTTP API integration, with the routes that target it.
+#[derive(Debug, Clone)]
+pub struct HttpIntegration {
+    pub id: String,
+    pub connection_type: Option<String>,
+    pub connection_id: Option<String>,
+    pub routes: Vec<String>,
+}
+
 pub struct Aws {
     runtime: tokio::runtime::Runtime,
     apigateway: aws_sdk_apigateway::Client,
+    apigatewayv2: aws_sdk_apigatewayv2::Client,
     pub region: String,
     timeout: Duration,
 }
@@ -73,6 +90,7 @@ impl Aws {
         };
         Ok(Aws {
             apigateway: aws_sdk_apigateway::Client::new(&config),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::new(&config),
             runtime,
             region,
             timeout: opts.timeout,
@@ -177,6 +195,152 @@ impl Aws {
         Ok(api.policy().map(str::to_string))
     }
 
+    /// The stages of a REST API with their variables.
+    pub fn stages(&self, api_id: &str) -> Result<Vec<Stage>> {
+        let out = self.call(
+            "GetStages",
+            "apigateway:GET",
+            &format!("REST API {api_id}"),
+            self.apigateway.get_stages().rest_api_id(api_id).send(),
+        )?;
+        Ok(out
+            .item()
+            .iter()
+            .map(|s| Stage {
+                name: s.stage_name().unwrap_or_default().to_string(),
+                variables: sorted(s.variables()),
+            })
+            .collect())
+    }
+
+    /// What a stage serves (`get-export --parameters extensions=integrations`), when the
+    /// export holds integrations; `None` when it holds none (then only the current
+    /// definition is known).
+    pub fn deployed_definition(&self, api_id: &str, stage: &str) -> Result<Option<Value>> {
+        let out = self.call(
+            "GetExport",
+            "apigateway:GET",
+            &format!("stage {stage} of REST API {api_id}"),
+            self.apigateway
+                .get_export()
+                .rest_api_id(api_id)
+                .stage_name(stage)
+                .export_type("oas30")
+                .parameters("extensions", "integrations")
+                .accepts("application/json")
+                .send(),
+        )?;
+        let Some(body) = out.body() else {
+            return Ok(None);
+        };
+        let value: Value = serde_json::from_slice(body.as_ref()).map_err(|e| {
+            anyhow!("GetExport: the export of stage {stage} of REST API {api_id} is not JSON: {e}")
+        })?;
+        let text = value.to_string();
+        Ok(text
+            .contains("x-amazon-apigateway-integration")
+            .then_some(value))
+    }
+
+    /// Every HTTP and WebSocket API in the region (apigatewayv2): (id, name).
+    pub fn http_apis(&self) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.call(
+                "GetApis",
+                "apigateway:GET",
+                "the region's HTTP APIs",
+                self.apigatewayv2
+                    .get_apis()
+                    .set_next_token(token.clone())
+                    .send(),
+            )?;
+            for api in page.items() {
+                out.push((
+                    api.api_id().unwrap_or_default().to_string(),
+                    api.name().unwrap_or_default().to_string(),
+                ));
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// An HTTP API's integrations with the route keys that target each, and its stages.
+    pub fn http_integrations(&self, api_id: &str) -> Result<(Vec<HttpIntegration>, Vec<Stage>)> {
+        let what = format!("HTTP API {api_id}");
+        let mut integrations = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.call(
+                "GetIntegrations",
+                "apigateway:GET",
+                &what,
+                self.apigatewayv2
+                    .get_integrations()
+                    .api_id(api_id)
+                    .set_next_token(token.clone())
+                    .send(),
+            )?;
+            for i in page.items() {
+                integrations.push(HttpIntegration {
+                    id: i.integration_id().unwrap_or_default().to_string(),
+                    connection_type: i.connection_type().map(|c| c.as_str().to_string()),
+                    connection_id: i.connection_id().map(str::to_string),
+                    routes: Vec::new(),
+                });
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.call(
+                "GetRoutes",
+                "apigateway:GET",
+                &what,
+                self.apigatewayv2
+                    .get_routes()
+                    .api_id(api_id)
+                    .set_next_token(token.clone())
+                    .send(),
+            )?;
+            for r in page.items() {
+                let target = r.target().unwrap_or_default();
+                if let Some(i) = integrations
+                    .iter_mut()
+                    .find(|i| target == format!("integrations/{}", i.id))
+                {
+                    i.routes.push(r.route_key().unwrap_or_default().to_string());
+                }
+            }
+            token = page.next_token().map(str::to_string);
+            if token.is_none() {
+                break;
+            }
+        }
+        let stages = self.call(
+            "GetStages",
+            "apigateway:GET",
+            &what,
+            self.apigatewayv2.get_stages().api_id(api_id).send(),
+        )?;
+        let stages = stages
+            .items()
+            .iter()
+            .map(|s| Stage {
+                name: s.stage_name().unwrap_or_default().to_string(),
+                variables: sorted(s.stage_variables()),
+            })
+            .collect();
+        Ok((integrations, stages))
+    }
+
     /// One method with its integration (`aws apigateway get-method`), found by path.
     pub fn method(&self, api_id: &str, method: &str, path: &str) -> Result<Value> {
         let resources = self.resources(api_id)?;
@@ -276,6 +440,16 @@ fn innermost(e: &(dyn std::error::Error + 'static)) -> String {
 
 fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or_default()
+}
+
+fn sorted(m: Option<&std::collections::HashMap<String, String>>) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = m
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    v.sort();
+    v
 }
 
 fn string_map(m: Option<&std::collections::HashMap<String, String>>) -> Value {

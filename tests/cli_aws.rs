@@ -272,3 +272,134 @@ fn denied_expired_and_throttled_calls_are_one_line() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
 }
+
+#[test]
+fn vpc_link_holders_across_http_apis_and_their_stages() {
+    let moto = Moto::start();
+    let ids = moto.setup(
+        r#"
+link = 'vl-abc123'
+def api(name, connection, stages):
+    a = apigwv2.create_api(Name=name, ProtocolType='HTTP')['ApiId']
+    i = apigwv2.create_integration(ApiId=a, IntegrationType='HTTP_PROXY', IntegrationMethod='ANY',
+        IntegrationUri='arn:aws:elasticloadbalancing:us-east-1:111122223333:listener/app/orders/1/2',
+        ConnectionType='VPC_LINK', ConnectionId=connection, PayloadFormatVersion='1.0')['IntegrationId']
+    apigwv2.create_route(ApiId=a, RouteKey='GET /orders', Target='integrations/' + i)
+    for s, v in stages.items():
+        apigwv2.create_stage(ApiId=a, StageName=s, StageVariables=v)
+    return a, i
+by_id = api('by-id', link, {})
+by_var = api('by-variable', '${stageVariables.vpcLinkId}', {'prod': {'vpcLinkId': link}, 'dev': {'vpcLinkId': 'vl-other'}})
+other = api('unused', 'vl-other', {})
+print(json.dumps({'by_id': by_id, 'by_var': by_var, 'other': other}))
+"#,
+    );
+    let by_id = ids["by_id"][0].as_str().unwrap();
+    let by_var = ids["by_var"][0].as_str().unwrap();
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--vpc-link", "vl-abc123"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    let labels: Vec<&str> = j["result"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            format!("{by_id}:GET:/orders:(current definition)"),
+            format!("{by_var}:GET:/orders:prod")
+        ]
+    );
+    let first = &j["result"]["users"][0];
+    assert_eq!(first["api"], "http");
+    assert_eq!(first["certainty"], "definite");
+    assert_eq!(first["api_id"], by_id);
+    let fix = j["result"]["fix"].as_array().unwrap();
+    assert!(fix[0].as_str().unwrap().starts_with(&format!(
+        "aws apigatewayv2 update-integration --api-id {by_id}"
+    )));
+    assert_eq!(
+        fix.last().unwrap(),
+        "aws apigateway delete-vpc-link --vpc-link-id vl-abc123"
+    );
+    // A link nothing holds: exit 0.
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--vpc-link", "vl-nobody"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.one_json()["result"]["users"], serde_json::json!([]));
+}
+
+/// moto keeps no connectionId on REST integrations and its get-export holds no
+/// integrations: REST APIs are read from recorded API Gateway responses instead (the
+/// service's wire format: lists under "item").
+#[test]
+fn vpc_link_holders_in_rest_apis_per_stage_from_recorded_responses() {
+    let resources = r#"{"item":[{"id":"r00t","path":"/"},{"id":"ord3rs","parentId":"r00t","pathPart":"orders","path":"/orders","resourceMethods":{"GET":{"httpMethod":"GET","authorizationType":"NONE","methodIntegration":{"type":"HTTP_PROXY","httpMethod":"GET","uri":"http://nlb.internal/orders","connectionType":"VPC_LINK","connectionId":"${stageVariables.vpcLinkId}","integrationResponses":{}}},"DELETE":{"httpMethod":"DELETE","authorizationType":"NONE","methodIntegration":{"type":"HTTP_PROXY","httpMethod":"DELETE","uri":"http://nlb.internal/orders","connectionType":"VPC_LINK","connectionId":"vl-abc123"}}}}]}"#;
+    let export_prod = r#"{"openapi":"3.0.1","paths":{"/orders":{"get":{"x-amazon-apigateway-integration":{"type":"http_proxy","httpMethod":"GET","uri":"http://nlb.internal/orders","connectionType":"VPC_LINK","connectionId":"${stageVariables.vpcLinkId}"}}}}}"#;
+    let routes = vec![
+        ("/restapis".to_string(), 200, r#"{"item":[{"id":"a1b2c3d4e5","name":"orders"}]}"#.to_string()),
+        ("/restapis/a1b2c3d4e5/resources".to_string(), 200, resources.to_string()),
+        ("/restapis/a1b2c3d4e5/stages".to_string(), 200, r#"{"item":[{"stageName":"prod","deploymentId":"d1","variables":{"vpcLinkId":"vl-abc123"}},{"stageName":"dev","deploymentId":"d2","variables":{"vpcLinkId":"vl-other"}},{"stageName":"qa","deploymentId":"d3"}]}"#.to_string()),
+        ("/restapis/a1b2c3d4e5/stages/prod/exports/oas30".to_string(), 200, export_prod.to_string()),
+        ("/restapis/a1b2c3d4e5/stages/dev/exports/oas30".to_string(), 200, export_prod.to_string()),
+        ("/restapis/a1b2c3d4e5/stages/qa/exports/oas30".to_string(), 200, r#"{"openapi":"3.0.1","paths":{}}"#.to_string()),
+        ("/v2/apis".to_string(), 200, r#"{"items":[]}"#.to_string()),
+    ];
+    let server = net::routing_json_server(routes);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config"), "").unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &format!("http://{server}"), dir.path());
+    let out = cmd
+        .args(["-o", "json", "lint", "--aws", "--vpc-link", "vl-abc123"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let labels: Vec<&str> = j["result"]["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["label"].as_str().unwrap())
+        .collect();
+    // DELETE by id in the current definition; GET through the variable on prod only; qa's
+    // export has no integrations, so its current definition stands in: DELETE by id, and GET
+    // with a variable qa does not define (may).
+    assert_eq!(
+        labels,
+        [
+            "a1b2c3d4e5:DELETE:/orders:(current definition)",
+            "a1b2c3d4e5:GET:/orders:prod",
+            "a1b2c3d4e5:DELETE:/orders:qa",
+            "a1b2c3d4e5:GET:/orders:qa",
+        ],
+        "{j}"
+    );
+    assert_eq!(j["result"]["users"][3]["certainty"], "may");
+    assert_eq!(j["result"]["users"][1]["resource_id"], "ord3rs");
+    let fix: Vec<&str> = j["result"]["fix"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(fix.iter().any(|f| f.starts_with("aws apigateway put-integration --rest-api-id a1b2c3d4e5 --resource-id ord3rs --http-method GET --type MOCK")), "{fix:?}");
+    assert!(
+        fix.contains(
+            &"aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name prod"
+        )
+    );
+    assert!(
+        fix.contains(&"aws apigateway create-deployment --rest-api-id a1b2c3d4e5 --stage-name qa")
+    );
+    assert!(!fix.iter().any(|f| f.contains("--stage-name dev")));
+    assert!(
+        j["result"]["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("stage qa")
+    );
+}

@@ -96,6 +96,9 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         return link_error(session, args, text);
     }
     if args.aws {
+        if let Some(id) = &args.vpc_link {
+            return live_vpc_link(session, args, id);
+        }
         return live(session, args);
     }
     let doc = document::load(args.file.as_deref().unwrap_or("-"))?;
@@ -138,6 +141,297 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
     #[cfg(not(feature = "aws"))]
     {
         let _ = args;
+        session.connect_aws().map(|_| ())
+    }
+}
+
+/// One holder of a VPC link in the account: a REST method (per stage, or the current
+/// definition) or an HTTP API route.
+#[derive(Serialize)]
+struct LiveLinkUser {
+    /// `API_ID:METHOD:/path:STAGE`, as API Gateway's DeleteVpcLink error lists holders.
+    label: String,
+    api: &'static str,
+    #[serde(flatten)]
+    user: lint::LinkUser,
+    connection_id: String,
+    /// The integration id (HTTP APIs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    integration_id: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LiveLinkOutcome {
+    id: String,
+    region: String,
+    rest_apis: usize,
+    http_apis: usize,
+    users: Vec<LiveLinkUser>,
+    /// The commands that free the link, in order.
+    fix: Vec<String>,
+    /// What could not be read exactly (a stage's deployed definition, ...).
+    notes: Vec<String>,
+}
+
+impl Outcome for LiveLinkOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        if self.users.is_empty() {
+            writeln!(
+                out,
+                "{}VPC link {} is held by nothing in {} ({} REST APIs and {} HTTP APIs read){:#}",
+                p.good, self.id, self.region, self.rest_apis, self.http_apis, p.good
+            )?;
+        } else {
+            writeln!(
+                out,
+                "{}VPC link {} is held by {} integration(s) in {}{:#}",
+                p.strong,
+                self.id,
+                self.users.len(),
+                self.region,
+                p.strong
+            )?;
+            for u in &self.users {
+                let note = if u.user.certainty == "definite" {
+                    ""
+                } else {
+                    "  (may: unresolved)"
+                };
+                writeln!(out, "  {}{}{:#}{note}", p.code, u.label, p.code)?;
+            }
+            writeln!(out)?;
+            writeln!(out, "{}fix, in order:{:#}", p.strong, p.strong)?;
+            for f in &self.fix {
+                writeln!(out, "  {f}")?;
+            }
+        }
+        for n in &self.notes {
+            writeln!(out, "{}note:{:#} {n}", p.dim, p.dim)?;
+        }
+        writeln!(out)
+    }
+}
+
+/// `lint --aws --vpc-link ID`: every REST API's current definition and every stage's
+/// deployment (stage variables resolved per stage), and every HTTP API's integrations.
+fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()> {
+    #[cfg(feature = "aws")]
+    {
+        let aws = session.connect_aws()?;
+        let mut users: Vec<LiveLinkUser> = Vec::new();
+        let mut notes = Vec::new();
+        let mut fix = Vec::new();
+        let mut findings = Vec::new();
+        let rest = match &args.rest_api_id {
+            Some(api) => vec![(api.clone(), String::new())],
+            None => aws.rest_apis()?,
+        };
+        let add = |users: &mut Vec<LiveLinkUser>,
+                   findings: &mut Vec<Finding>,
+                   api: &'static str,
+                   user: lint::LinkUser,
+                   conn: &str,
+                   integration_id: Option<String>| {
+            let label = format!(
+                "{}:{}:{}:{}",
+                user.api_id.as_deref().unwrap_or("?"),
+                user.method.as_deref().unwrap_or("?"),
+                user.path.as_deref().unwrap_or("?"),
+                user.stage.as_deref().unwrap_or("(current definition)")
+            );
+            let finding = if user.certainty == "definite" {
+                Finding::error(lint::VPC_LINK_IN_USE, format!("{label} uses VPC link {id}"))
+            } else {
+                Finding::warning(
+                    lint::VPC_LINK_MAY_BE_IN_USE,
+                    format!(
+                        "{label} takes its VPC link from {conn}, which this stage does not resolve: it may be {id}"
+                    ),
+                )
+            };
+            findings.push(
+                finding
+                    .with("holder", label.as_str())
+                    .with("connection_id", conn),
+            );
+            users.push(LiveLinkUser {
+                label,
+                api,
+                user,
+                connection_id: conn.to_string(),
+                integration_id,
+            });
+        };
+        for (api, _) in &rest {
+            let current = aws.resources(api)?;
+            let ids: std::collections::HashMap<String, String> = lint::resource_paths(&current)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(rid, path)| (path, rid))
+                .collect();
+            let methods =
+                lint::methods(&current).map_err(|e| anyhow::anyhow!("REST API {api}: {e}"))?;
+            let user = |m: &lint::Method, stage: Option<&str>, definite: bool| lint::LinkUser {
+                api_id: Some(api.clone()),
+                method: Some(m.method.clone()),
+                path: Some(m.path.clone()),
+                resource_id: m.resource_id.clone().or_else(|| ids.get(&m.path).cloned()),
+                stage: stage.map(str::to_string),
+                certainty: if definite { "definite" } else { "may" },
+            };
+            let mut switch = std::collections::BTreeSet::new();
+            for m in &methods {
+                if let Some(conn) = lint::vpc_link_of(m)
+                    && conn == id
+                {
+                    add(
+                        &mut users,
+                        &mut findings,
+                        "rest",
+                        user(m, None, true),
+                        conn,
+                        None,
+                    );
+                    switch.insert((m.resource_id.clone().unwrap_or_default(), m.method.clone()));
+                }
+            }
+            let mut redeploy = Vec::new();
+            for stage in aws.stages(api)? {
+                let deployed = aws.deployed_definition(api, &stage.name)?;
+                let stage_methods = match &deployed {
+                    Some(doc) => lint::methods(doc)
+                        .map_err(|e| anyhow::anyhow!("REST API {api} stage {}: {e}", stage.name))?,
+                    None => {
+                        notes.push(format!("REST API {api} stage {}: the deployed definition is not available (get-export returned no integrations); the current definition stands in for it", stage.name));
+                        methods.clone()
+                    }
+                };
+                let mut held = false;
+                for m in &stage_methods {
+                    let Some(conn) = lint::vpc_link_of(m) else {
+                        continue;
+                    };
+                    match lint::link_on_stage(conn, id, &stage.variables) {
+                        Some(false) => {}
+                        found => {
+                            held = true;
+                            add(
+                                &mut users,
+                                &mut findings,
+                                "rest",
+                                user(m, Some(&stage.name), found.is_some()),
+                                conn,
+                                None,
+                            );
+                            let rid = m
+                                .resource_id
+                                .clone()
+                                .or_else(|| ids.get(&m.path).cloned())
+                                .unwrap_or_default();
+                            switch.insert((rid, m.method.clone()));
+                        }
+                    }
+                }
+                if held {
+                    redeploy.push(stage.name.clone());
+                }
+            }
+            for (rid, method) in switch {
+                fix.push(format!(
+                    "aws apigateway put-integration --rest-api-id {api} --resource-id {rid} --http-method {method} --type MOCK --request-templates '{{\"application/json\":\"{{\\\"statusCode\\\": 503}}\"}}'   # or an HTTP/AWS integration to the new backend"
+                ));
+            }
+            for stage in redeploy {
+                fix.push(format!(
+                    "aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}"
+                ));
+            }
+        }
+        let http = if args.rest_api_id.is_some() {
+            Vec::new()
+        } else {
+            aws.http_apis()?
+        };
+        for (api, _) in &http {
+            let (integrations, stages) = aws.http_integrations(api)?;
+            for i in integrations {
+                if i.connection_type.as_deref() != Some("VPC_LINK") {
+                    continue;
+                }
+                let Some(conn) = i.connection_id.as_deref() else {
+                    continue;
+                };
+                let stage_results: Vec<(Option<String>, Option<bool>)> =
+                    if conn.contains("${stageVariables.") {
+                        stages
+                            .iter()
+                            .map(|s| {
+                                (
+                                    Some(s.name.clone()),
+                                    lint::link_on_stage(conn, id, &s.variables),
+                                )
+                            })
+                            .collect()
+                    } else {
+                        vec![(None, Some(conn == id))]
+                    };
+                let mut holds = false;
+                for (stage, found) in stage_results {
+                    if found == Some(false) {
+                        continue;
+                    }
+                    holds = true;
+                    let routes = if i.routes.is_empty() {
+                        vec!["(no route)".to_string()]
+                    } else {
+                        i.routes.clone()
+                    };
+                    for route in routes {
+                        let (method, path) = route.split_once(' ').unwrap_or((route.as_str(), ""));
+                        let u = lint::LinkUser {
+                            api_id: Some(api.clone()),
+                            method: Some(method.to_string()),
+                            path: Some(path.to_string()),
+                            resource_id: None,
+                            stage: stage.clone(),
+                            certainty: if found.is_some() { "definite" } else { "may" },
+                        };
+                        add(
+                            &mut users,
+                            &mut findings,
+                            "http",
+                            u,
+                            conn,
+                            Some(i.id.clone()),
+                        );
+                    }
+                }
+                if holds {
+                    fix.push(format!(
+                        "aws apigatewayv2 update-integration --api-id {api} --integration-id {} --connection-type INTERNET --integration-uri https://NEW-BACKEND",
+                        i.id
+                    ));
+                }
+            }
+        }
+        if !users.is_empty() {
+            fix.push(format!("aws apigateway delete-vpc-link --vpc-link-id {id}"));
+        }
+        let outcome = LiveLinkOutcome {
+            id: id.to_string(),
+            region: aws.region.clone(),
+            rest_apis: rest.len(),
+            http_apis: http.len(),
+            users,
+            fix,
+            notes,
+        };
+        let target = format!("VPC link {id} ({})", aws.region);
+        session.emit(&Report::new("lint", target, outcome).with_findings(findings))
+    }
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = (args, id);
         session.connect_aws().map(|_| ())
     }
 }

@@ -266,6 +266,39 @@ fn link_use(connection_id: &str, id: &str) -> Option<bool> {
     }
 }
 
+/// Whether a connection id names link `id` on a stage with these variables: the id itself,
+/// or `${stageVariables.NAME}` where NAME is `id`. `None` when a variable the stage does not
+/// define (or an unresolvable reference) leaves it open.
+pub fn link_on_stage(
+    connection_id: &str,
+    id: &str,
+    variables: &[(String, String)],
+) -> Option<bool> {
+    if connection_id == id {
+        return Some(true);
+    }
+    if let Some(name) = connection_id
+        .strip_prefix("${stageVariables.")
+        .and_then(|rest| rest.strip_suffix('}'))
+    {
+        return variables
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v == id);
+    }
+    if is_unresolved(connection_id) {
+        None
+    } else {
+        Some(false)
+    }
+}
+
+/// The VPC link a method's integration names, if it goes through one.
+pub fn vpc_link_of(m: &Method) -> Option<&str> {
+    let i = m.integration.as_ref()?;
+    i.connection_id.as_deref().filter(|_| uses_vpc_link(i))
+}
+
 fn uses_vpc_link(i: &Integration) -> bool {
     i.connection_type
         .as_deref()
@@ -972,6 +1005,22 @@ mod tests {
             stage_variable_typo("https://${stageVariables.host}/x"),
             None
         );
+    }
+
+    #[test]
+    fn links_resolve_per_stage() {
+        let vars = vec![("link".to_string(), "abc".to_string())];
+        assert_eq!(link_on_stage("abc", "abc", &[]), Some(true));
+        assert_eq!(
+            link_on_stage("${stageVariables.link}", "abc", &vars),
+            Some(true)
+        );
+        assert_eq!(
+            link_on_stage("${stageVariables.link}", "xyz", &vars),
+            Some(false)
+        );
+        assert_eq!(link_on_stage("${stageVariables.other}", "abc", &vars), None);
+        assert_eq!(link_on_stage("zzz", "abc", &vars), Some(false));
     }
 
     #[test]

@@ -616,3 +616,32 @@ pub fn slow_redirect_loop(delay: Duration) -> SocketAddr {
         let _ = stream.write_all(response.as_bytes()).await;
     })
 }
+
+/// An HTTP server answering by path: the longest `(prefix, status, JSON body)` whose prefix
+/// starts the request path (query string ignored) answers; anything else is 404. For
+/// recorded AWS responses where an emulator falls short.
+pub fn routing_json_server(routes: Vec<(String, u16, String)>) -> SocketAddr {
+    let routes = Arc::new(routes);
+    serve(move |mut stream| {
+        let routes = routes.clone();
+        async move {
+            let head = read_head(&mut stream).await;
+            let target = head.split_whitespace().nth(1).unwrap_or("/");
+            let path = target.split('?').next().unwrap_or("/");
+            let (status, body) = routes
+                .iter()
+                .filter(|(prefix, _, _)| {
+                    path == prefix || path.starts_with(&format!("{prefix}/")) && prefix.len() > 1
+                })
+                .max_by_key(|(prefix, _, _)| prefix.len())
+                .map(|(_, s, b)| (*s, b.clone()))
+                .unwrap_or((404, "{\"message\":\"not recorded\"}".to_string()));
+            let reply = format!(
+                "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
+    })
+}
