@@ -39,7 +39,35 @@ pub struct HttpIntegration {
     pub routes: Vec<String>,
 }
 
+/// A custom domain name as API Gateway holds it, with its mappings and ACM certificate.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Domain {
+    /// "rest" (apigateway) or "http" (apigatewayv2).
+    pub api: &'static str,
+    pub endpoint_type: Option<String>,
+    /// Where DNS must point: the regional domain name or the CloudFront distribution.
+    pub target: Option<String>,
+    pub status: Option<String>,
+    /// (base path or API mapping key, API id, stage).
+    pub mappings: Vec<(String, String, String)>,
+    pub certificate: Option<Certificate>,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Certificate {
+    pub arn: String,
+    /// The region ACM was asked in (the ARN's own: us-east-1 for edge-optimized names).
+    pub region: String,
+    pub status: Option<String>,
+    pub names: Vec<String>,
+    /// RFC 3339.
+    pub not_after: Option<String>,
+    /// Domains whose validation is still pending.
+    pub pending_validation: Vec<String>,
+}
+
 pub struct Aws {
+    config: aws_config::SdkConfig,
     runtime: tokio::runtime::Runtime,
     apigateway: aws_sdk_apigateway::Client,
     apigatewayv2: aws_sdk_apigatewayv2::Client,
@@ -89,6 +117,7 @@ impl Aws {
             ));
         };
         Ok(Aws {
+            config: config.clone(),
             apigateway: aws_sdk_apigateway::Client::new(&config),
             apigatewayv2: aws_sdk_apigatewayv2::Client::new(&config),
             runtime,
@@ -341,6 +370,217 @@ impl Aws {
         Ok((integrations, stages))
     }
 
+    /// The custom domain name `host` (REST first, then HTTP API), or `None` when API Gateway
+    /// has none by that name in the region.
+    pub fn domain(&self, host: &str) -> Result<Option<Domain>> {
+        let what = format!("custom domain name {host}");
+        let limit = self.timeout * (MAX_ATTEMPTS + 1);
+        let rest = self.runtime.block_on(async {
+            tokio::time::timeout(
+                limit,
+                self.apigateway.get_domain_name().domain_name(host).send(),
+            )
+            .await
+        });
+        let mut domain = match rest {
+            Ok(Ok(d)) => {
+                let regional = d.regional_domain_name().is_some();
+                let mut mappings = Vec::new();
+                let mut position: Option<String> = None;
+                loop {
+                    let page = self.call(
+                        "GetBasePathMappings",
+                        "apigateway:GET",
+                        &what,
+                        self.apigateway
+                            .get_base_path_mappings()
+                            .domain_name(host)
+                            .set_position(position.clone())
+                            .send(),
+                    )?;
+                    for m in page.items() {
+                        mappings.push((
+                            m.base_path().unwrap_or("(none)").to_string(),
+                            m.rest_api_id().unwrap_or_default().to_string(),
+                            m.stage().unwrap_or_default().to_string(),
+                        ));
+                    }
+                    position = page.position().map(str::to_string);
+                    if position.is_none() {
+                        break;
+                    }
+                }
+                Domain {
+                    api: "rest",
+                    endpoint_type: d
+                        .endpoint_configuration()
+                        .and_then(|e| e.types().first())
+                        .map(|t| t.as_str().to_string()),
+                    target: d
+                        .regional_domain_name()
+                        .or(d.distribution_domain_name())
+                        .map(str::to_string),
+                    status: d.domain_name_status().map(|s| s.as_str().to_string()),
+                    mappings,
+                    certificate: if regional {
+                        d.regional_certificate_arn()
+                    } else {
+                        d.certificate_arn()
+                    }
+                    .map(|arn| Certificate {
+                        arn: arn.to_string(),
+                        region: String::new(),
+                        status: None,
+                        names: Vec::new(),
+                        not_after: None,
+                        pending_validation: Vec::new(),
+                    }),
+                }
+            }
+            Ok(Err(e)) if e.code() == Some("NotFoundException") => {
+                let v2 = self.runtime.block_on(async {
+                    tokio::time::timeout(
+                        limit,
+                        self.apigatewayv2.get_domain_name().domain_name(host).send(),
+                    )
+                    .await
+                });
+                let d = match v2 {
+                    Ok(Ok(d)) => d,
+                    Ok(Err(e)) if e.code() == Some("NotFoundException") => return Ok(None),
+                    Ok(Err(e)) => {
+                        return Err(explain(
+                            "GetDomainName",
+                            "apigateway:GET",
+                            &what,
+                            &self.region,
+                            self.timeout,
+                            e,
+                        ));
+                    }
+                    Err(_) => {
+                        return Err(anyhow!(
+                            "GetDomainName: AWS did not answer within --aws-timeout {:?}",
+                            self.timeout
+                        ));
+                    }
+                };
+                let config = d.domain_name_configurations().first();
+                let mappings = self.call(
+                    "GetApiMappings",
+                    "apigateway:GET",
+                    &what,
+                    self.apigatewayv2
+                        .get_api_mappings()
+                        .domain_name(host)
+                        .send(),
+                )?;
+                Domain {
+                    api: "http",
+                    endpoint_type: config
+                        .and_then(|c| c.endpoint_type())
+                        .map(|t| t.as_str().to_string()),
+                    target: config
+                        .and_then(|c| c.api_gateway_domain_name())
+                        .map(str::to_string),
+                    status: config
+                        .and_then(|c| c.domain_name_status())
+                        .map(|s| s.as_str().to_string()),
+                    mappings: mappings
+                        .items()
+                        .iter()
+                        .map(|m| {
+                            (
+                                m.api_mapping_key()
+                                    .filter(|k| !k.is_empty())
+                                    .unwrap_or("(none)")
+                                    .to_string(),
+                                m.api_id().unwrap_or_default().to_string(),
+                                m.stage().unwrap_or_default().to_string(),
+                            )
+                        })
+                        .collect(),
+                    certificate: config
+                        .and_then(|c| c.certificate_arn())
+                        .map(|arn| Certificate {
+                            arn: arn.to_string(),
+                            region: String::new(),
+                            status: None,
+                            names: Vec::new(),
+                            not_after: None,
+                            pending_validation: Vec::new(),
+                        }),
+                }
+            }
+            Ok(Err(e)) => {
+                return Err(explain(
+                    "GetDomainName",
+                    "apigateway:GET",
+                    &what,
+                    &self.region,
+                    self.timeout,
+                    e,
+                ));
+            }
+            Err(_) => {
+                return Err(anyhow!(
+                    "GetDomainName: AWS did not answer within --aws-timeout {:?}",
+                    self.timeout
+                ));
+            }
+        };
+        if let Some(cert) = &mut domain.certificate {
+            self.describe_certificate(cert)?;
+        }
+        Ok(Some(domain))
+    }
+
+    /// ACM's view of a certificate, asked in the region of its ARN.
+    fn describe_certificate(&self, cert: &mut Certificate) -> Result<()> {
+        let region = cert
+            .arn
+            .split(':')
+            .nth(3)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(&self.region)
+            .to_string();
+        let acm = aws_sdk_acm::Client::from_conf(
+            aws_sdk_acm::config::Builder::from(&self.config)
+                .region(aws_config::Region::new(region.clone()))
+                .build(),
+        );
+        let out = self.call(
+            "DescribeCertificate",
+            "acm:DescribeCertificate",
+            &format!("certificate {}", cert.arn),
+            acm.describe_certificate().certificate_arn(&cert.arn).send(),
+        )?;
+        cert.region = region;
+        if let Some(d) = out.certificate() {
+            cert.status = d.status().map(|s| s.as_str().to_string());
+            cert.names = d.subject_alternative_names().to_vec();
+            if let Some(name) = d.domain_name()
+                && !cert.names.iter().any(|n| n == name)
+            {
+                cert.names.insert(0, name.to_string());
+            }
+            cert.not_after = d.not_after().and_then(|t| {
+                t.fmt(aws_sdk_acm::primitives::DateTimeFormat::DateTime)
+                    .ok()
+            });
+            cert.pending_validation = d
+                .domain_validation_options()
+                .iter()
+                .filter(|v| {
+                    v.validation_status()
+                        .is_some_and(|s| s.as_str() == "PENDING_VALIDATION")
+                })
+                .map(|v| v.domain_name().to_string())
+                .collect();
+        }
+        Ok(())
+    }
+
     /// One method with its integration (`aws apigateway get-method`), found by path.
     pub fn method(&self, api_id: &str, method: &str, path: &str) -> Result<Value> {
         let resources = self.resources(api_id)?;
@@ -421,6 +661,10 @@ where
                 ),
                 "TooManyRequestsException" | "ThrottlingException" | "Throttling" => anyhow!(
                     "{operation}: AWS kept throttling the call after {MAX_ATTEMPTS} attempts ({message}): try again later"
+                ),
+                _ if e.code().is_none() => anyhow!(
+                    "{operation}: AWS's answer could not be read ({})",
+                    innermost(&e)
                 ),
                 _ => anyhow!("{operation}: {code}: {message}"),
             }

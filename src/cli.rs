@@ -488,7 +488,7 @@ pub struct PolicyArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    group(ArgGroup::new("target").args(["expect_target", "domain_name_json"])),
+    group(ArgGroup::new("target").args(["expect_target", "domain_name_json", "aws"])),
     after_help = "Examples:\n  apigw-doctor domain api.example.com\n  \
         apigw-doctor domain api.example.com --domain-name-json <(aws apigateway get-domain-name --domain-name api.example.com)\n  \
         apigw-doctor domain --file hosts.txt --concurrency 128 -o json"
@@ -529,6 +529,12 @@ pub struct DomainArgs {
     /// The JSON of `aws apigateway get-domain-name` or `aws apigatewayv2 get-domain-name`.
     #[arg(long, value_name = "FILE")]
     pub domain_name_json: Option<String>,
+
+    /// Read the custom domain name from AWS (REST, then HTTP API): its target, mappings and
+    /// ACM certificate (asked in the certificate's own region), and check DNS and TLS against
+    /// them. One host.
+    #[arg(long)]
+    pub aws: bool,
 
     /// Bound for each phase (DNS; connect; TLS handshake): 5s, 500ms, 2.
     #[arg(long, default_value = "5s", value_parser = parse_duration, overrides_with = "timeout")]

@@ -403,3 +403,118 @@ fn vpc_link_holders_in_rest_apis_per_stage_from_recorded_responses() {
             .contains("stage qa")
     );
 }
+
+fn pem(label: &str, der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).unwrap())
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+#[test]
+fn domain_compares_api_gateway_and_acm_with_dns_and_tls() {
+    use net::{Pki, Rec};
+    let moto = Moto::start();
+    let pki = Pki::new();
+    let leaf = pki.leaf(&["api.example.com"], 365, true);
+    let cert = pem("CERTIFICATE", leaf.chain[0].as_ref());
+    let chain = pem("CERTIFICATE", leaf.chain[1].as_ref()) + &pki.ca_pem;
+    let key = pem("PRIVATE KEY", leaf.key.secret_der());
+    let ids = moto.setup(&format!(
+        r#"
+good = acm.import_certificate(Certificate={cert:?}.encode(), PrivateKey={key:?}.encode(), CertificateChain={chain:?}.encode())['CertificateArn']
+wrong = acm.request_certificate(DomainName='www.example.com', ValidationMethod='DNS')['CertificateArn']
+api = apigw.create_rest_api(name='orders')['id']
+root = apigw.get_resources(restApiId=api)['items'][0]['id']
+apigw.put_method(restApiId=api, resourceId=root, httpMethod='GET', authorizationType='NONE')
+apigw.put_integration(restApiId=api, resourceId=root, httpMethod='GET', type='MOCK')
+apigw.create_deployment(restApiId=api, stageName='prod')
+d = apigw.create_domain_name(domainName='api.example.com', regionalCertificateArn=good, endpointConfiguration={{'types': ['REGIONAL']}})
+apigw.create_base_path_mapping(domainName='api.example.com', restApiId=api, stage='prod', basePath='v1')
+bad = apigw.create_domain_name(domainName='shop.example.com', regionalCertificateArn=wrong, endpointConfiguration={{'types': ['REGIONAL']}})
+# moto 5 fails get-base-path-mappings on a name that never had a mapping (AWS answers an
+# empty list): map and unmap, so it answers as AWS does.
+apigw.create_base_path_mapping(domainName='shop.example.com', restApiId=api, stage='prod', basePath='tmp')
+apigw.delete_base_path_mapping(domainName='shop.example.com', basePath='tmp')
+print(json.dumps({{'target': d['regionalDomainName'], 'bad_target': bad['regionalDomainName']}}))
+"#
+    ));
+    let target = ids["target"].as_str().unwrap().to_string();
+    let target: &'static str = Box::leak(target.into_boxed_str());
+    let dns = net::dns_server(
+        &["example.com", "amazonaws.com"],
+        &[
+            ("api.example.com", Rec::Cname(target)),
+            (target, Rec::A(std::net::Ipv4Addr::LOCALHOST)),
+            // shop points at the API's default endpoint instead of its regional name.
+            (
+                "shop.example.com",
+                Rec::Cname("abc123.execute-api.us-east-1.amazonaws.com"),
+            ),
+            (
+                "abc123.execute-api.us-east-1.amazonaws.com",
+                Rec::A(std::net::Ipv4Addr::LOCALHOST),
+            ),
+            ("nowhere.example.com", Rec::A(std::net::Ipv4Addr::LOCALHOST)),
+        ],
+    );
+    let tls = net::tls_server(
+        &[("api.example.com", leaf.clone())],
+        pki.leaf(&["*.execute-api.us-east-1.amazonaws.com"], 365, true),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let check = |host: &str| {
+        let r = moto.run(&[
+            "-o",
+            "json",
+            "domain",
+            host,
+            "--aws",
+            "--nameserver",
+            &dns.to_string(),
+            "--port",
+            &tls.port().to_string(),
+            "--ca-file",
+            &ca,
+            "--timeout",
+            "2s",
+        ]);
+        assert!(r.code < 2, "{}", r.stderr);
+        (r.one_json(), r.code)
+    };
+    let (j, code) = check("api.example.com");
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["result"]["aws"]["target"], target);
+    assert_eq!(j["result"]["aws"]["api"], "rest");
+    assert_eq!(j["result"]["aws"]["certificate"]["status"], "ISSUED");
+    assert_eq!(j["result"]["aws"]["certificate"]["region"], "us-east-1");
+    assert_eq!(
+        j["result"]["aws"]["mappings"],
+        serde_json::json!([["v1", j["result"]["aws"]["mappings"][0][1], "prod"]])
+    );
+    let (j, code) = check("shop.example.com");
+    assert_eq!(code, 1);
+    let codes = codes_of(&j);
+    for c in [
+        "domain.no-mappings",
+        "domain.acm-certificate-not-covering",
+        "domain.acm-certificate-not-issued",
+        "domain.cname-to-default-endpoint",
+    ] {
+        assert!(codes.contains(c), "{c} missing: {j}");
+    }
+    let (j, code) = check("nowhere.example.com");
+    assert_eq!(code, 1);
+    assert!(codes_of(&j).contains("domain.not-in-api-gateway"), "{j}");
+    let r = moto.run(&["domain", "a.example.com", "b.example.com", "--aws"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("one host at a time"));
+}

@@ -20,6 +20,9 @@ struct DomainOutcome {
     dns: domain::dns::Resolution,
     target_kind: TargetKind,
     tls: Option<TlsView>,
+    /// Live mode: what API Gateway and ACM hold for the name (null: no such custom domain).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aws: Option<serde_json::Value>,
 }
 
 impl Outcome for DomainOutcome {
@@ -34,6 +37,53 @@ impl Outcome for DomainOutcome {
             json_word(&self.target_kind),
             p.dim
         )?;
+        if let Some(aws) = &self.aws {
+            if aws.is_null() {
+                writeln!(
+                    out,
+                    "  {}AWS{:#}   no such custom domain name in API Gateway",
+                    p.dim, p.dim
+                )?;
+            } else {
+                let word = |k: &str| aws[k].as_str().unwrap_or("?").to_string();
+                writeln!(
+                    out,
+                    "  {}AWS{:#}   {} API, {} endpoint → {}",
+                    p.dim,
+                    p.dim,
+                    word("api").to_uppercase(),
+                    word("endpoint_type"),
+                    word("target")
+                )?;
+                for m in aws["mappings"].as_array().into_iter().flatten() {
+                    writeln!(
+                        out,
+                        "        mapping {} → {} stage {}",
+                        m[0].as_str().unwrap_or("?"),
+                        m[1].as_str().unwrap_or("?"),
+                        m[2].as_str().unwrap_or("?")
+                    )?;
+                }
+                let c = &aws["certificate"];
+                if c.is_object() {
+                    let names: Vec<&str> = c["names"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|n| n.as_str())
+                        .collect();
+                    writeln!(
+                        out,
+                        "        ACM certificate {} in {}: {} ({}), until {}",
+                        c["arn"].as_str().unwrap_or("?"),
+                        c["region"].as_str().unwrap_or("?"),
+                        c["status"].as_str().unwrap_or("?"),
+                        names.join(", "),
+                        c["not_after"].as_str().unwrap_or("?")
+                    )?;
+                }
+            }
+        }
         if self.dns.rcode == "NONE" {
             writeln!(
                 out,
@@ -138,12 +188,56 @@ impl Outcome for SummaryOutcome {
     }
 }
 
+/// `--aws`: the custom domain name's configuration, its findings, and the target DNS must
+/// point at.
+type Live = (serde_json::Value, Vec<Finding>, Option<String>);
+
+#[cfg(feature = "aws")]
+fn live(session: &Session, host: &str) -> Result<Live> {
+    let aws = session.connect_aws()?;
+    let found = aws.domain(host)?;
+    let findings = domain::configured_findings(&domain::Configured {
+        host,
+        region: &aws.region,
+        found: found.as_ref().map(|d| domain::ConfiguredDomain {
+            mappings: d.mappings.len(),
+            certificate_arn: d.certificate.as_ref().map(|c| c.arn.as_str()),
+            certificate_status: d.certificate.as_ref().and_then(|c| c.status.as_deref()),
+            certificate_names: d.certificate.as_ref().map_or(&[][..], |c| &c.names[..]),
+            pending_validation: d
+                .certificate
+                .as_ref()
+                .map_or(&[][..], |c| &c.pending_validation[..]),
+        }),
+    });
+    let target = found.as_ref().and_then(|d| d.target.clone());
+    Ok((serde_json::to_value(&found)?, findings, target))
+}
+
+#[cfg(not(feature = "aws"))]
+fn live(session: &Session, _host: &str) -> Result<Live> {
+    session.connect_aws().map(|never| match never {})
+}
+
 pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     let hosts = hosts(args)?;
-    let expect_target = match (&args.expect_target, &args.domain_name_json) {
-        (Some(t), _) => Some(t.clone()),
-        (None, Some(file)) => Some(target_from_json(file)?),
+    let live = if args.aws {
+        let [host] = hosts.as_slice() else {
+            bail!("--aws checks one host at a time ({} given)", hosts.len());
+        };
+        Some(live(session, host)?)
+    } else {
+        None
+    };
+    let expect_target = match (&args.expect_target, &args.domain_name_json, &live) {
+        (Some(t), _, _) => Some(t.clone()),
+        (None, Some(file), _) => Some(target_from_json(file)?),
+        (_, _, Some((_, _, target))) => target.clone(),
         _ => None,
+    };
+    let (mut aws_view, mut aws_findings) = match live {
+        Some((view, findings, _)) => (Some(view), findings),
+        None => (None, Vec::new()),
     };
     let anchors = domain::tls::anchors(args.ca_file.as_deref()).map_err(anyhow::Error::msg)?;
     let connect_to = args
@@ -176,6 +270,7 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
         .unwrap_or_default();
     // Each report is written as soon as it and every one before it are ready.
     let mut report = |(observed, view, mut findings): Checked| -> Result<()> {
+        findings.append(&mut aws_findings);
         if let Some(listed) = hosts_file.get(&observed.host) {
             findings.extend(domain::hosts_file_finding(
                 &observed.host,
@@ -198,6 +293,7 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
             host: observed.host.clone(),
             dns: observed.dns,
             tls: view,
+            aws: aws_view.take(),
         };
         session.emit(&Report::new("domain", outcome.host.clone(), outcome).with_findings(findings))
     };

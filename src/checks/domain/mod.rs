@@ -40,8 +40,16 @@ pub const NO_ADDRESS: &str = "domain.no-address";
 pub const TLS_HANDSHAKE_FAILED: &str = "domain.tls-handshake-failed";
 pub const CONNECT_FAILED: &str = "domain.connect-failed";
 pub const TLS_TIMEOUT: &str = "domain.tls-timeout";
+pub const NOT_IN_API_GATEWAY: &str = "domain.not-in-api-gateway";
+pub const NO_MAPPINGS: &str = "domain.no-mappings";
+pub const ACM_NOT_COVERING: &str = "domain.acm-certificate-not-covering";
+pub const ACM_NOT_ISSUED: &str = "domain.acm-certificate-not-issued";
 
 pub const CODES: &[&str] = &[
+    NOT_IN_API_GATEWAY,
+    NO_MAPPINGS,
+    ACM_NOT_COVERING,
+    ACM_NOT_ISSUED,
     CNAME_TO_DEFAULT_ENDPOINT,
     ALIAS_TO_DEFAULT_ENDPOINT,
     WRONG_TARGET,
@@ -273,6 +281,78 @@ pub fn hosts_file_finding(
 }
 
 /// Findings from what was observed: the seed's cause first, then the rest.
+/// What API Gateway and ACM hold for a custom domain name (live mode), as findings.
+pub struct Configured<'a> {
+    pub host: &'a str,
+    pub region: &'a str,
+    /// `None`: API Gateway has no custom domain name by that name in the region.
+    pub found: Option<ConfiguredDomain<'a>>,
+}
+
+pub struct ConfiguredDomain<'a> {
+    pub mappings: usize,
+    pub certificate_arn: Option<&'a str>,
+    pub certificate_status: Option<&'a str>,
+    pub certificate_names: &'a [String],
+    pub pending_validation: &'a [String],
+}
+
+pub fn configured_findings(c: &Configured<'_>) -> Vec<Finding> {
+    let host = c.host;
+    let Some(d) = &c.found else {
+        return vec![Finding::error(
+            NOT_IN_API_GATEWAY,
+            format!(
+                "API Gateway has no custom domain name {host} in {} (REST or HTTP API): create it (aws apigateway create-domain-name), or check --region",
+                c.region
+            ),
+        )];
+    };
+    let mut out = Vec::new();
+    if d.mappings == 0 {
+        out.push(Finding::error(
+            NO_MAPPINGS,
+            format!("{host} has no base path (API) mapping: every request to it gets 403 Forbidden; add one (aws apigateway create-base-path-mapping --domain-name {host} --rest-api-id ID --stage STAGE)"),
+        ));
+    }
+    if let Some(arn) = d.certificate_arn {
+        if !d.certificate_names.is_empty()
+            && !d
+                .certificate_names
+                .iter()
+                .any(|n| certificate::name_matches(n, host))
+        {
+            out.push(
+                Finding::error(
+                    ACM_NOT_COVERING,
+                    format!("the ACM certificate of {host} covers {}, not {host}: request one that names it", d.certificate_names.join(", ")),
+                )
+                .with("certificate_arn", arn)
+                .with("names", serde_json::json!(d.certificate_names)),
+            );
+        }
+        if let Some(status) = d.certificate_status.filter(|s| *s != "ISSUED") {
+            let pending = if d.pending_validation.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ": validation still pending for {} (create the DNS validation records ACM lists)",
+                    d.pending_validation.join(", ")
+                )
+            };
+            out.push(
+                Finding::error(
+                    ACM_NOT_ISSUED,
+                    format!("the ACM certificate of {host} is {status}, not ISSUED{pending}"),
+                )
+                .with("certificate_arn", arn)
+                .with("status", status),
+            );
+        }
+    }
+    out
+}
+
 pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> Vec<Finding> {
     let mut f = Vec::new();
     let host = o.host.as_str();
