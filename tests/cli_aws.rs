@@ -518,3 +518,59 @@ print(json.dumps({{'target': d['regionalDomainName'], 'bad_target': bad['regiona
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("one host at a time"));
 }
+
+#[test]
+fn profile_and_region_flags_choose_the_credentials_and_region() {
+    let moto = Moto::start();
+    let (_, public) = two_apis(&moto);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config"),
+        "[profile dev]\nregion = eu-west-1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("credentials"),
+        "[dev]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &moto.endpoint, dir.path());
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_REGION");
+    // The profile's region is eu-west-1, where moto has no APIs; --region picks us-east-1.
+    let out = cmd
+        .args([
+            "-o",
+            "json",
+            "lint",
+            "--aws",
+            "--profile",
+            "dev",
+            "--region",
+            "us-east-1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(&public), "{text}");
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &moto.endpoint, dir.path());
+    cmd.env_remove("AWS_ACCESS_KEY_ID")
+        .env_remove("AWS_SECRET_ACCESS_KEY")
+        .env_remove("AWS_REGION");
+    let out = cmd
+        .args(["lint", "--aws", "--profile", "dev"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr.contains("no REST APIs in eu-west-1"), "{stderr}");
+}
