@@ -443,11 +443,23 @@ bad = apigw.create_domain_name(domainName='shop.example.com', regionalCertificat
 # empty list): map and unmap, so it answers as AWS does.
 apigw.create_base_path_mapping(domainName='shop.example.com', restApiId=api, stage='prod', basePath='tmp')
 apigw.delete_base_path_mapping(domainName='shop.example.com', basePath='tmp')
-print(json.dumps({{'target': d['regionalDomainName'], 'bad_target': bad['regionalDomainName']}}))
+h = apigwv2.create_api(Name='h', ProtocolType='HTTP')['ApiId']
+apigwv2.create_stage(ApiId=h, StageName='$default')
+v2 = apigwv2.create_domain_name(DomainName='http.example.com', DomainNameConfigurations=[{{'CertificateArn': good, 'EndpointType': 'REGIONAL'}}])
+apigwv2.create_api_mapping(DomainName='http.example.com', ApiId=h, Stage='$default', ApiMappingKey='')
+print(json.dumps({{'target': d['regionalDomainName'], 'bad_target': bad['regionalDomainName'], 'http_target': v2['DomainNameConfigurations'][0].get('ApiGatewayDomainName'), 'http_api': h}}))
 "#
     ));
     let target = ids["target"].as_str().unwrap().to_string();
     let target: &'static str = Box::leak(target.into_boxed_str());
+    // moto 5 leaves ApiGatewayDomainName out of HTTP API domain names (AWS includes it).
+    let reported = ids["http_target"].as_str();
+    let http_target: &'static str = Box::leak(
+        reported
+            .unwrap_or("d-http1234.execute-api.us-east-1.amazonaws.com")
+            .to_string()
+            .into_boxed_str(),
+    );
     let dns = net::dns_server(
         &["example.com", "amazonaws.com"],
         &[
@@ -463,10 +475,18 @@ print(json.dumps({{'target': d['regionalDomainName'], 'bad_target': bad['regiona
                 Rec::A(std::net::Ipv4Addr::LOCALHOST),
             ),
             ("nowhere.example.com", Rec::A(std::net::Ipv4Addr::LOCALHOST)),
+            ("http.example.com", Rec::Cname(http_target)),
+            (http_target, Rec::A(std::net::Ipv4Addr::LOCALHOST)),
         ],
     );
     let tls = net::tls_server(
-        &[("api.example.com", leaf.clone())],
+        &[
+            ("api.example.com", leaf.clone()),
+            (
+                "http.example.com",
+                pki.leaf(&["http.example.com"], 365, true),
+            ),
+        ],
         pki.leaf(&["*.execute-api.us-east-1.amazonaws.com"], 365, true),
     );
     let dir = tempfile::tempdir().unwrap();
@@ -511,6 +531,17 @@ print(json.dumps({{'target': d['regionalDomainName'], 'bad_target': bad['regiona
     ] {
         assert!(codes.contains(c), "{c} missing: {j}");
     }
+    // An HTTP API's custom domain name (apigatewayv2), mapped at the root. Its certificate
+    // names api.example.com only.
+    let (j, _) = check("http.example.com");
+    assert_eq!(j["result"]["aws"]["api"], "http");
+    assert_eq!(j["result"]["aws"]["target"].as_str(), reported);
+    assert_eq!(j["result"]["aws"]["mappings"][0][0], "(none)");
+    assert_eq!(j["result"]["aws"]["mappings"][0][1], ids["http_api"]);
+    assert!(
+        codes_of(&j).contains("domain.acm-certificate-not-covering"),
+        "{j}"
+    );
     let (j, code) = check("nowhere.example.com");
     assert_eq!(code, 1);
     assert!(codes_of(&j).contains("domain.not-in-api-gateway"), "{j}");
