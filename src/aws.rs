@@ -66,6 +66,20 @@ pub struct Certificate {
     pub pending_validation: Vec<String>,
 }
 
+impl Certificate {
+    /// Known by its ARN only, before ACM is asked.
+    fn unread(arn: &str) -> Certificate {
+        Certificate {
+            arn: arn.to_string(),
+            region: String::new(),
+            status: None,
+            names: Vec::new(),
+            not_after: None,
+            pending_validation: Vec::new(),
+        }
+    }
+}
+
 pub struct Aws {
     config: aws_config::SdkConfig,
     runtime: tokio::runtime::Runtime,
@@ -127,6 +141,25 @@ impl Aws {
     }
 
     /// Runs one SDK call (with its retries) to completion, bounded by the command's timeout.
+    fn attempt<T, E>(
+        &self,
+        operation: &str,
+        future: impl Future<
+            Output = Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>,
+        >,
+    ) -> Result<Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>> {
+        let limit = self.timeout * (MAX_ATTEMPTS + 1);
+        self.runtime
+            .block_on(async { tokio::time::timeout(limit, future).await })
+            .map_err(|_| {
+                anyhow!(
+                    "{operation}: AWS did not answer within {limit:?} (--aws-timeout {:?}, {MAX_ATTEMPTS} attempts)",
+                    self.timeout
+                )
+            })
+    }
+
+    /// One call whose failure is the command's: a one-line error naming what was asked.
     fn call<T, E>(
         &self,
         operation: &str,
@@ -139,17 +172,27 @@ impl Aws {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        let limit = self.timeout * (MAX_ATTEMPTS + 1);
-        let result = self
-            .runtime
-            .block_on(async { tokio::time::timeout(limit, future).await });
-        match result {
-            Err(_) => Err(anyhow!(
-                "{operation}: AWS did not answer within {limit:?} (--aws-timeout {:?}, {MAX_ATTEMPTS} attempts)",
-                self.timeout
-            )),
-            Ok(Ok(v)) => Ok(v),
-            Ok(Err(e)) => Err(explain(
+        self.attempt(operation, future)?
+            .map_err(|e| explain(operation, action, what, &self.region, self.timeout, e))
+    }
+
+    /// Like `call`, for a lookup whose "not found" is an answer (`None`), not a failure.
+    fn find<T, E>(
+        &self,
+        operation: &str,
+        action: &str,
+        what: &str,
+        future: impl Future<
+            Output = Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>,
+        >,
+    ) -> Result<Option<T>>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        match self.attempt(operation, future)? {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if e.code() == Some("NotFoundException") => Ok(None),
+            Err(e) => Err(explain(
                 operation,
                 action,
                 what,
@@ -374,159 +417,106 @@ impl Aws {
     /// has none by that name in the region.
     pub fn domain(&self, host: &str) -> Result<Option<Domain>> {
         let what = format!("custom domain name {host}");
-        let limit = self.timeout * (MAX_ATTEMPTS + 1);
-        let rest = self.runtime.block_on(async {
-            tokio::time::timeout(
-                limit,
-                self.apigateway.get_domain_name().domain_name(host).send(),
-            )
-            .await
-        });
-        let mut domain = match rest {
-            Ok(Ok(d)) => {
-                let regional = d.regional_domain_name().is_some();
-                let mut mappings = Vec::new();
-                let mut position: Option<String> = None;
-                loop {
-                    let page = self.call(
-                        "GetBasePathMappings",
-                        "apigateway:GET",
-                        &what,
-                        self.apigateway
-                            .get_base_path_mappings()
-                            .domain_name(host)
-                            .set_position(position.clone())
-                            .send(),
-                    )?;
-                    for m in page.items() {
-                        mappings.push((
-                            m.base_path().unwrap_or("(none)").to_string(),
-                            m.rest_api_id().unwrap_or_default().to_string(),
-                            m.stage().unwrap_or_default().to_string(),
-                        ));
-                    }
-                    position = page.position().map(str::to_string);
-                    if position.is_none() {
-                        break;
-                    }
-                }
-                Domain {
-                    api: "rest",
-                    endpoint_type: d
-                        .endpoint_configuration()
-                        .and_then(|e| e.types().first())
-                        .map(|t| t.as_str().to_string()),
-                    target: d
-                        .regional_domain_name()
-                        .or(d.distribution_domain_name())
-                        .map(str::to_string),
-                    status: d.domain_name_status().map(|s| s.as_str().to_string()),
-                    mappings,
-                    certificate: if regional {
-                        d.regional_certificate_arn()
-                    } else {
-                        d.certificate_arn()
-                    }
-                    .map(|arn| Certificate {
-                        arn: arn.to_string(),
-                        region: String::new(),
-                        status: None,
-                        names: Vec::new(),
-                        not_after: None,
-                        pending_validation: Vec::new(),
-                    }),
-                }
-            }
-            Ok(Err(e)) if e.code() == Some("NotFoundException") => {
-                let v2 = self.runtime.block_on(async {
-                    tokio::time::timeout(
-                        limit,
-                        self.apigatewayv2.get_domain_name().domain_name(host).send(),
-                    )
-                    .await
-                });
-                let d = match v2 {
-                    Ok(Ok(d)) => d,
-                    Ok(Err(e)) if e.code() == Some("NotFoundException") => return Ok(None),
-                    Ok(Err(e)) => {
-                        return Err(explain(
-                            "GetDomainName",
-                            "apigateway:GET",
-                            &what,
-                            &self.region,
-                            self.timeout,
-                            e,
-                        ));
-                    }
-                    Err(_) => {
-                        return Err(anyhow!(
-                            "GetDomainName: AWS did not answer within --aws-timeout {:?}",
-                            self.timeout
-                        ));
-                    }
-                };
-                let config = d.domain_name_configurations().first();
-                let mappings = self.call(
-                    "GetApiMappings",
+        let rest = self.find(
+            "GetDomainName",
+            "apigateway:GET",
+            &what,
+            self.apigateway.get_domain_name().domain_name(host).send(),
+        )?;
+        let mut domain = if let Some(d) = rest {
+            let regional = d.regional_domain_name().is_some();
+            let mut mappings = Vec::new();
+            let mut position: Option<String> = None;
+            loop {
+                let page = self.call(
+                    "GetBasePathMappings",
                     "apigateway:GET",
                     &what,
-                    self.apigatewayv2
-                        .get_api_mappings()
+                    self.apigateway
+                        .get_base_path_mappings()
                         .domain_name(host)
+                        .set_position(position.clone())
                         .send(),
                 )?;
-                Domain {
-                    api: "http",
-                    endpoint_type: config
-                        .and_then(|c| c.endpoint_type())
-                        .map(|t| t.as_str().to_string()),
-                    target: config
-                        .and_then(|c| c.api_gateway_domain_name())
-                        .map(str::to_string),
-                    status: config
-                        .and_then(|c| c.domain_name_status())
-                        .map(|s| s.as_str().to_string()),
-                    mappings: mappings
-                        .items()
-                        .iter()
-                        .map(|m| {
-                            (
-                                m.api_mapping_key()
-                                    .filter(|k| !k.is_empty())
-                                    .unwrap_or("(none)")
-                                    .to_string(),
-                                m.api_id().unwrap_or_default().to_string(),
-                                m.stage().unwrap_or_default().to_string(),
-                            )
-                        })
-                        .collect(),
-                    certificate: config
-                        .and_then(|c| c.certificate_arn())
-                        .map(|arn| Certificate {
-                            arn: arn.to_string(),
-                            region: String::new(),
-                            status: None,
-                            names: Vec::new(),
-                            not_after: None,
-                            pending_validation: Vec::new(),
-                        }),
+                for m in page.items() {
+                    mappings.push((
+                        m.base_path().unwrap_or("(none)").to_string(),
+                        m.rest_api_id().unwrap_or_default().to_string(),
+                        m.stage().unwrap_or_default().to_string(),
+                    ));
+                }
+                position = page.position().map(str::to_string);
+                if position.is_none() {
+                    break;
                 }
             }
-            Ok(Err(e)) => {
-                return Err(explain(
-                    "GetDomainName",
-                    "apigateway:GET",
-                    &what,
-                    &self.region,
-                    self.timeout,
-                    e,
-                ));
+            Domain {
+                api: "rest",
+                endpoint_type: d
+                    .endpoint_configuration()
+                    .and_then(|e| e.types().first())
+                    .map(|t| t.as_str().to_string()),
+                target: d
+                    .regional_domain_name()
+                    .or(d.distribution_domain_name())
+                    .map(str::to_string),
+                status: d.domain_name_status().map(|s| s.as_str().to_string()),
+                mappings,
+                certificate: if regional {
+                    d.regional_certificate_arn()
+                } else {
+                    d.certificate_arn()
+                }
+                .map(Certificate::unread),
             }
-            Err(_) => {
-                return Err(anyhow!(
-                    "GetDomainName: AWS did not answer within --aws-timeout {:?}",
-                    self.timeout
-                ));
+        } else {
+            let Some(d) = self.find(
+                "GetDomainName",
+                "apigateway:GET",
+                &what,
+                self.apigatewayv2.get_domain_name().domain_name(host).send(),
+            )?
+            else {
+                return Ok(None);
+            };
+            let config = d.domain_name_configurations().first();
+            let mappings = self.call(
+                "GetApiMappings",
+                "apigateway:GET",
+                &what,
+                self.apigatewayv2
+                    .get_api_mappings()
+                    .domain_name(host)
+                    .send(),
+            )?;
+            Domain {
+                api: "http",
+                endpoint_type: config
+                    .and_then(|c| c.endpoint_type())
+                    .map(|t| t.as_str().to_string()),
+                target: config
+                    .and_then(|c| c.api_gateway_domain_name())
+                    .map(str::to_string),
+                status: config
+                    .and_then(|c| c.domain_name_status())
+                    .map(|s| s.as_str().to_string()),
+                mappings: mappings
+                    .items()
+                    .iter()
+                    .map(|m| {
+                        (
+                            m.api_mapping_key()
+                                .filter(|k| !k.is_empty())
+                                .unwrap_or("(none)")
+                                .to_string(),
+                            m.api_id().unwrap_or_default().to_string(),
+                            m.stage().unwrap_or_default().to_string(),
+                        )
+                    })
+                    .collect(),
+                certificate: config
+                    .and_then(|c| c.certificate_arn())
+                    .map(Certificate::unread),
             }
         };
         if let Some(cert) = &mut domain.certificate {
