@@ -96,11 +96,19 @@ fn request(body: &str) -> Request<'static> {
 fn main() {
     let body = body_of_one_megabyte();
     assert_eq!(FIFTY_LINES.lines().count(), 50);
+    let before = apigw_doctor::checks::budget::spent();
     let first = template::evaluate(FIFTY_LINES, request(&body));
     assert!(first.output.is_some(), "{:?}", first.error);
+    println!(
+        "one rendering spends {} of the command's {} budget steps",
+        apigw_doctor::checks::budget::spent() - before,
+        apigw_doctor::checks::budget::EVALUATION_BUDGET
+    );
     let runs = 30;
     let start = Instant::now();
     for _ in 0..runs {
+        // Each rendering is one command's work: one budget each.
+        apigw_doctor::checks::budget::reset();
         let o = template::evaluate(FIFTY_LINES, request(&body));
         assert!(o.output.is_some());
     }
@@ -115,6 +123,7 @@ fn main() {
     let n = 50_000;
     let start = Instant::now();
     for _ in 0..n {
+        apigw_doctor::checks::budget::reset();
         let o = template::evaluate(SEED, request(seed_body));
         assert_eq!(o.overrides.status, Some(serde_json::json!(400)));
     }
@@ -125,6 +134,7 @@ fn main() {
     let nodes = template::parse::parse(SEED).unwrap();
     let start = Instant::now();
     for _ in 0..n {
+        apigw_doctor::checks::budget::reset();
         let env = template::eval::Env {
             null_rule: template::eval::NullRule::Aws,
             input: Input {

@@ -572,3 +572,54 @@ fn the_terminal_helper_sees_colour_so_it_is_a_terminal() {
     );
     let _ = std::io::stdout().flush();
 }
+
+/// Mapping templates built to exhaust the engine: output that doubles with each loop, deep
+/// nesting, huge bodies of tiny JSON values, binary bytes, and templates that never stop.
+#[test]
+fn hostile_templates_end_in_findings_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    // 10 MB of `[],`: 3.5 million tiny values read by $input.path, rendered as a Map.
+    let mut values = String::from("{\"a\": [");
+    for i in 0..3_500_000 {
+        values.push_str(if i == 0 { "[]" } else { ",[]" });
+    }
+    values.push_str("]}");
+    values.truncate(10 * 1024 * 1024 - 2);
+    values.push_str("]}");
+    let body = write(dir.path(), "values.json", &values);
+    let deep = write(dir.path(), "deep.json", "[".repeat(200_000));
+    let binary = write(
+        dir.path(),
+        "binary.bin",
+        [0xffu8, 0xfe, 0x00, 0x89].repeat(4096),
+    );
+    let templates = [
+        // Output growing toward the 10 MB bound.
+        ("grow.vtl", "#set($s = \"xxxxxxxxxxxxxxxx\")#foreach($i in [1..1000])#foreach($j in [1..1000])$s$s$s$s#end#end".to_string()),
+        // A loop nest far past the step budget.
+        ("spin.vtl", "#foreach($a in [1..1000])#foreach($b in [1..1000])#foreach($c in [1..1000])#set($x = $a + $b)#end#end#end".to_string()),
+        // Nesting past the parser's depth bound.
+        ("nest.vtl", "#if(true)".repeat(100_000)),
+        ("parens.vtl", format!("$x.y({})", "(".repeat(200_000))),
+        // The body read whole.
+        ("whole.vtl", "$input.path('$')$input.json('$')".to_string()),
+    ];
+    for (name, text) in templates {
+        let t = write(dir.path(), name, text);
+        for b in [&body, &deep, &binary] {
+            let o = run(
+                &["-o", "json", "template", s(&t), "--body", s(b)],
+                None,
+                GUARD,
+            );
+            println!(
+                "{name} on {}: {:?}, {} MiB",
+                s(b),
+                o.wall,
+                o.max_rss_kib / MIB
+            );
+            assert_survives(&o, GUARD, 2048 * MIB);
+            assert!(matches!(o.code, Some(0) | Some(1)), "{name}: {}", o.stderr);
+        }
+    }
+}

@@ -31,6 +31,18 @@ pub fn refused() -> u64 {
     REFUSED.with(|r| r.get())
 }
 
+/// Steps spent so far on this thread.
+pub fn spent() -> u64 {
+    SPENT.with(|s| s.get())
+}
+
+/// Starts a fresh budget on this thread: for callers that run many commands' worth of work
+/// in one process (benchmarks), never within a command.
+pub fn reset() {
+    SPENT.with(|s| s.set(0));
+    REFUSED.with(|r| r.set(0));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
