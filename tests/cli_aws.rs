@@ -74,6 +74,41 @@ fn lint_reads_every_rest_api_in_the_region() {
     let r = moto.run(&["-o", "json", "lint", "--aws", "--rest-api-id", &public]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(r.json().len(), 1);
+    // Read with --embed methods, an empty API is no "fetched without --embed" error, and a
+    // method without an integration is named.
+    let ids = moto.setup(
+        r#"
+empty = apigw.create_rest_api(name='empty')['id']
+half = apigw.create_rest_api(name='half')['id']
+root = apigw.get_resources(restApiId=half)['items'][0]['id']
+apigw.put_method(restApiId=half, resourceId=root, httpMethod='GET', authorizationType='NONE')
+print(json.dumps([empty, half]))
+"#,
+    );
+    let r = moto.run(&[
+        "-o",
+        "json",
+        "lint",
+        "--aws",
+        "--rest-api-id",
+        ids[0].as_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert_eq!(r.one_json()["findings"], serde_json::json!([]));
+    let r = moto.run(&[
+        "-o",
+        "json",
+        "lint",
+        "--aws",
+        "--rest-api-id",
+        ids[1].as_str().unwrap(),
+    ]);
+    let j = r.one_json();
+    assert_eq!(
+        codes_of(&j),
+        ["lint.method-without-integration".to_string()].into(),
+        "{j}"
+    );
 }
 
 #[test]

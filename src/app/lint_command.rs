@@ -469,7 +469,12 @@ fn lint_document(
     if http && args.vpc_link.is_none() {
         findings.extend(lint::lint_http_api(&doc.value));
     }
-    findings.extend(lint::missing_integrations(&doc.value, &methods));
+    if api_id.is_some() {
+        // Read live with --embed methods: a method without integration really has none.
+        findings.extend(lint::methods_without_integration(&methods));
+    } else {
+        findings.extend(lint::missing_integrations(&doc.value, &methods));
+    }
     add_lines(&mut findings, &doc);
     let outcome = LintOutcome {
         api: if http { "http" } else { "rest" },

@@ -21,6 +21,7 @@ pub const ERRORS_AS_2XX: &str = "lint.errors-as-2xx";
 pub const ERROR_STATUS_FROM_TEMPLATE: &str = "lint.error-status-from-template";
 pub const STAGE_VARIABLE_TYPO: &str = "lint.stage-variable-typo";
 pub const NO_INTEGRATIONS: &str = "lint.no-integrations";
+pub const METHOD_WITHOUT_INTEGRATION: &str = "lint.method-without-integration";
 pub const HTTP_PAYLOAD_VERSION: &str = "lint.http-payload-version";
 pub const HTTP_RESPONSE_MAPPING: &str = "lint.http-response-mapping-invalid";
 pub const HTTP_API_POLICY: &str = "lint.http-api-policy";
@@ -41,6 +42,7 @@ pub const CODES: &[&str] = &[
     HTTP_RESPONSE_MAPPING,
     HTTP_API_POLICY,
     CORS_PREFLIGHT_NEEDS_AUTH,
+    METHOD_WITHOUT_INTEGRATION,
 ];
 
 const METHODS: &[&str] = &[
@@ -708,6 +710,23 @@ pub fn missing_integrations(doc: &Value, methods: &[Method]) -> Option<Finding> 
         .with("methods", methods.len())
         .with("command", how),
     )
+}
+
+/// Methods of a live API (read with `--embed methods`, so a missing integration is real)
+/// that have no integration.
+pub fn methods_without_integration(methods: &[Method]) -> Vec<Finding> {
+    methods
+        .iter()
+        .filter(|m| m.integration.is_none())
+        .map(|m| {
+            Finding::warning(
+                METHOD_WITHOUT_INTEGRATION,
+                format!("{} has no integration: API Gateway refuses to deploy the API until it has one (\"No integration defined for method\")", m.label()),
+            )
+            .with("method", m.label())
+            .with("location", m.location.as_str())
+        })
+        .collect()
 }
 
 /// The lint of every method.
