@@ -203,57 +203,78 @@ impl Aws {
         }
     }
 
-    /// Every REST API in the region: (id, name).
-    pub fn rest_apis(&self) -> Result<Vec<(String, String)>> {
-        let c = &self.apigateway;
+    /// Every page of a listing: `send` asks for the page after a token (`None`: the first),
+    /// `take` keeps what the page holds and returns the next token (`None`: the last page).
+    fn paginate<P, T, E, Fut>(
+        &self,
+        operation: &str,
+        action: &str,
+        what: &str,
+        mut send: impl FnMut(Option<String>) -> Fut,
+        mut take: impl FnMut(P, &mut Vec<T>) -> Option<String>,
+    ) -> Result<Vec<T>>
+    where
+        Fut:
+            Future<Output = Result<P, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
         let mut out = Vec::new();
-        let mut position: Option<String> = None;
+        let mut token = None;
         loop {
-            let page = self.call(
-                "GetRestApis",
-                "apigateway:GET",
-                "the region's REST APIs",
-                c.get_rest_apis()
-                    .set_position(position.clone())
-                    .limit(500)
-                    .send(),
-            )?;
-            for api in page.items() {
-                out.push((
-                    api.id().unwrap_or_default().to_string(),
-                    api.name().unwrap_or_default().to_string(),
-                ));
-            }
-            position = page.position().map(str::to_string);
-            if position.is_none() {
+            let page = self.call(operation, action, what, send(token.take()))?;
+            token = take(page, &mut out);
+            if token.is_none() {
                 return Ok(out);
             }
         }
     }
 
+    /// Every REST API in the region: (id, name).
+    pub fn rest_apis(&self) -> Result<Vec<(String, String)>> {
+        self.paginate(
+            "GetRestApis",
+            "apigateway:GET",
+            "the region's REST APIs",
+            |position| {
+                self.apigateway
+                    .get_rest_apis()
+                    .set_position(position)
+                    .limit(500)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().map(|api| {
+                    (
+                        api.id().unwrap_or_default().to_string(),
+                        api.name().unwrap_or_default().to_string(),
+                    )
+                }));
+                page.position().map(str::to_string)
+            },
+        )
+    }
+
     /// `aws apigateway get-resources --embed methods`, every page, as the CLI prints it.
     pub fn resources(&self, api_id: &str) -> Result<Value> {
-        let c = &self.apigateway;
-        let mut items = Vec::new();
-        let mut position: Option<String> = None;
-        loop {
-            let page = self.call(
-                "GetResources",
-                "apigateway:GET",
-                &format!("REST API {api_id}"),
-                c.get_resources()
+        let items = self.paginate(
+            "GetResources",
+            "apigateway:GET",
+            &format!("REST API {api_id}"),
+            |position| {
+                self.apigateway
+                    .get_resources()
                     .rest_api_id(api_id)
                     .embed("methods")
                     .limit(500)
-                    .set_position(position.clone())
-                    .send(),
-            )?;
-            items.extend(page.items().iter().map(resource_json));
-            position = page.position().map(str::to_string);
-            if position.is_none() {
-                return Ok(json!({ "items": items }));
-            }
-        }
+                    .set_position(position)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().map(resource_json));
+                page.position().map(str::to_string)
+            },
+        )?;
+        Ok(json!({ "items": items }))
     }
 
     /// The resource policy of a REST API (`get-rest-api --query policy`), if it has one.
@@ -316,84 +337,74 @@ impl Aws {
 
     /// Every HTTP and WebSocket API in the region (apigatewayv2): (id, name).
     pub fn http_apis(&self) -> Result<Vec<(String, String)>> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.call(
-                "GetApis",
-                "apigateway:GET",
-                "the region's HTTP APIs",
-                self.apigatewayv2
-                    .get_apis()
-                    .set_next_token(token.clone())
-                    .send(),
-            )?;
-            for api in page.items() {
-                out.push((
-                    api.api_id().unwrap_or_default().to_string(),
-                    api.name().unwrap_or_default().to_string(),
-                ));
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                return Ok(out);
-            }
-        }
+        self.paginate(
+            "GetApis",
+            "apigateway:GET",
+            "the region's HTTP APIs",
+            |token| self.apigatewayv2.get_apis().set_next_token(token).send(),
+            |page, out| {
+                out.extend(page.items().iter().map(|api| {
+                    (
+                        api.api_id().unwrap_or_default().to_string(),
+                        api.name().unwrap_or_default().to_string(),
+                    )
+                }));
+                page.next_token().map(str::to_string)
+            },
+        )
     }
 
     /// An HTTP API's integrations with the route keys that target each, and its stages.
     pub fn http_integrations(&self, api_id: &str) -> Result<(Vec<HttpIntegration>, Vec<Stage>)> {
         let what = format!("HTTP API {api_id}");
-        let mut integrations = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.call(
-                "GetIntegrations",
-                "apigateway:GET",
-                &what,
+        let mut integrations = self.paginate(
+            "GetIntegrations",
+            "apigateway:GET",
+            &what,
+            |token| {
                 self.apigatewayv2
                     .get_integrations()
                     .api_id(api_id)
-                    .set_next_token(token.clone())
-                    .send(),
-            )?;
-            for i in page.items() {
-                integrations.push(HttpIntegration {
+                    .set_next_token(token)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().map(|i| HttpIntegration {
                     id: i.integration_id().unwrap_or_default().to_string(),
                     connection_type: i.connection_type().map(|c| c.as_str().to_string()),
                     connection_id: i.connection_id().map(str::to_string),
                     routes: Vec::new(),
-                });
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
-            }
-        }
-        let mut token: Option<String> = None;
-        loop {
-            let page = self.call(
-                "GetRoutes",
-                "apigateway:GET",
-                &what,
+                }));
+                page.next_token().map(str::to_string)
+            },
+        )?;
+        let routes = self.paginate(
+            "GetRoutes",
+            "apigateway:GET",
+            &what,
+            |token| {
                 self.apigatewayv2
                     .get_routes()
                     .api_id(api_id)
-                    .set_next_token(token.clone())
-                    .send(),
-            )?;
-            for r in page.items() {
-                let target = r.target().unwrap_or_default();
-                if let Some(i) = integrations
-                    .iter_mut()
-                    .find(|i| target == format!("integrations/{}", i.id))
-                {
-                    i.routes.push(r.route_key().unwrap_or_default().to_string());
-                }
-            }
-            token = page.next_token().map(str::to_string);
-            if token.is_none() {
-                break;
+                    .set_next_token(token)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().map(|r| {
+                    (
+                        r.target().unwrap_or_default().to_string(),
+                        r.route_key().unwrap_or_default().to_string(),
+                    )
+                }));
+                page.next_token().map(str::to_string)
+            },
+        )?;
+        for (target, key) in routes {
+            if let Some(i) = integrations
+                .iter_mut()
+                .find(|i| target == format!("integrations/{}", i.id))
+            {
+                i.routes.push(key);
             }
         }
         let stages = self.call(
@@ -425,31 +436,28 @@ impl Aws {
         )?;
         let mut domain = if let Some(d) = rest {
             let regional = d.regional_domain_name().is_some();
-            let mut mappings = Vec::new();
-            let mut position: Option<String> = None;
-            loop {
-                let page = self.call(
-                    "GetBasePathMappings",
-                    "apigateway:GET",
-                    &what,
+            let mappings = self.paginate(
+                "GetBasePathMappings",
+                "apigateway:GET",
+                &what,
+                |position| {
                     self.apigateway
                         .get_base_path_mappings()
                         .domain_name(host)
-                        .set_position(position.clone())
-                        .send(),
-                )?;
-                for m in page.items() {
-                    mappings.push((
-                        m.base_path().unwrap_or("(none)").to_string(),
-                        m.rest_api_id().unwrap_or_default().to_string(),
-                        m.stage().unwrap_or_default().to_string(),
-                    ));
-                }
-                position = page.position().map(str::to_string);
-                if position.is_none() {
-                    break;
-                }
-            }
+                        .set_position(position)
+                        .send()
+                },
+                |page, out| {
+                    out.extend(page.items().iter().map(|m| {
+                        (
+                            m.base_path().unwrap_or("(none)").to_string(),
+                            m.rest_api_id().unwrap_or_default().to_string(),
+                            m.stage().unwrap_or_default().to_string(),
+                        )
+                    }));
+                    page.position().map(str::to_string)
+                },
+            )?;
             Domain {
                 api: "rest",
                 endpoint_type: d
