@@ -19,6 +19,16 @@ pub struct SyntaxError {
     pub unsupported: bool,
 }
 
+impl SyntaxError {
+    fn at(pos: Pos, message: impl Into<String>) -> SyntaxError {
+        SyntaxError {
+            message: message.into(),
+            pos,
+            unsupported: false,
+        }
+    }
+}
+
 impl fmt::Display for SyntaxError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -119,16 +129,10 @@ pub fn parse(text: &str) -> Result<Vec<Node>, SyntaxError> {
     let (nodes, end) = p.block(false)?;
     match end {
         BlockEnd::Eof => Ok(nodes),
-        BlockEnd::End(pos) => Err(SyntaxError {
-            message: "#end without a directive to close".into(),
-            pos,
-            unsupported: false,
-        }),
-        BlockEnd::Else(pos) | BlockEnd::ElseIf(_, pos) => Err(SyntaxError {
-            message: "#else or #elseif outside an #if".into(),
-            pos,
-            unsupported: false,
-        }),
+        BlockEnd::End(pos) => Err(SyntaxError::at(pos, "#end without a directive to close")),
+        BlockEnd::Else(pos) | BlockEnd::ElseIf(_, pos) => {
+            Err(SyntaxError::at(pos, "#else or #elseif outside an #if"))
+        }
     }
 }
 
@@ -190,11 +194,7 @@ impl Parser {
     }
 
     fn error<T>(&self, message: impl Into<String>) -> Result<T, SyntaxError> {
-        Err(SyntaxError {
-            message: message.into(),
-            pos: self.pos(),
-            unsupported: false,
-        })
+        Err(SyntaxError::at(self.pos(), message))
     }
 
     fn enter(&mut self) -> Result<(), SyntaxError> {
@@ -284,11 +284,7 @@ impl Parser {
                             break;
                         }
                         if self.bump().is_none() {
-                            return Err(SyntaxError {
-                                message: "unterminated #* comment".into(),
-                                pos,
-                                unsupported: false,
-                            });
+                            return Err(SyntaxError::at(pos, "unterminated #* comment"));
                         }
                     }
                     continue;
@@ -308,11 +304,7 @@ impl Parser {
                         match self.bump() {
                             Some(c) => text.push(c),
                             None => {
-                                return Err(SyntaxError {
-                                    message: "unterminated #[[ block".into(),
-                                    pos,
-                                    unsupported: false,
-                                });
+                                return Err(SyntaxError::at(pos, "unterminated #[[ block"));
                             }
                         }
                     }
@@ -423,11 +415,7 @@ impl Parser {
                     let (body, end) = self.block(false)?;
                     match end {
                         BlockEnd::Eof => {
-                            return Err(SyntaxError {
-                                message: "#if without #end".into(),
-                                pos,
-                                unsupported: false,
-                            });
+                            return Err(SyntaxError::at(pos, "#if without #end"));
                         }
                         BlockEnd::End(_) => {
                             branches.push((cond, body));
@@ -446,18 +434,13 @@ impl Parser {
                                     break;
                                 }
                                 BlockEnd::Eof => {
-                                    return Err(SyntaxError {
-                                        message: "#if without #end".into(),
-                                        pos,
-                                        unsupported: false,
-                                    });
+                                    return Err(SyntaxError::at(pos, "#if without #end"));
                                 }
                                 _ => {
-                                    return Err(SyntaxError {
-                                        message: "#else or #elseif after #else".into(),
-                                        pos: else_pos,
-                                        unsupported: false,
-                                    });
+                                    return Err(SyntaxError::at(
+                                        else_pos,
+                                        "#else or #elseif after #else",
+                                    ));
                                 }
                             }
                         }
@@ -507,18 +490,10 @@ impl Parser {
                 match end {
                     BlockEnd::End(_) => {}
                     BlockEnd::Eof => {
-                        return Err(SyntaxError {
-                            message: "#foreach without #end".into(),
-                            pos,
-                            unsupported: false,
-                        });
+                        return Err(SyntaxError::at(pos, "#foreach without #end"));
                     }
                     BlockEnd::Else(p) | BlockEnd::ElseIf(_, p) => {
-                        return Err(SyntaxError {
-                            message: "#else inside #foreach without #if".into(),
-                            pos: p,
-                            unsupported: false,
-                        });
+                        return Err(SyntaxError::at(p, "#else inside #foreach without #if"));
                     }
                 }
                 self.depth -= 1;
@@ -972,11 +947,7 @@ impl Parser {
             }
             self.bump();
         }
-        Err(SyntaxError {
-            message: "unterminated string".into(),
-            pos,
-            unsupported: false,
-        })
+        Err(SyntaxError::at(pos, "unterminated string"))
     }
 }
 
