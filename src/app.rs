@@ -79,17 +79,23 @@ impl Printer {
     }
 
     fn exit_code(&mut self) -> Result<ExitCode> {
+        self.close(None)?;
+        Ok(ExitCode::from(u8::from(self.failed)))
+    }
+
+    /// Ends the output: closes the SARIF log (recording `failure`, the error that stopped
+    /// the command, if any) and flushes.
+    fn close(&mut self, failure: Option<&str>) -> Result<()> {
         if let (Format::Sarif, Out::Plain(out)) = (self.format, &mut self.out) {
             self.sarif
-                .finish(out)
+                .finish(out, failure)
                 .or_else(ignore_broken_pipe)
                 .context("cannot write to standard output")?;
         }
         self.out
             .flush()
             .or_else(ignore_broken_pipe)
-            .context("cannot write to standard output")?;
-        Ok(ExitCode::from(u8::from(self.failed)))
+            .context("cannot write to standard output")
     }
 }
 
@@ -131,6 +137,42 @@ impl Out {
     }
 }
 
+/// Every page (the command and each subcommand) into `dir`, as clap_mangen names them,
+/// never through a symbolic link placed there: an existing link is refused, an existing
+/// file replaced by a new one.
+fn write_man_pages(cmd: &clap::Command, dir: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_man_pages(sub, dir)?;
+    }
+    let man = clap_mangen::Man::new(cmd.clone());
+    let path = dir.join(man.get_filename());
+    let mut roff = Vec::new();
+    man.render(&mut roff)?;
+    match std::fs::symlink_metadata(&path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            anyhow::bail!(
+                "{}: is a symbolic link: refusing to write a man page through it",
+                path.display()
+            )
+        }
+        Ok(meta) if meta.is_file() => std::fs::remove_file(&path)
+            .with_context(|| format!("{}: cannot replace", path.display()))?,
+        Ok(_) => anyhow::bail!("{}: exists and is not a file", path.display()),
+        Err(_) => {}
+    }
+    // create_new with O_NOFOLLOW: a link put there since the check is not followed either.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(&path)
+        .with_context(|| format!("{}: cannot create", path.display()))?;
+    file.write_all(&roff)
+        .and_then(|()| file.flush())
+        .with_context(|| format!("{}: cannot write", path.display()))
+}
+
 /// `man [COMMAND...]` to standard output, or every page into `out_dir`.
 fn man(command: &[String], out_dir: Option<&std::path::Path>) -> Result<()> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
@@ -138,8 +180,7 @@ fn man(command: &[String], out_dir: Option<&std::path::Path>) -> Result<()> {
     if let Some(dir) = out_dir {
         std::fs::create_dir_all(dir)
             .with_context(|| format!("{}: cannot create the folder", dir.display()))?;
-        return clap_mangen::generate_to(cmd, dir)
-            .with_context(|| format!("{}: cannot write the man pages", dir.display()));
+        return write_man_pages(&cmd, dir);
     }
     let mut page = &cmd;
     for name in command {
@@ -208,19 +249,31 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             timeout: cli.aws_timeout,
         },
     };
-    match cli.command {
-        Command::Kb(KbCommand::Search(args)) => kb_commands::search(&mut session, &args)?,
-        Command::Kb(KbCommand::Show { id }) => kb_commands::show(&mut session, &id)?,
-        Command::Kb(KbCommand::List) => kb_commands::list(&mut session)?,
-        Command::Lambda(args) => lambda_command::run(&mut session, &args)?,
-        Command::Selection(args) => selection_command::run(&mut session, &args)?,
-        Command::Domain(args) => domain_command::run(&mut session, &args)?,
-        Command::Lint(args) => lint_command::run(&mut session, &args)?,
-        Command::Policy(args) => policy_command::run(&mut session, &args)?,
-        Command::Probe(args) => probe_command::run(&mut session, &args)?,
-        Command::Cloudfront(args) => cloudfront_command::run(&mut session, &args)?,
-        Command::Template(args) => template_command::run(&mut session, &args)?,
-        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
+    if let Err(e) = run_command(&mut session, cli.command) {
+        // The reports already written stay valid: a SARIF log is closed with the error.
+        let _ = session
+            .printer
+            .close(Some(&format!("{e:#}").replace('\n', " ")));
+        return Err(e);
     }
     session.printer.exit_code()
+}
+
+fn run_command(session: &mut Session, command: Command) -> Result<()> {
+    let session = &mut *session;
+    match command {
+        Command::Kb(KbCommand::Search(args)) => kb_commands::search(session, &args)?,
+        Command::Kb(KbCommand::Show { id }) => kb_commands::show(session, &id)?,
+        Command::Kb(KbCommand::List) => kb_commands::list(session)?,
+        Command::Lambda(args) => lambda_command::run(session, &args)?,
+        Command::Selection(args) => selection_command::run(session, &args)?,
+        Command::Domain(args) => domain_command::run(session, &args)?,
+        Command::Lint(args) => lint_command::run(session, &args)?,
+        Command::Policy(args) => policy_command::run(session, &args)?,
+        Command::Probe(args) => probe_command::run(session, &args)?,
+        Command::Cloudfront(args) => cloudfront_command::run(session, &args)?,
+        Command::Template(args) => template_command::run(session, &args)?,
+        Command::Completions { .. } | Command::Man { .. } => unreachable!("handled above"),
+    }
+    Ok(())
 }

@@ -14,6 +14,38 @@ use std::time::Duration;
 
 /// Attempts per call (the first and two retries with backoff on throttling and 5XX).
 const MAX_ATTEMPTS: u32 = 3;
+/// The most pages one listing may take (500 items a page: 500,000 REST APIs or resources,
+/// far past API Gateway's quotas); a listing that goes on is an endpoint that misbehaves.
+pub const MAX_PAGES: usize = 1000;
+/// The largest response body read from AWS (API Gateway's largest answers, an export or a
+/// 500-resource page with methods, are a few MB).
+pub const MAX_RESPONSE_BYTES: usize = 64 * 1024 * 1024;
+/// The whole command's deadline, as a multiple of `--aws-timeout` (default 10 s: 5 minutes).
+pub const DEADLINE_TIMEOUTS: u32 = 30;
+
+/// Wraps every AWS response body so that reading past [`MAX_RESPONSE_BYTES`] fails the call
+/// instead of buffering an endless body.
+#[derive(Debug)]
+struct BoundedBody;
+
+impl aws_sdk_apigateway::config::Intercept for BoundedBody {
+    fn name(&self) -> &'static str {
+        "BoundedBody"
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_sdk_apigateway::config::interceptors::BeforeDeserializationInterceptorContextMut<'_>,
+        _: &aws_sdk_apigateway::config::RuntimeComponents,
+        _: &mut aws_sdk_apigateway::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let body = context.response_mut().take_body();
+        *context.response_mut().body_mut() = aws_smithy_types::body::SdkBody::from_body_1_x(
+            http_body_util::Limited::new(body, MAX_RESPONSE_BYTES),
+        );
+        Ok(())
+    }
+}
 
 /// `--profile`, `--region`, `--aws-timeout`.
 #[derive(Debug, Clone)]
@@ -87,6 +119,8 @@ pub struct Aws {
     apigatewayv2: aws_sdk_apigatewayv2::Client,
     pub region: String,
     timeout: Duration,
+    /// When the command must be done by (see [`DEADLINE_TIMEOUTS`]).
+    deadline: std::time::Instant,
 }
 
 impl Aws {
@@ -132,11 +166,20 @@ impl Aws {
         };
         Ok(Aws {
             config: config.clone(),
-            apigateway: aws_sdk_apigateway::Client::new(&config),
-            apigatewayv2: aws_sdk_apigatewayv2::Client::new(&config),
+            apigateway: aws_sdk_apigateway::Client::from_conf(
+                aws_sdk_apigateway::config::Builder::from(&config)
+                    .interceptor(BoundedBody)
+                    .build(),
+            ),
+            apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
+                aws_sdk_apigatewayv2::config::Builder::from(&config)
+                    .interceptor(BoundedBody)
+                    .build(),
+            ),
             runtime,
             region,
             timeout: opts.timeout,
+            deadline: std::time::Instant::now() + opts.timeout * DEADLINE_TIMEOUTS,
         })
     }
 
@@ -148,14 +191,33 @@ impl Aws {
             Output = Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>,
         >,
     ) -> Result<Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>> {
-        let limit = self.timeout * (MAX_ATTEMPTS + 1);
+        let left = self
+            .deadline
+            .saturating_duration_since(std::time::Instant::now());
+        if left.is_zero() {
+            return Err(anyhow!(
+                "{operation}: the command's deadline passed ({:?}: {DEADLINE_TIMEOUTS} x --aws-timeout {:?})",
+                self.timeout * DEADLINE_TIMEOUTS,
+                self.timeout
+            ));
+        }
+        let per_call = self.timeout * (MAX_ATTEMPTS + 1);
+        let limit = per_call.min(left);
         self.runtime
             .block_on(async { tokio::time::timeout(limit, future).await })
             .map_err(|_| {
-                anyhow!(
-                    "{operation}: AWS did not answer within {limit:?} (--aws-timeout {:?}, {MAX_ATTEMPTS} attempts)",
-                    self.timeout
-                )
+                if limit < per_call {
+                    anyhow!(
+                        "{operation}: the command's deadline passed ({:?}: {DEADLINE_TIMEOUTS} x --aws-timeout {:?})",
+                        self.timeout * DEADLINE_TIMEOUTS,
+                        self.timeout
+                    )
+                } else {
+                    anyhow!(
+                        "{operation}: AWS did not answer within {limit:?} (--aws-timeout {:?}, {MAX_ATTEMPTS} attempts)",
+                        self.timeout
+                    )
+                }
             })
     }
 
@@ -220,13 +282,24 @@ impl Aws {
     {
         let mut out = Vec::new();
         let mut token = None;
-        loop {
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..MAX_PAGES {
             let page = self.call(operation, action, what, send(token.take()))?;
             token = take(page, &mut out);
-            if token.is_none() {
-                return Ok(out);
+            match &token {
+                None => return Ok(out),
+                // An endpoint that hands back a token it gave before would loop forever.
+                Some(t) if !seen.insert(t.clone()) => {
+                    return Err(anyhow!(
+                        "{operation}: AWS returned the same pagination token twice while listing {what}: the listing would not end (is AWS_ENDPOINT_URL a real API Gateway endpoint?)"
+                    ));
+                }
+                Some(_) => {}
             }
         }
+        Err(anyhow!(
+            "{operation}: listing {what} took more than {MAX_PAGES} pages: stopped (is AWS_ENDPOINT_URL a real API Gateway endpoint?)"
+        ))
     }
 
     /// Every REST API in the region: (id, name).
@@ -545,6 +618,7 @@ impl Aws {
         let acm = aws_sdk_acm::Client::from_conf(
             aws_sdk_acm::config::Builder::from(&self.config)
                 .region(aws_config::Region::new(region.clone()))
+                .interceptor(BoundedBody)
                 .build(),
         );
         let out = self.call(
@@ -625,6 +699,12 @@ where
     {
         return anyhow!(
             "{operation}: no AWS credentials: set AWS_PROFILE or --profile (aws configure, aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        );
+    }
+    if lower.contains("length limit exceeded") {
+        return anyhow!(
+            "{operation}: AWS's answer passed {} MiB: stopped reading it (is AWS_ENDPOINT_URL a real API Gateway endpoint?)",
+            MAX_RESPONSE_BYTES / (1024 * 1024)
         );
     }
     match &e {

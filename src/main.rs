@@ -2,6 +2,11 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use std::process::ExitCode;
 
+use apigw_doctor::report::human::say;
+
+/// The longest error message printed whole (a server can answer with megabytes of text).
+const MAX_ERROR: usize = 2000;
+
 fn main() -> ExitCode {
     // A last line of defence: a bug must still end in one line and exit status 2, not a
     // backtrace (from any thread, including the network runtime's workers).
@@ -16,10 +21,10 @@ fn main() -> ExitCode {
             .map(|s| s.to_string())
             .or_else(|| info.payload().downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        let text = apigw_doctor::report::human::visible(&what);
-        anstream::eprintln!(
+        let text = apigw_doctor::report::human::visible_cut(&what, MAX_ERROR);
+        say(format_args!(
             "apigw-doctor: error: internal error{place}: {text} (please report this bug)"
-        );
+        ));
         std::process::exit(2);
     }));
     let cli = match apigw_doctor::cli::Cli::try_parse() {
@@ -30,12 +35,15 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // One line: the error and its context, never a backtrace.
-            let text = apigw_doctor::report::human::visible(&format!("{e:#}").replace('\n', " "));
-            anstream::eprintln!("apigw-doctor: error: {text}");
+            let text = apigw_doctor::report::human::visible_cut(
+                &format!("{e:#}").replace('\n', " "),
+                MAX_ERROR,
+            );
+            say(format_args!("apigw-doctor: error: {text}"));
             if e.downcast_ref::<apigw_doctor::input::TerminalStdin>()
                 .is_some()
             {
-                anstream::eprintln!("hint: {}", usage_line());
+                say(format_args!("hint: {}", usage_line()));
             }
             ExitCode::from(2)
         }
@@ -67,10 +75,13 @@ fn usage_error(e: clap::Error) -> ExitCode {
             message.push(line.to_string());
         }
     }
-    let visible = apigw_doctor::report::human::visible;
-    anstream::eprintln!("apigw-doctor: error: {}", visible(&message.join(" ")));
+    let visible = |s: &str| apigw_doctor::report::human::visible_cut(s, MAX_ERROR);
+    say(format_args!(
+        "apigw-doctor: error: {}",
+        visible(&message.join(" "))
+    ));
     if let Some(hint) = hint {
-        anstream::eprintln!("hint: {}", visible(&hint));
+        say(format_args!("hint: {}", visible(&hint)));
     }
     ExitCode::from(2)
 }
@@ -97,8 +108,13 @@ fn subcommand() -> String {
     use clap::CommandFactory;
     let mut cmd = &apigw_doctor::cli::Cli::command();
     let mut path = String::new();
-    for arg in std::env::args().skip(1).filter(|a| !a.starts_with('-')) {
-        match cmd.find_subcommand(&arg) {
+    // args_os: a file name that is not UTF-8 must not panic here.
+    let args: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    for arg in args.iter().filter(|a| !a.starts_with('-')) {
+        match cmd.find_subcommand(arg) {
             Some(sub) => {
                 path.push_str(sub.get_name());
                 path.push(' ');

@@ -5,6 +5,7 @@
 //!
 //! Network peers that misbehave (silent DNS, stalling TLS, endless HTTP bodies) are in
 //! cli_domain.rs and cli_probe.rs beside the servers they need.
+mod support;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -32,10 +33,25 @@ impl Outcome {
 /// Runs the binary with `args` (stdin from `stdin`), killed after `guard`; peak memory of
 /// this child alone, from `wait4`.
 fn run(args: &[&str], stdin: Option<&Path>, guard: Duration) -> Outcome {
+    run_with(args, stdin, &[], guard)
+}
+
+/// `run` with extra environment variables and no standard input.
+fn run_env(args: &[&str], env: &[(String, String)], guard: Duration) -> Outcome {
+    run_with(args, None, env, guard)
+}
+
+fn run_with(
+    args: &[&str],
+    stdin: Option<&Path>,
+    env: &[(String, String)],
+    guard: Duration,
+) -> Outcome {
     let dir = tempfile::tempdir().unwrap();
     let (out_path, err_path) = (dir.path().join("out"), dir.path().join("err"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_apigw-doctor"));
     cmd.args(args)
+        .envs(env.iter().map(|(k, v)| (k, v)))
         .env_remove("NO_COLOR")
         .env_remove("RUST_BACKTRACE")
         .stdout(std::fs::File::create(&out_path).unwrap())
@@ -476,7 +492,8 @@ fn on_terminal(args: &[&str]) -> String {
 #[test]
 fn escape_sequences_from_inputs_never_reach_the_terminal() {
     let dir = tempfile::tempdir().unwrap();
-    let esc = "\u{1b}[2J\u{1b}]8;;http://evil.example\u{7}";
+    // Clear screen, an OSC 8 hyperlink, a colour (SGR) the report never uses, a bidi override.
+    let esc = "\u{1b}[2J\u{1b}]8;;http://evil.example\u{7}\u{1b}[38;5;196m\u{202e}";
     let lambda = write(
         dir.path(),
         "l.json",
@@ -509,7 +526,9 @@ fn escape_sequences_from_inputs_never_reach_the_terminal() {
             "title = \"",
             &format!(
                 "title = \"{}",
-                esc.replace('\u{1b}', "\\u001b").replace('\u{7}', "\\u0007")
+                esc.replace('\u{1b}', "\\u001b")
+                    .replace('\u{7}', "\\u0007")
+                    .replace('\u{202e}', "\\u202e")
             ),
             1,
         );
@@ -560,6 +579,8 @@ fn escape_sequences_from_inputs_never_reach_the_terminal() {
         assert!(!screen.contains("\u{1b}[2J"), "{args:?}: {screen:?}");
         assert!(!screen.contains("\u{1b}]8;"), "{args:?}: {screen:?}");
         assert!(!screen.contains('\u{7}'), "{args:?}: {screen:?}");
+        assert!(!screen.contains("\u{1b}[38;5;196m"), "{args:?}: {screen:?}");
+        assert!(!screen.contains('\u{202e}'), "{args:?}: {screen:?}");
     }
 }
 
@@ -622,4 +643,343 @@ fn hostile_templates_end_in_findings_within_bounds() {
             assert!(matches!(o.code, Some(0) | Some(1)), "{name}: {}", o.stderr);
         }
     }
+}
+
+/// Dummy credentials and a region for live mode against `endpoint`, with empty config files
+/// written into `dir`.
+#[cfg(feature = "aws")]
+fn aws_env(dir: &Path, endpoint: String) -> Vec<(String, String)> {
+    write(dir, "config", "");
+    write(dir, "credentials", "");
+    vec![
+        ("AWS_ENDPOINT_URL".into(), endpoint),
+        ("AWS_ACCESS_KEY_ID".into(), "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY".into(), "testing".into()),
+        ("AWS_REGION".into(), "us-east-1".into()),
+        ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+        ("AWS_CONFIG_FILE".into(), s(&dir.join("config")).into()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE".into(),
+            s(&dir.join("credentials")).into(),
+        ),
+    ]
+}
+
+/// Live mode against endpoints that never stop: pages that repeat their token or go on for
+/// ever, and a body that never ends. Each ends in one line and exit 2, bounded in time and
+/// memory.
+#[cfg(feature = "aws")]
+#[test]
+fn endless_aws_listings_and_bodies_end_in_one_line() {
+    use support::net;
+    let dir = tempfile::tempdir().unwrap();
+    let env = |endpoint: String| aws_env(dir.path(), endpoint);
+    let cases = [
+        (
+            net::endless_pages_server(true),
+            "same pagination token twice",
+        ),
+        (net::endless_pages_server(false), "more than 1000 pages"),
+        (net::endless_json_server(), "64 MiB"),
+    ];
+    for (server, needle) in cases {
+        let o = run_env(
+            &["lint", "--aws", "--aws-timeout", "5s"],
+            &env(format!("http://{server}")),
+            GUARD * 4,
+        );
+        println!(
+            "{needle}: {:?}, {} MiB: {}",
+            o.wall,
+            o.max_rss_kib / MIB,
+            o.stderr
+        );
+        assert_survives(&o, GUARD * 4, 512 * MIB);
+        assert_eq!(o.code, Some(2), "{}", o.stderr);
+        assert!(o.stderr.contains(needle), "{needle}: {}", o.stderr);
+    }
+    // Pages that each come in time but never end: the command's deadline (30 x 200 ms).
+    let slow = net::endless_slow_pages_server(false, Duration::from_millis(100));
+    let o = run_env(
+        &["lint", "--aws", "--aws-timeout", "200ms"],
+        &env(format!("http://{slow}")),
+        GUARD,
+    );
+    assert_survives(&o, GUARD, 512 * MIB);
+    assert!(o.stderr.contains("deadline passed"), "{}", o.stderr);
+}
+
+/// Templates an attacker writes against the engine's walks and bounds: values that hold
+/// themselves, operator chains, copies and scans of a 10 MB body, huge ranges and regexes,
+/// and strings that grow past the payload quota in one call. Each ends in a finding (or a
+/// rendering), never a crash, within seconds and a small multiple of the input + 10 MB.
+#[test]
+fn templates_that_hold_themselves_chain_copy_or_grow_end_in_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let body = write(
+        dir.path(),
+        "body.json",
+        format!("{{\"s\": \"{}\"}}", "x".repeat(9 * 1024 * 1024)),
+    );
+    let mut nested = String::new();
+    for _ in 0..120 {
+        nested.push_str("{\"a\": {\"a\": 1, \"b\": [{\"a\": 2}]}, \"c\": ");
+    }
+    nested.push('1');
+    nested.push_str(&"}".repeat(120));
+    let nested = write(dir.path(), "nested.json", nested);
+    let chain = |n: usize| format!("#set($x = {})$x", vec!["1"; n].join("+"));
+    let cases: Vec<(&str, String, &str)> = vec![
+        // (name, template, a code it must report, or "" when a rendering is the answer)
+        ("self-list", "#set($l=[])#set($x=$l.add($l))$l $l.toString() #if($l == $l)eq#end $l.contains(1) $l.size()".into(), ""),
+        ("self-map", "#set($m={})#set($x=$m.put('me',$m))$m $m.containsValue(1) #if($m == 'x')#end".into(), ""),
+        ("cycle", "#set($l=[])#set($m={})#set($x=$l.add($m))#set($x=$m.put('l',$l))$l".into(), "template.runtime-error"),
+        ("cycle-json", "#set($b=$input.path('$'))#set($x=$b.put('me',$b))$input.json('$')".into(), "template.runtime-error"),
+        ("deep", "#set($l=[])#foreach($i in [1..1000])#foreach($j in [1..1000])#set($l=[$l])#end#end$l".into(), "template.runaway"),
+        ("chain-20k", chain(20_000), "template.syntax-error"),
+        ("chain-500k", chain(500_000), "template.syntax-error"),
+        ("copy-loop", "#foreach($i in [1..1000])#foreach($j in [1..1000])#set($c=\"$input.body\")#end#end".into(), "template.runaway"),
+        ("scan-loop", "#foreach($i in [1..1000])#foreach($j in [1..1000])#set($c=$input.body.indexOf('y'))#end#end".into(), "template.runaway"),
+        ("range", "#set($r=[1..10000000])$r.size()".into(), "template.runaway"),
+        ("regex-size", "#foreach($i in [1..1000])#set($p=\"(.{1000}){$i}\")#set($m=$input.body.matches($p))#end".into(), ""),
+        ("regex-invalid", "$input.body.replaceAll('(', 'x')".into(), "template.runtime-error"),
+        ("plus", "#set($s=$input.body)#foreach($i in [1..30])#set($s=$s+$s)#end".into(), "template.runaway"),
+        ("concat", "#set($s=$input.body)#foreach($i in [1..30])#set($s=$s.concat($s))#end".into(), "template.runaway"),
+        ("replace", "#set($s=$input.body)$s.replace('x', $s).length()".into(), "template.runaway"),
+        ("replaceAll", "#set($s=$input.body)$s.replaceAll('x', 'yyyyyyyyyyyyyyyy').length()".into(), "template.runaway"),
+        ("escape", "#set($s=$input.body.replace('x', '\u{e9}'))$util.escapeJavaScript($s).length()".into(), "template.runaway"),
+        ("split", "$input.body.split('').size()".into(), "template.runaway"),
+        ("print-list", "#set($l=[])#foreach($i in [1..1000])#set($x=$l.add($input.body))#end$l.toString().length()".into(), "template.runaway"),
+        ("deep-scan", "$input.json('$..a..a..a..a..a..a')".into(), ""),
+    ];
+    for (name, text, code) in cases {
+        let t = write(dir.path(), &format!("{name}.vtl"), &text);
+        for b in [&body, &nested] {
+            let o = run(
+                &["-o", "json", "template", s(&t), "--body", s(b)],
+                None,
+                GUARD,
+            );
+            println!(
+                "{name} on {}: {:?}, {} MiB, exit {:?}",
+                b.file_name().unwrap().to_string_lossy(),
+                o.wall,
+                o.max_rss_kib / MIB,
+                o.code
+            );
+            assert_survives(&o, GUARD, 400 * MIB);
+            assert!(matches!(o.code, Some(0) | Some(1)), "{name}: {}", o.stderr);
+            let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            let codes: Vec<&str> = report["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter_map(|f| f["code"].as_str())
+                .collect();
+            let body_dependent = [
+                "copy-loop",
+                "scan-loop",
+                "replace",
+                "replaceAll",
+                "escape",
+                "split",
+                "print-list",
+                "plus",
+                "concat",
+                "regex-invalid",
+            ];
+            if !code.is_empty() && (b == &body || !body_dependent.contains(&name)) {
+                assert!(codes.contains(&code), "{name}: {codes:?}");
+            }
+        }
+    }
+    // lint reads every template in an export: a 500,000-term chain is a finding there too.
+    let export = serde_json::json!({
+        "swagger": "2.0",
+        "info": {"title": "hostile", "version": "1"},
+        "paths": {"/x": {"get": {
+            "responses": {"200": {"description": "ok"}},
+            "x-amazon-apigateway-integration": {
+                "type": "aws", "httpMethod": "POST",
+                "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:f/invocations",
+                "responses": {"default": {"statusCode": "200",
+                    "responseTemplates": {"application/json": chain(500_000)}}}
+            }
+        }}}
+    });
+    let export = write(dir.path(), "export.json", export.to_string());
+    let o = run(&["-o", "json", "lint", s(&export)], None, GUARD);
+    assert_survives(&o, GUARD, 400 * MIB);
+    assert!(
+        o.stdout().contains("template.syntax-error"),
+        "{}",
+        o.stdout()
+    );
+}
+
+/// `lint --aws -o sarif` over two REST APIs, the second one denied: the first report is
+/// written, and the SARIF log is still closed and valid, with the failure recorded.
+#[cfg(feature = "aws")]
+#[test]
+fn a_sarif_log_is_closed_when_the_command_fails_after_its_first_report() {
+    use support::net;
+    use tokio::io::AsyncWriteExt;
+    let server = net::serve(|mut stream| async move {
+        let head = net::read_head(&mut stream).await;
+        let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let (status, extra, body) = if path.contains("/restapis/bbb") {
+            (
+                "403 Forbidden",
+                "x-amzn-errortype: AccessDeniedException\r\n",
+                r#"{"message": "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: apigateway:GET"}"#,
+            )
+        } else if path.starts_with("/restapis?") || path == "/restapis" {
+            (
+                "200 OK",
+                "",
+                r#"{"item": [{"id": "aaa", "name": "one"}, {"id": "bbb", "name": "two"}]}"#,
+            )
+        } else if path.starts_with("/restapis/aaa/resources") {
+            (
+                "200 OK",
+                "",
+                r#"{"item": [{"id": "r1", "path": "/", "resourceMethods": {"GET": {"httpMethod": "GET", "authorizationType": "NONE"}}}]}"#,
+            )
+        } else if path.starts_with("/restapis/aaa/stages") {
+            ("200 OK", "", r#"{"item": []}"#)
+        } else {
+            ("200 OK", "", r#"{"id": "aaa", "name": "one"}"#)
+        };
+        let response = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\n{extra}content-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = stream.write_all(response.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let env = aws_env(dir.path(), format!("http://{server}"));
+    let o = run_env(
+        &["-o", "sarif", "lint", "--aws", "--aws-timeout", "5s"],
+        &env,
+        GUARD,
+    );
+    assert_survives(&o, GUARD, 512 * MIB);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("access denied"), "{}", o.stderr);
+    let log: serde_json::Value =
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", o.stdout()));
+    let run = &log["runs"][0];
+    assert_eq!(run["properties"]["reports"], 1, "{run}");
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    assert!(
+        invocation["toolExecutionNotifications"][0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .contains("access denied"),
+        "{invocation}"
+    );
+}
+
+/// Error output never panics and never lets an input drive the terminal: a file name that
+/// is not UTF-8, a stderr that cannot be written (`/dev/full`), a multi-megabyte message;
+/// and files the tool writes or reads are never a trap: `man --out-dir` refuses a symbolic
+/// link put there, `--rules` refuses a named pipe and bounds what it reads.
+#[test]
+fn error_output_and_the_files_around_it_are_never_a_trap() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = env!("CARGO_BIN_EXE_apigw-doctor");
+    let not_utf8 = std::ffi::OsStr::from_bytes(b"\xff\xfe.json");
+    for args in [
+        vec![
+            std::ffi::OsStr::new("lambda"),
+            std::ffi::OsStr::new("--bogus"),
+            not_utf8,
+        ],
+        vec![std::ffi::OsStr::new("lambda"), not_utf8],
+        vec![not_utf8],
+    ] {
+        let out = Command::new(bin).args(&args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    }
+    // stderr on /dev/full: the error cannot be shown, and that is no reason to abort.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    for args in [
+        vec!["lambda", "missing.json"],
+        vec!["lambda", "--bogus"],
+        vec!["kb", "show", "nope"],
+    ] {
+        let out = Command::new(bin)
+            .args(&args)
+            .stderr(full.try_clone().unwrap())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {:?}", out.status);
+    }
+    // An AWS error message of megabytes, with a bidi override in it, is cut and escaped.
+    #[cfg(feature = "aws")]
+    {
+        let body =
+            serde_json::json!({"message": format!("\u{202e}{}", "m".repeat(3 * 1024 * 1024))})
+                .to_string();
+        let response = format!(
+            "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\nx-amzn-errortype: AccessDeniedException\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let server = support::net::http_server(Box::leak(response.into_boxed_str()));
+        let o = run_env(
+            &["lint", "--aws", "--aws-timeout", "5s"],
+            &aws_env(dir.path(), format!("http://{server}")),
+            GUARD,
+        );
+        assert_survives(&o, GUARD, 512 * MIB);
+        assert_eq!(o.code, Some(2), "{}", &o.stderr[..200.min(o.stderr.len())]);
+        assert!(o.stderr.len() < 5_000, "{} bytes of stderr", o.stderr.len());
+        assert!(o.stderr.contains("more bytes)"), "{}", o.stderr);
+        assert!(!o.stderr.contains('\u{202e}'), "{}", o.stderr);
+    }
+    // man --out-dir never writes through a link placed in the folder.
+    let victim = write(dir.path(), "victim", "precious");
+    let pages = dir.path().join("man");
+    std::fs::create_dir(&pages).unwrap();
+    std::os::unix::fs::symlink(&victim, pages.join("apigw-doctor-lambda.1")).unwrap();
+    let o = run(&["man", "--out-dir", s(&pages)], None, GUARD);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("symbolic link"), "{}", o.stderr);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    std::fs::remove_file(pages.join("apigw-doctor-lambda.1")).unwrap();
+    let o = run(&["man", "--out-dir", s(&pages)], None, GUARD);
+    assert_eq!(o.code, Some(0), "{}", o.stderr);
+    assert!(pages.join("apigw-doctor-lambda.1").is_file());
+    // --rules: a named pipe called *.toml is refused at once, not read for ever.
+    let rules = dir.path().join("rules");
+    std::fs::create_dir(&rules).unwrap();
+    std::fs::copy("rules/cors.toml", rules.join("cors.toml")).unwrap();
+    let fifo = std::ffi::CString::new(rules.join("zz.toml").as_os_str().as_bytes()).unwrap();
+    // SAFETY: mkfifo(3) with a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let o = run(&["--rules", s(&rules), "kb", "list"], None, GUARD);
+    assert_survives(&o, GUARD, 256 * MIB);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("not a regular file"), "{}", o.stderr);
+    // 1,000 articles of 240 KB: refused past the folder's total, within memory.
+    let many = dir.path().join("many");
+    std::fs::create_dir(&many).unwrap();
+    let padding = format!("\n# {}\n", "x".repeat(240 * 1024));
+    let article = std::fs::read_to_string("rules/cors.toml").unwrap() + &padding;
+    for i in 0..1000 {
+        write(&many, &format!("a{i:04}.toml"), &article);
+    }
+    let o = run(&["--rules", s(&many), "kb", "list"], None, GUARD);
+    assert_survives(&o, GUARD, 256 * MIB);
+    assert_eq!(o.code, Some(2), "{}", o.stderr);
+    assert!(o.stderr.contains("MB together"), "{}", o.stderr);
 }

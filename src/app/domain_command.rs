@@ -96,15 +96,15 @@ impl Outcome for DomainOutcome {
         for (i, hop) in self.dns.chain.iter().enumerate() {
             let label = if i == 0 { "DNS" } else { "" };
             let kind = if hop.record_type == "CNAME" {
-                format!(
-                    "  {}[{}]{:#}",
-                    p.dim,
-                    json_word(&domain::target::classify(&hop.target)),
-                    p.dim
-                )
+                format!("[{}]", json_word(&domain::target::classify(&hop.target)))
             } else {
                 String::new()
             };
+            let kind = format_args!(
+                "{}{}",
+                if kind.is_empty() { "" } else { "  " },
+                p.dim.paint(&kind)
+            );
             writeln!(
                 out,
                 "  {}{label:5}{:#} {} {} {}  {}ttl {}{:#}{kind}",
@@ -126,11 +126,11 @@ impl Outcome for DomainOutcome {
                 )?;
                 if let Some(c) = &t.certificate {
                     let names = domain::certificate::names(&c.facts).join(", ");
-                    let ok = |b: bool, yes: &str, no: &str| {
+                    let ok = |b: bool, yes: &'static str, no: &'static str| {
                         if b {
-                            format!("{}{yes}{:#}", p.good, p.good)
+                            p.good.paint(yes)
                         } else {
-                            format!("{}{no}{:#}", p.error, p.error)
+                            p.error.paint(no)
                         }
                     };
                     writeln!(out, "  {}cert{:#}  {names}", p.dim, p.dim)?;
@@ -328,10 +328,10 @@ fn within_open_file_limit(concurrency: usize) -> usize {
     let usable = limit.rlim_cur.saturating_sub(32) / FDS_PER_CHECK;
     let allowed = usize::try_from(usable.max(1)).unwrap_or(usize::MAX);
     if concurrency > allowed {
-        eprintln!(
+        crate::report::human::say(format_args!(
             "apigw-doctor: warning: --concurrency {concurrency} lowered to {allowed}: the open-file limit (ulimit -n) is {}",
             limit.rlim_cur
-        );
+        ));
         return allowed;
     }
     concurrency
@@ -462,11 +462,11 @@ fn host_of(given: &str) -> String {
     };
     match host {
         Some(h) if h != given => {
-            eprintln!(
+            crate::report::human::say(format_args!(
                 "apigw-doctor: note: {}: checking the host {}",
                 crate::report::human::visible(given),
                 crate::report::human::visible(&h)
-            );
+            ));
             h
         }
         _ => given.to_string(),

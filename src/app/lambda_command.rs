@@ -30,14 +30,16 @@ struct LambdaOutcome {
 
 impl Outcome for LambdaOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
-        let verdict = if self.valid {
-            format!("{}accepted{:#}", p.good, p.good)
+        let (style, word, then) = if self.valid {
+            (p.good, "accepted", "")
         } else {
-            format!(
-                "{}rejected{:#}: the client gets API Gateway's error response",
-                p.error, p.error
+            (
+                p.error,
+                "rejected",
+                ": the client gets API Gateway's error response",
             )
         };
+        let verdict = format_args!("{}{then}", style.paint(word));
         writeln!(
             out,
             "{}{} —{:#} {verdict} {}(confidence: {}){:#}",

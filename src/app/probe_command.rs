@@ -148,10 +148,10 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
         );
     }
     if schemeless {
-        eprintln!(
+        crate::report::human::say(format_args!(
             "apigw-doctor: note: {} has no scheme: probing {url}",
             crate::report::human::visible(&args.url)
-        );
+        ));
     }
     let method = reqwest::Method::from_bytes(args.method.to_ascii_uppercase().as_bytes())
         .map_err(|_| anyhow::anyhow!("-X {:?}: not an HTTP method", args.method))?;

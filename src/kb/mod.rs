@@ -16,6 +16,9 @@ include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 const MAX_ARTICLE_BYTES: u64 = 256 * 1024;
 /// A `--rules` folder with more files than this is refused rather than read.
 const MAX_ARTICLES: usize = 1000;
+/// The most the article files of a `--rules` folder may hold together (the embedded
+/// knowledge base is about 100 KB).
+const MAX_RULES_BYTES: usize = 16 * 1024 * 1024;
 
 pub struct KnowledgeBase {
     articles: Vec<Article>,
@@ -62,6 +65,16 @@ impl KnowledgeBase {
                 .with_context(|| format!("{}: cannot list rules folder", dir.display()))?
                 .path();
             if path.extension().is_some_and(|e| e == "toml") {
+                // Regular files only (a link to one is followed): a named pipe would block
+                // the read for ever, a device would never end.
+                let meta = std::fs::metadata(&path)
+                    .with_context(|| format!("{}: cannot read", path.display()))?;
+                if !meta.is_file() {
+                    bail!(
+                        "{}: not a regular file (a pipe, device or folder named *.toml)",
+                        path.display()
+                    );
+                }
                 paths.push(path);
             }
             if paths.len() > MAX_ARTICLES {
@@ -73,10 +86,19 @@ impl KnowledgeBase {
         }
         paths.sort();
         let mut sources = Vec::with_capacity(paths.len());
+        let mut total = 0;
         for path in paths {
             let name = path.display().to_string();
             // Bounded by the bytes read, not the metadata: a link to `/dev/zero` has size 0.
             let bytes = crate::input::read_bounded(&name, MAX_ARTICLE_BYTES)?;
+            total += bytes.len();
+            if total > MAX_RULES_BYTES {
+                bail!(
+                    "{}: the article files hold more than {} MB together",
+                    dir.display(),
+                    MAX_RULES_BYTES / (1024 * 1024)
+                );
+            }
             let text = String::from_utf8(bytes).map_err(|e| {
                 anyhow::anyhow!(
                     "{name}: not UTF-8 text (byte {})",

@@ -8,32 +8,91 @@ use std::io::{self, Write};
 
 /// Styles used by every human renderer; escapes are stripped later when colour is off.
 pub struct Palette {
-    pub error: Style,
-    pub warning: Style,
-    pub info: Style,
-    pub good: Style,
-    pub strong: Style,
-    pub dim: Style,
-    pub code: Style,
+    pub error: Paint,
+    pub warning: Paint,
+    pub info: Paint,
+    pub good: Paint,
+    pub strong: Paint,
+    pub dim: Paint,
+    pub code: Paint,
+}
+
+thread_local! {
+    /// Set while a [`Paint`] writes its own escape sequence, so that [`Sanitize`] passes it;
+    /// every other escape sequence, colours included, comes from an input and is escaped.
+    static TRUSTED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// One of the report's own styles: `{}` starts it and `{:#}` ends it, written as escape
+/// sequences that [`Sanitize`] lets through (it escapes the same bytes from any input).
+#[derive(Debug, Clone, Copy)]
+pub struct Paint(pub Style);
+
+impl Paint {
+    /// `text` in this style (its start, the text, its end), for a value built before it is
+    /// written: a `format!` of the style into a String would lose its trust.
+    pub fn paint<T: std::fmt::Display>(self, text: T) -> Painted<T> {
+        Painted(self, text)
+    }
+
+    /// The sequence that ends the style (as `{:#}`).
+    pub fn render_reset(self) -> PaintReset {
+        PaintReset(self.0)
+    }
+}
+
+impl std::fmt::Display for Paint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sequence = if f.alternate() {
+            self.0.render_reset().to_string()
+        } else {
+            self.0.render().to_string()
+        };
+        trusted(|| f.write_str(&sequence))
+    }
+}
+
+pub struct Painted<T>(Paint, T);
+
+impl<T: std::fmt::Display> std::fmt::Display for Painted<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}{:#}", self.0, self.1, self.0)
+    }
+}
+
+pub struct PaintReset(Style);
+
+impl std::fmt::Display for PaintReset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sequence = self.0.render_reset().to_string();
+        trusted(|| f.write_str(&sequence))
+    }
+}
+
+fn trusted<T>(write: impl FnOnce() -> T) -> T {
+    TRUSTED.with(|t| t.set(true));
+    let out = write();
+    TRUSTED.with(|t| t.set(false));
+    out
 }
 
 impl Default for Palette {
     fn default() -> Self {
         let fg = |c: AnsiColor| Style::new().fg_color(Some(c.into()));
         Palette {
-            error: fg(AnsiColor::Red).bold(),
-            warning: fg(AnsiColor::Yellow).bold(),
-            info: fg(AnsiColor::Cyan).bold(),
-            good: fg(AnsiColor::Green).bold(),
-            strong: Style::new().bold(),
-            dim: Style::new().dimmed(),
-            code: fg(AnsiColor::Magenta),
+            error: Paint(fg(AnsiColor::Red).bold()),
+            warning: Paint(fg(AnsiColor::Yellow).bold()),
+            info: Paint(fg(AnsiColor::Cyan).bold()),
+            good: Paint(fg(AnsiColor::Green).bold()),
+            strong: Paint(Style::new().bold()),
+            dim: Paint(Style::new().dimmed()),
+            code: Paint(fg(AnsiColor::Magenta)),
         }
     }
 }
 
 impl Palette {
-    pub fn severity(&self, s: Severity) -> Style {
+    pub fn severity(&self, s: Severity) -> Paint {
         match s {
             Severity::Error => self.error,
             Severity::Warning => self.warning,
@@ -133,18 +192,38 @@ pub fn inline(value: &Value) -> String {
     }
 }
 
-/// The text with control characters escaped (`\n`, `\u{7}`), so one value stays on one line
-/// and a hostile value cannot drive the terminal; everything else is shown as it is.
+/// The text with control characters and bidirectional overrides escaped (`\n`, `\u{7}`,
+/// `\u{202e}`), so one value stays on one line and a hostile value can neither drive the
+/// terminal nor reorder what a person reads; everything else is shown as it is.
 pub fn visible(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+        if is_unsafe(c) || c == '\n' || c == '\t' {
             out.extend(c.escape_default());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// One line on standard error. A failing stderr (a closed pipe, `/dev/full`) cannot be
+/// reported anywhere, so it is ignored rather than turned into a panic.
+pub fn say(line: std::fmt::Arguments<'_>) {
+    let mut err = anstream::stderr();
+    let _ = err.write_fmt(line);
+    let _ = err.write_all(b"\n");
+    let _ = err.flush();
+}
+
+/// `visible`, cut to about `max` bytes (a multi-megabyte error message from a server is one
+/// line, not a screenful), saying how much was left out.
+pub fn visible_cut(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return visible(s);
+    }
+    let cut = s.floor_char_boundary(max);
+    format!("{}... ({} more bytes)", visible(&s[..cut]), s.len() - cut)
 }
 
 /// Text shown over several lines (a response body): newlines and tabs kept, every other
@@ -157,18 +236,27 @@ pub fn multiline(s: &str) -> String {
 }
 
 /// Whether a character must never reach a terminal as it is: control characters (C0 other
-/// than newline and tab, DEL, C1), line and paragraph separators, and bidirectional
-/// overrides (which reorder what a person reads).
+/// than newline and tab, DEL, C1), line and paragraph separators, and the bidirectional
+/// controls (embeddings, overrides, isolates and marks, which reorder what a person reads).
 fn is_unsafe(c: char) -> bool {
     (c.is_control() && c != '\n' && c != '\t')
-        || matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{061c}'
+        )
 }
 
 /// The one place where text from inputs meets the terminal: every byte of human output goes
 /// through it. Control characters and every escape sequence are written escaped (`\u{1b}`),
-/// except SGR sequences (`ESC [ digits ; m`), which only set colours and weight: the report's
-/// own styles are made of those. So a certificate CN, header name, Sid or file name holding
-/// `ESC[2J` or an OSC 8 hyperlink is shown as text, never run.
+/// colours included; only the report's own styles ([`Paint`]) pass. So a certificate CN,
+/// header name, Sid or file name holding `ESC[2J`, `ESC[31m` or an OSC 8 hyperlink is shown
+/// as text, never run.
 pub struct Sanitize<W: Write> {
     inner: W,
     /// The start of an escape sequence or of a multi-byte character, split across writes.
@@ -202,29 +290,7 @@ impl<W: Write> Sanitize<W> {
         let p = &self.pending;
         while i < p.len() {
             let b = p[i];
-            if b == 0x1b {
-                // ESC [ [0-9;]* m passes; anything else is shown escaped.
-                let mut j = i + 1;
-                if j == p.len() && !at_end {
-                    break;
-                }
-                if p.get(j) == Some(&b'[') {
-                    j += 1;
-                    while j < p.len() && j - i < 32 && (p[j].is_ascii_digit() || p[j] == b';') {
-                        j += 1;
-                    }
-                    if j == p.len() && !at_end && j - i < 32 {
-                        break;
-                    }
-                    if p.get(j) == Some(&b'm') {
-                        out.extend_from_slice(&p[i..=j]);
-                        i = j + 1;
-                        continue;
-                    }
-                }
-                Self::escaped(out, &[b], '\u{1b}');
-                i += 1;
-            } else if b < 0x80 {
+            if b < 0x80 {
                 Self::escaped(out, &[b], char::from(b));
                 i += 1;
             } else {
@@ -260,6 +326,14 @@ impl<W: Write> Sanitize<W> {
 
 impl<W: Write> Write for Sanitize<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if TRUSTED.with(|t| t.get()) {
+            // The report's own style: what came before it is complete text.
+            let mut out = Vec::with_capacity(self.pending.len() + buf.len());
+            self.drain(&mut out, true);
+            out.extend_from_slice(buf);
+            self.inner.write_all(&out)?;
+            return Ok(buf.len());
+        }
         self.pending.extend_from_slice(buf);
         let mut out = Vec::with_capacity(self.pending.len());
         self.drain(&mut out, false);
@@ -300,17 +374,26 @@ mod tests {
             sanitized(&["x\u{9b}2J\u{202e}y\r".as_bytes()]),
             "x\\u{9b}2J\\u{202e}y\\u{d}"
         );
-        // Colours and weight (the report's own styles), newlines, tabs and text pass.
+        // Colours from an input are escaped too; newlines, tabs and text pass.
         assert_eq!(
             sanitized(&[b"\x1b[1m\x1b[31mred\x1b[0m\n\tok"]),
-            "\x1b[1m\x1b[31mred\x1b[0m\n\tok"
+            "\\u{1b}[1m\\u{1b}[31mred\\u{1b}[0m\n\tok"
+        );
+        // The report's own styles pass.
+        let mut s = Sanitize::new(Vec::new());
+        let p = Palette::default();
+        write!(s, "{}red{:#} \x1b[31m", p.error, p.error).unwrap();
+        s.flush().unwrap();
+        assert_eq!(
+            String::from_utf8(s.inner).unwrap(),
+            "\x1b[1m\x1b[31mred\x1b[0m \\u{1b}[31m"
         );
         assert_eq!(sanitized(&["é €".as_bytes()]), "é €");
     }
 
     #[test]
     fn sequences_split_across_writes_are_judged_whole() {
-        assert_eq!(sanitized(&[b"\x1b", b"[3", b"1m", b"x"]), "\x1b[31mx");
+        assert_eq!(sanitized(&[b"\x1b", b"[3", b"1m", b"x"]), "\\u{1b}[31mx");
         assert_eq!(sanitized(&[b"\x1b", b"[2", b"J"]), "\\u{1b}[2J");
         assert_eq!(sanitized(&[b"\xc3", b"\xa9", b"\xc2", b"\x9b"]), "é\\u{9b}");
         assert_eq!(sanitized(&[b"end\x1b"]), "end\\u{1b}");
@@ -320,5 +403,7 @@ mod tests {
     fn visible_escapes_only_control_characters() {
         assert_eq!(visible("4\\d{2} é"), "4\\d{2} é");
         assert_eq!(visible("a\nb\x1b[31m"), "a\\nb\\u{1b}[31m");
+        assert_eq!(visible("a\u{202e}b\u{2067}"), "a\\u{202e}b\\u{2067}");
+        assert_eq!(visible_cut(&"é".repeat(10), 5), "éé... (16 more bytes)");
     }
 }

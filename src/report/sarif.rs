@@ -67,8 +67,14 @@ impl Log {
     }
 
     /// Closes the run: the tool and its rules, and the command's result when there was one
-    /// report (the number of reports otherwise).
-    pub fn finish<W: Write + ?Sized>(&mut self, out: &mut W) -> io::Result<()> {
+    /// report (the number of reports otherwise). `failure` is the error that stopped the
+    /// command after its first reports: the log stays valid and records it as a tool
+    /// execution notification of an unsuccessful invocation.
+    pub fn finish<W: Write + ?Sized>(
+        &mut self,
+        out: &mut W,
+        failure: Option<&str>,
+    ) -> io::Result<()> {
         if !self.started {
             out.write_all(br#"{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":["#)?;
         }
@@ -81,7 +87,17 @@ impl Log {
             "version": env!("CARGO_PKG_VERSION"),
             "rules": self.rules,
         }});
-        write!(out, r#"],"tool":{tail},"properties":{properties}}}]}}"#)?;
+        let invocation = match failure {
+            None => json!({"executionSuccessful": true}),
+            Some(error) => json!({
+                "executionSuccessful": false,
+                "toolExecutionNotifications": [{"level": "error", "message": {"text": error}}],
+            }),
+        };
+        write!(
+            out,
+            r#"],"tool":{tail},"invocations":[{invocation}],"properties":{properties}}}]}}"#
+        )?;
         writeln!(out)
     }
 }
@@ -124,7 +140,7 @@ pub fn to_value<R: Outcome>(report: &Report<R>, kb: &KnowledgeBase) -> Value {
     let mut bytes = Vec::new();
     let written = log
         .add(&mut bytes, report, kb)
-        .and_then(|()| log.finish(&mut bytes));
+        .and_then(|()| log.finish(&mut bytes, None));
     match written {
         Ok(()) => serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         Err(_) => Value::Null,

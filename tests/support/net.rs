@@ -444,7 +444,7 @@ pub fn tls_server_on(bind: &str, by_name: &[(&str, Leaf)], default: Leaf) -> Soc
 }
 
 /// Accepts connections on 127.0.0.1 and hands each to `handle`.
-fn serve<F, Fut>(handle: F) -> SocketAddr
+pub fn serve<F, Fut>(handle: F) -> SocketAddr
 where
     F: Fn(tokio::net::TcpStream) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -505,7 +505,7 @@ pub fn closed_port() -> SocketAddr {
 }
 
 /// Reads one request head (up to the blank line), bounded.
-async fn read_head(stream: &mut tokio::net::TcpStream) -> String {
+pub async fn read_head(stream: &mut tokio::net::TcpStream) -> String {
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 64 * 1024 {
@@ -556,18 +556,72 @@ pub fn https_server(leaf: Leaf, response: &'static str) -> SocketAddr {
 
 /// Headers, then a body that never ends.
 pub fn endless_body_server() -> SocketAddr {
-    serve(|mut stream| async move {
-        read_head(&mut stream).await;
-        let _ = stream
-            .write_all(b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n")
-            .await;
-        let chunk = vec![b'x'; 8192];
-        for _ in 0..100_000 {
-            if stream.write_all(&chunk).await.is_err() {
-                return;
+    endless_server(
+        b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\n\r\n",
+        vec![b'x'; 8192],
+        100_000,
+    )
+}
+
+/// `head`, then `chunk` written `times` times, as fast as loopback carries it.
+fn endless_server(head: &'static [u8], chunk: Vec<u8>, times: usize) -> SocketAddr {
+    let chunk = Arc::new(chunk);
+    serve(move |mut stream| {
+        let chunk = Arc::clone(&chunk);
+        async move {
+            read_head(&mut stream).await;
+            let _ = stream.write_all(head).await;
+            for _ in 0..times {
+                if stream.write_all(&chunk).await.is_err() {
+                    return;
+                }
             }
         }
     })
+}
+
+/// Like API Gateway's JSON listings, but the pages never end: each answer carries the next
+/// `position`, the same one each time (`repeat`) or a new one.
+pub fn endless_pages_server(repeat: bool) -> SocketAddr {
+    endless_slow_pages_server(repeat, Duration::ZERO)
+}
+
+/// `endless_pages_server`, each page answered after `delay`.
+pub fn endless_slow_pages_server(repeat: bool, delay: Duration) -> SocketAddr {
+    let served = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    serve(move |mut stream| {
+        let served = Arc::clone(&served);
+        async move {
+            read_head(&mut stream).await;
+            tokio::time::sleep(delay).await;
+            let n = served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let position = if repeat {
+                "same".to_string()
+            } else {
+                format!("p{n}")
+            };
+            let body = format!(r#"{{"item": [], "position": "{position}"}}"#);
+            let _ = stream
+                .write_all(
+                    format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                )
+                .await;
+            let _ = stream.shutdown().await;
+        }
+    })
+}
+
+/// A JSON answer whose body never ends (`{"item": [{"id": "a"}, ...`).
+pub fn endless_json_server() -> SocketAddr {
+    endless_server(
+        b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\r\n{\"item\": [",
+        r#"{"id": "a"},"#.repeat(1024).into_bytes(),
+        1_000_000,
+    )
 }
 
 /// Reads the request and never answers.

@@ -32,6 +32,115 @@ fn cost(input: usize, pattern: usize, fancy: bool, anchored: bool) -> u64 {
     if anchored { one } else { one.saturating_mul(n) }
 }
 
+/// A translated pattern that expands past this many items is not compiled.
+const MAX_EXPANDED: u64 = 20_000;
+/// Steps charged per item of the expanded pattern: compiling a 20,000-item expansion costs
+/// about 40 ms (release build), a tenth of the command's budget.
+const STEPS_PER_EXPANDED_ATOM: u64 = 50_000;
+/// What one class, `.` or class escape (`\w`, `\d`, `\p{L}`) counts as: in Unicode mode the
+/// engine builds it as a UTF-8 automaton of dozens of states, not one.
+const CLASS_ITEMS: u64 = 20;
+
+/// About how many items a pattern in the regex crate's syntax expands to once counted
+/// repetitions (`{n}`, `{n,m}`) are unrolled: a literal counts one, a class [`CLASS_ITEMS`],
+/// a group what it holds, and a counted repetition multiplies its atom by its largest count.
+fn expanded_size(pattern: &str) -> u64 {
+    let chars: Vec<char> = pattern.chars().collect();
+    let mut groups: Vec<u64> = vec![0];
+    let mut last: u64 = 0;
+    let mut i = 0;
+    let add = |groups: &mut Vec<u64>, n: u64| {
+        if let Some(top) = groups.last_mut() {
+            *top = top.saturating_add(n);
+        }
+    };
+    while i < chars.len() {
+        match chars[i] {
+            '\\' => {
+                i += 1;
+                let class = matches!(
+                    chars.get(i),
+                    Some('p' | 'P' | 'w' | 'W' | 'd' | 'D' | 's' | 'S' | 'b' | 'B')
+                );
+                if matches!(chars.get(i), Some('p' | 'P' | 'x')) && chars.get(i + 1) == Some(&'{') {
+                    while i < chars.len() && chars[i] != '}' {
+                        i += 1;
+                    }
+                }
+                last = if class { CLASS_ITEMS } else { 1 };
+                add(&mut groups, last);
+            }
+            '[' => {
+                let mut depth = 0;
+                while i < chars.len() {
+                    match chars[i] {
+                        '\\' => i += 1,
+                        '[' => depth += 1,
+                        ']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+                last = CLASS_ITEMS;
+                add(&mut groups, last);
+            }
+            '(' => groups.push(0),
+            ')' => {
+                last = groups.pop().unwrap_or(0);
+                if groups.is_empty() {
+                    groups.push(0);
+                }
+                add(&mut groups, last);
+            }
+            '{' => {
+                let close = (i..chars.len()).find(|&j| chars[j] == '}');
+                let counts: Option<Vec<u64>> = close.and_then(|close| {
+                    chars[i + 1..close]
+                        .iter()
+                        .collect::<String>()
+                        .split(',')
+                        .map(|n| {
+                            if n.is_empty() {
+                                Some(0)
+                            } else {
+                                n.parse().ok()
+                            }
+                        })
+                        .collect()
+                });
+                match (close, counts) {
+                    (Some(close), Some(counts)) => {
+                        let times = counts.iter().copied().max().unwrap_or(1).max(1);
+                        add(&mut groups, last.saturating_mul(times - 1));
+                        last = last.saturating_mul(times);
+                        i = close;
+                    }
+                    _ => {
+                        last = 1;
+                        add(&mut groups, 1);
+                    }
+                }
+            }
+            '*' | '+' | '?' | '|' | '^' | '$' => {}
+            '.' => {
+                last = CLASS_ITEMS;
+                add(&mut groups, last);
+            }
+            _ => {
+                last = 1;
+                add(&mut groups, 1);
+            }
+        }
+        i += 1;
+    }
+    groups.iter().fold(0u64, |a, b| a.saturating_add(*b))
+}
+
 /// Steps charged per pattern character for compiling it (see `JavaRegex::compile`).
 const COMPILE_STEPS_PER_CHAR: u64 = 2_000;
 
@@ -122,6 +231,18 @@ impl JavaRegex {
                 ),
             ));
         }
+        // Counted repetitions multiply what they repeat: `(.{1000}){1000}` is a million
+        // states, which the engine builds for a long time before refusing. Such patterns are
+        // not evaluated, and compiling is charged by the expanded size.
+        let expanded = expanded_size(&t.out);
+        if expanded > MAX_EXPANDED || !charge(STEPS_PER_EXPANDED_ATOM.saturating_mul(expanded)) {
+            return Ok(Self::not_evaluated(
+                source,
+                format!(
+                    "its counted repetitions expand to about {expanded} pattern items (the emulation evaluates at most {MAX_EXPANDED}, within the command's evaluation budget)"
+                ),
+            ));
+        }
         let mut inexact = t.inexact;
         let build = |p: String, inexact: &mut Vec<String>| match RegexBuilder::new(&p)
             .backtrack_limit(BACKTRACK_LIMIT)
@@ -202,44 +323,64 @@ impl JavaRegex {
         self.inexact.is_empty()
     }
 
-    /// `String.replaceAll` / `replaceFirst`: Java's replacement syntax (`$1`, `\$`); `None`
-    /// when the emulation cannot decide (backtracking limit, budget).
-    pub fn replace(&self, input: &str, replacement: &str, all: bool) -> Option<String> {
-        let regex = self.search.as_ref()?;
+    /// `String.replaceAll` / `replaceFirst`: Java's replacement syntax (`$1`, `\$`); stops
+    /// once the result passes `limit` bytes.
+    pub fn replace(&self, input: &str, replacement: &str, all: bool, limit: usize) -> Edit<String> {
+        let Some(regex) = self.search.as_ref() else {
+            return Edit::Undecided;
+        };
         if !charge(cost(input.len(), self.translated_len, self.fancy, false)) {
-            return None;
+            return Edit::Undecided;
         }
-        let mut out = String::with_capacity(input.len());
+        let mut out = String::with_capacity(input.len().min(limit));
         let mut last = 0;
         for caps in regex.captures_iter(input) {
-            let caps = caps.ok()?;
-            let m = caps.get(0)?;
+            let Ok(caps) = caps else {
+                return Edit::Undecided;
+            };
+            let Some(m) = caps.get(0) else {
+                return Edit::Undecided;
+            };
             out.push_str(&input[last..m.start()]);
             java_replacement(replacement, &caps, &mut out);
+            if out.len() > limit {
+                return Edit::TooLarge;
+            }
             last = m.end();
             if !all {
                 break;
             }
         }
         out.push_str(&input[last..]);
-        Some(out)
+        if out.len() > limit {
+            return Edit::TooLarge;
+        }
+        Edit::Done(out)
     }
 
-    /// `String.split(regex)`: trailing empty strings removed, as Java does.
-    pub fn split(&self, input: &str) -> Option<Vec<String>> {
-        let regex = self.search.as_ref()?;
+    /// `String.split(regex)`: trailing empty strings removed, as Java does; at most `limit`
+    /// parts.
+    pub fn split(&self, input: &str, limit: usize) -> Edit<Vec<String>> {
+        let Some(regex) = self.search.as_ref() else {
+            return Edit::Undecided;
+        };
         if !charge(cost(input.len(), self.translated_len, self.fancy, false)) {
-            return None;
+            return Edit::Undecided;
         }
         let mut parts = Vec::new();
         let mut last = 0;
         for m in regex.find_iter(input) {
-            let m = m.ok()?;
+            let Ok(m) = m else {
+                return Edit::Undecided;
+            };
             // Java drops a leading empty string produced by a zero-width match at 0.
             if m.end() == 0 {
                 continue;
             }
             parts.push(input[last..m.start()].to_string());
+            if parts.len() > limit {
+                return Edit::TooLarge;
+            }
             last = m.end();
         }
         parts.push(input[last..].to_string());
@@ -249,8 +390,18 @@ impl JavaRegex {
         if parts.len() == 1 && parts[0].is_empty() && !input.is_empty() {
             parts.clear();
         }
-        Some(parts)
+        Edit::Done(parts)
     }
+}
+
+/// What a string edit by regex gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Edit<T> {
+    Done(T),
+    /// Its result passed the caller's size limit.
+    TooLarge,
+    /// The emulation could not decide (backtracking limit, budget, a construct it cannot run).
+    Undecided,
 }
 
 /// Java's `Matcher.appendReplacement` syntax: `$n` inserts a group, `\x` a literal x.
@@ -1370,6 +1521,19 @@ mod tests {
         let ok = format!("{}a{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
         let r = JavaRegex::compile(&ok).unwrap();
         assert_eq!(r.matches("a"), Verdict::Match, "{:?}", r.inexact);
+    }
+
+    #[test]
+    fn counted_repetitions_are_measured_unrolled() {
+        assert_eq!(expanded_size("abc"), 3);
+        assert_eq!(expanded_size("a{3}"), 3);
+        assert_eq!(expanded_size("(ab){2,5}c"), 11);
+        assert_eq!(expanded_size("[a-z{]{10}"), 10 * CLASS_ITEMS);
+        assert_eq!(expanded_size(r"\d{3}-\p{L}{2}\.x{2}"), 5 * CLASS_ITEMS + 4);
+        assert_eq!(expanded_size("(.{1000}){1000}"), 1_000_000 * CLASS_ITEMS);
+        let huge = JavaRegex::compile("(.{1000}){1000}").unwrap();
+        assert!(!huge.is_exact());
+        assert_eq!(huge.matches("x"), Verdict::Unknown);
     }
 
     #[test]

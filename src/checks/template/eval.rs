@@ -2,16 +2,19 @@
 //! `$context` and `$stageVariables`, bounded in loops, output and steps.
 use super::jsonpath;
 use super::parse::{Expr, Node, Op, Part, Pos, Reference};
-use super::value::{Number, Value};
+use super::value::{MAX_VALUE, Number, Unprintable, Value};
 use crate::checks::budget::charge;
-use crate::checks::selection::java_regex::{JavaRegex, Verdict};
+use crate::checks::selection::java_regex::{Edit, JavaRegex, Verdict};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 
 /// API Gateway's quota: a `#foreach` stops after this many iterations.
 pub const MAX_ITERATIONS: usize = 1000;
 /// Output past this is a runaway template (API Gateway's payload quota is 10 MB).
-pub const MAX_OUTPUT: usize = 10 * 1024 * 1024;
+pub const MAX_OUTPUT: usize = MAX_VALUE;
+/// The most items one range (`[1..n]`) or one list a template grows may hold: ten times a
+/// 10 MB body's worth of one-digit numbers, far past any real template.
+pub const MAX_ITEMS: usize = 1_000_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NullRule {
@@ -51,6 +54,8 @@ pub struct Notes {
     pub foreach_limit: Vec<Pos>,
     /// Overrides set (`responseOverride.status`, ...) with where, in order.
     pub overrides: Vec<(String, Pos)>,
+    /// Regex methods the emulation could not decide (rendered as null): with why.
+    pub undecided: Vec<(Pos, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,6 +81,10 @@ enum Flow {
 
 struct Renderer<'e> {
     env: &'e Env,
+    /// The reference or directive being evaluated, for runtime errors.
+    at: Pos,
+    /// `$input.body`, shared: reading it does not copy it.
+    body: std::rc::Rc<str>,
     vars: HashMap<String, Value>,
     notes: Notes,
     json: Option<Result<Value, String>>,
@@ -91,6 +100,8 @@ pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
     }
     let mut r = Renderer {
         env,
+        at: Pos::default(),
+        body: env.input.body.as_str().into(),
         vars,
         notes: Notes::default(),
         json: None,
@@ -108,13 +119,56 @@ pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
 /// 50-line template needs (about 25,000), while a runaway loop nest ends in a finding.
 const STEPS_PER_EVALUATION: u64 = 10_000;
 
+/// Steps charged per byte a template copies, prints, scans or parses, and per item it
+/// creates or walks: work grows with the data, not only with the number of evaluations, so
+/// a loop that copies a 10 MB body a thousand times spends the budget like a loop nest.
+const STEPS_PER_BYTE: u64 = 10;
+const STEPS_PER_ITEM: u64 = 100;
+
 fn step() -> Result<(), RenderError> {
-    if charge(STEPS_PER_EVALUATION) {
+    spend(STEPS_PER_EVALUATION)
+}
+
+/// Charges the work of one operation: `bytes` copied or scanned and `items` created or walked.
+fn work(bytes: usize, items: usize) -> Result<(), RenderError> {
+    spend(
+        (bytes as u64)
+            .saturating_mul(STEPS_PER_BYTE)
+            .saturating_add((items as u64).saturating_mul(STEPS_PER_ITEM)),
+    )
+}
+
+fn spend(steps: u64) -> Result<(), RenderError> {
+    if charge(steps) {
         Ok(())
     } else {
-        Err(RenderError::Runaway(
-            "the command's evaluation budget is spent".into(),
-        ))
+        Err(RenderError::Runaway(format!(
+            "the command's evaluation budget ({} steps: evaluations, bytes copied or scanned, items built) is spent",
+            crate::checks::budget::EVALUATION_BUDGET
+        )))
+    }
+}
+
+/// A string a template built: refused past [`MAX_VALUE`] bytes, charged by its size.
+fn built(s: String) -> Result<Value, RenderError> {
+    if s.len() > MAX_VALUE {
+        return Err(RenderError::Runaway(Unprintable::TooLarge.to_string()));
+    }
+    work(s.len(), 0)?;
+    Ok(Value::str(s))
+}
+
+impl RenderError {
+    /// A value that could not be printed: a cycle is Java's StackOverflowError (a 500); the
+    /// size and depth bounds are this emulator's.
+    fn unprintable(u: Unprintable, pos: Pos) -> RenderError {
+        match u {
+            Unprintable::Cycle => RenderError::Runtime {
+                pos,
+                message: format!("printing a value threw StackOverflowError ({u})"),
+            },
+            Unprintable::TooLarge | Unprintable::TooDeep => RenderError::Runaway(u.to_string()),
+        }
     }
 }
 
@@ -175,9 +229,14 @@ impl Renderer<'_> {
                         }
                         continue;
                     }
-                    printable.render_into(out);
+                    let before = out.len();
+                    printable
+                        .render_into(out)
+                        .map_err(|u| RenderError::unprintable(u, reference.pos))?;
+                    work(out.len() - before, 0)?;
                 }
                 Node::Set { target, value, pos } => {
+                    self.at = *pos;
                     let v = self.expr(value)?;
                     if v.is_null() {
                         // Velocity 1.7 leaves the target unchanged.
@@ -228,16 +287,24 @@ impl Renderer<'_> {
         pos: Pos,
         out: &mut String,
     ) -> Result<Flow, RenderError> {
-        let items: Vec<Value> = match self.expr(iterable)? {
-            Value::List(items, _) => items.borrow().clone(),
-            Value::Map(m) => m.borrow().values().cloned().collect(),
+        // Only the iterations the quota allows are copied (and charged).
+        let limit = self.env.max_iterations.saturating_add(1);
+        let (items, total): (Vec<Value>, usize) = match self.expr(iterable)? {
+            Value::List(items, _) => {
+                let items = items.borrow();
+                (items.iter().take(limit).cloned().collect(), items.len())
+            }
+            Value::Map(m) => {
+                let m = m.borrow();
+                (m.values().take(limit).cloned().collect(), m.len())
+            }
             _ => return Ok(Flow::Normal),
         };
+        work(0, items.len())?;
         let saved: Vec<(String, Option<Value>)> = [var, "foreach", "velocityCount"]
             .iter()
             .map(|k| (k.to_string(), self.vars.get(*k).cloned()))
             .collect();
-        let total = items.len();
         let mut flow = Flow::Normal;
         for (n, item) in items.into_iter().enumerate() {
             if n >= self.env.max_iterations {
@@ -290,7 +357,7 @@ impl Renderer<'_> {
                     Part::Property(n) => Some(n.clone()),
                     _ => None,
                 })
-                .chain(std::iter::once(key.render()))
+                .chain(std::iter::once(self.text(&key)?))
                 .collect();
             if path
                 .first()
@@ -301,7 +368,8 @@ impl Renderer<'_> {
         }
         match holder {
             Value::Map(m) => {
-                m.borrow_mut().insert(key.render(), v);
+                let key = self.text(&key)?;
+                m.borrow_mut().insert(key, v);
             }
             Value::List(items, _) => {
                 if let Some(i) = key.as_number() {
@@ -323,6 +391,7 @@ impl Renderer<'_> {
     }
 
     fn walk(&mut self, root: &str, parts: &[Part], pos: Pos) -> Result<Value, RenderError> {
+        self.at = pos;
         let mut value = self.vars.get(root).cloned().unwrap_or(Value::Null);
         for part in parts {
             step()?;
@@ -330,10 +399,10 @@ impl Renderer<'_> {
                 return Ok(Value::Null);
             }
             value = match part {
-                Part::Property(name) => property(&value, name, &self.env.input),
+                Part::Property(name) => property(&value, name, &self.body),
                 Part::Index(e) => {
                     let k = self.expr(e)?;
-                    index_value(&value, &k)
+                    index_value(&value, &k).map_err(|u| RenderError::unprintable(u, pos))?
                 }
                 Part::Method(name, args) => {
                     let mut values = Vec::with_capacity(args.len());
@@ -357,7 +426,7 @@ impl Renderer<'_> {
             Expr::Interpolated(nodes) => {
                 let mut s = String::new();
                 self.block(nodes, &mut s)?;
-                Value::str(s)
+                built(s)?
             }
             Expr::Ref(r) => self.reference(r)?,
             Expr::List(items) => {
@@ -374,11 +443,12 @@ impl Renderer<'_> {
                 ) else {
                     return Ok(Value::Null);
                 };
-                if a.abs_diff(b) > MAX_OUTPUT as u64 {
+                if a.abs_diff(b) >= MAX_ITEMS as u64 {
                     return Err(RenderError::Runaway(format!(
-                        "the range [{a}..{b}] is too long"
+                        "the range [{a}..{b}] has more than {MAX_ITEMS} items"
                     )));
                 }
+                work(0, a.abs_diff(b) as usize + 1)?;
                 let items: Vec<Value> = if a <= b {
                     (a..=b).map(Value::Int).collect()
                 } else {
@@ -389,7 +459,8 @@ impl Renderer<'_> {
             Expr::Map(entries) => {
                 let mut m = IndexMap::new();
                 for (k, v) in entries {
-                    let k = self.expr(k)?.render();
+                    let k = self.expr(k)?;
+                    let k = self.text(&k)?;
                     let v = self.expr(v)?;
                     m.insert(k, v);
                 }
@@ -437,8 +508,8 @@ impl Renderer<'_> {
             }
         }
         Ok(match op {
-            Op::Eq => Value::Bool(equals(&x, &y)),
-            Op::Ne => Value::Bool(!equals(&x, &y)),
+            Op::Eq => Value::Bool(self.equals(&x, &y)?),
+            Op::Ne => Value::Bool(!self.equals(&x, &y)?),
             Op::Lt | Op::Gt | Op::Le | Op::Ge => {
                 // Velocity 1.7 compares numbers only; anything else is false (and logged).
                 let ordering = match (x.as_number(), y.as_number()) {
@@ -455,7 +526,7 @@ impl Renderer<'_> {
                     _ => o.is_ge(),
                 })
             }
-            _ => arithmetic(op, &x, &y),
+            _ => self.arithmetic(op, &x, &y)?,
         })
     }
 
@@ -476,16 +547,25 @@ impl Renderer<'_> {
         if name == "contains" && matches!(target, Value::Map(_)) {
             self.notes.contains_on_map.push(pos);
         }
-        java_method(target, name, &args).map_err(|exception| RenderError::Runtime {
-            pos,
-            message: format!("{name}() threw {exception}"),
-        })
+        // A string method scans its target and its arguments; what it builds is charged and
+        // bounded by `built`.
+        work(
+            target.text_len() + args.iter().map(Value::text_len).sum::<usize>(),
+            0,
+        )?;
+        self.java_method(target, name, &args, pos)
+    }
+
+    /// A JSONPath selection, as a runaway when it would not end within the bounds.
+    fn select(&self, root: &Value, path: &str) -> Result<Option<Value>, RenderError> {
+        jsonpath::select(root, path).map_err(|e| RenderError::Runaway(e.to_string()))
     }
 
     fn body_json(&mut self) -> Result<Value, RenderError> {
         if self.json.is_none() {
             let body = &self.env.input.body;
             let text = if body.trim().is_empty() { "{}" } else { body };
+            work(text.len(), 0)?;
             self.json = Some(Value::parse_json(text).map_err(|e| e.to_string()));
         }
         match self.json.as_ref() {
@@ -496,18 +576,27 @@ impl Renderer<'_> {
     }
 
     fn input_method(&mut self, name: &str, args: &[Value]) -> Result<Value, RenderError> {
-        let arg = |n: usize| args.get(n).map(Value::render).unwrap_or_default();
+        let first = match args.first() {
+            Some(a) => self.text(a)?,
+            None => String::new(),
+        };
+        let arg = |_: usize| first.clone();
         Ok(match name {
             "json" => {
                 let root = self.body_json()?;
-                match jsonpath::select(&root, &arg(0)) {
-                    Some(v) => Value::str(v.to_json().to_string()),
+                match self.select(&root, &arg(0))? {
+                    Some(v) => {
+                        let text = v
+                            .json_text()
+                            .map_err(|u| RenderError::unprintable(u, self.at))?;
+                        built(text)?
+                    }
                     None => Value::str("\"\""),
                 }
             }
             "path" => {
                 let root = self.body_json()?;
-                jsonpath::select(&root, &arg(0)).unwrap_or(Value::Null)
+                self.select(&root, &arg(0))?.unwrap_or(Value::Null)
             }
             "params" => {
                 let input = &self.env.input;
@@ -547,11 +636,17 @@ impl Renderer<'_> {
         let Some(arg) = args.first() else {
             return Ok(Value::Null);
         };
-        let text = arg.render();
+        let text = self.text(arg)?;
+        work(text.len(), 0)?;
         Ok(match name {
-            "escapeJavaScript" => Value::str(escape_javascript(&text)),
+            "escapeJavaScript" => built(escape_javascript(&text))?,
             "parseJson" => match Value::parse_json(&text) {
-                Ok(v) => v,
+                Ok(v) => {
+                    // A parsed document is as many items as it has values, at most one per
+                    // two bytes of text.
+                    work(0, text.len() / 2)?;
+                    v
+                }
                 Err(e) => {
                     return Err(RenderError::Runtime {
                         pos,
@@ -559,11 +654,11 @@ impl Renderer<'_> {
                     });
                 }
             },
-            "urlEncode" => Value::str(url_encode(&text)),
-            "urlDecode" => Value::str(url_decode(&text)),
-            "base64Encode" => Value::str(base64_encode(text.as_bytes())),
+            "urlEncode" => built(url_encode(&text))?,
+            "urlDecode" => built(url_decode(&text))?,
+            "base64Encode" => built(base64_encode(text.as_bytes()))?,
             "base64Decode" => match base64_decode(&text) {
-                Some(bytes) => Value::str(String::from_utf8_lossy(&bytes).into_owned()),
+                Some(bytes) => built(String::from_utf8_lossy(&bytes).into_owned())?,
                 None => {
                     return Err(RenderError::Runtime {
                         pos,
@@ -585,8 +680,8 @@ fn index(len: usize, i: i64) -> Option<usize> {
     }
 }
 
-fn index_value(v: &Value, k: &Value) -> Value {
-    match v {
+fn index_value(v: &Value, k: &Value) -> Result<Value, Unprintable> {
+    Ok(match v {
         Value::List(items, _) => k
             .as_number()
             .and_then(|n| {
@@ -594,217 +689,348 @@ fn index_value(v: &Value, k: &Value) -> Value {
                 index(items.len(), n.as_f64() as i64).and_then(|i| items.get(i).cloned())
             })
             .unwrap_or(Value::Null),
-        Value::Map(m) => m.borrow().get(&k.render()).cloned().unwrap_or(Value::Null),
+        Value::Map(m) => m.borrow().get(&k.render()?).cloned().unwrap_or(Value::Null),
         _ => Value::Null,
-    }
+    })
 }
 
 /// `$x.name`: a Map's key, or a JavaBean getter Velocity would find (`getName`, `isName`).
-fn property(v: &Value, name: &str, input: &Input) -> Value {
+fn property(v: &Value, name: &str, body: &std::rc::Rc<str>) -> Value {
     match v {
         Value::Map(m) => m.borrow().get(name).cloned().unwrap_or(Value::Null),
-        Value::Object(kind) if &**kind == "input" && name == "body" => {
-            Value::str(input.body.as_str())
-        }
+        Value::Object(kind) if &**kind == "input" && name == "body" => Value::Str(body.clone()),
         Value::Str(s) if name == "empty" => Value::Bool(s.is_empty()),
         Value::List(items, _) if name == "empty" => Value::Bool(items.borrow().is_empty()),
         _ => Value::Null,
     }
 }
 
-/// Velocity 1.7's `==`: numbers by value, same classes by `equals`, different classes by
-/// their text.
-fn equals(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Null, Value::Null) => true,
-        (Value::Null, _) | (_, Value::Null) => false,
-        _ => match (a.as_number(), b.as_number()) {
-            (Some(x), Some(y)) => x.as_f64() == y.as_f64(),
-            _ => match (a, b) {
-                (Value::Bool(x), Value::Bool(y)) => x == y,
-                _ => a.render() == b.render(),
-            },
-        },
+/// Java's `String.replace(target, replacement)`, refused before it builds more than
+/// [`MAX_VALUE`] bytes.
+fn replace_literal(s: &str, from: &str, to: &str) -> Result<String, Unprintable> {
+    let count = if from.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(from).count()
+    };
+    let size = (s.len() - count.saturating_mul(from.len()).min(s.len()))
+        .saturating_add(count.saturating_mul(to.len()));
+    if size > MAX_VALUE {
+        return Err(Unprintable::TooLarge);
     }
+    Ok(s.replace(from, to))
 }
 
-fn arithmetic(op: Op, x: &Value, y: &Value) -> Value {
-    if op == Op::Add && (matches!(x, Value::Str(_)) || matches!(y, Value::Str(_))) {
-        return Value::str(format!("{}{}", x.render(), y.render()));
+fn char_index_of(s: &str, byte: Option<usize>) -> i64 {
+    byte.map_or(-1, |b| s[..b].chars().count() as i64)
+}
+
+impl Renderer<'_> {
+    /// What a value prints, as a runtime error when it cannot be printed.
+    fn text(&self, v: &Value) -> Result<String, RenderError> {
+        let text = v
+            .render()
+            .map_err(|u| RenderError::unprintable(u, self.at))?;
+        work(text.len(), 0)?;
+        Ok(text)
     }
-    let (Some(p), Some(q)) = (x.as_number(), y.as_number()) else {
-        return Value::Null;
-    };
-    match (p, q) {
-        (Number::Int(a), Number::Int(b)) => match op {
-            Op::Add => a.checked_add(b).map_or(Value::Null, Value::Int),
-            Op::Sub => a.checked_sub(b).map_or(Value::Null, Value::Int),
-            Op::Mul => a.checked_mul(b).map_or(Value::Null, Value::Int),
-            Op::Div => a.checked_div(b).map_or(Value::Null, Value::Int),
-            Op::Mod => a.checked_rem(b).map_or(Value::Null, Value::Int),
-            _ => Value::Null,
-        },
-        _ => {
-            let (a, b) = (p.as_f64(), q.as_f64());
-            match op {
-                Op::Add => Value::Double(a + b),
-                Op::Sub => Value::Double(a - b),
-                Op::Mul => Value::Double(a * b),
-                Op::Div if b == 0.0 => Value::Null,
-                Op::Div => Value::Double(a / b),
-                Op::Mod if b == 0.0 => Value::Null,
-                Op::Mod => Value::Double(a % b),
-                _ => Value::Null,
+
+    /// Whether one of `values` equals `wanted` (Java's `contains`/`containsValue`), charged
+    /// per value compared.
+    fn holds(&self, values: &[Value], wanted: &Value) -> Result<bool, RenderError> {
+        work(0, values.len())?;
+        for v in values {
+            if self.equals(v, wanted)? {
+                return Ok(true);
             }
         }
+        Ok(false)
     }
-}
 
-/// The Java methods templates call on strings, maps and lists; `Err` names the exception
-/// Java would throw (Velocity then fails the rendering).
-fn java_method(target: &Value, name: &str, args: &[Value]) -> Result<Value, String> {
-    let arg = |n: usize| args.get(n).map(Value::render).unwrap_or_default();
-    let int_arg = |n: usize| {
-        args.get(n)
-            .and_then(Value::as_number)
-            .map(|n| n.as_f64() as i64)
-    };
-    Ok(match target {
-        Value::Str(s) => {
-            let chars = || s.chars().count();
-            match (name, args.len()) {
-                ("length", 0) => Value::Int(chars() as i64),
-                ("isEmpty", 0) => Value::Bool(s.is_empty()),
-                ("toString", 0) => target.clone(),
-                ("trim", 0) => Value::str(s.trim_matches(|c: char| c <= ' ')),
-                ("toLowerCase", 0) => Value::str(s.to_lowercase()),
-                ("toUpperCase", 0) => Value::str(s.to_uppercase()),
-                ("contains", 1) => Value::Bool(s.contains(arg(0).as_str())),
-                ("startsWith", 1) => Value::Bool(s.starts_with(arg(0).as_str())),
-                ("endsWith", 1) => Value::Bool(s.ends_with(arg(0).as_str())),
-                ("equals", 1) => Value::Bool(matches!(&args[0], Value::Str(o) if o == s)),
-                ("equalsIgnoreCase", 1) => Value::Bool(s.to_lowercase() == arg(0).to_lowercase()),
-                ("indexOf", 1) => Value::Int(char_index(s, s.find(arg(0).as_str()))),
-                ("lastIndexOf", 1) => Value::Int(char_index(s, s.rfind(arg(0).as_str()))),
-                ("concat", 1) => Value::str(format!("{s}{}", arg(0))),
-                ("replace", 2) => Value::str(s.replace(arg(0).as_str(), &arg(1))),
-                ("charAt", 1) => match int_arg(0).and_then(|i| s.chars().nth(i as usize)) {
-                    Some(c) => Value::str(c.to_string()),
-                    None => return Err("StringIndexOutOfBoundsException".into()),
-                },
-                ("substring", 1 | 2) => {
-                    let n = chars() as i64;
-                    let from = int_arg(0).unwrap_or(0);
-                    let to = if args.len() == 2 {
-                        int_arg(1).unwrap_or(n)
-                    } else {
-                        n
-                    };
-                    if from < 0 || to > n || from > to {
-                        return Err(format!(
-                            "StringIndexOutOfBoundsException: begin {from}, end {to}, length {n}"
-                        ));
+    /// Velocity 1.7's `==`: numbers by value, same classes by `equals`, different classes by
+    /// their text.
+    fn equals(&self, a: &Value, b: &Value) -> Result<bool, RenderError> {
+        Ok(match (a, b) {
+            (Value::Null, Value::Null) => true,
+            (Value::Null, _) | (_, Value::Null) => false,
+            _ => match (a.as_number(), b.as_number()) {
+                (Some(x), Some(y)) => x.as_f64() == y.as_f64(),
+                _ => match (a, b) {
+                    (Value::Bool(x), Value::Bool(y)) => x == y,
+                    (Value::Str(x), Value::Str(y)) => {
+                        work(x.len().min(y.len()), 0)?;
+                        x == y
                     }
-                    Value::str(
-                        s.chars()
-                            .skip(from as usize)
-                            .take((to - from) as usize)
-                            .collect::<String>(),
+                    _ => self.text(a)? == self.text(b)?,
+                },
+            },
+        })
+    }
+
+    fn arithmetic(&self, op: Op, x: &Value, y: &Value) -> Result<Value, RenderError> {
+        if op == Op::Add && (matches!(x, Value::Str(_)) || matches!(y, Value::Str(_))) {
+            let (a, b) = (self.text(x)?, self.text(y)?);
+            if a.len() + b.len() > MAX_VALUE {
+                return Err(RenderError::Runaway(Unprintable::TooLarge.to_string()));
+            }
+            return built(a + &b);
+        }
+        let (Some(p), Some(q)) = (x.as_number(), y.as_number()) else {
+            return Ok(Value::Null);
+        };
+        Ok(match (p, q) {
+            (Number::Int(a), Number::Int(b)) => match op {
+                Op::Add => a.checked_add(b).map_or(Value::Null, Value::Int),
+                Op::Sub => a.checked_sub(b).map_or(Value::Null, Value::Int),
+                Op::Mul => a.checked_mul(b).map_or(Value::Null, Value::Int),
+                Op::Div => a.checked_div(b).map_or(Value::Null, Value::Int),
+                Op::Mod => a.checked_rem(b).map_or(Value::Null, Value::Int),
+                _ => Value::Null,
+            },
+            _ => {
+                let (a, b) = (p.as_f64(), q.as_f64());
+                match op {
+                    Op::Add => Value::Double(a + b),
+                    Op::Sub => Value::Double(a - b),
+                    Op::Mul => Value::Double(a * b),
+                    Op::Div if b == 0.0 => Value::Null,
+                    Op::Div => Value::Double(a / b),
+                    Op::Mod if b == 0.0 => Value::Null,
+                    Op::Mod => Value::Double(a % b),
+                    _ => Value::Null,
+                }
+            }
+        })
+    }
+
+    /// A regex argument compiled as Java compiles it: a pattern Java rejects throws
+    /// PatternSyntaxException (the rendering fails, a 500).
+    fn java_pattern(&self, source: &str, pos: Pos) -> Result<JavaRegex, RenderError> {
+        JavaRegex::compile(source).map_err(|e| RenderError::Runtime {
+            pos,
+            message: format!("the regex {source:?} threw PatternSyntaxException ({e})"),
+        })
+    }
+
+    /// A regex method the emulation could not decide: noted (uncertain), and null.
+    fn undecided(&mut self, name: &str, re: &JavaRegex, pos: Pos) -> Value {
+        let why = if re.inexact.is_empty() {
+            "the emulated regex engine stopped (backtracking limit or evaluation budget)"
+                .to_string()
+        } else {
+            re.inexact.join("; ")
+        };
+        self.notes
+            .undecided
+            .push((pos, format!("{name}({:?}): {why}", re.source)));
+        Value::Null
+    }
+
+    /// The Java methods templates call on strings, maps and lists; a Java exception fails
+    /// the rendering (a 500), as Velocity does.
+    fn java_method(
+        &mut self,
+        target: &Value,
+        name: &str,
+        args: &[Value],
+        pos: Pos,
+    ) -> Result<Value, RenderError> {
+        let mut texts = Vec::with_capacity(args.len());
+        for a in args {
+            texts.push(self.text(a)?);
+        }
+        let arg = |n: usize| texts.get(n).cloned().unwrap_or_default();
+        let int_arg = |n: usize| {
+            args.get(n)
+                .and_then(Value::as_number)
+                .map(|n| n.as_f64() as i64)
+        };
+        let thrown = |exception: String| RenderError::Runtime {
+            pos,
+            message: format!("{name}() threw {exception}"),
+        };
+        let too_large = |u: Unprintable| RenderError::unprintable(u, pos);
+        Ok(match target {
+            Value::Str(s) => {
+                let chars = || s.chars().count();
+                match (name, args.len()) {
+                    ("length", 0) => Value::Int(chars() as i64),
+                    ("isEmpty", 0) => Value::Bool(s.is_empty()),
+                    ("toString", 0) => target.clone(),
+                    ("trim", 0) => Value::str(s.trim_matches(|c: char| c <= ' ')),
+                    ("toLowerCase", 0) => built(s.to_lowercase())?,
+                    ("toUpperCase", 0) => built(s.to_uppercase())?,
+                    ("contains", 1) => Value::Bool(s.contains(arg(0).as_str())),
+                    ("startsWith", 1) => Value::Bool(s.starts_with(arg(0).as_str())),
+                    ("endsWith", 1) => Value::Bool(s.ends_with(arg(0).as_str())),
+                    ("equals", 1) => Value::Bool(matches!(&args[0], Value::Str(o) if o == s)),
+                    ("equalsIgnoreCase", 1) => {
+                        Value::Bool(s.to_lowercase() == arg(0).to_lowercase())
+                    }
+                    ("indexOf", 1) => Value::Int(char_index_of(s, s.find(arg(0).as_str()))),
+                    ("lastIndexOf", 1) => Value::Int(char_index_of(s, s.rfind(arg(0).as_str()))),
+                    ("concat", 1) => {
+                        if s.len() + texts[0].len() > MAX_VALUE {
+                            return Err(too_large(Unprintable::TooLarge));
+                        }
+                        built(format!("{s}{}", texts[0]))?
+                    }
+                    ("replace", 2) => {
+                        built(replace_literal(s, &texts[0], &texts[1]).map_err(too_large)?)?
+                    }
+                    ("charAt", 1) => match int_arg(0).and_then(|i| s.chars().nth(i as usize)) {
+                        Some(c) => Value::str(c.to_string()),
+                        None => return Err(thrown("StringIndexOutOfBoundsException".into())),
+                    },
+                    ("substring", 1 | 2) => {
+                        let n = chars() as i64;
+                        let from = int_arg(0).unwrap_or(0);
+                        let to = if args.len() == 2 {
+                            int_arg(1).unwrap_or(n)
+                        } else {
+                            n
+                        };
+                        if from < 0 || to > n || from > to {
+                            return Err(thrown(format!(
+                                "StringIndexOutOfBoundsException: begin {from}, end {to}, length {n}"
+                            )));
+                        }
+                        built(
+                            s.chars()
+                                .skip(from as usize)
+                                .take((to - from) as usize)
+                                .collect::<String>(),
+                        )?
+                    }
+                    ("matches", 1) => {
+                        let re = self.java_pattern(&texts[0], pos)?;
+                        match re.matches(s) {
+                            Verdict::Match => Value::Bool(true),
+                            Verdict::NoMatch => Value::Bool(false),
+                            Verdict::Unknown => self.undecided(name, &re, pos),
+                        }
+                    }
+                    ("replaceAll" | "replaceFirst", 2) => {
+                        let re = self.java_pattern(&texts[0], pos)?;
+                        match re.replace(s, &texts[1], name == "replaceAll", MAX_VALUE) {
+                            Edit::Done(out) => built(out)?,
+                            Edit::TooLarge => return Err(too_large(Unprintable::TooLarge)),
+                            Edit::Undecided => self.undecided(name, &re, pos),
+                        }
+                    }
+                    ("split", 1) => {
+                        let re = self.java_pattern(&texts[0], pos)?;
+                        match re.split(s, MAX_ITEMS) {
+                            Edit::Done(parts) => {
+                                work(s.len(), parts.len())?;
+                                Value::list(parts.into_iter().map(Value::str).collect(), false)
+                            }
+                            Edit::TooLarge => {
+                                return Err(RenderError::Runaway(format!(
+                                    "split() made more than {MAX_ITEMS} parts"
+                                )));
+                            }
+                            Edit::Undecided => self.undecided(name, &re, pos),
+                        }
+                    }
+                    _ => Value::Null,
+                }
+            }
+            Value::Map(m) => match (name, args.len()) {
+                ("get", 1) => m.borrow().get(&arg(0)).cloned().unwrap_or(Value::Null),
+                ("put", 2) => {
+                    if m.borrow().len() >= MAX_ITEMS {
+                        return Err(RenderError::Runaway(format!(
+                            "a Map grew past {MAX_ITEMS} entries"
+                        )));
+                    }
+                    m.borrow_mut()
+                        .insert(arg(0), args[1].clone())
+                        .unwrap_or(Value::Null)
+                }
+                ("remove", 1) => m.borrow_mut().shift_remove(&arg(0)).unwrap_or(Value::Null),
+                ("containsKey", 1) => Value::Bool(m.borrow().contains_key(&arg(0))),
+                ("containsValue", 1) => {
+                    let values: Vec<Value> = m.borrow().values().cloned().collect();
+                    Value::Bool(self.holds(&values, &args[0])?)
+                }
+                ("size", 0) => Value::Int(m.borrow().len() as i64),
+                ("isEmpty", 0) => Value::Bool(m.borrow().is_empty()),
+                ("keySet", 0) => {
+                    work(0, m.borrow().len())?;
+                    Value::list(
+                        m.borrow().keys().map(|k| Value::str(k.as_str())).collect(),
+                        false,
                     )
                 }
-                ("matches", 1) => match JavaRegex::compile(&arg(0)) {
-                    Ok(re) => match re.matches(s) {
-                        Verdict::Match => Value::Bool(true),
-                        Verdict::NoMatch => Value::Bool(false),
-                        Verdict::Unknown => Value::Null,
-                    },
-                    Err(_) => Value::Null,
-                },
-                ("replaceAll" | "replaceFirst", 2) => match JavaRegex::compile(&arg(0)) {
-                    Ok(re) => re
-                        .replace(s, &arg(1), name == "replaceAll")
-                        .map_or(Value::Null, Value::str),
-                    Err(_) => Value::Null,
-                },
-                ("split", 1) => match JavaRegex::compile(&arg(0)) {
-                    Ok(re) => re.split(s).map_or(Value::Null, |parts| {
-                        Value::list(parts.into_iter().map(Value::str).collect(), false)
-                    }),
-                    Err(_) => Value::Null,
-                },
+                ("values", 0) => {
+                    work(0, m.borrow().len())?;
+                    Value::list(m.borrow().values().cloned().collect(), false)
+                }
+                ("entrySet", 0) => {
+                    work(0, 3 * m.borrow().len())?;
+                    Value::list(
+                        m.borrow()
+                            .iter()
+                            .map(|(k, v)| {
+                                let mut e = IndexMap::new();
+                                e.insert("key".to_string(), Value::str(k.as_str()));
+                                e.insert("value".to_string(), v.clone());
+                                Value::map(e)
+                            })
+                            .collect(),
+                        false,
+                    )
+                }
+                ("getKey", 0) => m.borrow().get("key").cloned().unwrap_or(Value::Null),
+                ("getValue", 0) => m.borrow().get("value").cloned().unwrap_or(Value::Null),
+                ("toString", 0) => built(self.text(target)?)?,
+                ("contains", 1) => Value::Bool(self.text(target)?.contains(&arg(0))),
                 _ => Value::Null,
-            }
-        }
-        Value::Map(m) => match (name, args.len()) {
-            ("get", 1) => m.borrow().get(&arg(0)).cloned().unwrap_or(Value::Null),
-            ("put", 2) => m
-                .borrow_mut()
-                .insert(arg(0), args[1].clone())
-                .unwrap_or(Value::Null),
-            ("remove", 1) => m.borrow_mut().shift_remove(&arg(0)).unwrap_or(Value::Null),
-            ("containsKey", 1) => Value::Bool(m.borrow().contains_key(&arg(0))),
-            ("containsValue", 1) => Value::Bool(m.borrow().values().any(|v| equals(v, &args[0]))),
-            ("size", 0) => Value::Int(m.borrow().len() as i64),
-            ("isEmpty", 0) => Value::Bool(m.borrow().is_empty()),
-            ("keySet", 0) => Value::list(
-                m.borrow().keys().map(|k| Value::str(k.as_str())).collect(),
-                false,
-            ),
-            ("values", 0) => Value::list(m.borrow().values().cloned().collect(), false),
-            ("entrySet", 0) => Value::list(
-                m.borrow()
-                    .iter()
-                    .map(|(k, v)| {
-                        let mut e = IndexMap::new();
-                        e.insert("key".to_string(), Value::str(k.as_str()));
-                        e.insert("value".to_string(), v.clone());
-                        Value::map(e)
-                    })
-                    .collect(),
-                false,
-            ),
-            ("getKey", 0) => m.borrow().get("key").cloned().unwrap_or(Value::Null),
-            ("getValue", 0) => m.borrow().get("value").cloned().unwrap_or(Value::Null),
-            ("toString", 0) => Value::str(target.render()),
-            ("contains", 1) => Value::Bool(target.render().contains(&arg(0))),
-            _ => Value::Null,
-        },
-        Value::List(items, _) => match (name, args.len()) {
-            ("size", 0) => Value::Int(items.borrow().len() as i64),
-            ("isEmpty", 0) => Value::Bool(items.borrow().is_empty()),
-            ("get", 1) => {
-                let len = items.borrow().len() as i64;
-                match int_arg(0) {
-                    Some(i) if (0..len).contains(&i) => index_value(target, &args[0]),
-                    _ => {
-                        return Err(format!(
-                            "IndexOutOfBoundsException: Index {} out of bounds for length {len}",
-                            arg(0)
-                        ));
+            },
+            Value::List(items, _) => match (name, args.len()) {
+                ("size", 0) => Value::Int(items.borrow().len() as i64),
+                ("isEmpty", 0) => Value::Bool(items.borrow().is_empty()),
+                ("get", 1) => {
+                    let len = items.borrow().len() as i64;
+                    match int_arg(0) {
+                        Some(i) if (0..len).contains(&i) => {
+                            index_value(target, &args[0]).map_err(too_large)?
+                        }
+                        _ => {
+                            return Err(thrown(format!(
+                                "IndexOutOfBoundsException: Index {} out of bounds for length {len}",
+                                arg(0)
+                            )));
+                        }
                     }
                 }
-            }
-            ("contains", 1) => Value::Bool(items.borrow().iter().any(|v| equals(v, &args[0]))),
-            ("add", 1) => {
-                items.borrow_mut().push(args[0].clone());
-                Value::Bool(true)
-            }
-            ("toString", 0) => Value::str(target.render()),
+                ("contains", 1) => {
+                    let values: Vec<Value> = items.borrow().clone();
+                    Value::Bool(self.holds(&values, &args[0])?)
+                }
+                ("add", 1) => {
+                    if items.borrow().len() >= MAX_ITEMS {
+                        return Err(RenderError::Runaway(format!(
+                            "a List grew past {MAX_ITEMS} items"
+                        )));
+                    }
+                    items.borrow_mut().push(args[0].clone());
+                    Value::Bool(true)
+                }
+                ("toString", 0) => built(self.text(target)?)?,
+                _ => Value::Null,
+            },
+            Value::Int(_) | Value::Double(_) | Value::Bool(_) => match (name, args.len()) {
+                ("toString", 0) => Value::str(self.text(target)?),
+                ("equals", 1) => Value::Bool(
+                    target.type_name() == args[0].type_name() && self.equals(target, &args[0])?,
+                ),
+                _ => Value::Null,
+            },
             _ => Value::Null,
-        },
-        Value::Int(_) | Value::Double(_) | Value::Bool(_) => match (name, args.len()) {
-            ("toString", 0) => Value::str(target.render()),
-            ("equals", 1) => {
-                Value::Bool(target.type_name() == args[0].type_name() && equals(target, &args[0]))
-            }
-            _ => Value::Null,
-        },
-        _ => Value::Null,
-    })
-}
-
-fn char_index(s: &str, byte: Option<usize>) -> i64 {
-    byte.map_or(-1, |b| s[..b].chars().count() as i64)
+        })
+    }
 }
 
 /// commons-lang 2 `StringEscapeUtils.escapeJavaScript`: `'` becomes `\'` (invalid in JSON).

@@ -227,7 +227,9 @@ fn lookup(
         let json: Json = serde_json::from_str(body).ok()?;
         return Some(
             jsonpath::select(&Value::from_json(&json), &format!("$.{path}"))
-                .map(|v| v.render())
+                .ok()
+                .flatten()
+                .and_then(|v| v.render().ok())
                 .unwrap_or_default(),
         );
     }
@@ -237,7 +239,7 @@ fn lookup(
     if let Some(path) = name.strip_prefix("context.") {
         return Some(
             super::lookup(context, path.split('.'))
-                .map(|v| v.render())
+                .and_then(|v| v.render().ok())
                 .unwrap_or_default(),
         );
     }

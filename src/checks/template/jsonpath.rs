@@ -1,7 +1,8 @@
 //! The JSONPath subset API Gateway templates use (`$input.path`, `$input.json`), in Jayway's
 //! syntax: `$`, `.name`, `['name']`, `[n]` (negative from the end), `[*]`, `.*`, `..name`.
 //! A definite path gives one value; a wildcard or deep scan gives a list.
-use super::value::Value;
+use super::value::{MAX_NESTING, Value};
+use crate::checks::budget::charge;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Step {
@@ -11,9 +12,31 @@ enum Step {
     Deep(String),
 }
 
-/// The value at `path` in `root`; `None` when the path is missing (or not understood).
-pub fn select(root: &Value, path: &str) -> Option<Value> {
-    let steps = steps(path.trim())?;
+/// A selection stopped before it finished: the command's evaluation budget is spent (deep
+/// scans over a large or self-containing document), or it selected more than
+/// [`MAX_SELECTED`] values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Exhausted;
+
+impl std::fmt::Display for Exhausted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "a JSONPath selection visited more values than the evaluation budget allows or selected more than {MAX_SELECTED}"
+        )
+    }
+}
+
+/// The most values one wildcard or deep scan may select.
+pub const MAX_SELECTED: usize = 1_000_000;
+/// Steps charged per value a selection visits.
+const STEPS_PER_VISIT: u64 = 100;
+
+/// The value at `path` in `root`; `Ok(None)` when the path is missing (or not understood).
+pub fn select(root: &Value, path: &str) -> Result<Option<Value>, Exhausted> {
+    let Some(steps) = steps(path.trim()) else {
+        return Ok(None);
+    };
     let definite = !steps
         .iter()
         .any(|s| matches!(s, Step::Wildcard | Step::Deep(_)));
@@ -21,18 +44,26 @@ pub fn select(root: &Value, path: &str) -> Option<Value> {
     for step in &steps {
         let mut next = Vec::new();
         for v in &current {
-            apply(v, step, &mut next);
+            apply(v, step, &mut next)?;
         }
         current = next;
     }
     if definite {
-        current.into_iter().next().filter(|v| !v.is_null())
+        Ok(current.into_iter().next().filter(|v| !v.is_null()))
     } else {
-        Some(Value::list(current, true))
+        Ok(Some(Value::list(current, true)))
     }
 }
 
-fn apply(v: &Value, step: &Step, out: &mut Vec<Value>) {
+fn visit(out: &[Value]) -> Result<(), Exhausted> {
+    if out.len() > MAX_SELECTED || !charge(STEPS_PER_VISIT) {
+        return Err(Exhausted);
+    }
+    Ok(())
+}
+
+fn apply(v: &Value, step: &Step, out: &mut Vec<Value>) -> Result<(), Exhausted> {
+    visit(out)?;
     match (step, v) {
         (Step::Name(n), Value::Map(m)) => {
             if let Some(x) = m.borrow().get(n) {
@@ -50,30 +81,51 @@ fn apply(v: &Value, step: &Step, out: &mut Vec<Value>) {
                 out.push(x.clone());
             }
         }
-        (Step::Wildcard, Value::Map(m)) => out.extend(m.borrow().values().cloned()),
-        (Step::Wildcard, Value::List(items, _)) => out.extend(items.borrow().iter().cloned()),
-        (Step::Deep(n), _) => deep(v, n, out),
+        (Step::Wildcard, Value::Map(m)) => {
+            let m = m.borrow();
+            if !charge(STEPS_PER_VISIT.saturating_mul(m.len() as u64)) {
+                return Err(Exhausted);
+            }
+            out.extend(m.values().cloned())
+        }
+        (Step::Wildcard, Value::List(items, _)) => {
+            let items = items.borrow();
+            if !charge(STEPS_PER_VISIT.saturating_mul(items.len() as u64)) {
+                return Err(Exhausted);
+            }
+            out.extend(items.iter().cloned())
+        }
+        (Step::Deep(n), _) => deep(v, n, out, 0)?,
         _ => {}
     }
+    Ok(())
 }
 
-fn deep(v: &Value, name: &str, out: &mut Vec<Value>) {
+/// `..name`, in Jayway's order (a key's value, then what is inside it). A template can make
+/// a document hold itself, so the scan stops at [`MAX_NESTING`] levels and is charged per
+/// value visited.
+fn deep(v: &Value, name: &str, out: &mut Vec<Value>, depth: usize) -> Result<(), Exhausted> {
+    if depth > MAX_NESTING {
+        return Ok(());
+    }
+    visit(out)?;
     match v {
         Value::Map(m) => {
             for (k, x) in m.borrow().iter() {
                 if k == name {
                     out.push(x.clone());
                 }
-                deep(x, name, out);
+                deep(x, name, out, depth + 1)?;
             }
         }
         Value::List(items, _) => {
             for x in items.borrow().iter() {
-                deep(x, name, out);
+                deep(x, name, out, depth + 1)?;
             }
         }
         _ => {}
     }
+    Ok(())
 }
 
 fn steps(path: &str) -> Option<Vec<Step>> {
@@ -143,19 +195,37 @@ mod tests {
         )
     }
 
+    fn text(d: &Value, path: &str) -> String {
+        select(d, path).unwrap().unwrap().render().unwrap()
+    }
+
+    #[test]
+    fn a_document_that_holds_itself_ends_the_deep_scan() {
+        let d = doc();
+        if let Value::Map(m) = &d {
+            m.borrow_mut().insert("self".into(), d.clone());
+        }
+        // Each level holds "c" once more: the scan stops at the nesting bound, not the stack.
+        let found = select(&d, "$..c").unwrap().unwrap();
+        let Value::List(items, _) = found else {
+            panic!("a list")
+        };
+        assert!(items.borrow().len() > 100);
+        if let Value::Map(m) = &d {
+            m.borrow_mut().shift_remove("self");
+        }
+    }
+
     #[test]
     fn definite_and_indefinite_paths() {
         let d = doc();
-        assert_eq!(select(&d, "$.a.b[0]").unwrap().render(), "1");
-        assert_eq!(select(&d, "$.a.b[-1].c").unwrap().render(), "x");
-        assert_eq!(select(&d, "$['k-1']").unwrap().render(), "5");
-        assert_eq!(select(&d, "$.a.b").unwrap().render(), r#"[1,2,{"c":"x"}]"#);
-        assert_eq!(select(&d, "$..c").unwrap().render(), r#"["x"]"#);
-        assert!(select(&d, "$.missing").is_none());
-        assert!(select(&d, "$.n").is_none());
-        assert_eq!(
-            select(&d, "$").unwrap().render(),
-            r#"{a={b=[1,2,{"c":"x"}]}, n=null, k-1=5}"#
-        );
+        assert_eq!(text(&d, "$.a.b[0]"), "1");
+        assert_eq!(text(&d, "$.a.b[-1].c"), "x");
+        assert_eq!(text(&d, "$['k-1']"), "5");
+        assert_eq!(text(&d, "$.a.b"), r#"[1,2,{"c":"x"}]"#);
+        assert_eq!(text(&d, "$..c"), r#"["x"]"#);
+        assert!(select(&d, "$.missing").unwrap().is_none());
+        assert!(select(&d, "$.n").unwrap().is_none());
+        assert_eq!(text(&d, "$"), r#"{a={b=[1,2,{"c":"x"}]}, n=null, k-1=5}"#);
     }
 }

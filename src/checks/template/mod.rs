@@ -297,6 +297,18 @@ pub fn evaluate(text: &str, request: Request<'_>) -> Outcome {
             *pos,
         ).with("certain", false));
     }
+    for (pos, why) in &notes.undecided {
+        findings.push(
+            at(
+                Finding::warning(
+                    NOT_EMULATED,
+                    format!("{why}: the emulation rendered it as nothing, and what API Gateway renders here is not known"),
+                ),
+                *pos,
+            )
+            .with("certain", false),
+        );
+    }
     let output = rendered.output;
     let json_type = request
         .content_type
@@ -381,8 +393,16 @@ pub fn overrides(context: &Value) -> Overrides {
 fn override_value(v: &Value) -> Json {
     match v {
         Value::Int(i) => json!(i),
-        Value::List(..) => v.to_json(),
-        other => Json::String(other.render()),
+        // Overrides are a template's own values: one that cannot be printed (it holds
+        // itself, or passed the size bound) is reported as such rather than printed.
+        Value::List(..) => v
+            .to_json()
+            .unwrap_or_else(|u| Json::String(format!("(not printed: {u})"))),
+        other => Json::String(
+            other
+                .render()
+                .unwrap_or_else(|u| format!("(not printed: {u})")),
+        ),
     }
 }
 

@@ -200,7 +200,9 @@ impl Parser {
     fn enter(&mut self) -> Result<(), SyntaxError> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return self.error(format!("nested more than {MAX_DEPTH} levels deep"));
+            return self.error(format!(
+                "nested more than {MAX_DEPTH} levels deep (each operator of a chain such as 1+1+... is a level)"
+            ));
         }
         Ok(())
     }
@@ -723,21 +725,33 @@ impl Parser {
             return self.unary();
         }
         let mut left = self.binary(level + 1)?;
-        loop {
+        // Each operator in a chain (`1+1+...`) nests the tree one level deeper, and
+        // evaluating it recurses as deep: the chain counts toward the nesting bound.
+        let mut chained = 0;
+        let result = loop {
             self.skip_ws();
             let Some(&(token, op)) = LEVELS[level].iter().find(|(t, _)| {
                 self.starts_with(t)
                     && (!t.chars().all(|c| c.is_ascii_alphabetic())
                         || !self.peek_at(t.len()).is_some_and(ident_char))
             }) else {
-                return Ok(left);
+                break Ok(left);
             };
+            if let Err(e) = self.enter() {
+                break Err(e);
+            }
+            chained += 1;
             for _ in 0..token.len() {
                 self.bump();
             }
-            let right = self.binary(level + 1)?;
+            let right = match self.binary(level + 1) {
+                Ok(r) => r,
+                Err(e) => break Err(e),
+            };
             left = Expr::Binary(op, Box::new(left), Box::new(right));
-        }
+        };
+        self.depth -= chained;
+        result
     }
 
     fn unary(&mut self) -> Result<Expr, SyntaxError> {
@@ -942,7 +956,7 @@ impl Parser {
                 if quote == '\'' || !content.contains('$') {
                     return Ok(Expr::Str(content));
                 }
-                let nodes = parse_interpolated(&content, pos)?;
+                let nodes = parse_interpolated(&content, pos, self.depth)?;
                 return Ok(Expr::Interpolated(nodes));
             }
             self.bump();
@@ -952,13 +966,13 @@ impl Parser {
 }
 
 /// The contents of a double-quoted string, parsed as template text (references only).
-fn parse_interpolated(content: &str, pos: Pos) -> Result<Vec<Node>, SyntaxError> {
+fn parse_interpolated(content: &str, pos: Pos, depth: usize) -> Result<Vec<Node>, SyntaxError> {
     let mut p = Parser {
         chars: content.chars().collect(),
         at: 0,
         line: pos.line,
         column: pos.column + 1,
-        depth: 0,
+        depth,
     };
     Ok(p.block(true)?.0)
 }

@@ -196,13 +196,15 @@ fn parameter_value(
     if let Some(path) = source.strip_prefix("integration.response.body.") {
         let json: Json = serde_json::from_str(backend.body).ok()?;
         return jsonpath::select(&Value::from_json(&json), &format!("$.{path}"))
-            .map(|v| v.render());
+            .ok()
+            .flatten()
+            .and_then(|v| v.render().ok());
     }
     if let Some(name) = source.strip_prefix("stageVariables.") {
         return stage_variables.get(name).cloned();
     }
     if let Some(path) = source.strip_prefix("context.") {
-        return super::lookup(context, path.split('.')).map(|v| v.render());
+        return super::lookup(context, path.split('.')).and_then(|v| v.render().ok());
     }
     None
 }

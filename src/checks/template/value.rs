@@ -1,13 +1,118 @@
 //! Template values as Velocity sees Java objects: strings, numbers, booleans, lists and maps,
 //! printed the way their Java `toString()` prints them.
+//!
+//! Every walk over a value is bounded: a template can build collections that hold
+//! themselves (`$l.add($l)`), nest a million levels deep, or print to gigabytes, and none of
+//! that may overflow the stack or exhaust memory. Printing stops at [`MAX_VALUE`] bytes and
+//! [`MAX_NESTING`] levels, and dropping a value is iterative.
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
-pub type List = Rc<RefCell<Vec<Value>>>;
-pub type Map = Rc<RefCell<IndexMap<String, Value>>>;
+/// The largest string or printed collection a template may build: API Gateway's payload
+/// quota (10 MB), past which nothing it builds could be sent anyway.
+pub const MAX_VALUE: usize = 10 * 1024 * 1024;
+/// Collections nested deeper than this are not printed or compared: Java's recursive
+/// `toString()` would be near its stack's end, and no mapping template comes close.
+pub const MAX_NESTING: usize = 1000;
+
+/// Why a value could not be printed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unprintable {
+    /// Its text passed [`MAX_VALUE`] bytes.
+    TooLarge,
+    /// A collection holds itself below its own elements (`$a.add($b)`, `$b.add($a)`), or a
+    /// JSON array holds itself: Java's printing recurses until `StackOverflowError`.
+    Cycle,
+    /// Nested deeper than [`MAX_NESTING`].
+    TooDeep,
+}
+
+impl std::fmt::Display for Unprintable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unprintable::TooLarge => write!(f, "a value's text passed {MAX_VALUE} bytes"),
+            Unprintable::Cycle => {
+                f.write_str("a collection contains itself below its own elements")
+            }
+            Unprintable::TooDeep => {
+                write!(f, "a value is nested more than {MAX_NESTING} levels deep")
+            }
+        }
+    }
+}
+
+/// A collection's contents, shared as Java shares objects, dropped without recursion.
+pub struct Shared<T: Holds>(RefCell<T>);
+
+impl<T: Holds> std::ops::Deref for Shared<T> {
+    type Target = RefCell<T>;
+    fn deref(&self) -> &RefCell<T> {
+        &self.0
+    }
+}
+
+impl<T: Holds + std::fmt::Debug> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.try_borrow() {
+            Ok(v) => write!(f, "{} items", v.count()),
+            Err(_) => f.write_str("(borrowed)"),
+        }
+    }
+}
+
+/// What a collection holds, so that dropping it can move its elements out.
+pub trait Holds {
+    fn move_out(&mut self, into: &mut Vec<Value>);
+    fn count(&self) -> usize;
+}
+
+impl Holds for Vec<Value> {
+    fn move_out(&mut self, into: &mut Vec<Value>) {
+        into.append(self);
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl Holds for IndexMap<String, Value> {
+    fn move_out(&mut self, into: &mut Vec<Value>) {
+        into.extend(self.drain(..).map(|(_, v)| v));
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T: Holds> Drop for Shared<T> {
+    /// A list nested a million deep would overflow the stack if each level dropped the next:
+    /// elements whose last owner is this collection are moved to a work list instead.
+    fn drop(&mut self) {
+        let mut pending = Vec::new();
+        self.0.get_mut().move_out(&mut pending);
+        while let Some(v) = pending.pop() {
+            match v {
+                Value::List(l, _) => {
+                    if let Some(mut inner) = Rc::into_inner(l) {
+                        inner.0.get_mut().move_out(&mut pending);
+                    }
+                }
+                Value::Map(m) => {
+                    if let Some(mut inner) = Rc::into_inner(m) {
+                        inner.0.get_mut().move_out(&mut pending);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+pub type List = Rc<Shared<Vec<Value>>>;
+pub type Map = Rc<Shared<IndexMap<String, Value>>>;
 
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -26,17 +131,20 @@ pub enum Value {
     Object(Rc<str>),
 }
 
+/// The collections being printed, outermost first, for cycle and depth checks.
+type Parents = Vec<*const ()>;
+
 impl Value {
     pub fn str(s: impl Into<Rc<str>>) -> Value {
         Value::Str(s.into())
     }
 
     pub fn list(items: Vec<Value>, json: bool) -> Value {
-        Value::List(Rc::new(RefCell::new(items)), json)
+        Value::List(Rc::new(Shared(RefCell::new(items))), json)
     }
 
     pub fn map(entries: IndexMap<String, Value>) -> Value {
-        Value::Map(Rc::new(RefCell::new(entries)))
+        Value::Map(Rc::new(Shared(RefCell::new(entries))))
     }
 
     pub fn is_null(&self) -> bool {
@@ -48,37 +156,72 @@ impl Value {
         !matches!(self, Value::Null | Value::Bool(false))
     }
 
-    /// What Java's `String.valueOf` prints.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        self.render_into(&mut out);
-        out
+    /// The collection's identity (Java's `==` on objects), for cycle checks.
+    fn identity(&self) -> Option<*const ()> {
+        match self {
+            Value::List(l, _) => Some(Rc::as_ptr(l) as *const ()),
+            Value::Map(m) => Some(Rc::as_ptr(m) as *const ()),
+            _ => None,
+        }
     }
 
-    pub fn render_into(&self, out: &mut String) {
+    /// The text's length when this is a string (what a string method scans).
+    pub fn text_len(&self) -> usize {
         match self {
-            Value::Null => {}
+            Value::Str(s) => s.len(),
+            _ => 0,
+        }
+    }
+
+    /// What Java's `String.valueOf` prints.
+    pub fn render(&self) -> Result<String, Unprintable> {
+        let mut out = String::new();
+        self.render_into(&mut out)?;
+        Ok(out)
+    }
+
+    /// Appends what Java's `String.valueOf` prints; stops once `out` passes [`MAX_VALUE`].
+    pub fn render_into(&self, out: &mut String) -> Result<(), Unprintable> {
+        self.print(out, &mut Vec::new(), false)
+    }
+
+    fn print(
+        &self,
+        out: &mut String,
+        parents: &mut Parents,
+        element: bool,
+    ) -> Result<(), Unprintable> {
+        match self {
+            // An element inside a collection's `toString()`: Java prints `null` there.
+            Value::Null if element => out.push_str("null"),
+            Value::Null | Value::Object(_) => {}
             Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
             Value::Int(i) => {
                 let _ = write!(out, "{i}");
             }
             Value::Double(d) => out.push_str(&java_double(*d)),
             Value::Str(s) => out.push_str(s),
-            Value::List(items, json) => {
-                if *json {
-                    out.push_str(&self.to_json().to_string());
-                    return;
-                }
+            Value::List(_, true) => self.json(out, parents)?,
+            Value::List(items, false) => {
+                let me = enter(parents, self)?;
                 out.push('[');
                 for (n, v) in items.borrow().iter().enumerate() {
                     if n > 0 {
                         out.push_str(", ");
                     }
-                    v.render_element(out);
+                    // AbstractCollection.toString prints a direct self-reference so.
+                    if v.identity() == Some(me) {
+                        out.push_str("(this Collection)");
+                    } else {
+                        v.print(out, parents, true)?;
+                    }
+                    fits(out)?;
                 }
                 out.push(']');
+                parents.pop();
             }
             Value::Map(m) => {
+                let me = enter(parents, self)?;
                 out.push('{');
                 for (n, (k, v)) in m.borrow().iter().enumerate() {
                     if n > 0 {
@@ -86,20 +229,71 @@ impl Value {
                     }
                     out.push_str(k);
                     out.push('=');
-                    v.render_element(out);
+                    if v.identity() == Some(me) {
+                        out.push_str("(this Map)");
+                    } else {
+                        v.print(out, parents, true)?;
+                    }
+                    fits(out)?;
                 }
                 out.push('}');
+                parents.pop();
             }
-            Value::Object(_) => {}
         }
+        fits(out)
     }
 
-    /// An element inside a collection's `toString()`: Java prints `null` there.
-    fn render_element(&self, out: &mut String) {
+    /// Compact JSON text, as API Gateway prints JSON arrays and `$input.json` results.
+    pub fn json_text(&self) -> Result<String, Unprintable> {
+        let mut out = String::new();
+        self.json(&mut out, &mut Vec::new())?;
+        Ok(out)
+    }
+
+    fn json(&self, out: &mut String, parents: &mut Parents) -> Result<(), Unprintable> {
         match self {
-            Value::Null => out.push_str("null"),
-            other => other.render_into(out),
+            Value::Null | Value::Object(_) => out.push_str("null"),
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Int(i) => {
+                let _ = write!(out, "{i}");
+            }
+            Value::Double(d) => match serde_json::Number::from_f64(*d) {
+                Some(n) => {
+                    let _ = write!(out, "{n}");
+                }
+                None => out.push_str("null"),
+            },
+            Value::Str(s) => json_string(s, out),
+            Value::List(items, _) => {
+                enter(parents, self)?;
+                out.push('[');
+                for (n, v) in items.borrow().iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    v.json(out, parents)?;
+                    fits(out)?;
+                }
+                out.push(']');
+                parents.pop();
+            }
+            Value::Map(m) => {
+                enter(parents, self)?;
+                out.push('{');
+                for (n, (k, v)) in m.borrow().iter().enumerate() {
+                    if n > 0 {
+                        out.push(',');
+                    }
+                    json_string(k, out);
+                    out.push(':');
+                    v.json(out, parents)?;
+                    fits(out)?;
+                }
+                out.push('}');
+                parents.pop();
+            }
         }
+        fits(out)
     }
 
     /// From parsed JSON: objects become Maps, arrays JSON lists, numbers Integer/Long when
@@ -127,23 +321,11 @@ impl Value {
         serde_json::from_str(text)
     }
 
-    pub fn to_json(&self) -> Json {
-        match self {
-            Value::Null | Value::Object(_) => Json::Null,
-            Value::Bool(b) => Json::Bool(*b),
-            Value::Int(i) => Json::from(*i),
-            Value::Double(d) => serde_json::Number::from_f64(*d).map_or(Json::Null, Json::Number),
-            Value::Str(s) => Json::String(s.to_string()),
-            Value::List(items, _) => {
-                Json::Array(items.borrow().iter().map(Value::to_json).collect())
-            }
-            Value::Map(m) => Json::Object(
-                m.borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect(),
-            ),
-        }
+    /// As a serde_json value (for reports): its JSON text read back, or that text as a string
+    /// when it cannot be read back (nested past serde_json's depth limit).
+    pub fn to_json(&self) -> Result<Json, Unprintable> {
+        let text = self.json_text()?;
+        Ok(serde_json::from_str(&text).unwrap_or(Json::String(text)))
     }
 
     pub fn as_number(&self) -> Option<Number> {
@@ -166,6 +348,56 @@ impl Value {
             Value::Object(_) => "Object",
         }
     }
+}
+
+/// Enters a collection for printing: refused when it is already being printed further out
+/// (a cycle) or the nesting is too deep.
+fn enter(parents: &mut Parents, v: &Value) -> Result<*const (), Unprintable> {
+    let me = v.identity().unwrap_or(std::ptr::null());
+    if parents.contains(&me) {
+        return Err(Unprintable::Cycle);
+    }
+    if parents.len() >= MAX_NESTING {
+        return Err(Unprintable::TooDeep);
+    }
+    parents.push(me);
+    Ok(me)
+}
+
+fn fits(out: &str) -> Result<(), Unprintable> {
+    if out.len() > MAX_VALUE {
+        Err(Unprintable::TooLarge)
+    } else {
+        Ok(())
+    }
+}
+
+/// A JSON string literal, escaped as serde_json escapes it.
+fn json_string(s: &str, out: &mut String) {
+    out.push('"');
+    let mut clean = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[clean..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        clean = i + 1;
+    }
+    out.push_str(&s[clean..]);
+    out.push('"');
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -289,10 +521,69 @@ mod tests {
             serde_json::from_str(r#"{"statusCode": 200, "body": "x", "a": [{"b": 1}], "n": null}"#)
                 .unwrap();
         assert_eq!(
-            Value::from_json(&json).render(),
+            Value::from_json(&json).render().unwrap(),
             r#"{statusCode=200, body=x, a=[{"b":1}], n=null}"#
         );
         let plain = Value::list(vec![Value::Int(1), Value::str("a"), Value::Null], false);
-        assert_eq!(plain.render(), "[1, a, null]");
+        assert_eq!(plain.render().unwrap(), "[1, a, null]");
+    }
+
+    #[test]
+    fn collections_that_hold_themselves_print_as_java_or_refuse() {
+        let l = Value::list(vec![Value::Int(1)], false);
+        if let Value::List(items, _) = &l {
+            items.borrow_mut().push(l.clone());
+        }
+        assert_eq!(l.render().unwrap(), "[1, (this Collection)]");
+        let m = Value::map(IndexMap::new());
+        if let Value::Map(e) = &m {
+            e.borrow_mut().insert("me".into(), m.clone());
+        }
+        assert_eq!(m.render().unwrap(), "{me=(this Map)}");
+        // Two levels: Java recurses until StackOverflowError.
+        let outer = Value::list(vec![], false);
+        let inner = Value::list(vec![outer.clone()], false);
+        if let Value::List(items, _) = &outer {
+            items.borrow_mut().push(inner.clone());
+        }
+        assert_eq!(outer.render(), Err(Unprintable::Cycle));
+        assert_eq!(l.json_text(), Err(Unprintable::Cycle));
+        // Break the cycles so the test does not leak.
+        for v in [&l, &outer] {
+            if let Value::List(items, _) = v {
+                items.borrow_mut().clear();
+            }
+        }
+        if let Value::Map(e) = &m {
+            e.borrow_mut().clear();
+        }
+    }
+
+    #[test]
+    fn deep_and_large_values_are_bounded_and_drop_without_recursion() {
+        let mut v = Value::Null;
+        for _ in 0..1_000_000 {
+            v = Value::list(vec![v], false);
+        }
+        assert_eq!(v.render(), Err(Unprintable::TooDeep));
+        drop(v);
+        let big = Value::str("x".repeat(MAX_VALUE / 4));
+        let wide = Value::list(vec![big; 5], false);
+        assert_eq!(wide.render(), Err(Unprintable::TooLarge));
+        assert_eq!(wide.json_text(), Err(Unprintable::TooLarge));
+    }
+
+    #[test]
+    fn json_text_escapes_as_serde_json() {
+        let s = "a\"b\\c\n\u{1}\u{7f}é/";
+        assert_eq!(
+            Value::str(s).json_text().unwrap(),
+            serde_json::to_string(s).unwrap()
+        );
+        let d = Value::Double(1.5e300);
+        assert_eq!(
+            d.json_text().unwrap(),
+            serde_json::to_string(&1.5e300).unwrap()
+        );
     }
 }
