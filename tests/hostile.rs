@@ -983,3 +983,57 @@ fn error_output_and_the_files_around_it_are_never_a_trap() {
     assert_eq!(o.code, Some(2), "{}", o.stderr);
     assert!(o.stderr.contains("MB together"), "{}", o.stderr);
 }
+
+/// HTTP API response parameter mappings that copy a large body into many headers, or
+/// reference it thousands of times in one value: the mapped values are bounded together.
+#[test]
+fn response_mappings_that_multiply_a_body_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = "y".repeat(90 * 1024);
+    let body = serde_json::json!({"a": big}).to_string();
+    let out = write(
+        dir.path(),
+        "out.json",
+        serde_json::json!({"statusCode": 500, "headers": {"x-big": big}, "body": body}).to_string(),
+    );
+    let mut mappings = serde_json::Map::new();
+    for i in 0..2000 {
+        mappings.insert(
+            format!("overwrite:header.x-{i}"),
+            serde_json::json!("$response.header.x-big"),
+        );
+    }
+    mappings.insert(
+        "append:header.x-many".into(),
+        serde_json::json!("$response.body.a,".repeat(50_000)),
+    );
+    let integration = write(
+        dir.path(),
+        "integration.json",
+        serde_json::json!({"IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "2.0",
+            "IntegrationUri": "arn:aws:lambda:us-east-1:111122223333:function:f",
+            "ResponseParameters": {"500": mappings}})
+        .to_string(),
+    );
+    let o = run(
+        &[
+            "-o",
+            "json",
+            "selection",
+            "--integration",
+            s(&integration),
+            "--lambda-output",
+            s(&out),
+        ],
+        None,
+        GUARD,
+    );
+    println!("{:?}, {} MiB", o.wall, o.max_rss_kib / MIB);
+    assert_survives(&o, GUARD, 400 * MIB);
+    assert!(o.stdout().contains("template.runaway"), "{}", o.stderr);
+    assert!(
+        o.stdout.len() < 40 * 1024 * 1024,
+        "{} bytes",
+        o.stdout.len()
+    );
+}

@@ -95,10 +95,16 @@ pub fn apply(
             findings,
         };
     };
+    let mut mapped = 0;
     for (target, source) in ops {
         let location = format!("$.ResponseParameters['{key}']['{target}']");
         let (action, what) = target.split_once(':').unwrap_or(("", target));
         let value = substitute(source, answer, context, stage_variables);
+        mapped += value.len();
+        if mapped > super::value::MAX_VALUE {
+            findings.push(super::mappings_past_bound(&location));
+            break;
+        }
         if what.eq_ignore_ascii_case("statuscode") {
             if !action.eq_ignore_ascii_case("overwrite") {
                 findings.push(
@@ -180,6 +186,10 @@ fn substitute(
     let mut out = String::new();
     let mut rest = source;
     while let Some(at) = rest.find('$') {
+        // Past the bound the caller stops applying mappings: no need to build more.
+        if out.len() > super::value::MAX_VALUE {
+            return out;
+        }
         out.push_str(&rest[..at]);
         let tail = &rest[at + 1..];
         let (name, used) = if let Some(inner) = tail.strip_prefix('{') {
@@ -224,6 +234,10 @@ fn lookup(
     if let Some(path) = name.strip_prefix("response.body.") {
         // API Gateway reads the first 100 KB of the body.
         let body = &answer.body[..answer.body.floor_char_boundary(100 * 1024)];
+        // Each reference parses the body again: charged, so thousands of them end.
+        if !crate::checks::budget::charge(10 * body.len() as u64) {
+            return None;
+        }
         let json: Json = serde_json::from_str(body).ok()?;
         return Some(
             jsonpath::select(&Value::from_json(&json), &format!("$.{path}"))

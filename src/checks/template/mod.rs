@@ -346,6 +346,21 @@ pub fn evaluate(text: &str, request: Request<'_>) -> Outcome {
     }
 }
 
+/// Response parameter mappings copy values (a whole backend body, a header) into headers:
+/// past [`value::MAX_VALUE`] bytes in all, a document with thousands of mappings is a
+/// runaway, and the remaining mappings are not applied.
+pub fn mappings_past_bound(location: &str) -> Finding {
+    Finding::error(
+        RUNAWAY,
+        format!(
+            "the mapped header values passed {} bytes together (API Gateway's payload quota): the mappings from {location} on were not applied",
+            value::MAX_VALUE
+        ),
+    )
+    .with("location", location)
+    .with("certain", false)
+}
+
 fn internal_error() -> ClientError {
     ClientError {
         client_status: 500,

@@ -64,11 +64,17 @@ pub fn respond(
     let mut status: u16 = rule.status.parse().unwrap_or(500);
     let mut headers = IndexMap::new();
     let ctx = super::context(context);
+    let mut mapped = 0;
     for (target, source) in &rule.parameters {
         let Some(name) = target.strip_prefix("method.response.header.") else {
             continue;
         };
         if let Some(v) = parameter_value(source, backend, &ctx, stage_variables) {
+            mapped += v.len();
+            if mapped > super::value::MAX_VALUE {
+                findings.push(super::mappings_past_bound(target));
+                break;
+            }
             headers.insert(name.to_string(), v);
         }
     }
