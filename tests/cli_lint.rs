@@ -73,9 +73,10 @@ fn vpc_link_users_by_id_and_stage_variable() {
             .unwrap()
             .contains("no redeployment needed")
     );
-    // A stage variable may name any link: a warning, not a blocker.
+    // A stage variable may name any link: a warning, and no all-clear either (exit 1: the
+    // question was whether the link can be deleted).
     let maybe = run(&["lint", EXPORT, "--vpc-link", "vl0000", "--color", "never"]);
-    assert_eq!(maybe.code, 0);
+    assert_eq!(maybe.code, 1);
     assert!(
         maybe
             .stdout
@@ -277,7 +278,7 @@ fn an_options_method_behind_an_authorizer_breaks_cors_preflights() {
             "responses":{"default":{"statusCode":"200"}}}},
         "get":{"x-amazon-apigateway-integration":{"type":"aws_proxy","httpMethod":"POST","uri":"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:orders/invocations"}}},
       "/public":{
-        "options":{"security":[],"x-amazon-apigateway-integration":{"type":"mock","requestTemplates":{"application/json":"{\"statusCode\": 200}"},
+        "options":{"security":[],"responses":{"200":{"description":"ok"}},"x-amazon-apigateway-integration":{"type":"mock","requestTemplates":{"application/json":"{\"statusCode\": 200}"},
             "responses":{"default":{"statusCode":"200"}}}}}}}"#;
     let r = run_with_stdin(&["-o", "json", "lint", "-"], export);
     // A warning: exit 0 unless --fail-on warning.

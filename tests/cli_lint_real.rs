@@ -78,7 +78,11 @@ fn sam_template_with_intrinsics() {
     assert_eq!(users[0]["certainty"], "may");
     assert_eq!(users[0]["path"], "/orders");
     assert_eq!(users[0]["stage"], Value::Null);
-    assert_eq!(with_code(&j, "lint.vpc-link-may-be-in-use").len(), 1);
+    assert_eq!(with_code(&j, "lint.vpc-link-unresolved-reference").len(), 1);
+    assert_eq!(
+        r.code, 1,
+        "no all-clear while a reference may name the link"
+    );
 }
 
 #[test]
@@ -95,12 +99,20 @@ fn unresolved_link_ids_of_every_kind_may_use_the_link() {
             "x-amazon-apigateway-integration": {"type": "http_proxy", "uri": "http://nlb.internal/a",
                 "connectionType": "VPC_LINK", "connectionId": conn}}}}});
         let (j, code) = lint_json(&doc, &["--vpc-link", "abc123"]);
-        assert_eq!(code, 0, "a warning: {conn}");
-        assert_eq!(
-            with_code(&j, "lint.vpc-link-may-be-in-use").len(),
-            1,
-            "{conn}: {j}"
-        );
+        // A warning, and no all-clear: "can I delete it?" is not answered yes.
+        assert_eq!(code, 1, "{conn}");
+        let stage_variable = conn.as_str().is_some_and(|c| c.contains("stageVariables"));
+        let code = if stage_variable {
+            "lint.vpc-link-may-be-in-use"
+        } else {
+            "lint.vpc-link-unresolved-reference"
+        };
+        let hits = with_code(&j, code);
+        assert_eq!(hits.len(), 1, "{conn}: {j}");
+        assert_eq!(hits[0]["severity"], "warning");
+        // The fix talks about what the finding is about.
+        let fix = hits[0]["fix"].as_str().unwrap();
+        assert_eq!(fix.contains("stage variable"), stage_variable, "{fix}");
     }
 }
 

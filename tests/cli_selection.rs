@@ -166,14 +166,20 @@ fn integration_json_as_the_aws_cli_prints_it_from_file_and_stdin() {
     );
     assert_eq!(r.one_json()["result"]["client_status"], 500);
     assert_eq!(r.one_json()["target"], "<stdin>");
-    // Without --function-error the output is a success: patterns see "".
+    // Without --function-error an error object is judged as `lambda` judges it: most likely
+    // thrown (its errorMessage matched), and what returning it would give beside.
     let (j, _) = select(&[
         "--integration",
         "examples/selection/get-integration-lambda.json",
         "--lambda-output",
         "examples/selection/function-error.json",
     ]);
-    assert_eq!(j["result"]["matched_against"], "");
+    assert_eq!(
+        j["result"]["matched_against"],
+        "Error: Raising 400 from within the Lambda function"
+    );
+    assert_eq!(j["result"]["alternative"]["assuming"], "returned");
+    assert!(codes_of(&j).contains("selection.function-error-assumed"));
 }
 
 #[test]
@@ -380,6 +386,12 @@ fn every_selection_finding_fires() {
             "200",
             "--status",
             "200",
+        ],
+        vec![
+            "--integration",
+            "examples/selection/get-integration-lambda.json",
+            "--lambda-output",
+            "examples/selection/function-error.json",
         ],
     ];
     for args in &runs {

@@ -42,7 +42,7 @@ impl Outcome for LintOutcome {
             } else {
                 writeln!(
                     out,
-                    "{}VPC link {} is used by {} method(s){:#} ({certain} by id, {} that may: a stage variable or a reference this definition does not resolve)",
+                    "{}VPC link {} is used by {} method(s){:#} ({certain} by id, {} that may: a stage variable or a reference this definition does not resolve); it cannot be deleted until none does",
                     p.strong,
                     v.id,
                     v.users.len(),
@@ -416,6 +416,8 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
         }
         if !users.is_empty() {
             fix.push(format!("aws apigateway delete-vpc-link --vpc-link-id {id}"));
+            // "Can I delete it?": a holder that may use it is no all-clear either.
+            session.printer.fail();
         }
         let outcome = LiveLinkOutcome {
             id: id.to_string(),
@@ -483,6 +485,14 @@ fn lint_document(
         vpc_links: lint::vpc_links(&methods),
         vpc_link,
     };
+    // `--vpc-link` asks "can I delete it?": anything short of "nothing holds it" fails.
+    if outcome
+        .vpc_link
+        .as_ref()
+        .is_some_and(|v| !v.users.is_empty())
+    {
+        session.printer.fail();
+    }
     let report = Report::new("lint", doc.name.clone(), outcome).with_findings(findings);
     session.emit(&report)?;
     // The process ends next: freeing a document of millions of values one by one would

@@ -10,6 +10,7 @@ use crate::checks::template::{
     response::{Backend, ClientResponse},
 };
 use crate::cli::SelectionArgs;
+use crate::finding::Finding;
 use crate::input;
 use crate::report::{Outcome, Report, human::Palette};
 use anyhow::{Result, bail};
@@ -48,8 +49,19 @@ struct SelectionOutcome {
     /// The response template that rendered the body (its location).
     #[serde(skip_serializing_if = "Option::is_none")]
     template: Option<String>,
+    /// For an output that looks like Lambda's error object with no word on whether the
+    /// function threw it: what the client gets had the function returned it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    alternative: Option<SelectionAlternative>,
     #[serde(skip)]
     rows: Vec<(Selected, &'static str)>,
+}
+
+#[derive(Serialize)]
+struct SelectionAlternative {
+    assuming: &'static str,
+    selected: Option<Selected>,
+    client_status: Option<u16>,
 }
 
 impl Outcome for SelectionOutcome {
@@ -104,6 +116,17 @@ impl Outcome for SelectionOutcome {
         if let Some(body) = &self.client_body {
             writeln!(out)?;
             writeln!(out, "{body}")?;
+        }
+        if let Some(alt) = &self.alternative {
+            writeln!(out)?;
+            let status = alt
+                .client_status
+                .map_or("the backend's status".to_string(), |s| s.to_string());
+            writeln!(
+                out,
+                "{}had the function {} this object (not thrown it): client gets {status}{:#}",
+                p.dim, alt.assuming, p.dim
+            )?;
         }
         writeln!(out)
     }
@@ -329,7 +352,7 @@ fn rest(
         };
         return session.emit(&Report::new("selection", target, outcome).with_findings(findings));
     }
-    let input = input_of(args)?;
+    let (input, assumed_thrown) = input_of(args)?;
     match (integration.kind, input.kind()) {
         (Some(IntegrationKind::Lambda), IntegrationKind::Http) => {
             bail!(
@@ -344,6 +367,33 @@ fn rest(
     }
     let mut s = selection::select(&integration, &input);
     let response = respond(args, &integration, &s)?;
+    // The same rule as `lambda`: an error object with no word on the invocation was most
+    // likely thrown; what returning it would give goes in `alternative`.
+    let alternative = if assumed_thrown {
+        let returned = selection::select(&integration, &Input::Success);
+        let returned_response = respond(args, &integration, &returned)?;
+        s.findings.push(
+            Finding::error(
+                selection::FUNCTION_ERROR_ASSUMED,
+                format!(
+                    "this is Lambda's error object, so the function most likely failed (as `lambda` judges it): its errorMessage {:?} is matched against the patterns (pass --function-error to be sure, or --success if it was returned)",
+                    s.matched_against
+                ),
+            )
+            .with("assumed", "thrown"),
+        );
+        Some(SelectionAlternative {
+            assuming: "returned",
+            selected: returned
+                .selected
+                .map(|i| Selected::from(&integration.responses[i])),
+            client_status: returned_response
+                .as_ref()
+                .map_or(returned.client_status, |r| Some(r.client_status)),
+        })
+    } else {
+        None
+    };
     let rows = integration
         .responses
         .iter()
@@ -378,6 +428,7 @@ fn rest(
             .iter()
             .map(|&i| Selected::from(&integration.responses[i]))
             .collect(),
+        alternative,
         rows,
     };
     if let Some(r) = response {
@@ -498,26 +549,34 @@ fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
     ))
 }
 
-fn input_of(args: &SelectionArgs) -> Result<Input> {
+/// What the patterns are matched against, and whether a function error was assumed (an
+/// output shaped like Lambda's error object, given without --function-error).
+fn input_of(args: &SelectionArgs) -> Result<(Input, bool)> {
     if let Some(code) = args.status {
-        return Ok(Input::Status(code));
+        return Ok((Input::Status(code), false));
     }
     if let Some(m) = &args.error_message {
-        return Ok(Input::ErrorMessage(m.clone()));
+        return Ok((Input::ErrorMessage(m.clone()), false));
     }
     if args.success {
-        return Ok(Input::Success);
+        return Ok((Input::Success, false));
     }
     let Some(file) = &args.lambda_output else {
         bail!(
             "give what the patterns are matched against: --status CODE, --error-message TEXT, --lambda-output FILE or --success (or --table)"
         );
     };
-    if args.function_error.is_none() {
-        return Ok(Input::Success);
-    }
     let name = input::display_name(file);
     let text = input::read_text(file, MAX_RESPONSE_BYTES as u64)?;
+    if args.function_error.is_none() {
+        return Ok(match serde_json::from_str::<Value>(text.trim()) {
+            Ok(value) if lambda::is_lambda_error(&value) => {
+                let message = value["errorMessage"].as_str().unwrap_or_default();
+                (Input::ErrorMessage(message.to_string()), true)
+            }
+            _ => (Input::Success, false),
+        });
+    }
     let value: Value = serde_json::from_str(text.trim()).map_err(|e| {
         anyhow::anyhow!(
             "{name}:{}:{}: the function error payload is not JSON: {e}",
@@ -526,7 +585,7 @@ fn input_of(args: &SelectionArgs) -> Result<Input> {
         )
     })?;
     match value.get("errorMessage") {
-        Some(Value::String(m)) => Ok(Input::ErrorMessage(m.clone())),
+        Some(Value::String(m)) => Ok((Input::ErrorMessage(m.clone()), false)),
         _ => bail!("{name}: the function error payload has no errorMessage string"),
     }
 }

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 pub const VPC_LINK_IN_USE: &str = "lint.vpc-link-in-use";
 pub const VPC_LINK_MAY_BE_IN_USE: &str = "lint.vpc-link-may-be-in-use";
+pub const VPC_LINK_UNRESOLVED_REFERENCE: &str = "lint.vpc-link-unresolved-reference";
 pub const TEMPLATE_ON_PROXY: &str = "lint.template-on-proxy";
 pub const OVERRIDE_STATUS_UNDECLARED: &str = "lint.override-status-undeclared";
 pub const PLAIN_HTTP_INTEGRATION: &str = "lint.plain-http-integration";
@@ -31,6 +32,7 @@ pub const CORS_PREFLIGHT_NEEDS_AUTH: &str = "lint.cors-preflight-needs-auth";
 pub const CODES: &[&str] = &[
     VPC_LINK_IN_USE,
     VPC_LINK_MAY_BE_IN_USE,
+    VPC_LINK_UNRESOLVED_REFERENCE,
     TEMPLATE_ON_PROXY,
     OVERRIDE_STATUS_UNDECLARED,
     PLAIN_HTTP_INTEGRATION,
@@ -336,20 +338,21 @@ pub fn vpc_link_users(
                     m.label()
                 ),
             )
-        } else {
+        } else if conn.contains("${stageVariables.") {
             Finding::warning(
                 VPC_LINK_MAY_BE_IN_USE,
-                if conn.contains("${stageVariables.") {
-                    format!(
-                        "{} takes its VPC link from {conn}: it uses {id} on every stage where that variable is {id}",
-                        m.label()
-                    )
-                } else {
-                    format!(
-                        "{} takes its VPC link from {conn}, which this definition does not resolve: it may be {id} (check the deployed API: aws apigateway get-integration)",
-                        m.label()
-                    )
-                },
+                format!(
+                    "{} takes its VPC link from {conn}: it uses {id} on every stage where that variable is {id}",
+                    m.label()
+                ),
+            )
+        } else {
+            Finding::warning(
+                VPC_LINK_UNRESOLVED_REFERENCE,
+                format!(
+                    "{} takes its VPC link from {conn}, a reference this document does not resolve: it may be {id}; see what the reference names (a VpcLink resource, a parameter, an export) or check the deployed API (aws apigateway get-integration)",
+                    m.label()
+                ),
             )
         };
         findings.push(
@@ -763,8 +766,34 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
             // that is no setting of the user's, and it is ignored either way.
             let bare_default = i.responses.len() == 1
                 && i.responses[0].pattern.is_none()
-                && i.responses[0].status == "200";
-            if (!i.responses.is_empty() && !bare_default) || !i.response_templates.is_empty() {
+                && i.responses[0].status == "200"
+                && i.responses[0].parameters.is_empty()
+                && i.responses[0].templates.is_empty();
+            let headers: Vec<&str> = i
+                .responses
+                .iter()
+                .flat_map(|r| &r.parameters)
+                .filter_map(|(k, _)| k.strip_prefix("method.response.header."))
+                .collect();
+            if !headers.is_empty() {
+                let cors = headers
+                    .iter()
+                    .any(|h| h.to_ascii_lowercase().starts_with("access-control-"));
+                push(
+                    Finding::warning(
+                        TEMPLATE_ON_PROXY,
+                        format!(
+                            "{label} is a {} proxy integration: API Gateway ignores its integration responses, so the headers they map ({}) never reach the client; the backend must return them itself{}",
+                            i.type_name.as_deref().unwrap_or(""),
+                            headers.join(", "),
+                            if cors { " (for CORS: in every response of the function, errors included)" } else { "" }
+                        ),
+                    )
+                    .with("headers", json!(headers))
+                    .with("location", i.location.as_str()),
+                );
+            } else if (!i.responses.is_empty() && !bare_default) || !i.response_templates.is_empty()
+            {
                 push(
                     Finding::warning(
                         TEMPLATE_ON_PROXY,
@@ -784,7 +813,7 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
                 for r in &i.responses {
                     if !methods.contains(&r.status) {
                         push(
-                            Finding::error(METHOD_RESPONSE_MISSING, format!("{label}: an integration response maps to {}, which has no method response", r.status))
+                            Finding::error(METHOD_RESPONSE_MISSING, format!("{label}: an integration response maps to {}, which has no method response{}: whenever it is selected, API Gateway answers 500 (\"Output mapping refers to an invalid method response\"); declare a {} method response", r.status, if methods.is_empty() { " (the method declares no method responses at all: an OpenAPI operation without `responses`)" } else { "" }, r.status))
                                 .with("status", r.status.as_str())
                                 .with("location", r.origin.as_str())
                                 .with("method_responses", json!(methods)),

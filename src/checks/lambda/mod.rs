@@ -17,7 +17,7 @@ mod response;
 mod verdict;
 
 pub use response::{ClientResponse, Confidence, reason_phrase};
-pub use verdict::{Evaluation, evaluate, too_large};
+pub use verdict::{Evaluation, evaluate, is_lambda_error, too_large};
 
 use serde::Serialize;
 

@@ -309,7 +309,7 @@ pub fn too_large(size: u64, opts: &Options) -> Evaluation {
 /// Lambda's error object, as a runtime writes it when the handler throws: `errorMessage`
 /// with `errorType`, `stackTrace` (Python, Java), `trace` (Node.js) or `requestId`; or a
 /// timeout's `Task timed out after N seconds`.
-fn is_lambda_error(output: &Value) -> bool {
+pub fn is_lambda_error(output: &Value) -> bool {
     let Some(o) = output.as_object() else {
         return false;
     };

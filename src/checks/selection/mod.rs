@@ -29,6 +29,7 @@ pub const STATUS_PATTERN_FOR_LAMBDA: &str = "selection.status-pattern-for-lambda
 pub const INEXACT_EMULATION: &str = "selection.inexact-emulation";
 pub const BACKTRACKING_RISK: &str = "selection.backtracking-risk";
 pub const PROXY_INTEGRATION: &str = "selection.proxy-integration";
+pub const FUNCTION_ERROR_ASSUMED: &str = "selection.function-error-assumed";
 /// The selected response's status has no method response (shared with `lint`).
 pub const METHOD_RESPONSE_MISSING: &str = "lint.response-without-method-response";
 
@@ -48,5 +49,6 @@ pub const CODES: &[&str] = &[
     INEXACT_EMULATION,
     BACKTRACKING_RISK,
     PROXY_INTEGRATION,
+    FUNCTION_ERROR_ASSUMED,
     METHOD_RESPONSE_MISSING,
 ];

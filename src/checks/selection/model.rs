@@ -198,7 +198,9 @@ pub fn export_operation(
         &format!("{base}.x-amazon-apigateway-integration"),
         Dialect::Export,
     )?;
-    parsed.method_responses = response_keys(op.get("responses"));
+    // An operation without `responses` is imported with no method responses at all, so
+    // every integration response refers to a method response that does not exist.
+    parsed.method_responses = Some(response_keys(op.get("responses")).unwrap_or_default());
     Ok(Some(parsed))
 }
 

@@ -340,17 +340,20 @@ pub fn select(integration: &Integration, input: &Input) -> Selection {
     if let Some(i) = selected {
         findings.extend(surprising_outcome(input, compiled[i].rule));
     }
+    let mut client_status = client_status;
     if let (Some(methods), Some(i)) = (&integration.method_responses, selected) {
         let status = &compiled[i].rule.status;
         if !methods.contains(status) {
             findings.push(
                 Finding::error(
                     METHOD_RESPONSE_MISSING,
-                    format!("the selected integration response maps to {status}, but the method has no {status} method response"),
+                    format!("the selected integration response maps to {status}, but the method has no {status} method response: API Gateway answers 500 (\"Output mapping refers to an invalid method response\")"),
                 )
                 .with("status", status.as_str())
+                .with("location", compiled[i].rule.origin.as_str())
                 .with("method_responses", json!(methods)),
             );
+            client_status = Some(500);
         }
     }
     Selection {
