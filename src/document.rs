@@ -45,20 +45,27 @@ pub fn load(path: &str) -> Result<Document> {
         })?
     } else {
         // serde-saphyr bounds anchors, depth and size (billion-laughs documents fail).
-        serde_saphyr::from_str_with_options::<Value>(&text, yaml_options()).map_err(|e| {
-            let text = e.to_string();
-            let first = text
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .trim_start_matches("error: ");
-            match parse_saphyr_position(first) {
-                Some((line, col, message)) => {
-                    anyhow::anyhow!("{name}:{line}:{col}: invalid YAML: {}", yaml_words(message))
+        // CloudFormation's short forms (`!Ref X`, `!Sub ...`, `!If [...]`) become the long
+        // forms (`{"Ref": "X"}`), so an intrinsic is never mistaken for a plain value.
+        serde_saphyr::from_str_with_options::<Intrinsics>(&text, yaml_options())
+            .map(|v| v.0)
+            .map_err(|e| {
+                let text = e.to_string();
+                let first = text
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .trim_start_matches("error: ");
+                match parse_saphyr_position(first) {
+                    Some((line, col, message)) => {
+                        anyhow::anyhow!(
+                            "{name}:{line}:{col}: invalid YAML: {}",
+                            yaml_words(message)
+                        )
+                    }
+                    None => anyhow::anyhow!("{name}: invalid YAML: {}", yaml_words(first)),
                 }
-                None => anyhow::anyhow!("{name}: invalid YAML: {}", yaml_words(first)),
-            }
-        })?
+            })?
     };
     Ok(Document {
         name,
@@ -66,6 +73,129 @@ pub fn load(path: &str) -> Result<Document> {
         value,
         yaml: !json,
     })
+}
+
+/// A YAML value read with CloudFormation's short-form tags turned into the long forms:
+/// `!Ref X` is `{"Ref": "X"}`, `!GetAtt A.B` is `{"Fn::GetAtt": ["A", "B"]}`, `!Condition C`
+/// is `{"Condition": "C"}`, and every other `!Name` of the intrinsic functions is
+/// `{"Fn::Name": ...}`. Other tags are dropped, as before.
+struct Intrinsics(Value);
+
+/// The CloudFormation intrinsic functions that have a `!Name` short form.
+const INTRINSICS: &[&str] = &[
+    "Base64",
+    "Cidr",
+    "FindInMap",
+    "GetAZs",
+    "ImportValue",
+    "Join",
+    "Select",
+    "Split",
+    "Sub",
+    "Transform",
+    "And",
+    "Equals",
+    "If",
+    "Not",
+    "Or",
+    "Length",
+    "ToJsonString",
+];
+
+impl<'de> serde::Deserialize<'de> for Intrinsics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let serde_saphyr::Tagged(Untagged(value), tag) = serde::Deserialize::deserialize(d)?;
+        let Some(name) = tag.as_deref().map(|t| t.trim_start_matches('!')) else {
+            return Ok(Intrinsics(value));
+        };
+        let long = match name {
+            "Ref" | "Condition" => name.to_string(),
+            "GetAtt" => {
+                let value = match value {
+                    Value::String(s) => match s.split_once('.') {
+                        Some((resource, attribute)) => {
+                            Value::Array(vec![resource.into(), attribute.into()])
+                        }
+                        None => Value::String(s),
+                    },
+                    other => other,
+                };
+                return Ok(Intrinsics(serde_json::json!({ "Fn::GetAtt": value })));
+            }
+            n if INTRINSICS.contains(&n) => format!("Fn::{n}"),
+            _ => return Ok(Intrinsics(value)),
+        };
+        let mut object = serde_json::Map::new();
+        object.insert(long, value);
+        Ok(Intrinsics(Value::Object(object)))
+    }
+}
+
+/// One YAML node whose children are read as [`Intrinsics`].
+struct Untagged(Value);
+
+impl<'de> serde::Deserialize<'de> for Untagged {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(UntaggedVisitor)
+    }
+}
+
+struct UntaggedVisitor;
+
+impl<'de> serde::de::Visitor<'de> for UntaggedVisitor {
+    type Value = Untagged;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a YAML value")
+    }
+    fn visit_unit<E>(self) -> Result<Untagged, E> {
+        Ok(Untagged(Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<Untagged, E> {
+        Ok(Untagged(Value::Null))
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Untagged, D::Error> {
+        serde::Deserialize::deserialize(d).map(|Intrinsics(v)| Untagged(v))
+    }
+    fn visit_bool<E>(self, b: bool) -> Result<Untagged, E> {
+        Ok(Untagged(Value::Bool(b)))
+    }
+    fn visit_i64<E>(self, i: i64) -> Result<Untagged, E> {
+        Ok(Untagged(Value::from(i)))
+    }
+    fn visit_u64<E>(self, u: u64) -> Result<Untagged, E> {
+        Ok(Untagged(Value::from(u)))
+    }
+    fn visit_f64<E>(self, f: f64) -> Result<Untagged, E> {
+        Ok(Untagged(
+            serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        ))
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Untagged, E> {
+        Ok(Untagged(Value::String(s.to_string())))
+    }
+    fn visit_string<E>(self, s: String) -> Result<Untagged, E> {
+        Ok(Untagged(Value::String(s)))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Untagged, A::Error> {
+        let mut items = Vec::new();
+        while let Some(Intrinsics(v)) = seq.next_element()? {
+            items.push(v);
+        }
+        Ok(Untagged(Value::Array(items)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Untagged, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<Intrinsics>()? {
+            let key = match key.0 {
+                Value::String(s) => s,
+                other => other.to_string(),
+            };
+            let Intrinsics(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(Untagged(Value::Object(object)))
+    }
 }
 
 /// serde-saphyr's budgets (aliases, anchors, depth: billion-laughs documents fail), with
@@ -170,6 +300,9 @@ pub fn describe(v: &Value) -> &'static str {
         }
         Value::Object(_) if has("integrationResponses") || has("type") && has("uri") => {
             "the output of `aws apigateway get-integration` (use `apigw-doctor selection --integration`)"
+        }
+        Value::Object(o) if crate::checks::selection::model::is_integration_response(o) => {
+            "the output of `aws apigateway get-integration-response` (use `apigw-doctor lint` or `selection --integration`)"
         }
         Value::Object(_) if has("statusCode") || has("body") => {
             "a Lambda proxy response (use `apigw-doctor lambda`)"

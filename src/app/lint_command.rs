@@ -22,6 +22,8 @@ struct VpcLinkResult {
 struct LintOutcome {
     /// "rest" or "http": which kind of API the definition was linted as.
     api: &'static str,
+    /// What decided `api` (empty: nothing either way, so REST).
+    api_evidence: Vec<String>,
     methods: usize,
     integrations: usize,
     vpc_links: Vec<LinkUse>,
@@ -72,6 +74,20 @@ impl Outcome for LintOutcome {
             self.integrations,
             p.strong
         )?;
+        if !self.api_evidence.is_empty() {
+            writeln!(
+                out,
+                "  {}linted as {} API because of: {}{:#}",
+                p.dim,
+                if self.api == "http" {
+                    "an HTTP"
+                } else {
+                    "a REST"
+                },
+                self.api_evidence.join(", "),
+                p.dim
+            )?;
+        }
         for link in &self.vpc_links {
             writeln!(
                 out,
@@ -467,7 +483,7 @@ fn lint_document(
         }
         None => (None, lint::lint(&methods)),
     };
-    let http = lint::is_http_api(&doc.value);
+    let (http, api_evidence) = lint::api_kind(&doc.value);
     if http && args.vpc_link.is_none() {
         findings.extend(lint::lint_http_api(&doc.value));
     }
@@ -480,6 +496,7 @@ fn lint_document(
     add_lines(&mut findings, &doc);
     let outcome = LintOutcome {
         api: if http { "http" } else { "rest" },
+        api_evidence,
         methods: methods.len(),
         integrations: methods.iter().filter(|m| m.integration.is_some()).count(),
         vpc_links: lint::vpc_links(&methods),

@@ -107,6 +107,18 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
         return Err("a CloudFormation or SAM template without an inline DefinitionBody (a DefinitionUri or Body in S3 is not read): lint the OpenAPI file itself, or the deployed API (aws apigateway get-export)".into());
     }
     if let Some(obj) = doc.as_object()
+        && super::selection::model::is_integration_response(obj)
+    {
+        return Ok(vec![Method {
+            method: "?".to_string(),
+            path: "?".to_string(),
+            resource_id: None,
+            location: "$".to_string(),
+            integration: Some(super::selection::model::from_integration_response(obj)?),
+            auth: Vec::new(),
+        }]);
+    }
+    if let Some(obj) = doc.as_object()
         && (obj.contains_key("methodIntegration")
             || obj.contains_key("integrationResponses")
             || (obj.contains_key("type") && obj.contains_key("uri")))
@@ -541,19 +553,94 @@ pub fn vpc_links(methods: &[Method]) -> Vec<LinkUse> {
         .collect()
 }
 
-/// Whether an export is an HTTP API's (API Gateway v2): its import/export version, or
-/// integrations with payloadFormatVersion / integrationSubtype, or HTTP API CORS.
-pub fn is_http_api(doc: &Value) -> bool {
-    if doc
-        .get("x-amazon-apigateway-importexport-version")
-        .is_some()
-        || doc.get("x-amazon-apigateway-cors").is_some()
-    {
-        return true;
+/// A version written as a string (`"2.0"`) or as a YAML/JSON number (`2.0`, `2`), as text.
+pub fn version_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(match n.as_f64() {
+            Some(f) if f.fract() == 0.0 => format!("{f:.1}"),
+            _ => n.to_string(),
+        }),
+        _ => None,
     }
-    integrations(doc).any(|(_, i)| {
-        i.get("payloadFormatVersion").is_some() || i.get("integrationSubtype").is_some()
-    })
+}
+
+/// Whether an export is an HTTP API's (API Gateway v2).
+pub fn is_http_api(doc: &Value) -> bool {
+    api_kind(doc).0
+}
+
+/// Whether an export is an HTTP API's, and the evidence that decided. What only HTTP APIs
+/// have (`x-amazon-apigateway-importexport-version`, which get-export writes for them,
+/// `x-amazon-apigateway-cors`, `integrationSubtype`) decides first; then what only REST
+/// APIs have (integration `responses` mapping `method.response.header.*`, request or
+/// response templates, non-proxy integration types, request validators, gateway
+/// responses); a `payloadFormatVersion` alone (REST APIs ignore it) says HTTP.
+pub fn api_kind(doc: &Value) -> (bool, Vec<String>) {
+    let mut http_only = Vec::new();
+    for key in [
+        "x-amazon-apigateway-importexport-version",
+        "x-amazon-apigateway-cors",
+    ] {
+        if doc.get(key).is_some() {
+            http_only.push(key.to_string());
+        }
+    }
+    if integrations(doc).any(|(_, i)| i.get("integrationSubtype").is_some()) {
+        http_only.push("integrationSubtype".to_string());
+    }
+    if !http_only.is_empty() {
+        return (true, http_only);
+    }
+    let mut rest_only = Vec::new();
+    for key in [
+        "x-amazon-apigateway-request-validators",
+        "x-amazon-apigateway-gateway-responses",
+    ] {
+        if doc.get(key).is_some() {
+            rest_only.push(key.to_string());
+        }
+    }
+    let mut note = |what: &str| {
+        if !rest_only.iter().any(|r| r == what) {
+            rest_only.push(what.to_string());
+        }
+    };
+    for (_, i) in integrations(doc) {
+        let kind = i
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        if matches!(kind.as_str(), "aws" | "http" | "mock") {
+            note("non-proxy integrations (aws, http, mock)");
+        }
+        if i.get("requestTemplates").is_some() {
+            note("request templates");
+        }
+        if i.get("responses")
+            .and_then(Value::as_object)
+            .is_some_and(|r| {
+                r.values().any(|r| {
+                    r.get("responseTemplates").is_some()
+                        || r.get("responseParameters")
+                            .and_then(Value::as_object)
+                            .is_some_and(|p| {
+                                p.keys().any(|k| k.starts_with("method.response.header."))
+                            })
+                })
+            })
+        {
+            note("integration responses mapping method.response.header.* or templates");
+        }
+    }
+    if !rest_only.is_empty() {
+        return (false, rest_only);
+    }
+    if integrations(doc).any(|(_, i)| i.get("payloadFormatVersion").is_some()) {
+        return (true, vec!["payloadFormatVersion".to_string()]);
+    }
+    (false, Vec::new())
 }
 
 /// Every `x-amazon-apigateway-integration` of an export, with its JSON path.
@@ -623,7 +710,7 @@ pub fn lint_http_api(doc: &Value) -> Vec<Finding> {
             .to_ascii_lowercase();
         let uri = i.get("uri").and_then(Value::as_str).unwrap_or_default();
         if kind == "aws_proxy" && uri.contains("lambda") {
-            match i.get("payloadFormatVersion").and_then(Value::as_str) {
+            match i.get("payloadFormatVersion").and_then(version_text).as_deref() {
                 Some("1.0" | "2.0") => {}
                 Some(other) => f.push(
                     Finding::error(HTTP_PAYLOAD_VERSION, format!("payloadFormatVersion {other:?}: HTTP APIs know 1.0 and 2.0"))
@@ -915,11 +1002,40 @@ fn templates(i: &Integration, label: &str) -> Vec<Finding> {
         .iter()
         .map(|(t, _, _)| t.as_str())
         .collect();
-    let refuses = match behaviour.as_str() {
-        "NEVER" => true,
-        "WHEN_NO_TEMPLATES" => !types.is_empty(),
-        _ => false,
-    };
+    // A CORS preflight carries no body: its mock's passthrough setting turns nothing away.
+    let preflight_mock = label.starts_with("[OPTIONS:")
+        && i.type_name
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("MOCK"));
+    let refuses = !preflight_mock
+        && match behaviour.as_str() {
+            "NEVER" => true,
+            "WHEN_NO_TEMPLATES" => !types.is_empty(),
+            _ => false,
+        };
+    // A template of plain text (no reference, no directive) for a JSON content type must be
+    // JSON itself: in a YAML single-quoted string, `\"` stays a backslash and a quote.
+    let static_texts = i
+        .request_templates
+        .iter()
+        .chain(i.responses.iter().flat_map(|r| &r.templates));
+    for (content_type, text, location) in static_texts {
+        if content_type.to_ascii_lowercase().contains("json")
+            && !text.trim().is_empty()
+            && !text.contains('$')
+            && !text.contains('#')
+            && let Err(e) = serde_json::from_str::<Value>(text)
+        {
+            out.push(
+                Finding::warning(
+                    template::OUTPUT_NOT_JSON,
+                    format!("{label}: the {content_type} template is plain text but not JSON ({e}): it is sent as it is{}", if text.contains("\\\"") { "; a \\\" inside a YAML single-quoted string stays a backslash and a quote (use double quotes in YAML, or no backslashes)" } else { "" }),
+                )
+                .with("json_error", e.to_string())
+                .with("location", location.as_str()),
+            );
+        }
+    }
     if refuses {
         let accepted = if types.is_empty() {
             "no Content-Type at all (there are no request templates)".to_string()
@@ -995,15 +1111,36 @@ fn stage_variable_typo(uri: &str) -> Option<String> {
 }
 
 /// The literal status codes a mapping template assigns to `$context.responseOverride.status`.
+/// Velocity comments (`## ...` to the end of the line, `#* ... *#`) count neither way.
 fn override_statuses(template: &str) -> Vec<String> {
     static OVERRIDE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"\$context\.responseOverride\.status\s*=\s*['\x22]?(\d{3})")
             .expect("valid regex")
     });
     OVERRIDE
-        .captures_iter(template)
+        .captures_iter(&without_comments(template))
         .map(|c| c[1].to_string())
         .collect()
+}
+
+/// The template with its Velocity comments removed (an unclosed `#*` comments out the rest).
+fn without_comments(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("##") {
+            rest = after.find('\n').map_or("", |n| &after[n..]);
+        } else if let Some(after) = tail.strip_prefix("#*") {
+            rest = after.find("*#").map_or("", |n| &after[n + 2..]);
+        } else {
+            out.push('#');
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -1015,6 +1152,18 @@ mod tests {
         let t = "#set($inputRoot = $input.path('$'))\n#if($inputRoot.toString().contains(\"customerror\"))\n#set($context.responseOverride.status = 400)\n#end";
         assert_eq!(override_statuses(t), ["400"]);
         assert!(override_statuses("$input.json('$')").is_empty());
+        // Commented out: no override.
+        for commented in [
+            "## #set($context.responseOverride.status = 500)\n$input.json('$')",
+            "#* #set($context.responseOverride.status = 500) *#",
+            "#*\n#set($context.responseOverride.status = 500)\n",
+        ] {
+            assert!(override_statuses(commented).is_empty(), "{commented}");
+        }
+        assert_eq!(
+            override_statuses("#* x *##set($context.responseOverride.status = 404)"),
+            ["404"]
+        );
     }
 
     #[test]

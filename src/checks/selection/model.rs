@@ -247,6 +247,9 @@ pub fn from_cli_json(value: &Value) -> Result<Integration, String> {
     if let Some(parsed) = cli_method(obj, "$")? {
         return Ok(parsed);
     }
+    if is_integration_response(obj) {
+        return from_integration_response(obj);
+    }
     if obj.get("type").and_then(Value::as_str).is_none()
         && !obj.contains_key("integrationResponses")
     {
@@ -265,6 +268,58 @@ pub fn from_cli_json(value: &Value) -> Result<Integration, String> {
         );
     }
     parse_integration(obj, "$", Dialect::Cli)
+}
+
+/// `aws apigateway get-integration-response` output: one integration response
+/// (`statusCode` with `selectionPattern`, `responseTemplates`, `responseParameters` or
+/// `contentHandling`, and none of a Lambda proxy response's `body`/`headers`).
+pub fn is_integration_response(obj: &Map<String, Value>) -> bool {
+    obj.get("statusCode").is_some_and(Value::is_string)
+        && [
+            "selectionPattern",
+            "responseTemplates",
+            "responseParameters",
+            "contentHandling",
+        ]
+        .iter()
+        .any(|k| obj.contains_key(*k))
+        && !obj.contains_key("body")
+        && !obj.contains_key("headers")
+}
+
+/// One integration response (get-integration-response) as an integration of unknown type
+/// holding just that response.
+pub fn from_integration_response(obj: &Map<String, Value>) -> Result<Integration, String> {
+    let status = obj
+        .get("statusCode")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let mut wrapped = Map::new();
+    wrapped.insert(
+        "integrationResponses".to_string(),
+        Value::Object(Map::from_iter([(
+            status.to_string(),
+            Value::Object(obj.clone()),
+        )])),
+    );
+    let mut parsed = parse_integration(&wrapped, "$", Dialect::Cli)?;
+    // The response is the whole document: its locations start at its root.
+    let prefix = format!("$.integrationResponses['{status}']");
+    let rebase = |l: &mut String| {
+        if let Some(rest) = l.strip_prefix(&prefix) {
+            *l = format!("${rest}");
+        }
+    };
+    for r in &mut parsed.responses {
+        r.origin = "$".to_string();
+        for (_, _, location) in &mut r.templates {
+            rebase(location);
+        }
+    }
+    for (location, _) in &mut parsed.response_templates {
+        rebase(location);
+    }
+    Ok(parsed)
 }
 
 /// From an OpenAPI 3 / Swagger 2 export with `x-amazon-apigateway-integration`.

@@ -56,6 +56,8 @@ pub struct Notes {
     pub overrides: Vec<(String, Pos)>,
     /// Regex methods the emulation could not decide (rendered as null): with why.
     pub undecided: Vec<(Pos, String)>,
+    /// `$input.path`/`$input.json` paths that select nothing in the body: the call and why.
+    pub missing_paths: Vec<(Pos, String, jsonpath::Miss)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,7 +103,12 @@ pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
     let mut r = Renderer {
         env,
         at: Pos::default(),
-        body: env.input.body.as_str().into(),
+        // An empty body reads as `{}` (recorded on AWS).
+        body: if env.input.body.trim().is_empty() {
+            "{}".into()
+        } else {
+            env.input.body.as_str().into()
+        },
         vars,
         notes: Notes::default(),
         json: None,
@@ -556,6 +563,19 @@ impl Renderer<'_> {
         self.java_method(target, name, &args, pos)
     }
 
+    /// Notes a path that selects nothing, with where it leaves the body (once per call site).
+    fn note_missing(&mut self, root: &Value, method: &str, path: &str) {
+        let at = self.at;
+        if self.notes.missing_paths.iter().any(|(p, _, _)| *p == at) {
+            return;
+        }
+        if let Some(m) = jsonpath::miss(root, path) {
+            self.notes
+                .missing_paths
+                .push((at, format!("$input.{method}('{path}')"), m));
+        }
+    }
+
     /// A JSONPath selection, as a runaway when it would not end within the bounds.
     fn select(&self, root: &Value, path: &str) -> Result<Option<Value>, RenderError> {
         jsonpath::select(root, path).map_err(|e| RenderError::Runaway(e.to_string()))
@@ -584,7 +604,11 @@ impl Renderer<'_> {
         Ok(match name {
             "json" => {
                 let root = self.body_json()?;
-                match self.select(&root, &arg(0))? {
+                let selected = self.select(&root, &arg(0))?;
+                if selected.is_none() {
+                    self.note_missing(&root, name, &arg(0));
+                }
+                match selected {
                     Some(v) => {
                         let text = v
                             .json_text()
@@ -596,7 +620,11 @@ impl Renderer<'_> {
             }
             "path" => {
                 let root = self.body_json()?;
-                self.select(&root, &arg(0))?.unwrap_or(Value::Null)
+                let selected = self.select(&root, &arg(0))?;
+                if selected.is_none() {
+                    self.note_missing(&root, name, &arg(0));
+                }
+                selected.unwrap_or(Value::Null)
             }
             "params" => {
                 let input = &self.env.input;

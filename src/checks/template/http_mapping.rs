@@ -54,8 +54,7 @@ pub fn parse(v: &Json) -> Result<HttpIntegration, String> {
     Ok(HttpIntegration {
         integration_type,
         payload_format_version: field("PayloadFormatVersion", "payloadFormatVersion")
-            .and_then(Json::as_str)
-            .map(str::to_string),
+            .and_then(crate::checks::lint::version_text),
         response_parameters,
     })
 }

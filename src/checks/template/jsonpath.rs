@@ -128,6 +128,109 @@ fn deep(v: &Value, name: &str, out: &mut Vec<Value>, depth: usize) -> Result<(),
     Ok(())
 }
 
+/// Where a definite path leaves the document: the part that exists, the key or index that
+/// does not, and the existing key nearest to it (same letters in another case, or one or
+/// two edits away).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Miss {
+    pub found: String,
+    pub missing: String,
+    pub nearest: Option<String>,
+}
+
+/// Why a definite path selects nothing, or None (it selects something, is not definite, or
+/// is not understood).
+pub fn miss(root: &Value, path: &str) -> Option<Miss> {
+    let steps = steps(path.trim())?;
+    let mut current = root.clone();
+    let mut found = "$".to_string();
+    for step in &steps {
+        let next = match (step, &current) {
+            (Step::Name(n), Value::Map(m)) => match m.borrow().get(n) {
+                Some(v) => Some(v.clone()),
+                None => {
+                    let keys: Vec<String> = m.borrow().keys().cloned().collect();
+                    return Some(Miss {
+                        found,
+                        missing: n.clone(),
+                        nearest: nearest(n, &keys),
+                    });
+                }
+            },
+            (Step::Name(n), _) => {
+                return Some(Miss {
+                    found,
+                    missing: n.clone(),
+                    nearest: None,
+                });
+            }
+            (Step::Index(i), Value::List(items, _)) => {
+                let items = items.borrow();
+                let at = if *i < 0 {
+                    items.len().checked_sub(i.unsigned_abs() as usize)
+                } else {
+                    Some(*i as usize)
+                };
+                at.and_then(|a| items.get(a)).cloned()
+            }
+            _ => return None,
+        };
+        match next {
+            Some(v) if !v.is_null() => current = v,
+            _ => {
+                return Some(Miss {
+                    found,
+                    missing: match step {
+                        Step::Name(n) => n.clone(),
+                        Step::Index(i) => format!("[{i}]"),
+                        _ => String::new(),
+                    },
+                    nearest: None,
+                });
+            }
+        }
+        match step {
+            Step::Name(n) => {
+                found.push('.');
+                found.push_str(n);
+            }
+            Step::Index(i) => found.push_str(&format!("[{i}]")),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The key most like `wanted`: the same letters in another case, else one at most two
+/// edits away.
+fn nearest(wanted: &str, keys: &[String]) -> Option<String> {
+    if let Some(k) = keys.iter().find(|k| k.eq_ignore_ascii_case(wanted)) {
+        return Some(k.clone());
+    }
+    keys.iter()
+        .filter(|k| k.len().abs_diff(wanted.len()) <= 2 && k.len() < 256)
+        .map(|k| (edits(&k.to_lowercase(), &wanted.to_lowercase()), k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.clone())
+}
+
+/// Levenshtein distance.
+fn edits(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 fn steps(path: &str) -> Option<Vec<Step>> {
     let rest = path.strip_prefix('$')?;
     let chars: Vec<char> = rest.chars().collect();
@@ -214,6 +317,29 @@ mod tests {
         if let Value::Map(m) = &d {
             m.borrow_mut().shift_remove("self");
         }
+    }
+
+    #[test]
+    fn a_missing_path_says_where_and_what_is_near() {
+        let d = Value::from_json(
+            &serde_json::from_str(r#"{"items": [{"Name": "x"}], "count": 1}"#).unwrap(),
+        );
+        assert_eq!(
+            miss(&d, "$.Items"),
+            Some(Miss {
+                found: "$".into(),
+                missing: "Items".into(),
+                nearest: Some("items".into())
+            })
+        );
+        let m = miss(&d, "$.items[0].nme").unwrap();
+        assert_eq!(
+            (m.found.as_str(), m.nearest.as_deref()),
+            ("$.items[0]", Some("Name"))
+        );
+        assert_eq!(miss(&d, "$.items[3]").unwrap().missing, "[3]");
+        assert_eq!(miss(&d, "$.count"), None);
+        assert_eq!(miss(&d, "$.zzzzzz").unwrap().nearest, None);
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub const UNDEFINED_REFERENCE: &str = "template.undefined-reference";
 pub const FOREACH_LIMIT: &str = "template.foreach-limit";
 pub const NO_TEMPLATE_415: &str = "template.no-template-415";
 pub const NOT_EMULATED: &str = "template.not-emulated";
+pub const PATH_NOT_FOUND: &str = "template.path-not-found";
 
 pub const CODES: &[&str] = &[
     SYNTAX_ERROR,
@@ -43,6 +44,7 @@ pub const CODES: &[&str] = &[
     FOREACH_LIMIT,
     NO_TEMPLATE_415,
     NOT_EMULATED,
+    PATH_NOT_FOUND,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -119,7 +121,8 @@ pub fn context(user: Option<&Json>) -> Value {
             "apiKey": "",
         },
         "authorizer": {},
-        "requestOverride": {"header": {}, "path": {}, "querystring": {}},
+        // keySet() order recorded on AWS: path, header, querystring.
+        "requestOverride": {"path": {}, "header": {}, "querystring": {}},
         "responseOverride": {"header": {}},
     });
     if let Some(user) = user {
@@ -297,6 +300,34 @@ pub fn evaluate(text: &str, request: Request<'_>) -> Outcome {
             *pos,
         ).with("certain", false));
     }
+    for (pos, call, miss) in &notes.missing_paths {
+        let near = match &miss.nearest {
+            Some(k) if k.eq_ignore_ascii_case(&miss.missing) => format!(
+                "; it has \"{k}\", which differs only in case (JSONPath keys are case-sensitive)"
+            ),
+            Some(k) => format!("; the nearest key there is \"{k}\""),
+            None => String::new(),
+        };
+        findings.push(at(
+            Finding::info(
+                PATH_NOT_FOUND,
+                format!(
+                    "{call} selects nothing in this body: {} has no {:?}{near}, so it renders {}",
+                    miss.found,
+                    miss.missing,
+                    if call.starts_with("$input.json") {
+                        "\"\""
+                    } else {
+                        "nothing"
+                    }
+                ),
+            )
+            .with("found", miss.found.as_str())
+            .with("missing", miss.missing.as_str())
+            .with("nearest", miss.nearest.clone()),
+            *pos,
+        ));
+    }
     for (pos, why) in &notes.undecided {
         findings.push(
             at(
@@ -424,36 +455,40 @@ fn override_value(v: &Value) -> Json {
 /// Findings a template's text shows without rendering it.
 pub fn static_findings(nodes: &[Node]) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut sets: IndexMap<String, Vec<Pos>> = IndexMap::new();
-    walk(nodes, &mut |node| match node {
-        Node::Ref {
+    walk(nodes, &mut |node| {
+        if let Node::Ref {
             reference, literal, ..
-        } => hyphen(
-            &reference.root,
-            &reference.parts,
-            literal,
-            reference.pos,
-            &mut out,
-        ),
-        Node::Set { target, pos, .. } if target.root == "context" => {
-            let path: Vec<String> = target
-                .parts
-                .iter()
-                .map(|p| match p {
-                    Part::Property(n) => n.clone(),
-                    _ => "[...]".to_string(),
-                })
-                .collect();
-            if path
-                .first()
-                .is_some_and(|p| p == "responseOverride" || p == "requestOverride")
-            {
-                sets.entry(path.join(".")).or_default().push(*pos);
-            }
+        } = node
+        {
+            hyphen(
+                &reference.root,
+                &reference.parts,
+                literal,
+                reference.pos,
+                &mut out,
+            )
         }
-        _ => {}
     });
-    for (key, positions) in sets {
+    let mut found = Vec::new();
+    override_sets(nodes, &mut Vec::new(), &mut 0, &mut found);
+    let mut sets: IndexMap<String, Vec<(Pos, Branches)>> = IndexMap::new();
+    for (key, pos, branches) in found {
+        sets.entry(key).or_default().push((pos, branches));
+    }
+    for (key, placed) in sets {
+        // Sets in different branches of one #if/#elseif/#else never both run.
+        let both_can_run: Vec<Pos> = placed
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, a))| {
+                placed
+                    .iter()
+                    .enumerate()
+                    .any(|(j, (_, b))| j != *i && !exclusive(a, b))
+            })
+            .map(|(_, (p, _))| *p)
+            .collect();
+        let positions = both_can_run;
         if positions.len() > 1 && !key.contains("[...]") {
             out.push(
                 at(
@@ -469,6 +504,64 @@ pub fn static_findings(nodes: &[Node]) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Where a node sits among `#if` branches: (which #if, which of its branches).
+type Branches = Vec<(usize, usize)>;
+
+/// Whether two places are in different branches of the same `#if`.
+fn exclusive(a: &Branches, b: &Branches) -> bool {
+    a.iter()
+        .any(|(id, branch)| b.iter().any(|(id2, b2)| id == id2 && branch != b2))
+}
+
+/// Every `#set` of `$context.responseOverride.*` / `requestOverride.*`: its key, where,
+/// and its branches.
+fn override_sets(
+    nodes: &[Node],
+    branches: &mut Branches,
+    next_if: &mut usize,
+    out: &mut Vec<(String, Pos, Branches)>,
+) {
+    for n in nodes {
+        match n {
+            Node::Set { target, pos, .. } if target.root == "context" => {
+                let path: Vec<String> = target
+                    .parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Property(n) => n.clone(),
+                        _ => "[...]".to_string(),
+                    })
+                    .collect();
+                if path
+                    .first()
+                    .is_some_and(|p| p == "responseOverride" || p == "requestOverride")
+                {
+                    out.push((path.join("."), *pos, branches.clone()));
+                }
+            }
+            Node::If {
+                branches: arms,
+                otherwise,
+            } => {
+                let id = *next_if;
+                *next_if += 1;
+                for (i, (_, body)) in arms.iter().enumerate() {
+                    branches.push((id, i));
+                    override_sets(body, branches, next_if, out);
+                    branches.pop();
+                }
+                if let Some(body) = otherwise {
+                    branches.push((id, arms.len()));
+                    override_sets(body, branches, next_if, out);
+                    branches.pop();
+                }
+            }
+            Node::Foreach { body, .. } => override_sets(body, branches, next_if, out),
+            _ => {}
+        }
+    }
 }
 
 fn hyphen(root: &str, parts: &[Part], literal: &str, pos: Pos, out: &mut Vec<Finding>) {
