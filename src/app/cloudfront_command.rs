@@ -20,14 +20,19 @@ struct Summary {
 
 #[derive(Serialize)]
 struct CloudfrontOutcome {
+    /// One line: what was found, first.
+    verdict: String,
     distribution: Summary,
     origins: Vec<Origin>,
     trace: Option<Trace>,
+    /// The checks that did not run because they need the custom domain's API mappings.
+    needs_mappings: Vec<String>,
 }
 
 impl Outcome for CloudfrontOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
         let d = &self.distribution;
+        writeln!(out, "{}{}{:#}", p.strong, self.verdict, p.strong)?;
         writeln!(
             out,
             "{}distribution {}{:#}  {}status: {}{:#}",
@@ -111,7 +116,25 @@ impl Outcome for CloudfrontOutcome {
                 )?,
             }
         }
+        for n in &self.needs_mappings {
+            writeln!(out, "  {}not checked: {n}{:#}", p.dim, p.dim)?;
+        }
         writeln!(out)
+    }
+}
+
+/// The first line a person reads: how many problems, of which severity.
+fn verdict(findings: &[crate::finding::Finding]) -> String {
+    use crate::finding::Severity;
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
+    match (errors, warnings) {
+        (0, 0) => "no problem found in the distribution's configuration".to_string(),
+        (0, w) => format!("{w} warning(s) about the distribution's configuration"),
+        (e, 0) => format!("{e} problem(s) that break requests through the distribution"),
+        (e, w) => format!(
+            "{e} problem(s) that break requests through the distribution, and {w} warning(s)"
+        ),
     }
 }
 
@@ -159,7 +182,14 @@ pub fn run(session: &mut Session, args: &CloudfrontArgs) -> Result<()> {
                 .collect()
         })
         .unwrap_or_default();
+    let needs_mappings: Vec<String> = origins
+        .iter()
+        .filter(|o| cloudfront::may_be_api(o))
+        .map(|o| format!("origin {} as API Gateway (its protocol and TLS settings, origin path against base paths, the Authorization header, and --url traces to an API and stage) needs --mappings {}=FILE", o.id, o.domain_name))
+        .collect();
     let outcome = CloudfrontOutcome {
+        verdict: verdict(&findings),
+        needs_mappings,
         distribution: Summary {
             id: dist.id.map(str::to_string),
             domain_name: dist.domain_name.map(str::to_string),

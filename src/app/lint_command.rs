@@ -483,9 +483,41 @@ fn lint_document(
         }
         None => (None, lint::lint(&methods)),
     };
-    let (http, api_evidence) = lint::api_kind(&doc.value);
-    if http && args.vpc_link.is_none() {
-        findings.extend(lint::lint_http_api(&doc.value));
+    let bodies = lint::definition_bodies(&doc.value);
+    let (http, api_evidence) = if bodies.is_empty() {
+        lint::api_kind(&doc.value)
+    } else {
+        // A template: each definition is its resource's kind of API.
+        let http: Vec<&lint::DefinitionBody> = bodies.iter().filter(|b| b.http).collect();
+        let kinds: std::collections::BTreeSet<String> = bodies
+            .iter()
+            .map(|b| format!("{} {}", b.resource_type, b.logical_id))
+            .collect();
+        (
+            http.len() == bodies.len(),
+            kinds.into_iter().collect::<Vec<_>>(),
+        )
+    };
+    if args.vpc_link.is_none() {
+        if bodies.is_empty() {
+            if http {
+                findings.extend(lint::lint_http_api(&doc.value));
+            }
+        } else {
+            for b in bodies.iter().filter(|b| b.http) {
+                findings.extend(lint::lint_http_api(b.value).into_iter().map(|f| {
+                    let rebased = f.evidence.get("location").and_then(|l| {
+                        l.as_str()
+                            .and_then(|l| l.strip_prefix('$'))
+                            .map(|rest| format!("{}{rest}", b.base))
+                    });
+                    match rebased {
+                        Some(l) => f.with("location", l),
+                        None => f,
+                    }
+                }));
+            }
+        }
     }
     if api_id.is_some() {
         // Read live with --embed methods: a method without integration really has none.

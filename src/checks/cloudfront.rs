@@ -26,6 +26,8 @@ pub const IN_PROGRESS: &str = "cloudfront.distribution-in-progress";
 pub const UNMAPPED_PATH: &str = "cloudfront.unmapped-path";
 pub const ALIAS_MISSING: &str = "cloudfront.alias-missing";
 pub const ORIGIN_NOT_CHECKED: &str = "cloudfront.origin-not-checked";
+pub const ERROR_PAGES: &str = "cloudfront.error-pages-hide-api-errors";
+pub const METHODS_NOT_ALLOWED: &str = "cloudfront.methods-not-allowed";
 
 pub const CODES: &[&str] = &[
     ORIGIN_NOT_HTTPS,
@@ -39,6 +41,8 @@ pub const CODES: &[&str] = &[
     UNMAPPED_PATH,
     ALIAS_MISSING,
     ORIGIN_NOT_CHECKED,
+    ERROR_PAGES,
+    METHODS_NOT_ALLOWED,
 ];
 
 /// Managed origin request policies that forward the viewer's Host header to the origin.
@@ -292,6 +296,13 @@ pub fn path_matches(pattern: &str, path: &str) -> bool {
     )
 }
 
+/// A custom origin that is not S3 and was not given as API Gateway: it may be an API
+/// Gateway custom domain name, so the checks the configuration alone decides run on it,
+/// said as uncertain.
+pub fn may_be_api(o: &Origin) -> bool {
+    o.kind == OriginKind::Other && o.protocol_policy.is_some() && !o.domain_name.contains(".s3")
+}
+
 /// The configuration checks.
 pub fn check(d: &Distribution<'_>, origins: &[Origin]) -> Vec<Finding> {
     let mut f = Vec::new();
@@ -354,15 +365,54 @@ pub fn check(d: &Distribution<'_>, origins: &[Origin]) -> Vec<Finding> {
             );
         }
     }
+    let mut api_behaviors = Vec::new();
     for b in behaviors(d.config) {
         let target = text(b.settings, "TargetOriginId");
         let Some(o) = origins.iter().find(|o| o.id == target) else {
             continue;
         };
-        if o.kind == OriginKind::Other {
+        let maybe = may_be_api(o);
+        if o.kind == OriginKind::Other && !maybe {
             continue;
         }
         let label = b.label();
+        api_behaviors.push((label.clone(), o, maybe));
+        // What a person reads first about a guess: that it is one.
+        let hedge = |text: String| {
+            if maybe {
+                format!(
+                    "if origin {} ({}) is an API Gateway custom domain name (say so with --mappings {}=FILE): {text}",
+                    o.id, o.domain_name, o.domain_name
+                )
+            } else {
+                text
+            }
+        };
+        let allowed: Vec<String> = items(b.settings.get("AllowedMethods"))
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_ascii_uppercase)
+            .collect();
+        let writes = ["POST", "PUT", "PATCH", "DELETE"];
+        if !writes.iter().any(|m| allowed.iter().any(|a| a == m)) {
+            let (written, found) = if allowed.is_empty() {
+                (
+                    "has no AllowedMethods, so only GET and HEAD are allowed".to_string(),
+                    json!(["GET", "HEAD"]),
+                )
+            } else {
+                (
+                    format!("allows only {}", allowed.join(", ")),
+                    json!(allowed),
+                )
+            };
+            f.push(
+                Finding::warning(METHODS_NOT_ALLOWED, hedge(format!("cache behavior {label} {written}: CloudFront itself answers 403 to POST, PUT, PATCH and DELETE before they reach {}; allow GET, HEAD, OPTIONS, PUT, POST, PATCH, DELETE for an API", o.id)))
+                    .with("behavior", label.as_str())
+                    .with("allowed_methods", found)
+                    .with("certain", !maybe),
+            );
+        }
         let legacy: Vec<&str> = items(
             b.settings
                 .get("ForwardedValues")
@@ -380,18 +430,22 @@ pub fn check(d: &Distribution<'_>, origins: &[Origin]) -> Vec<Finding> {
             .any(|h| h.eq_ignore_ascii_case("host") || *h == "*")
         {
             f.push(
-                Finding::error(HOST_FORWARDED, format!("cache behavior {label}: ForwardedValues forwards the viewer's Host header to {}: API Gateway answers 403 for a Host that is not its own", o.id))
+                Finding::error(HOST_FORWARDED, hedge(format!("cache behavior {label}: ForwardedValues forwards the viewer's Host header to {}: API Gateway answers 403 for a Host that is not its own", o.id)))
                     .with("behavior", label.as_str())
-                    .with("headers", json!(legacy)),
+                    .with("headers", json!(legacy))
+                    .with("certain", !maybe),
             );
         }
         if let Some(id) = policy {
             if let Some((_, name)) = FORWARDS_HOST.iter().find(|(p, _)| *p == id) {
                 f.push(
-                    Finding::error(HOST_FORWARDED, format!("cache behavior {label}: origin request policy {name} forwards the viewer's Host header to {}: API Gateway answers 403 for it; use AllViewerExceptHostHeader ({ALL_VIEWER_EXCEPT_HOST})", o.id))
+                    Finding::error(HOST_FORWARDED, hedge(format!("cache behavior {label}: origin request policy {name} forwards the viewer's Host header to {}: API Gateway answers 403 for it; use AllViewerExceptHostHeader ({ALL_VIEWER_EXCEPT_HOST})", o.id)))
                         .with("behavior", label.as_str())
-                        .with("origin_request_policy", id),
+                        .with("origin_request_policy", id)
+                        .with("certain", !maybe),
                 );
+            } else if maybe {
+                // Unknown policies are only worth a word for a known API origin.
             } else if id != ALL_VIEWER_EXCEPT_HOST {
                 f.push(
                     Finding::warning(POLICY_UNKNOWN, format!("cache behavior {label}: origin request policy {id} is not one whose headers this check knows; if it forwards Host, API Gateway answers 403 (see: aws cloudfront get-origin-request-policy --id {id})"))
@@ -399,6 +453,10 @@ pub fn check(d: &Distribution<'_>, origins: &[Origin]) -> Vec<Finding> {
                         .with("origin_request_policy", id),
                 );
             }
+        }
+        if maybe {
+            // The rest needs to know the origin is API Gateway (or its base paths).
+            continue;
         }
         let authorization = legacy
             .iter()
@@ -433,6 +491,65 @@ pub fn check(d: &Distribution<'_>, origins: &[Origin]) -> Vec<Finding> {
                     .with("origin_path", o.origin_path.as_str()),
             );
         }
+    }
+    // Custom error responses apply to every behavior: an SPA's "errors become /index.html
+    // with 200" turns the API's 403s, 404s and 5xx into 200 HTML too.
+    let rewrites: Vec<(String, String, String)> = items(d.config.get("CustomErrorResponses"))
+        .iter()
+        .filter_map(|r| {
+            let code = r
+                .get("ErrorCode")
+                .map(|c| c.to_string().trim_matches('"').to_string())?;
+            let page = text(r, "ResponsePagePath").to_string();
+            let response = r
+                .get("ResponseCode")
+                .map(|c| c.to_string().trim_matches('"').to_string())
+                .unwrap_or_default();
+            (!page.is_empty()).then_some((code, page, response))
+        })
+        .collect();
+    if !rewrites.is_empty()
+        && let Some((label, o, maybe)) = api_behaviors.first()
+    {
+        let listed: Vec<String> = rewrites
+            .iter()
+            .map(|(code, page, response)| {
+                format!(
+                    "{code} -> {page}{}",
+                    if response.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({response})")
+                    }
+                )
+            })
+            .collect();
+        let as_200 = rewrites.iter().any(|(_, _, r)| r.starts_with('2'));
+        let text = format!(
+            "CustomErrorResponses ({}) apply to every cache behavior, the API's ({label}, origin {}) too: its error responses reach clients as {}; serve the API from a distribution (or origin) without them, or have the single-page app handle its own routes",
+            listed.join(", "),
+            o.id,
+            if as_200 {
+                "200 with the error page's HTML"
+            } else {
+                "the error page's HTML"
+            }
+        );
+        let text = if *maybe {
+            format!(
+                "if origin {} is an API Gateway custom domain name: {text}",
+                o.id
+            )
+        } else {
+            text
+        };
+        f.push(
+            Finding::error(ERROR_PAGES, text)
+                .with("custom_error_responses", json!(listed))
+                .with("behavior", label.as_str())
+                .with("certain", !maybe)
+                .with("location", "$.DistributionConfig.CustomErrorResponses"),
+        );
     }
     f
 }

@@ -87,24 +87,17 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
         return export_methods(paths, doc.get("security"), "$");
     }
     if let Some(resources) = doc.get("Resources").and_then(Value::as_object) {
+        let bodies = definition_bodies(doc);
+        if bodies.is_empty() {
+            return Err(resource_form_refusal(resources));
+        }
         let mut out = Vec::new();
-        let mut bodies = 0;
-        for (id, r) in resources {
-            let Some(paths) = r
-                .pointer("/Properties/DefinitionBody/paths")
-                .and_then(Value::as_object)
-            else {
-                continue;
-            };
-            bodies += 1;
-            let base = format!("$.Resources.{id}.Properties.DefinitionBody");
-            let security = r.pointer("/Properties/DefinitionBody/security");
-            out.extend(export_methods(paths, security, &base)?);
+        for b in &bodies {
+            if let Some(paths) = b.value.get("paths").and_then(Value::as_object) {
+                out.extend(export_methods(paths, b.value.get("security"), &b.base)?);
+            }
         }
-        if bodies > 0 {
-            return Ok(out);
-        }
-        return Err("a CloudFormation or SAM template without an inline DefinitionBody (a DefinitionUri or Body in S3 is not read): lint the OpenAPI file itself, or the deployed API (aws apigateway get-export)".into());
+        return Ok(out);
     }
     if let Some(obj) = doc.as_object()
         && super::selection::model::is_integration_response(obj)
@@ -177,6 +170,141 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
         "not an API export (paths), `aws apigateway get-resources --embed methods` output (items), a SAM/CloudFormation template with a DefinitionBody, or get-method / get-integration output: it looks like {}",
         crate::document::describe_for(doc, "lint")
     ))
+}
+
+/// An OpenAPI definition inside a CloudFormation/SAM template: a `DefinitionBody` (SAM) or
+/// `Body` (AWS::ApiGateway::RestApi, AWS::ApiGatewayV2::Api), each branch of an `Fn::If`
+/// around it read as a definition of its own.
+pub struct DefinitionBody<'d> {
+    /// JSON path of the definition.
+    pub base: String,
+    pub value: &'d Value,
+    /// The resource's logical id and type.
+    pub logical_id: String,
+    pub resource_type: String,
+    /// An HTTP API's definition (AWS::Serverless::HttpApi, AWS::ApiGatewayV2::Api).
+    pub http: bool,
+}
+
+/// Every inline definition of a template, in document order.
+pub fn definition_bodies(doc: &Value) -> Vec<DefinitionBody<'_>> {
+    let mut out = Vec::new();
+    let Some(resources) = doc.get("Resources").and_then(Value::as_object) else {
+        return out;
+    };
+    for (id, r) in resources {
+        let resource_type = r.get("Type").and_then(Value::as_str).unwrap_or_default();
+        for key in ["DefinitionBody", "Body"] {
+            let Some(v) = r.pointer(&format!("/Properties/{key}")) else {
+                continue;
+            };
+            let mut found = Vec::new();
+            bodies_in(
+                v,
+                format!("$.Resources.{id}.Properties.{key}"),
+                &mut found,
+                0,
+            );
+            for (base, value) in found {
+                let http = matches!(
+                    resource_type,
+                    "AWS::Serverless::HttpApi" | "AWS::ApiGatewayV2::Api"
+                ) || (!resource_type.starts_with("AWS::") && is_http_api(value));
+                out.push(DefinitionBody {
+                    base,
+                    value,
+                    logical_id: id.clone(),
+                    resource_type: resource_type.to_string(),
+                    http,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A definition, or the definitions in the branches of `Fn::If` (nested a few levels).
+fn bodies_in<'d>(v: &'d Value, base: String, out: &mut Vec<(String, &'d Value)>, depth: usize) {
+    if v.get("paths").is_some() {
+        out.push((base, v));
+        return;
+    }
+    if depth < 8
+        && let Some(branches) = v.get("Fn::If").and_then(Value::as_array)
+    {
+        for (n, branch) in branches.iter().enumerate().skip(1).take(2) {
+            bodies_in(branch, format!("{base}['Fn::If'][{n}]"), out, depth + 1);
+        }
+    }
+}
+
+/// Why a template with no inline definition cannot be linted, in its own terms: what it
+/// does hold (CDK synth's resource form, implicit SAM APIs, definitions in S3).
+fn resource_form_refusal(resources: &serde_json::Map<String, Value>) -> String {
+    let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
+    let mut implicit = 0;
+    let mut elsewhere = Vec::new();
+    for (id, r) in resources {
+        let t = r.get("Type").and_then(Value::as_str).unwrap_or_default();
+        if t.starts_with("AWS::ApiGateway::") || t.starts_with("AWS::ApiGatewayV2::") {
+            *counts.entry(t).or_default() += 1;
+        }
+        if t == "AWS::Serverless::Function"
+            && r.pointer("/Properties/Events")
+                .and_then(Value::as_object)
+                .is_some_and(|e| {
+                    e.values().any(|ev| {
+                        matches!(
+                            ev.get("Type").and_then(Value::as_str),
+                            Some("Api" | "HttpApi")
+                        )
+                    })
+                })
+        {
+            implicit += 1;
+        }
+        for key in ["DefinitionUri", "BodyS3Location"] {
+            if r.pointer(&format!("/Properties/{key}")).is_some() {
+                elsewhere.push(format!("{id} ({key})"));
+            }
+        }
+        if r.pointer("/Properties/DefinitionBody/Fn::Transform")
+            .is_some()
+        {
+            elsewhere.push(format!("{id} (AWS::Include)"));
+        }
+    }
+    let mut held = Vec::new();
+    let resource_form: Vec<String> = counts
+        .iter()
+        .filter(|(t, _)| !t.ends_with("::RestApi") && !t.ends_with("::Api"))
+        .map(|(t, n)| format!("{n} {t}"))
+        .collect();
+    if !resource_form.is_empty() {
+        held.push(format!(
+            "its API as resources ({}; the shape `cdk synth` writes)",
+            resource_form.join(", ")
+        ));
+    }
+    if implicit > 0 {
+        held.push(format!(
+            "{implicit} AWS::Serverless::Function(s) with Api/HttpApi events (an implicit API)"
+        ));
+    }
+    if !elsewhere.is_empty() {
+        held.push(format!(
+            "definitions outside the template: {}",
+            elsewhere.join(", ")
+        ));
+    }
+    let what = if held.is_empty() {
+        "no API Gateway definition at all".to_string()
+    } else {
+        held.join("; ")
+    };
+    format!(
+        "a CloudFormation/SAM template with no inline OpenAPI definition (DefinitionBody or Body): it holds {what}. Reading APIs defined as resources is not built yet: lint the deployed API instead (apigw-doctor lint --aws --rest-api-id ID, or the output of aws apigateway get-export --parameters extensions='apigateway')"
+    )
 }
 
 fn export_methods(
@@ -708,7 +836,8 @@ pub fn lint_http_api(doc: &Value) -> Vec<Finding> {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_ascii_lowercase();
-        let uri = i.get("uri").and_then(Value::as_str).unwrap_or_default();
+        // A URI written with an intrinsic (`Fn::Sub`) still names Lambda in its text.
+        let uri = i.get("uri").map(Value::to_string).unwrap_or_default();
         if kind == "aws_proxy" && uri.contains("lambda") {
             match i.get("payloadFormatVersion").and_then(version_text).as_deref() {
                 Some("1.0" | "2.0") => {}

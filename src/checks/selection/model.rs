@@ -322,8 +322,42 @@ pub fn from_integration_response(obj: &Map<String, Value>) -> Result<Integration
     Ok(parsed)
 }
 
-/// From an OpenAPI 3 / Swagger 2 export with `x-amazon-apigateway-integration`.
+/// From an OpenAPI 3 / Swagger 2 export with `x-amazon-apigateway-integration`, or a
+/// CloudFormation/SAM template's inline definition that has `path`.
 pub fn from_export(value: &Value, method: &str, path: &str) -> Result<Integration, String> {
+    if value.get("paths").is_none() && value.get("Resources").is_some() {
+        let bodies = crate::checks::lint::definition_bodies(value);
+        if bodies.is_empty() {
+            return Err("a CloudFormation/SAM template with no inline OpenAPI definition (DefinitionBody or Body): give the API's export (aws apigateway get-export) or use --aws".to_string());
+        }
+        let with_path = bodies.iter().find(|b| {
+            b.value
+                .get("paths")
+                .and_then(Value::as_object)
+                .is_some_and(|p| p.contains_key(path))
+        });
+        return match with_path {
+            Some(b) => definition_method(b.value, method, path, &b.base),
+            None => Err(format!(
+                "no path {path:?} in the template's definitions ({})",
+                bodies
+                    .iter()
+                    .map(|b| b.logical_id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        };
+    }
+    definition_method(value, method, path, "$")
+}
+
+/// The integration of `method` `path` in an OpenAPI definition found at JSON path `root`.
+fn definition_method(
+    value: &Value,
+    method: &str,
+    path: &str,
+    root: &str,
+) -> Result<Integration, String> {
     let Some(paths) = value.get("paths").and_then(Value::as_object) else {
         return Err("not an OpenAPI/Swagger export (no paths object)".to_string());
     };
@@ -350,7 +384,7 @@ pub fn from_export(value: &Value, method: &str, path: &str) -> Result<Integratio
             }
         },
     };
-    let base = format!("$.paths['{path}'].{op_key}");
+    let base = format!("{root}.paths['{path}'].{op_key}");
     export_operation(op, &base)?.ok_or_else(|| {
         format!("{base} has no x-amazon-apigateway-integration (export with --parameters extensions='apigateway')")
     })
