@@ -330,9 +330,29 @@ pub enum TemplatePhase {
 
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
-    /// The mapping template (a file, or - for standard input).
-    #[arg(value_name = "TEMPLATE")]
-    pub template: String,
+    /// The mapping template (a file, or - for standard input); or take it from a
+    /// definition with --export.
+    #[arg(value_name = "TEMPLATE", required_unless_present = "export")]
+    pub template: Option<String>,
+
+    /// Take the template from an export or a SAM/CloudFormation template: the method's
+    /// response template (of the integration response --status selects, the default one
+    /// otherwise) or, with --phase request, its request template, for --content-type.
+    #[arg(long, value_name = "FILE", conflicts_with = "template", requires_all = ["method", "resource"])]
+    pub export: Option<String>,
+
+    /// With --export: the HTTP method (GET, POST, ... ANY).
+    #[arg(long, value_name = "METHOD", requires = "export")]
+    pub method: Option<String>,
+
+    /// With --export: the API resource path (/orders/{id}).
+    #[arg(long, value_name = "PATH", requires = "export")]
+    pub resource: Option<String>,
+
+    /// With --export: the integration response whose template to take, by its status code
+    /// (default: the default response).
+    #[arg(long, value_name = "CODE", requires = "export")]
+    pub status: Option<String>,
 
     /// Which template this is: a request template ($input is the method request) or a
     /// response template ($input is the integration response).

@@ -564,6 +564,41 @@ Resources:
     let j = r.one_json();
     assert_eq!(j["result"]["client_status"], 200, "{j}");
     assert_eq!(j["result"]["client_body"], "{\\\"status\\\": \\\"ok\\\"}");
+    // template takes the method's response template from the template too.
+    let r = run(&[
+        "-o",
+        "json",
+        "template",
+        "--export",
+        &sam,
+        "--method",
+        "GET",
+        "--resource",
+        "/health",
+    ]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["output"], "{\\\"status\\\": \\\"ok\\\"}", "{j}");
+    assert_eq!(
+        findings_with(&j, "template.output-not-json").len(),
+        1,
+        "{j}"
+    );
+    assert!(j["target"].as_str().unwrap().contains("GET /health"));
+    let r = run(&[
+        "template",
+        "--export",
+        &sam,
+        "--method",
+        "GET",
+        "--resource",
+        "/health",
+        "--phase",
+        "request",
+        "--content-type",
+        "text/plain",
+    ]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("application/json"), "{}", r.stderr);
     // CDK synth's resource form: refused (exit 2) with what it holds.
     let cdk = json!({"Resources": {
         "OrdersApi1A2B3C4D": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "orders"}},

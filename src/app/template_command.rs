@@ -57,11 +57,103 @@ pub fn write_overrides(out: &mut dyn Write, p: &Palette, o: &Overrides) -> io::R
     Ok(())
 }
 
-pub fn run(session: &mut Session, args: &TemplateArgs) -> Result<()> {
-    if args.template == "-" && args.body.as_deref() == Some("-") {
-        bail!("TEMPLATE and --body cannot both be - (standard input): put one in a file");
+/// The template text and the report's target: a file, or a method's template in a
+/// definition (`--export`).
+fn template_text(args: &TemplateArgs) -> Result<(String, String)> {
+    let Some(file) = &args.export else {
+        let name = args.template.as_deref().unwrap_or("-");
+        if name == "-" && args.body.as_deref() == Some("-") {
+            bail!("TEMPLATE and --body cannot both be - (standard input): put one in a file");
+        }
+        return Ok((
+            input::read_text(name, MAX_TEMPLATE_BYTES)?,
+            input::display_name(name).to_string(),
+        ));
+    };
+    let (method, resource) = (
+        args.method.as_deref().unwrap_or_default(),
+        args.resource.as_deref().unwrap_or_default(),
+    );
+    let doc = crate::document::load(file)?;
+    let integration = crate::checks::selection::model::from_export(&doc.value, method, resource)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    let wanted = args.content_type.to_ascii_lowercase();
+    let (candidates, what): (Vec<&(String, String, String)>, String) = match args.phase {
+        TemplatePhase::Request => (
+            integration.request_templates.iter().collect(),
+            "request templates".to_string(),
+        ),
+        TemplatePhase::Response => {
+            // Every integration response with that status (a pattern and the default can
+            // share one), or the default response.
+            let rules: Vec<_> = integration
+                .responses
+                .iter()
+                .filter(|r| match &args.status {
+                    Some(status) => &r.status == status,
+                    None => r.pattern.is_none(),
+                })
+                .collect();
+            if rules.is_empty() {
+                let statuses: Vec<&str> = integration
+                    .responses
+                    .iter()
+                    .map(|r| r.status.as_str())
+                    .collect();
+                bail!(
+                    "{}: {} {resource} has no integration response {}; it has {}",
+                    doc.name,
+                    method.to_ascii_uppercase(),
+                    args.status
+                        .as_deref()
+                        .map_or("default".to_string(), |s| format!("for status {s}")),
+                    if statuses.is_empty() {
+                        "none".to_string()
+                    } else {
+                        statuses.join(", ")
+                    }
+                );
+            }
+            (
+                rules.iter().flat_map(|r| &r.templates).collect(),
+                format!(
+                    "response templates of its {} response",
+                    args.status.as_deref().unwrap_or("default")
+                ),
+            )
+        }
+    };
+    match candidates
+        .iter()
+        .find(|(t, _, _)| t.to_ascii_lowercase() == wanted)
+    {
+        Some((_, text, location)) => Ok((
+            text.clone(),
+            format!(
+                "{} {} {resource} {location}",
+                doc.name,
+                method.to_ascii_uppercase()
+            ),
+        )),
+        None => bail!(
+            "{}: {} {resource} has no {wanted} template among its {what} ({}): pick one with --content-type",
+            doc.name,
+            method.to_ascii_uppercase(),
+            if candidates.is_empty() {
+                "none".to_string()
+            } else {
+                candidates
+                    .iter()
+                    .map(|(t, _, _)| t.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            }
+        ),
     }
-    let text = input::read_text(&args.template, MAX_TEMPLATE_BYTES)?;
+}
+
+pub fn run(session: &mut Session, args: &TemplateArgs) -> Result<()> {
+    let (text, target) = template_text(args)?;
     let body = match &args.body {
         Some(path) => match String::from_utf8(input::read_bounded(path, MAX_BODY_BYTES)?) {
             Ok(text) => text
@@ -85,7 +177,6 @@ pub fn run(session: &mut Session, args: &TemplateArgs) -> Result<()> {
                         message: "Internal server error".into(),
                     }),
                 };
-                let target = input::display_name(&args.template).to_string();
                 return session
                     .emit(&Report::new("template", target, outcome).with_findings(vec![finding]));
             }
@@ -128,7 +219,6 @@ pub fn run(session: &mut Session, args: &TemplateArgs) -> Result<()> {
         error,
         findings,
     } = template::evaluate(&text, request);
-    let target = input::display_name(&args.template).to_string();
     let outcome = TemplateOutcome {
         output,
         overrides,
