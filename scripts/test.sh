@@ -6,6 +6,8 @@
 #  - Debian's velocity (Apache Velocity 1.7): the template engine's differential test;
 #  - python3 with venv, and a venv with moto[server] and boto3 (target/moto-venv): the live
 #    mode tests run the tool against a moto server on loopback;
+#  - zsh and fish (bash is there): the completion tests run each shell; man-db: `man` at a
+#    terminal;
 #  - jq is not needed by the tests (only by the benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +16,10 @@ command -v javac >/dev/null 2>&1 || need+=(default-jdk-headless)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
 [ -f /usr/share/java/velocity-1.7.jar ] || need+=(velocity)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-venv)
+# The completion tests run bash, zsh and fish; `man` at a terminal renders through man-db.
+command -v zsh >/dev/null 2>&1 || need+=(zsh)
+command -v fish >/dev/null 2>&1 || need+=(fish)
+command -v man >/dev/null 2>&1 || need+=(man-db)
 if ((${#need[@]})); then
   echo "installing ${need[*]} for the tests" >&2
   sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
@@ -33,7 +39,9 @@ export APIGW_DOCTOR_MOTO_VENV="$PWD/$venv"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-cargo test --locked "$@" 2>&1 | tee "$log"
+# Live mode is the `aws` feature (off in the default build, which the quick start uses):
+# the tests cover it too.
+cargo test --locked --features aws "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 passed=$(grep -Eo '^test result: .* ([0-9]+) passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')

@@ -38,7 +38,9 @@ impl Session {
 
     #[cfg(not(feature = "aws"))]
     pub fn connect_aws(&self) -> Result<std::convert::Infallible> {
-        anyhow::bail!("--aws: this build has no live mode (built without the `aws` feature)")
+        anyhow::bail!(
+            "--aws: this build has no live mode; build it in: cargo install --path . --features aws (or cargo run --release --features aws -- ...)"
+        )
     }
 }
 
@@ -173,6 +175,46 @@ fn write_man_pages(cmd: &clap::Command, dir: &std::path::Path) -> Result<()> {
         .with_context(|| format!("{}: cannot write", path.display()))
 }
 
+/// clap_complete's bash script names the states of a hyphenated binary two ways
+/// (`apigw__doctor__subcmd__lambda` where it sets them, `apigw__subcmd__doctor__subcmd__lambda`
+/// where it matches them), so nothing after a subcommand completes: one spelling for both.
+fn fix_bash_names(script: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(script)
+        .replace("apigw__subcmd__doctor", "apigw__doctor")
+        .into_bytes()
+}
+
+/// A person at a terminal reads the page as man(1) renders it, through their pager; false
+/// when man(1) is not there or fails (the roff is printed instead).
+fn show_with_man(roff: &[u8]) -> bool {
+    let Ok(dir) = tempfile_dir() else {
+        return false;
+    };
+    let path = dir.join("apigw-doctor.1");
+    let shown = std::fs::write(&path, roff).is_ok()
+        && std::process::Command::new("man")
+            .arg("-l")
+            .arg(&path)
+            .status()
+            .is_ok_and(|s| s.success());
+    let _ = std::fs::remove_dir_all(&dir);
+    shown
+}
+
+/// A new private folder under the system's temporary folder.
+fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = std::env::temp_dir().join(format!(
+        "apigw-doctor-man-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    ));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    Ok(dir)
+}
+
 /// `man [COMMAND...]` to standard output, or every page into `out_dir`.
 fn man(command: &[String], out_dir: Option<&std::path::Path>) -> Result<()> {
     let mut cmd = Cli::command().disable_help_subcommand(true);
@@ -195,6 +237,9 @@ fn man(command: &[String], out_dir: Option<&std::path::Path>) -> Result<()> {
     }
     let mut roff = Vec::new();
     clap_mangen::Man::new(page.clone()).render(&mut roff)?;
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) && show_with_man(&roff) {
+        return Ok(());
+    }
     std::io::stdout()
         .write_all(&roff)
         .and_then(|()| std::io::stdout().flush())
@@ -215,7 +260,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Completions { shell } => {
             // clap_complete panics when its writer fails: render into memory, then write.
             let mut script = Vec::new();
-            clap_complete::generate(*shell, &mut Cli::command(), "apigw-doctor", &mut script);
+            clap_complete::generate(
+                *shell,
+                &mut crate::cli::man_command(),
+                "apigw-doctor",
+                &mut script,
+            );
+            if *shell == clap_complete::Shell::Bash {
+                script = fix_bash_names(&script);
+            }
             std::io::stdout()
                 .write_all(&script)
                 .and_then(|()| std::io::stdout().flush())

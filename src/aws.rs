@@ -696,9 +696,17 @@ where
     if lower.contains("no credentials")
         || lower.contains("credentials provider")
         || lower.contains("failed to load credentials")
+        || lower.contains("while loading credentials")
+        || lower.contains("imds")
+        || lower.contains("credentialsnotloaded")
+        || lower.contains("credentials not loaded")
     {
         return anyhow!(
-            "{operation}: no AWS credentials: set AWS_PROFILE or --profile (aws configure, aws sso login), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            "{operation}: no AWS credentials found (looked in: the environment's AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, the profile {} in {} and {}, SSO, web identity, and container and instance metadata): run aws configure or aws sso login, or pass --profile",
+            std::env::var("AWS_PROFILE").unwrap_or_else(|_| "default".into()),
+            std::env::var("AWS_SHARED_CREDENTIALS_FILE")
+                .unwrap_or_else(|_| "~/.aws/credentials".into()),
+            std::env::var("AWS_CONFIG_FILE").unwrap_or_else(|_| "~/.aws/config".into()),
         );
     }
     if lower.contains("length limit exceeded") {

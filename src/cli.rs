@@ -11,7 +11,13 @@ use std::path::PathBuf;
     version,
     about = "Diagnose Amazon API Gateway problems from the evidence: Lambda outputs, \
              selection patterns, custom domains, and the error text you already have.",
-    after_help = "Exit status: 0 no problem found, 1 problems found, 2 the tool could not run."
+    after_help = "Examples:\n  \
+        apigw-doctor kb search 'Execution failed due to configuration error: Malformed Lambda proxy response'\n  \
+        apigw-doctor lambda out.json                  # what the client gets for this Lambda output\n  \
+        apigw-doctor domain api.example.com           # DNS, certificate and mapping of a custom domain\n  \
+        apigw-doctor lint api.json                    # an export, SAM template or get-resources output\n  \
+        apigw-doctor selection --integration i.json --status 404\n\n\
+        Exit status: 0 no problem found, 1 problems found, 2 the tool could not run."
 )]
 pub struct Cli {
     /// Output format: text for people, one JSON object per target per line, or SARIF.
@@ -45,6 +51,79 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Commands where live mode (`--aws`) works: the others do not show its flags.
+const LIVE_COMMANDS: &[&str] = &["lint", "policy", "selection", "domain"];
+/// The live-mode flags.
+const LIVE_FLAGS: &[&str] = &["profile", "region", "aws_timeout"];
+/// The flags every command takes, summarised under each command's help.
+const GLOBAL_FLAGS: &[&str] = &["output", "color", "rules", "fail_on"];
+
+/// The command line as people meet it, for parsing, help, man pages and completions alike:
+/// `-h`/`--help` print one screen (the flags' one-line help; `man` has the long form), a
+/// command lists its own flags and summarises the global ones in a line, and the live-mode
+/// flags appear only where `--aws` works.
+pub fn command() -> clap::Command {
+    use clap::CommandFactory;
+    let mut cmd = with_short_help(Cli::command());
+    // Global flags reach the subcommands when the command is built: summarise them after.
+    cmd.build();
+    cmd.mut_subcommands(summarise_globals)
+}
+
+/// Parses the process's arguments with [`command`].
+pub fn parse() -> Result<Cli, clap::Error> {
+    use clap::FromArgMatches;
+    let matches = command().try_get_matches()?;
+    Cli::from_arg_matches(&matches)
+}
+
+/// The man pages' command line: every flag with its long help.
+pub fn man_command() -> clap::Command {
+    use clap::CommandFactory;
+    Cli::command()
+}
+
+fn with_short_help(cmd: clap::Command) -> clap::Command {
+    cmd.disable_help_flag(true)
+        .arg(
+            clap::Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(clap::ArgAction::HelpShort)
+                .help("Print help (`apigw-doctor man COMMAND` has more)")
+                .display_order(10_000)
+                .global(true),
+        )
+        .mut_subcommands(|s| s.disable_help_flag(true))
+}
+
+/// A subcommand's help: its own flags, then one line for the global ones.
+fn summarise_globals(cmd: clap::Command) -> clap::Command {
+    let name = cmd.get_name().to_string();
+    let live = LIVE_COMMANDS.contains(&name.as_str());
+    let mut hidden: Vec<&str> = GLOBAL_FLAGS.to_vec();
+    hidden.extend(LIVE_FLAGS);
+    let mut note = String::from(
+        "Global options: -o, --output human|json|sarif; --color auto|always|never; --rules DIR; --fail-on error|warning|info",
+    );
+    if live {
+        note.push_str("; --profile NAME, --region NAME, --aws-timeout DURATION (live mode)");
+    }
+    let after = match cmd.get_after_help() {
+        Some(a) => format!("{a}\n\n{note}"),
+        None => note,
+    };
+    cmd.mut_subcommands(summarise_globals)
+        .after_help(after)
+        .mut_args(move |a| {
+            if hidden.contains(&a.get_id().as_str()) {
+                a.hide(true)
+            } else {
+                a
+            }
+        })
 }
 
 /// The live-mode flags every command shares.
@@ -82,7 +161,14 @@ impl FailOn {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Search and read the knowledge base (the troubleshooting articles and their fixes).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  \
+            apigw-doctor kb search 'Cannot delete vpc link. Vpc link abc123, is referenced in [ANY:kx106x:dev]'\n  \
+            pbpaste | apigw-doctor kb search -\n  \
+            apigw-doctor kb show lambda.body-not-string\n  \
+            apigw-doctor kb list"
+    )]
     Kb(KbCommand),
 
     /// What does the client get when API Gateway receives this Lambda proxy output?
@@ -133,13 +219,20 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum KbCommand {
     /// Rank articles against pasted error text or a question.
+    #[command(after_help = "Examples:\n  \
+        apigw-doctor kb search '{\"message\": \"Missing Authentication Token\"}'\n  \
+        apigw-doctor kb search -n 5 -o json 'Endpoint request timed out'")]
     Search(KbSearchArgs),
     /// Print one article, by id or by a finding code it explains.
+    #[command(after_help = "Examples:\n  \
+        apigw-doctor kb show vpc-link-delete\n  \
+        apigw-doctor kb show lambda.body-not-string")]
     Show {
         /// Article id (`vpc-link-delete`) or finding code (`lambda.body-not-string`).
         id: String,
     },
     /// List every article.
+    #[command(after_help = "Examples:\n  apigw-doctor kb list\n  apigw-doctor kb list -o json")]
     List,
 }
 
@@ -329,6 +422,10 @@ pub enum TemplatePhase {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    apigw-doctor template response.vtl --body lambda-output.json\n  \
+    apigw-doctor template request.vtl --phase request --body req.json --header Accept=application/json\n  \
+    apigw-doctor template --export api.yaml --method GET --resource /orders --status 200 --body out.json")]
 pub struct TemplateArgs {
     /// The mapping template (a file, or - for standard input); or take it from a
     /// definition with --export.

@@ -29,6 +29,10 @@ pub struct Finding {
     pub message: String,
     /// What was seen: paths, values, patterns, records.
     pub evidence: Map<String, Value>,
+    /// The kind of API the finding is about (`http`), when an article explains its code for
+    /// that kind in particular (HTTP API findings link the HTTP API article).
+    #[serde(skip)]
+    pub api: Option<&'static str>,
 }
 
 impl Finding {
@@ -38,6 +42,7 @@ impl Finding {
             severity,
             message: message.into(),
             evidence: Map::new(),
+            api: None,
         }
     }
 
@@ -51,6 +56,12 @@ impl Finding {
 
     pub fn info(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(code, Severity::Info, message)
+    }
+
+    /// Says which kind of API the finding is about (see `api`).
+    pub fn for_api(mut self, api: &'static str) -> Self {
+        self.api = Some(api);
+        self
     }
 
     /// Adds one piece of evidence; `Value::Null` values are skipped so evidence stays terse.

@@ -1,4 +1,3 @@
-use clap::Parser;
 use clap::error::ErrorKind;
 use std::process::ExitCode;
 
@@ -27,7 +26,7 @@ fn main() -> ExitCode {
         ));
         std::process::exit(2);
     }));
-    let cli = match apigw_doctor::cli::Cli::try_parse() {
+    let cli = match apigw_doctor::cli::parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
@@ -88,8 +87,7 @@ fn usage_error(e: clap::Error) -> ExitCode {
 
 /// `usage: apigw-doctor lambda [OPTIONS] [FILE]` for the command that was run.
 fn usage_line() -> String {
-    use clap::CommandFactory;
-    let mut cmd = apigw_doctor::cli::Cli::command();
+    let mut cmd = apigw_doctor::cli::command();
     cmd.build();
     let mut page = &cmd;
     for name in subcommand().split_whitespace() {
@@ -105,8 +103,7 @@ fn usage_line() -> String {
 
 /// The subcommand named on the command line (`kb search `, `lambda `), for hints.
 fn subcommand() -> String {
-    use clap::CommandFactory;
-    let mut cmd = &apigw_doctor::cli::Cli::command();
+    let mut cmd = &apigw_doctor::cli::command();
     let mut path = String::new();
     // args_os: a file name that is not UTF-8 must not panic here.
     let args: Vec<String> = std::env::args_os()

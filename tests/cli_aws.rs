@@ -238,7 +238,7 @@ fn unknown_ids_unreachable_endpoints_and_missing_credentials_are_one_line() {
     let out = cmd.args(["lint", "--aws"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no AWS credentials"),
+        String::from_utf8_lossy(&out.stderr).contains("no AWS credentials found (looked in:"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );

@@ -673,3 +673,60 @@ fn the_seeds_example_targets_classify() {
     let (j, _) = one("seed-edge.example.com", &[]);
     assert_eq!(j["result"]["target_kind"], "cloudfront", "{j}");
 }
+
+/// `domain localhost`-like names a new user tries: A and AAAA answers, nothing listening.
+/// IPv4 is tried first, then IPv6, and the report says each failure and that the
+/// certificate was not read; the hosts file is no finding when it lists an address DNS
+/// gives too, nor for localhost; a self-signed certificate is named as such.
+#[test]
+fn names_where_a_step_cannot_run_say_what_was_not_checked() {
+    let dns = net::dns_server(
+        &["example.test"],
+        &[
+            (
+                "both.example.test",
+                net::Rec::A("127.0.0.1".parse().unwrap()),
+            ),
+            ("both.example.test", net::Rec::Aaaa("::1".parse().unwrap())),
+        ],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let hosts = dir.path().join("hosts");
+    std::fs::write(
+        &hosts,
+        "127.0.0.1 localhost both.example.test\n::1 localhost\n",
+    )
+    .unwrap();
+    let j = dns_only(
+        "both.example.test",
+        dns,
+        &["--hosts-file", hosts.to_str().unwrap()],
+    );
+    let failed = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "domain.connect-failed")
+        .expect("connect-failed");
+    let message = failed["message"].as_str().unwrap();
+    let (v4, v6) = (message.find("127.0.0.1:"), message.find("[::1]:"));
+    assert!(
+        v4.is_some() && v6.is_some() && v4 < v6,
+        "IPv4 first: {message}"
+    );
+    assert!(
+        message.contains("the certificate was not read"),
+        "{message}"
+    );
+    assert!(!codes_of(&j).contains("domain.hosts-file-override"), "{j}");
+    let (j, _) = one("selfsigned.example.com", &[]);
+    let untrusted = &j["findings"][0];
+    assert_eq!(untrusted["code"], "domain.certificate-untrusted");
+    assert!(
+        untrusted["message"]
+            .as_str()
+            .unwrap()
+            .contains("self-signed"),
+        "{untrusted}"
+    );
+}

@@ -37,6 +37,7 @@ fn run(args: &[&str], stdin: Option<&Path>, guard: Duration) -> Outcome {
 }
 
 /// `run` with extra environment variables and no standard input.
+#[cfg(feature = "aws")]
 fn run_env(args: &[&str], env: &[(String, String)], guard: Duration) -> Outcome {
     run_with(args, None, env, guard)
 }

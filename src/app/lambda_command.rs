@@ -26,6 +26,9 @@ struct LambdaOutcome {
     /// the function threw it: what the client gets had it been returned.
     #[serde(skip_serializing_if = "Option::is_none")]
     alternative: Option<lambda::Alternative>,
+    /// With --lines: which line this output is (the JSON target says `FILE:LINE`).
+    #[serde(skip)]
+    line: Option<u64>,
 }
 
 impl Outcome for LambdaOutcome {
@@ -40,6 +43,9 @@ impl Outcome for LambdaOutcome {
             )
         };
         let verdict = format_args!("{}{then}", style.paint(word));
+        if let Some(n) = self.line {
+            write!(out, "{}line {n}:{:#} ", p.strong, p.strong)?;
+        }
         writeln!(
             out,
             "{}{} —{:#} {verdict} {}(confidence: {}){:#}",
@@ -227,19 +233,26 @@ pub fn run(session: &mut Session, args: &LambdaArgs) -> Result<()> {
         Some(size) => lambda::too_large(size, &opts),
         None => lambda::evaluate(&bytes, &opts),
     };
-    emit(session, name, evaluation)
+    emit(session, name, evaluation, None)
 }
 
 /// Renders one evaluation; it is moved into the report so a large body is never copied.
-fn emit(session: &mut Session, target: String, e: Evaluation) -> Result<()> {
+fn emit(session: &mut Session, target: String, e: Evaluation, line: Option<u64>) -> Result<()> {
+    // HTTP API findings link the HTTP API article where it explains the code.
+    let findings = if matches!(e.api, Api::Http10 | Api::Http20) {
+        e.findings.into_iter().map(|f| f.for_api("http")).collect()
+    } else {
+        e.findings
+    };
     let outcome = LambdaOutcome {
+        line,
         api: e.api,
         valid: e.valid,
         confidence: e.confidence,
         client: e.client,
         alternative: e.alternative,
     };
-    session.emit(&Report::new("lambda", target, outcome).with_findings(e.findings))
+    session.emit(&Report::new("lambda", target, outcome).with_findings(findings))
 }
 
 /// Reads one output, keeping at most the Lambda limit in memory. Returns the bytes, or the
@@ -353,7 +366,12 @@ fn run_lines(session: &mut Session, args: &LambdaArgs, opts: &Options) -> Result
         {
             *summary.by_code.entry(f.code).or_default() += 1;
         }
-        emit(session, format!("{name}:{number}"), evaluation)?;
+        emit(
+            session,
+            format!("{name}:{number}"),
+            evaluation,
+            Some(number),
+        )?;
     }
     session.emit(&Report::new("lambda", name, SummaryOutcome { summary }))
 }

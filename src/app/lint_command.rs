@@ -163,6 +163,7 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
 
 /// One holder of a VPC link in the account: a REST method (per stage, or the current
 /// definition) or an HTTP API route.
+#[cfg(feature = "aws")]
 #[derive(Serialize)]
 struct LiveLinkUser {
     /// `API_ID:METHOD:/path:STAGE`, as API Gateway's DeleteVpcLink error lists holders.
@@ -176,6 +177,7 @@ struct LiveLinkUser {
     integration_id: Option<String>,
 }
 
+#[cfg(feature = "aws")]
 #[derive(Serialize)]
 struct LiveLinkOutcome {
     id: String,
@@ -189,6 +191,7 @@ struct LiveLinkOutcome {
     notes: Vec<String>,
 }
 
+#[cfg(feature = "aws")]
 impl Outcome for LiveLinkOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
         if self.users.is_empty() {

@@ -71,6 +71,9 @@ impl Outcome for SelectionOutcome {
                 "a successful invocation (empty string)".to_string()
             }
             IntegrationKind::Lambda => format!("errorMessage {:?}", self.matched_against),
+            IntegrationKind::Proxy => {
+                return render_proxy(self, out, p);
+            }
             _ => format!("status {}", self.matched_against),
         };
         writeln!(
@@ -99,14 +102,7 @@ impl Outcome for SelectionOutcome {
                 p.code, "", p.code, r.status
             )?;
         }
-        match self.client_status {
-            Some(s) => writeln!(out, "{}client gets {s}{:#}", p.strong, p.strong)?,
-            None => writeln!(
-                out,
-                "{}client gets the backend's status{:#}",
-                p.strong, p.strong
-            )?,
-        }
+        write_client_status(out, p, self.client_status)?;
         if let Some(t) = &self.template {
             writeln!(out, "{}rendered by {t}{:#}", p.dim, p.dim)?;
         }
@@ -129,6 +125,41 @@ impl Outcome for SelectionOutcome {
             )?;
         }
         writeln!(out)
+    }
+}
+
+/// A proxy integration: first that no pattern ever runs, then what the client gets.
+fn render_proxy(o: &SelectionOutcome, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}Proxy integration: selection patterns never run{:#} (the backend's answer goes to the client as it is)",
+        p.strong, p.strong
+    )?;
+    for (r, _) in &o.rows {
+        writeln!(
+            out,
+            "  {}{}{:#}  → {}  {}never runs{:#}",
+            p.code,
+            pattern_label(&r.pattern),
+            p.code,
+            r.status,
+            p.dim,
+            p.dim
+        )?;
+    }
+    write_client_status(out, p, o.client_status)?;
+    writeln!(out)
+}
+
+/// `client gets 404`, or the backend's status when the selection does not decide it.
+fn write_client_status(out: &mut dyn Write, p: &Palette, status: Option<u16>) -> io::Result<()> {
+    match status {
+        Some(s) => writeln!(out, "{}client gets {s}{:#}", p.strong, p.strong),
+        None => writeln!(
+            out,
+            "{}client gets the backend's status{:#}",
+            p.strong, p.strong
+        ),
     }
 }
 
@@ -399,7 +430,9 @@ fn rest(
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let note = if Some(i) == s.selected {
+            let note = if s.kind == IntegrationKind::Proxy {
+                "never runs"
+            } else if Some(i) == s.selected {
                 "selected"
             } else if s.matches.contains(&i) {
                 "matches"

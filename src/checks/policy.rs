@@ -325,6 +325,20 @@ fn validate(s: &Map<String, Value>, path: &str, findings: &mut Vec<Finding>) -> 
             );
             ok = false;
         }
+        // IAM's grammar allows one bare string, "*"; anything else goes under a key.
+        Some(Value::String(p)) if p != "*" => {
+            let key = if s.contains_key("Principal") {
+                "Principal"
+            } else {
+                "NotPrincipal"
+            };
+            findings.push(
+                Finding::error(INVALID_PRINCIPAL, format!("\"{key}\": {p:?} is not valid IAM: a bare string may only be \"*\"; write {{\"AWS\": {p:?}}} (IAM refuses the policy as it stands)"))
+                    .with("path", format!("{path}.{key}"))
+                    .with("found", p.as_str()),
+            );
+            ok = false;
+        }
         Some(p) => {
             for (p_path, value) in principal_values(p, &format!("{path}.Principal")) {
                 // A placeholder is reported once, as such.

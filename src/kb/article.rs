@@ -26,6 +26,10 @@ pub struct ArticleFile {
 pub struct ExplainedFindingFile {
     pub code: Spanned<String>,
     pub fix: String,
+    /// `http`: this article explains the code for HTTP APIs; another article explains it
+    /// for the rest.
+    #[serde(default)]
+    pub api: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -57,6 +61,8 @@ pub struct Article {
 pub struct ExplainedFinding {
     pub code: String,
     pub fix: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
 }
 
 impl Article {

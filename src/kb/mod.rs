@@ -23,6 +23,8 @@ const MAX_RULES_BYTES: usize = 16 * 1024 * 1024;
 pub struct KnowledgeBase {
     articles: Vec<Article>,
     by_code: HashMap<String, usize>,
+    /// Codes an article explains for HTTP APIs in particular (`api = "http"`).
+    by_code_http: HashMap<String, usize>,
     /// The articles are the embedded ones, indexed at build time (EMBEDDED_INDEX).
     embedded: bool,
 }
@@ -114,6 +116,7 @@ impl KnowledgeBase {
     pub fn from_sources(sources: impl IntoIterator<Item = (String, String)>) -> Result<Self> {
         let mut articles: Vec<Article> = Vec::new();
         let mut by_code: HashMap<String, usize> = HashMap::new();
+        let mut by_code_http: HashMap<String, usize> = HashMap::new();
         let mut ids: HashMap<String, String> = HashMap::new();
         for (name, text) in sources {
             let file: ArticleFile = toml::from_str(&text).map_err(|e| {
@@ -156,7 +159,16 @@ impl KnowledgeBase {
                         at(f.code.span().start)
                     );
                 }
-                if let Some(&other) = by_code.get(&code) {
+                let http = match f.api.as_deref() {
+                    None => false,
+                    Some("http") => true,
+                    Some(other) => bail!(
+                        "{}: finding {code:?}: api {other:?} is not known (only \"http\")",
+                        at(f.code.span().start)
+                    ),
+                };
+                let taken = if http { &by_code_http } else { &by_code };
+                if let Some(&other) = taken.get(&code) {
                     // Codes are indexed only after their article is pushed: `other` is in range.
                     let other = &articles[other];
                     bail!(
@@ -175,6 +187,7 @@ impl KnowledgeBase {
                 findings.push(ExplainedFinding {
                     code,
                     fix: f.fix.clone(),
+                    api: f.api.clone(),
                 });
             }
             articles.push(Article {
@@ -191,12 +204,17 @@ impl KnowledgeBase {
                 source: name,
             });
             for f in &articles[index].findings {
-                by_code.insert(f.code.clone(), index);
+                if f.api.is_some() {
+                    by_code_http.insert(f.code.clone(), index);
+                } else {
+                    by_code.insert(f.code.clone(), index);
+                }
             }
         }
         Ok(KnowledgeBase {
             articles,
             by_code,
+            by_code_http,
             embedded: false,
         })
     }
@@ -211,13 +229,35 @@ impl KnowledgeBase {
 
     /// The article that explains `code`, with the fix it gives for that code.
     pub fn explain(&self, code: &str) -> Option<(&Article, &ExplainedFinding)> {
-        let article = &self.articles[*self.by_code.get(code)?];
-        Some((article, article.finding(code)?))
+        self.explain_for(code, None)
+    }
+
+    /// The article that explains `code` for this kind of API (`http`), or else in general.
+    pub fn explain_for(
+        &self,
+        code: &str,
+        api: Option<&str>,
+    ) -> Option<(&Article, &ExplainedFinding)> {
+        let scoped = (api == Some("http"))
+            .then(|| self.by_code_http.get(code))
+            .flatten();
+        let index = scoped
+            .or_else(|| self.by_code.get(code))
+            .or_else(|| self.by_code_http.get(code))?;
+        let article = &self.articles[*index];
+        let finding = article
+            .findings
+            .iter()
+            .find(|f| f.code == code && (scoped.is_none() || f.api.is_some()))?;
+        Some((article, finding))
     }
 
     /// Every finding code some article explains.
     pub fn codes(&self) -> impl Iterator<Item = &str> {
-        self.by_code.keys().map(String::as_str)
+        self.by_code
+            .keys()
+            .chain(self.by_code_http.keys())
+            .map(String::as_str)
     }
 }
 

@@ -140,7 +140,7 @@ pub fn write_findings(
                 inline(value)
             )?;
         }
-        if let Some((article, explained)) = kb.explain(f.code) {
+        if let Some((article, explained)) = kb.explain_for(f.code, f.api) {
             writeln!(
                 out,
                 "  {}fix:{} {}",
@@ -259,8 +259,10 @@ fn is_unsafe(c: char) -> bool {
 /// as text, never run.
 pub struct Sanitize<W: Write> {
     inner: W,
-    /// The start of an escape sequence or of a multi-byte character, split across writes.
+    /// The start of a multi-byte character, split across writes.
     pending: Vec<u8>,
+    /// The escaped text on its way out (kept to save an allocation per write).
+    scratch: Vec<u8>,
 }
 
 impl<W: Write> Sanitize<W> {
@@ -268,6 +270,7 @@ impl<W: Write> Sanitize<W> {
         Sanitize {
             inner,
             pending: Vec::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -286,9 +289,26 @@ impl<W: Write> Sanitize<W> {
 
     /// Processes `pending` as far as it can be decided; the rest waits for more bytes.
     fn drain(&mut self, out: &mut Vec<u8>, at_end: bool) {
+        let done = Self::scan(&self.pending, out, at_end);
+        self.pending.drain(..done);
+    }
+
+    /// Escapes what `p` holds into `out`, as far as it can be decided (a multi-byte
+    /// character cut at the end waits, unless `at_end`); returns how many bytes it took.
+    fn scan(p: &[u8], out: &mut Vec<u8>, at_end: bool) -> usize {
         let mut i = 0;
-        let p = &self.pending;
         while i < p.len() {
+            // Plain printable ASCII, newlines and tabs pass in whole runs: only the bytes
+            // that may need escaping are looked at one by one.
+            let clean = p[i..]
+                .iter()
+                .position(|&b| b >= 0x7f || (b < 0x20 && b != b'\n' && b != b'\t'))
+                .unwrap_or(p.len() - i);
+            out.extend_from_slice(&p[i..i + clean]);
+            i += clean;
+            if i == p.len() {
+                break;
+            }
             let b = p[i];
             if b < 0x80 {
                 Self::escaped(out, &[b], char::from(b));
@@ -320,7 +340,7 @@ impl<W: Write> Sanitize<W> {
                 }
             }
         }
-        self.pending.drain(..i);
+        i
     }
 }
 
@@ -334,11 +354,19 @@ impl<W: Write> Write for Sanitize<W> {
             self.inner.write_all(&out)?;
             return Ok(buf.len());
         }
-        self.pending.extend_from_slice(buf);
-        let mut out = Vec::with_capacity(self.pending.len());
-        self.drain(&mut out, false);
-        self.inner.write_all(&out)?;
-        Ok(buf.len())
+        let mut out = std::mem::take(&mut self.scratch);
+        out.clear();
+        if self.pending.is_empty() {
+            // The usual case: nothing waits, so the new bytes are read where they are.
+            let done = Self::scan(buf, &mut out, false);
+            self.pending.extend_from_slice(&buf[done..]);
+        } else {
+            self.pending.extend_from_slice(buf);
+            self.drain(&mut out, false);
+        }
+        let written = self.inner.write_all(&out);
+        self.scratch = out;
+        written.map(|()| buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {

@@ -63,7 +63,7 @@ struct Explained<'a> {
 impl Serialize for Explained<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let f = self.f;
-        let explained = self.kb.explain(f.code);
+        let explained = self.kb.explain_for(f.code, f.api);
         let mut map = s.serialize_map(Some(6))?;
         map.serialize_entry("code", f.code)?;
         map.serialize_entry("severity", &f.severity)?;

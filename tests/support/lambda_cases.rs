@@ -623,7 +623,7 @@ pub const CASES: &[Case] = &[
             r#"{"errorMessage":"Task timed out after 3.00 seconds"}"#,
             502,
             false,
-            &["lambda.function-error"],
+            &["lambda.function-timeout"],
         )
     },
     Case {

@@ -183,12 +183,21 @@ pub async fn inspect(
     let mut result = Err(TlsProblem::ConnectFailed {
         detail: "no address to connect to".into(),
     });
+    let mut refused = Vec::new();
     for &addr in candidates {
         connected_to = Some(addr);
         result = tls::handshake(addr, how.sni, how.timeout, how.client.clone()).await;
-        if !matches!(result, Err(TlsProblem::ConnectFailed { .. })) {
-            break;
+        match &result {
+            Err(TlsProblem::ConnectFailed { detail }) => refused.push(format!("{addr}: {detail}")),
+            _ => break,
         }
+    }
+    // Every address tried failed: say so for each (IPv4 was tried first).
+    if refused.len() > 1 {
+        connected_to = candidates.first().copied();
+        result = Err(TlsProblem::ConnectFailed {
+            detail: refused.join("; "),
+        });
     }
     let now = UnixTime::now();
     let trust = result
@@ -254,13 +263,14 @@ pub fn hosts_file_finding(
     file: &str,
     listed: &[IpAddr],
 ) -> Option<Finding> {
-    let mut from_file = listed.to_vec();
-    let mut from_dns = dns.addresses.clone();
-    from_file.sort();
-    from_dns.sort();
-    if from_file == from_dns {
+    // localhost is the hosts file's own business (RFC 6761), and a file that lists only
+    // addresses DNS gives too sends programs where DNS does.
+    let local = host == "localhost" || host.ends_with(".localhost");
+    if local || listed.iter().all(|a| dns.addresses.contains(a)) {
         return None;
     }
+    let mut from_dns = dns.addresses.clone();
+    from_dns.sort();
     let shown: Vec<String> = listed.iter().map(IpAddr::to_string).collect();
     Some(
         Finding::warning(
@@ -511,10 +521,16 @@ pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> V
         Err(TlsProblem::ConnectFailed { detail }) if o.connected_to.is_some() => f.push(
             Finding::error(
                 CONNECT_FAILED,
-                format!(
-                    "cannot connect to {}: {detail}",
-                    addr.clone().unwrap_or_default()
-                ),
+                if detail.contains("; ") {
+                    format!(
+                        "cannot connect to any address ({detail}): the certificate was not read"
+                    )
+                } else {
+                    format!(
+                        "cannot connect to {}: {detail}: the certificate was not read",
+                        addr.clone().unwrap_or_default()
+                    )
+                },
             )
             .with("address", addr.clone()),
         ),
@@ -606,10 +622,17 @@ pub fn diagnose(o: &Observed, view: Option<&TlsView>, expect: Option<&str>) -> V
                 f.push(
                     Finding::error(
                         CERTIFICATE_UNTRUSTED,
-                        format!(
-                            "no trusted root issued this chain (issuer {})",
-                            cert.facts.issuer
-                        ),
+                        if cert.facts.self_signed {
+                            format!(
+                                "the certificate is self-signed ({}): no client trusts it unless told to (a test or default server certificate, not one from ACM)",
+                                cert.facts.issuer
+                            )
+                        } else {
+                            format!(
+                                "no trusted root issued this chain (issuer {})",
+                                cert.facts.issuer
+                            )
+                        },
                     )
                     .with("issuer", cert.facts.issuer.as_str())
                     .with("self_signed", cert.facts.self_signed),

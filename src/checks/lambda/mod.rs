@@ -147,6 +147,8 @@ pub const UNKNOWN_FIELD: &str = "lambda.unknown-field";
 pub const IS_BASE64_ENCODED_INVALID: &str = "lambda.is-base64-encoded-invalid";
 pub const BODY_NOT_BASE64: &str = "lambda.body-not-base64";
 pub const FUNCTION_ERROR: &str = "lambda.function-error";
+/// The function failed by running past its own timeout (a fix of its own: the timeout).
+pub const FUNCTION_TIMEOUT: &str = "lambda.function-timeout";
 pub const HEADERS_MERGED: &str = "lambda.headers-merged";
 pub const BODY_IGNORED: &str = "lambda.body-ignored";
 pub const BEHAVIOR_UNCERTAIN: &str = "lambda.behavior-uncertain";
@@ -173,6 +175,7 @@ pub const CODES: &[&str] = &[
     IS_BASE64_ENCODED_INVALID,
     BODY_NOT_BASE64,
     FUNCTION_ERROR,
+    FUNCTION_TIMEOUT,
     HEADERS_MERGED,
     BODY_IGNORED,
     BEHAVIOR_UNCERTAIN,

@@ -360,13 +360,28 @@ fn function_error(judge: &mut Judge, output: &[u8], kind: FunctionError, guessed
     }
     let c = judge.rejection_confidence();
     judge.reject(
-        Finding::error(FUNCTION_ERROR, text)
-            .with("function_error", json!(kind))
-            .with("assumed", guessed)
-            .with("error_type", error_type)
-            .with("error_message", message),
+        Finding::error(
+            if timed_out(
+                error_type.as_deref(),
+                message.as_deref().unwrap_or_default(),
+            ) {
+                FUNCTION_TIMEOUT
+            } else {
+                FUNCTION_ERROR
+            },
+            text,
+        )
+        .with("function_error", json!(kind))
+        .with("assumed", guessed)
+        .with("error_type", error_type)
+        .with("error_message", message),
         c,
     );
+}
+
+/// Lambda's own timeout error (`Task timed out after N seconds`, `Sandbox.Timedout`).
+fn timed_out(error_type: Option<&str>, message: &str) -> bool {
+    message.contains("Task timed out after") || error_type == Some("Sandbox.Timedout")
 }
 
 /// What the runtime's error says about where to look, for the errors Lambda users meet most.
