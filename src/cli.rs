@@ -219,6 +219,13 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum KbCommand {
     /// Rank articles against pasted error text or a question.
+    ///
+    /// The answer is one article with its confidence, or "no article matches this confidently"
+    /// (exit 1) with the weaker hits below; a second article is an answer too only when it
+    /// matched an error message of its own ("also applies"). Texts about other AWS services
+    /// (their error and operation names, ARNs, IAM actions, hosts) get no confident answer.
+    /// When the text is itself a check's input (a VPC link deletion error, a Lambda function's
+    /// output), the answer starts with that command.
     #[command(after_help = "Examples:\n  \
         apigw-doctor kb search '{\"message\": \"Missing Authentication Token\"}'\n  \
         apigw-doctor kb search -n 5 -o json 'Endpoint request timed out'")]

@@ -23,8 +23,139 @@ fn search_puts_the_vpc_link_article_first_human_and_json() {
     for key in ["id", "title", "score", "check"] {
         assert!(hits[0].get(key).is_some(), "hit lacks {key}");
     }
-    let scores: Vec<f64> = hits.iter().map(|h| h["score"].as_f64().unwrap()).collect();
-    assert!(scores.windows(2).all(|w| w[0] >= w[1]), "{scores:?}");
+    let confidences: Vec<f64> = hits
+        .iter()
+        .map(|h| h["confidence"].as_f64().unwrap())
+        .collect();
+    assert!(
+        confidences.windows(2).all(|w| w[0] >= w[1]),
+        "{confidences:?}"
+    );
+}
+
+/// Real pastes about other services (sources in tests/kb/pastes.toml): no confident article,
+/// exit 1, the weak hits listed below the verdict.
+#[test]
+fn other_services_problems_get_an_honest_no_match() {
+    for q in [
+        // Cognito (ellaisys/aws-cognito#94)
+        r#"Error executing "AdminInitiateAuth" on "https://cognito-idp.us-east-1.amazonaws.com"; AWS HTTP error: Client error: `POST https://cognito-idp.us-east-1.amazonaws.com` resulted in a `400 Bad Request` response: {"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#,
+        // WebSocket management API without the word (georgeboot/laravel-echo-api-gateway#9)
+        r#"Error executing "PostToConnection" on "https://xxxx.execute-api.ap-southeast-1.amazonaws.com/prod/@connections/DfyBYdK2SQ0CGCA%3D"; AWS HTTP error: Client error: resulted in a `410 Gone` response"#,
+        // KMS permission (slashdevops/idp-scim-sync#540)
+        "User: arn:aws:sts::1:assumed-role/r/idp-scim-sync is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:1:key/k because no identity-based policy allows the kms:Decrypt action",
+        // DynamoDB without the word (pmuens/serverless-dynamodb-streams#1)
+        r#"serverless invoke --function updateProfile --path event.json
+{ "errorMessage": "Requested resource not found", "errorType": "ResourceNotFoundException", "stackTrace": [ "Request.extractError (/var/task/node_modules/aws-sdk/lib/protocol/json.js:43:27)" ] }"#,
+    ] {
+        let r = run(&["kb", "search", q]);
+        assert_eq!(r.code, 1, "{q}\n{}", r.stdout);
+        assert!(
+            r.stdout.starts_with("no article matches this confidently")
+                || r.stdout.contains("\nno article matches this confidently"),
+            "{}",
+            r.stdout
+        );
+        let j = run(&["-o", "json", "kb", "search", q]).one_json();
+        assert_eq!(j["result"]["confident"], false);
+    }
+}
+
+/// `x-cache: Error from cloudfront` and `x-amz-cf-*` are on every edge-optimized API's answer:
+/// they do not make a 413 or a missing route the CloudFront article's problem.
+#[test]
+fn cloudfront_edge_headers_do_not_pull_to_the_cloudfront_article() {
+    let cases = [
+        (
+            "HTTP/2 413\ncontent-type: text; charset=utf-8\nx-cache: Error from cloudfront\nvia: 1.1 60c021dff092d29bb692026a19f1de3b.cloudfront.net (CloudFront)\nx-amz-cf-pop: NRT20-C4\nx-amz-cf-id: ZrgjTOYyITsN5QqhgEW4bYNXl9eDGRmWvTgBNK68v3Pu76NJi_6HhA==\n\nHTTP content length exceeded 10485760 bytes.",
+            "payload-too-large",
+        ),
+        (
+            "HTTP/2 403\nx-amzn-errortype: MissingAuthenticationTokenException\nx-cache: Error from cloudfront\nx-amz-cf-pop: FRA56-P1\n{\"message\":\"Missing Authentication Token\"}",
+            "missing-authentication-token",
+        ),
+    ];
+    for (q, want) in cases {
+        let j = run(&["-o", "json", "kb", "search", q]).one_json();
+        let hits = j["result"]["hits"].as_array().unwrap();
+        assert_eq!(hits[0]["id"], want, "{q}");
+        assert_eq!(hits[0]["weak"], false);
+    }
+}
+
+/// An error name any service answers with is ordinary evidence, not an exact symptom: the
+/// authorizer's own message decides (aws/chalice#971).
+#[test]
+fn a_generic_error_name_does_not_decide_the_article() {
+    let q = "HTTP/1.1 403 Forbidden\nx-amzn-ErrorType: AccessDeniedException\n\n{\"Message\": \"User is not authorized to access this resource\"}";
+    let j = run(&["-o", "json", "kb", "search", q]).one_json();
+    let first = &j["result"]["hits"][0];
+    assert_eq!(first["id"], "authorizer-unauthorized");
+    assert_eq!(
+        first["matched_symptom"],
+        "User is not authorized to access this resource"
+    );
+}
+
+/// `29s` reads as 29 seconds, `12mb` as 12 MB.
+#[test]
+fn units_glued_to_numbers_are_understood() {
+    for (q, want) in [
+        (
+            "my lambda takes 45s and the api answers 504 after 29s",
+            "integration-timeout",
+        ),
+        ("upload of a 12mb file fails with 413", "payload-too-large"),
+    ] {
+        let j = run(&["-o", "json", "kb", "search", q]).one_json();
+        let first = &j["result"]["hits"][0];
+        assert_eq!(first["id"], want, "{q}");
+        assert_eq!(first["weak"], false, "{q}");
+    }
+}
+
+/// Two error messages, two problems: both answers, the second marked as also applying.
+#[test]
+fn a_paste_with_two_problems_gets_two_answers() {
+    let q = "Access to fetch at 'https://abc.execute-api.us-east-1.amazonaws.com/prod/x' from origin 'https://app.example.com' has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present on the requested resource. GET net::ERR_FAILED 504 {\"message\": \"Endpoint request timed out\"}";
+    let r = run(&["kb", "search", q]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.starts_with("the text holds 2 problems"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("(also applies)"));
+    let j = run(&["-o", "json", "kb", "search", q]).one_json();
+    let hits = j["result"]["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["id"], "cors");
+    assert_eq!(hits[1]["id"], "integration-timeout");
+    assert_eq!(hits[1]["also"], true);
+    assert!(
+        hits[2..]
+            .iter()
+            .all(|h| h["weak"] == true && h.get("also").is_none())
+    );
+}
+
+/// Where a check reads the pasted text itself, the answer says which command.
+#[test]
+fn texts_a_command_reads_name_the_command() {
+    let vpc = "An error occurred (BadRequestException) when calling the DeleteVpcLink operation: Cannot delete vpc link. Vpc link 'k3x9q1', is referenced in [ab12cd34ef:GET:xy7z8w:prod] in format of [RESTApiId:Method:Resource:Stage].";
+    let r = run(&["kb", "search", vpc]);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .starts_with("run: apigw-doctor lint EXPORT --vpc-link-error"),
+        "{}",
+        r.stdout
+    );
+    let lambda = r#"{"errorMessage":"Cannot read properties of undefined (reading 'id')","errorType":"TypeError","stackTrace":["TypeError: Cannot read properties of undefined","    at Runtime.handler (file:///var/task/index.mjs:3:30)"]}"#;
+    let j = run(&["-o", "json", "kb", "search", lambda]).one_json();
+    let command = j["result"]["takes_text"]["command"].as_str().unwrap();
+    assert!(command.starts_with("apigw-doctor lambda"), "{command}");
+    let plain = run(&["-o", "json", "kb", "search", "Endpoint request timed out"]).one_json();
+    assert!(plain["result"].get("takes_text").is_none());
 }
 
 #[test]

@@ -15,17 +15,73 @@ struct SearchOutcome {
     /// At least one hit is above the confidence floor.
     confident: bool,
     hits: Vec<Hit>,
+    /// A command that takes the pasted text itself as its input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    takes_text: Option<TakesText>,
+}
+
+/// The pasted text is the input of a check: run it on the text rather than reading the article.
+#[derive(Serialize)]
+struct TakesText {
+    command: String,
+    why: &'static str,
+}
+
+/// A VPC link deletion error is what `lint --vpc-link-error` reads; a Lambda function's output
+/// (an error object or a proxy response) is what `lambda` judges.
+fn takes_text(query: &str) -> Option<TakesText> {
+    let lower = query.to_ascii_lowercase();
+    if lower.contains("cannot delete vpc link") && lower.contains("is referenced in") {
+        return Some(TakesText {
+            command: "apigw-doctor lint EXPORT --vpc-link-error @ERROR.txt".into(),
+            why: "this error is its input: with the API's export it names every method, resource and stage that holds the link",
+        });
+    }
+    let trimmed = query.trim();
+    let object =
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed).ok()?;
+    let error = object.contains_key("errorMessage") || object.contains_key("errorType");
+    let proxy = object.contains_key("statusCode") || object.contains_key("body");
+    (error || proxy).then(|| TakesText {
+        command: "apigw-doctor lambda OUTPUT.json   (or: ... | apigw-doctor lambda -)".into(),
+        why: if error {
+            "this is a Lambda function's error object: `lambda` says what API Gateway answers for it, thrown or returned"
+        } else {
+            "this is a Lambda function's output: `lambda` says whether API Gateway accepts it and what the client gets"
+        },
+    })
 }
 
 impl Outcome for SearchOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        if let Some(t) = &self.takes_text {
+            writeln!(
+                out,
+                "{}run:{:#} {}{}{:#}",
+                p.good, p.good, p.code, t.command, p.code
+            )?;
+            writeln!(out, "     {}", t.why)?;
+            writeln!(out)?;
+        }
         if self.hits.is_empty() {
             return writeln!(
                 out,
                 "no article matches; try other words, or `apigw-doctor kb list`"
             );
         }
-        if !self.confident {
+        if self.confident {
+            let also = self.hits.iter().filter(|h| h.also).count();
+            if also > 0 {
+                writeln!(
+                    out,
+                    "{}the text holds {} problems{:#}: each matched an error message of its own",
+                    p.strong,
+                    also + 1,
+                    p.strong
+                )?;
+                writeln!(out)?;
+            }
+        } else {
             writeln!(
                 out,
                 "{}no article matches this confidently{:#}: the closest, marked weak, explain little of the text; it may be outside API Gateway (`apigw-doctor kb list` shows what is covered)",
@@ -33,7 +89,18 @@ impl Outcome for SearchOutcome {
             )?;
             writeln!(out)?;
         }
+        let answers = self.hits.iter().take_while(|h| !h.weak).count();
         for (rank, hit) in self.hits.iter().enumerate() {
+            if rank == answers && answers > 0 {
+                writeln!(out, "{}weaker matches:{:#}", p.dim, p.dim)?;
+            }
+            let label = if hit.also {
+                " (also applies)"
+            } else if hit.weak {
+                " (weak)"
+            } else {
+                ""
+            };
             writeln!(
                 out,
                 "{}{}. {}{:#}  {}confidence {:.2}{}  score {:.2}{:#}",
@@ -43,7 +110,7 @@ impl Outcome for SearchOutcome {
                 p.strong,
                 p.dim,
                 hit.confidence,
-                if hit.weak { " (weak)" } else { "" },
+                label,
                 hit.score,
                 p.dim
             )?;
@@ -75,10 +142,15 @@ pub fn search(session: &mut Session, args: &KbSearchArgs) -> Result<()> {
         session.printer.fail();
     }
     let target = query.trim().chars().take(200).collect::<String>();
+    let takes_text = takes_text(&query);
     session.emit(&Report::new(
         "kb search",
         target,
-        SearchOutcome { confident, hits },
+        SearchOutcome {
+            confident,
+            hits,
+            takes_text,
+        },
     ))
 }
 

@@ -2,6 +2,7 @@
 mod article;
 pub mod search;
 mod terms;
+pub mod vocabulary;
 
 pub use article::{Article, ExplainedFinding, Reference};
 

@@ -4,8 +4,11 @@
 //! steps), plus a bonus when a whole symptom appears in the query (or the query inside a
 //! symptom), so a pasted error message finds its article first even inside log noise.
 use super::terms::{HashMap, Term, Tokenizer, article_terms, signatures};
+use super::vocabulary::{foreign_marks, shared_error};
 use super::{Article, KnowledgeBase};
 use serde::Serialize;
+use std::borrow::Cow;
+use std::sync::OnceLock;
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -17,12 +20,16 @@ pub const MAX_QUERY_BYTES: usize = 64 * 1024;
 /// Below this confidence a hit is `weak`: listed, but not an answer.
 pub const CONFIDENCE_FLOOR: f64 = 0.5;
 
-pub const WEIGHTS: usize = 5;
+pub const WEIGHTS: usize = 7;
+
+/// Marks of other services counted at most (each lowers the confidence).
+const MAX_FOREIGN_MARKS: usize = 3;
 
 /// The logistic model that turns a hit's features into a confidence (0-1): the intercept and
-/// the weights of coverage, an exact symptom, ln(1 + score) and a foreign service. Fitted on
-/// the labelled phrasings of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [-6.51, 5.86, 1.67, 2.01, -4.77];
+/// the weights of coverage, an exact symptom, ln(1 + score), marks of other services and how
+/// close the best rival hit comes. Fitted on the fit part of the labelled pastes of
+/// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
+pub const MODEL: [f64; WEIGHTS] = [0.84, 4.32, 1.97, -0.24, -2.13, -4.01, 2.32];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -33,6 +40,9 @@ pub struct Hit {
     pub confidence: f64,
     /// Below the confidence floor: shown, but not an answer.
     pub weak: bool,
+    /// A second confident answer: it matched an error text of its own, so both apply.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub also: bool,
     pub check: String,
     /// The symptom found whole in the query, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -49,8 +59,15 @@ pub struct Features {
     /// A whole symptom of the article stands in the query.
     pub exact: bool,
     pub score: f64,
-    /// The query is about another AWS service (WebSocket APIs, DynamoDB, Step Functions, ...).
-    pub foreign: bool,
+    /// Marks of another AWS service (or of an API Gateway feature no article covers) in the
+    /// query, at most 3: its error and operation names, ARNs, IAM actions, hosts.
+    pub foreign: f64,
+    /// The best other hit's score over this one's, at most 1: two articles that explain the
+    /// text equally well are each less likely the answer; a lone hit has no rival (0).
+    pub rival: f64,
+    /// The text names API Gateway or carries one of its marks (an execute-api host, the
+    /// x-amzn-ErrorType or apigw-requestid header, an execution log line).
+    pub gateway: bool,
 }
 
 impl Features {
@@ -60,7 +77,9 @@ impl Features {
             self.coverage,
             f64::from(u8::from(self.exact)),
             self.score.ln_1p(),
-            f64::from(u8::from(self.foreign)),
+            self.foreign,
+            self.rival,
+            f64::from(u8::from(self.gateway)),
         ]
     }
 
@@ -70,73 +89,12 @@ impl Features {
     }
 }
 
-/// Services the knowledge base does not cover, named as words users write.
-const FOREIGN_WORDS: &[&str] = &[
-    "websocket",
-    "websockets",
-    "dynamodb",
-    "kubectl",
-    "kubernetes",
-    "eks",
-    "ecs",
-    "fargate",
-    "sqs",
-    "sns",
-    "kinesis",
-    "rds",
-    "aurora",
-    "stepfunctions",
-    "appsync",
-    "graphql",
-    "ecr",
-];
-
-/// Services whose ARNs (`arn:aws:SERVICE:`) or IAM actions (`SERVICE:Action`) belong to API
-/// Gateway problems; any other service's marks the text as about something else.
-const OWN_SERVICES: &[&str] = &[
-    "execute-api",
-    "apigateway",
-    "lambda",
-    "iam",
-    "sts",
-    "acm",
-    "cloudfront",
-    "route53",
-    "elasticloadbalancing",
-    "ec2",
-    "logs",
-    "wafv2",
-    "waf",
-];
-
-/// The text is about another AWS service: it names one, or carries its ARNs or IAM actions.
-fn foreign(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    if lower.contains("step function") || lower.contains("state machine") {
-        return true;
-    }
-    let words = lower.split(|c: char| !c.is_ascii_alphanumeric());
-    if words.clone().any(|w| FOREIGN_WORDS.contains(&w)) {
-        return true;
-    }
-    // `arn:aws:states:...` and `is not authorized to perform: states:SendTaskFailure`.
-    ["arn:aws:", "perform:"].iter().any(|marker| {
-        lower.match_indices(marker).any(|(at, _)| {
-            let rest = lower[at + marker.len()..].trim_start();
-            let service = rest.split(':').next().unwrap_or_default();
-            let plain = !service.is_empty()
-                && service
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-            plain && rest.len() > service.len() && !OWN_SERVICES.contains(&service)
-        })
-    })
-}
-
 struct Doc {
     terms: HashMap<Term, f64>,
     length: f64,
     /// Each symptom normalized, its term count, and the case-sensitive signatures it carries.
+    /// A symptom that is only an error name other services use too (`AccessDeniedException`)
+    /// has a count of 0: ordinary evidence, never an exact match.
     symptoms: Vec<(String, usize, Vec<&'static str>)>,
 }
 
@@ -166,7 +124,10 @@ impl<'a> Index<'a> {
                 .symptoms
                 .iter()
                 .zip(counts)
-                .map(|(s, count)| (normalize(s), count, signatures(s)))
+                .map(|(s, count)| {
+                    let count = if shared_error(s.trim()) { 0 } else { count };
+                    (normalize(s), count, signatures(s))
+                })
                 .collect();
             docs.push(Doc {
                 terms,
@@ -185,13 +146,15 @@ impl<'a> Index<'a> {
 
     /// Articles with a positive score, best first; ties keep the knowledge base's order.
     pub fn search(&self, query: &str) -> Vec<Hit> {
-        let query = &query[..query.floor_char_boundary(MAX_QUERY_BYTES)];
+        let query = edge_headers_removed(&query[..query.floor_char_boundary(MAX_QUERY_BYTES)]);
+        let query = query.as_ref();
         let mut query_terms = Tokenizer::default().terms(query);
         query_terms.sort();
         query_terms.dedup();
         let normalized_query = normalize(query);
         let query_signatures = signatures(query);
-        let foreign = foreign(query);
+        let foreign = foreign_marks(query, MAX_FOREIGN_MARKS).len() as f64;
+        let gateway = names_api_gateway(query);
         let n = self.docs.len() as f64;
         let idf = |df: f64| ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
         // A word no article knows weighs as much as the rarest: it is meaning left unexplained.
@@ -241,23 +204,117 @@ impl<'a> Index<'a> {
                     exact: matched.is_some(),
                     score,
                     foreign,
+                    rival: 0.0,
+                    gateway,
                 };
-                let confidence = features.confidence(&MODEL);
                 hits.push(Hit {
                     id: article.id.clone(),
                     title: article.title.clone(),
                     score: (score * 100.0).round() / 100.0,
-                    confidence: (confidence * 100.0).round() / 100.0,
-                    weak: confidence < CONFIDENCE_FLOOR,
+                    confidence: 0.0,
+                    weak: true,
+                    also: false,
                     check: article.check.clone(),
                     matched_symptom: matched.map(|(_, s)| s.clone()),
                     features,
                 });
             }
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        rank(&mut hits);
         hits
     }
+}
+
+/// Best score first (the knowledge base's order on ties), with a confidence each. The model was
+/// fitted on the best-scored hit of each text, so that hit's confidence is the model's; a later
+/// hit is an answer too only when it matched an error text of its own (the text holds two
+/// problems: both apply, and it comes second); otherwise articles answer one problem each and
+/// its chance is at most what the first leaves (1 - its confidence). Confidence never rises
+/// down the list.
+fn rank(hits: &mut [Hit]) {
+    hits.sort_by(|a, b| b.features.score.total_cmp(&a.features.score));
+    let best = [0, 1].map(|n| hits.get(n).map_or(0.0, |h| h.features.score));
+    for (n, h) in hits.iter_mut().enumerate() {
+        let other = if n == 0 { best[1] } else { best[0] };
+        let s = h.features.score;
+        h.features.rival = if s > 0.0 { (other / s).min(1.0) } else { 0.0 };
+        h.confidence = h.features.confidence(&MODEL);
+    }
+    let Some(first) = hits.first() else {
+        return;
+    };
+    let (top, top_symptom) = (first.confidence, first.matched_symptom.clone());
+    for h in hits.iter_mut().skip(1) {
+        // Its own error message is evidence the first hit does not weaken: judged alone.
+        if h.matched_symptom.is_some() && h.matched_symptom != top_symptom {
+            let alone = Features {
+                rival: 0.0,
+                ..h.features
+            };
+            h.confidence = alone.confidence(&MODEL);
+            h.also = top >= CONFIDENCE_FLOOR && h.confidence >= CONFIDENCE_FLOOR;
+        }
+    }
+    // Answers that also apply come right after the first; the stable sort keeps score order.
+    hits[1..].sort_by_key(|h| !h.also);
+    let mut previous = top;
+    for (n, h) in hits.iter_mut().enumerate() {
+        if n > 0 {
+            if !h.also {
+                h.confidence = h.confidence.min(1.0 - top);
+            }
+            h.confidence = h.confidence.min(previous);
+        }
+        previous = h.confidence;
+        h.weak = h.confidence < CONFIDENCE_FLOOR;
+        h.confidence = (h.confidence * 100.0).round() / 100.0;
+    }
+}
+
+/// API Gateway's own names and marks, lowercase: the service's names, its invoke host, the
+/// headers only it sends, its execution log lines and the SDK clients' names.
+const GATEWAY_MARKS: &[&str] = &[
+    "api gateway",
+    "api-gateway",
+    "apigateway",
+    "api gw",
+    "apigw",
+    "execute-api",
+    "x-amzn-errortype",
+    "x-amz-apigw-id",
+    "apigw-requestid",
+    "execution failed due to",
+    "method completed with status",
+    "lambda execution failed with status",
+    "endpoint response body before transformations",
+    "rest api",
+    "http api",
+    "restapi",
+    "httpapi",
+];
+
+fn names_api_gateway(query: &str) -> bool {
+    let lower = query.to_ascii_lowercase();
+    GATEWAY_MARKS.iter().any(|m| lower.contains(m))
+}
+
+/// The headers CloudFront adds to every edge-optimized API's answer (`x-cache: Error from
+/// cloudfront`, `x-amz-cf-pop`, `x-amz-cf-id`, `via: ... (CloudFront)`) say nothing about the
+/// problem: they are removed before ranking, so they cannot pull a paste to the CloudFront
+/// article. A page CloudFront generated itself ("The request could not be satisfied") stays.
+fn edge_headers_removed(query: &str) -> Cow<'_, str> {
+    let lower = query.to_ascii_lowercase();
+    if !lower.contains("cloudfront") && !lower.contains("x-amz-cf-") {
+        return query.into();
+    }
+    static EDGE: OnceLock<regex::Regex> = OnceLock::new();
+    let edge = EDGE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\bx-cache:[ \t]*(?:error|hit|miss|refreshhit|redirect)[ \t]+from[ \t]+cloudfront|\bx-amz-cf-(?:pop|id):[ \t]*[^\s,;]*|\bvia:[ \t]*[0-9.]+[ \t]+[^\s]*cloudfront\.net[ \t]*\(cloudfront\)",
+        )
+        .expect("a valid pattern")
+    });
+    edge.replace_all(query, " ")
 }
 
 /// An article indexed now (a `--rules` folder; embedded articles are indexed at build time).
@@ -297,16 +354,47 @@ mod tests {
     use super::*;
 
     #[test]
-    fn other_services_are_recognised() {
-        assert!(foreign("api error ThrottlingException from DynamoDB"));
-        assert!(foreign(
-            "User: arn:aws:sts::1:assumed-role/r/i is not authorized to perform: states:SendTaskFailure"
-        ));
-        assert!(foreign("Api Gateway WebSocket PostToConnection Forbidden"));
-        assert!(!foreign(
-            "User: arn:aws:iam::1:user/bob is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:1:abc/prod/GET/"
-        ));
-        assert!(!foreign("Malformed Lambda proxy response"));
+    fn cloudfront_edge_headers_are_not_evidence() {
+        let q = "HTTP/2 403\nx-cache: Error from cloudfront\nvia: 1.1 60c0.cloudfront.net (CloudFront)\nx-amz-cf-pop: NRT20-C4\nx-amz-cf-id: Zr==\n{\"message\":\"Forbidden\"}";
+        let cleaned = edge_headers_removed(q);
+        assert!(!cleaned.to_lowercase().contains("cloudfront"), "{cleaned}");
+        assert!(cleaned.contains("Forbidden"));
+        let page =
+            "<H2>The request could not be satisfied.</H2> Generated by cloudfront (CloudFront)";
+        assert_eq!(edge_headers_removed(page), page);
+    }
+
+    #[test]
+    fn a_generic_error_name_is_not_an_exact_symptom() {
+        let kb = KnowledgeBase::embedded().unwrap();
+        let index = Index::new(&kb);
+        for hit in index.search("x-amzn-ErrorType: AccessDeniedException") {
+            assert!(!hit.features.exact, "{}", hit.id);
+        }
+        let hits = index.search("x-amzn-ErrorType: MissingAuthenticationTokenException");
+        assert_eq!(hits[0].id, "missing-authentication-token");
+        assert!(hits[0].features.exact);
+    }
+
+    #[test]
+    fn later_hits_share_what_the_first_leaves() {
+        let kb = KnowledgeBase::embedded().unwrap();
+        let index = Index::new(&kb);
+        for q in [
+            "Endpoint request timed out",
+            "Malformed Lambda proxy response 502",
+            "429 Too Many Requests",
+        ] {
+            let hits = index.search(q);
+            assert!(!hits[0].weak, "{q}");
+            for h in &hits[1..] {
+                assert!(
+                    h.also || h.confidence <= 1.0 - hits[0].confidence + 0.005,
+                    "{q}: {}",
+                    h.id
+                );
+            }
+        }
     }
 
     #[test]

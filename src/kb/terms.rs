@@ -129,9 +129,6 @@ impl Tokenizer {
     /// evidence), and the case-sensitive signatures.
     pub(crate) fn terms(&mut self, text: &str) -> Vec<Term> {
         let mut out: Vec<Term> = signatures(text).into_iter().map(Into::into).collect();
-        if contains_ignore_case(text, "x-amz-cf-") || contains_ignore_case(text, "cloudfront.net") {
-            out.push("~via-cloudfront".into());
-        }
         self.sequence.clear();
         let separators = |c: char| {
             c.is_whitespace()
@@ -172,6 +169,13 @@ impl Tokenizer {
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|w| !w.is_empty())
             {
+                // `29s`, `5mb`, `500ms`: the number and its unit, as "29 seconds" would give.
+                if let Some((number, unit)) = with_unit(raw) {
+                    out.extend(self.lower_term(number));
+                    out.extend(self.lower_term(unit));
+                    self.sequence.push("");
+                    continue;
+                }
                 let parts = split_camel(raw);
                 if parts.len() > 1 {
                     for p in &parts {
@@ -253,6 +257,35 @@ const PHRASE_WORDS: &[&str] = &[
     "version",
     "vpc",
 ];
+
+/// A number glued to its unit (`29s`, `30sec`, `5mb`, `10MB`, `500ms`): the number and the unit's
+/// word.
+pub(crate) fn with_unit(word: &str) -> Option<(&str, &'static str)> {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 || digits == word.len() {
+        return None;
+    }
+    let unit = &word[digits..];
+    const UNITS: &[(&str, &str)] = &[
+        ("s", "seconds"),
+        ("sec", "seconds"),
+        ("secs", "seconds"),
+        ("ms", "milliseconds"),
+        ("min", "minutes"),
+        ("mins", "minutes"),
+        ("b", "bytes"),
+        ("kb", "kb"),
+        ("mb", "mb"),
+        ("gb", "gb"),
+        ("kib", "kb"),
+        ("mib", "mb"),
+        ("gib", "gb"),
+    ];
+    UNITS
+        .iter()
+        .find(|(u, _)| unit.eq_ignore_ascii_case(u))
+        .map(|(_, unit_word)| (&word[..digits], *unit_word))
+}
 
 /// `2.0`, `v2.0`, `1.0.3`: digits joined by dots, kept whole without the `v`.
 pub(crate) fn version(word: &str) -> Option<&str> {

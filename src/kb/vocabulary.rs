@@ -1,0 +1,322 @@
+//! What marks a pasted text as another service's problem, learned from the AWS SDK's service
+//! models by `scripts/kb-vocabulary.py` (rules/vocabulary/*.txt, sorted, one lowercase word a
+//! line): other services' error and operation names, their identifiers where an identifier
+//! stands (ARNs, IAM actions, hosts, CLI commands), and error names too common to tell services
+//! apart.
+
+const FOREIGN: &str = include_str!("../../rules/vocabulary/foreign.txt");
+const SERVICES: &str = include_str!("../../rules/vocabulary/services.txt");
+const SHARED: &str = include_str!("../../rules/vocabulary/shared.txt");
+
+/// Parts of API Gateway no article covers: a text about them is outside the knowledge base as
+/// surely as another service's (the SDK models name the WebSocket management API, not the
+/// words its users write).
+const UNCOVERED: &[&str] = &[
+    "websocket",
+    "websockets",
+    "wss",
+    "$connect",
+    "$disconnect",
+    "@connections",
+];
+
+/// A sorted word list searched in place: no table is built, so a search that needs three
+/// lookups pays for three (start-up stays within `kb search`'s budget).
+struct Sorted(&'static str);
+
+impl Sorted {
+    fn contains(&self, word: &str) -> bool {
+        // The body after the comment lines: one word a line, sorted bytewise.
+        let text = self.0;
+        let body_start = text
+            .match_indices('\n')
+            .map(|(at, _)| at + 1)
+            .find(|&at| !text[at..].starts_with('#'))
+            .unwrap_or(text.len());
+        let bytes = text.as_bytes();
+        let (mut lo, mut hi) = (body_start, text.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            // The line holding `mid`.
+            let start = bytes[lo..mid]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(lo, |p| lo + p + 1);
+            let end = bytes[mid..hi]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(hi, |p| mid + p);
+            match text[start..end].cmp(word) {
+                std::cmp::Ordering::Equal => return true,
+                std::cmp::Ordering::Less => lo = end + 1,
+                std::cmp::Ordering::Greater => hi = start,
+            }
+        }
+        false
+    }
+}
+
+struct Lists {
+    foreign: Sorted,
+    services: Sorted,
+    shared: Sorted,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: Lists = Lists {
+        foreign: Sorted(FOREIGN),
+        services: Sorted(SERVICES),
+        shared: Sorted(SHARED),
+    };
+    &LISTS
+}
+
+fn has(list: &Sorted, word: &str) -> bool {
+    !word.is_empty() && list.contains(word)
+}
+
+/// An error name (`AccessDeniedException`) that services other than API Gateway define too.
+pub fn shared_error(word: &str) -> bool {
+    has(&lists().shared, &word.to_ascii_lowercase())
+}
+
+/// The distinct marks of other services (and of API Gateway features no article covers) in a
+/// text, at most `limit`: `NotAuthorizedException`, `PostToConnection`, `dynamodb`,
+/// `arn:aws:states:`, `kms:Decrypt`, `cognito-idp.us-east-1.amazonaws.com`, `aws s3 ...`.
+pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
+    let lists = lists();
+    let text = without_function_errors(text);
+    let text = text.as_ref();
+    let lower = text.to_ascii_lowercase();
+    let mut marks: Vec<String> = Vec::new();
+    let mut add = |mark: &str| {
+        if marks.len() < limit && !marks.iter().any(|m| m == mark) {
+            marks.push(mark.to_string());
+        }
+    };
+    for mark in UNCOVERED
+        .iter()
+        .filter(|m| !m.starts_with(char::is_alphanumeric))
+    {
+        if lower.contains(*mark) {
+            add(mark);
+        }
+    }
+    let mut previous = "";
+    for word in lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|w| !w.is_empty())
+    {
+        let word = word.trim_matches('-');
+        // SDKs name requests after the operation: `PostToConnectionRequest` (.NET, Java),
+        // `PutItemCommand` (JavaScript v3), `GetObjectAsync`.
+        let operation = ["request", "command", "async", "input", "output"]
+            .iter()
+            .find_map(|suffix| word.strip_suffix(suffix))
+            .filter(|op| op.len() >= 6 && has(&lists.foreign, op));
+        if has(&lists.foreign, word) || UNCOVERED.contains(&word) {
+            add(word);
+        } else if let Some(op) = operation {
+            add(op);
+        }
+        // `aws dynamodb scan ...`, `aws s3 cp ...`
+        if previous == "aws" && has(&lists.services, word) {
+            add(word);
+        }
+        previous = word;
+    }
+    // `arn:aws:states:...`, `kms:Decrypt`, `states:SendTaskFailure`
+    for (at, _) in lower.match_indices(':') {
+        let before = lower[..at]
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .next()
+            .unwrap_or_default();
+        let after = &text[at + 1..];
+        let action = after.starts_with(|c: char| c.is_ascii_uppercase());
+        let arn = lower[..at].ends_with("arn:aws") || lower[..at].ends_with("arn:aws-us-gov");
+        if (action || arn) && has(&lists.services, before) {
+            add(before);
+        }
+        if arn {
+            let service = lower[at + 1..].split(':').next().unwrap_or_default();
+            if has(&lists.services, service) {
+                add(service);
+            }
+        }
+    }
+    // `is not authorized to perform: kms:Decrypt`, `lambda:InvokeFunction`, `apigateway:GET`: a
+    // caller denied an action of any service but the API's own (execute-api) is calling that
+    // service, not the API; a mark of its own beside the service's name.
+    for (at, _) in lower.match_indices("authorized to perform:") {
+        let action = lower[at + "authorized to perform:".len()..].trim_start();
+        let service = action.split(':').next().unwrap_or_default();
+        let plain = !service.is_empty()
+            && service.len() < action.len()
+            && service
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if plain && service != "execute-api" {
+            add(&format!("perform:{service}"));
+        }
+    }
+    // `cognito-idp.us-east-1.amazonaws.com`, `sqs.amazonaws.com`
+    for (at, _) in lower.match_indices(".amazonaws.com") {
+        let host = lower[..at]
+            .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+            .next()
+            .unwrap_or_default();
+        if let Some(service) = host.split('.').find(|s| !s.is_empty())
+            && has(&lists.services, service)
+        {
+            add(service);
+        }
+    }
+    marks
+}
+
+/// What a Lambda function threw, as API Gateway's execution log quotes it ("Lambda execution
+/// failed with status 200 due to customer function error: An error occurred
+/// (UsernameExistsException) when calling the SignUp operation"), is the function's business:
+/// the problem pasted is API Gateway's answer to a function error, so the rest of that line
+/// marks nothing.
+fn without_function_errors(text: &str) -> std::borrow::Cow<'_, str> {
+    const QUOTE: &str = "due to customer function error:";
+    let lower = text.to_ascii_lowercase();
+    if !lower.contains(QUOTE) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = 0;
+    for (at, _) in lower.match_indices(QUOTE) {
+        if at < rest {
+            continue;
+        }
+        out.push_str(&text[rest..at]);
+        rest = lower[at..].find('\n').map_or(text.len(), |n| at + n);
+    }
+    out.push_str(&text[rest..]);
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lists_are_sorted_for_binary_search() {
+        for list in [FOREIGN, SERVICES, SHARED] {
+            let w: Vec<&str> = list
+                .lines()
+                .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                .collect();
+            assert!(w.len() > 100);
+            assert!(w.windows(2).all(|p| p[0] < p[1]), "not sorted");
+            // Every word is found in place, and words between them are not.
+            let sorted = Sorted(list);
+            for word in &w {
+                assert!(sorted.contains(word), "{word}");
+                assert!(!sorted.contains(&format!("{word}~")), "{word}~");
+            }
+            assert!(!sorted.contains("!"));
+            assert!(!sorted.contains("~~~~"));
+        }
+    }
+
+    #[test]
+    fn other_services_are_marked_by_their_names_arns_actions_hosts_and_commands() {
+        let cases = [
+            (
+                "NotAuthorizedException: Incorrect username or password.",
+                "notauthorizedexception",
+            ),
+            (
+                "Error executing \"PostToConnection\" resulted in a `410 Gone`",
+                "posttoconnection",
+            ),
+            (
+                "User: x is not authorized to perform: states:SendTaskFailure",
+                "states",
+            ),
+            ("on resource: arn:aws:kms:us-east-1:1:key/k", "kms"),
+            (
+                "POST https://cognito-idp.us-east-1.amazonaws.com resulted in 400",
+                "cognito-idp",
+            ),
+            ("aws s3 presign s3://bucket/panda.jpg", "s3"),
+            (
+                "ConditionalCheckFailedException: The conditional request failed",
+                "conditionalcheckfailedexception",
+            ),
+            (
+                "Error during WebSocket handshake: Unexpected response code: 403",
+                "websocket",
+            ),
+            ("PostToConnectionRequest Forbidden", "posttoconnection"),
+            (
+                "An error occurred (TooManyRequestsException) when calling the ListVersionsByFunction operation: Rate exceeded",
+                "listversionsbyfunction",
+            ),
+            (
+                "doesn't match arn:aws:execute-api:us-east-1:1:a/prod/$connect",
+                "$connect",
+            ),
+            (
+                "is not authorized to perform: lambda:InvokeFunction on resource",
+                "perform:lambda",
+            ),
+        ];
+        for (text, mark) in cases {
+            assert!(
+                foreign_marks(text, 5).contains(&mark.to_string()),
+                "{text}: {:?}",
+                foreign_marks(text, 5)
+            );
+        }
+    }
+
+    #[test]
+    fn api_gateway_texts_carry_no_marks() {
+        for text in [
+            "User: arn:aws:iam::1:user/bob is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:1:abc/prod/GET/",
+            "Execution failed due to configuration error: Malformed Lambda proxy response",
+            "Cannot delete vpc link. Vpc link 'k3x9q1', is referenced in [GET:r2d2xx]",
+            "curl https://abc.execute-api.us-east-1.amazonaws.com/prod/pets",
+            "Invalid permissions on Lambda function arn:aws:lambda:us-east-1:1:function:f",
+            "the states of the config and the batch",
+            "Lambda execution failed with status 200 due to customer function error: An error occurred (UsernameExistsException) when calling the SignUp operation",
+        ] {
+            assert_eq!(foreign_marks(text, 5), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn no_word_of_an_article_marks_another_service() {
+        let kb = crate::kb::KnowledgeBase::embedded().unwrap();
+        for a in kb.articles() {
+            let text = format!(
+                "{} {} {} {} {}",
+                a.title,
+                a.question,
+                a.summary,
+                a.symptoms.join(" "),
+                a.fix.join(" ")
+            );
+            for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+                let word = word.trim_matches('-').to_ascii_lowercase();
+                assert!(
+                    !has(&lists().foreign, &word),
+                    "{}: {word:?} is in rules/vocabulary/foreign.txt; rerun scripts/kb-vocabulary.py",
+                    a.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn shared_error_names_are_known() {
+        assert!(shared_error("AccessDeniedException"));
+        assert!(shared_error("TooManyRequestsException"));
+        assert!(!shared_error("MissingAuthenticationTokenException"));
+        assert!(!shared_error("AuthorizerConfigurationException"));
+    }
+}
