@@ -8,6 +8,7 @@
 #    mode tests run the tool against a moto server on loopback;
 #  - zsh and fish (bash is there): the completion tests run each shell; man-db: `man` at a
 #    terminal;
+#  - openssl: the authorizer tests make an RSA key and sign JWTs with it;
 #  - jq is not needed by the tests (only by the benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,7 @@ python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3 python3-ve
 command -v zsh >/dev/null 2>&1 || need+=(zsh)
 command -v fish >/dev/null 2>&1 || need+=(fish)
 command -v man >/dev/null 2>&1 || need+=(man-db)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 if ((${#need[@]})); then
   echo "installing ${need[*]} for the tests" >&2
   sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"

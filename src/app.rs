@@ -8,6 +8,7 @@ use clap::CommandFactory;
 use std::io::Write;
 use std::process::ExitCode;
 
+mod authorizer_command;
 mod cloudfront_command;
 mod domain_command;
 mod kb_commands;
@@ -323,6 +324,7 @@ fn run_command(session: &mut Session, command: Command) -> Result<()> {
         Command::Domain(args) => domain_command::run(session, &args)?,
         Command::Lint(args) => lint_command::run(session, &args)?,
         Command::Policy(args) => policy_command::run(session, &args)?,
+        Command::Authorizer(args) => authorizer_command::run(session, &args)?,
         Command::Probe(args) => probe_command::run(session, &args)?,
         Command::Cloudfront(args) => cloudfront_command::run(session, &args)?,
         Command::Template(args) => template_command::run(session, &args)?,

@@ -189,6 +189,9 @@ pub enum Command {
     /// Validate a resource policy, and evaluate a call against it.
     Policy(PolicyArgs),
 
+    /// Judge an authorizer's answer: a Lambda authorizer's output, or a JWT.
+    Authorizer(AuthorizerArgs),
+
     /// Check a CloudFront distribution in front of API Gateway offline, and trace a URL
     /// through it to the API, stage and resource that answers.
     Cloudfront(CloudfrontArgs),
@@ -778,4 +781,82 @@ pub struct CloudfrontArgs {
     /// resource.
     #[arg(long, value_name = "URL")]
     pub url: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    apigw-doctor authorizer out.json --method-arn arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/pets\n  \
+    apigw-doctor authorizer out.json --method GET --path /pets --stage prod --then 'POST /orders'\n  \
+    apigw-doctor authorizer --threw Unauthorized\n  \
+    apigw-doctor authorizer --api http --jwt \"$TOKEN\" --issuer https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Ab12 \\\n      \
+    --audience 4pq8client --scopes orders/read --jwks jwks.json")]
+pub struct AuthorizerArgs {
+    /// The Lambda authorizer's output: principalId and policyDocument, or an HTTP API's
+    /// {"isAuthorized": ...}; - for standard input.
+    #[arg(value_name = "OUTPUT", conflicts_with_all = ["jwt", "threw", "identity_missing"])]
+    pub file: Option<String>,
+
+    /// The function failed with this error message instead of returning ("Unauthorized": 401).
+    #[arg(long, value_name = "MESSAGE", conflicts_with_all = ["jwt", "identity_missing"])]
+    pub threw: Option<String>,
+
+    /// The request had no identity source, or an empty one: 401 without calling the function.
+    #[arg(long, conflicts_with = "jwt")]
+    pub identity_missing: bool,
+
+    /// A JWT to check as an HTTP API JWT authorizer (--api http) or a REST Cognito user pool
+    /// authorizer does; `Bearer ` is stripped; @FILE reads it from a file.
+    #[arg(long, value_name = "TOKEN|@FILE")]
+    pub jwt: Option<String>,
+
+    /// The authorizer's issuer (HTTP: its JWT configuration; REST Cognito: the user pool URL).
+    #[arg(long, value_name = "URL", requires = "jwt")]
+    pub issuer: Option<String>,
+
+    /// Audiences the authorizer accepts (app client ids), comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "jwt")]
+    pub audience: Vec<String>,
+
+    /// The route's (HTTP) or method's (REST) authorization scopes, comma-separated.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', requires = "jwt")]
+    pub scopes: Vec<String>,
+
+    /// The issuer's JSON Web Key Set (its jwks_uri document): the signature is checked too.
+    #[arg(long, value_name = "FILE", requires = "jwt")]
+    pub jwks: Option<String>,
+
+    /// The moment to judge expiry at: RFC 3339 or seconds since the epoch (default: now).
+    #[arg(long, value_name = "TIME", requires = "jwt")]
+    pub now: Option<String>,
+
+    /// The API type.
+    #[arg(long, value_enum, default_value = "rest")]
+    pub api: ApiKind,
+
+    /// The method ARN API Gateway passes the authorizer:
+    /// arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH.
+    #[arg(long, value_name = "ARN", conflicts_with_all = ["method", "path", "jwt"])]
+    pub method_arn: Option<String>,
+
+    /// The request's method (with --path); region, account and API id come from the policy's
+    /// first Resource.
+    #[arg(long, value_name = "METHOD", requires = "path", conflicts_with = "jwt")]
+    pub method: Option<String>,
+
+    /// The request's resource path, e.g. /pets/7.
+    #[arg(long, value_name = "PATH", requires = "method")]
+    pub path: Option<String>,
+
+    /// The stage (with --method and --path; default: the policy's first Resource's).
+    #[arg(long, value_name = "STAGE", requires = "method")]
+    pub stage: Option<String>,
+
+    /// A later request with the same identity source, served from the cached result while the
+    /// TTL lasts: 'METHOD /PATH' or a method ARN; repeatable.
+    #[arg(long, value_name = "REQUEST", conflicts_with = "jwt")]
+    pub then: Vec<String>,
+
+    /// The authorizer's result TTL in seconds (default: REST 300, HTTP 0).
+    #[arg(long, value_name = "SECONDS", conflicts_with = "jwt")]
+    pub ttl: Option<u64>,
 }

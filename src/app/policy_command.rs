@@ -120,6 +120,7 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
         source_vpc: args.source_vpc.clone(),
         source_ip: args.source_ip,
         principal_org_id: args.principal_org_id.clone(),
+        identity_policy: false,
     };
     for (target, value) in policies {
         let value = value.map_err(|e| anyhow::anyhow!("{target}: {e}"))?;

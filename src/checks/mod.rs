@@ -1,4 +1,5 @@
 //! Checks: each looks at something real and emits findings with stable codes.
+pub mod authorizer;
 pub mod budget;
 pub mod cloudfront;
 pub mod domain;
@@ -17,6 +18,7 @@ pub const PENDING_CODES: &[&str] = &[];
 /// Every finding code that some check emits.
 pub fn emitted_codes() -> Vec<&'static str> {
     [
+        authorizer::CODES,
         lambda::CODES,
         selection::CODES,
         lint::CODES,
@@ -27,4 +29,17 @@ pub fn emitted_codes() -> Vec<&'static str> {
         template::CODES,
     ]
     .concat()
+}
+
+/// The JSON type of a value, in the words of the findings.
+pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
 }

@@ -44,6 +44,9 @@ pub struct Request {
     pub source_vpc: Option<String>,
     pub source_ip: Option<IpAddr>,
     pub principal_org_id: Option<String>,
+    /// An identity-based policy (a Lambda authorizer's policyDocument): statements have no
+    /// Principal and apply to the caller the authorizer names.
+    pub identity_policy: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -280,7 +283,7 @@ pub fn evaluate(policy: &Value, req: &Request) -> Evaluation {
             )),
             Some(_) => {}
             None => {
-                if validate(s, &path, &mut findings) && decidable {
+                if validate(s, &path, req.identity_policy, &mut findings) && decidable {
                     verdicts.push((statement.clone(), applies(s, &path, req, &mut findings)));
                 }
             }
@@ -314,10 +317,16 @@ pub fn evaluate(policy: &Value, req: &Request) -> Evaluation {
 }
 
 /// Structure and value formats of one statement; false when it cannot be evaluated.
-fn validate(s: &Map<String, Value>, path: &str, findings: &mut Vec<Finding>) -> bool {
+fn validate(
+    s: &Map<String, Value>,
+    path: &str,
+    identity_policy: bool,
+    findings: &mut Vec<Finding>,
+) -> bool {
     let mut ok = true;
     let principal = s.get("Principal").or_else(|| s.get("NotPrincipal"));
     match principal {
+        None if identity_policy => {}
         None => {
             findings.push(
                 Finding::error(MALFORMED, "a resource policy statement needs a Principal")
@@ -558,7 +567,7 @@ fn applies(
     let who = match (s.get("Principal"), s.get("NotPrincipal")) {
         (Some(p), _) => principal_match(p),
         (None, Some(np)) => !principal_match(np),
-        _ => false,
+        _ => req.identity_policy,
     };
     let action_match = |list: Vec<String>| {
         list.iter()

@@ -1119,17 +1119,7 @@ fn wrong_type(
         .with("found", kind(found))
 }
 
-/// The JSON type of a value, in the words of the findings.
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
+use crate::checks::json_kind as kind;
 
 /// `$.headers.X-Count`, or `$.headers['odd key']` when the name is not a plain word.
 pub(crate) fn member(parent: &str, key: &str) -> String {
