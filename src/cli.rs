@@ -192,6 +192,9 @@ pub enum Command {
     /// Judge an authorizer's answer: a Lambda authorizer's output, or a JWT.
     Authorizer(AuthorizerArgs),
 
+    /// Validate a request as the method's request validator does: parameters and body model.
+    Validate(ValidateArgs),
+
     /// Check a CloudFront distribution in front of API Gateway offline, and trace a URL
     /// through it to the API, stage and resource that answers.
     Cloudfront(CloudfrontArgs),
@@ -859,4 +862,41 @@ pub struct AuthorizerArgs {
     /// The authorizer's result TTL in seconds (default: REST 300, HTTP 0).
     #[arg(long, value_name = "SECONDS", conflicts_with = "jwt")]
     pub ttl: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    aws apigateway get-export --rest-api-id abc123 --stage-name prod --export-type oas30 \\\n      \
+    --parameters extensions=apigateway api.json\n  \
+    apigw-doctor validate --export api.json --method POST --path /pets --body pet.json\n  \
+    apigw-doctor validate --export template.yaml --method GET --path /pets --header 'x-tenant: acme' --querystring limit=10")]
+pub struct ValidateArgs {
+    /// The API's definition: an export with API Gateway extensions (Swagger 2 or OpenAPI 3),
+    /// or a SAM/CloudFormation template with an inline DefinitionBody.
+    #[arg(long, value_name = "FILE")]
+    pub export: String,
+
+    /// The request's method.
+    #[arg(long, value_name = "METHOD")]
+    pub method: String,
+
+    /// The request path (/pets/7); it is routed to its resource (/pets/{petId}, /{proxy+}).
+    #[arg(long, value_name = "PATH")]
+    pub path: String,
+
+    /// The request body; - for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<String>,
+
+    /// The request's Content-Type (default: application/json, as API Gateway assumes).
+    #[arg(long, value_name = "TYPE")]
+    pub content_type: Option<String>,
+
+    /// A request header, 'Name: value'; repeatable.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+
+    /// A query string parameter, name=value; repeatable.
+    #[arg(long = "querystring", value_name = "NAME=VALUE")]
+    pub querystring: Vec<String>,
 }

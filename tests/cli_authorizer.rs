@@ -245,7 +245,7 @@ fn broken_outputs_are_500_authorizer_configuration_errors() {
         assert!(codes_of(&j).contains(code), "{name}: {j:#}");
         let a = &j["result"]["answer"];
         assert_eq!(a["status"], 500, "{name}");
-        assert_eq!(a["body"], r#"{"message": null}"#, "{name}");
+        assert_eq!(a["body"], r#"{"message":null}"#, "{name}");
         assert_eq!(
             a["headers"][0],
             json!(["x-amzn-ErrorType", "AuthorizerConfigurationException"]),

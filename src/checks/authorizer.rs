@@ -135,7 +135,7 @@ impl Answer {
         match api {
             Api::Rest => Answer::new(
                 500,
-                r#"{"message": null}"#,
+                r#"{"message":null}"#,
                 Some("AUTHORIZER_CONFIGURATION_ERROR"),
             )
             .header("x-amzn-ErrorType", "AuthorizerConfigurationException"),

@@ -9,6 +9,7 @@ pub mod policy;
 pub mod probe;
 pub mod selection;
 pub mod template;
+pub mod validation;
 pub mod wildcard;
 
 /// Finding codes that articles already name for checks not built yet. It only shrinks:
@@ -27,6 +28,7 @@ pub fn emitted_codes() -> Vec<&'static str> {
         probe::CODES,
         cloudfront::CODES,
         template::CODES,
+        validation::CODES,
     ]
     .concat()
 }

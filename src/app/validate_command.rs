@@ -1,0 +1,130 @@
+//! `apigw-doctor validate`.
+use super::Session;
+use crate::checks::validation::{self, Incoming, Outcome as Validation, Validator};
+use crate::cli::ValidateArgs;
+use crate::report::{Outcome, Report, human::Palette};
+use crate::{document, input};
+use anyhow::{Result, bail};
+use serde::Serialize;
+use std::io::{self, Write};
+
+/// The largest body read: API Gateway's payload limit.
+const MAX_BODY_BYTES: u64 = 10 * 1024 * 1024;
+
+#[derive(Serialize)]
+struct ValidateOutcome {
+    method: String,
+    path: String,
+    resource: String,
+    validator: Option<Validator>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model: Option<String>,
+    /// Whether the request reaches the integration (past validation).
+    passes: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    gateway_response: Option<&'static str>,
+}
+
+impl Outcome for ValidateOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        match (self.status, &self.body) {
+            (Some(status), Some(body)) => writeln!(
+                out,
+                "{}client gets {status} {body}{:#} ({} {} -> {})",
+                p.error, p.error, self.method, self.path, self.resource
+            )?,
+            _ => writeln!(
+                out,
+                "{}passes validation{:#}: the request goes on to the integration ({} {} -> {})",
+                p.good, p.good, self.method, self.path, self.resource
+            )?,
+        }
+        if let Some(v) = &self.validator {
+            writeln!(
+                out,
+                "  validator {:?}: parameters {}, body {}",
+                v.name,
+                if v.parameters {
+                    "checked"
+                } else {
+                    "not checked"
+                },
+                if v.body { "checked" } else { "not checked" }
+            )?;
+        }
+        if let Some(m) = &self.model {
+            writeln!(out, "  model {m}")?;
+        }
+        if let Some(g) = self.gateway_response {
+            writeln!(
+                out,
+                "  {}gateway response {g}: a customised one changes this status and body{:#}",
+                p.dim, p.dim
+            )?;
+        }
+        writeln!(out)
+    }
+}
+
+pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
+    let doc = document::load(&args.export)?;
+    let mut headers = Vec::new();
+    for h in &args.headers {
+        let Some((name, value)) = h.split_once(':') else {
+            bail!("--header {h:?}: write 'Name: value'");
+        };
+        headers.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let mut querystring = Vec::new();
+    for q in &args.querystring {
+        let Some((name, value)) = q.split_once('=') else {
+            bail!("--querystring {q:?}: write name=value");
+        };
+        querystring.push((name.to_string(), value.to_string()));
+    }
+    let content_type = args.content_type.clone().or_else(|| {
+        headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            .map(|(_, v)| v.clone())
+    });
+    let body = match &args.body {
+        Some(path) => Some(input::read_text(path, MAX_BODY_BYTES)?),
+        None => None,
+    };
+    let located = validation::locate(&doc.value, &args.method, &args.path)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    let request = Incoming {
+        method: args.method.clone(),
+        path: args.path.clone(),
+        headers,
+        querystring,
+        content_type,
+        body,
+    };
+    let Validation {
+        resource,
+        validator,
+        model,
+        status,
+        body,
+        gateway_response,
+        findings,
+    } = validation::validate(&located, &request);
+    let outcome = ValidateOutcome {
+        method: args.method.to_ascii_uppercase(),
+        path: args.path.clone(),
+        resource,
+        validator,
+        model,
+        passes: status.is_none(),
+        status,
+        body,
+        gateway_response,
+    };
+    session.emit(&Report::new("validate", doc.name, outcome).with_findings(findings))
+}
