@@ -862,6 +862,10 @@ pub struct AuthorizerArgs {
     /// The authorizer's result TTL in seconds (default: REST 300, HTTP 0).
     #[arg(long, value_name = "SECONDS", conflicts_with = "jwt")]
     pub ttl: Option<u64>,
+
+    /// The API's export or template: its customised gateway responses shape the answer.
+    #[arg(long, value_name = "FILE")]
+    pub export: Option<String>,
 }
 
 #[derive(Debug, Args)]

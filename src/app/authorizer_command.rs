@@ -1,7 +1,9 @@
 //! `apigw-doctor authorizer`.
 use super::Session;
 use crate::checks::authorizer::{self, Answer, Api, Call, JwtCheck, MethodArn, Token, Verdict};
+use crate::checks::gateway_responses;
 use crate::cli::{ApiKind, AuthorizerArgs};
+use crate::finding::Finding;
 use crate::report::{Outcome, Report, human::Palette};
 use crate::{document, input};
 use anyhow::{Context, Result, bail};
@@ -171,9 +173,10 @@ pub fn run(session: &mut Session, args: &AuthorizerArgs) -> Result<()> {
     };
     let Verdict {
         authorized,
-        answer,
-        findings,
+        mut answer,
+        mut findings,
     } = authorizer::judge_lambda(api, output.as_ref(), &call, &arn, &later, ttl);
+    customise(args, &mut answer, &mut findings)?;
     let then_denied = findings
         .iter()
         .filter(|f| f.code == authorizer::CACHED_POLICY_DENIES)
@@ -218,7 +221,8 @@ fn run_jwt(session: &mut Session, args: &AuthorizerArgs, api: Api, raw: &str) ->
         jwks,
         now,
     };
-    let (verdict, decoded) = authorizer::judge_jwt(&token, &check);
+    let (mut verdict, decoded) = authorizer::judge_jwt(&token, &check);
+    customise(args, &mut verdict.answer, &mut verdict.findings)?;
     let kind = match api {
         Api::Http => "JWT authorizer",
         Api::Rest => "Cognito user pool authorizer",
@@ -236,6 +240,42 @@ fn run_jwt(session: &mut Session, args: &AuthorizerArgs, api: Api, raw: &str) ->
         token: decoded,
     };
     session.emit(&Report::new("authorizer", "JWT", outcome).with_findings(verdict.findings))
+}
+
+/// `--export`: the API's customised gateway responses reshape the answer (REST).
+fn customise(
+    args: &AuthorizerArgs,
+    answer: &mut Option<Answer>,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let (Some(path), Some(a)) = (&args.export, answer.as_mut()) else {
+        return Ok(());
+    };
+    let Some(kind) = a.gateway_response else {
+        return Ok(());
+    };
+    let doc = document::load(path)?;
+    let responses = gateway_responses::customised(&doc.value);
+    let message = serde_json::from_str::<Value>(&a.body).ok().and_then(|v| {
+        v.get("message")
+            .or_else(|| v.get("Message"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    if let Some(shaped) =
+        gateway_responses::shape(&responses, kind, a.status, message.as_deref(), &[])
+    {
+        findings.push(gateway_responses::finding(kind, &shaped));
+        a.status = shaped.status;
+        if let Some(body) = &shaped.body {
+            a.body = body.clone();
+        } else {
+            a.body = "(a body from a template that uses values of the real call)".into();
+        }
+        a.headers.extend(shaped.headers.iter().cloned());
+        a.certain &= shaped.certain;
+    }
+    Ok(())
 }
 
 /// `--now`: RFC 3339 or seconds since the epoch.

@@ -1,5 +1,6 @@
 //! `apigw-doctor lint`.
 use super::Session;
+use crate::checks::gateway_responses;
 use crate::checks::lint::{self, LinkUse, VpcLinkUser};
 use crate::cli::LintArgs;
 use crate::document;
@@ -519,6 +520,30 @@ fn lint_document(
                         None => f,
                     }
                 }));
+            }
+        }
+    }
+    if args.vpc_link.is_none() {
+        // Browser APIs whose own errors (401, 403, 400, 429) carry no CORS headers.
+        let responses = gateway_responses::customised(&doc.value);
+        let definitions: Vec<(&Value, String)> = if bodies.is_empty() {
+            if http {
+                Vec::new()
+            } else {
+                vec![(&doc.value, "$".to_string())]
+            }
+        } else {
+            bodies
+                .iter()
+                .filter(|b| !b.http)
+                .map(|b| (b.value, b.base.clone()))
+                .collect()
+        };
+        for (definition, base) in definitions {
+            if let Some(paths) = definition.get("paths").and_then(Value::as_object) {
+                findings.extend(gateway_responses::lint_cors(
+                    definition, paths, &base, &responses,
+                ));
             }
         }
     }

@@ -1,5 +1,6 @@
 //! `apigw-doctor validate`.
 use super::Session;
+use crate::checks::gateway_responses;
 use crate::checks::validation::{self, Incoming, Outcome as Validation, Validator};
 use crate::cli::ValidateArgs;
 use crate::report::{Outcome, Report, human::Palette};
@@ -27,21 +28,33 @@ struct ValidateOutcome {
     body: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     gateway_response: Option<&'static str>,
+    /// Headers a customised gateway response adds.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    headers: Vec<(String, String)>,
 }
 
 impl Outcome for ValidateOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
         match (self.status, &self.body) {
-            (Some(status), Some(body)) => writeln!(
+            (Some(status), body) => writeln!(
                 out,
-                "{}client gets {status} {body}{:#} ({} {} -> {})",
-                p.error, p.error, self.method, self.path, self.resource
+                "{}client gets {status} {}{:#} ({} {} -> {})",
+                p.error,
+                body.as_deref()
+                    .unwrap_or("(its body depends on the call: see below)"),
+                p.error,
+                self.method,
+                self.path,
+                self.resource
             )?,
             _ => writeln!(
                 out,
                 "{}passes validation{:#}: the request goes on to the integration ({} {} -> {})",
                 p.good, p.good, self.method, self.path, self.resource
             )?,
+        }
+        for (name, value) in &self.headers {
+            writeln!(out, "  {name}: {value}")?;
         }
         if let Some(v) = &self.validator {
             writeln!(
@@ -110,11 +123,31 @@ pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
         resource,
         validator,
         model,
-        status,
-        body,
+        mut status,
+        mut body,
         gateway_response,
-        findings,
+        mut findings,
     } = validation::validate(&located, &request);
+    let mut headers = Vec::new();
+    if let (Some(kind), Some(code)) = (gateway_response, status) {
+        let message = body
+            .as_deref()
+            .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
+            .and_then(|v| {
+                v.get("message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            });
+        let responses = gateway_responses::customised(&doc.value);
+        if let Some(shaped) =
+            gateway_responses::shape(&responses, kind, code, message.as_deref(), &request.headers)
+        {
+            findings.push(gateway_responses::finding(kind, &shaped));
+            status = Some(shaped.status);
+            body = shaped.body;
+            headers = shaped.headers;
+        }
+    }
     let outcome = ValidateOutcome {
         method: args.method.to_ascii_uppercase(),
         path: args.path.clone(),
@@ -125,6 +158,7 @@ pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
         status,
         body,
         gateway_response,
+        headers,
     };
     session.emit(&Report::new("validate", doc.name, outcome).with_findings(findings))
 }

@@ -3,6 +3,7 @@ pub mod authorizer;
 pub mod budget;
 pub mod cloudfront;
 pub mod domain;
+pub mod gateway_responses;
 pub mod lambda;
 pub mod lint;
 pub mod policy;
@@ -20,6 +21,7 @@ pub const PENDING_CODES: &[&str] = &[];
 pub fn emitted_codes() -> Vec<&'static str> {
     [
         authorizer::CODES,
+        gateway_responses::CODES,
         lambda::CODES,
         selection::CODES,
         lint::CODES,
