@@ -29,7 +29,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// the weights of coverage, an exact symptom, ln(1 + score), marks of other services and how
 /// close the best rival hit comes. Fitted on the fit part of the labelled pastes of
 /// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [0.84, 4.32, 1.97, -0.24, -2.13, -4.01, 2.32];
+pub const MODEL: [f64; WEIGHTS] = [-0.57, 3.61, 1.69, 0.46, -2.18, -4.32, 1.89];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {

@@ -159,6 +159,27 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
             add(&format!("perform:{service}"));
         }
     }
+    // The AWS SDK for Java names the service a failed call went to: `(Service: AWSLambda;
+    // Status Code: 429; Error Code: TooManyRequestsException)`; API Gateway's own management
+    // calls (`Service: AmazonApiGateway`, from CloudFormation) are ours.
+    for (at, _) in lower.match_indices("(service: ") {
+        let service: String = lower[at + "(service: ".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let own = service.is_empty()
+            || service.contains("apigateway")
+            || service == "null"
+            || service == "amazoncloudformation";
+        if !own {
+            add(&format!("service:{service}"));
+        }
+    }
+    // The AWS SDK for JavaScript's error object (`retryable: false, retryDelay: 34.01`): the
+    // text is an SDK call failing in a client or a function, not an API's answer.
+    if lower.contains("retrydelay") {
+        add("sdk-error-object");
+    }
     // `cognito-idp.us-east-1.amazonaws.com`, `sqs.amazonaws.com`
     for (at, _) in lower.match_indices(".amazonaws.com") {
         let host = lower[..at]
@@ -282,6 +303,7 @@ mod tests {
             "Cannot delete vpc link. Vpc link 'k3x9q1', is referenced in [GET:r2d2xx]",
             "curl https://abc.execute-api.us-east-1.amazonaws.com/prod/pets",
             "Invalid permissions on Lambda function arn:aws:lambda:us-east-1:1:function:f",
+            "Invalid HTTP endpoint specified for URI (Service: AmazonApiGateway; Status Code: 400; Error Code: BadRequestException)",
             "the states of the config and the batch",
             "Lambda execution failed with status 200 due to customer function error: An error occurred (UsernameExistsException) when calling the SignUp operation",
         ] {
