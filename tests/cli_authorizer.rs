@@ -636,6 +636,32 @@ fn jwt_edge_cases() {
         finding(&j, "authorizer.jwt-clock-edge")["evidence"]["certain"],
         false
     );
+    // Not valid yet, and issued in the future (the issuer's clock runs ahead).
+    let mut early = access_claims();
+    early["nbf"] = json!(NOW + 3600);
+    early["iat"] = json!(NOW + 3600);
+    let early = issuer.sign(&rs256(), &early);
+    let j = run(&[
+        "-o",
+        "json",
+        "authorizer",
+        "--api",
+        "http",
+        "--jwt",
+        &early,
+        "--now",
+        &now,
+    ])
+    .one_json();
+    assert!(
+        codes_of(&j).contains("authorizer.jwt-not-yet-valid"),
+        "{j:#}"
+    );
+    assert!(
+        codes_of(&j).contains("authorizer.jwt-issued-in-the-future"),
+        "{j:#}"
+    );
+    assert_eq!(j["result"]["answer"]["status"], 401);
     // @FILE reads the token.
     let path = issuer.dir.path().join("token.txt");
     std::fs::write(&path, format!("{t}\n")).unwrap();

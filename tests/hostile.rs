@@ -1038,3 +1038,117 @@ fn response_mappings_that_multiply_a_body_are_bounded() {
         o.stdout.len()
     );
 }
+
+/// Request models and tokens made to attack the checker: a backtracking pattern over a long
+/// string, a model that refers to itself, a body nested as deep as JSON allows, a body of
+/// 9 MB violating its model at every item, a 4 MB JWT, a lookahead pattern the engine does
+/// not have. Each ends within its guard, with a finding or a one-line error.
+#[test]
+fn request_models_and_tokens_that_attack_the_checker_end_in_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = |schema: serde_json::Value| {
+        serde_json::json!({
+            "swagger": "2.0",
+            "info": {"title": "hostile", "version": "1"},
+            "x-amazon-apigateway-request-validators": {"all": {"validateRequestBody": true, "validateRequestParameters": true}},
+            "x-amazon-apigateway-request-validator": "all",
+            "paths": {"/x": {"post": {
+                "parameters": [{"in": "body", "name": "M", "required": true, "schema": {"$ref": "#/definitions/M"}}],
+                "responses": {"200": {}},
+                "x-amazon-apigateway-integration": {"type": "mock"}
+            }}},
+            "definitions": {"M": schema}
+        })
+        .to_string()
+    };
+    let guard = Duration::from_secs(30);
+    let cases: Vec<(&str, String, Vec<u8>, &str)> = vec![
+        (
+            "backtracking pattern",
+            api(
+                serde_json::json!({"type": "object", "properties": {"s": {"type": "string", "pattern": "^(a+)+$"}}}),
+            ),
+            format!("{{\"s\": \"{}b\"}}", "a".repeat(100_000)).into_bytes(),
+            "validation.invalid-body",
+        ),
+        (
+            "a model that holds itself",
+            api(
+                serde_json::json!({"type": "object", "properties": {"next": {"$ref": "#/definitions/M"}}, "required": ["v"]}),
+            ),
+            {
+                let mut b = String::new();
+                for _ in 0..100 {
+                    b.push_str("{\"v\": 1, \"next\": ");
+                }
+                b.push_str("{}");
+                b.push_str(&"}".repeat(100));
+                b.into_bytes()
+            },
+            "validation.invalid-body",
+        ),
+        (
+            "deeper than JSON parsing allows",
+            api(serde_json::json!({"type": "array"})),
+            format!("{}{}", "[".repeat(100_000), "]".repeat(100_000)).into_bytes(),
+            "validation.schema-unsupported",
+        ),
+        (
+            "nine megabytes, every item wrong",
+            api(serde_json::json!({"type": "array", "items": {"type": "string"}})),
+            format!("[{}1]", "1,".repeat(4_500_000)).into_bytes(),
+            "validation.schema-unsupported",
+        ),
+        (
+            "just under the bound, every item wrong",
+            api(serde_json::json!({"type": "array", "items": {"type": "string"}})),
+            format!("[{}1]", "1,".repeat(249_998)).into_bytes(),
+            "validation.invalid-body",
+        ),
+        (
+            "a lookahead the engine does not have",
+            api(serde_json::json!({"type": "string", "pattern": "^(?=.*[0-9]).{8,}$"})),
+            b"\"password1\"".to_vec(),
+            "validation.schema-unsupported",
+        ),
+    ];
+    for (name, definition, body, code) in cases {
+        let d = write(dir.path(), "api.json", definition);
+        let b = write(dir.path(), "body.json", body);
+        let o = run(
+            &[
+                "-o",
+                "json",
+                "validate",
+                "--export",
+                s(&d),
+                "--method",
+                "POST",
+                "--path",
+                "/x",
+                "--body",
+                s(&b),
+            ],
+            None,
+            guard,
+        );
+        assert_survives(&o, guard, 600 * 1024);
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{name}: {e}: {}", o.stderr));
+        let codes: Vec<&str> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        assert!(codes.contains(&code), "{name}: {codes:?}");
+        assert!(codes.len() <= 22, "{name}: {} findings", codes.len());
+        eprintln!("{name}: {:?}, {} KiB", o.wall, o.max_rss_kib);
+    }
+    // A 4 MB token: decoded or refused, within bounds.
+    let big = format!("eyJhbGciOiJSUzI1NiJ9.{}.c2ln", "A".repeat(4 * 1024 * 1024));
+    let t = write(dir.path(), "token.txt", &big);
+    let at = format!("@{}", s(&t));
+    let o = run(&["authorizer", "--api", "http", "--jwt", &at], None, guard);
+    assert_survives(&o, guard, 200 * 1024);
+}

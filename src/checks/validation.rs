@@ -28,6 +28,11 @@ pub const CODES: &[&str] = &[
 /// At most this many schema violations are reported one by one.
 const MAX_VIOLATIONS: usize = 20;
 
+/// Bodies of more JSON values than this are not validated: the validator keeps every
+/// violation it finds (about 550 bytes each), so a 10 MB body wrong at every one of its
+/// millions of items would take gigabytes. The finding says the body was not checked.
+pub const MAX_VALIDATED_VALUES: usize = 250_000;
+
 /// The request to validate.
 #[derive(Debug, Clone, Default)]
 pub struct Incoming {
@@ -325,8 +330,27 @@ fn validate_body(at: &Located<'_>, req: &Incoming, out: &mut Outcome) {
         out.gateway_response = Some("BAD_REQUEST_BODY");
     };
     let text = req.body.as_deref().unwrap_or("");
+    let values = crate::document::count_values(text.as_bytes(), MAX_VALIDATED_VALUES);
+    if values > MAX_VALIDATED_VALUES {
+        out.findings.push(
+            Finding::warning(
+                SCHEMA_UNSUPPORTED,
+                format!("the body holds more than the {MAX_VALIDATED_VALUES} JSON values (keys included) this tool validates (its memory bound): it was not checked against model {model_name}, and whether API Gateway accepts it is not known here"),
+            )
+            .with("certain", false),
+        );
+        return;
+    }
     let instance: Value = match serde_json::from_str(text) {
         Ok(v) => v,
+        // Deeper than serde_json parses: the body may well be valid JSON.
+        Err(e) if e.to_string().contains("recursion limit") => {
+            out.findings.push(
+                Finding::warning(SCHEMA_UNSUPPORTED, format!("the body nests deeper than this tool parses ({e}): it was not checked against model {model_name}"))
+                    .with("certain", false),
+            );
+            return;
+        }
         Err(e) if media.ends_with("json") || media.is_empty() => {
             invalid(out);
             out.findings.push(
@@ -342,10 +366,7 @@ fn validate_body(at: &Located<'_>, req: &Incoming, out: &mut Outcome) {
         // A non-JSON media type with a model: the body is validated as a JSON text.
         Err(_) => Value::String(text.to_string()),
     };
-    let validator = match jsonschema::draft4::options()
-        .should_validate_formats(false)
-        .build(&schema)
-    {
+    let violations = match check(&schema, &instance) {
         Ok(v) => v,
         Err(e) => {
             out.findings.push(
@@ -355,31 +376,26 @@ fn validate_body(at: &Located<'_>, req: &Incoming, out: &mut Outcome) {
             return;
         }
     };
-    let errors: Vec<_> = validator
-        .iter_errors(&instance)
-        .take(MAX_VIOLATIONS + 1)
-        .collect();
-    if errors.is_empty() {
+    if violations.is_empty() {
         return;
     }
     invalid(out);
-    let shown = errors.len().min(MAX_VIOLATIONS);
-    for (n, e) in errors.iter().take(MAX_VIOLATIONS).enumerate() {
-        let pointer = e.instance_path().to_string();
+    for (n, v) in violations.iter().take(MAX_VIOLATIONS).enumerate() {
+        let at = if v.pointer.is_empty() {
+            "the top level"
+        } else {
+            v.pointer.as_str()
+        };
         let mut f = Finding::error(
             INVALID_BODY,
             format!(
-                "the body does not match model {model_name}: at {} {e}",
-                if pointer.is_empty() {
-                    "the top level"
-                } else {
-                    pointer.as_str()
-                }
+                "the body does not match model {model_name}: at {at}, {}",
+                v.message
             ),
         )
-        .with("keyword", e.kind().keyword())
-        .with("pointer", pointer.as_str())
-        .with("schema_path", e.schema_path().to_string());
+        .with("keyword", v.keyword.as_str())
+        .with("pointer", v.pointer.as_str())
+        .with("schema_path", v.schema_path.as_str());
         if n == 0 {
             f = f
                 .with("status", 400)
@@ -387,12 +403,73 @@ fn validate_body(at: &Located<'_>, req: &Incoming, out: &mut Outcome) {
         }
         out.findings.push(f);
     }
-    if errors.len() > shown {
+    if violations.len() > MAX_VIOLATIONS {
         out.findings.push(Finding::info(
             INVALID_BODY,
-            format!("more than {MAX_VIOLATIONS} violations: the first {MAX_VIOLATIONS} are listed"),
+            format!(
+                "{} violations: the first {MAX_VIOLATIONS} are listed",
+                violations.len()
+            ),
         ));
     }
+}
+
+/// One violated constraint.
+struct Violation {
+    keyword: String,
+    /// JSON pointer into the body.
+    pointer: String,
+    /// JSON pointer into the model (after `$ref`s), ending with the keyword.
+    schema_path: String,
+    message: String,
+}
+
+/// The model's violations by the body, as JSON Schema draft 4 (boon: regexes in linear time,
+/// no format assertions, no remote references).
+fn check(schema: &Value, instance: &Value) -> Result<Vec<Violation>, String> {
+    const URL: &str = "http://apigw-doctor.invalid/model.json";
+    let mut schemas = boon::Schemas::new();
+    let mut compiler = boon::Compiler::new();
+    compiler.set_default_draft(boon::Draft::V4);
+    compiler
+        .add_resource(URL, schema.clone())
+        .map_err(|e| e.to_string())?;
+    let index = compiler
+        .compile(URL, &mut schemas)
+        .map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    if let Err(e) = schemas.validate(instance, index) {
+        leaves(&e, &mut out);
+    }
+    Ok(out)
+}
+
+/// The innermost errors: what was violated, not the groups around it.
+fn leaves(e: &boon::ValidationError<'_, '_>, out: &mut Vec<Violation>) {
+    if !e.causes.is_empty() {
+        for c in &e.causes {
+            leaves(c, out);
+        }
+        return;
+    }
+    let keyword = e.kind.keyword_path();
+    let name = match keyword.as_ref().map(|k| k.keyword) {
+        // boon's name for the keyword that reports one extra property.
+        Some("additionalProperty") => "additionalProperties".to_string(),
+        Some(k) => k.to_string(),
+        None => "schema".to_string(),
+    };
+    let fragment = e.schema_url.split_once('#').map_or("", |(_, f)| f);
+    let schema_path = match &keyword {
+        Some(k) => format!("{fragment}/{k}"),
+        None => fragment.to_string(),
+    };
+    out.push(Violation {
+        keyword: name,
+        pointer: e.instance_location.to_string(),
+        schema_path,
+        message: e.kind.to_string(),
+    });
 }
 
 /// The request model for a media type: Swagger 2's `in: body` parameter (its schema applies
