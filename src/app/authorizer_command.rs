@@ -256,12 +256,7 @@ fn customise(
     };
     let doc = document::load(path)?;
     let responses = gateway_responses::customised(&doc.value);
-    let message = serde_json::from_str::<Value>(&a.body).ok().and_then(|v| {
-        v.get("message")
-            .or_else(|| v.get("Message"))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    });
+    let message = gateway_responses::message_of(&a.body);
     if let Some(shaped) =
         gateway_responses::shape(&responses, kind, a.status, message.as_deref(), &[])
     {

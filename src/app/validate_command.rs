@@ -130,14 +130,7 @@ pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
     } = validation::validate(&located, &request);
     let mut headers = Vec::new();
     if let (Some(kind), Some(code)) = (gateway_response, status) {
-        let message = body
-            .as_deref()
-            .and_then(|b| serde_json::from_str::<serde_json::Value>(b).ok())
-            .and_then(|v| {
-                v.get("message")
-                    .and_then(|m| m.as_str())
-                    .map(str::to_string)
-            });
+        let message = body.as_deref().and_then(gateway_responses::message_of);
         let responses = gateway_responses::customised(&doc.value);
         if let Some(shaped) =
             gateway_responses::shape(&responses, kind, code, message.as_deref(), &request.headers)

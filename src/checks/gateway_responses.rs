@@ -181,6 +181,16 @@ pub fn shape(
     })
 }
 
+/// The message of a built-in error body (`{"message":...}` or, for ACCESS_DENIED,
+/// `{"Message":...}`): what `$context.error.message` holds.
+pub fn message_of(body: &str) -> Option<String> {
+    let v: Value = serde_json::from_str(body).ok()?;
+    v.get("message")
+        .or_else(|| v.get("Message"))
+        .and_then(Value::as_str)
+        .map(str::to_string)
+}
+
 /// `'static value'`, or `method.request.header.NAME` from the request; None otherwise.
 fn header_value(source: &str, request_headers: &[(String, String)]) -> Option<String> {
     if let Some(inner) = source.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')) {
