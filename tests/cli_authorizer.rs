@@ -254,6 +254,26 @@ fn broken_outputs_are_500_authorizer_configuration_errors() {
     }
 }
 
+/// What the documentation does not settle is a warning marked uncertain, not a 500.
+#[test]
+fn undocumented_shapes_are_uncertain() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut numeric = blueprint("Allow", ARN);
+    numeric["principalId"] = json!(42);
+    numeric["context"]["nothing"] = Value::Null;
+    let path = file(dir.path(), "numeric.json", &numeric);
+    let j = run(&["-o", "json", "authorizer", &path, "--method-arn", ARN]).one_json();
+    assert_eq!(j["result"]["authorized"], true);
+    for code in [
+        "authorizer.missing-principal-id",
+        "authorizer.context-not-scalar",
+    ] {
+        let f = finding(&j, code);
+        assert_eq!(f["severity"], "warning", "{code}");
+        assert_eq!(f["evidence"]["certain"], false, "{code}");
+    }
+}
+
 #[test]
 fn what_the_function_threw_decides_401_or_500() {
     let j = run(&[

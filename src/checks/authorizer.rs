@@ -300,6 +300,15 @@ pub fn judge_lambda(
     let mut broken: Option<Finding> = None;
     match obj.get("principalId") {
         Some(Value::String(s)) if !s.is_empty() => {}
+        // Documented as a string; whether a number is coerced is not.
+        Some(Value::Number(_)) => findings.push(
+            Finding::warning(
+                MISSING_PRINCIPAL_ID,
+                "principalId is a number: it is documented as a string, and whether API Gateway accepts a number is not; return it as a string",
+            )
+            .with("path", "$.principalId")
+            .with("certain", false),
+        ),
         Some(other) if !other.is_null() => {
             broken = Some(
                 Finding::error(
@@ -321,8 +330,16 @@ pub fn judge_lambda(
     }
     if let Some(Value::Object(context)) = obj.get("context") {
         for (key, value) in context {
-            if matches!(value, Value::Object(_) | Value::Array(_) | Value::Null) && broken.is_none()
-            {
+            if value.is_null() {
+                findings.push(
+                    Finding::warning(
+                        CONTEXT_NOT_SCALAR,
+                        format!("context.{key} is null: context values are documented as strings, numbers or booleans, and how null is treated is not documented"),
+                    )
+                    .with("path", format!("$.context.{key}"))
+                    .with("certain", false),
+                );
+            } else if matches!(value, Value::Object(_) | Value::Array(_)) && broken.is_none() {
                 broken = Some(
                     Finding::error(
                         CONTEXT_NOT_SCALAR,
