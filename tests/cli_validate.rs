@@ -431,3 +431,44 @@ fn bad_flags_are_one_line_errors() {
         assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
     }
 }
+
+/// HTTP APIs validate nothing: the answer says so instead of judging a body.
+#[test]
+fn http_apis_have_no_request_validation() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = json!({
+        "openapi": "3.0.1",
+        "info": {"title": "http", "version": "1"},
+        "paths": {"/pets": {"post": {
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["name"]}}}},
+            "x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "POST", "uri": "arn:aws:lambda:us-east-1:123456789012:function:pets", "payloadFormatVersion": "2.0"}
+        }}},
+        "x-amazon-apigateway-importexport-version": "1.0"
+    });
+    let path = dir.path().join("http.json");
+    std::fs::write(&path, api.to_string()).unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, "{}").unwrap();
+    let r = run(&[
+        "-o",
+        "json",
+        "validate",
+        "--export",
+        path.to_str().unwrap(),
+        "--method",
+        "POST",
+        "--path",
+        "/pets",
+        "--body",
+        body.to_str().unwrap(),
+    ]);
+    assert_eq!(r.code, 0);
+    let j = r.one_json();
+    assert_eq!(j["result"]["passes"], true);
+    assert!(
+        j["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP APIs have no request validation")
+    );
+}

@@ -111,6 +111,27 @@ pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
     };
     let located = validation::locate(&doc.value, &args.method, &args.path)
         .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    if crate::checks::lint::api_kind(located.root).0 {
+        // HTTP APIs have no request validators or models.
+        let outcome = ValidateOutcome {
+            method: args.method.to_ascii_uppercase(),
+            path: args.path.clone(),
+            resource: located.template.clone(),
+            validator: None,
+            model: None,
+            passes: true,
+            status: None,
+            body: None,
+            gateway_response: None,
+            headers: Vec::new(),
+        };
+        let finding = crate::finding::Finding::info(
+            validation::NO_VALIDATOR,
+            "this is an HTTP API: HTTP APIs have no request validation (no validators, no models), so nothing is checked before the integration; validate in the backend",
+        );
+        return session
+            .emit(&Report::new("validate", doc.name, outcome).with_findings(vec![finding]));
+    }
     let request = Incoming {
         method: args.method.clone(),
         path: args.path.clone(),
