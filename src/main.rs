@@ -123,5 +123,6 @@ fn subcommand() -> String {
     path
 }
 
+#[cfg(not(feature = "system-alloc"))]
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
