@@ -43,6 +43,10 @@ impl Paint {
 
 impl std::fmt::Display for Paint {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0 == Style::new() {
+            // No colour: nothing to write (and nothing to allocate).
+            return Ok(());
+        }
         let sequence = if f.alternate() {
             self.0.render_reset().to_string()
         } else {
@@ -74,6 +78,22 @@ fn trusted<T>(write: impl FnOnce() -> T) -> T {
     let out = write();
     TRUSTED.with(|t| t.set(false));
     out
+}
+
+impl Palette {
+    /// No colour: every style writes nothing.
+    pub fn plain() -> Self {
+        let none = Paint(Style::new());
+        Palette {
+            error: none,
+            warning: none,
+            info: none,
+            good: none,
+            strong: none,
+            dim: none,
+            code: none,
+        }
+    }
 }
 
 impl Default for Palette {
