@@ -29,6 +29,13 @@ fn file(dir: &Path, name: &str, v: &Value) -> String {
     p.to_str().unwrap().to_string()
 }
 
+/// `authorizer ARGS` with `-o json`: its one report.
+fn json_of(args: &[&str]) -> Value {
+    let mut all = vec!["-o", "json", "authorizer"];
+    all.extend_from_slice(args);
+    run(&all).one_json()
+}
+
 fn finding<'a>(report: &'a Value, code: &str) -> &'a Value {
     report["findings"]
         .as_array()
@@ -50,7 +57,7 @@ fn an_allow_for_the_method_lets_the_call_through() {
         "{}",
         r.stdout
     );
-    let j = run(&["-o", "json", "authorizer", &out, "--method-arn", ARN]).one_json();
+    let j = json_of(&[&out, "--method-arn", ARN]);
     assert_eq!(j["result"]["authorized"], true);
     assert!(j["result"].get("answer").is_none());
     assert_eq!(
@@ -77,10 +84,7 @@ fn a_cached_policy_for_one_method_denies_the_next() {
     ]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains("then arn:aws:execute-api:us-east-1:123456789012:abc123/prod/POST/orders: 403 from the cached policy"), "{}", r.stdout);
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
+    let j = json_of(&[
         &out,
         "--method",
         "GET",
@@ -88,8 +92,7 @@ fn a_cached_policy_for_one_method_denies_the_next() {
         "/pets",
         "--then",
         "POST /orders",
-    ])
-    .one_json();
+    ]);
     let f = finding(&j, "authorizer.cached-policy-denies");
     assert_eq!(f["severity"], "error");
     assert_eq!(f["evidence"]["status"], 403);
@@ -102,10 +105,7 @@ fn a_cached_policy_for_one_method_denies_the_next() {
         "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/POST/orders"
     );
     // TTL 0: nothing is cached, the authorizer runs again for the next method.
-    let none = run(&[
-        "-o",
-        "json",
-        "authorizer",
+    let none = json_of(&[
         &out,
         "--method",
         "GET",
@@ -115,8 +115,7 @@ fn a_cached_policy_for_one_method_denies_the_next() {
         "POST /orders",
         "--ttl",
         "0",
-    ])
-    .one_json();
+    ]);
     assert!(!codes_of(&none).contains("authorizer.cached-policy-denies"));
     // A policy for the whole stage serves every method.
     let stage = file(
@@ -142,7 +141,7 @@ fn a_cached_policy_for_one_method_denies_the_next() {
 fn without_a_later_request_the_cache_pitfall_is_a_warning() {
     let dir = tempfile::tempdir().unwrap();
     let out = file(dir.path(), "out.json", &blueprint("Allow", ARN));
-    let j = run(&["-o", "json", "authorizer", &out, "--method-arn", ARN]).one_json();
+    let j = json_of(&[&out, "--method-arn", ARN]);
     assert_eq!(
         finding(&j, "authorizer.cached-policy-denies")["severity"],
         "warning"
@@ -160,7 +159,7 @@ fn denies_answer_403_with_the_bodies_api_gateway_sends() {
             "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/orders",
         ),
     );
-    let j = run(&["-o", "json", "authorizer", &other, "--method-arn", ARN]).one_json();
+    let j = json_of(&[&other, "--method-arn", ARN]);
     let a = &j["result"]["answer"];
     assert_eq!(a["status"], 403);
     assert_eq!(
@@ -182,7 +181,7 @@ fn denies_answer_403_with_the_bodies_api_gateway_sends() {
             "arn:aws:execute-api:us-east-1:123456789012:abc123/*",
         ),
     );
-    let j = run(&["-o", "json", "authorizer", &deny, "--method-arn", ARN]).one_json();
+    let j = json_of(&[&deny, "--method-arn", ARN]);
     assert_eq!(
         j["result"]["answer"]["body"],
         r#"{"Message":"User is not authorized to access this resource with an explicit deny"}"#
@@ -241,7 +240,7 @@ fn broken_outputs_are_500_authorizer_configuration_errors() {
         ),
     ] {
         let path = file(dir.path(), name, &v);
-        let j = run(&["-o", "json", "authorizer", &path, "--method-arn", ARN]).one_json();
+        let j = json_of(&[&path, "--method-arn", ARN]);
         assert!(codes_of(&j).contains(code), "{name}: {j:#}");
         let a = &j["result"]["answer"];
         assert_eq!(a["status"], 500, "{name}");
@@ -262,7 +261,7 @@ fn undocumented_shapes_are_uncertain() {
     numeric["principalId"] = json!(42);
     numeric["context"]["nothing"] = Value::Null;
     let path = file(dir.path(), "numeric.json", &numeric);
-    let j = run(&["-o", "json", "authorizer", &path, "--method-arn", ARN]).one_json();
+    let j = json_of(&[&path, "--method-arn", ARN]);
     assert_eq!(j["result"]["authorized"], true);
     for code in [
         "authorizer.missing-principal-id",
@@ -276,32 +275,19 @@ fn undocumented_shapes_are_uncertain() {
 
 #[test]
 fn what_the_function_threw_decides_401_or_500() {
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
-        "--threw",
-        "Unauthorized",
-        "--method-arn",
-        ARN,
-    ])
-    .one_json();
+    let j = json_of(&["--threw", "Unauthorized", "--method-arn", ARN]);
     assert_eq!(j["result"]["answer"]["status"], 401);
     assert_eq!(
         j["result"]["answer"]["body"],
         r#"{"message":"Unauthorized"}"#
     );
     assert!(codes_of(&j).contains("authorizer.unauthorized"));
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
+    let j = json_of(&[
         "--threw",
         "Unauthorized: token expired",
         "--method-arn",
         ARN,
-    ])
-    .one_json();
+    ]);
     assert_eq!(j["result"]["answer"]["status"], 500);
     assert!(codes_of(&j).contains("authorizer.function-error"));
     let r = run(&["authorizer", "--identity-missing"]);
@@ -328,21 +314,11 @@ fn http_api_simple_responses() {
         run(&["authorizer", "--api", "http", &yes, "--method-arn", arn]).code,
         0
     );
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
-        "--api",
-        "http",
-        &no,
-        "--method-arn",
-        arn,
-    ])
-    .one_json();
+    let j = json_of(&["--api", "http", &no, "--method-arn", arn]);
     assert_eq!(j["result"]["answer"]["status"], 403);
     assert_eq!(j["result"]["answer"]["body"], r#"{"message":"Forbidden"}"#);
     // The simple form is an HTTP API's: a REST authorizer returning it is broken.
-    let j = run(&["-o", "json", "authorizer", &yes, "--method-arn", ARN]).one_json();
+    let j = json_of(&[&yes, "--method-arn", ARN]);
     assert!(codes_of(&j).contains("authorizer.malformed-output"));
     assert_eq!(j["result"]["answer"]["status"], 500);
 }
@@ -570,10 +546,7 @@ fn jwt_authorizer_checks_signature_and_claims_like_api_gateway() {
     );
 
     // The issuer with a trailing slash is another issuer.
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
+    let j = json_of(&[
         "--api",
         "http",
         "--jwt",
@@ -582,8 +555,7 @@ fn jwt_authorizer_checks_signature_and_claims_like_api_gateway() {
         &format!("{ISS}/"),
         "--now",
         &now,
-    ])
-    .one_json();
+    ]);
     assert!(
         finding(&j, "authorizer.jwt-issuer")["message"]
             .as_str()
@@ -605,42 +577,17 @@ fn jwt_edge_cases() {
         b64(br#"{"alg":"HS256","typ":"JWT"}"#),
         b64(access_claims().to_string().as_bytes())
     );
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
-        "--api",
-        "http",
-        "--jwt",
-        &hs,
-        "--now",
-        &now,
-    ])
-    .one_json();
+    let j = json_of(&["--api", "http", "--jwt", &hs, "--now", &now]);
     assert!(codes_of(&j).contains("authorizer.jwt-algorithm"));
     // Not a JWT at all.
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
-        "--api",
-        "http",
-        "--jwt",
-        "Bearer abc.def",
-        "--now",
-        &now,
-    ])
-    .one_json();
+    let j = json_of(&["--api", "http", "--jwt", "Bearer abc.def", "--now", &now]);
     assert!(codes_of(&j).contains("authorizer.jwt-malformed"));
     assert_eq!(j["result"]["answer"]["status"], 401);
     // Thirty seconds before expiry: allowed, with the clock warning.
     let mut soon = access_claims();
     soon["exp"] = json!(NOW + 30);
     let t = issuer.sign(&rs256(), &soon);
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
+    let j = json_of(&[
         "--api",
         "http",
         "--jwt",
@@ -649,8 +596,7 @@ fn jwt_edge_cases() {
         &issuer.jwks,
         "--now",
         "2025-12-05T10:00:00Z",
-    ])
-    .one_json();
+    ]);
     assert_eq!(j["result"]["authorized"], true);
     assert_eq!(
         finding(&j, "authorizer.jwt-clock-edge")["evidence"]["certain"],
@@ -661,18 +607,7 @@ fn jwt_edge_cases() {
     early["nbf"] = json!(NOW + 3600);
     early["iat"] = json!(NOW + 3600);
     let early = issuer.sign(&rs256(), &early);
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
-        "--api",
-        "http",
-        "--jwt",
-        &early,
-        "--now",
-        &now,
-    ])
-    .one_json();
+    let j = json_of(&["--api", "http", "--jwt", &early, "--now", &now]);
     assert!(
         codes_of(&j).contains("authorizer.jwt-not-yet-valid"),
         "{j:#}"
@@ -699,10 +634,7 @@ fn cognito_authorizer_wants_the_token_the_method_expects() {
     let now = NOW.to_string();
     let access = issuer.sign(&rs256(), &access_claims());
     // amazon-cognito-identity-js#274: the access token sent to a method without scopes.
-    let j = run(&[
-        "-o",
-        "json",
-        "authorizer",
+    let j = json_of(&[
         "--jwt",
         &access,
         "--issuer",
@@ -711,8 +643,7 @@ fn cognito_authorizer_wants_the_token_the_method_expects() {
         &issuer.jwks,
         "--now",
         &now,
-    ])
-    .one_json();
+    ]);
     assert!(
         finding(&j, "authorizer.jwt-token-use")["message"]
             .as_str()
