@@ -134,6 +134,16 @@ fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     p
 }
 
+/// The finding codes of one JSON report.
+fn finding_codes(report: &serde_json::Value) -> Vec<&str> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect()
+}
+
 fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
@@ -771,12 +781,7 @@ fn templates_that_hold_themselves_chain_copy_or_grow_end_in_findings() {
             assert_survives(&o, GUARD, 400 * MIB);
             assert!(matches!(o.code, Some(0) | Some(1)), "{name}: {}", o.stderr);
             let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-            let codes: Vec<&str> = report["findings"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter_map(|f| f["code"].as_str())
-                .collect();
+            let codes = finding_codes(&report);
             let body_dependent = [
                 "copy-loop",
                 "scan-loop",
@@ -1135,12 +1140,7 @@ fn request_models_and_tokens_that_attack_the_checker_end_in_findings() {
         assert_survives(&o, guard, 600 * 1024);
         let report: serde_json::Value = serde_json::from_slice(&o.stdout)
             .unwrap_or_else(|e| panic!("{name}: {e}: {}", o.stderr));
-        let codes: Vec<&str> = report["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(|f| f["code"].as_str())
-            .collect();
+        let codes = finding_codes(&report);
         assert!(codes.contains(&code), "{name}: {codes:?}");
         assert!(codes.len() <= 22, "{name}: {} findings", codes.len());
         eprintln!("{name}: {:?}, {} KiB", o.wall, o.max_rss_kib);

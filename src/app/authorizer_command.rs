@@ -121,11 +121,7 @@ impl Outcome for AuthorizerOutcome {
                     let when = v
                         .as_i64()
                         .filter(|_| matches!(key, "exp" | "nbf" | "iat"))
-                        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-                        .and_then(|d| {
-                            d.format(&time::format_description::well_known::Rfc3339)
-                                .ok()
-                        })
+                        .and_then(authorizer::rfc3339)
                         .map(|d| format!(" ({d})"))
                         .unwrap_or_default();
                     writeln!(out, "  {}{key}:{:#} {v}{when}", p.dim, p.dim)?;

@@ -586,6 +586,6 @@ fn judge_simple(api: Api, obj: &Map<String, Value>) -> Verdict {
     }
 }
 
-pub use jwt::{JwtCheck, Token, judge_jwt};
+pub use jwt::{JwtCheck, Token, judge_jwt, rfc3339};
 
 mod jwt;

@@ -325,15 +325,16 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
-/// `2026-12-05T10:00:00Z` for seconds since the epoch.
-fn time(t: i64) -> String {
+/// `2026-12-05T10:00:00Z` for seconds since the epoch; None out of range.
+pub fn rfc3339(t: i64) -> Option<String> {
     time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()?
+        .format(&time::format_description::well_known::Rfc3339)
         .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
+}
+
+fn time(t: i64) -> String {
+    rfc3339(t).unwrap_or_else(|| t.to_string())
 }
 
 /// The header and the claims of a compact JWS.
