@@ -18,6 +18,7 @@ mod policy_command;
 mod probe_command;
 mod selection_command;
 mod template_command;
+mod trace_command;
 mod validate_command;
 
 /// What every command needs: the articles, and the printer its reports go to.
@@ -336,6 +337,7 @@ fn run_command(session: &mut Session, command: Command) -> Result<()> {
         Command::Policy(args) => policy_command::run(session, &args)?,
         Command::Authorizer(args) => authorizer_command::run(session, &args)?,
         Command::Validate(args) => validate_command::run(session, &args)?,
+        Command::Trace(args) => trace_command::run(session, &args)?,
         Command::Probe(args) => probe_command::run(session, &args)?,
         Command::Cloudfront(args) => cloudfront_command::run(session, &args)?,
         Command::Template(args) => template_command::run(session, &args)?,

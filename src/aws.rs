@@ -379,9 +379,9 @@ impl Aws {
             .collect())
     }
 
-    /// What a stage serves (`get-export --parameters extensions=integrations`), when the
-    /// export holds integrations; `None` when it holds none (then only the current
-    /// definition is known).
+    /// What a stage serves (`get-export --parameters extensions=apigateway`: integrations,
+    /// authorizers, validators and gateway responses), when the export holds integrations;
+    /// `None` when it holds none (then only the current definition is known).
     pub fn deployed_definition(&self, api_id: &str, stage: &str) -> Result<Option<Value>> {
         let out = self.call(
             "GetExport",
@@ -392,7 +392,7 @@ impl Aws {
                 .rest_api_id(api_id)
                 .stage_name(stage)
                 .export_type("oas30")
-                .parameters("extensions", "integrations")
+                .parameters("extensions", "apigateway")
                 .accepts("application/json")
                 .send(),
         )?;

@@ -54,7 +54,7 @@ pub struct Cli {
 }
 
 /// Commands where live mode (`--aws`) works: the others do not show its flags.
-const LIVE_COMMANDS: &[&str] = &["lint", "policy", "selection", "domain"];
+const LIVE_COMMANDS: &[&str] = &["lint", "policy", "selection", "domain", "trace"];
 /// The live-mode flags.
 const LIVE_FLAGS: &[&str] = &["profile", "region", "aws_timeout"];
 /// The flags every command takes, summarised under each command's help.
@@ -194,6 +194,11 @@ pub enum Command {
 
     /// Validate a request as the method's request validator does: parameters and body model.
     Validate(ValidateArgs),
+
+    /// Follow one request through the whole pipeline of a definition: route, authorizer, API
+    /// key, validation, request mapping, the integration's answer, response mapping and
+    /// gateway responses; then the client's response as curl -i shows it.
+    Trace(TraceArgs),
 
     /// Check a CloudFront distribution in front of API Gateway offline, and trace a URL
     /// through it to the API, stage and resource that answers.
@@ -903,4 +908,106 @@ pub struct ValidateArgs {
     /// A query string parameter, name=value; repeatable.
     #[arg(long = "querystring", value_name = "NAME=VALUE")]
     pub querystring: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    apigw-doctor trace --export api.json GET /pets/7 --lambda-output out.json\n  \
+    apigw-doctor trace --export api.json POST 'https://abc123.execute-api.us-east-1.amazonaws.com/prod/orders?dry=1' \\\n      \
+    -H 'Authorization: Bearer abc' --authorizer-output auth.json --body order.json --status 200 --backend-body backend.json\n  \
+    apigw-doctor trace --aws --rest-api-id abc123 --stage prod GET /pets/7 --lambda-output out.json")]
+pub struct TraceArgs {
+    /// The request's method (GET, POST, ...).
+    #[arg(value_name = "METHOD")]
+    pub method: String,
+
+    /// The request: a path within the stage (/pets/7?x=1), or a whole URL: the default
+    /// endpoint's (https://ID.execute-api.REGION.amazonaws.com/STAGE/pets/7) or a custom
+    /// domain's (with --base-path).
+    #[arg(value_name = "PATH|URL")]
+    pub target: String,
+
+    /// The API's definition: an export with API Gateway extensions (Swagger 2 or OpenAPI 3),
+    /// or a SAM/CloudFormation template with an inline DefinitionBody.
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "aws",
+        conflicts_with = "aws"
+    )]
+    pub export: Option<String>,
+
+    /// Read what the stage serves from AWS (get-export); needs --rest-api-id and --stage.
+    #[arg(long, requires_all = ["rest_api_id", "stage"])]
+    pub aws: bool,
+
+    /// With --aws: the REST API.
+    #[arg(long, value_name = "ID", requires = "aws")]
+    pub rest_api_id: Option<String>,
+
+    /// The stage (the URL's first segment on the default endpoint gives it too).
+    #[arg(long, value_name = "NAME")]
+    pub stage: Option<String>,
+
+    /// A custom domain's base path mapping the URL goes through (stripped from its path).
+    #[arg(long, value_name = "PATH")]
+    pub base_path: Option<String>,
+
+    /// A request header, 'Name: value'; repeatable.
+    #[arg(short = 'H', long = "header", value_name = "HEADER", value_parser = parse_header_line)]
+    pub headers: Vec<(String, String)>,
+
+    /// A query string parameter, name=value; repeatable (a URL's query counts too).
+    #[arg(long = "querystring", value_name = "NAME=VALUE", value_parser = parse_name_value)]
+    pub querystring: Vec<(String, String)>,
+
+    /// The request body; - for standard input.
+    #[arg(long, value_name = "FILE")]
+    pub body: Option<String>,
+
+    /// What the Lambda authorizer returned (its JSON output).
+    #[arg(long, value_name = "FILE", conflicts_with = "authorizer_threw")]
+    pub authorizer_output: Option<String>,
+
+    /// The Lambda authorizer failed with this error message instead ("Unauthorized" asks for 401).
+    #[arg(long, value_name = "MESSAGE")]
+    pub authorizer_threw: Option<String>,
+
+    /// The JWT issuer's key set (JWKS), to check token signatures (JWT and Cognito authorizers).
+    #[arg(long, value_name = "FILE")]
+    pub jwks: Option<String>,
+
+    /// The time tokens are judged at: RFC 3339 or epoch seconds (default: now).
+    #[arg(long, value_name = "TIME")]
+    pub now: Option<String>,
+
+    /// What the integration's Lambda function returned (`aws lambda invoke` outfile).
+    #[arg(long, value_name = "FILE", conflicts_with = "status")]
+    pub lambda_output: Option<String>,
+
+    /// The FunctionError `aws lambda invoke` printed, with --lambda-output.
+    #[arg(
+        long,
+        value_enum,
+        value_name = "KIND",
+        ignore_case = true,
+        requires = "lambda_output"
+    )]
+    pub function_error: Option<crate::checks::lambda::FunctionError>,
+
+    /// The backend's status code (HTTP, AWS service integrations).
+    #[arg(long, value_name = "CODE", value_parser = clap::value_parser!(u16).range(100..=599))]
+    pub status: Option<u16>,
+
+    /// The backend's response body, with --status.
+    #[arg(long, value_name = "FILE", requires = "status")]
+    pub backend_body: Option<String>,
+
+    /// A backend response header, NAME:VALUE (repeatable), with --status.
+    #[arg(long = "backend-header", value_name = "NAME:VALUE", value_parser = parse_header_line, requires = "status")]
+    pub backend_headers: Vec<(String, String)>,
+
+    /// A stage variable (repeatable).
+    #[arg(long = "stage-variable", value_name = "NAME=VALUE", value_parser = parse_name_value)]
+    pub stage_variables: Vec<(String, String)>,
 }

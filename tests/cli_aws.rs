@@ -640,3 +640,47 @@ fn profile_and_region_flags_choose_the_credentials_and_region() {
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr.contains("no REST APIs in eu-west-1"), "{stderr}");
 }
+
+/// `trace --aws`: what the stage serves comes from its export (get-export, recorded on a
+/// loopback stub: moto's export holds no integrations), then the same pipeline runs.
+#[test]
+fn trace_reads_what_the_stage_serves() {
+    let export = std::fs::read_to_string("examples/trace/shop-swagger.json").unwrap();
+    let routes = vec![(
+        "/restapis/q7m2k9x4ab/stages/prod/exports/oas30".to_string(),
+        200,
+        export,
+    )];
+    let server = net::routing_json_server(routes);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config"), "").unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &format!("http://{server}"), dir.path());
+    let out = cmd
+        .args([
+            "-o",
+            "json",
+            "trace",
+            "--aws",
+            "--rest-api-id",
+            "q7m2k9x4ab",
+            "--stage",
+            "prod",
+            "GET",
+            "/health",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["target"], "stage prod of REST API q7m2k9x4ab (us-east-1)");
+    assert_eq!(j["result"]["response"]["status"], 200);
+    assert!(
+        j["result"]["response"]["body"]
+            .as_str()
+            .unwrap()
+            .contains("\"stage\": \"prod\"")
+    );
+}

@@ -1152,3 +1152,75 @@ fn request_models_and_tokens_that_attack_the_checker_end_in_findings() {
     let o = run(&["authorizer", "--api", "http", "--jwt", &at], None, guard);
     assert_survives(&o, guard, 200 * 1024);
 }
+
+/// `trace` on definitions and requests made to make it work hard: 20,000 resources and a
+/// request path of 5,000 segments (routing every method for the no-route answer), a request
+/// template that loops a hundred million times, a 9 MB body passed through. Each ends within
+/// its guard with a report.
+#[test]
+fn traces_of_huge_definitions_and_requests_end_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(30);
+    let mut paths = serde_json::Map::new();
+    for i in 0..20_000 {
+        paths.insert(
+            format!("/r{i}/{{id}}/{{proxy+}}"),
+            serde_json::json!({"get": {"responses": {"200": {}},
+                "x-amazon-apigateway-integration": {"type": "mock",
+                    "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
+                    "responses": {"default": {"statusCode": "200"}}}}}),
+        );
+    }
+    paths.insert(
+        "/loop".into(),
+        serde_json::json!({"post": {"responses": {"200": {}},
+            "x-amazon-apigateway-integration": {"type": "http", "httpMethod": "POST", "uri": "https://b.example.com/",
+                "requestTemplates": {"application/json": "#foreach($i in [1..100000000])$i#end"},
+                "responses": {"default": {"statusCode": "200"}}}}}),
+    );
+    paths.insert(
+        "/pass".into(),
+        serde_json::json!({"post": {"responses": {"200": {}},
+            "x-amazon-apigateway-integration": {"type": "http_proxy", "httpMethod": "POST", "uri": "https://b.example.com/"}}}),
+    );
+    let api = write(
+        dir.path(),
+        "api.json",
+        serde_json::json!({"swagger": "2.0", "info": {"title": "big", "version": "1"}, "paths": paths})
+            .to_string(),
+    );
+    let long_path = format!("/x{}", "/s".repeat(5_000));
+    let body = write(
+        dir.path(),
+        "body.json",
+        format!("[{}1]", "1,".repeat(4_500_000)),
+    );
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["DELETE", &long_path], "trace.no-route"),
+        (
+            vec!["POST", "/loop", "--body", s(&body)],
+            "template.runaway",
+        ),
+        (
+            vec!["POST", "/pass", "--body", s(&body), "--status", "200"],
+            "",
+        ),
+    ];
+    for (request, code) in cases {
+        let mut args = vec!["-o", "json", "trace", "--export", s(&api)];
+        args.extend(request.iter().copied());
+        let o = run(&args, None, guard);
+        assert_survives(&o, guard, 600 * 1024);
+        let report: serde_json::Value = serde_json::from_slice(&o.stdout)
+            .unwrap_or_else(|e| panic!("{}: {e}: {}", request[0], o.stderr));
+        if !code.is_empty() {
+            assert!(
+                finding_codes(&report).contains(&code),
+                "{}: {:?}",
+                request[0],
+                finding_codes(&report)
+            );
+        }
+        eprintln!("{}: {:?}, {} KiB", request[0], o.wall, o.max_rss_kib);
+    }
+}

@@ -270,7 +270,7 @@ fn customise(
 }
 
 /// `--now`: RFC 3339 or seconds since the epoch.
-fn parse_time(t: &str) -> Result<i64> {
+pub(super) fn parse_time(t: &str) -> Result<i64> {
     if let Ok(secs) = t.parse::<i64>() {
         return Ok(secs);
     }
@@ -297,18 +297,7 @@ fn method_arn(
         }
         return Ok((arn, None));
     }
-    let first = output
-        .and_then(|o| o.pointer("/policyDocument/Statement"))
-        .and_then(|s| match s {
-            Value::Array(a) => a.first(),
-            other => Some(other),
-        })
-        .and_then(|s| s.get("Resource"))
-        .and_then(|r| match r {
-            Value::Array(a) => a.first().and_then(Value::as_str),
-            other => other.as_str(),
-        })
-        .map(|r| MethodArn(r.to_string()));
+    let first = authorizer::policy_arn(output);
     let base = first.as_ref().and_then(MethodArn::parts);
     let (Some(method), Some(path)) = (&args.method, &args.path) else {
         // No request given: the policy's first Resource is the call (what the authorizer

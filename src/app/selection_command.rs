@@ -601,24 +601,11 @@ fn input_of(args: &SelectionArgs) -> Result<(Input, bool)> {
     };
     let name = input::display_name(file);
     let text = input::read_text(file, MAX_RESPONSE_BYTES as u64)?;
-    if args.function_error.is_none() {
-        return Ok(match serde_json::from_str::<Value>(text.trim()) {
-            Ok(value) if lambda::is_lambda_error(&value) => {
-                let message = value["errorMessage"].as_str().unwrap_or_default();
-                (Input::ErrorMessage(message.to_string()), true)
-            }
-            _ => (Input::Success, false),
-        });
-    }
-    let value: Value = serde_json::from_str(text.trim()).map_err(|e| {
-        anyhow::anyhow!(
-            "{name}:{}:{}: the function error payload is not JSON: {e}",
-            e.line(),
-            e.column()
-        )
-    })?;
-    match value.get("errorMessage") {
-        Some(Value::String(m)) => Ok((Input::ErrorMessage(m.clone()), false)),
-        _ => bail!("{name}: the function error payload has no errorMessage string"),
-    }
+    selection::lambda_input(&text, args.function_error).map_err(|e| {
+        if e.starts_with(|c: char| c.is_ascii_digit()) {
+            anyhow::anyhow!("{name}:{e}")
+        } else {
+            anyhow::anyhow!("{name}: {e}")
+        }
+    })
 }

@@ -81,7 +81,7 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn new(status: u16, body: &str, gateway_response: Option<&'static str>) -> Self {
+    pub fn new(status: u16, body: &str, gateway_response: Option<&'static str>) -> Self {
         Answer {
             status,
             body: body.to_string(),
@@ -91,12 +91,12 @@ impl Answer {
         }
     }
 
-    fn header(mut self, name: &str, value: &str) -> Self {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
         self
     }
 
-    fn inferred(mut self) -> Self {
+    pub fn inferred(mut self) -> Self {
         self.certain = false;
         self
     }
@@ -222,6 +222,23 @@ impl MethodArn {
         let path = slash.next().unwrap_or("");
         Some([region, account, api, stage, method, path])
     }
+}
+
+/// The first Resource of a Lambda authorizer's policy (it names the region, account and API
+/// id of the call the authorizer answered), when it is one.
+pub fn policy_arn(output: Option<&Value>) -> Option<MethodArn> {
+    output?
+        .pointer("/policyDocument/Statement")
+        .and_then(|s| match s {
+            Value::Array(a) => a.first(),
+            other => Some(other),
+        })
+        .and_then(|s| s.get("Resource"))
+        .and_then(|r| match r {
+            Value::Array(a) => a.first().and_then(Value::as_str),
+            other => other.as_str(),
+        })
+        .map(|r| MethodArn(r.to_string()))
 }
 
 /// How the authorizer behaved besides its output.
@@ -588,4 +605,5 @@ fn judge_simple(api: Api, obj: &Map<String, Value>) -> Verdict {
 
 pub use jwt::{JwtCheck, Token, judge_jwt, rfc3339};
 
+pub mod definition;
 mod jwt;

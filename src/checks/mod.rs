@@ -6,6 +6,7 @@ pub mod domain;
 pub mod gateway_responses;
 pub mod lambda;
 pub mod lint;
+pub mod pipeline;
 pub mod policy;
 pub mod probe;
 pub mod selection;
@@ -31,6 +32,7 @@ pub fn emitted_codes() -> Vec<&'static str> {
         cloudfront::CODES,
         template::CODES,
         validation::CODES,
+        pipeline::CODES,
     ]
     .concat()
 }

@@ -78,6 +78,8 @@ pub struct Located<'a> {
     pub op: &'a Map<String, Value>,
     pub item: &'a Map<String, Value>,
     pub template: String,
+    /// The operation's key in its path item (`get`, `x-amazon-apigateway-any-method`).
+    pub op_key: String,
     pub base: String,
 }
 
@@ -85,6 +87,44 @@ pub struct Located<'a> {
 /// definition) that serves `method` on the request path `path` (templates such as
 /// `/pets/{petId}` and `/{proxy+}` match as API Gateway routes them; an exact path first).
 pub fn locate<'a>(doc: &'a Value, method: &str, path: &str) -> Result<Located<'a>, String> {
+    route(doc, method, path)?.ok_or_else(|| {
+        format!(
+            "no operation serves {} {path} in the definition: API Gateway answers 403 {{\"message\":\"Missing Authentication Token\"}} before any validation",
+            method.to_ascii_uppercase()
+        )
+    })
+}
+
+/// As `locate`, with no route (Ok(None)) told apart from a document that holds no
+/// definition at all (Err). An HTTP API's `$default` route serves what no other route does.
+pub fn route<'a>(doc: &'a Value, method: &str, path: &str) -> Result<Option<Located<'a>>, String> {
+    let key = method.to_ascii_lowercase();
+    for (root, base, template, item) in resources(doc, path)? {
+        let found = item
+            .get_key_value(key.as_str())
+            .or_else(|| item.get_key_value("x-amazon-apigateway-any-method"))
+            .and_then(|(k, op)| Some((k, op.as_object()?)));
+        if let Some((op_key, op)) = found {
+            return Ok(Some(Located {
+                root,
+                op,
+                item,
+                template: template.to_string(),
+                op_key: op_key.clone(),
+                base: format!("{base}.paths['{template}']"),
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// The path items that could serve `path`, most specific first (more literal segments
+/// first, greedy paths last, `$default` after them), with their definition and its location.
+#[allow(clippy::type_complexity)]
+pub fn resources<'a>(
+    doc: &'a Value,
+    path: &str,
+) -> Result<Vec<(&'a Value, String, &'a str, &'a Map<String, Value>)>, String> {
     let roots: Vec<(&Value, String)> =
         if doc.get("paths").is_none() && doc.get("Resources").is_some() {
             crate::checks::lint::definition_bodies(doc)
@@ -97,73 +137,101 @@ pub fn locate<'a>(doc: &'a Value, method: &str, path: &str) -> Result<Located<'a
     if roots.is_empty() {
         return Err("a CloudFormation/SAM template with no inline OpenAPI definition (DefinitionBody or Body): give the API's export (aws apigateway get-export)".into());
     }
-    let key = method.to_ascii_lowercase();
+    if !roots
+        .iter()
+        .any(|(r, _)| r.get("paths").is_some_and(Value::is_object))
+    {
+        return Err("not an OpenAPI/Swagger definition (no paths object)".into());
+    }
+    let segments = path_segments(path);
+    let mut out = Vec::new();
     for (root, base) in roots {
         let Some(paths) = root.get("paths").and_then(Value::as_object) else {
             continue;
         };
         let mut candidates: Vec<(&String, usize)> = paths
             .keys()
-            .filter_map(|t| route_score(t, path).map(|s| (t, s)))
+            .filter_map(|t| route_score(t, &segments).map(|s| (t, s)))
             .collect();
-        // The most specific route: more literal segments first, greedy paths last.
         candidates.sort_by_key(|c| std::cmp::Reverse(c.1));
+        if let Some((k, _)) = paths.get_key_value("$default") {
+            candidates.push((k, 0));
+        }
         for (template, _) in candidates {
-            let Some(item) = paths.get(template).and_then(Value::as_object) else {
-                continue;
-            };
-            let op = item
-                .get(&key)
-                .or_else(|| item.get("x-amazon-apigateway-any-method"))
-                .and_then(Value::as_object);
-            if let Some(op) = op {
-                return Ok(Located {
-                    root,
-                    op,
-                    item,
-                    template: template.clone(),
-                    base: format!("{base}.paths['{template}']"),
-                });
+            if let Some(item) = paths.get(template).and_then(Value::as_object) {
+                out.push((root, base.clone(), template.as_str(), item));
             }
         }
     }
-    Err(format!(
-        "no operation serves {} {path} in the definition: API Gateway answers 403 {{\"message\":\"Missing Authentication Token\"}} before any validation",
-        method.to_ascii_uppercase()
-    ))
+    Ok(out)
 }
 
-/// How well a path template matches a request path: None when it does not; more literal
-/// segments score higher, a greedy `{name+}` lowest.
-fn route_score(template: &str, path: &str) -> Option<usize> {
-    let t: Vec<&str> = template
-        .trim_matches('/')
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .collect();
-    let p: Vec<&str> = path
-        .split('?')
+/// A request path's segments, without its query string.
+fn path_segments(path: &str) -> Vec<&str> {
+    path.split('?')
         .next()
         .unwrap_or("")
         .trim_matches('/')
         .split('/')
         .filter(|s| !s.is_empty())
-        .collect();
-    let mut score = 1000;
+        .collect()
+}
+
+/// The path parameters a request path gives a route's template (`/pets/{petId}` and
+/// `/pets/7`: petId = 7; a greedy `{proxy+}` takes the rest of the path).
+pub fn path_parameters(template: &str, path: &str) -> Vec<(String, String)> {
+    let segments = |s: &str| -> Vec<String> {
+        s.split('?')
+            .next()
+            .unwrap_or("")
+            .trim_matches('/')
+            .split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (t, p) = (segments(template), segments(path));
+    let mut out = Vec::new();
     for (i, seg) in t.iter().enumerate() {
+        let Some(name) = seg.strip_prefix('{').and_then(|s| s.strip_suffix('}')) else {
+            continue;
+        };
+        if let Some(greedy) = name.strip_suffix('+') {
+            out.push((greedy.to_string(), p.get(i..).unwrap_or_default().join("/")));
+            break;
+        }
+        if let Some(v) = p.get(i) {
+            out.push((name.to_string(), v.clone()));
+        }
+    }
+    out
+}
+
+/// How well a path template matches a request path (its segments): None when it does not;
+/// more literal segments score higher, a greedy `{name+}` lowest.
+fn route_score(template: &str, p: &[&str]) -> Option<usize> {
+    let mut score = 1000;
+    let mut count = 0;
+    for (i, seg) in template
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .enumerate()
+    {
         if seg.starts_with('{') && seg.ends_with("+}") {
             return (p.len() > i).then_some(score / 2 + i);
         }
         let part = p.get(i)?;
         if seg.starts_with('{') && seg.ends_with('}') {
             score += 1;
-        } else if seg == part {
+        } else if seg == *part {
             score += 10;
         } else {
             return None;
         }
+        count = i + 1;
     }
-    (t.len() == p.len()).then_some(score)
+    (count == p.len()).then_some(score)
 }
 
 /// Validates `req` against the located operation.
@@ -549,16 +617,27 @@ fn resolve<'a>(root: &'a Value, v: &'a Value) -> &'a Value {
 mod tests {
     use super::*;
 
+    fn score(template: &str, path: &str) -> Option<usize> {
+        route_score(template, &path_segments(path))
+    }
+
     #[test]
     fn routes_match_as_api_gateway_picks_them() {
-        assert!(route_score("/pets/{petId}", "/pets/7").is_some());
-        assert!(route_score("/pets/{petId}", "/pets").is_none());
-        assert!(route_score("/pets", "/pets/").is_some());
-        assert!(route_score("/{proxy+}", "/a/b/c").is_some());
-        assert!(route_score("/{proxy+}", "/").is_none());
-        let literal = route_score("/pets/mine", "/pets/mine").unwrap();
-        let param = route_score("/pets/{id}", "/pets/mine").unwrap();
-        let greedy = route_score("/{proxy+}", "/pets/mine").unwrap();
+        assert!(score("/pets/{petId}", "/pets/7").is_some());
+        assert!(score("/pets/{petId}", "/pets").is_none());
+        assert!(score("/pets", "/pets/").is_some());
+        assert!(score("/{proxy+}", "/a/b/c").is_some());
+        assert!(score("/{proxy+}", "/").is_none());
+        let literal = score("/pets/mine", "/pets/mine").unwrap();
+        let param = score("/pets/{id}", "/pets/mine").unwrap();
+        let greedy = score("/{proxy+}", "/pets/mine").unwrap();
         assert!(literal > param && param > greedy);
+        assert_eq!(
+            path_parameters("/pets/{petId}/{proxy+}", "/pets/7/a/b?x=1"),
+            [
+                ("petId".to_string(), "7".to_string()),
+                ("proxy".to_string(), "a/b".to_string())
+            ]
+        );
     }
 }

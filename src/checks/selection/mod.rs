@@ -52,3 +52,34 @@ pub const CODES: &[&str] = &[
     FUNCTION_ERROR_ASSUMED,
     METHOD_RESPONSE_MISSING,
 ];
+
+/// What a Lambda non-proxy integration's patterns are matched against, from the function's
+/// output: with `function_error` known, its errorMessage (an error payload without one is
+/// an error, Err); without it, an output shaped like Lambda's error object was most likely
+/// thrown (the bool says this was assumed), anything else is a success.
+pub fn lambda_input(
+    text: &str,
+    function_error: Option<crate::checks::lambda::FunctionError>,
+) -> Result<(Input, bool), String> {
+    let parsed = serde_json::from_str::<serde_json::Value>(text.trim());
+    if function_error.is_none() {
+        return Ok(match parsed {
+            Ok(value) if crate::checks::lambda::is_lambda_error(&value) => {
+                let message = value["errorMessage"].as_str().unwrap_or_default();
+                (Input::ErrorMessage(message.to_string()), true)
+            }
+            _ => (Input::Success, false),
+        });
+    }
+    let value = parsed.map_err(|e| {
+        format!(
+            "{}:{}: the function error payload is not JSON: {e}",
+            e.line(),
+            e.column()
+        )
+    })?;
+    match value.get("errorMessage") {
+        Some(serde_json::Value::String(m)) => Ok((Input::ErrorMessage(m.clone()), false)),
+        _ => Err("the function error payload has no errorMessage string".to_string()),
+    }
+}

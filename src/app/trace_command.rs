@@ -1,0 +1,300 @@
+//! `apigw-doctor trace`.
+use super::Session;
+use crate::checks::lambda::{MAX_RESPONSE_BYTES, reason_phrase};
+use crate::checks::pipeline::{
+    self, AuthorizerAnswer, Backend, Given, Outcome as StageOutcome, Request, Trace,
+};
+use crate::cli::TraceArgs;
+use crate::report::{Outcome, Report, human::Palette};
+use crate::{document, input};
+use anyhow::{Result, bail};
+use serde::Serialize;
+use serde_json::Value;
+use std::io::{self, Write};
+
+#[derive(Serialize)]
+struct TraceOutcome {
+    method: String,
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<String>,
+    #[serde(flatten)]
+    trace: Trace,
+}
+
+impl Outcome for TraceOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        let api = match self.trace.api {
+            crate::checks::authorizer::Api::Rest => "REST API",
+            crate::checks::authorizer::Api::Http => "HTTP API",
+        };
+        writeln!(
+            out,
+            "{}{} {}{:#} through the {api}{}",
+            p.strong,
+            self.method,
+            crate::report::human::visible(&self.path),
+            p.strong,
+            self.stage
+                .as_deref()
+                .map(|s| format!(", stage {s}"))
+                .unwrap_or_default()
+        )?;
+        let width = crate::report::human::column_width(
+            self.trace.stages.iter().map(|s| s.stage.chars().count()),
+        );
+        for s in &self.trace.stages {
+            let (mark, style) = match s.outcome {
+                StageOutcome::Passed => ("✓", p.good),
+                StageOutcome::Stopped => ("✗", p.error),
+                StageOutcome::Skipped => ("-", p.dim),
+                StageOutcome::Uncertain => ("?", p.warning),
+            };
+            let pad = width.saturating_sub(s.stage.chars().count());
+            writeln!(
+                out,
+                "  {style}{mark}{style:#} {}{:pad$}  {}",
+                s.stage,
+                "",
+                crate::report::human::visible(&s.decided_by)
+            )?;
+            for key in ["uri", "body"] {
+                if let Some(v) = s.detail.get(key).and_then(Value::as_str) {
+                    writeln!(
+                        out,
+                        "  {:w$}  {}{key}: {}{:#}",
+                        "",
+                        p.dim,
+                        crate::report::human::visible_cut(
+                            &v.split_whitespace().collect::<Vec<_>>().join(" "),
+                            160
+                        ),
+                        p.dim,
+                        w = width + 2
+                    )?;
+                }
+            }
+        }
+        writeln!(out)?;
+        let Some(r) = &self.trace.response else {
+            return writeln!(
+                out,
+                "{}the client's response depends on what is not given (see the findings){:#}\n",
+                p.warning, p.warning
+            );
+        };
+        writeln!(
+            out,
+            "{}HTTP/1.1 {} {}{:#}{}",
+            p.strong,
+            r.status,
+            reason_phrase(r.status),
+            p.strong,
+            if r.certain {
+                String::new()
+            } else {
+                format!("  {}(not certain: see the findings){:#}", p.dim, p.dim)
+            }
+        )?;
+        for (k, v) in &r.headers {
+            writeln!(
+                out,
+                "{}: {}",
+                crate::report::human::visible(k),
+                crate::report::human::visible(v)
+            )?;
+        }
+        writeln!(out)?;
+        if !r.body.is_empty() {
+            writeln!(out, "{}", crate::report::human::multiline(&r.body))?;
+        }
+        writeln!(out)
+    }
+}
+
+pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
+    let (path, mut stage, mut querystring, host) = split_target(args)?;
+    if let Some(s) = &args.stage {
+        if stage.as_deref().is_some_and(|from_url| from_url != s) {
+            bail!(
+                "--stage {s:?}: the URL names stage {:?}",
+                stage.unwrap_or_default()
+            );
+        }
+        stage = Some(s.clone());
+    }
+    querystring.extend(args.querystring.iter().cloned());
+    let mut headers = args.headers.clone();
+    if let Some(h) = host
+        && !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("host"))
+    {
+        headers.push(("Host".into(), h));
+    }
+    let (doc, target) = definition(session, args)?;
+    let body = match &args.body {
+        Some(f) => Some(input::read_text(
+            f,
+            super::template_command::MAX_BODY_BYTES,
+        )?),
+        None => None,
+    };
+    let authorizer = match (&args.authorizer_output, &args.authorizer_threw) {
+        (Some(f), _) => Some(AuthorizerAnswer::Output(document::load(f)?.value)),
+        (None, Some(m)) => Some(AuthorizerAnswer::Threw(m.clone())),
+        (None, None) => None,
+    };
+    let backend = if let Some(f) = &args.lambda_output {
+        Some(Backend::Lambda {
+            output: input::read_bounded(f, MAX_RESPONSE_BYTES as u64 + 1)?,
+            function_error: args.function_error,
+        })
+    } else if let Some(status) = args.status {
+        Some(Backend::Http {
+            status,
+            headers: args.backend_headers.clone(),
+            body: match &args.backend_body {
+                Some(f) => input::read_text(f, super::template_command::MAX_BODY_BYTES)?,
+                None => String::new(),
+            },
+        })
+    } else {
+        None
+    };
+    let now = match &args.now {
+        Some(t) => super::authorizer_command::parse_time(t)
+            .map_err(|e| anyhow::anyhow!("--now {t:?}: {e}"))?,
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+    };
+    let given = Given {
+        authorizer,
+        backend,
+        jwks: match &args.jwks {
+            Some(f) => Some(document::load(f)?.value),
+            None => None,
+        },
+        now,
+        stage_variables: args.stage_variables.iter().cloned().collect(),
+    };
+    let accept = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("accept"))
+        .map(|(_, v)| v.clone());
+    let request = Request {
+        method: args.method.to_ascii_uppercase(),
+        path: path.clone(),
+        stage: stage.clone(),
+        headers,
+        querystring,
+        body,
+        accept,
+    };
+    let trace =
+        pipeline::trace(&doc, &request, &given).map_err(|e| anyhow::anyhow!("{target}: {e}"))?;
+    let findings = trace.findings.clone();
+    let outcome = TraceOutcome {
+        method: request.method,
+        path,
+        stage,
+        trace,
+    };
+    session.emit(&Report::new("trace", target, outcome).with_findings(findings))
+}
+
+/// The definition: a file, or what the stage serves (--aws).
+fn definition(session: &Session, args: &TraceArgs) -> Result<(Value, String)> {
+    if let Some(f) = &args.export {
+        let doc = document::load(f)?;
+        return Ok((doc.value, doc.name));
+    }
+    let (id, stage) = (
+        args.rest_api_id.as_deref().unwrap_or_default(),
+        args.stage.as_deref().unwrap_or_default(),
+    );
+    #[cfg(feature = "aws")]
+    {
+        let aws = session.connect_aws()?;
+        match aws.deployed_definition(id, stage)? {
+            Some(v) => Ok((
+                v,
+                format!("stage {stage} of REST API {id} ({})", aws.region),
+            )),
+            None => bail!(
+                "stage {stage} of REST API {id}: its export holds no integrations, so the pipeline cannot be followed (is the stage deployed?)"
+            ),
+        }
+    }
+    #[cfg(not(feature = "aws"))]
+    {
+        let _ = (id, stage);
+        session.connect_aws().map(|never| match never {})
+    }
+}
+
+/// The path within the stage, the stage a default-endpoint URL names, the query string of
+/// the URL, and its host.
+type Target = (
+    String,
+    Option<String>,
+    Vec<(String, String)>,
+    Option<String>,
+);
+
+fn split_target(args: &TraceArgs) -> Result<Target> {
+    let t = args.target.as_str();
+    if !(t.starts_with("https://") || t.starts_with("http://")) {
+        let (path, query) = t.split_once('?').unwrap_or((t, ""));
+        if !path.starts_with('/') {
+            bail!("{t:?}: give a path that starts with / (/pets/7) or a whole https:// URL");
+        }
+        return Ok((path.to_string(), None, query_pairs(query), None));
+    }
+    let url = url::Url::parse(t).map_err(|e| anyhow::anyhow!("{t:?}: not a URL: {e}"))?;
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let query: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut segments: Vec<&str> = url.path().trim_start_matches('/').split('/').collect();
+    let default_endpoint = host.contains(".execute-api.") && host.ends_with(".amazonaws.com");
+    let stage = if default_endpoint {
+        if args.base_path.is_some() {
+            bail!(
+                "--base-path is for custom domain names; {host} is the default endpoint, whose first path segment is the stage"
+            );
+        }
+        let s = segments.first().copied().filter(|s| !s.is_empty());
+        let Some(s) = s else {
+            bail!(
+                "{t:?}: the default endpoint's URL starts with the stage (https://{host}/STAGE/...)"
+            );
+        };
+        segments.remove(0);
+        Some(s.to_string())
+    } else {
+        if let Some(base) = &args.base_path {
+            let want: Vec<&str> = base
+                .trim_matches('/')
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .collect();
+            if !segments.starts_with(&want) {
+                bail!(
+                    "{t:?}: the path does not start with the base path /{}: API Gateway answers 403 Forbidden for a custom domain path no base path mapping serves",
+                    want.join("/")
+                );
+            }
+            segments.drain(..want.len());
+        }
+        None
+    };
+    let path = format!("/{}", segments.join("/"));
+    Ok((path, stage, query, Some(host)))
+}
+
+fn query_pairs(q: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(q.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
