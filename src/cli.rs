@@ -195,9 +195,11 @@ pub enum Command {
     /// Validate a request as the method's request validator does: parameters and body model.
     Validate(ValidateArgs),
 
-    /// Follow one request through the whole pipeline of a definition: route, authorizer, API
-    /// key, validation, request mapping, the integration's answer, response mapping and
-    /// gateway responses; then the client's response as curl -i shows it.
+    /// Follow one request through a definition's whole pipeline to the response the client gets
+    ///
+    /// Route, resource policy, authorizer, API key, validation, request mapping, the
+    /// integration's answer, integration response or response mapping, and gateway responses;
+    /// each stage with what decided it, then the client's response as curl -i shows it.
     Trace(TraceArgs),
 
     /// Check a CloudFront distribution in front of API Gateway offline, and trace a URL

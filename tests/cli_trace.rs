@@ -529,7 +529,7 @@ fn request_mapping_415_and_parameters() {
                     "integration.request.path.id": "method.request.path.itemId",
                     "integration.request.header.X-Source": "'api-gateway'"
                 },
-                "requestTemplates": {"application/json": "{\"payload\": $input.json('$')}"},
+                "requestTemplates": {"application/json": "#set($context.requestOverride.header.X-Tenant = \"acme\")#if($input.params('v') == '2')#set($context.requestOverride.path.id = \"v2-$input.params('itemId')\")#end{\"payload\": $input.json('$')}"},
                 "passthroughBehavior": "never",
                 "responses": {"default": {"statusCode": "200"}, "4\\d{2}": {"statusCode": "400"}}
             }
@@ -564,9 +564,23 @@ fn request_mapping_415_and_parameters() {
     let sent = &r["result"]["stages"][4]["detail"];
     assert_eq!(sent["uri"], "https://backend.example.com/v1/things/42");
     assert_eq!(sent["parameters"]["header.X-Source"], "api-gateway");
+    assert_eq!(sent["parameters"]["header.X-Tenant"], "acme");
     // The selected 400 has no method response: API Gateway answers 500.
     assert_eq!(status(&r), 500);
     assert!(codes_of(&r).contains("lint.response-without-method-response"));
+    // $context.requestOverride.path replaces the mapped path parameter in the URI.
+    let (_, r) = trace(&[
+        "--export",
+        &api,
+        "PUT",
+        "/items/42?v=2",
+        "--body",
+        &json_body,
+    ]);
+    assert_eq!(
+        r["result"]["stages"][4]["detail"]["uri"],
+        "https://backend.example.com/v1/things/v2-42"
+    );
 }
 
 /// A SAM template's inline DefinitionBody is a definition too; a custom domain's URL goes
@@ -653,4 +667,94 @@ fn bad_input_is_a_one_line_error() {
         assert!(!r.stderr.contains("panicked"));
     }
     assert_usage_error(&run(&["trace", "GET", "/x"]), "--export");
+}
+
+/// A REST method behind a Cognito user pool authorizer: the issuer comes from the pool's
+/// ARN, the method's scope wants an access token that grants it; an HTTP API's Lambda
+/// authorizer with simple responses: `{"isAuthorized": false}` is 403.
+#[test]
+fn cognito_and_simple_lambda_authorizers() {
+    let issuer = Issuer::new();
+    let dir = tempfile::tempdir().unwrap();
+    let pool = ISS.rsplit('/').next().unwrap();
+    let rest = json!({
+        "swagger": "2.0", "info": {"title": "cognito", "version": "1"},
+        "paths": {"/orders": {"get": {
+            "security": [{"pool": ["orders/read"]}],
+            "responses": {"200": {"description": "ok"}},
+            "x-amazon-apigateway-integration": {"type": "http_proxy", "httpMethod": "GET",
+                "uri": "https://orders.internal.example.com/orders"}
+        }}},
+        "securityDefinitions": {"pool": {"type": "apiKey", "name": "Authorization", "in": "header",
+            "x-amazon-apigateway-authtype": "cognito_user_pools",
+            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools",
+                "providerARNs": [format!("arn:aws:cognito-idp:us-east-1:123456789012:userpool/{pool}")]}}}
+    });
+    let rest = write(dir.path(), "rest.json", &rest.to_string());
+    let header = json!({"kid": "key-1", "alg": "RS256"});
+    let claims = |iss: &str, scope: &str| {
+        json!({"sub": "s", "iss": iss, "client_id": "4pq8client", "token_use": "access",
+               "scope": scope, "iat": NOW - 60, "exp": NOW + 3000})
+    };
+    let now = NOW.to_string();
+    let call = |token: String| {
+        let auth = format!("Authorization: {token}");
+        trace(&[
+            "--export",
+            &rest,
+            "GET",
+            "/orders",
+            "-H",
+            &auth,
+            "--jwks",
+            &issuer.jwks,
+            "--now",
+            &now,
+            "--status",
+            "200",
+        ])
+    };
+    let (code, r) = call(issuer.sign(&header, &claims(ISS, "orders/read")));
+    assert_eq!((code, status(&r)), (0, 200), "{r}");
+    let (_, r) = call(issuer.sign(
+        &header,
+        &claims(
+            "https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other",
+            "orders/read",
+        ),
+    ));
+    assert_eq!(status(&r), 401);
+    assert!(codes_of(&r).contains("authorizer.jwt-issuer"));
+
+    let http = json!({
+        "openapi": "3.0.1", "info": {"title": "simple", "version": "1"},
+        "paths": {"/pets": {"get": {
+            "security": [{"lambda-auth": []}],
+            "responses": {"default": {"description": "d"}},
+            "x-amazon-apigateway-integration": {"type": "aws_proxy", "httpMethod": "POST",
+                "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets/invocations",
+                "payloadFormatVersion": "2.0"}
+        }}},
+        "components": {"securitySchemes": {"lambda-auth": {"type": "apiKey", "name": "X-Token", "in": "header",
+            "x-amazon-apigateway-authorizer": {"type": "request", "identitySource": "$request.header.X-Token",
+                "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations",
+                "authorizerPayloadFormatVersion": "2.0", "enableSimpleResponses": true}}}}
+    });
+    let http = write(dir.path(), "http.json", &http.to_string());
+    let no = write(dir.path(), "no.json", r#"{"isAuthorized": false}"#);
+    let (_, r) = trace(&[
+        "--export",
+        &http,
+        "GET",
+        "/pets",
+        "-H",
+        "X-Token: t",
+        "--authorizer-output",
+        &no,
+    ]);
+    assert_eq!((status(&r), body(&r)), (403, r#"{"message":"Forbidden"}"#));
+    assert!(codes_of(&r).contains("authorizer.simple-response-denied"));
+    // No X-Token: 401 without a call.
+    let (_, r) = trace(&["--export", &http, "GET", "/pets"]);
+    assert_eq!(status(&r), 401);
 }

@@ -910,17 +910,22 @@ impl Run {
                 sent,
             );
         } else {
-            let mapped = request_parameters(raw, req, &path, &given.stage_variables);
-            if let Some(uri) = &integration.uri {
-                let mapped_path: IndexMap<String, String> = mapped
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.strip_prefix("path.")?.to_string(), v.clone())))
-                    .collect();
-                sent.insert("uri".into(), json!(substitute_path(uri, &mapped_path)));
-            }
-            if !mapped.is_empty() {
-                sent.insert("parameters".into(), json!(mapped));
-            }
+            let mut mapped = request_parameters(raw, req, &path, &given.stage_variables);
+            let sent_with = |sent: &mut Map<String, Value>, mapped: &IndexMap<String, String>| {
+                if let Some(uri) = &integration.uri {
+                    let mapped_path: IndexMap<String, String> = mapped
+                        .iter()
+                        .filter_map(|(k, v)| {
+                            Some((k.strip_prefix("path.")?.to_string(), v.clone()))
+                        })
+                        .collect();
+                    sent.insert("uri".into(), json!(substitute_path(uri, &mapped_path)));
+                }
+                if !mapped.is_empty() {
+                    sent.insert("parameters".into(), json!(mapped));
+                }
+            };
+            sent_with(&mut sent, &mapped);
             match response::request_mapping(&integration, req.content_type()) {
                 response::RequestMapping::UnsupportedMediaType => {
                     self.findings.push(
@@ -990,9 +995,21 @@ impl Run {
                         mock_status = mock_status_of(&body);
                     }
                     sent.insert("body".into(), json!(body));
+                    // $context.requestOverride replaces the mapped parameters [AWS].
                     let o = &outcome.overrides.request;
                     if !(o.header.is_empty() && o.path.is_empty() && o.querystring.is_empty()) {
                         sent.insert("request_overrides".into(), json!(o));
+                        for (kind, values) in [
+                            ("header", &o.header),
+                            ("path", &o.path),
+                            ("querystring", &o.querystring),
+                        ] {
+                            for (k, v) in values {
+                                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                                mapped.insert(format!("{kind}.{k}"), v);
+                            }
+                        }
+                        sent_with(&mut sent, &mapped);
                     }
                     self.pass(
                         "integration-request",
