@@ -290,6 +290,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         }
         _ => {}
     }
+    crate::sources::set_parameters(cli.parameters.clone());
     let kb = match &cli.rules {
         Some(dir) => KnowledgeBase::from_dir(dir)?,
         None => KnowledgeBase::embedded().context("embedded knowledge base")?,

@@ -36,6 +36,10 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = FailOn::Error, global = true, value_name = "SEVERITY")]
     pub fail_on: FailOn,
 
+    /// Template parameter or pseudo parameter (AWS::Region=...); repeatable
+    #[arg(long = "parameter", global = true, value_name = "NAME=VALUE", value_parser = parse_name_value)]
+    pub parameters: Vec<(String, String)>,
+
     /// Live mode: the AWS profile to use (default: AWS_PROFILE, then the default chain).
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
@@ -57,6 +61,8 @@ pub struct Cli {
 const LIVE_COMMANDS: &[&str] = &["lint", "policy", "selection", "domain", "trace"];
 /// The live-mode flags.
 const LIVE_FLAGS: &[&str] = &["profile", "region", "aws_timeout"];
+/// Commands that read API definitions, where templates' `--parameter` applies.
+const DEFINITION_COMMANDS: &[&str] = &["lint", "selection", "template", "validate", "trace"];
 /// The flags every command takes, summarised under each command's help.
 const GLOBAL_FLAGS: &[&str] = &["output", "color", "rules", "fail_on"];
 
@@ -105,9 +111,13 @@ fn summarise_globals(cmd: clap::Command) -> clap::Command {
     let live = LIVE_COMMANDS.contains(&name.as_str());
     let mut hidden: Vec<&str> = GLOBAL_FLAGS.to_vec();
     hidden.extend(LIVE_FLAGS);
+    hidden.push("parameters");
     let mut note = String::from(
         "Global options: -o, --output human|json|sarif; --color auto|always|never; --rules DIR; --fail-on error|warning|info",
     );
+    if DEFINITION_COMMANDS.contains(&name.as_str()) {
+        note.push_str("; --parameter NAME=VALUE (CloudFormation templates)");
+    }
     if live {
         note.push_str("; --profile NAME, --region NAME, --aws-timeout DURATION (live mode)");
     }
@@ -195,7 +205,7 @@ pub enum Command {
     /// Validate a request as the method's request validator does: parameters and body model.
     Validate(ValidateArgs),
 
-    /// Follow one request through a definition's whole pipeline to the response the client gets
+    /// Follow a request through a definition's whole pipeline to what the client gets
     ///
     /// Route, resource policy, authorizer, API key, validation, request mapping, the
     /// integration's answer, integration response or response mapping, and gateway responses;

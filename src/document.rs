@@ -19,6 +19,63 @@ pub struct Document {
     pub text: String,
     pub value: Value,
     pub yaml: bool,
+    /// What was read from a CloudFormation template's resource form or Terraform's JSON into
+    /// inline definitions (see `sources`), when the document is one.
+    pub read: Option<crate::sources::Read>,
+}
+
+impl Document {
+    /// The source line of each finding's location, for people and SARIF: every location is
+    /// looked up in one pass over the document. A location inside a definition read from
+    /// infrastructure as code becomes the resource it was read from (the user's own file).
+    pub fn place(&self, findings: &mut [crate::finding::Finding]) {
+        let mut paths = Vec::with_capacity(findings.len());
+        for f in findings.iter_mut() {
+            let key = ["location", "origin"]
+                .into_iter()
+                .find(|k| f.evidence.get(*k).and_then(Value::as_str).is_some());
+            let Some(key) = key else {
+                paths.push(String::new());
+                continue;
+            };
+            let path = f.evidence[key].as_str().unwrap_or_default().to_string();
+            match self
+                .read
+                .as_ref()
+                .and(crate::locate::origin_of(&self.value, &path))
+            {
+                Some(origin) => {
+                    f.evidence.insert(key.to_string(), origin.clone().into());
+                    paths.push(origin);
+                }
+                None => paths.push(path),
+            }
+        }
+        let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let lines = crate::locate::lines_of(&self.text, &self.value, self.yaml, &paths);
+        for (f, line) in findings.iter_mut().zip(lines) {
+            if let Some(line) = line {
+                f.evidence.insert("line".to_string(), line.into());
+            }
+        }
+    }
+
+    /// A command's findings about this document as reported: what was read from an
+    /// infrastructure-as-code source first, then each finding placed (`place`).
+    pub fn findings(&self, findings: Vec<crate::finding::Finding>) -> Vec<crate::finding::Finding> {
+        let mut out = self.source_findings();
+        out.extend(findings);
+        self.place(&mut out);
+        out
+    }
+
+    /// The findings that say what was read from an infrastructure-as-code source.
+    pub fn source_findings(&self) -> Vec<crate::finding::Finding> {
+        self.read
+            .as_ref()
+            .map(crate::sources::Read::findings)
+            .unwrap_or_default()
+    }
 }
 
 /// Reads a JSON or YAML document (JSON when it starts with `{` or `[`).
@@ -67,11 +124,14 @@ pub fn load(path: &str) -> Result<Document> {
                 }
             })?
     };
+    let mut value = value;
+    let read = crate::sources::expand(&mut value);
     Ok(Document {
         name,
         text,
         value,
         yaml: !json,
+        read,
     })
 }
 

@@ -14,3 +14,4 @@ pub mod input;
 pub mod kb;
 pub mod locate;
 pub mod report;
+pub mod sources;

@@ -299,6 +299,40 @@ fn find_yaml_key(text: &str, from: usize, key: &str) -> Option<usize> {
         .map(|i| from + i)
 }
 
+/// For a JSON path into a definition read from infrastructure as code (`sources`), the
+/// resource in the user's file it came from: the `x-apigw-doctor-origin` of the deepest
+/// object along the path that has one. None for paths into the user's own definitions.
+pub fn origin_of(value: &Value, path: &str) -> Option<String> {
+    let mut at = value;
+    let mut origin = None;
+    for seg in segments(path)? {
+        if let Some(o) = at.get(crate::sources::ORIGIN).and_then(Value::as_str) {
+            origin = Some(o.to_string());
+        }
+        at = match &seg {
+            Seg::Key(k) => at.get(k.as_str()),
+            Seg::Index(i) => at.get(*i),
+        }?;
+    }
+    at.get(crate::sources::ORIGIN)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or(origin)
+}
+
+/// The JSON path of a template's resource: `$.Resources.Id`, or `$.Resources['a.b']` for an
+/// id that is not a plain name (Terraform addresses hold dots and brackets).
+pub fn resource_path(id: &str) -> String {
+    if id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    {
+        format!("$.Resources.{id}")
+    } else {
+        format!("$.Resources['{id}']")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -177,6 +177,7 @@ fn help_fits_a_screen_with_examples_for_every_command() {
         &["policy"],
         &["cloudfront"],
         &["template"],
+        &["trace"],
     ];
     for command in commands {
         for flag in ["--help", "-h"] {
@@ -199,7 +200,7 @@ fn help_fits_a_screen_with_examples_for_every_command() {
             "{command:?}: {}",
             r.stdout
         );
-        let live = ["lint", "policy", "selection", "domain"].contains(&command[0]);
+        let live = ["lint", "policy", "selection", "domain", "trace"].contains(&command[0]);
         assert_eq!(
             r.stdout.contains("--profile NAME"),
             live,

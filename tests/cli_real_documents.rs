@@ -599,7 +599,7 @@ Resources:
     ]);
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("application/json"), "{}", r.stderr);
-    // CDK synth's resource form: refused (exit 2) with what it holds.
+    // CDK synth's resource form: read into a definition (tests/cli_iac.rs has more).
     let cdk = json!({"Resources": {
         "OrdersApi1A2B3C4D": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "orders"}},
         "OrdersApiorders5E6F7A8B": {"Type": "AWS::ApiGateway::Resource", "Properties": {
@@ -611,19 +611,16 @@ Resources:
             "Integration": {"Type": "AWS", "IntegrationHttpMethod": "POST",
                 "IntegrationResponses": [{"StatusCode": "200"}]}}}}});
     let path = write_doc(dir.path(), "cdk.template.json", &cdk.to_string());
-    let r = run(&["lint", &path]);
-    assert_eq!(r.code, 2);
-    assert!(
-        r.stderr.contains("1 AWS::ApiGateway::Method"),
-        "{}",
-        r.stderr
+    let r = run(&["-o", "json", "lint", &path]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["methods"], 1, "{j}");
+    let missing = findings_with(&j, "lint.response-without-method-response");
+    assert_eq!(
+        missing[0]["evidence"]["location"],
+        "$.Resources.OrdersApiordersGET9C0D1E2F.Properties.Integration.IntegrationResponses[0]"
     );
-    assert!(r.stderr.contains("cdk synth"), "{}", r.stderr);
-    assert!(
-        !r.stderr.contains("DefinitionUri or Body in S3"),
-        "{}",
-        r.stderr
-    );
+    assert_eq!(findings_with(&j, "source.read").len(), 1);
 }
 
 /// `aws cloudfront get-distribution-config` for the common "single-page app and API in one

@@ -4,6 +4,7 @@ use crate::checks::gateway_responses;
 use crate::checks::lint::{self, LinkUse, VpcLinkUser};
 use crate::cli::LintArgs;
 use crate::document;
+#[cfg(feature = "aws")]
 use crate::finding::Finding;
 use crate::report::{Outcome, Report, human::Palette};
 use anyhow::Result;
@@ -150,6 +151,7 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
                 text: serde_json::to_string_pretty(&value)?,
                 value,
                 yaml: false,
+                read: None,
             };
             lint_document(session, args, doc, Some(&id))?;
         }
@@ -553,7 +555,7 @@ fn lint_document(
     } else {
         findings.extend(lint::missing_integrations(&doc.value, &methods));
     }
-    add_lines(&mut findings, &doc);
+    let findings = doc.findings(findings);
     let outcome = LintOutcome {
         api: if http { "http" } else { "rest" },
         api_evidence,
@@ -665,24 +667,4 @@ fn link_error(session: &mut Session, args: &LintArgs, text: &str) -> Result<()> 
         )
         .with_findings(findings),
     )
-}
-
-/// The source line of each finding's location, for people and SARIF: every location is
-/// looked up in one pass over the document.
-fn add_lines(findings: &mut [Finding], doc: &document::Document) {
-    let location = |f: &Finding| {
-        ["location", "origin"]
-            .iter()
-            .find_map(|k| f.evidence.get(*k).and_then(Value::as_str))
-            .unwrap_or_default()
-            .to_string()
-    };
-    let paths: Vec<String> = findings.iter().map(location).collect();
-    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-    let lines = crate::locate::lines_of(&doc.text, &doc.value, doc.yaml, &paths);
-    for (f, line) in findings.iter_mut().zip(lines) {
-        if let Some(line) = line {
-            f.evidence.insert("line".to_string(), line.into());
-        }
-    }
 }

@@ -71,6 +71,7 @@ fn live_policy(session: &Session, args: &PolicyArgs) -> Result<document::Documen
             value: serde_json::Value::String(text.clone()),
             text,
             yaml: false,
+            read: None,
         })
     }
     #[cfg(not(feature = "aws"))]

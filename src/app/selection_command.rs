@@ -341,7 +341,7 @@ pub fn run(session: &mut Session, args: &SelectionArgs) -> Result<()> {
         let (value, name) = live_method(session, args)?;
         let integration =
             model::from_cli_json(&value).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        return rest(session, args, integration, name);
+        return rest(session, args, integration, name, None);
     }
     if (args.method.is_some() || args.path.is_some()) && args.export.is_none() {
         bail!(
@@ -358,18 +358,24 @@ pub fn run(session: &mut Session, args: &SelectionArgs) -> Result<()> {
         }
         let integration =
             model::from_cli_json(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
-        return rest(session, args, integration, doc.name);
+        return rest(session, args, integration, doc.name, None);
     }
-    let (integration, target) = responses(args)?;
-    rest(session, args, integration, target)
+    let (integration, target, doc) = responses(args)?;
+    rest(session, args, integration, target, doc.as_ref())
 }
 
+/// `doc`: the definition the integration was read from (--export), whose findings place.
 fn rest(
     session: &mut Session,
     args: &SelectionArgs,
     integration: Integration,
     target: String,
+    doc: Option<&crate::document::Document>,
 ) -> Result<()> {
+    let placed = |findings: Vec<Finding>| match doc {
+        Some(d) => d.findings(findings),
+        None => findings,
+    };
     if args.table {
         if integration.kind == Some(IntegrationKind::Lambda) {
             bail!(
@@ -381,7 +387,8 @@ fn rest(
             integration: integration.kind.unwrap_or(IntegrationKind::Http),
             table,
         };
-        return session.emit(&Report::new("selection", target, outcome).with_findings(findings));
+        return session
+            .emit(&Report::new("selection", target, outcome).with_findings(placed(findings)));
     }
     let (input, assumed_thrown) = input_of(args)?;
     match (integration.kind, input.kind()) {
@@ -467,7 +474,7 @@ fn rest(
     if let Some(r) = response {
         s.findings.extend(r.findings);
     }
-    session.emit(&Report::new("selection", target, outcome).with_findings(s.findings))
+    session.emit(&Report::new("selection", target, outcome).with_findings(placed(s.findings)))
 }
 
 /// `--aws`: the method (get-method shape) of the live API.
@@ -537,7 +544,9 @@ fn respond(
     )))
 }
 
-fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
+fn responses(
+    args: &SelectionArgs,
+) -> Result<(Integration, String, Option<crate::document::Document>)> {
     if let Some(file) = &args.export {
         let (method, path) = (
             args.method.as_deref().unwrap_or_default(),
@@ -547,7 +556,7 @@ fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
         let integration = model::from_export(&doc.value, method, path)
             .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
         let target = format!("{} {} {path}", doc.name, method.to_ascii_uppercase());
-        return Ok((integration, target));
+        return Ok((integration, target, Some(doc)));
     }
     let mut responses: Vec<ResponseRule> = args
         .response
@@ -579,6 +588,7 @@ fn responses(args: &SelectionArgs) -> Result<(Integration, String)> {
             ..Integration::default()
         },
         "--response".to_string(),
+        None,
     ))
 }
 

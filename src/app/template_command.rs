@@ -127,14 +127,22 @@ fn template_text(args: &TemplateArgs) -> Result<(String, String)> {
         .iter()
         .find(|(t, _, _)| t.to_ascii_lowercase() == wanted)
     {
-        Some((_, text, location)) => Ok((
-            text.clone(),
-            format!(
-                "{} {} {resource} {location}",
-                doc.name,
-                method.to_ascii_uppercase()
-            ),
-        )),
+        Some((_, text, location)) => {
+            // A definition read from infrastructure as code: the resource in the user's file.
+            let location = doc
+                .read
+                .as_ref()
+                .and(crate::locate::origin_of(&doc.value, location))
+                .unwrap_or_else(|| location.clone());
+            Ok((
+                text.clone(),
+                format!(
+                    "{} {} {resource} {location}",
+                    doc.name,
+                    method.to_ascii_uppercase()
+                ),
+            ))
+        }
         None => bail!(
             "{}: {} {resource} has no {wanted} template among its {what} ({}): pick one with --content-type",
             doc.name,

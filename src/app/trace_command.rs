@@ -130,7 +130,7 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
     {
         headers.push(("Host".into(), h));
     }
-    let (doc, target) = definition(session, args)?;
+    let doc = definition(session, args)?;
     let body = match &args.body {
         Some(f) => Some(input::read_text(
             f,
@@ -190,23 +190,22 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
         body,
         accept,
     };
-    let trace =
-        pipeline::trace(&doc, &request, &given).map_err(|e| anyhow::anyhow!("{target}: {e}"))?;
-    let findings = trace.findings.clone();
+    let trace = pipeline::trace(&doc.value, &request, &given)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    let findings = doc.findings(trace.findings.clone());
     let outcome = TraceOutcome {
         method: request.method,
         path,
         stage,
         trace,
     };
-    session.emit(&Report::new("trace", target, outcome).with_findings(findings))
+    session.emit(&Report::new("trace", doc.name, outcome).with_findings(findings))
 }
 
 /// The definition: a file, or what the stage serves (--aws).
-fn definition(session: &Session, args: &TraceArgs) -> Result<(Value, String)> {
+fn definition(session: &Session, args: &TraceArgs) -> Result<document::Document> {
     if let Some(f) = &args.export {
-        let doc = document::load(f)?;
-        return Ok((doc.value, doc.name));
+        return document::load(f);
     }
     let (id, stage) = (
         args.rest_api_id.as_deref().unwrap_or_default(),
@@ -216,10 +215,13 @@ fn definition(session: &Session, args: &TraceArgs) -> Result<(Value, String)> {
     {
         let aws = session.connect_aws()?;
         match aws.deployed_definition(id, stage)? {
-            Some(v) => Ok((
-                v,
-                format!("stage {stage} of REST API {id} ({})", aws.region),
-            )),
+            Some(value) => Ok(document::Document {
+                name: format!("stage {stage} of REST API {id} ({})", aws.region),
+                text: serde_json::to_string_pretty(&value)?,
+                value,
+                yaml: false,
+                read: None,
+            }),
             None => bail!(
                 "stage {stage} of REST API {id}: its export holds no integrations, so the pipeline cannot be followed (is the stage deployed?)"
             ),

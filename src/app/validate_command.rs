@@ -129,8 +129,8 @@ pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
             validation::NO_VALIDATOR,
             "this is an HTTP API: HTTP APIs have no request validation (no validators, no models), so nothing is checked before the integration; validate in the backend",
         );
-        return session
-            .emit(&Report::new("validate", doc.name, outcome).with_findings(vec![finding]));
+        let findings = doc.findings(vec![finding]);
+        return session.emit(&Report::new("validate", doc.name, outcome).with_findings(findings));
     }
     let request = Incoming {
         method: args.method.clone(),
@@ -174,5 +174,6 @@ pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
         gateway_response,
         headers,
     };
+    let findings = doc.findings(findings);
     session.emit(&Report::new("validate", doc.name, outcome).with_findings(findings))
 }

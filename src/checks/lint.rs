@@ -201,7 +201,7 @@ pub fn definition_bodies(doc: &Value) -> Vec<DefinitionBody<'_>> {
             let mut found = Vec::new();
             bodies_in(
                 v,
-                format!("$.Resources.{id}.Properties.{key}"),
+                format!("{}.Properties.{key}", crate::locate::resource_path(id)),
                 &mut found,
                 0,
             );
@@ -1029,7 +1029,7 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
                 for r in &i.responses {
                     if !methods.contains(&r.status) {
                         push(
-                            Finding::error(METHOD_RESPONSE_MISSING, format!("{label}: an integration response maps to {}, which has no method response{}: whenever it is selected, API Gateway answers 500 (\"Output mapping refers to an invalid method response\"); declare a {} method response", r.status, if methods.is_empty() { " (the method declares no method responses at all: an OpenAPI operation without `responses`)" } else { "" }, r.status))
+                            Finding::error(METHOD_RESPONSE_MISSING, format!("{label}: an integration response maps to {}, which has no method response{}: whenever it is selected, API Gateway answers 500 (\"Output mapping refers to an invalid method response\"); declare a {} method response", r.status, if methods.is_empty() { " (the method declares no method responses at all: an OpenAPI operation without `responses`, a CloudFormation Method without MethodResponses)" } else { "" }, r.status))
                                 .with("status", r.status.as_str())
                                 .with("location", r.origin.as_str())
                                 .with("method_responses", json!(methods)),

@@ -33,6 +33,7 @@ pub fn emitted_codes() -> Vec<&'static str> {
         template::CODES,
         validation::CODES,
         pipeline::CODES,
+        crate::sources::CODES,
     ]
     .concat()
 }

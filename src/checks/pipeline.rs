@@ -174,15 +174,17 @@ pub fn trace(doc: &Value, req: &Request, given: &Given) -> Result<Trace, String>
     run.pass(
         "route",
         format!(
-            "{} {} ({}.{})",
+            "{} {} ({})",
             if at.op_key == "x-amazon-apigateway-any-method" {
                 "ANY".to_string()
             } else {
                 at.op_key.to_ascii_uppercase()
             },
             at.template,
-            at.base,
-            at.op_key
+            at.op
+                .get(crate::sources::ORIGIN)
+                .and_then(Value::as_str)
+                .map_or_else(|| format!("{}.{}", at.base, at.op_key), str::to_string)
         ),
         Map::from_iter([(
             "path_parameters".to_string(),
@@ -1019,7 +1021,9 @@ impl Run {
                 }
             }
         }
-        self.backend(&integration, req, given, ctx, mock_status)
+        // A definition read from infrastructure as code names the resource in the user's file.
+        let written_at = raw.get(crate::sources::ORIGIN).and_then(Value::as_str);
+        self.backend(&integration, req, given, ctx, mock_status, written_at)
     }
 
     /// The backend's answer through the REST response half.
@@ -1030,6 +1034,7 @@ impl Run {
         given: &Given,
         ctx: &Context,
         mock_status: Option<u16>,
+        written_at: Option<&str>,
     ) -> bool {
         let kind = integration.kind.unwrap_or(IntegrationKind::Http);
         let is_mock = integration
@@ -1172,7 +1177,7 @@ impl Run {
                     None => "the default response".into(),
                 },
                 rule.status,
-                rule.origin
+                written_at.unwrap_or(&rule.origin)
             ),
             detail,
         );

@@ -1,0 +1,605 @@
+//! REST APIs written as CloudFormation resources (what `cdk synth` prints, and hand-written
+//! templates): `AWS::ApiGateway::RestApi` with its `Resource`, `Method` (integration,
+//! integration and method responses), `Authorizer`, `RequestValidator` and `Model`
+//! resources, read into the OpenAPI 3 definition with API Gateway's extensions that an
+//! export of the same API holds. The definition is put where an inline one would be (the
+//! RestApi's `Properties.Body`), so every command that reads inline definitions reads these
+//! too; each operation and integration names the resource it came from
+//! (`x-apigw-doctor-origin`), so findings point at the user's own template.
+use super::intrinsics::Resolver;
+use super::{ORIGIN, Read};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// Marks a definition this module wrote (not the user's).
+pub const SYNTHESIZED: &str = "x-apigw-doctor-synthesized";
+
+struct Api {
+    id: String,
+    definition: Map<String, Value>,
+    paths: Map<String, Value>,
+    schemes: Map<String, Value>,
+    schemas: Map<String, Value>,
+    validators: Map<String, Value>,
+    methods: usize,
+}
+
+/// Where a method, its integration and each integration response are written in the user's
+/// file, when that is not inside the template's `$.Resources.ID` (Terraform: each is a
+/// resource of its own).
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub method: String,
+    pub integration: String,
+    pub responses: Vec<String>,
+}
+
+pub type Origins = HashMap<String, Origin>;
+
+/// Reads the resource-form REST APIs of a template into inline definitions; None when the
+/// template has none.
+pub fn read(template: &mut Value, overrides: &[(String, String)]) -> Option<Read> {
+    read_as(
+        template,
+        overrides,
+        "CloudFormation template",
+        &Origins::new(),
+    )
+}
+
+/// `read`, naming the source `kind` and placing methods by `origins`.
+pub fn read_as(
+    template: &mut Value,
+    overrides: &[(String, String)],
+    kind: &'static str,
+    origins: &Origins,
+) -> Option<Read> {
+    let resources = template.get("Resources")?.as_object()?;
+    let of_type = |t: &str| -> Vec<(&String, &Value)> {
+        resources
+            .iter()
+            .filter(|(_, r)| r.get("Type").and_then(Value::as_str) == Some(t))
+            .collect()
+    };
+    let rest_apis = of_type("AWS::ApiGateway::RestApi");
+    let methods = of_type("AWS::ApiGateway::Method");
+    if methods.is_empty() && rest_apis.is_empty() {
+        return None;
+    }
+    let resolver = Resolver::new(template, overrides);
+    let mut read = Read::new(kind);
+    let mut apis: HashMap<String, Api> = HashMap::new();
+    for (id, r) in &rest_apis {
+        let props = r.get("Properties");
+        let has = |k: &str| props.and_then(|p| p.get(k)).is_some();
+        if has("Body") {
+            continue;
+        }
+        if has("BodyS3Location") {
+            read.not_readable.push(format!(
+                "{id}: its definition is in S3 (BodyS3Location), which the tool does not read: give the API's export (aws apigateway get-export) instead"
+            ));
+            continue;
+        }
+        let mut definition = Map::new();
+        definition.insert("openapi".into(), json!("3.0.1"));
+        let name = props
+            .and_then(|p| p.get("Name"))
+            .and_then(|n| resolver.text(n))
+            .unwrap_or_else(|| id.to_string());
+        definition.insert(
+            "info".into(),
+            json!({"title": name, "version": "cloudformation"}),
+        );
+        if let Some(p) = props {
+            for (cfn, ext) in [
+                ("Policy", "x-amazon-apigateway-policy"),
+                ("BinaryMediaTypes", "x-amazon-apigateway-binary-media-types"),
+                ("ApiKeySourceType", "x-amazon-apigateway-api-key-source"),
+            ] {
+                if let Some(v) = p.get(cfn) {
+                    definition.insert(ext.into(), resolver.value(v));
+                }
+            }
+        }
+        apis.insert(
+            id.to_string(),
+            Api {
+                id: id.to_string(),
+                definition,
+                paths: Map::new(),
+                schemes: Map::new(),
+                schemas: Map::new(),
+                validators: Map::new(),
+                methods: 0,
+            },
+        );
+    }
+    let paths = resource_paths(resources);
+    for (id, m) in &methods {
+        let Some(props) = m.get("Properties") else {
+            continue;
+        };
+        let Some(api_id) = props.get("RestApiId").and_then(reference) else {
+            read.not_readable.push(format!(
+                "{id}: its RestApiId is not a Ref to a RestApi of this template (an imported or parameter API): its method is not read"
+            ));
+            continue;
+        };
+        let Some(api) = apis.get_mut(&api_id) else {
+            continue;
+        };
+        let path = match props.get("ResourceId") {
+            Some(r) if is_root(r, &api_id) => Some("/".to_string()),
+            Some(r) => reference(r).and_then(|res| paths.get(&res).cloned().flatten()),
+            None => None,
+        };
+        let Some(path) = path else {
+            read.not_readable.push(format!(
+                "{id}: the path of its ResourceId cannot be built from this template's AWS::ApiGateway::Resource chain"
+            ));
+            continue;
+        };
+        let verb = props
+            .get("HttpMethod")
+            .and_then(|v| resolver.text(v))
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let key = if verb == "ANY" {
+            "x-amazon-apigateway-any-method".to_string()
+        } else {
+            verb.to_ascii_lowercase()
+        };
+        let placed = origins.get(id.as_str()).cloned().unwrap_or_else(|| Origin {
+            method: crate::locate::resource_path(id),
+            integration: format!(
+                "{}.Properties.Integration",
+                crate::locate::resource_path(id)
+            ),
+            responses: Vec::new(),
+        });
+        let op = operation(&placed, props, resources, &resolver, api);
+        api.methods += 1;
+        let item = api
+            .paths
+            .entry(path)
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(item) = item.as_object_mut() {
+            item.insert(key, Value::Object(op));
+        }
+    }
+    read.unresolved = resolver.unresolved.get();
+    let template_resources = template.get_mut("Resources")?.as_object_mut()?;
+    let mut ids: Vec<&String> = apis.keys().collect();
+    ids.sort();
+    let ids: Vec<String> = ids.into_iter().cloned().collect();
+    for id in ids {
+        let Some(api) = apis.remove(&id) else {
+            continue;
+        };
+        read.apis += 1;
+        read.methods += api.methods;
+        let mut definition = api.definition;
+        definition.insert("paths".into(), Value::Object(api.paths));
+        let mut components = Map::new();
+        if !api.schemes.is_empty() {
+            components.insert("securitySchemes".into(), Value::Object(api.schemes));
+        }
+        if !api.schemas.is_empty() {
+            components.insert("schemas".into(), Value::Object(api.schemas));
+        }
+        if !components.is_empty() {
+            definition.insert("components".into(), Value::Object(components));
+        }
+        if !api.validators.is_empty() {
+            definition.insert(
+                "x-amazon-apigateway-request-validators".into(),
+                Value::Object(api.validators),
+            );
+        }
+        definition.insert(
+            SYNTHESIZED.into(),
+            json!({"from": crate::locate::resource_path(&api.id)}),
+        );
+        if let Some(props) = template_resources
+            .get_mut(&id)
+            .and_then(|r| r.as_object_mut())
+            .map(|r| {
+                r.entry("Properties")
+                    .or_insert_with(|| Value::Object(Map::new()))
+            })
+            .and_then(Value::as_object_mut)
+        {
+            props.insert("Body".into(), Value::Object(definition));
+        }
+    }
+    Some(read)
+}
+
+/// The logical id a `{"Ref": ID}` names.
+fn reference(v: &Value) -> Option<String> {
+    v.get("Ref").and_then(Value::as_str).map(str::to_string)
+}
+
+/// `{"Fn::GetAtt": [API, "RootResourceId"]}` (or `"API.RootResourceId"`).
+fn is_root(v: &Value, api: &str) -> bool {
+    match v.get("Fn::GetAtt") {
+        Some(Value::Array(a)) => {
+            a.first().and_then(Value::as_str) == Some(api)
+                && a.get(1).and_then(Value::as_str) == Some("RootResourceId")
+        }
+        Some(Value::String(s)) => s == &format!("{api}.RootResourceId"),
+        _ => false,
+    }
+}
+
+/// The full path of every `AWS::ApiGateway::Resource`, from its `ParentId` chain (None when
+/// a link of it is not in the template).
+fn resource_paths(resources: &Map<String, Value>) -> HashMap<String, Option<String>> {
+    let mut out = HashMap::new();
+    for id in resources.keys() {
+        let mut parts = Vec::new();
+        let mut at = id.clone();
+        let mut complete = false;
+        for _ in 0..64 {
+            let Some(r) = resources.get(&at) else { break };
+            if r.get("Type").and_then(Value::as_str) != Some("AWS::ApiGateway::Resource") {
+                break;
+            }
+            let Some(props) = r.get("Properties") else {
+                break;
+            };
+            let Some(part) = props.get("PathPart").and_then(Value::as_str) else {
+                break;
+            };
+            parts.push(part.to_string());
+            match props.get("ParentId") {
+                Some(p) if p.get("Fn::GetAtt").is_some() => {
+                    complete = true;
+                    break;
+                }
+                Some(p) => match reference(p) {
+                    Some(parent) => at = parent,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        if resources
+            .get(id)
+            .and_then(|r| r.get("Type"))
+            .and_then(Value::as_str)
+            == Some("AWS::ApiGateway::Resource")
+        {
+            parts.reverse();
+            out.insert(
+                id.clone(),
+                complete.then(|| format!("/{}", parts.join("/"))),
+            );
+        }
+    }
+    out
+}
+
+/// One `AWS::ApiGateway::Method` as an export operation.
+fn operation(
+    origin: &Origin,
+    props: &Value,
+    resources: &Map<String, Value>,
+    resolver: &Resolver<'_>,
+    api: &mut Api,
+) -> Map<String, Value> {
+    let mut op = Map::new();
+    op.insert(ORIGIN.into(), json!(origin.method));
+    // Method responses: the statuses integration responses may map to.
+    let mut responses = Map::new();
+    for r in props
+        .get("MethodResponses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(status) = r.get("StatusCode").and_then(|s| resolver.text(s)) else {
+            continue;
+        };
+        let mut headers = Map::new();
+        for k in r
+            .get("ResponseParameters")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.keys())
+        {
+            if let Some(h) = k.strip_prefix("method.response.header.") {
+                headers.insert(h.to_string(), json!({"schema": {"type": "string"}}));
+            }
+        }
+        let mut response = Map::new();
+        response.insert("description".into(), json!(format!("{status} response")));
+        if !headers.is_empty() {
+            response.insert("headers".into(), Value::Object(headers));
+        }
+        responses.insert(status, Value::Object(response));
+    }
+    op.insert("responses".into(), Value::Object(responses));
+    // Required parameters.
+    let mut parameters = Vec::new();
+    for (k, required) in props
+        .get("RequestParameters")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let Some(rest) = k.strip_prefix("method.request.") else {
+            continue;
+        };
+        let Some((place, name)) = rest.split_once('.') else {
+            continue;
+        };
+        let place = match place {
+            "querystring" => "query",
+            "header" | "path" => place,
+            _ => continue,
+        };
+        parameters.push(json!({"name": name, "in": place,
+            "required": required.as_bool().unwrap_or(place == "path"),
+            "schema": {"type": "string"}}));
+    }
+    if !parameters.is_empty() {
+        op.insert("parameters".into(), Value::Array(parameters));
+    }
+    // Request models.
+    if let Some(models) = props.get("RequestModels").and_then(Value::as_object) {
+        let mut content = Map::new();
+        for (media, m) in models {
+            let name = model(m, resources, resolver, api);
+            content.insert(
+                media.clone(),
+                json!({"schema": {"$ref": format!("#/components/schemas/{name}")}}),
+            );
+        }
+        op.insert("requestBody".into(), json!({"content": content}));
+    }
+    if let Some(v) = props.get("RequestValidatorId").and_then(reference)
+        && let Some(r) = resources.get(&v).and_then(|r| r.get("Properties"))
+    {
+        let name = r
+            .get("Name")
+            .and_then(|n| resolver.text(n))
+            .unwrap_or_else(|| v.clone());
+        let flag = |k: &str| {
+            r.get(k)
+                .and_then(|b| resolver.text(b))
+                .is_some_and(|b| b == "true")
+        };
+        api.validators.insert(
+            name.clone(),
+            json!({"validateRequestBody": flag("ValidateRequestBody"),
+                   "validateRequestParameters": flag("ValidateRequestParameters")}),
+        );
+        op.insert("x-amazon-apigateway-request-validator".into(), json!(name));
+    }
+    // Authorization.
+    let mut security = Vec::new();
+    let auth = props
+        .get("AuthorizationType")
+        .and_then(|a| resolver.text(a))
+        .unwrap_or_else(|| "NONE".into())
+        .to_ascii_uppercase();
+    let scopes: Vec<Value> = props
+        .get("AuthorizationScopes")
+        .map(|s| resolver.value(s))
+        .and_then(|s| s.as_array().cloned())
+        .unwrap_or_default();
+    match auth.as_str() {
+        "AWS_IAM" => {
+            api.schemes.insert(
+                "sigv4".into(),
+                json!({"type": "apiKey", "name": "Authorization", "in": "header",
+                       "x-amazon-apigateway-authtype": "awsSigv4"}),
+            );
+            security.push(json!({"sigv4": []}));
+        }
+        "CUSTOM" | "COGNITO_USER_POOLS" => {
+            let name = props
+                .get("AuthorizerId")
+                .and_then(reference)
+                .map(|a| authorizer(&a, resources, resolver, api))
+                .unwrap_or_else(|| {
+                    api.schemes.insert(
+                        "unresolved-authorizer".into(),
+                        json!({"type": "apiKey", "name": "Authorization", "in": "header"}),
+                    );
+                    "unresolved-authorizer".into()
+                });
+            security.push(json!({ name: scopes }));
+        }
+        _ => {}
+    }
+    if props
+        .get("ApiKeyRequired")
+        .and_then(|b| resolver.text(b))
+        .is_some_and(|b| b == "true")
+    {
+        api.schemes.insert(
+            "api_key".into(),
+            json!({"type": "apiKey", "name": "x-api-key", "in": "header"}),
+        );
+        security.push(json!({"api_key": []}));
+    }
+    if !security.is_empty() {
+        op.insert("security".into(), Value::Array(security));
+    }
+    if let Some(i) = props.get("Integration") {
+        op.insert(
+            "x-amazon-apigateway-integration".into(),
+            Value::Object(integration(origin, i, resolver)),
+        );
+    }
+    op
+}
+
+/// An `AWS::ApiGateway::Model` as a schema of the definition; its name.
+fn model(
+    m: &Value,
+    resources: &Map<String, Value>,
+    resolver: &Resolver<'_>,
+    api: &mut Api,
+) -> String {
+    let (name, schema) = match reference(m) {
+        Some(id) => {
+            let props = resources.get(&id).and_then(|r| r.get("Properties"));
+            let name = props
+                .and_then(|p| p.get("Name"))
+                .and_then(|n| resolver.text(n))
+                .unwrap_or(id);
+            let schema = props
+                .and_then(|p| p.get("Schema"))
+                .map(|s| match s {
+                    // A schema written as a JSON string.
+                    Value::String(text) => serde_json::from_str(text).unwrap_or(json!({})),
+                    other => resolver.value(other),
+                })
+                .unwrap_or(json!({}));
+            (name, schema)
+        }
+        // A built-in model ("Empty", "Error") named directly.
+        None => (
+            resolver.text(m).unwrap_or_else(|| "Empty".into()),
+            json!({"type": "object"}),
+        ),
+    };
+    api.schemas.entry(name.clone()).or_insert(schema);
+    name
+}
+
+/// An `AWS::ApiGateway::Authorizer` as a security scheme; its name.
+fn authorizer(
+    id: &str,
+    resources: &Map<String, Value>,
+    resolver: &Resolver<'_>,
+    api: &mut Api,
+) -> String {
+    let props = resources.get(id).and_then(|r| r.get("Properties"));
+    let get = |k: &str| props.and_then(|p| p.get(k));
+    let name = get("Name")
+        .and_then(|n| resolver.text(n))
+        .unwrap_or_else(|| id.to_string());
+    let kind = get("Type")
+        .and_then(|t| resolver.text(t))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let identity = get("IdentitySource")
+        .and_then(|s| resolver.text(s))
+        .unwrap_or_default();
+    let header = identity
+        .split(',')
+        .next()
+        .and_then(|s| s.trim().strip_prefix("method.request.header."))
+        .unwrap_or("Authorization")
+        .to_string();
+    let mut a = Map::new();
+    a.insert("type".into(), json!(kind));
+    if !identity.is_empty() {
+        a.insert("identitySource".into(), json!(identity));
+    }
+    for (cfn, ext) in [
+        ("AuthorizerUri", "authorizerUri"),
+        ("AuthorizerCredentials", "authorizerCredentials"),
+        (
+            "IdentityValidationExpression",
+            "identityValidationExpression",
+        ),
+        (
+            "AuthorizerResultTtlInSeconds",
+            "authorizerResultTtlInSeconds",
+        ),
+        ("ProviderARNs", "providerARNs"),
+    ] {
+        if let Some(v) = get(cfn) {
+            a.insert(ext.into(), resolver.value(v));
+        }
+    }
+    let authtype = if kind == "cognito_user_pools" {
+        "cognito_user_pools"
+    } else {
+        "custom"
+    };
+    api.schemes.insert(
+        name.clone(),
+        json!({"type": "apiKey", "name": header, "in": "header",
+               "x-amazon-apigateway-authtype": authtype,
+               "x-amazon-apigateway-authorizer": a}),
+    );
+    name
+}
+
+/// A method's `Integration` as `x-amazon-apigateway-integration`.
+fn integration(origin: &Origin, i: &Value, resolver: &Resolver<'_>) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert(ORIGIN.into(), json!(origin.integration));
+    let text = |k: &str| i.get(k).and_then(|v| resolver.text(v));
+    if let Some(t) = text("Type") {
+        out.insert("type".into(), json!(t.to_ascii_lowercase()));
+    }
+    for (cfn, ext) in [
+        ("IntegrationHttpMethod", "httpMethod"),
+        ("Uri", "uri"),
+        ("ConnectionType", "connectionType"),
+        ("ConnectionId", "connectionId"),
+        ("Credentials", "credentials"),
+        ("PassthroughBehavior", "passthroughBehavior"),
+        ("ContentHandling", "contentHandling"),
+        ("TimeoutInMillis", "timeoutInMillis"),
+    ] {
+        if let Some(v) = text(cfn) {
+            out.insert(ext.into(), json!(v));
+        }
+    }
+    for (cfn, ext) in [
+        ("RequestParameters", "requestParameters"),
+        ("RequestTemplates", "requestTemplates"),
+        ("CacheKeyParameters", "cacheKeyParameters"),
+    ] {
+        if let Some(v) = i.get(cfn) {
+            out.insert(ext.into(), resolver.value(v));
+        }
+    }
+    let mut responses = Map::new();
+    for (n, r) in i
+        .get("IntegrationResponses")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        let pattern = r
+            .get("SelectionPattern")
+            .and_then(|p| resolver.text(p))
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| "default".into());
+        let mut response = Map::new();
+        let written_at = origin
+            .responses
+            .get(n)
+            .cloned()
+            .unwrap_or_else(|| format!("{}.IntegrationResponses[{n}]", origin.integration));
+        response.insert(ORIGIN.into(), json!(written_at));
+        if let Some(s) = r.get("StatusCode").and_then(|s| resolver.text(s)) {
+            response.insert("statusCode".into(), json!(s));
+        }
+        for (cfn, ext) in [
+            ("ResponseParameters", "responseParameters"),
+            ("ResponseTemplates", "responseTemplates"),
+            ("ContentHandling", "contentHandling"),
+        ] {
+            if let Some(v) = r.get(cfn) {
+                response.insert(ext.into(), resolver.value(v));
+            }
+        }
+        responses.entry(pattern).or_insert(Value::Object(response));
+    }
+    if !responses.is_empty() {
+        out.insert("responses".into(), Value::Object(responses));
+    }
+    out
+}

@@ -1,0 +1,111 @@
+//! Where API definitions come from besides exports: CloudFormation/CDK templates in resource
+//! form and Terraform's JSON (`terraform show -json`). Each is read into the definition an
+//! export of the same API holds, put where the commands already look for inline definitions,
+//! so every offline command reads them; what a source leaves undecided (a resource's `Ref`,
+//! a pseudo parameter, Terraform's "known after apply") stays a `${...}` placeholder.
+pub mod cloudformation;
+pub mod intrinsics;
+pub mod terraform;
+
+use crate::finding::Finding;
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// The resource (JSON path in the user's file) an operation or integration was read from.
+pub const ORIGIN: &str = "x-apigw-doctor-origin";
+
+pub const READ: &str = "source.read";
+pub const UNRESOLVED: &str = "source.unresolved";
+pub const NOT_READABLE: &str = "source.not-readable";
+
+pub const CODES: &[&str] = &[READ, UNRESOLVED, NOT_READABLE];
+
+/// What was read from a source.
+#[derive(Debug, Clone, Serialize)]
+pub struct Read {
+    pub kind: &'static str,
+    pub apis: usize,
+    pub methods: usize,
+    /// References left as placeholders.
+    pub unresolved: usize,
+    /// What could not be read, and why.
+    pub not_readable: Vec<String>,
+}
+
+impl Read {
+    pub fn new(kind: &'static str) -> Self {
+        Read {
+            kind,
+            apis: 0,
+            methods: 0,
+            unresolved: 0,
+            not_readable: Vec::new(),
+        }
+    }
+
+    /// "CloudFormation template: 2 REST APIs, 14 methods, 3 unresolved references".
+    pub fn summary(&self) -> String {
+        let plural =
+            |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        format!(
+            "{}: {}, {}, {}",
+            self.kind,
+            plural(self.apis, "REST API", "REST APIs"),
+            plural(self.methods, "method", "methods"),
+            plural(
+                self.unresolved,
+                "unresolved reference",
+                "unresolved references"
+            )
+        )
+    }
+
+    /// The findings that tell what was read: always what was read; what stays unresolved
+    /// (lowering the certainty of what depends on it); what could not be read.
+    pub fn findings(&self) -> Vec<Finding> {
+        let mut out = vec![
+            Finding::info(READ, format!("read {}", self.summary()))
+                .with("apis", self.apis)
+                .with("methods", self.methods)
+                .with("unresolved", self.unresolved),
+        ];
+        if self.unresolved > 0 {
+            out.push(
+                Finding::warning(
+                    UNRESOLVED,
+                    format!("{} written as references the template does not decide (a resource's Ref or GetAtt, a pseudo parameter, an import, a value known after apply): they stay ${{...}} placeholders, and what depends on them is uncertain; pass --parameter NAME=VALUE to decide parameters and pseudo parameters", if self.unresolved == 1 { "1 value is".to_string() } else { format!("{} values are", self.unresolved) }),
+                )
+                .with("unresolved", self.unresolved)
+                .with("certain", false),
+            );
+        }
+        for why in self.not_readable.iter().take(20) {
+            out.push(Finding::warning(NOT_READABLE, why.clone()));
+        }
+        out
+    }
+}
+
+static PARAMETERS: OnceLock<Vec<(String, String)>> = OnceLock::new();
+
+/// `--parameter NAME=VALUE` for every document this run reads.
+pub fn set_parameters(p: Vec<(String, String)>) {
+    let _ = PARAMETERS.set(p);
+}
+
+fn parameters() -> &'static [(String, String)] {
+    PARAMETERS.get().map_or(&[], Vec::as_slice)
+}
+
+/// Reads a CloudFormation template's resource-form APIs or a Terraform JSON document into
+/// inline definitions (in place); what was read, when the document is one of those.
+pub fn expand(value: &mut Value) -> Option<Read> {
+    if terraform::is_terraform(value) {
+        return terraform::read(value);
+    }
+    if value.get("Resources").is_some_and(Value::is_object) {
+        return cloudformation::read(value, parameters());
+    }
+    None
+}

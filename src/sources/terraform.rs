@@ -1,0 +1,613 @@
+//! Terraform's JSON (`terraform show -json` of a saved plan, or of the state): the REST API
+//! resources (`aws_api_gateway_rest_api`, `_resource`, `_method`, `_integration`,
+//! `_method_response`, `_integration_response`, `_authorizer`, `_request_validator`, `_model`,
+//! `_gateway_response`, `_rest_api_policy`) are read as the CloudFormation resources they
+//! stand for, then as CloudFormation's resource form is. Links between resources come from
+//! the values where they are known (the state's ids) and from the configuration's references
+//! where they are not (a plan's "known after apply"); a value known only after apply stays a
+//! placeholder. Format: Terraform's documented "JSON Output Format".
+use super::Read;
+use super::cloudformation::{self, Origin, Origins};
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+/// Whether a document is Terraform's JSON output.
+pub fn is_terraform(v: &Value) -> bool {
+    v.get("format_version").is_some()
+        && (v.get("planned_values").is_some()
+            || v.get("values").is_some()
+            || v.get("resource_changes").is_some())
+}
+
+/// A managed resource as `terraform show -json` lists it.
+struct Resource<'a> {
+    address: String,
+    /// The resource's address without its index, in its module (`module.m.aws_x.y`).
+    config_address: String,
+    kind: &'a str,
+    values: &'a Map<String, Value>,
+    /// Attributes known only after apply.
+    unknown: Vec<String>,
+    /// JSON path in the document.
+    path: String,
+}
+
+/// Reads the REST APIs of a plan or state into inline definitions, placed under
+/// `Resources` as a template would hold them.
+pub fn read(doc: &mut Value) -> Option<Read> {
+    let (template, origins) = {
+        let resources = collect(doc);
+        if !resources
+            .iter()
+            .any(|r| r.kind.starts_with("aws_api_gateway_"))
+        {
+            return None;
+        }
+        let references = references(doc);
+        let linker = Linker::new(&resources, &references);
+        translate(&resources, &linker)
+    };
+    let mut template = template;
+    let read = cloudformation::read_as(&mut template, &[], "Terraform JSON", &origins);
+    if let (Some(obj), Some(r)) = (doc.as_object_mut(), template.get("Resources")) {
+        obj.insert("Resources".into(), r.clone());
+    }
+    read
+}
+
+/// Every managed resource of the plan's planned values, or of the state.
+fn collect(doc: &Value) -> Vec<Resource<'_>> {
+    let mut out = Vec::new();
+    let (root, base) = match (doc.get("planned_values"), doc.get("values")) {
+        (Some(p), _) => (p.get("root_module"), "$.planned_values.root_module"),
+        (None, Some(v)) => (v.get("root_module"), "$.values.root_module"),
+        _ => (None, ""),
+    };
+    let unknown = after_unknown(doc);
+    if let Some(root) = root {
+        module(root, base.to_string(), &unknown, &mut out, 0);
+    }
+    out
+}
+
+fn module<'a>(
+    m: &'a Value,
+    base: String,
+    unknown: &HashMap<String, Vec<String>>,
+    out: &mut Vec<Resource<'a>>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    for (i, r) in m
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if r.get("mode").and_then(Value::as_str) == Some("data") {
+            continue;
+        }
+        let (Some(address), Some(kind), Some(values)) = (
+            r.get("address").and_then(Value::as_str),
+            r.get("type").and_then(Value::as_str),
+            r.get("values").and_then(Value::as_object),
+        ) else {
+            continue;
+        };
+        out.push(Resource {
+            address: address.to_string(),
+            config_address: strip_index(address),
+            kind,
+            values,
+            unknown: unknown.get(address).cloned().unwrap_or_default(),
+            path: format!("{base}.resources[{i}]"),
+        });
+    }
+    for (i, child) in m
+        .get("child_modules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        module(
+            child,
+            format!("{base}.child_modules[{i}]"),
+            unknown,
+            out,
+            depth + 1,
+        );
+    }
+}
+
+/// `aws_x.y[0]` and `module.m["k"].aws_x.y["a"]` without their instance keys.
+fn strip_index(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0;
+    for c in address.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The attributes each resource change leaves unknown until apply (`after_unknown`).
+fn after_unknown(doc: &Value) -> HashMap<String, Vec<String>> {
+    let mut out = HashMap::new();
+    for c in doc
+        .get("resource_changes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (Some(address), Some(unknown)) = (
+            c.get("address").and_then(Value::as_str),
+            c.pointer("/change/after_unknown")
+                .and_then(Value::as_object),
+        ) else {
+            continue;
+        };
+        let keys = unknown
+            .iter()
+            .filter(|(_, v)| v.as_bool() == Some(true))
+            .map(|(k, _)| k.clone())
+            .collect();
+        out.insert(address.to_string(), keys);
+    }
+    out
+}
+
+/// The configuration's references: (resource config address, attribute) → the addresses its
+/// expression refers to, for links a plan does not know yet.
+fn references(doc: &Value) -> HashMap<(String, String), Vec<String>> {
+    let mut out = HashMap::new();
+    if let Some(root) = doc.pointer("/configuration/root_module") {
+        config_module(root, "", &mut out, 0);
+    }
+    out
+}
+
+fn config_module(
+    m: &Value,
+    prefix: &str,
+    out: &mut HashMap<(String, String), Vec<String>>,
+    depth: usize,
+) {
+    if depth > 32 {
+        return;
+    }
+    for r in m
+        .get("resources")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let Some(address) = r.get("address").and_then(Value::as_str) else {
+            continue;
+        };
+        for (attr, e) in r
+            .get("expressions")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let refs: Vec<String> = e
+                .get("references")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(|r| format!("{prefix}{r}"))
+                .collect();
+            if !refs.is_empty() {
+                out.insert((format!("{prefix}{address}"), attr.clone()), refs);
+            }
+        }
+    }
+    for (name, call) in m
+        .get("module_calls")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(child) = call.get("module") {
+            config_module(child, &format!("{prefix}module.{name}."), out, depth + 1);
+        }
+    }
+}
+
+/// What a resource's attribute points at: another resource (its address), the root resource
+/// of an API, or nothing known.
+#[derive(Debug, Clone, PartialEq)]
+enum Link {
+    Resource(String),
+    RootOf(String),
+}
+
+struct Linker<'r> {
+    by_id: HashMap<&'r str, Link>,
+    by_config: HashMap<&'r str, &'r str>,
+    references: &'r HashMap<(String, String), Vec<String>>,
+}
+
+impl<'r> Linker<'r> {
+    fn new(
+        resources: &'r [Resource<'r>],
+        references: &'r HashMap<(String, String), Vec<String>>,
+    ) -> Self {
+        let mut by_id = HashMap::new();
+        let mut by_config = HashMap::new();
+        for r in resources {
+            if let Some(id) = r.values.get("id").and_then(Value::as_str) {
+                by_id.insert(id, Link::Resource(r.address.clone()));
+            }
+            if r.kind == "aws_api_gateway_rest_api"
+                && let Some(root) = r.values.get("root_resource_id").and_then(Value::as_str)
+            {
+                by_id.insert(root, Link::RootOf(r.address.clone()));
+            }
+            by_config.insert(r.config_address.as_str(), r.address.as_str());
+        }
+        Linker {
+            by_id,
+            by_config,
+            references,
+        }
+    }
+
+    fn link(&self, r: &Resource<'_>, attr: &str) -> Option<Link> {
+        if let Some(id) = r.values.get(attr).and_then(Value::as_str)
+            && let Some(l) = self.by_id.get(id)
+        {
+            return Some(l.clone());
+        }
+        let refs = self
+            .references
+            .get(&(r.config_address.clone(), attr.to_string()))?;
+        for reference in refs {
+            if let Some(api) = reference.strip_suffix(".root_resource_id")
+                && let Some(a) = self.by_config.get(api)
+            {
+                return Some(Link::RootOf(a.to_string()));
+            }
+            // `aws_x.y.id` or `aws_x.y`: the resource itself.
+            let target = reference.strip_suffix(".id").unwrap_or(reference);
+            if let Some(a) = self.by_config.get(target) {
+                return Some(Link::Resource(a.to_string()));
+            }
+        }
+        None
+    }
+}
+
+/// The CloudFormation resource a Terraform resource stands for, and where each method and its
+/// integration are written.
+fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins) {
+    let mut out = Map::new();
+    let mut origins = Origins::new();
+    let value = |r: &Resource<'_>, attr: &str| -> Option<Value> {
+        if r.unknown.iter().any(|u| u == attr) {
+            // A Lambda function's invoke_arn is always
+            // arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations
+            // (the provider's documented attribute): its shape is known before apply.
+            let function = linker
+                .references
+                .get(&(r.config_address.clone(), attr.to_string()))
+                .into_iter()
+                .flatten()
+                .find_map(|reference| reference.strip_suffix(".invoke_arn"))
+                .filter(|f| f.contains("aws_lambda_function."));
+            if let Some(f) = function {
+                return Some(json!({"Fn::Join": ["", [
+                    "arn:", {"Ref": "AWS::Partition"}, ":apigateway:", {"Ref": "AWS::Region"},
+                    ":lambda:path/2015-03-31/functions/",
+                    {"Ref": format!("{f}.arn (known after apply)")}, "/invocations"]]}));
+            }
+            // Known after apply: a reference the tool cannot decide.
+            return Some(json!({"Ref": format!("{}.{attr} (known after apply)", r.address)}));
+        }
+        r.values.get(attr).filter(|v| !v.is_null()).cloned()
+    };
+    let reference = |r: &Resource<'_>, attr: &str| -> Option<Value> {
+        match linker.link(r, attr) {
+            Some(Link::Resource(a)) => Some(json!({"Ref": a})),
+            Some(Link::RootOf(a)) => Some(json!({"Fn::GetAtt": [a, "RootResourceId"]})),
+            None => value(r, attr).map(|v| match v {
+                Value::String(s) => json!({"Ref": format!("{}.{attr} = {s}", r.address)}),
+                other => other,
+            }),
+        }
+    };
+    let json_text = |v: Option<Value>| match v {
+        Some(Value::String(s)) => serde_json::from_str(&s).ok(),
+        other => other,
+    };
+    // Methods, integrations and responses meet on (API, resource, HTTP method).
+    type Key = (String, String, String);
+    let key = |r: &Resource<'_>| -> Option<Key> {
+        let api = format!("{:?}", reference(r, "rest_api_id")?);
+        let res = format!("{:?}", reference(r, "resource_id")?);
+        let method = r
+            .values
+            .get("http_method")
+            .and_then(Value::as_str)?
+            .to_ascii_uppercase();
+        Some((api, res, method))
+    };
+    let mut integrations: HashMap<Key, &Resource<'_>> = HashMap::new();
+    let mut method_responses: HashMap<Key, Vec<&Resource<'_>>> = HashMap::new();
+    let mut integration_responses: HashMap<Key, Vec<&Resource<'_>>> = HashMap::new();
+    let mut model_names: HashMap<String, String> = HashMap::new();
+    for r in resources {
+        match r.kind {
+            "aws_api_gateway_integration" => {
+                if let Some(k) = key(r) {
+                    integrations.insert(k, r);
+                }
+            }
+            "aws_api_gateway_method_response" => {
+                if let Some(k) = key(r) {
+                    method_responses.entry(k).or_default().push(r);
+                }
+            }
+            "aws_api_gateway_integration_response" => {
+                if let Some(k) = key(r) {
+                    integration_responses.entry(k).or_default().push(r);
+                }
+            }
+            "aws_api_gateway_model" => {
+                if let Some(n) = r.values.get("name").and_then(Value::as_str) {
+                    model_names.insert(n.to_string(), r.address.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut policies: HashMap<String, Value> = HashMap::new();
+    for r in resources {
+        if r.kind == "aws_api_gateway_rest_api_policy"
+            && let Some(Value::Object(o)) = reference(r, "rest_api_id")
+            && let Some(api) = o.get("Ref").and_then(Value::as_str)
+            && let Some(p) = json_text(value(r, "policy"))
+        {
+            policies.insert(api.to_string(), p);
+        }
+    }
+    let pick = |r: &Resource<'_>, pairs: &[(&str, &str)]| -> Map<String, Value> {
+        let mut props = Map::new();
+        for (tf, cfn) in pairs {
+            if let Some(v) = value(r, tf) {
+                props.insert(cfn.to_string(), v);
+            }
+        }
+        props
+    };
+    for r in resources {
+        let (kind, props) = match r.kind {
+            "aws_api_gateway_rest_api" => {
+                let mut p = pick(
+                    r,
+                    &[
+                        ("name", "Name"),
+                        ("binary_media_types", "BinaryMediaTypes"),
+                        ("api_key_source", "ApiKeySourceType"),
+                    ],
+                );
+                if let Some(body) = json_text(value(r, "body")) {
+                    p.insert("Body".into(), body);
+                }
+                if let Some(policy) =
+                    json_text(value(r, "policy")).or_else(|| policies.get(&r.address).cloned())
+                {
+                    p.insert("Policy".into(), policy);
+                }
+                ("AWS::ApiGateway::RestApi", p)
+            }
+            "aws_api_gateway_resource" => {
+                let mut p = pick(r, &[("path_part", "PathPart")]);
+                for (tf, cfn) in [("rest_api_id", "RestApiId"), ("parent_id", "ParentId")] {
+                    if let Some(v) = reference(r, tf) {
+                        p.insert(cfn.into(), v);
+                    }
+                }
+                ("AWS::ApiGateway::Resource", p)
+            }
+            "aws_api_gateway_method" => {
+                let mut p = pick(
+                    r,
+                    &[
+                        ("http_method", "HttpMethod"),
+                        ("authorization", "AuthorizationType"),
+                        ("api_key_required", "ApiKeyRequired"),
+                        ("request_parameters", "RequestParameters"),
+                        ("authorization_scopes", "AuthorizationScopes"),
+                    ],
+                );
+                for (tf, cfn) in [
+                    ("rest_api_id", "RestApiId"),
+                    ("resource_id", "ResourceId"),
+                    ("authorizer_id", "AuthorizerId"),
+                    ("request_validator_id", "RequestValidatorId"),
+                ] {
+                    if let Some(v) = reference(r, tf) {
+                        p.insert(cfn.into(), v);
+                    }
+                }
+                if let Some(Value::Object(models)) = value(r, "request_models") {
+                    let models: Map<String, Value> = models
+                        .into_iter()
+                        .map(|(ct, name)| {
+                            let m = name
+                                .as_str()
+                                .and_then(|n| model_names.get(n))
+                                .map_or(name.clone(), |a| json!({"Ref": a}));
+                            (ct, m)
+                        })
+                        .collect();
+                    p.insert("RequestModels".into(), Value::Object(models));
+                }
+                let k = key(r);
+                let integration = k.as_ref().and_then(|k| integrations.get(k));
+                if let Some(i) = integration {
+                    let mut ip = pick(
+                        i,
+                        &[
+                            ("type", "Type"),
+                            ("integration_http_method", "IntegrationHttpMethod"),
+                            ("uri", "Uri"),
+                            ("connection_type", "ConnectionType"),
+                            ("connection_id", "ConnectionId"),
+                            ("credentials", "Credentials"),
+                            ("request_parameters", "RequestParameters"),
+                            ("request_templates", "RequestTemplates"),
+                            ("passthrough_behavior", "PassthroughBehavior"),
+                            ("content_handling", "ContentHandling"),
+                            ("timeout_milliseconds", "TimeoutInMillis"),
+                            ("cache_key_parameters", "CacheKeyParameters"),
+                        ],
+                    );
+                    let responses: Vec<Value> = k
+                        .as_ref()
+                        .and_then(|k| integration_responses.get(k))
+                        .into_iter()
+                        .flatten()
+                        .map(|ir| {
+                            Value::Object(pick(
+                                ir,
+                                &[
+                                    ("status_code", "StatusCode"),
+                                    ("selection_pattern", "SelectionPattern"),
+                                    ("response_parameters", "ResponseParameters"),
+                                    ("response_templates", "ResponseTemplates"),
+                                    ("content_handling", "ContentHandling"),
+                                ],
+                            ))
+                        })
+                        .collect();
+                    if !responses.is_empty() {
+                        ip.insert("IntegrationResponses".into(), Value::Array(responses));
+                    }
+                    p.insert("Integration".into(), Value::Object(ip));
+                }
+                let responses: Vec<Value> = k
+                    .as_ref()
+                    .and_then(|k| method_responses.get(k))
+                    .into_iter()
+                    .flatten()
+                    .map(|mr| {
+                        Value::Object(pick(
+                            mr,
+                            &[
+                                ("status_code", "StatusCode"),
+                                ("response_parameters", "ResponseParameters"),
+                            ],
+                        ))
+                    })
+                    .collect();
+                if !responses.is_empty() {
+                    p.insert("MethodResponses".into(), Value::Array(responses));
+                }
+                origins.insert(
+                    r.address.clone(),
+                    Origin {
+                        method: r.path.clone(),
+                        integration: integration.map_or_else(|| r.path.clone(), |i| i.path.clone()),
+                        responses: k
+                            .as_ref()
+                            .and_then(|k| integration_responses.get(k))
+                            .into_iter()
+                            .flatten()
+                            .map(|ir| ir.path.clone())
+                            .collect(),
+                    },
+                );
+                ("AWS::ApiGateway::Method", p)
+            }
+            "aws_api_gateway_authorizer" => (
+                "AWS::ApiGateway::Authorizer",
+                pick(
+                    r,
+                    &[
+                        ("name", "Name"),
+                        ("type", "Type"),
+                        ("identity_source", "IdentitySource"),
+                        (
+                            "identity_validation_expression",
+                            "IdentityValidationExpression",
+                        ),
+                        (
+                            "authorizer_result_ttl_in_seconds",
+                            "AuthorizerResultTtlInSeconds",
+                        ),
+                        ("provider_arns", "ProviderARNs"),
+                        ("authorizer_uri", "AuthorizerUri"),
+                    ],
+                ),
+            ),
+            "aws_api_gateway_request_validator" => (
+                "AWS::ApiGateway::RequestValidator",
+                pick(
+                    r,
+                    &[
+                        ("name", "Name"),
+                        ("validate_request_body", "ValidateRequestBody"),
+                        ("validate_request_parameters", "ValidateRequestParameters"),
+                    ],
+                ),
+            ),
+            "aws_api_gateway_model" => (
+                "AWS::ApiGateway::Model",
+                pick(
+                    r,
+                    &[
+                        ("name", "Name"),
+                        ("content_type", "ContentType"),
+                        ("schema", "Schema"),
+                    ],
+                ),
+            ),
+            "aws_api_gateway_gateway_response" => (
+                "AWS::ApiGateway::GatewayResponse",
+                pick(
+                    r,
+                    &[
+                        ("response_type", "ResponseType"),
+                        ("status_code", "StatusCode"),
+                        ("response_parameters", "ResponseParameters"),
+                        ("response_templates", "ResponseTemplates"),
+                    ],
+                ),
+            ),
+            _ => continue,
+        };
+        out.insert(
+            r.address.clone(),
+            json!({"Type": kind, "Properties": props}),
+        );
+    }
+    (json!({"Resources": out}), origins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_lose_their_instance_keys() {
+        assert_eq!(
+            strip_index("aws_api_gateway_method.m[0]"),
+            "aws_api_gateway_method.m"
+        );
+        assert_eq!(
+            strip_index("module.api[\"a\"].aws_api_gateway_method.m[\"GET\"]"),
+            "module.api.aws_api_gateway_method.m"
+        );
+    }
+}
