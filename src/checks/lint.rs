@@ -1143,10 +1143,17 @@ fn templates(i: &Integration, label: &str) -> Vec<Finding> {
             _ => false,
         };
     // A template of plain text (no reference, no directive) for a JSON content type must be
-    // JSON itself: in a YAML single-quoted string, `\"` stays a backslash and a quote.
+    // JSON itself: in a YAML single-quoted string, `\"` stays a backslash and a quote. A
+    // mock's request template is sent nowhere: the mock reads its statusCode, and the CDK's
+    // CORS preflight `{ statusCode: 200 }` (not JSON) works on AWS.
+    let is_mock = i
+        .type_name
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("MOCK"));
     let static_texts = i
         .request_templates
         .iter()
+        .filter(|_| !is_mock)
         .chain(i.responses.iter().flat_map(|r| &r.templates));
     for (content_type, text, location) in static_texts {
         if content_type.to_ascii_lowercase().contains("json")

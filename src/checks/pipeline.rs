@@ -331,6 +331,11 @@ impl Run {
     }
 
     fn finish(mut self, resource: Option<String>) -> Trace {
+        // Stages share checks (selection and the response both judge method responses):
+        // one finding says a thing once.
+        let mut seen = std::collections::HashSet::new();
+        self.findings
+            .retain(|f| seen.insert((f.code, f.message.clone())));
         let certain = self.certain;
         if let Some(r) = self.response.as_mut() {
             r.certain &= certain;
@@ -1013,9 +1018,13 @@ impl Run {
                         }
                         sent_with(&mut sent, &mapped);
                     }
+                    let shown = match raw.get(crate::sources::ORIGIN).and_then(Value::as_str) {
+                        Some(at) => format!("{content_type} ({at})"),
+                        None => location.clone(),
+                    };
                     self.pass(
                         "integration-request",
-                        format!("{type_name}: request template {location}"),
+                        format!("{type_name}: request template {shown}"),
                         sent,
                     );
                 }
@@ -1457,14 +1466,17 @@ fn token_issuer(token: &str) -> Option<String> {
     claims.get("iss")?.as_str().map(str::to_string)
 }
 
-/// The status a mock integration's rendered request template names.
+/// The status a mock integration's rendered request template names: `{"statusCode": 404}`,
+/// or the CDK's CORS preflight `{ statusCode: 200 }`, which is not JSON but works on AWS
+/// [obs], so the key is found without a JSON parser.
 fn mock_status_of(body: &str) -> Option<u16> {
-    let v: Value = serde_json::from_str(body.trim()).ok()?;
-    match v.get("statusCode")? {
-        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-        Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
+    let at = body.find("statusCode")?;
+    let rest = body[at + "statusCode".len()..].trim_start_matches(['"', '\'', ' ', '\t']);
+    let rest = rest
+        .strip_prefix(':')?
+        .trim_start_matches(['"', '\'', ' ', '\t']);
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok().filter(|s| (100..600).contains(s))
 }
 
 /// A non-proxy integration's `requestParameters`: `integration.request.{header,querystring,
@@ -1626,6 +1638,8 @@ mod tests {
             "https://b/7/x"
         );
         assert_eq!(mock_status_of(r#"{"statusCode": 404}"#), Some(404));
+        assert_eq!(mock_status_of("{ statusCode: 200 }"), Some(200));
+        assert_eq!(mock_status_of(r#"{"statusCode": "204"}"#), Some(204));
         assert_eq!(mock_status_of("{}"), None);
     }
 }

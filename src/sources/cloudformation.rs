@@ -72,7 +72,12 @@ pub fn read_as(
     for (id, r) in &rest_apis {
         let props = r.get("Properties");
         let has = |k: &str| props.and_then(|p| p.get(k)).is_some();
-        if has("Body") {
+        if let Some(body) = props.and_then(|p| p.get("Body")) {
+            if body.get("paths").is_none() && body.get("Fn::If").is_none() {
+                read.not_readable.push(format!(
+                    "{id}: its Body is not an OpenAPI definition the tool can read (AWS::Include, a value known only after apply, or text that is not JSON): give the API's export instead"
+                ));
+            }
             continue;
         }
         if has("BodyS3Location") {

@@ -400,12 +400,29 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                         ("api_key_source", "ApiKeySourceType"),
                     ],
                 );
-                if let Some(body) = json_text(value(r, "body")) {
-                    p.insert("Body".into(), body);
-                }
-                if let Some(policy) =
-                    json_text(value(r, "policy")).or_else(|| policies.get(&r.address).cloned())
+                // An OpenAPI body (a JSON string; YAML bodies are not read) is the definition
+                // itself; one known only after apply is not.
+                if let Some(body) = r
+                    .values
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .and_then(|b| serde_json::from_str::<Value>(b).ok())
                 {
+                    p.insert("Body".into(), body);
+                } else if r.unknown.iter().any(|u| u == "body") {
+                    p.insert(
+                        "Body".into(),
+                        json!({"x-apigw-doctor-unknown": "body known after apply"}),
+                    );
+                }
+                // `policy` is optional and computed: a plan leaves it unknown even when no
+                // policy is configured, so only a known one counts.
+                let known = r
+                    .values
+                    .get("policy")
+                    .and_then(Value::as_str)
+                    .and_then(|p| serde_json::from_str(p).ok());
+                if let Some(policy) = known.or_else(|| policies.get(&r.address).cloned()) {
                     p.insert("Policy".into(), policy);
                 }
                 ("AWS::ApiGateway::RestApi", p)

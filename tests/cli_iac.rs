@@ -1,0 +1,308 @@
+//! Infrastructure as code end to end: real `cdk synth` outputs (the AWS CDK's integration-test
+//! snapshots, see tests/iac/README.md), a hand-written CloudFormation template in resource form
+//! with short-form intrinsics, and Terraform's JSON for a plan and a state (hand-made in the
+//! documented format: no terraform binary can be installed here). Each command that reads a
+//! definition reads them, and findings point at the user's own resource and line.
+mod support;
+use serde_json::Value;
+use support::*;
+
+const CDK_NONPROXY: &str = "tests/iac/cdk-lambda-nonproxy.template.json";
+const CDK_TOKEN: &str = "tests/iac/cdk-token-authorizer.template.json";
+const PETS: &str = "tests/iac/pets-resources.yaml";
+const PLAN: &str = "tests/iac/terraform/plan.json";
+const STATE: &str = "tests/iac/terraform/state.json";
+
+fn json_run(args: &[&str]) -> (i32, Value) {
+    let mut all = vec!["-o", "json"];
+    all.extend_from_slice(args);
+    let r = run(&all);
+    assert!(r.code == 0 || r.code == 1, "{args:?}: {}", r.stderr);
+    (r.code, r.one_json())
+}
+
+fn with_code<'a>(j: &'a Value, code: &str) -> Vec<&'a Value> {
+    j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
+/// The line (1-based) of the first line after `after` that contains `needle`.
+fn line_of(file: &str, after: &str, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(file).unwrap();
+    let start = text.find(after).unwrap();
+    let at = start + text[start..].find(needle).unwrap();
+    text[..at].matches('\n').count() as u64 + 1
+}
+
+/// The CDK's Lambda non-proxy integration sample: every function error answers 200, and the
+/// 200 has no method response; both point at the Method resource's integration response.
+#[test]
+fn cdk_synth_resource_form_is_linted_where_it_is_written() {
+    let (code, j) = json_run(&["lint", CDK_NONPROXY]);
+    assert_eq!(code, 1);
+    assert_eq!(j["result"]["methods"], 2);
+    let errors = with_code(&j, "lint.errors-as-2xx");
+    assert_eq!(errors.len(), 2, "{j}");
+    let proxy = errors
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("[ANY:/{proxy+}]"))
+        .unwrap();
+    assert_eq!(
+        proxy["evidence"]["location"],
+        "$.Resources.lambdarestapiproxyANYC900233F.Properties.Integration.IntegrationResponses[0]"
+    );
+    assert_eq!(
+        proxy["evidence"]["line"],
+        line_of(
+            CDK_NONPROXY,
+            "\"lambdarestapiproxyANYC900233F\": {",
+            "\"ResponseTemplates\""
+        ) - 1
+    );
+    assert_eq!(
+        with_code(&j, "lint.response-without-method-response").len(),
+        2
+    );
+    let read = with_code(&j, "source.read");
+    assert!(
+        read[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("CloudFormation template: 1 REST API, 2 methods, 6 unresolved references"),
+        "{j}"
+    );
+    // --parameter decides the pseudo parameters; the function's ARN stays a placeholder.
+    let (_, j) = json_run(&[
+        "--parameter",
+        "AWS::Region=eu-west-1",
+        "--parameter",
+        "AWS::Partition=aws",
+        "lint",
+        CDK_NONPROXY,
+    ]);
+    assert_eq!(with_code(&j, "source.read")[0]["evidence"]["unresolved"], 2);
+}
+
+/// SARIF annotates the template itself, at the resource's line.
+#[test]
+fn sarif_points_at_the_template() {
+    let r = run(&["-o", "sarif", "lint", CDK_NONPROXY]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let log: Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let errors: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "lint.errors-as-2xx")
+        .collect();
+    assert_eq!(errors.len(), 2);
+    for e in errors {
+        let physical = &e["locations"][0]["physicalLocation"];
+        assert!(
+            physical["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .ends_with("cdk-lambda-nonproxy.template.json"),
+            "{physical}"
+        );
+        assert!(physical["region"]["startLine"].as_u64().unwrap() > 200);
+    }
+}
+
+/// The CDK's token authorizer sample: its CORS preflight mock (`{ statusCode: 200 }`, not
+/// JSON, works on AWS) is not flagged, the missing CORS on gateway responses is; trace runs
+/// the authorizer from the Authorizer resource and the preflight to its 204.
+#[test]
+fn cdk_token_authorizer_and_cors_preflight() {
+    let (_, j) = json_run(&["lint", CDK_TOKEN]);
+    assert!(with_code(&j, "template.output-not-json").is_empty(), "{j}");
+    assert_eq!(
+        with_code(&j, "lint.gateway-responses-without-cors").len(),
+        1
+    );
+    let (code, j) = json_run(&["trace", "--export", CDK_TOKEN, "GET", "/"]);
+    assert_eq!(code, 1);
+    assert_eq!(j["result"]["response"]["status"], 401);
+    assert!(!with_code(&j, "authorizer.identity-source-missing").is_empty());
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        CDK_TOKEN,
+        "GET",
+        "/",
+        "-H",
+        "Authorization: allow",
+        "--authorizer-output",
+        "examples/trace/authorizer-allow-all.json",
+    ]);
+    assert_eq!(j["result"]["response"]["status"], 200, "{j}");
+    assert_eq!(
+        j["result"]["stages"][0]["decided_by"],
+        "ANY / ($.Resources.MyRestApiANY05143F93)"
+    );
+    let (_, j) = json_run(&["trace", "--export", CDK_TOKEN, "OPTIONS", "/"]);
+    let response = &j["result"]["response"];
+    assert_eq!(response["status"], 204);
+    assert!(
+        response["headers"]
+            .to_string()
+            .contains("Access-Control-Allow-Origin")
+    );
+}
+
+/// A hand-written template: parameters and conditions decide `Fn::Sub` and `Fn::If`, a model
+/// and a validator refuse a body, request parameters map the path into the URI, a definition
+/// in S3 is named as not readable.
+#[test]
+fn hand_written_template_with_intrinsics() {
+    let (_, j) = json_run(&["lint", PETS]);
+    let unreadable = with_code(&j, "source.not-readable");
+    assert_eq!(unreadable.len(), 1);
+    assert!(
+        unreadable[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("BodyS3Location")
+    );
+    assert_eq!(with_code(&j, "source.read")[0]["evidence"]["unresolved"], 0);
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("pet.json");
+    std::fs::write(&body, r#"{"age": -1}"#).unwrap();
+    let (code, j) = json_run(&[
+        "validate",
+        "--export",
+        PETS,
+        "--method",
+        "POST",
+        "--path",
+        "/pets",
+        "--body",
+        body.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(j["result"]["status"], 400);
+    assert_eq!(j["result"]["model"], "NewPet");
+    // The API's own DEFAULT_4XX (a GatewayResponse resource) adds its CORS header.
+    assert!(
+        j["result"]["headers"]
+            .to_string()
+            .contains("Access-Control-Allow-Origin")
+    );
+    let uri = |params: &[&str]| {
+        let mut args: Vec<&str> = params.to_vec();
+        args.extend([
+            "trace",
+            "--export",
+            PETS,
+            "GET",
+            "/pets/7",
+            "-H",
+            "x-tenant: a",
+            "--status",
+            "200",
+        ]);
+        let (_, j) = json_run(&args);
+        j["result"]["stages"][4]["detail"]["uri"].clone()
+    };
+    assert_eq!(uri(&[]), "https://pets.internal.example.com/pets/7");
+    assert_eq!(
+        uri(&[
+            "--parameter",
+            "Stage=dev",
+            "--parameter",
+            "LegacyHost=old.example.com"
+        ]),
+        "https://old.example.com/pets/7"
+    );
+    // Without LegacyHost the dev branch is a placeholder, and says so.
+    assert_eq!(
+        uri(&["--parameter", "Stage=dev"]),
+        "https://${LegacyHost}/pets/7"
+    );
+}
+
+/// A plan: links come from the configuration's references (ids are known after apply), the
+/// Lambda URIs from `invoke_arn`'s documented shape; the missing 400 method response points at
+/// the aws_api_gateway_integration_response resource.
+#[test]
+fn terraform_plan() {
+    let (code, j) = json_run(&["lint", PLAN]);
+    assert_eq!(code, 1);
+    let missing = with_code(&j, "lint.response-without-method-response");
+    assert_eq!(missing.len(), 1, "{j}");
+    assert_eq!(
+        missing[0]["evidence"]["location"],
+        "$.planned_values.root_module.resources[7]"
+    );
+    assert_eq!(
+        missing[0]["evidence"]["line"],
+        line_of(
+            PLAN,
+            "\"address\": \"aws_api_gateway_integration_response.create_400\"",
+            "\"address\""
+        ) - 1
+    );
+    let read = with_code(&j, "source.read")[0]["message"].as_str().unwrap();
+    assert!(
+        read.contains("Terraform JSON: 1 REST API, 2 methods"),
+        "{read}"
+    );
+    assert!(!with_code(&j, "source.unresolved").is_empty());
+    // The Lambda integration is recognised (its pattern matches errorMessage, not a status).
+    assert!(with_code(&j, "selection.no-status-match").is_empty(), "{j}");
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        PLAN,
+        "POST",
+        "/orders",
+        "-H",
+        "x-api-key: k",
+        "--lambda-output",
+        "examples/trace/create-order-error.json",
+        "--function-error",
+        "Unhandled",
+    ]);
+    assert_eq!(
+        j["result"]["stages"][6]["detail"]["selected"]["pattern"],
+        ".*InvalidOrder.*"
+    );
+    assert_eq!(j["result"]["response"]["status"], 500);
+}
+
+/// A state: every id is known, so every link and URI is.
+#[test]
+fn terraform_state() {
+    let (_, j) = json_run(&["lint", STATE]);
+    assert_eq!(with_code(&j, "source.read")[0]["evidence"]["unresolved"], 0);
+    let (code, j) = json_run(&[
+        "trace",
+        "--export",
+        STATE,
+        "GET",
+        "/orders/o-1",
+        "--lambda-output",
+        "examples/trace/list-orders-output.json",
+    ]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["result"]["response"]["status"], 200);
+    assert_eq!(
+        j["result"]["stages"][4]["detail"]["uri"],
+        "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:get-order/invocations"
+    );
+    let (_, j) = json_run(&[
+        "selection",
+        "--export",
+        STATE,
+        "--method",
+        "POST",
+        "--path",
+        "/orders",
+        "--error-message",
+        "InvalidOrder: no stock",
+    ]);
+    assert_eq!(j["result"]["client_status"], 500, "{j}");
+}
