@@ -306,3 +306,95 @@ fn terraform_state() {
     ]);
     assert_eq!(j["result"]["client_status"], 500, "{j}");
 }
+
+/// SAM's implicit APIs: the Api events' REST APIs (implicit and explicit, with the explicit
+/// one's token authorizer and request model), the HttpApi event's HTTP API with its JWT
+/// authorizer; each route names its function's event.
+#[test]
+fn sam_implicit_apis_from_function_events() {
+    const SAM: &str = "tests/iac/sam-events.yaml";
+    let (_, j) = json_run(&["lint", SAM]);
+    let read = with_code(&j, "source.read")[0]["message"].as_str().unwrap();
+    assert!(
+        read.contains("SAM template: 2 REST APIs, 1 HTTP API, 3 methods"),
+        "{read}"
+    );
+    let (code, j) = json_run(&[
+        "trace",
+        "--export",
+        SAM,
+        "GET",
+        "/hello",
+        "--lambda-output",
+        "examples/trace/list-orders-output.json",
+    ]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["result"]["api"], "rest");
+    assert_eq!(
+        j["result"]["stages"][0]["decided_by"],
+        "GET /hello ($.Resources.HelloWorldFunction.Properties.Events.HelloWorld)"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let body = dir.path().join("order.json");
+    std::fs::write(&body, r#"{"qty": 1}"#).unwrap();
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        SAM,
+        "POST",
+        "/orders",
+        "-H",
+        "Authorization: t",
+        "--authorizer-output",
+        "examples/trace/authorizer-allow-all.json",
+        "--body",
+        body.to_str().unwrap(),
+    ]);
+    assert_eq!(j["result"]["response"]["status"], 400, "{j}");
+    assert_eq!(
+        stages_of(&j),
+        ["route", "authorizer", "api-key", "validation"]
+    );
+    let (_, j) = json_run(&["trace", "--export", SAM, "GET", "/orders"]);
+    assert_eq!(j["result"]["api"], "http");
+    assert_eq!(j["result"]["response"]["status"], 401);
+}
+
+/// The CDK's HTTP API Lambda proxy sample (`AWS::ApiGatewayV2::*`): its `$default` route
+/// serves every path with payload format 2.0.
+#[test]
+fn cdk_http_api_resource_form() {
+    const HTTP: &str = "tests/iac/cdk-http-lambda-proxy.template.json";
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.json");
+    std::fs::write(&out, r#"{"statusCode": 200, "body": "success"}"#).unwrap();
+    let (code, j) = json_run(&[
+        "trace",
+        "--export",
+        HTTP,
+        "GET",
+        "/anything/at/all",
+        "--lambda-output",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["result"]["api"], "http");
+    assert_eq!(j["result"]["resource"], "$default");
+    assert_eq!(j["result"]["response"]["body"], "success");
+    let (_, j) = json_run(&["lint", HTTP]);
+    assert!(
+        with_code(&j, "source.read")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 HTTP API, 1 method")
+    );
+}
+
+fn stages_of(j: &Value) -> Vec<String> {
+    j["result"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["stage"].as_str().unwrap().to_string())
+        .collect()
+}

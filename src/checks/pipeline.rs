@@ -152,7 +152,7 @@ pub fn trace(doc: &Value, req: &Request, given: &Given) -> Result<Trace, String>
     let root = located
         .as_ref()
         .map_or_else(|| first_definition(doc), |l| l.root);
-    let api = if lint::api_kind(root).0 || is_sam_http_api(doc) {
+    let api = if lint::api_kind(root).0 || is_template_http_api(doc, root) {
         Api::Http
     } else {
         Api::Rest
@@ -1557,16 +1557,13 @@ fn first_definition(doc: &Value) -> &Value {
     doc
 }
 
-/// A SAM template whose definition belongs to an `AWS::Serverless::HttpApi`.
-fn is_sam_http_api(doc: &Value) -> bool {
-    doc.get("Resources")
-        .and_then(Value::as_object)
-        .is_some_and(|r| {
-            r.values().any(|res| {
-                res.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::HttpApi")
-                    && res.pointer("/Properties/DefinitionBody").is_some()
-            })
-        })
+/// A template's definition that belongs to an HTTP API resource (`AWS::Serverless::HttpApi`,
+/// `AWS::ApiGatewayV2::Api`).
+fn is_template_http_api(doc: &Value, root: &Value) -> bool {
+    doc.get("Resources").is_some()
+        && lint::definition_bodies(doc)
+            .iter()
+            .any(|b| std::ptr::eq(b.value, root) && b.http)
 }
 
 #[cfg(test)]

@@ -97,15 +97,15 @@ pub fn read_as(
             json!({"title": name, "version": "cloudformation"}),
         );
         if let Some(p) = props {
-            for (cfn, ext) in [
-                ("Policy", "x-amazon-apigateway-policy"),
-                ("BinaryMediaTypes", "x-amazon-apigateway-binary-media-types"),
-                ("ApiKeySourceType", "x-amazon-apigateway-api-key-source"),
-            ] {
-                if let Some(v) = p.get(cfn) {
-                    definition.insert(ext.into(), resolver.value(v));
-                }
-            }
+            resolver.copy_values(
+                p,
+                &[
+                    ("Policy", "x-amazon-apigateway-policy"),
+                    ("BinaryMediaTypes", "x-amazon-apigateway-binary-media-types"),
+                    ("ApiKeySourceType", "x-amazon-apigateway-api-key-source"),
+                ],
+                &mut definition,
+            );
         }
         apis.insert(
             id.to_string(),
@@ -546,29 +546,29 @@ fn integration(origin: &Origin, i: &Value, resolver: &Resolver<'_>) -> Map<Strin
     if let Some(t) = text("Type") {
         out.insert("type".into(), json!(t.to_ascii_lowercase()));
     }
-    for (cfn, ext) in [
-        ("IntegrationHttpMethod", "httpMethod"),
-        ("Uri", "uri"),
-        ("ConnectionType", "connectionType"),
-        ("ConnectionId", "connectionId"),
-        ("Credentials", "credentials"),
-        ("PassthroughBehavior", "passthroughBehavior"),
-        ("ContentHandling", "contentHandling"),
-        ("TimeoutInMillis", "timeoutInMillis"),
-    ] {
-        if let Some(v) = text(cfn) {
-            out.insert(ext.into(), json!(v));
-        }
-    }
-    for (cfn, ext) in [
-        ("RequestParameters", "requestParameters"),
-        ("RequestTemplates", "requestTemplates"),
-        ("CacheKeyParameters", "cacheKeyParameters"),
-    ] {
-        if let Some(v) = i.get(cfn) {
-            out.insert(ext.into(), resolver.value(v));
-        }
-    }
+    resolver.copy_texts(
+        i,
+        &[
+            ("IntegrationHttpMethod", "httpMethod"),
+            ("Uri", "uri"),
+            ("ConnectionType", "connectionType"),
+            ("ConnectionId", "connectionId"),
+            ("Credentials", "credentials"),
+            ("PassthroughBehavior", "passthroughBehavior"),
+            ("ContentHandling", "contentHandling"),
+            ("TimeoutInMillis", "timeoutInMillis"),
+        ],
+        &mut out,
+    );
+    resolver.copy_values(
+        i,
+        &[
+            ("RequestParameters", "requestParameters"),
+            ("RequestTemplates", "requestTemplates"),
+            ("CacheKeyParameters", "cacheKeyParameters"),
+        ],
+        &mut out,
+    );
     let mut responses = Map::new();
     for (n, r) in i
         .get("IntegrationResponses")
@@ -592,15 +592,15 @@ fn integration(origin: &Origin, i: &Value, resolver: &Resolver<'_>) -> Map<Strin
         if let Some(s) = r.get("StatusCode").and_then(|s| resolver.text(s)) {
             response.insert("statusCode".into(), json!(s));
         }
-        for (cfn, ext) in [
-            ("ResponseParameters", "responseParameters"),
-            ("ResponseTemplates", "responseTemplates"),
-            ("ContentHandling", "contentHandling"),
-        ] {
-            if let Some(v) = r.get(cfn) {
-                response.insert(ext.into(), resolver.value(v));
-            }
-        }
+        resolver.copy_values(
+            r,
+            &[
+                ("ResponseParameters", "responseParameters"),
+                ("ResponseTemplates", "responseTemplates"),
+                ("ContentHandling", "contentHandling"),
+            ],
+            &mut response,
+        );
         responses.entry(pattern).or_insert(Value::Object(response));
     }
     if !responses.is_empty() {

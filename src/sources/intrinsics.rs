@@ -86,6 +86,24 @@ impl<'t> Resolver<'t> {
         }
     }
 
+    /// Copies each property of `from` that `pairs` names (`(theirs, ours)`), resolved, as text.
+    pub fn copy_texts(&self, from: &Value, pairs: &[(&str, &str)], to: &mut Map<String, Value>) {
+        for (theirs, ours) in pairs {
+            if let Some(v) = from.get(theirs).and_then(|v| self.text(v)) {
+                to.insert(ours.to_string(), Value::String(v));
+            }
+        }
+    }
+
+    /// Copies each property of `from` that `pairs` names, resolved, as it is.
+    pub fn copy_values(&self, from: &Value, pairs: &[(&str, &str)], to: &mut Map<String, Value>) {
+        for (theirs, ours) in pairs {
+            if let Some(v) = from.get(theirs) {
+                to.insert(ours.to_string(), self.value(v));
+            }
+        }
+    }
+
     /// None when `name` is not an intrinsic function.
     fn function(&self, name: &str, arg: &Value, depth: usize) -> Option<Value> {
         let d = depth + 1;

@@ -3,8 +3,10 @@
 //! export of the same API holds, put where the commands already look for inline definitions,
 //! so every offline command reads them; what a source leaves undecided (a resource's `Ref`,
 //! a pseudo parameter, Terraform's "known after apply") stays a `${...}` placeholder.
+pub mod apigatewayv2;
 pub mod cloudformation;
 pub mod intrinsics;
+pub mod sam;
 pub mod terraform;
 
 use crate::finding::Finding;
@@ -25,7 +27,9 @@ pub const CODES: &[&str] = &[READ, UNRESOLVED, NOT_READABLE];
 #[derive(Debug, Clone, Serialize)]
 pub struct Read {
     pub kind: &'static str,
+    /// REST APIs read.
     pub apis: usize,
+    pub http_apis: usize,
     pub methods: usize,
     /// References left as placeholders.
     pub unresolved: usize,
@@ -38,6 +42,7 @@ impl Read {
         Read {
             kind,
             apis: 0,
+            http_apis: 0,
             methods: 0,
             unresolved: 0,
             not_readable: Vec::new(),
@@ -48,10 +53,17 @@ impl Read {
     pub fn summary(&self) -> String {
         let plural =
             |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+        let mut apis = Vec::new();
+        if self.apis > 0 || self.http_apis == 0 {
+            apis.push(plural(self.apis, "REST API", "REST APIs"));
+        }
+        if self.http_apis > 0 {
+            apis.push(plural(self.http_apis, "HTTP API", "HTTP APIs"));
+        }
         format!(
             "{}: {}, {}, {}",
             self.kind,
-            plural(self.apis, "REST API", "REST APIs"),
+            apis.join(", "),
             plural(self.methods, "method", "methods"),
             plural(
                 self.unresolved,
@@ -67,6 +79,7 @@ impl Read {
         let mut out = vec![
             Finding::info(READ, format!("read {}", self.summary()))
                 .with("apis", self.apis)
+                .with("http_apis", self.http_apis)
                 .with("methods", self.methods)
                 .with("unresolved", self.unresolved),
         ];
@@ -74,7 +87,7 @@ impl Read {
             out.push(
                 Finding::warning(
                     UNRESOLVED,
-                    format!("{} written as references the template does not decide (a resource's Ref or GetAtt, a pseudo parameter, an import, a value known after apply): they stay ${{...}} placeholders, and what depends on them is uncertain; pass --parameter NAME=VALUE to decide parameters and pseudo parameters", if self.unresolved == 1 { "1 value is".to_string() } else { format!("{} values are", self.unresolved) }),
+                    format!("{} the template does not decide (a resource's Ref or GetAtt, a pseudo parameter, an import, a value known after apply): they stay ${{...}} placeholders, and what depends on them is uncertain; pass --parameter NAME=VALUE to decide parameters and pseudo parameters", if self.unresolved == 1 { "1 value is written as a reference".to_string() } else { format!("{} values are written as references", self.unresolved) }),
                 )
                 .with("unresolved", self.unresolved)
                 .with("certain", false),
@@ -105,7 +118,32 @@ pub fn expand(value: &mut Value) -> Option<Read> {
         return terraform::read(value);
     }
     if value.get("Resources").is_some_and(Value::is_object) {
-        return cloudformation::read(value, parameters());
+        let mut events = Read::new("SAM template");
+        sam::read(value, parameters(), &mut events);
+        let mut v2 = Read::new("CloudFormation template");
+        apigatewayv2::read(value, parameters(), &mut v2);
+        events.http_apis += v2.http_apis;
+        events.methods += v2.methods;
+        events.unresolved += v2.unresolved;
+        events.not_readable.extend(v2.not_readable);
+        if v2.http_apis > 0 && events.apis == 0 {
+            events.kind = "CloudFormation template";
+        }
+        let read = cloudformation::read(value, parameters());
+        return match read {
+            Some(mut r) => {
+                r.apis += events.apis;
+                r.http_apis += events.http_apis;
+                r.methods += events.methods;
+                r.unresolved += events.unresolved;
+                r.not_readable.extend(events.not_readable);
+                Some(r)
+            }
+            None if events.apis + events.http_apis > 0 || !events.not_readable.is_empty() => {
+                Some(events)
+            }
+            None => None,
+        };
     }
     None
 }

@@ -1,0 +1,299 @@
+//! HTTP APIs written as CloudFormation resources (what the CDK's `aws-apigatewayv2`
+//! constructs synthesize): `AWS::ApiGatewayV2::Api` (ProtocolType HTTP) with its `Route`,
+//! `Integration` and `Authorizer` resources, read into the OpenAPI 3 definition an HTTP API's
+//! export holds and put as the Api's `Body`, each route naming its resource. WebSocket APIs
+//! are named as not read. Facts: the CloudFormation reference pages of those resource types.
+use super::intrinsics::Resolver;
+use super::{ORIGIN, Read};
+use serde_json::{Map, Value, json};
+
+/// Reads the template's resource-form HTTP APIs into `into`.
+pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Read) {
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return;
+    };
+    let resolver = Resolver::new(template, overrides);
+    let of_type = |t: &'static str| {
+        resources
+            .iter()
+            .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(t))
+    };
+    let mut built: Vec<(String, Map<String, Value>, usize)> = Vec::new();
+    for (id, api) in of_type("AWS::ApiGatewayV2::Api") {
+        let props = api.get("Properties");
+        if props.and_then(|p| p.get("Body")).is_some()
+            || props.and_then(|p| p.get("BodyS3Location")).is_some()
+        {
+            continue;
+        }
+        let protocol = props
+            .and_then(|p| p.get("ProtocolType"))
+            .and_then(|p| resolver.text(p))
+            .unwrap_or_default();
+        if protocol.eq_ignore_ascii_case("WEBSOCKET") {
+            into.not_readable.push(format!(
+                "{id}: a WebSocket API, which the tool does not read as a definition"
+            ));
+            continue;
+        }
+        let mut def = Map::new();
+        def.insert("openapi".into(), json!("3.0.1"));
+        let name = props
+            .and_then(|p| p.get("Name"))
+            .and_then(|n| resolver.text(n))
+            .unwrap_or_else(|| id.clone());
+        def.insert(
+            "info".into(),
+            json!({"title": name, "version": "cloudformation"}),
+        );
+        def.insert(
+            "x-amazon-apigateway-importexport-version".into(),
+            json!("1.0"),
+        );
+        def.insert(
+            super::cloudformation::SYNTHESIZED.into(),
+            json!({"from": crate::locate::resource_path(id)}),
+        );
+        let mut paths = Map::new();
+        let mut schemes = Map::new();
+        let mut routes = 0;
+        for (rid, route) in of_type("AWS::ApiGatewayV2::Route") {
+            let Some(rp) = route.get("Properties") else {
+                continue;
+            };
+            if rp
+                .get("ApiId")
+                .and_then(|a| a.get("Ref"))
+                .and_then(Value::as_str)
+                != Some(id)
+            {
+                continue;
+            }
+            let Some(key) = rp.get("RouteKey").and_then(|k| resolver.text(k)) else {
+                continue;
+            };
+            let (verb, path) = match key.split_once(' ') {
+                Some((v, p)) => (v.to_ascii_lowercase(), p.to_string()),
+                None => ("any".to_string(), key.clone()),
+            };
+            let op_key = if verb == "any" {
+                "x-amazon-apigateway-any-method".to_string()
+            } else {
+                verb
+            };
+            let origin = crate::locate::resource_path(rid);
+            let mut op = Map::new();
+            op.insert(ORIGIN.into(), json!(origin));
+            op.insert("responses".into(), json!({}));
+            if let Some((iid, integration)) = target(rp.get("Target"), resources) {
+                op.insert(
+                    "x-amazon-apigateway-integration".into(),
+                    Value::Object(integration_of(&iid, integration, &resolver)),
+                );
+            }
+            let auth = rp
+                .get("AuthorizationType")
+                .and_then(|a| resolver.text(a))
+                .unwrap_or_else(|| "NONE".into())
+                .to_ascii_uppercase();
+            let scopes = rp
+                .get("AuthorizationScopes")
+                .map(|s| resolver.value(s))
+                .unwrap_or(json!([]));
+            match auth.as_str() {
+                "AWS_IAM" => {
+                    schemes.insert(
+                        "sigv4".into(),
+                        json!({"type": "apiKey", "name": "Authorization", "in": "header",
+                               "x-amazon-apigateway-authtype": "awsSigv4"}),
+                    );
+                    op.insert("security".into(), json!([{"sigv4": []}]));
+                }
+                "JWT" | "CUSTOM" => {
+                    if let Some(aid) = rp
+                        .get("AuthorizerId")
+                        .and_then(|a| a.get("Ref"))
+                        .and_then(Value::as_str)
+                        && let Some(a) = resources.get(aid).and_then(|a| a.get("Properties"))
+                    {
+                        let name = a
+                            .get("Name")
+                            .and_then(|n| resolver.text(n))
+                            .unwrap_or_else(|| aid.to_string());
+                        schemes.insert(name.clone(), authorizer(a, &resolver));
+                        op.insert("security".into(), json!([{ name: scopes }]));
+                    }
+                }
+                _ => {}
+            }
+            let item = paths.entry(path).or_insert_with(|| json!({}));
+            if let Some(item) = item.as_object_mut() {
+                item.insert(op_key, Value::Object(op));
+                routes += 1;
+            }
+        }
+        def.insert("paths".into(), Value::Object(paths));
+        if !schemes.is_empty() {
+            def.insert("components".into(), json!({"securitySchemes": schemes}));
+        }
+        built.push((id.clone(), def, routes));
+    }
+    into.unresolved += resolver.unresolved.get();
+    let Some(resources) = template.get_mut("Resources").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (id, def, routes) in built {
+        into.http_apis += 1;
+        into.methods += routes;
+        if let Some(props) = resources
+            .get_mut(&id)
+            .and_then(Value::as_object_mut)
+            .map(|r| r.entry("Properties").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+        {
+            props.insert("Body".into(), Value::Object(def));
+        }
+    }
+}
+
+/// The integration a route's `Target` (`integrations/ID`, written with `Fn::Join` or
+/// `Fn::Sub`) names, read before its `Ref` becomes a placeholder.
+fn target<'t>(t: Option<&Value>, resources: &'t Map<String, Value>) -> Option<(String, &'t Value)> {
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(r) = o.get("Ref").and_then(Value::as_str) {
+                    out.push(r.to_string());
+                }
+                if let Some(s) = o
+                    .get("Fn::Sub")
+                    .and_then(|s| s.as_str().or_else(|| s.get(0)?.as_str()))
+                {
+                    let mut rest = s;
+                    while let Some(start) = rest.find("${") {
+                        let after = &rest[start + 2..];
+                        let Some(end) = after.find('}') else { break };
+                        out.push(after[..end].to_string());
+                        rest = &after[end + 1..];
+                    }
+                }
+                o.values().for_each(|v| refs(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            Value::String(s) => {
+                if let Some(id) = s.strip_prefix("integrations/") {
+                    out.push(id.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    refs(t?, &mut found);
+    found.into_iter().find_map(|id| {
+        let r = resources.get(&id)?;
+        (r.get("Type").and_then(Value::as_str) == Some("AWS::ApiGatewayV2::Integration"))
+            .then_some((id, r))
+    })
+}
+
+fn integration_of(id: &str, r: &Value, resolver: &Resolver<'_>) -> Map<String, Value> {
+    let p = r.get("Properties").cloned().unwrap_or(json!({}));
+    let text = |k: &str| p.get(k).and_then(|v| resolver.text(v));
+    let mut out = Map::new();
+    out.insert(ORIGIN.into(), json!(crate::locate::resource_path(id)));
+    if let Some(t) = text("IntegrationType") {
+        out.insert("type".into(), json!(t.to_ascii_lowercase()));
+    }
+    resolver.copy_texts(
+        &p,
+        &[
+            ("IntegrationUri", "uri"),
+            ("IntegrationMethod", "httpMethod"),
+            ("PayloadFormatVersion", "payloadFormatVersion"),
+            ("ConnectionType", "connectionType"),
+            ("ConnectionId", "connectionId"),
+            ("CredentialsArn", "credentials"),
+            ("IntegrationSubtype", "integrationSubtype"),
+            ("TimeoutInMillis", "timeoutInMillis"),
+        ],
+        &mut out,
+    );
+    if let Some(rp) = p.get("RequestParameters") {
+        out.insert("requestParameters".into(), resolver.value(rp));
+    }
+    // {"500": {"ResponseParameters": [{"Destination": "overwrite:statuscode", "Source": "503"}]}}
+    // → the export's {"500": {"overwrite:statuscode": "503"}}.
+    if let Some(map) = p.get("ResponseParameters").and_then(Value::as_object) {
+        let mut by_status = Map::new();
+        for (status, m) in map {
+            let mut ops = Map::new();
+            for rp in m
+                .get("ResponseParameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let (Some(d), Some(s)) = (
+                    rp.get("Destination").and_then(|d| resolver.text(d)),
+                    rp.get("Source").and_then(|s| resolver.text(s)),
+                ) {
+                    ops.insert(d, json!(s));
+                }
+            }
+            by_status.insert(status.clone(), Value::Object(ops));
+        }
+        out.insert("responseParameters".into(), Value::Object(by_status));
+    }
+    out
+}
+
+fn authorizer(a: &Value, resolver: &Resolver<'_>) -> Value {
+    let kind = a
+        .get("AuthorizerType")
+        .and_then(|t| resolver.text(t))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let sources: Vec<String> = a
+        .get("IdentitySource")
+        .map(|s| resolver.value(s))
+        .and_then(|s| s.as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect();
+    let mut auth = Map::new();
+    auth.insert("type".into(), json!(kind));
+    if !sources.is_empty() {
+        auth.insert("identitySource".into(), json!(sources.join(", ")));
+    }
+    if let Some(c) = a.get("JwtConfiguration") {
+        let c = resolver.value(c);
+        auth.insert(
+            "jwtConfiguration".into(),
+            json!({"issuer": c.get("Issuer"), "audience": c.get("Audience")}),
+        );
+    }
+    resolver.copy_values(
+        a,
+        &[
+            ("AuthorizerUri", "authorizerUri"),
+            ("EnableSimpleResponses", "enableSimpleResponses"),
+            (
+                "AuthorizerPayloadFormatVersion",
+                "authorizerPayloadFormatVersion",
+            ),
+            (
+                "AuthorizerResultTtlInSeconds",
+                "authorizerResultTtlInSeconds",
+            ),
+        ],
+        &mut auth,
+    );
+    let header = sources
+        .first()
+        .and_then(|s| s.strip_prefix("$request.header."))
+        .unwrap_or("Authorization")
+        .to_string();
+    json!({"type": "apiKey", "name": header, "in": "header", "x-amazon-apigateway-authorizer": auth})
+}

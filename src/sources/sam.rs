@@ -1,0 +1,428 @@
+//! SAM's implicit APIs: `AWS::Serverless::Function` `Events` of type `Api` (the implicit
+//! `ServerlessRestApi`, or an `AWS::Serverless::Api` without a `DefinitionBody`, named by
+//! `RestApiId`) and `HttpApi` (the implicit `ServerlessHttpApi`, or an
+//! `AWS::Serverless::HttpApi`). SAM generates their definitions from the events at deploy
+//! time; this writes the same definition (Lambda proxy integrations, the events' `Auth` with
+//! the API's `Auth.Authorizers`, `RequestParameters`, `RequestModel`) as the API's
+//! `DefinitionBody`, each operation naming the event it came from. Facts: the SAM
+//! specification's "Api", "HttpApi", "ApiAuth" and "ApiFunctionAuth" pages.
+use super::intrinsics::Resolver;
+use super::{ORIGIN, Read};
+use serde_json::{Map, Value, json};
+
+const IMPLICIT_REST: &str = "ServerlessRestApi";
+const IMPLICIT_HTTP: &str = "ServerlessHttpApi";
+
+/// Writes the implicit and event-built APIs' definitions into the template; what was read.
+pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Read) {
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return;
+    };
+    let resolver = Resolver::new(template, overrides);
+    // (API logical id, http) → (definition, resource type, methods)
+    let mut built: Vec<(String, bool, Map<String, Value>, usize)> = Vec::new();
+    for (fid, f) in resources {
+        if f.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
+            continue;
+        }
+        let Some(events) = f.pointer("/Properties/Events").and_then(Value::as_object) else {
+            continue;
+        };
+        for (eid, e) in events {
+            let http = match e.get("Type").and_then(Value::as_str) {
+                Some("Api") => false,
+                Some("HttpApi") => true,
+                _ => continue,
+            };
+            let props = e.get("Properties").cloned().unwrap_or(json!({}));
+            let api_id = match props.get("RestApiId").or_else(|| props.get("ApiId")) {
+                Some(r) => match r.get("Ref").and_then(Value::as_str) {
+                    Some(id) => id.to_string(),
+                    None => {
+                        into.not_readable.push(format!(
+                            "{fid} event {eid}: its API is not a Ref to an API of this template"
+                        ));
+                        continue;
+                    }
+                },
+                None if http => IMPLICIT_HTTP.to_string(),
+                None => IMPLICIT_REST.to_string(),
+            };
+            // An explicit API with its own definition: SAM adds nothing to it.
+            if resources
+                .get(&api_id)
+                .and_then(|a| a.pointer("/Properties/DefinitionBody"))
+                .is_some()
+            {
+                continue;
+            }
+            let api = resources.get(&api_id);
+            let at = match built.iter().position(|(id, ..)| id == &api_id) {
+                Some(i) => i,
+                None => {
+                    built.push((api_id.clone(), http, definition(http, api, &resolver), 0));
+                    built.len() - 1
+                }
+            };
+            let (_, _, def, methods) = &mut built[at];
+            let origin = format!(
+                "{}.Properties.Events.{eid}",
+                crate::locate::resource_path(fid)
+            );
+            let path = props
+                .get("Path")
+                .and_then(|p| resolver.text(p))
+                .unwrap_or_else(|| "$default".into());
+            let method = props
+                .get("Method")
+                .and_then(|m| resolver.text(m))
+                .unwrap_or_else(|| "any".into())
+                .to_ascii_lowercase();
+            let key = if method == "any" {
+                "x-amazon-apigateway-any-method".to_string()
+            } else {
+                method
+            };
+            let op = operation(fid, &props, api, http, &origin, &resolver, def);
+            let paths = def
+                .entry("paths")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if let Some(item) = paths
+                .as_object_mut()
+                .map(|p| p.entry(path).or_insert_with(|| json!({})))
+                .and_then(Value::as_object_mut)
+            {
+                item.insert(key, Value::Object(op));
+                *methods += 1;
+            }
+        }
+    }
+    into.unresolved += resolver.unresolved.get();
+    let Some(resources) = template.get_mut("Resources").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (id, http, def, methods) in built {
+        if http {
+            into.http_apis += 1;
+        } else {
+            into.apis += 1;
+        }
+        into.methods += methods;
+        let kind = if http {
+            "AWS::Serverless::HttpApi"
+        } else {
+            "AWS::Serverless::Api"
+        };
+        let entry = resources
+            .entry(id)
+            .or_insert_with(|| json!({"Type": kind, "Properties": {}}));
+        if let Some(props) = entry
+            .as_object_mut()
+            .map(|e| e.entry("Properties").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+        {
+            props.insert("DefinitionBody".into(), Value::Object(def));
+        }
+    }
+}
+
+/// The definition SAM starts from for an API (its Auth, BinaryMediaTypes, ...).
+fn definition(http: bool, api: Option<&Value>, resolver: &Resolver<'_>) -> Map<String, Value> {
+    let mut def = Map::new();
+    def.insert("openapi".into(), json!("3.0.1"));
+    def.insert(
+        "info".into(),
+        json!({"title": "SAM events", "version": "sam"}),
+    );
+    def.insert("paths".into(), json!({}));
+    def.insert(
+        super::cloudformation::SYNTHESIZED.into(),
+        json!({"from": "Events"}),
+    );
+    if http {
+        // Marks an HTTP API's definition for every check (lint::api_kind).
+        def.insert(
+            "x-amazon-apigateway-importexport-version".into(),
+            json!("1.0"),
+        );
+    }
+    let props = api.and_then(|a| a.get("Properties"));
+    if let Some(types) = props.and_then(|p| p.get("BinaryMediaTypes")) {
+        def.insert(
+            "x-amazon-apigateway-binary-media-types".into(),
+            resolver.value(types),
+        );
+    }
+    let mut schemes = Map::new();
+    for (name, a) in props
+        .and_then(|p| p.pointer("/Auth/Authorizers"))
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(s) = scheme(a, http, resolver) {
+            schemes.insert(name.clone(), s);
+        }
+    }
+    if !schemes.is_empty() {
+        def.insert("components".into(), json!({"securitySchemes": schemes}));
+    }
+    def
+}
+
+/// An authorizer of the API's `Auth.Authorizers` as a security scheme.
+fn scheme(a: &Value, http: bool, resolver: &Resolver<'_>) -> Option<Value> {
+    let identity = a.get("Identity");
+    if http && a.get("JwtConfiguration").is_some() {
+        let config = resolver.value(a.get("JwtConfiguration")?);
+        let source = a
+            .get("IdentitySource")
+            .and_then(|s| resolver.text(s))
+            .unwrap_or_else(|| "$request.header.Authorization".into());
+        return Some(json!({"type": "oauth2",
+            "x-amazon-apigateway-authorizer": {"type": "jwt", "identitySource": source,
+                "jwtConfiguration": {"issuer": config.get("issuer"), "audience": config.get("audience")}}}));
+    }
+    if let Some(pool) = a.get("UserPoolArn") {
+        let header = identity
+            .and_then(|i| i.get("Header"))
+            .and_then(|h| resolver.text(h))
+            .unwrap_or_else(|| "Authorization".into());
+        let pools = match resolver.value(pool) {
+            Value::Array(a) => a,
+            one => vec![one],
+        };
+        return Some(json!({"type": "apiKey", "name": header, "in": "header",
+            "x-amazon-apigateway-authtype": "cognito_user_pools",
+            "x-amazon-apigateway-authorizer": {"type": "cognito_user_pools", "providerARNs": pools}}));
+    }
+    let function = a.get("FunctionArn")?;
+    let payload = a
+        .get("FunctionPayloadType")
+        .and_then(|t| resolver.text(t))
+        .unwrap_or_else(|| {
+            if http {
+                "REQUEST".into()
+            } else {
+                "TOKEN".into()
+            }
+        })
+        .to_ascii_lowercase();
+    let header = identity
+        .and_then(|i| i.get("Header"))
+        .and_then(|h| resolver.text(h))
+        .unwrap_or_else(|| "Authorization".into());
+    let mut authorizer = Map::new();
+    authorizer.insert("type".into(), json!(payload));
+    authorizer.insert(
+        "authorizerUri".into(),
+        json!(invoke_uri(function, resolver)),
+    );
+    let ttl = identity.and_then(|i| i.get("ReauthorizeEvery"));
+    if let Some(t) = ttl {
+        authorizer.insert("authorizerResultTtlInSeconds".into(), resolver.value(t));
+    }
+    if let Some(v) = identity.and_then(|i| i.get("ValidationExpression")) {
+        authorizer.insert("identityValidationExpression".into(), resolver.value(v));
+    }
+    if payload == "request" {
+        let prefix = if http { "$request" } else { "method.request" };
+        let mut sources = Vec::new();
+        for (key, place) in [("Headers", "header"), ("QueryStrings", "querystring")] {
+            for v in identity
+                .and_then(|i| i.get(key))
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = resolver.text(v) {
+                    sources.push(format!("{prefix}.{place}.{name}"));
+                }
+            }
+        }
+        if !sources.is_empty() {
+            authorizer.insert("identitySource".into(), json!(sources.join(", ")));
+        }
+        if http && let Some(simple) = a.get("EnableSimpleResponses") {
+            authorizer.insert("enableSimpleResponses".into(), resolver.value(simple));
+        }
+    }
+    Some(json!({"type": "apiKey", "name": header, "in": "header",
+        "x-amazon-apigateway-authtype": "custom", "x-amazon-apigateway-authorizer": authorizer}))
+}
+
+/// `arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`.
+fn invoke_uri(function_arn: &Value, resolver: &Resolver<'_>) -> String {
+    let arn = resolver
+        .text(function_arn)
+        .unwrap_or_else(|| "${function}".into());
+    let prefix = resolver
+        .text(&json!({"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}"}))
+        .unwrap_or_default();
+    format!("{prefix}:lambda:path/2015-03-31/functions/{arn}/invocations")
+}
+
+/// One event as an operation: a Lambda proxy integration of the function.
+fn operation(
+    function: &str,
+    props: &Value,
+    api: Option<&Value>,
+    http: bool,
+    origin: &str,
+    resolver: &Resolver<'_>,
+    def: &mut Map<String, Value>,
+) -> Map<String, Value> {
+    let mut op = Map::new();
+    op.insert(ORIGIN.into(), json!(origin));
+    op.insert("responses".into(), json!({}));
+    let arn = json!({"Fn::GetAtt": [function, "Arn"]});
+    let mut integration = json!({"type": "aws_proxy", "httpMethod": "POST",
+        "uri": invoke_uri(&arn, resolver), ORIGIN: origin});
+    if http {
+        let version = api
+            .and_then(|a| a.pointer("/Properties/PayloadFormatVersion"))
+            .or_else(|| props.get("PayloadFormatVersion"))
+            .and_then(|v| resolver.text(v))
+            .unwrap_or_else(|| "2.0".into());
+        integration["payloadFormatVersion"] = json!(version);
+    }
+    op.insert("x-amazon-apigateway-integration".into(), integration);
+    // Auth: the event's, else the API's defaults.
+    let api_auth = api.and_then(|a| a.pointer("/Properties/Auth"));
+    let auth = props.get("Auth");
+    let authorizer = auth
+        .and_then(|a| a.get("Authorizer"))
+        .or_else(|| api_auth.and_then(|a| a.get("DefaultAuthorizer")))
+        .and_then(|a| resolver.text(a));
+    let mut security = Vec::new();
+    match authorizer.as_deref() {
+        None | Some("NONE") => {}
+        Some("AWS_IAM") => {
+            insert(
+                def,
+                &["components", "securitySchemes", "sigv4"],
+                json!({"type": "apiKey", "name": "Authorization", "in": "header",
+                       "x-amazon-apigateway-authtype": "awsSigv4"}),
+            );
+            security.push(json!({"sigv4": []}));
+        }
+        Some(name) => {
+            let scopes = auth
+                .and_then(|a| a.get("AuthorizationScopes"))
+                .map(|s| resolver.value(s))
+                .unwrap_or(json!([]));
+            security.push(json!({ name: scopes }));
+        }
+    }
+    let api_key = auth
+        .and_then(|a| a.get("ApiKeyRequired"))
+        .or_else(|| api_auth.and_then(|a| a.get("ApiKeyRequired")))
+        .and_then(|b| resolver.text(b))
+        .is_some_and(|b| b == "true");
+    if api_key && !http {
+        insert(
+            def,
+            &["components", "securitySchemes", "api_key"],
+            json!({"type": "apiKey", "name": "x-api-key", "in": "header"}),
+        );
+        security.push(json!({"api_key": []}));
+    }
+    if !security.is_empty() {
+        op.insert("security".into(), Value::Array(security));
+    }
+    // RequestParameters: ["method.request.header.X"] or [{"method.request.header.X": {Required}}].
+    let mut parameters = Vec::new();
+    for p in props
+        .get("RequestParameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        let (name, required) = match p {
+            Value::String(s) => (s.clone(), false),
+            Value::Object(o) => match o.iter().next() {
+                Some((k, v)) => (
+                    k.clone(),
+                    v.get("Required").and_then(Value::as_bool).unwrap_or(false),
+                ),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let Some((place, param)) = name
+            .strip_prefix("method.request.")
+            .and_then(|r| r.split_once('.'))
+        else {
+            continue;
+        };
+        let place = if place == "querystring" {
+            "query"
+        } else {
+            place
+        };
+        parameters.push(json!({"name": param, "in": place, "required": required,
+                               "schema": {"type": "string"}}));
+    }
+    if !parameters.is_empty() {
+        op.insert("parameters".into(), Value::Array(parameters));
+    }
+    if let Some(model) = props.get("RequestModel") {
+        let name = model
+            .get("Model")
+            .and_then(|m| resolver.text(m))
+            .unwrap_or_default();
+        if let Some(schema) = api
+            .and_then(|a| a.pointer("/Properties/Models"))
+            .and_then(|m| m.get(&name))
+        {
+            insert(
+                def,
+                &["components", "schemas", name.as_str()],
+                resolver.value(schema),
+            );
+            op.insert(
+                "requestBody".into(),
+                json!({"content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{name}")}}}}),
+            );
+        }
+        let flag = |k: &str| model.get(k).and_then(|b| resolver.text(b));
+        let body = flag("ValidateBody").map_or(model.get("Required").is_some(), |b| b == "true");
+        let params = flag("ValidateParameters").is_some_and(|b| b == "true");
+        if body || params {
+            let validator = format!(
+                "{}{}",
+                if body { "body" } else { "" },
+                if params { "-params" } else { "" }
+            );
+            insert(
+                def,
+                &["x-amazon-apigateway-request-validators", validator.as_str()],
+                json!({"validateRequestBody": body, "validateRequestParameters": params}),
+            );
+            op.insert(
+                "x-amazon-apigateway-request-validator".into(),
+                json!(validator),
+            );
+        }
+    }
+    op
+}
+
+/// Sets `value` at `path` in the definition, making the objects on the way.
+fn insert(def: &mut Map<String, Value>, path: &[&str], value: Value) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut at = def;
+    for key in parents {
+        let next = at.entry(key.to_string()).or_insert_with(|| json!({}));
+        if !next.is_object() {
+            *next = json!({});
+        }
+        let Some(obj) = next.as_object_mut() else {
+            return;
+        };
+        at = obj;
+    }
+    at.insert(last.to_string(), value);
+}
