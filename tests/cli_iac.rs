@@ -205,7 +205,7 @@ fn hand_written_template_with_intrinsics() {
             "200",
         ]);
         let (_, j) = json_run(&args);
-        j["result"]["stages"][4]["detail"]["uri"].clone()
+        stage(&j, "integration-request")["detail"]["uri"].clone()
     };
     assert_eq!(uri(&[]), "https://pets.internal.example.com/pets/7");
     assert_eq!(
@@ -217,6 +217,20 @@ fn hand_written_template_with_intrinsics() {
         ]),
         "https://old.example.com/pets/7"
     );
+    // The RestApi's Policy is the API's resource policy, for `policy` and for `trace`.
+    let (code, j) = json_run(&[
+        "policy",
+        PETS,
+        "--principal",
+        "*",
+        "--resource",
+        "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/pets",
+        "--source-ip",
+        "198.51.100.7",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(j["target"], format!("{PETS}#PetsApi"));
+    assert_eq!(j["result"]["decision"], "explicit-deny");
     // Without LegacyHost the dev branch is a placeholder, and says so.
     assert_eq!(
         uri(&["--parameter", "Stage=dev"]),
@@ -390,6 +404,15 @@ fn cdk_http_api_resource_form() {
     );
 }
 
+fn stage<'a>(j: &'a Value, name: &str) -> &'a Value {
+    j["result"]["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == name)
+        .unwrap_or_else(|| panic!("no stage {name}: {j}"))
+}
+
 fn stages_of(j: &Value) -> Vec<String> {
     j["result"]["stages"]
         .as_array()
@@ -397,4 +420,34 @@ fn stages_of(j: &Value) -> Vec<String> {
         .iter()
         .map(|s| s["stage"].as_str().unwrap().to_string())
         .collect()
+}
+
+/// Terraform's `aws_apigatewayv2_*` resources: routes find their integrations through
+/// `target = "integrations/ID"`, the JWT authorizer and the 500 → 503 response mapping apply.
+#[test]
+fn terraform_http_api() {
+    const HTTP_STATE: &str = "tests/iac/terraform/http-state.json";
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        HTTP_STATE,
+        "GET",
+        "/legacy/x",
+        "--status",
+        "500",
+    ]);
+    assert_eq!(j["result"]["resource"], "$default");
+    assert_eq!(j["result"]["response"]["status"], 503, "{j}");
+    assert_eq!(
+        stage(&j, "route")["decided_by"],
+        "ANY $default ($.values.root_module.resources[5])"
+    );
+    let (code, j) = json_run(&["trace", "--export", HTTP_STATE, "GET", "/pets"]);
+    assert_eq!(code, 1);
+    assert_eq!(j["result"]["response"]["status"], 401);
+    let read = with_code(&j, "source.read")[0]["message"].as_str().unwrap();
+    assert!(
+        read.contains("Terraform JSON: 1 HTTP API, 2 methods"),
+        "{read}"
+    );
 }

@@ -112,7 +112,19 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
             .into_iter()
             .map(|(id, p)| (format!("{}#{id}", doc.name), p))
             .collect(),
-        None => vec![(doc.name.clone(), policy::unwrap_policy(&doc.value))],
+        None => match policies_of_definitions(&doc.value) {
+            // A template (its RestApi Policy, as resources or inline), Terraform's JSON, or an
+            // export: one report per API that has a policy.
+            Some(list) if list.is_empty() => anyhow::bail!(
+                "{}: no API in this definition has a resource policy (x-amazon-apigateway-policy, a RestApi's Policy, aws_api_gateway_rest_api_policy)",
+                doc.name
+            ),
+            Some(list) => list
+                .into_iter()
+                .map(|(api, p)| (format!("{}#{api}", doc.name), Ok(p)))
+                .collect(),
+            None => vec![(doc.name.clone(), policy::unwrap_policy(&doc.value))],
+        },
     };
     let request = Request {
         principal: args.principal.clone(),
@@ -137,4 +149,29 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
         session.emit(&Report::new("policy", target, outcome).with_findings(e.findings))?;
     }
     Ok(())
+}
+
+/// The resource policies of the APIs a definition holds: an export's
+/// `x-amazon-apigateway-policy`, or each definition of a template or Terraform JSON (read
+/// into inline definitions by `sources`); None when the document holds no definition.
+fn policies_of_definitions(doc: &serde_json::Value) -> Option<Vec<(String, serde_json::Value)>> {
+    let key = "x-amazon-apigateway-policy";
+    if doc.get("paths").is_some() {
+        return Some(
+            doc.get(key)
+                .map(|p| vec![("export".to_string(), p.clone())])
+                .unwrap_or_default(),
+        );
+    }
+    let bodies = crate::checks::lint::definition_bodies(doc);
+    if bodies.is_empty() {
+        return None;
+    }
+    Some(
+        bodies
+            .iter()
+            .filter(|b| !b.http)
+            .filter_map(|b| Some((b.logical_id.clone(), b.value.get(key)?.clone())))
+            .collect(),
+    )
 }

@@ -7,8 +7,20 @@ use super::intrinsics::Resolver;
 use super::{ORIGIN, Read};
 use serde_json::{Map, Value, json};
 
-/// Reads the template's resource-form HTTP APIs into `into`.
-pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Read) {
+/// Reads the template's resource-form HTTP APIs into `into`; `placed` names where a route
+/// or integration is written when that is not `$.Resources.ID` (Terraform).
+pub fn read(
+    template: &mut Value,
+    overrides: &[(String, String)],
+    into: &mut Read,
+    placed: &std::collections::HashMap<String, String>,
+) {
+    let at = |id: &str| {
+        placed
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| crate::locate::resource_path(id))
+    };
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
         return;
     };
@@ -81,14 +93,14 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             } else {
                 verb
             };
-            let origin = crate::locate::resource_path(rid);
+            let origin = at(rid);
             let mut op = Map::new();
             op.insert(ORIGIN.into(), json!(origin));
             op.insert("responses".into(), json!({}));
             if let Some((iid, integration)) = target(rp.get("Target"), resources) {
                 op.insert(
                     "x-amazon-apigateway-integration".into(),
-                    Value::Object(integration_of(&iid, integration, &resolver)),
+                    Value::Object(integration_of(&at(&iid), integration, &resolver)),
                 );
             }
             let auth = rp
@@ -197,11 +209,11 @@ fn target<'t>(t: Option<&Value>, resources: &'t Map<String, Value>) -> Option<(S
     })
 }
 
-fn integration_of(id: &str, r: &Value, resolver: &Resolver<'_>) -> Map<String, Value> {
+fn integration_of(origin: &str, r: &Value, resolver: &Resolver<'_>) -> Map<String, Value> {
     let p = r.get("Properties").cloned().unwrap_or(json!({}));
     let text = |k: &str| p.get(k).and_then(|v| resolver.text(v));
     let mut out = Map::new();
-    out.insert(ORIGIN.into(), json!(crate::locate::resource_path(id)));
+    out.insert(ORIGIN.into(), json!(origin));
     if let Some(t) = text("IntegrationType") {
         out.insert("type".into(), json!(t.to_ascii_lowercase()));
     }

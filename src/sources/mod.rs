@@ -121,7 +121,7 @@ pub fn expand(value: &mut Value) -> Option<Read> {
         let mut events = Read::new("SAM template");
         sam::read(value, parameters(), &mut events);
         let mut v2 = Read::new("CloudFormation template");
-        apigatewayv2::read(value, parameters(), &mut v2);
+        apigatewayv2::read(value, parameters(), &mut v2, &Default::default());
         events.http_apis += v2.http_apis;
         events.methods += v2.methods;
         events.unresolved += v2.unresolved;

@@ -37,10 +37,9 @@ struct Resource<'a> {
 pub fn read(doc: &mut Value) -> Option<Read> {
     let (template, origins) = {
         let resources = collect(doc);
-        if !resources
-            .iter()
-            .any(|r| r.kind.starts_with("aws_api_gateway_"))
-        {
+        if !resources.iter().any(|r| {
+            r.kind.starts_with("aws_api_gateway_") || r.kind.starts_with("aws_apigatewayv2_")
+        }) {
             return None;
         }
         let references = references(doc);
@@ -48,7 +47,14 @@ pub fn read(doc: &mut Value) -> Option<Read> {
         translate(&resources, &linker)
     };
     let mut template = template;
-    let read = cloudformation::read_as(&mut template, &[], "Terraform JSON", &origins);
+    let mut read = cloudformation::read_as(&mut template, &[], "Terraform JSON", &origins)
+        .unwrap_or_else(|| Read::new("Terraform JSON"));
+    let placed = origins
+        .iter()
+        .map(|(k, o)| (k.clone(), o.method.clone()))
+        .collect();
+    super::apigatewayv2::read(&mut template, &[], &mut read, &placed);
+    let read = Some(read);
     if let (Some(obj), Some(r)) = (doc.as_object_mut(), template.get("Resources")) {
         obj.insert("Resources".into(), r.clone());
     }
@@ -602,6 +608,136 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                     ],
                 ),
             ),
+            "aws_apigatewayv2_api" => {
+                let mut p = pick(r, &[("name", "Name"), ("protocol_type", "ProtocolType")]);
+                if let Some(body) = r
+                    .values
+                    .get("body")
+                    .and_then(Value::as_str)
+                    .and_then(|b| serde_json::from_str::<Value>(b).ok())
+                {
+                    p.insert("Body".into(), body);
+                }
+                ("AWS::ApiGatewayV2::Api", p)
+            }
+            "aws_apigatewayv2_route" => {
+                let mut p = pick(
+                    r,
+                    &[
+                        ("route_key", "RouteKey"),
+                        ("authorization_type", "AuthorizationType"),
+                        ("authorization_scopes", "AuthorizationScopes"),
+                    ],
+                );
+                for (tf, cfn) in [("api_id", "ApiId"), ("authorizer_id", "AuthorizerId")] {
+                    if let Some(v) = reference(r, tf) {
+                        p.insert(cfn.into(), v);
+                    }
+                }
+                // "integrations/ID" (state), or the configuration's reference (plan).
+                let by_value = r
+                    .values
+                    .get("target")
+                    .and_then(Value::as_str)
+                    .and_then(|t| t.strip_prefix("integrations/"))
+                    .and_then(|id| linker.by_id.get(id).cloned());
+                if let Some(Link::Resource(i)) = by_value.or_else(|| linker.link(r, "target")) {
+                    p.insert("Target".into(), json!({"Ref": i}));
+                }
+                origins.insert(
+                    r.address.clone(),
+                    Origin {
+                        method: r.path.clone(),
+                        integration: r.path.clone(),
+                        responses: Vec::new(),
+                    },
+                );
+                ("AWS::ApiGatewayV2::Route", p)
+            }
+            "aws_apigatewayv2_integration" => {
+                let mut p = pick(
+                    r,
+                    &[
+                        ("integration_type", "IntegrationType"),
+                        ("integration_uri", "IntegrationUri"),
+                        ("integration_method", "IntegrationMethod"),
+                        ("payload_format_version", "PayloadFormatVersion"),
+                        ("connection_type", "ConnectionType"),
+                        ("connection_id", "ConnectionId"),
+                        ("credentials_arn", "CredentialsArn"),
+                        ("integration_subtype", "IntegrationSubtype"),
+                        ("timeout_milliseconds", "TimeoutInMillis"),
+                        ("request_parameters", "RequestParameters"),
+                    ],
+                );
+                // response_parameters: [{status_code, mappings: {...}}] → by status.
+                let mut by_status = Map::new();
+                for rp in r
+                    .values
+                    .get("response_parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let (Some(code), Some(m)) = (
+                        rp.get("status_code").and_then(Value::as_str),
+                        rp.get("mappings").and_then(Value::as_object),
+                    ) {
+                        let list: Vec<Value> = m
+                            .iter()
+                            .map(|(d, s)| json!({"Destination": d, "Source": s}))
+                            .collect();
+                        by_status.insert(code.into(), json!({"ResponseParameters": list}));
+                    }
+                }
+                if !by_status.is_empty() {
+                    p.insert("ResponseParameters".into(), Value::Object(by_status));
+                }
+                if let Some(v) = reference(r, "api_id") {
+                    p.insert("ApiId".into(), v);
+                }
+                origins.insert(
+                    r.address.clone(),
+                    Origin {
+                        method: r.path.clone(),
+                        integration: r.path.clone(),
+                        responses: Vec::new(),
+                    },
+                );
+                ("AWS::ApiGatewayV2::Integration", p)
+            }
+            "aws_apigatewayv2_authorizer" => {
+                let mut p = pick(
+                    r,
+                    &[
+                        ("name", "Name"),
+                        ("authorizer_type", "AuthorizerType"),
+                        ("identity_sources", "IdentitySource"),
+                        ("authorizer_uri", "AuthorizerUri"),
+                        ("enable_simple_responses", "EnableSimpleResponses"),
+                        (
+                            "authorizer_payload_format_version",
+                            "AuthorizerPayloadFormatVersion",
+                        ),
+                        (
+                            "authorizer_result_ttl_in_seconds",
+                            "AuthorizerResultTtlInSeconds",
+                        ),
+                    ],
+                );
+                if let Some(c) = r
+                    .values
+                    .get("jwt_configuration")
+                    .and_then(Value::as_array)
+                    .and_then(|c| c.first())
+                {
+                    p.insert(
+                        "JwtConfiguration".into(),
+                        json!({"Issuer": c.get("issuer"), "Audience": c.get("audience")}),
+                    );
+                }
+                ("AWS::ApiGatewayV2::Authorizer", p)
+            }
             _ => continue,
         };
         out.insert(
