@@ -116,8 +116,9 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
             // A template (its RestApi Policy, as resources or inline), Terraform's JSON, or an
             // export: one report per API that has a policy.
             Some(list) if list.is_empty() => anyhow::bail!(
-                "{}: no API in this definition has a resource policy (x-amazon-apigateway-policy, a RestApi's Policy, aws_api_gateway_rest_api_policy)",
-                doc.name
+                "{}: it looks like {}, and no API in it has a resource policy (x-amazon-apigateway-policy, a RestApi's Policy, aws_api_gateway_rest_api_policy)",
+                doc.name,
+                document::describe_for(&doc.value, "policy")
             ),
             Some(list) => list
                 .into_iter()
