@@ -1224,3 +1224,102 @@ fn traces_of_huge_definitions_and_requests_end_within_bounds() {
         eprintln!("{}: {:?}, {} KiB", request[0], o.wall, o.max_rss_kib);
     }
 }
+
+/// Templates made to trap the infrastructure-as-code reader: resources whose parents form a
+/// cycle, a parent chain of 5,000 resources, an intrinsic nested 10,000 deep, a `Fn::Sub`
+/// of a million placeholders, and a Terraform plan whose configuration refers to itself.
+/// Each ends within its guard with a report or a one-line error.
+#[test]
+fn templates_that_trap_the_iac_reader_end_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(30);
+    let method = |resource: serde_json::Value, uri: serde_json::Value| {
+        serde_json::json!({"Type": "AWS::ApiGateway::Method", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "ResourceId": resource, "HttpMethod": "GET",
+            "AuthorizationType": "NONE", "Integration": {"Type": "HTTP_PROXY", "IntegrationHttpMethod": "GET", "Uri": uri}}})
+    };
+    let api =
+        serde_json::json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "trap"}});
+    let resource = |parent: serde_json::Value, part: &str| {
+        serde_json::json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
+            "RestApiId": {"Ref": "Api"}, "ParentId": parent, "PathPart": part}})
+    };
+    // A cycle: A's parent is B, B's parent is A.
+    let cycle = serde_json::json!({"Resources": {
+        "Api": api,
+        "A": resource(serde_json::json!({"Ref": "B"}), "a"),
+        "B": resource(serde_json::json!({"Ref": "A"}), "b"),
+        "M": method(serde_json::json!({"Ref": "A"}), serde_json::json!("https://x.example.com"))}});
+    // A chain of 5,000.
+    let mut chain = serde_json::Map::new();
+    chain.insert("Api".into(), api.clone());
+    chain.insert(
+        "R0".into(),
+        resource(
+            serde_json::json!({"Fn::GetAtt": ["Api", "RootResourceId"]}),
+            "r0",
+        ),
+    );
+    for i in 1..5_000 {
+        chain.insert(
+            format!("R{i}"),
+            resource(
+                serde_json::json!({"Ref": format!("R{}", i - 1)}),
+                &format!("r{i}"),
+            ),
+        );
+    }
+    chain.insert(
+        "M".into(),
+        method(
+            serde_json::json!({"Ref": "R4999"}),
+            serde_json::json!("https://x.example.com"),
+        ),
+    );
+    let chain = serde_json::json!({"Resources": chain});
+    // An intrinsic nested deep, a Sub of a million placeholders.
+    // Written as text: a Value this deep would overflow the test's own stack.
+    let deep_text = format!(
+        "{}\"https://x.example.com\"{}",
+        "{\"Fn::Join\": [\"\", [".repeat(10_000),
+        "]]}".repeat(10_000)
+    );
+    let subs = serde_json::json!({"Fn::Sub": "${A}".repeat(1_000_000)});
+    let wide = serde_json::json!({"Resources": {
+        "Api": api,
+        "M": method(serde_json::json!({"Fn::GetAtt": ["Api", "RootResourceId"]}), subs)}});
+    let plan = serde_json::json!({"format_version": "1.2",
+        "planned_values": {"root_module": {"resources": [
+            {"address": "aws_api_gateway_rest_api.a", "mode": "managed", "type": "aws_api_gateway_rest_api", "name": "a", "values": {"name": "a"}},
+            {"address": "aws_api_gateway_resource.r", "mode": "managed", "type": "aws_api_gateway_resource", "name": "r", "values": {"path_part": "r"}}]}},
+        "configuration": {"root_module": {"resources": [
+            {"address": "aws_api_gateway_resource.r", "expressions": {"parent_id": {"references": ["aws_api_gateway_resource.r.id", "aws_api_gateway_resource.r"]},
+                "rest_api_id": {"references": ["aws_api_gateway_rest_api.a.id"]}}}]}}});
+    let cases: Vec<(&str, String)> = vec![
+        ("cycle", cycle.to_string()),
+        ("chain", chain.to_string()),
+        (
+            "deep",
+            format!(
+                "{{\"Resources\": {{\"Api\": {api}, \"M\": {}}}}}",
+                method(
+                    serde_json::json!({"Fn::GetAtt": ["Api", "RootResourceId"]}),
+                    serde_json::json!(null)
+                )
+                .to_string()
+                .replace("null", &deep_text)
+            ),
+        ),
+        ("wide", wide.to_string()),
+        ("self-referring plan", plan.to_string()),
+    ];
+    for (name, text) in cases {
+        let f = write(dir.path(), "template.json", text);
+        let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+        assert_survives(&o, guard, 600 * 1024);
+        eprintln!(
+            "{name}: exit {:?}, {:?}, {} KiB",
+            o.code, o.wall, o.max_rss_kib
+        );
+    }
+}

@@ -239,48 +239,48 @@ fn is_root(v: &Value, api: &str) -> bool {
 }
 
 /// The full path of every `AWS::ApiGateway::Resource`, from its `ParentId` chain (None when
-/// a link of it is not in the template).
+/// a link of it is not in the template, or the chain loops). Each resource is walked once.
 fn resource_paths(resources: &Map<String, Value>) -> HashMap<String, Option<String>> {
-    let mut out = HashMap::new();
-    for id in resources.keys() {
-        let mut parts = Vec::new();
-        let mut at = id.clone();
-        let mut complete = false;
-        for _ in 0..64 {
-            let Some(r) = resources.get(&at) else { break };
-            if r.get("Type").and_then(Value::as_str) != Some("AWS::ApiGateway::Resource") {
-                break;
-            }
-            let Some(props) = r.get("Properties") else {
-                break;
-            };
-            let Some(part) = props.get("PathPart").and_then(Value::as_str) else {
-                break;
-            };
-            parts.push(part.to_string());
-            match props.get("ParentId") {
-                Some(p) if p.get("Fn::GetAtt").is_some() => {
-                    complete = true;
-                    break;
-                }
-                Some(p) => match reference(p) {
-                    Some(parent) => at = parent,
-                    None => break,
-                },
-                None => break,
-            }
-        }
-        if resources
+    let mut out: HashMap<String, Option<String>> = HashMap::new();
+    let is_resource = |id: &str| {
+        resources
             .get(id)
             .and_then(|r| r.get("Type"))
             .and_then(Value::as_str)
             == Some("AWS::ApiGateway::Resource")
-        {
-            parts.reverse();
-            out.insert(
-                id.clone(),
-                complete.then(|| format!("/{}", parts.join("/"))),
-            );
+    };
+    for id in resources.keys().filter(|id| is_resource(id)) {
+        // Walk up to the root or to a resource already known, then fill in on the way down.
+        let mut chain: Vec<(String, String)> = Vec::new();
+        let mut at = id.clone();
+        let base: Option<String> = loop {
+            if let Some(known) = out.get(&at) {
+                break known.clone();
+            }
+            if chain.iter().any(|(c, _)| c == &at) || !is_resource(&at) {
+                break None;
+            }
+            let props = resources.get(&at).and_then(|r| r.get("Properties"));
+            let Some(part) = props
+                .and_then(|p| p.get("PathPart"))
+                .and_then(Value::as_str)
+            else {
+                break None;
+            };
+            chain.push((at.clone(), part.to_string()));
+            match props.and_then(|p| p.get("ParentId")) {
+                Some(p) if p.get("Fn::GetAtt").is_some() => break Some(String::new()),
+                Some(p) => match reference(p) {
+                    Some(parent) => at = parent,
+                    None => break None,
+                },
+                None => break None,
+            }
+        };
+        let mut path = base;
+        for (rid, part) in chain.into_iter().rev() {
+            path = path.map(|p| format!("{p}/{part}"));
+            out.insert(rid, path.clone());
         }
     }
     out
