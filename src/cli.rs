@@ -62,7 +62,15 @@ const LIVE_COMMANDS: &[&str] = &["lint", "policy", "selection", "domain", "trace
 /// The live-mode flags.
 const LIVE_FLAGS: &[&str] = &["profile", "region", "aws_timeout"];
 /// Commands that read API definitions, where templates' `--parameter` applies.
-const DEFINITION_COMMANDS: &[&str] = &["lint", "selection", "template", "validate", "trace"];
+const DEFINITION_COMMANDS: &[&str] = &[
+    "lint",
+    "selection",
+    "template",
+    "validate",
+    "trace",
+    "cloudfront",
+    "policy",
+];
 /// The flags every command takes, summarised under each command's help.
 const GLOBAL_FLAGS: &[&str] = &["output", "color", "rules", "fail_on"];
 
@@ -787,9 +795,14 @@ pub struct ProbeArgs {
     aws apigateway get-base-path-mappings --domain-name apigw.example.com > mappings.json\n  \
     apigw-doctor cloudfront dist.json --mappings apigw.example.com=mappings.json --url https://d111.cloudfront.net/example1/home")]
 pub struct CloudfrontArgs {
-    /// `aws cloudfront get-distribution-config` or `get-distribution` output (- for stdin).
+    /// `aws cloudfront get-distribution-config` or `get-distribution` output, or a
+    /// CloudFormation template with an AWS::CloudFront::Distribution (- for stdin).
     #[arg(value_name = "CONFIG")]
     pub config: String,
+
+    /// The template's distribution (its logical id), when it holds several.
+    #[arg(long, value_name = "LOGICAL_ID")]
+    pub distribution: Option<String>,
 
     /// The custom domain's API mappings, `aws apigateway get-base-path-mappings` or
     /// `aws apigatewayv2 get-api-mappings` output; DOMAIN= ties the file to the origin with

@@ -451,3 +451,34 @@ fn terraform_http_api() {
         "{read}"
     );
 }
+
+/// `cloudfront` on a template: the distribution read into the API's shape (lists as
+/// `{Quantity, Items}`, `OriginSSLProtocols`), the custom domain's base path mapping from the
+/// same template (`Ref ApiDomain` is the domain name), and the four mistakes it holds.
+#[test]
+fn cloudfront_distribution_in_a_template() {
+    const SHOP: &str = "tests/iac/shop-cloudfront.yaml";
+    let (code, j) = json_run(&[
+        "cloudfront",
+        SHOP,
+        "--url",
+        "https://shop.example.com/v1/orders",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(j["target"], format!("{SHOP}#ShopDistribution"));
+    for code in [
+        "cloudfront.origin-not-https-only",
+        "cloudfront.host-header-forwarded",
+        "cloudfront.unmapped-path",
+        "cloudfront.methods-not-allowed",
+    ] {
+        assert_eq!(with_code(&j, code).len(), 1, "{code}: {j}");
+    }
+    let origin = &j["result"]["origins"][0];
+    assert_eq!(origin["domain_name"], "api.shop.example.com");
+    assert_eq!(origin["mappings"][0]["base_path"], "v1");
+    assert_eq!(origin["mappings"][0]["api_id"], "${ShopApi}");
+    let r = run(&["cloudfront", SHOP, "--distribution", "Other"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+}

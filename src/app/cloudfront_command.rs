@@ -140,8 +140,38 @@ fn verdict(findings: &[crate::finding::Finding]) -> String {
 
 pub fn run(session: &mut Session, args: &CloudfrontArgs) -> Result<()> {
     let doc = document::load(&args.config)?;
-    let dist = cloudfront::distribution(&doc.value).map_err(|e| anyhow!("{}: {e}", doc.name))?;
-    let mut mappings = Vec::new();
+    // A template: its distribution in the API's shape, and its own custom domains' mappings.
+    let from_template = match crate::sources::cloudfront::read(
+        &doc.value,
+        crate::sources::parameters(),
+        args.distribution.as_deref(),
+    ) {
+        Some(r) => Some(r.map_err(|e| anyhow!("{}: {e}", doc.name))?),
+        None if args.distribution.is_some() => bail!(
+            "{}: --distribution: no AWS::CloudFront::Distribution of that logical id in the template",
+            doc.name
+        ),
+        None => None,
+    };
+    let (target, config_value, mut mappings) = match from_template {
+        Some((id, config, mappings)) => {
+            // Only the mappings of domains the distribution uses as origins.
+            let origins: Vec<String> = config
+                .pointer("/DistributionConfig/Origins/Items")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|o| o.get("DomainName")?.as_str().map(str::to_ascii_lowercase))
+                .collect();
+            let mappings = mappings
+                .into_iter()
+                .filter(|m| m.domain.as_ref().is_some_and(|d| origins.contains(d)))
+                .collect();
+            (format!("{}#{id}", doc.name), config, mappings)
+        }
+        None => (doc.name.clone(), doc.value.clone(), Vec::new()),
+    };
+    let dist = cloudfront::distribution(&config_value).map_err(|e| anyhow!("{}: {e}", doc.name))?;
     for spec in &args.mappings {
         let (domain, file) = match spec.split_once('=') {
             Some((d, f)) if !d.is_empty() && !d.contains('/') => (Some(d.to_string()), f),
@@ -203,5 +233,5 @@ pub fn run(session: &mut Session, args: &CloudfrontArgs) -> Result<()> {
         origins,
         trace,
     };
-    session.emit(&Report::new("cloudfront", doc.name, outcome).with_findings(findings))
+    session.emit(&Report::new("cloudfront", target, outcome).with_findings(findings))
 }

@@ -11,6 +11,7 @@ pub struct Resolver<'t> {
     parameters: Map<String, Value>,
     conditions: Option<&'t Map<String, Value>>,
     mappings: Option<&'t Map<String, Value>>,
+    resources: Option<&'t Map<String, Value>>,
     /// References left as placeholders so far.
     pub unresolved: Cell<usize>,
 }
@@ -34,6 +35,7 @@ impl<'t> Resolver<'t> {
             parameters,
             conditions: template.get("Conditions").and_then(Value::as_object),
             mappings: template.get("Mappings").and_then(Value::as_object),
+            resources: template.get("Resources").and_then(Value::as_object),
             unresolved: Cell::new(0),
         }
     }
@@ -113,7 +115,10 @@ impl<'t> Resolver<'t> {
                 match self.parameters.get(target) {
                     Some(v) => v.clone(),
                     None if target == "AWS::NoValue" => Value::Null,
-                    None => self.placeholder(target),
+                    None => match self.ref_of_resource(target, d) {
+                        Some(v) => v,
+                        None => self.placeholder(target),
+                    },
                 }
             }
             "Fn::GetAtt" => {
@@ -204,6 +209,20 @@ impl<'t> Resolver<'t> {
             | "Fn::ToJsonString" | "Fn::Length" => self.placeholder(name),
             _ => return None,
         })
+    }
+
+    /// A resource's `Ref` that the template decides: a custom domain name's `Ref` is its
+    /// `DomainName` (CloudFormation's documented return value for both API Gateway types).
+    fn ref_of_resource(&self, id: &str, depth: usize) -> Option<Value> {
+        let r = self.resources?.get(id)?;
+        match r.get("Type").and_then(Value::as_str)? {
+            "AWS::ApiGateway::DomainName" | "AWS::ApiGatewayV2::DomainName" => {
+                let name = r.pointer("/Properties/DomainName")?;
+                let v = self.value_at(name, depth);
+                v.is_string().then_some(v)
+            }
+            _ => None,
+        }
     }
 
     /// `${Name}` from `vars`, parameters, `${Resource.Attr}` placeholders; `${!Literal}` is

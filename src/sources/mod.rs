@@ -5,6 +5,7 @@
 //! a pseudo parameter, Terraform's "known after apply") stays a `${...}` placeholder.
 pub mod apigatewayv2;
 pub mod cloudformation;
+pub mod cloudfront;
 pub mod intrinsics;
 pub mod sam;
 pub mod terraform;
@@ -107,7 +108,7 @@ pub fn set_parameters(p: Vec<(String, String)>) {
     let _ = PARAMETERS.set(p);
 }
 
-fn parameters() -> &'static [(String, String)] {
+pub fn parameters() -> &'static [(String, String)] {
     PARAMETERS.get().map_or(&[], Vec::as_slice)
 }
 
