@@ -168,7 +168,33 @@ fn hand_written_template_with_intrinsics() {
             .contains("BodyS3Location")
     );
     assert_eq!(with_code(&j, "source.read")[0]["evidence"]["unresolved"], 0);
+    // The template's stages: dev lacks the variable the POST integration needs.
+    let undefined = with_code(&j, "lint.stage-variable-undefined");
+    assert_eq!(undefined.len(), 1, "{j}");
+    assert_eq!(undefined[0]["evidence"]["stage"], "dev");
+    assert_eq!(
+        undefined[0]["evidence"]["location"],
+        "$.Resources.PostPet.Properties.Integration"
+    );
     let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("rex.json");
+    std::fs::write(&good, r#"{"name": "rex"}"#).unwrap();
+    // trace --stage prod takes that stage's variables.
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        PETS,
+        "POST",
+        "https://abc123.execute-api.us-east-1.amazonaws.com/prod/pets",
+        "--body",
+        good.to_str().unwrap(),
+        "--status",
+        "201",
+    ]);
+    assert_eq!(
+        stage(&j, "integration-request")["detail"]["uri"],
+        "https://pets.internal.example.com/pets"
+    );
     let body = dir.path().join("pet.json");
     std::fs::write(&body, r#"{"age": -1}"#).unwrap();
     let (code, j) = json_run(&[

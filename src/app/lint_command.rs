@@ -555,6 +555,7 @@ fn lint_document(
     } else {
         findings.extend(lint::missing_integrations(&doc.value, &methods));
     }
+    findings.extend(lint::stage_variables_undefined(&doc.value, &methods));
     let findings = doc.findings(findings);
     let outcome = LintOutcome {
         api: if http { "http" } else { "rest" },

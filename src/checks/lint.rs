@@ -27,6 +27,7 @@ pub const HTTP_PAYLOAD_VERSION: &str = "lint.http-payload-version";
 pub const HTTP_RESPONSE_MAPPING: &str = "lint.http-response-mapping-invalid";
 pub const HTTP_API_POLICY: &str = "lint.http-api-policy";
 pub const CORS_PREFLIGHT_NEEDS_AUTH: &str = "lint.cors-preflight-needs-auth";
+pub const STAGE_VARIABLE_UNDEFINED: &str = "lint.stage-variable-undefined";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -45,6 +46,7 @@ pub const CODES: &[&str] = &[
     HTTP_API_POLICY,
     CORS_PREFLIGHT_NEEDS_AUTH,
     METHOD_WITHOUT_INTEGRATION,
+    STAGE_VARIABLE_UNDEFINED,
 ];
 
 const METHODS: &[&str] = &[
@@ -1277,6 +1279,56 @@ fn without_comments(template: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Integrations that use `${stageVariables.NAME}` a stage of the template does not define
+/// (the stages a template or Terraform JSON deploys its API to; an export knows no stages).
+pub fn stage_variables_undefined(doc: &Value, methods: &[Method]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for b in definition_bodies(doc) {
+        let Some(stages) = b
+            .value
+            .get(crate::sources::cloudformation::STAGES)
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        for m in methods.iter().filter(|m| m.location.starts_with(&b.base)) {
+            let Some(i) = &m.integration else { continue };
+            let used: Vec<&str> = [i.uri.as_deref(), i.connection_id.as_deref()]
+                .into_iter()
+                .flatten()
+                .flat_map(stage_variable_names)
+                .collect();
+            for name in used {
+                for (stage, s) in stages {
+                    if s.get("variables").and_then(|v| v.get(name)).is_none() {
+                        out.push(
+                            Finding::warning(
+                                STAGE_VARIABLE_UNDEFINED,
+                                format!("{}: the integration uses ${{stageVariables.{name}}}, which stage {stage} does not define: on that stage the reference has no value and the call to the integration fails (the exact error is not documented)", m.label()),
+                            )
+                            .with("stage", stage.as_str())
+                            .with("variable", name)
+                            .with("location", i.location.as_str())
+                            .with("certain", false),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The NAMEs of every `${stageVariables.NAME}` in a text.
+fn stage_variable_names(text: &str) -> Vec<&str> {
+    text.match_indices("${stageVariables.")
+        .filter_map(|(at, m)| {
+            let rest = &text[at + m.len()..];
+            rest.find('}').map(|end| &rest[..end])
+        })
+        .collect()
 }
 
 #[cfg(test)]

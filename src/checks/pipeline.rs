@@ -170,6 +170,26 @@ pub fn trace(doc: &Value, req: &Request, given: &Given) -> Result<Trace, String>
         run.no_route(doc, req);
         return Ok(run.finish(None));
     };
+    // The template's own stage (`trace --stage NAME`): its variables, under the user's.
+    let with_stage;
+    let given = match req.stage.as_deref().and_then(|stage| {
+        at.root
+            .get(crate::sources::cloudformation::STAGES)?
+            .get(stage)?
+            .get("variables")?
+            .as_object()
+    }) {
+        Some(vars) => {
+            let mut g = given.clone();
+            for (k, v) in vars {
+                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                g.stage_variables.entry(k.clone()).or_insert(v);
+            }
+            with_stage = g;
+            &with_stage
+        }
+        None => given,
+    };
     let params = validation::path_parameters(&at.template, &req.path);
     run.pass(
         "route",
@@ -909,7 +929,11 @@ impl Run {
         let mut mock_status = None;
         if kind == Some(IntegrationKind::Proxy) {
             if let Some(uri) = &integration.uri {
-                sent.insert("uri".into(), json!(substitute_uri(uri, raw, &path, req)));
+                let mut values = path.clone();
+                for (k, v) in &given.stage_variables {
+                    values.insert(format!("stageVariables.{k}"), v.clone());
+                }
+                sent.insert("uri".into(), json!(substitute_uri(uri, raw, &values, req)));
             }
             self.pass(
                 "integration-request",
@@ -920,12 +944,15 @@ impl Run {
             let mut mapped = request_parameters(raw, req, &path, &given.stage_variables);
             let sent_with = |sent: &mut Map<String, Value>, mapped: &IndexMap<String, String>| {
                 if let Some(uri) = &integration.uri {
-                    let mapped_path: IndexMap<String, String> = mapped
+                    let mut mapped_path: IndexMap<String, String> = mapped
                         .iter()
                         .filter_map(|(k, v)| {
                             Some((k.strip_prefix("path.")?.to_string(), v.clone()))
                         })
                         .collect();
+                    for (k, v) in &given.stage_variables {
+                        mapped_path.insert(format!("stageVariables.{k}"), v.clone());
+                    }
                     sent.insert("uri".into(), json!(substitute_path(uri, &mapped_path)));
                 }
                 if !mapped.is_empty() {
@@ -1538,6 +1565,11 @@ fn substitute_uri(
 
 fn substitute_path(uri: &str, values: &IndexMap<String, String>) -> String {
     let mut out = uri.to_string();
+    for (name, v) in values {
+        if let Some(var) = name.strip_prefix("stageVariables.") {
+            out = out.replace(&format!("${{stageVariables.{var}}}"), v);
+        }
+    }
     for (name, v) in values {
         out = out
             .replace(&format!("{{{name}+}}"), v)

@@ -13,6 +13,8 @@ use std::collections::HashMap;
 
 /// Marks a definition this module wrote (not the user's).
 pub const SYNTHESIZED: &str = "x-apigw-doctor-synthesized";
+/// The stages a template deploys the API to: name → {"variables": {...}, origin}.
+pub const STAGES: &str = "x-apigw-doctor-stages";
 
 struct Api {
     id: String,
@@ -21,6 +23,7 @@ struct Api {
     schemes: Map<String, Value>,
     schemas: Map<String, Value>,
     validators: Map<String, Value>,
+    stages: Map<String, Value>,
     methods: usize,
 }
 
@@ -116,6 +119,7 @@ pub fn read_as(
                 schemes: Map::new(),
                 schemas: Map::new(),
                 validators: Map::new(),
+                stages: Map::new(),
                 methods: 0,
             },
         );
@@ -173,6 +177,31 @@ pub fn read_as(
             item.insert(key, Value::Object(op));
         }
     }
+    // Stages and their variables (`AWS::ApiGateway::Stage`), for checks of
+    // `${stageVariables.NAME}` and for `trace --stage`.
+    for (sid, st) in of_type("AWS::ApiGateway::Stage") {
+        let Some(props) = st.get("Properties") else {
+            continue;
+        };
+        let Some(api) = props
+            .get("RestApiId")
+            .and_then(reference)
+            .and_then(|a| apis.get_mut(&a))
+        else {
+            continue;
+        };
+        let Some(name) = props.get("StageName").and_then(|n| resolver.text(n)) else {
+            continue;
+        };
+        let variables = props
+            .get("Variables")
+            .map(|v| resolver.value(v))
+            .unwrap_or(json!({}));
+        api.stages.insert(
+            name,
+            json!({"variables": variables, ORIGIN: origins.get(sid.as_str()).map_or_else(|| crate::locate::resource_path(sid), |o| o.method.clone())}),
+        );
+    }
     read.unresolved = resolver.unresolved.get();
     let template_resources = template.get_mut("Resources")?.as_object_mut()?;
     let mut ids: Vec<&String> = apis.keys().collect();
@@ -195,6 +224,9 @@ pub fn read_as(
         }
         if !components.is_empty() {
             definition.insert("components".into(), Value::Object(components));
+        }
+        if !api.stages.is_empty() {
+            definition.insert(STAGES.into(), Value::Object(api.stages));
         }
         if !api.validators.is_empty() {
             definition.insert(

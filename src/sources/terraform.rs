@@ -608,6 +608,24 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                     ],
                 ),
             ),
+            "aws_api_gateway_stage" => {
+                let mut p = pick(
+                    r,
+                    &[("stage_name", "StageName"), ("variables", "Variables")],
+                );
+                if let Some(v) = reference(r, "rest_api_id") {
+                    p.insert("RestApiId".into(), v);
+                }
+                origins.insert(
+                    r.address.clone(),
+                    Origin {
+                        method: r.path.clone(),
+                        integration: r.path.clone(),
+                        responses: Vec::new(),
+                    },
+                );
+                ("AWS::ApiGateway::Stage", p)
+            }
             "aws_apigatewayv2_api" => {
                 let mut p = pick(r, &[("name", "Name"), ("protocol_type", "ProtocolType")]);
                 if let Some(body) = r
