@@ -500,6 +500,14 @@ fn cloudfront_distribution_in_a_template() {
     ] {
         assert_eq!(with_code(&j, code).len(), 1, "{code}: {j}");
     }
+    // Each finding points at the distribution in the template, with its line.
+    for f in j["findings"].as_array().unwrap() {
+        assert_eq!(
+            f["evidence"]["location"], "$.Resources.ShopDistribution.Properties.DistributionConfig",
+            "{f}"
+        );
+        assert!(f["evidence"]["line"].as_u64().unwrap() > 40, "{f}");
+    }
     let origin = &j["result"]["origins"][0];
     assert_eq!(origin["domain_name"], "api.shop.example.com");
     assert_eq!(origin["mappings"][0]["base_path"], "v1");
@@ -507,4 +515,87 @@ fn cloudfront_distribution_in_a_template() {
     let r = run(&["cloudfront", SHOP, "--distribution", "Other"]);
     assert_eq!(r.code, 2);
     assert_eq!(r.stderr.trim().lines().count(), 1, "{}", r.stderr);
+}
+
+/// Terraform's `aws_cloudfront_distribution` (blocks as lists of one, snake case) with the
+/// state's `aws_api_gateway_base_path_mapping`: the SPA error pages that hide the API's errors
+/// and the origin path that no base path covers.
+#[test]
+fn terraform_cloudfront_distribution() {
+    const CDN: &str = "tests/iac/terraform/cdn-state.json";
+    let (code, j) = json_run(&[
+        "cloudfront",
+        CDN,
+        "--url",
+        "https://shop.example.com/v1/orders",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        j["target"],
+        format!("{CDN}#aws_cloudfront_distribution.shop")
+    );
+    assert_eq!(
+        with_code(&j, "cloudfront.error-pages-hide-api-errors").len(),
+        1
+    );
+    assert_eq!(with_code(&j, "cloudfront.unmapped-path").len(), 1);
+    // Managed policies that drop Host: not flagged.
+    assert!(with_code(&j, "cloudfront.host-header-forwarded").is_empty());
+    let origin = &j["result"]["origins"][0];
+    assert_eq!(origin["protocol_policy"], "https-only");
+    assert_eq!(origin["mappings"][0]["api_id"], "k8w2q4x7zd");
+}
+
+/// `lint --vpc-link` on a template: a literal connection id is a definite holder at its
+/// resource's line, a `Ref` to the template's VpcLink a "may" (its id is decided at deploy).
+#[test]
+fn vpc_link_holders_in_a_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("vl.yaml");
+    std::fs::write(
+        &template,
+        r#"Resources:
+  Api:
+    Type: AWS::ApiGateway::RestApi
+    Properties: {Name: vl}
+  Link:
+    Type: AWS::ApiGateway::VpcLink
+    Properties: {Name: nlb, TargetArns: [arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/nlb/abc]}
+  Orders:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: orders}
+  GetOrders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration: {Type: HTTP_PROXY, IntegrationHttpMethod: GET, Uri: http://nlb.internal/orders, ConnectionType: VPC_LINK, ConnectionId: !Ref Link}
+  PostOrders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: POST
+      AuthorizationType: NONE
+      Integration: {Type: HTTP_PROXY, IntegrationHttpMethod: POST, Uri: http://nlb.internal/orders, ConnectionType: VPC_LINK, ConnectionId: vl-abc123}
+"#,
+    )
+    .unwrap();
+    let (code, j) = json_run(&[
+        "lint",
+        template.to_str().unwrap(),
+        "--vpc-link",
+        "vl-abc123",
+    ]);
+    assert_eq!(code, 1);
+    let used = with_code(&j, "lint.vpc-link-in-use");
+    assert_eq!(used.len(), 1);
+    assert_eq!(
+        used[0]["evidence"]["location"],
+        "$.Resources.PostOrders.Properties.Integration"
+    );
+    assert_eq!(used[0]["evidence"]["line"], 26);
+    assert_eq!(with_code(&j, "lint.vpc-link-unresolved-reference").len(), 1);
 }

@@ -153,8 +153,8 @@ pub fn run(session: &mut Session, args: &CloudfrontArgs) -> Result<()> {
         ),
         None => None,
     };
-    let (target, config_value, mut mappings) = match from_template {
-        Some((id, config, mappings)) => {
+    let (target, config_value, mut mappings, written_at) = match from_template {
+        Some((id, config, mappings, written_at)) => {
             // Only the mappings of domains the distribution uses as origins.
             let origins: Vec<String> = config
                 .pointer("/DistributionConfig/Origins/Items")
@@ -167,9 +167,14 @@ pub fn run(session: &mut Session, args: &CloudfrontArgs) -> Result<()> {
                 .into_iter()
                 .filter(|m| m.domain.as_ref().is_some_and(|d| origins.contains(d)))
                 .collect();
-            (format!("{}#{id}", doc.name), config, mappings)
+            (
+                format!("{}#{id}", doc.name),
+                config,
+                mappings,
+                Some(written_at),
+            )
         }
-        None => (doc.name.clone(), doc.value.clone(), Vec::new()),
+        None => (doc.name.clone(), doc.value.clone(), Vec::new(), None),
     };
     let dist = cloudfront::distribution(&config_value).map_err(|e| anyhow!("{}: {e}", doc.name))?;
     for spec in &args.mappings {
@@ -233,5 +238,38 @@ pub fn run(session: &mut Session, args: &CloudfrontArgs) -> Result<()> {
         origins,
         trace,
     };
+    if let Some(at) = written_at {
+        place_in_template(&mut findings, &doc, &at);
+    }
     session.emit(&Report::new("cloudfront", target, outcome).with_findings(findings))
+}
+
+/// A finding's location in the distribution's configuration, as the user's template writes it:
+/// under the resource's `DistributionConfig` (CloudFormation writes plain lists where the API
+/// writes `Items`), or the Terraform resource itself; with its line.
+fn place_in_template(findings: &mut [crate::finding::Finding], doc: &document::Document, at: &str) {
+    let mut paths = Vec::new();
+    for f in findings.iter_mut() {
+        // A finding about an origin or a behavior: at least the distribution's resource.
+        let loc = f
+            .evidence
+            .get("location")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default();
+        let placed = match loc.strip_prefix("$.DistributionConfig") {
+            Some(rest) if at.ends_with(".DistributionConfig") => {
+                format!("{at}{}", rest.replace(".Items[", "["))
+            }
+            _ => at.to_string(),
+        };
+        f.evidence.insert("location".into(), placed.clone().into());
+        paths.push(placed);
+    }
+    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
+    let lines = crate::locate::lines_of(&doc.text, &doc.value, doc.yaml, &paths);
+    for (f, line) in findings.iter_mut().zip(lines) {
+        if let Some(line) = line {
+            f.evidence.insert("line".into(), line.into());
+        }
+    }
 }

@@ -30,8 +30,9 @@ const LISTS: &[&str] = &[
 ];
 
 /// A distribution read from a template: its logical id, its configuration as
-/// `get-distribution-config` prints it, and the template's mappings.
-pub type FromTemplate = (String, Value, Vec<Mappings>);
+/// `get-distribution-config` prints it, the template's mappings, and where its configuration
+/// is written (a JSON path in the user's file).
+pub type FromTemplate = (String, Value, Vec<Mappings>, String);
 
 /// A template's distribution, in the API's shape, with the template's mappings; None when
 /// the template holds no distribution; Err when it holds several (name one with `id`).
@@ -67,10 +68,18 @@ pub fn read(
         .pointer("/Properties/DistributionConfig")
         .map(|c| api_shape(&resolver.value(c), 0))
         .unwrap_or(json!({}));
+    let written_at = match d.get(super::ORIGIN).and_then(Value::as_str) {
+        Some(origin) => origin.to_string(),
+        None => format!(
+            "{}.Properties.DistributionConfig",
+            crate::locate::resource_path(name)
+        ),
+    };
     Some(Ok((
         name.clone(),
         json!({"DistributionConfig": config}),
         mappings(resources, &resolver),
+        written_at,
     )))
 }
 

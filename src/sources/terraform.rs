@@ -626,6 +626,56 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                 );
                 ("AWS::ApiGateway::Stage", p)
             }
+            "aws_cloudfront_distribution" => (
+                "AWS::CloudFront::Distribution",
+                json!({"DistributionConfig": distribution_config(r.values)})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+            "aws_api_gateway_domain_name" | "aws_apigatewayv2_domain_name" => (
+                if r.kind == "aws_api_gateway_domain_name" {
+                    "AWS::ApiGateway::DomainName"
+                } else {
+                    "AWS::ApiGatewayV2::DomainName"
+                },
+                pick(r, &[("domain_name", "DomainName")]),
+            ),
+            "aws_api_gateway_base_path_mapping" | "aws_apigatewayv2_api_mapping" => {
+                let v2 = r.kind == "aws_apigatewayv2_api_mapping";
+                let mut p = if v2 {
+                    pick(
+                        r,
+                        &[("api_mapping_key", "ApiMappingKey"), ("stage", "Stage")],
+                    )
+                } else {
+                    pick(r, &[("base_path", "BasePath"), ("stage_name", "Stage")])
+                };
+                if let Some(d) = reference(r, "domain_name") {
+                    // A domain name resource's Ref is its name; a literal stays a literal.
+                    let d = match (&d, r.values.get("domain_name")) {
+                        (_, Some(Value::String(name))) => json!(name),
+                        _ => d,
+                    };
+                    p.insert("DomainName".into(), d);
+                }
+                // The API of this file (a Ref), or an API id the file only names.
+                let api = match linker.link(r, "api_id") {
+                    Some(_) => reference(r, "api_id"),
+                    None => value(r, "api_id"),
+                };
+                if let Some(a) = api {
+                    p.insert((if v2 { "ApiId" } else { "RestApiId" }).into(), a);
+                }
+                (
+                    if v2 {
+                        "AWS::ApiGatewayV2::ApiMapping"
+                    } else {
+                        "AWS::ApiGateway::BasePathMapping"
+                    },
+                    p,
+                )
+            }
             "aws_apigatewayv2_api" => {
                 let mut p = pick(r, &[("name", "Name"), ("protocol_type", "ProtocolType")]);
                 if let Some(body) = r
@@ -760,10 +810,78 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
         };
         out.insert(
             r.address.clone(),
-            json!({"Type": kind, "Properties": props}),
+            json!({"Type": kind, "Properties": props, super::ORIGIN: r.path}),
         );
     }
     (json!({"Resources": out}), origins)
+}
+
+/// `aws_cloudfront_distribution`'s attributes as CloudFormation's `DistributionConfig`
+/// (blocks are lists of one; names in snake case).
+fn distribution_config(v: &Map<String, Value>) -> Value {
+    let first = |v: Option<&Value>| v.and_then(Value::as_array).and_then(|a| a.first()).cloned();
+    let list = |v: Option<&Value>| v.and_then(Value::as_array).cloned().unwrap_or_default();
+    let behavior = |b: &Value| {
+        let mut out = Map::new();
+        for (tf, cfn) in [
+            ("target_origin_id", "TargetOriginId"),
+            ("viewer_protocol_policy", "ViewerProtocolPolicy"),
+            ("allowed_methods", "AllowedMethods"),
+            ("cached_methods", "CachedMethods"),
+            ("cache_policy_id", "CachePolicyId"),
+            ("origin_request_policy_id", "OriginRequestPolicyId"),
+            ("path_pattern", "PathPattern"),
+        ] {
+            if let Some(x) = b.get(tf).filter(|x| !x.is_null() && x.as_str() != Some("")) {
+                out.insert(cfn.into(), x.clone());
+            }
+        }
+        if let Some(f) = first(b.get("forwarded_values")) {
+            out.insert(
+                "ForwardedValues".into(),
+                json!({"QueryString": f.get("query_string"),
+                       "Headers": list(f.get("headers")),
+                       "Cookies": {"Forward": first(f.get("cookies")).and_then(|c| c.get("forward").cloned())}}),
+            );
+        }
+        Value::Object(out)
+    };
+    let origins: Vec<Value> = list(v.get("origin"))
+        .iter()
+        .map(|o| {
+            let mut out = json!({"Id": o.get("origin_id"), "DomainName": o.get("domain_name"),
+                                 "OriginPath": o.get("origin_path").cloned().unwrap_or(json!(""))});
+            if let Some(c) = first(o.get("custom_origin_config")) {
+                out["CustomOriginConfig"] = json!({"HTTPPort": c.get("http_port"),
+                    "HTTPSPort": c.get("https_port"),
+                    "OriginProtocolPolicy": c.get("origin_protocol_policy"),
+                    "OriginSSLProtocols": list(c.get("origin_ssl_protocols"))});
+            }
+            let headers: Vec<Value> = list(o.get("custom_header"))
+                .iter()
+                .map(|h| json!({"HeaderName": h.get("name"), "HeaderValue": h.get("value")}))
+                .collect();
+            if !headers.is_empty() {
+                out["OriginCustomHeaders"] = json!(headers);
+            }
+            out
+        })
+        .collect();
+    let errors: Vec<Value> = list(v.get("custom_error_response"))
+        .iter()
+        .map(|e| {
+            json!({"ErrorCode": e.get("error_code"), "ResponseCode": e.get("response_code"),
+                        "ResponsePagePath": e.get("response_page_path")})
+        })
+        .collect();
+    let mut config = json!({"Enabled": v.get("enabled"), "Aliases": list(v.get("aliases")),
+                            "Origins": origins,
+                            "CacheBehaviors": list(v.get("ordered_cache_behavior")).iter().map(behavior).collect::<Vec<_>>(),
+                            "CustomErrorResponses": errors});
+    if let Some(d) = first(v.get("default_cache_behavior")) {
+        config["DefaultCacheBehavior"] = behavior(&d);
+    }
+    config
 }
 
 #[cfg(test)]
