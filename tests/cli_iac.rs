@@ -468,6 +468,24 @@ fn terraform_http_api() {
         stage(&j, "route")["decided_by"],
         "ANY $default ($.values.root_module.resources[5])"
     );
+    // The prod stage's variables fill the legacy URI; the $default stage lacks them.
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        HTTP_STATE,
+        "GET",
+        "https://h7tq2m9x1c.execute-api.us-east-1.amazonaws.com/prod/legacy/x",
+        "--status",
+        "200",
+    ]);
+    assert_eq!(
+        stage(&j, "integration-request")["detail"]["uri"],
+        "https://legacy.example.com/{proxy}"
+    );
+    let (_, j) = json_run(&["lint", HTTP_STATE]);
+    let undefined = with_code(&j, "lint.stage-variable-undefined");
+    assert_eq!(undefined.len(), 1, "{j}");
+    assert_eq!(undefined[0]["evidence"]["stage"], "$default");
     let (code, j) = json_run(&["trace", "--export", HTTP_STATE, "GET", "/pets"]);
     assert_eq!(code, 1);
     assert_eq!(j["result"]["response"]["status"], 401);
@@ -598,4 +616,48 @@ fn vpc_link_holders_in_a_template() {
     );
     assert_eq!(used[0]["evidence"]["line"], 26);
     assert_eq!(with_code(&j, "lint.vpc-link-unresolved-reference").len(), 1);
+}
+
+/// SAM CLI's own integration-test template for Lambda authorizers (verbatim): the method's
+/// authorizer is `!Ref AuthOverride` (default Token: a header), and `--parameter` picks the
+/// REQUEST authorizer, whose header and query string must both be present.
+#[test]
+fn sam_cli_lambda_authorizers_template() {
+    const A: &str = "tests/iac/sam-cli-lambda-authorizers.yaml";
+    let (_, j) = json_run(&["trace", "--export", A, "GET", "/requestauthorizer"]);
+    assert_eq!(j["result"]["response"]["status"], 401);
+    assert!(
+        stage(&j, "authorizer")["decided_by"]
+            .as_str()
+            .unwrap()
+            .contains("\"Token\" (TOKEN), header header")
+    );
+    let request = |target: &str| {
+        json_run(&[
+            "--parameter",
+            "AuthOverride=Request",
+            "trace",
+            "--export",
+            A,
+            "GET",
+            target,
+            "-H",
+            "header: h",
+            "--authorizer-output",
+            "examples/trace/authorizer-allow-all.json",
+            "--lambda-output",
+            "examples/trace/list-orders-output.json",
+        ])
+        .1
+    };
+    let j = request("/requestauthorizer");
+    assert_eq!(j["result"]["response"]["status"], 401);
+    assert!(
+        stage(&j, "authorizer")["decided_by"]
+            .as_str()
+            .unwrap()
+            .contains("query string parameter query")
+    );
+    let j = request("/requestauthorizer?query=q");
+    assert_eq!(j["result"]["response"]["status"], 200, "{j}");
 }

@@ -1375,8 +1375,13 @@ impl Run {
         };
         let mut sent = Map::new();
         sent.insert("type".into(), json!(type_name));
-        if let Some(uri) = raw.get("uri") {
-            sent.insert("uri".into(), uri.clone());
+        if let Some(uri) = raw.get("uri").and_then(Value::as_str) {
+            let vars: IndexMap<String, String> = given
+                .stage_variables
+                .iter()
+                .map(|(k, v)| (format!("stageVariables.{k}"), v.clone()))
+                .collect();
+            sent.insert("uri".into(), json!(substitute_path(uri, &vars)));
         }
         if let Some(v) = &integration.payload_format_version {
             sent.insert("payload_format_version".into(), json!(v));

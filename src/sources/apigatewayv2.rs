@@ -145,6 +145,32 @@ pub fn read(
             }
         }
         def.insert("paths".into(), Value::Object(paths));
+        // Stages and their variables (`AWS::ApiGatewayV2::Stage` `StageVariables`).
+        let mut stages = Map::new();
+        for (sid, st) in of_type("AWS::ApiGatewayV2::Stage") {
+            let Some(sp) = st.get("Properties") else {
+                continue;
+            };
+            if sp
+                .get("ApiId")
+                .and_then(|a| a.get("Ref"))
+                .and_then(Value::as_str)
+                != Some(id)
+            {
+                continue;
+            }
+            let Some(name) = sp.get("StageName").and_then(|n| resolver.text(n)) else {
+                continue;
+            };
+            let variables = sp
+                .get("StageVariables")
+                .map(|v| resolver.value(v))
+                .unwrap_or(json!({}));
+            stages.insert(name, json!({"variables": variables, ORIGIN: at(sid)}));
+        }
+        if !stages.is_empty() {
+            def.insert(super::cloudformation::STAGES.into(), Value::Object(stages));
+        }
         if !schemes.is_empty() {
             def.insert("components".into(), json!({"securitySchemes": schemes}));
         }

@@ -676,6 +676,16 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                     p,
                 )
             }
+            "aws_apigatewayv2_stage" => {
+                let mut p = pick(
+                    r,
+                    &[("name", "StageName"), ("stage_variables", "StageVariables")],
+                );
+                if let Some(v) = reference(r, "api_id") {
+                    p.insert("ApiId".into(), v);
+                }
+                ("AWS::ApiGatewayV2::Stage", p)
+            }
             "aws_apigatewayv2_api" => {
                 let mut p = pick(r, &[("name", "Name"), ("protocol_type", "ProtocolType")]);
                 if let Some(body) = r
