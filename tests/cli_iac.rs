@@ -661,3 +661,85 @@ fn sam_cli_lambda_authorizers_template() {
     let j = request("/requestauthorizer?query=q");
     assert_eq!(j["result"]["response"]["status"], 200, "{j}");
 }
+
+/// An explicit API with an inline DefinitionBody and function events: SAM adds the event's
+/// Lambda integration to the operation the definition has (REST: it must exist), and creates
+/// an HTTP API's missing route ([SAM "Api" and "HttpApi" events]).
+#[test]
+fn sam_events_merge_into_inline_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        r#"Transform: AWS::Serverless-2016-10-31
+Resources:
+  PetsApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        swagger: "2.0"
+        info: {title: pets, version: "1"}
+        paths:
+          /pets:
+            get:
+              responses: {"200": {description: ok}}
+  PetsHttp:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody:
+        openapi: "3.0.1"
+        info: {title: pets-http, version: "1"}
+        paths: {}
+  ListPets:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: index.handler
+      Runtime: nodejs20.x
+      Events:
+        List:
+          Type: Api
+          Properties: {RestApiId: !Ref PetsApi, Path: /pets, Method: get}
+        Missing:
+          Type: Api
+          Properties: {RestApiId: !Ref PetsApi, Path: /cats, Method: get}
+        Http:
+          Type: HttpApi
+          Properties: {ApiId: !Ref PetsHttp, Path: /pets, Method: get}
+"#,
+    )
+    .unwrap();
+    let t = template.to_str().unwrap();
+    let (code, j) = json_run(&[
+        "trace",
+        "--export",
+        t,
+        "GET",
+        "/pets",
+        "--lambda-output",
+        "examples/trace/list-orders-output.json",
+    ]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(j["result"]["api"], "rest");
+    // The operation is the user's own: its location stays in their DefinitionBody.
+    assert_eq!(
+        stage(&j, "route")["decided_by"],
+        "GET /pets ($.Resources.PetsApi.Properties.DefinitionBody.paths['/pets'].get)"
+    );
+    let (_, j) = json_run(&["lint", t]);
+    let unreadable = with_code(&j, "source.not-readable");
+    assert!(
+        unreadable[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("GET /cats"),
+        "{j}"
+    );
+    assert!(
+        with_code(&j, "source.read")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2 methods"),
+        "{j}"
+    );
+}

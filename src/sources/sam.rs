@@ -11,6 +11,10 @@ use super::{ORIGIN, Read};
 use serde_json::{Map, Value, json};
 
 const IMPLICIT_REST: &str = "ServerlessRestApi";
+
+/// An event added to an explicit API's inline definition: the API, path, method key, the
+/// event's operation, and the API's Auth.Authorizers as security schemes.
+type Merge = (String, String, String, Map<String, Value>, Value);
 const IMPLICIT_HTTP: &str = "ServerlessHttpApi";
 
 /// Writes the implicit and event-built APIs' definitions into the template; what was read.
@@ -21,6 +25,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
     let resolver = Resolver::new(template, overrides);
     // (API logical id, http) → (definition, resource type, methods)
     let mut built: Vec<(String, bool, Map<String, Value>, usize)> = Vec::new();
+    let mut merges: Vec<Merge> = Vec::new();
     for (fid, f) in resources {
         if f.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
             continue;
@@ -48,12 +53,65 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 None if http => IMPLICIT_HTTP.to_string(),
                 None => IMPLICIT_REST.to_string(),
             };
-            // An explicit API with its own definition: SAM adds nothing to it.
-            if resources
+            // An explicit API with its own inline definition: SAM adds the event's Lambda
+            // integration (and security) to the operation the definition has; an HTTP API's
+            // missing operation SAM creates [SAM "HttpApi" event]; a REST API's must exist
+            // [SAM "Api" event].
+            if let Some(body) = resources
                 .get(&api_id)
                 .and_then(|a| a.pointer("/Properties/DefinitionBody"))
-                .is_some()
             {
+                if body.get("paths").is_none() {
+                    continue;
+                }
+                let path = props
+                    .get("Path")
+                    .and_then(|p| resolver.text(p))
+                    .unwrap_or_else(|| "$default".into());
+                let method = props
+                    .get("Method")
+                    .and_then(|m| resolver.text(m))
+                    .unwrap_or_else(|| "any".into())
+                    .to_ascii_lowercase();
+                let key = if method == "any" {
+                    "x-amazon-apigateway-any-method".to_string()
+                } else {
+                    method
+                };
+                let exists = body
+                    .pointer(&format!(
+                        "/paths/{}/{key}",
+                        path.replace('~', "~0").replace('/', "~1")
+                    ))
+                    .is_some();
+                if !exists && !http {
+                    into.not_readable.push(format!(
+                        "{fid} event {eid}: {} {path} is not an operation of {api_id}'s DefinitionBody, which SAM requires for an Api event",
+                        key.to_ascii_uppercase()
+                    ));
+                    continue;
+                }
+                // The API's Auth.Authorizers as schemes, for the definition to hold too.
+                let mut scratch = definition(http, resources.get(&api_id), &resolver);
+                let origin = format!(
+                    "{}.Properties.Events.{eid}",
+                    crate::locate::resource_path(fid)
+                );
+                let op = operation(
+                    fid,
+                    &props,
+                    resources.get(&api_id),
+                    http,
+                    &origin,
+                    &resolver,
+                    &mut scratch,
+                );
+                let schemes = scratch
+                    .get("components")
+                    .and_then(|c| c.get("securitySchemes"))
+                    .cloned()
+                    .unwrap_or(json!({}));
+                merges.push((api_id, path, key, op, schemes));
                 continue;
             }
             let api = resources.get(&api_id);
@@ -101,6 +159,52 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
     let Some(resources) = template.get_mut("Resources").and_then(Value::as_object_mut) else {
         return;
     };
+    for (api_id, path, key, op, schemes) in merges {
+        let Some(body) = resources
+            .get_mut(&api_id)
+            .and_then(|a| a.pointer_mut("/Properties/DefinitionBody"))
+            .and_then(Value::as_object_mut)
+        else {
+            continue;
+        };
+        // Swagger 2 keeps schemes in securityDefinitions, OpenAPI 3 in components.
+        let scheme_path: &[&str] = if body.contains_key("swagger") {
+            &["securityDefinitions"]
+        } else {
+            &["components", "securitySchemes"]
+        };
+        for (name, scheme) in schemes.as_object().into_iter().flatten() {
+            let mut at = vec![];
+            at.extend_from_slice(scheme_path);
+            at.push(name.as_str());
+            if pointer_of(body, &at).is_none() {
+                insert(body, &at, scheme.clone());
+            }
+        }
+        let Some(paths) = body.get_mut("paths").and_then(Value::as_object_mut) else {
+            continue;
+        };
+        let item = paths.entry(path).or_insert_with(|| json!({}));
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        let created = !item.contains_key(&key);
+        let existing = item.entry(key).or_insert_with(|| json!({"responses": {}}));
+        let Some(existing) = existing.as_object_mut() else {
+            continue;
+        };
+        // What the definition says itself wins; the event fills what it leaves out. Only an
+        // operation the event created names the event as where it is written.
+        for (k, v) in op {
+            if k == ORIGIN && !created {
+                continue;
+            }
+            if !existing.contains_key(&k) {
+                existing.insert(k, v);
+            }
+        }
+        into.methods += 1;
+    }
     for (id, http, def, methods) in built {
         if http {
             into.http_apis += 1;
@@ -406,6 +510,16 @@ fn operation(
         }
     }
     op
+}
+
+/// The value at `path` in the definition, if any.
+fn pointer_of<'d>(def: &'d Map<String, Value>, path: &[&str]) -> Option<&'d Value> {
+    let (first, rest) = path.split_first()?;
+    let mut at = def.get(*first)?;
+    for key in rest {
+        at = at.get(*key)?;
+    }
+    Some(at)
 }
 
 /// Sets `value` at `path` in the definition, making the objects on the way.
