@@ -51,6 +51,12 @@ impl Document {
                 None => paths.push(path),
             }
         }
+        self.add_lines(findings, &paths);
+    }
+
+    /// Each finding's `line`: the line of the JSON path beside it in `paths` (looked up
+    /// together in one pass over the text; an empty or unknown path adds nothing).
+    pub fn add_lines(&self, findings: &mut [crate::finding::Finding], paths: &[String]) {
         let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
         let lines = crate::locate::lines_of(&self.text, &self.value, self.yaml, &paths);
         for (f, line) in findings.iter_mut().zip(lines) {

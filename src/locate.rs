@@ -241,16 +241,26 @@ impl YamlSearch<'_> {
                 .map(|(k, v)| (Seg::Key(k.clone()), v))
                 .filter(|(s, _)| self.trie.children[node].contains_key(s))
                 .collect(),
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| (Seg::Index(i), v))
-                .filter(|(s, _)| self.trie.children[node].contains_key(s))
-                .collect(),
+            // Every element up to the last one asked for, so that each is found after the
+            // one before it (they share their first key).
+            Value::Array(items) => {
+                let last = items
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| self.trie.children[node].contains_key(&Seg::Index(*i)))
+                    .map(|(i, _)| i)
+                    .max();
+                items
+                    .iter()
+                    .enumerate()
+                    .take(last.map_or(0, |l| l + 1))
+                    .map(|(i, v)| (Seg::Index(i), v))
+                    .collect()
+            }
             _ => return,
         };
         for (seg, child_value) in children {
-            let child = self.trie.children[node][&seg];
+            let child = self.trie.children[node].get(&seg).copied();
             // An array element is found by its first key (a sequence of mappings).
             let key = match &seg {
                 Seg::Key(k) => Some(k.as_str()),
@@ -262,12 +272,13 @@ impl YamlSearch<'_> {
             let Some(at) = key.and_then(|k| find_yaml_key(self.text, cursor, k)) else {
                 continue;
             };
+            cursor = at + 1;
+            let Some(child) = child else { continue };
             let line = self.newlines.line_at(self.text.as_bytes(), at);
             for &t in &self.trie.targets[child] {
                 self.lines[t] = Some(line);
             }
             self.visit(child, child_value, at + 1);
-            cursor = at + 1;
         }
     }
 }
@@ -409,6 +420,18 @@ mod tests {
                 ]
             ),
             [Some(6), Some(8), Some(3), None]
+        );
+    }
+
+    #[test]
+    fn yaml_sequence_elements_that_share_a_first_key_are_told_apart() {
+        let text =
+            "Statement:\n  - Effect: Allow\n    Action: a\n  - Effect: Deny\n    Action: b\n";
+        let value: Value = serde_json::json!({"Statement": [
+            {"Effect": "Allow", "Action": "a"}, {"Effect": "Deny", "Action": "b"}]});
+        assert_eq!(
+            lines_of(text, &value, true, &["$.Statement[1]", "$.Statement[0]"]),
+            [Some(4), Some(2)]
         );
     }
 

@@ -257,6 +257,16 @@ fn hand_written_template_with_intrinsics() {
     assert_eq!(code, 1);
     assert_eq!(j["target"], format!("{PETS}#PetsApi"));
     assert_eq!(j["result"]["decision"], "explicit-deny");
+    // The deciding statement, where the template writes it.
+    let deny = with_code(&j, "policy.explicit-deny");
+    assert_eq!(
+        deny[0]["evidence"]["location"],
+        "$.Resources.PetsApi.Properties.Policy.Statement[1]"
+    );
+    assert_eq!(
+        deny[0]["evidence"]["line"],
+        line_of(PETS, "Statement:", "- Effect: Deny")
+    );
     // Without LegacyHost the dev branch is a placeholder, and says so.
     assert_eq!(
         uri(&["--parameter", "Stage=dev"]),

@@ -265,11 +265,5 @@ fn place_in_template(findings: &mut [crate::finding::Finding], doc: &document::D
         f.evidence.insert("location".into(), placed.clone().into());
         paths.push(placed);
     }
-    let paths: Vec<&str> = paths.iter().map(String::as_str).collect();
-    let lines = crate::locate::lines_of(&doc.text, &doc.value, doc.yaml, &paths);
-    for (f, line) in findings.iter_mut().zip(lines) {
-        if let Some(line) = line {
-            f.evidence.insert("line".into(), line.into());
-        }
-    }
+    doc.add_lines(findings, &paths);
 }

@@ -110,7 +110,7 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
         }
         Some(list) => list
             .into_iter()
-            .map(|(id, p)| (format!("{}#{id}", doc.name), p))
+            .map(|(id, p)| (format!("{}#{id}", doc.name), p, None))
             .collect(),
         None => match policies_of_definitions(&doc.value) {
             // A template (its RestApi Policy, as resources or inline), Terraform's JSON, or an
@@ -122,9 +122,9 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
             ),
             Some(list) => list
                 .into_iter()
-                .map(|(api, p)| (format!("{}#{api}", doc.name), Ok(p)))
+                .map(|(api, p, at)| (format!("{}#{api}", doc.name), Ok(p), Some(at)))
                 .collect(),
-            None => vec![(doc.name.clone(), policy::unwrap_policy(&doc.value))],
+            None => vec![(doc.name.clone(), policy::unwrap_policy(&doc.value), None)],
         },
     };
     let request = Request {
@@ -136,9 +136,12 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
         principal_org_id: args.principal_org_id.clone(),
         identity_policy: false,
     };
-    for (target, value) in policies {
+    for (target, value, written_at) in policies {
         let value = value.map_err(|e| anyhow::anyhow!("{target}: {e}"))?;
-        let e = policy::evaluate(&value, &request);
+        let mut e = policy::evaluate(&value, &request);
+        if let Some(at) = written_at {
+            place_in_definition(&mut e.findings, &doc, &at);
+        }
         let outcome = PolicyOutcome {
             api: "rest",
             statements: e.statements.len(),
@@ -155,12 +158,18 @@ pub fn run(session: &mut Session, args: &PolicyArgs) -> Result<()> {
 /// The resource policies of the APIs a definition holds: an export's
 /// `x-amazon-apigateway-policy`, or each definition of a template or Terraform JSON (read
 /// into inline definitions by `sources`); None when the document holds no definition.
-fn policies_of_definitions(doc: &serde_json::Value) -> Option<Vec<(String, serde_json::Value)>> {
+/// Each with where it is written in the user's file: the export's or inline definition's
+/// `x-amazon-apigateway-policy`, a template RestApi's `Properties.Policy`, or the Terraform
+/// resource that holds it.
+fn policies_of_definitions(
+    doc: &serde_json::Value,
+) -> Option<Vec<(String, serde_json::Value, String)>> {
+    use crate::sources::{ORIGIN, cloudformation::SYNTHESIZED};
     let key = "x-amazon-apigateway-policy";
     if doc.get("paths").is_some() {
         return Some(
             doc.get(key)
-                .map(|p| vec![("export".to_string(), p.clone())])
+                .map(|p| vec![("export".to_string(), p.clone(), format!("$.{key}"))])
                 .unwrap_or_default(),
         );
     }
@@ -172,7 +181,49 @@ fn policies_of_definitions(doc: &serde_json::Value) -> Option<Vec<(String, serde
         bodies
             .iter()
             .filter(|b| !b.http)
-            .filter_map(|b| Some((b.logical_id.clone(), b.value.get(key)?.clone())))
+            .filter_map(|b| {
+                let policy = b.value.get(key)?.clone();
+                let at = if b.value.get(SYNTHESIZED).is_some() {
+                    // Read from resources: the RestApi's own Policy, or the Terraform resource.
+                    doc.get("Resources")
+                        .and_then(|r| r.get(&b.logical_id))
+                        .and_then(|r| r.get(ORIGIN))
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_string)
+                        .unwrap_or_else(|| {
+                            format!(
+                                "{}.Properties.Policy",
+                                crate::locate::resource_path(&b.logical_id)
+                            )
+                        })
+                } else {
+                    format!("{}.{key}", b.base)
+                };
+                Some((b.logical_id.clone(), policy, at))
+            })
             .collect(),
     )
+}
+
+/// A policy finding's `path` (`$.Statement[1]`, in the policy) placed in the user's file, with
+/// its line: under the policy where the file writes it as JSON, else at its resource.
+fn place_in_definition(findings: &mut [Finding], doc: &document::Document, at: &str) {
+    let mut paths = Vec::new();
+    for f in findings.iter_mut() {
+        let inner = f
+            .evidence
+            .get("path")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|p| p.strip_prefix('$'))
+            .unwrap_or_default()
+            .to_string();
+        let placed = if at.ends_with("Policy") || at.ends_with("-policy") {
+            format!("{at}{inner}")
+        } else {
+            at.to_string()
+        };
+        f.evidence.insert("location".into(), placed.clone().into());
+        paths.push(placed);
+    }
+    doc.add_lines(findings, &paths);
 }
