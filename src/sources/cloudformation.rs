@@ -37,6 +37,17 @@ pub struct Origin {
     pub responses: Vec<String>,
 }
 
+impl Origin {
+    /// A resource written whole at `path` (a Terraform resource of its own).
+    pub fn whole(path: &str) -> Self {
+        Origin {
+            method: path.to_string(),
+            integration: path.to_string(),
+            responses: Vec::new(),
+        }
+    }
+}
+
 pub type Origins = HashMap<String, Origin>;
 
 /// Reads the resource-form REST APIs of a template into inline definitions; None when the

@@ -64,20 +64,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 if body.get("paths").is_none() {
                     continue;
                 }
-                let path = props
-                    .get("Path")
-                    .and_then(|p| resolver.text(p))
-                    .unwrap_or_else(|| "$default".into());
-                let method = props
-                    .get("Method")
-                    .and_then(|m| resolver.text(m))
-                    .unwrap_or_else(|| "any".into())
-                    .to_ascii_lowercase();
-                let key = if method == "any" {
-                    "x-amazon-apigateway-any-method".to_string()
-                } else {
-                    method
-                };
+                let (path, key) = route_of(&props, &resolver);
                 let exists = body
                     .pointer(&format!(
                         "/paths/{}/{key}",
@@ -127,20 +114,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 "{}.Properties.Events.{eid}",
                 crate::locate::resource_path(fid)
             );
-            let path = props
-                .get("Path")
-                .and_then(|p| resolver.text(p))
-                .unwrap_or_else(|| "$default".into());
-            let method = props
-                .get("Method")
-                .and_then(|m| resolver.text(m))
-                .unwrap_or_else(|| "any".into())
-                .to_ascii_lowercase();
-            let key = if method == "any" {
-                "x-amazon-apigateway-any-method".to_string()
-            } else {
-                method
-            };
+            let (path, key) = route_of(&props, &resolver);
             let op = operation(fid, &props, api, http, &origin, &resolver, def);
             let paths = def
                 .entry("paths")
@@ -228,6 +202,26 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             props.insert("DefinitionBody".into(), Value::Object(def));
         }
     }
+}
+
+/// An event's path (`$default` when it has none) and operation key
+/// (`x-amazon-apigateway-any-method` for ANY).
+fn route_of(props: &Value, resolver: &Resolver<'_>) -> (String, String) {
+    let path = props
+        .get("Path")
+        .and_then(|p| resolver.text(p))
+        .unwrap_or_else(|| "$default".into());
+    let method = props
+        .get("Method")
+        .and_then(|m| resolver.text(m))
+        .unwrap_or_else(|| "any".into())
+        .to_ascii_lowercase();
+    let key = if method == "any" {
+        "x-amazon-apigateway-any-method".to_string()
+    } else {
+        method
+    };
+    (path, key)
 }
 
 /// The definition SAM starts from for an API (its Auth, BinaryMediaTypes, ...).

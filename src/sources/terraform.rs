@@ -616,14 +616,7 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                 if let Some(v) = reference(r, "rest_api_id") {
                     p.insert("RestApiId".into(), v);
                 }
-                origins.insert(
-                    r.address.clone(),
-                    Origin {
-                        method: r.path.clone(),
-                        integration: r.path.clone(),
-                        responses: Vec::new(),
-                    },
-                );
+                origins.insert(r.address.clone(), Origin::whole(&r.path));
                 ("AWS::ApiGateway::Stage", p)
             }
             "aws_cloudfront_distribution" => (
@@ -722,14 +715,7 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                 if let Some(Link::Resource(i)) = by_value.or_else(|| linker.link(r, "target")) {
                     p.insert("Target".into(), json!({"Ref": i}));
                 }
-                origins.insert(
-                    r.address.clone(),
-                    Origin {
-                        method: r.path.clone(),
-                        integration: r.path.clone(),
-                        responses: Vec::new(),
-                    },
-                );
+                origins.insert(r.address.clone(), Origin::whole(&r.path));
                 ("AWS::ApiGatewayV2::Route", p)
             }
             "aws_apigatewayv2_integration" => {
@@ -774,14 +760,7 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                 if let Some(v) = reference(r, "api_id") {
                     p.insert("ApiId".into(), v);
                 }
-                origins.insert(
-                    r.address.clone(),
-                    Origin {
-                        method: r.path.clone(),
-                        integration: r.path.clone(),
-                        responses: Vec::new(),
-                    },
-                );
+                origins.insert(r.address.clone(), Origin::whole(&r.path));
                 ("AWS::ApiGatewayV2::Integration", p)
             }
             "aws_apigatewayv2_authorizer" => {
