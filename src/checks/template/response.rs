@@ -144,17 +144,11 @@ pub fn respond(
             .with("certain", false),
         ),
         _ => {
+            // The selection already reported the missing method response
+            // (`selection::METHOD_RESPONSE_MISSING`); the client gets API Gateway's 500.
             if let Some(methods) = &integration.method_responses
                 && !methods.contains(&rule.status)
             {
-                findings.push(
-                    Finding::error(
-                        crate::checks::selection::METHOD_RESPONSE_MISSING,
-                        format!("the selected integration response maps to {}, which has no method response: API Gateway answers 500 (\"Output mapping refers to an invalid method response\")", rule.status),
-                    )
-                    .with("status", rule.status.as_str())
-                    .with("location", rule.origin.as_str()),
-                );
                 return ClientResponse {
                     client_status: 500,
                     client_headers: IndexMap::from([(
