@@ -946,14 +946,12 @@ pub struct TraceArgs {
     #[arg(value_name = "METHOD")]
     pub method: String,
 
-    /// The request: a path within the stage (/pets/7?x=1), or a whole URL: the default
-    /// endpoint's (https://ID.execute-api.REGION.amazonaws.com/STAGE/pets/7) or a custom
-    /// domain's (with --base-path).
+    /// The request: a path within the stage (/pets/7?x=1), or a whole URL (on the default
+    /// endpoint its first segment is the stage; custom domains: see --base-path).
     #[arg(value_name = "PATH|URL")]
     pub target: String,
 
-    /// The API's definition: an export with API Gateway extensions (Swagger 2 or OpenAPI 3),
-    /// or a SAM/CloudFormation template with an inline DefinitionBody.
+    /// The API's definition: an export, a CloudFormation/SAM/CDK template, Terraform JSON.
     #[arg(
         long,
         value_name = "FILE",
@@ -969,6 +967,10 @@ pub struct TraceArgs {
     /// With --aws: the REST API.
     #[arg(long, value_name = "ID", requires = "aws")]
     pub rest_api_id: Option<String>,
+
+    /// The API to trace in a template that holds several (its logical id or address).
+    #[arg(long = "api", value_name = "LOGICAL_ID", conflicts_with = "aws")]
+    pub api_id: Option<String>,
 
     /// The stage (the URL's first segment on the default endpoint gives it too).
     #[arg(long, value_name = "NAME")]
@@ -994,7 +996,7 @@ pub struct TraceArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "authorizer_threw")]
     pub authorizer_output: Option<String>,
 
-    /// The Lambda authorizer failed with this error message instead ("Unauthorized" asks for 401).
+    /// The Lambda authorizer failed with this error message ("Unauthorized": 401).
     #[arg(long, value_name = "MESSAGE")]
     pub authorizer_threw: Option<String>,
 

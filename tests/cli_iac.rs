@@ -408,6 +408,26 @@ fn sam_implicit_apis_from_function_events() {
     let (_, j) = json_run(&["trace", "--export", SAM, "GET", "/orders"]);
     assert_eq!(j["result"]["api"], "http");
     assert_eq!(j["result"]["response"]["status"], 401);
+    // --api picks one API of the template: the REST API has no GET /orders.
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        SAM,
+        "GET",
+        "/orders",
+        "--api",
+        "OrdersApi",
+    ]);
+    assert_eq!(j["result"]["api"], "rest");
+    assert_eq!(j["result"]["response"]["status"], 403);
+    let r = run(&["trace", "--export", SAM, "GET", "/orders", "--api", "Nope"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("OrdersApi, OrdersHttpApi, ServerlessRestApi"),
+        "{}",
+        r.stderr
+    );
 }
 
 /// The CDK's HTTP API Lambda proxy sample (`AWS::ApiGatewayV2::*`): its `$default` route

@@ -130,7 +130,10 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
     {
         headers.push(("Host".into(), h));
     }
-    let doc = definition(session, args)?;
+    let mut doc = definition(session, args)?;
+    if let Some(id) = &args.api_id {
+        only_api(&mut doc, id)?;
+    }
     let body = match &args.body {
         Some(f) => Some(input::read_text(
             f,
@@ -299,4 +302,32 @@ fn query_pairs(q: &str) -> Vec<(String, String)> {
     url::form_urlencoded::parse(q.as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
+}
+
+/// Keeps one API of a template (or Terraform JSON read as one): every other resource that
+/// holds a definition is left out of the trace.
+fn only_api(doc: &mut document::Document, id: &str) -> Result<()> {
+    let apis: Vec<String> = crate::checks::lint::definition_bodies(&doc.value)
+        .iter()
+        .map(|b| b.logical_id.clone())
+        .collect();
+    if !apis.iter().any(|a| a == id) {
+        bail!(
+            "{}: --api {id:?}: the definitions here belong to {}",
+            doc.name,
+            if apis.is_empty() {
+                "no API (--api is for templates and Terraform JSON)".to_string()
+            } else {
+                apis.join(", ")
+            }
+        );
+    }
+    if let Some(resources) = doc
+        .value
+        .get_mut("Resources")
+        .and_then(Value::as_object_mut)
+    {
+        resources.retain(|k, _| k == id || !apis.contains(k));
+    }
+    Ok(())
 }
