@@ -54,6 +54,29 @@ impl Document {
         self.add_lines(findings, &paths);
     }
 
+    /// Each finding's `location` in the user's file, made from the JSON path its evidence
+    /// holds under `key` ("" when it has none) by `place`, with its line.
+    pub fn relocate(
+        &self,
+        findings: &mut [crate::finding::Finding],
+        key: &str,
+        place: impl Fn(&str) -> String,
+    ) {
+        let mut paths = Vec::with_capacity(findings.len());
+        for f in findings.iter_mut() {
+            let placed = place(
+                f.evidence
+                    .get(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+            );
+            f.evidence
+                .insert("location".to_string(), placed.clone().into());
+            paths.push(placed);
+        }
+        self.add_lines(findings, &paths);
+    }
+
     /// Each finding's `line`: the line of the JSON path beside it in `paths` (looked up
     /// together in one pass over the text; an empty or unknown path adds nothing).
     pub fn add_lines(&self, findings: &mut [crate::finding::Finding], paths: &[String]) {

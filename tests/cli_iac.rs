@@ -21,15 +21,6 @@ fn json_run(args: &[&str]) -> (i32, Value) {
     (r.code, r.one_json())
 }
 
-fn with_code<'a>(j: &'a Value, code: &str) -> Vec<&'a Value> {
-    j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
-}
-
 /// The line (1-based) of the first line after `after` that contains `needle`.
 fn line_of(file: &str, after: &str, needle: &str) -> u64 {
     let text = std::fs::read_to_string(file).unwrap();
@@ -45,7 +36,7 @@ fn cdk_synth_resource_form_is_linted_where_it_is_written() {
     let (code, j) = json_run(&["lint", CDK_NONPROXY]);
     assert_eq!(code, 1);
     assert_eq!(j["result"]["methods"], 2);
-    let errors = with_code(&j, "lint.errors-as-2xx");
+    let errors = findings_with(&j, "lint.errors-as-2xx");
     assert_eq!(errors.len(), 2, "{j}");
     let proxy = errors
         .iter()
@@ -64,10 +55,10 @@ fn cdk_synth_resource_form_is_linted_where_it_is_written() {
         ) - 1
     );
     assert_eq!(
-        with_code(&j, "lint.response-without-method-response").len(),
+        findings_with(&j, "lint.response-without-method-response").len(),
         2
     );
-    let read = with_code(&j, "source.read");
+    let read = findings_with(&j, "source.read");
     assert!(
         read[0]["message"]
             .as_str()
@@ -84,7 +75,10 @@ fn cdk_synth_resource_form_is_linted_where_it_is_written() {
         "lint",
         CDK_NONPROXY,
     ]);
-    assert_eq!(with_code(&j, "source.read")[0]["evidence"]["unresolved"], 2);
+    assert_eq!(
+        findings_with(&j, "source.read")[0]["evidence"]["unresolved"],
+        2
+    );
 }
 
 /// SARIF annotates the template itself, at the resource's line.
@@ -118,15 +112,18 @@ fn sarif_points_at_the_template() {
 #[test]
 fn cdk_token_authorizer_and_cors_preflight() {
     let (_, j) = json_run(&["lint", CDK_TOKEN]);
-    assert!(with_code(&j, "template.output-not-json").is_empty(), "{j}");
+    assert!(
+        findings_with(&j, "template.output-not-json").is_empty(),
+        "{j}"
+    );
     assert_eq!(
-        with_code(&j, "lint.gateway-responses-without-cors").len(),
+        findings_with(&j, "lint.gateway-responses-without-cors").len(),
         1
     );
     let (code, j) = json_run(&["trace", "--export", CDK_TOKEN, "GET", "/"]);
     assert_eq!(code, 1);
     assert_eq!(j["result"]["response"]["status"], 401);
-    assert!(!with_code(&j, "authorizer.identity-source-missing").is_empty());
+    assert!(!findings_with(&j, "authorizer.identity-source-missing").is_empty());
     let (_, j) = json_run(&[
         "trace",
         "--export",
@@ -159,7 +156,7 @@ fn cdk_token_authorizer_and_cors_preflight() {
 #[test]
 fn hand_written_template_with_intrinsics() {
     let (_, j) = json_run(&["lint", PETS]);
-    let unreadable = with_code(&j, "source.not-readable");
+    let unreadable = findings_with(&j, "source.not-readable");
     assert_eq!(unreadable.len(), 1);
     assert!(
         unreadable[0]["message"]
@@ -167,9 +164,12 @@ fn hand_written_template_with_intrinsics() {
             .unwrap()
             .contains("BodyS3Location")
     );
-    assert_eq!(with_code(&j, "source.read")[0]["evidence"]["unresolved"], 0);
+    assert_eq!(
+        findings_with(&j, "source.read")[0]["evidence"]["unresolved"],
+        0
+    );
     // The template's stages: dev lacks the variable the POST integration needs.
-    let undefined = with_code(&j, "lint.stage-variable-undefined");
+    let undefined = findings_with(&j, "lint.stage-variable-undefined");
     assert_eq!(undefined.len(), 1, "{j}");
     assert_eq!(undefined[0]["evidence"]["stage"], "dev");
     assert_eq!(
@@ -258,7 +258,7 @@ fn hand_written_template_with_intrinsics() {
     assert_eq!(j["target"], format!("{PETS}#PetsApi"));
     assert_eq!(j["result"]["decision"], "explicit-deny");
     // The deciding statement, where the template writes it.
-    let deny = with_code(&j, "policy.explicit-deny");
+    let deny = findings_with(&j, "policy.explicit-deny");
     assert_eq!(
         deny[0]["evidence"]["location"],
         "$.Resources.PetsApi.Properties.Policy.Statement[1]"
@@ -281,7 +281,7 @@ fn hand_written_template_with_intrinsics() {
 fn terraform_plan() {
     let (code, j) = json_run(&["lint", PLAN]);
     assert_eq!(code, 1);
-    let missing = with_code(&j, "lint.response-without-method-response");
+    let missing = findings_with(&j, "lint.response-without-method-response");
     assert_eq!(missing.len(), 1, "{j}");
     assert_eq!(
         missing[0]["evidence"]["location"],
@@ -295,14 +295,19 @@ fn terraform_plan() {
             "\"address\""
         ) - 1
     );
-    let read = with_code(&j, "source.read")[0]["message"].as_str().unwrap();
+    let read = findings_with(&j, "source.read")[0]["message"]
+        .as_str()
+        .unwrap();
     assert!(
         read.contains("Terraform JSON: 1 REST API, 2 methods"),
         "{read}"
     );
-    assert!(!with_code(&j, "source.unresolved").is_empty());
+    assert!(!findings_with(&j, "source.unresolved").is_empty());
     // The Lambda integration is recognised (its pattern matches errorMessage, not a status).
-    assert!(with_code(&j, "selection.no-status-match").is_empty(), "{j}");
+    assert!(
+        findings_with(&j, "selection.no-status-match").is_empty(),
+        "{j}"
+    );
     let (_, j) = json_run(&[
         "trace",
         "--export",
@@ -327,7 +332,10 @@ fn terraform_plan() {
 #[test]
 fn terraform_state() {
     let (_, j) = json_run(&["lint", STATE]);
-    assert_eq!(with_code(&j, "source.read")[0]["evidence"]["unresolved"], 0);
+    assert_eq!(
+        findings_with(&j, "source.read")[0]["evidence"]["unresolved"],
+        0
+    );
     let (code, j) = json_run(&[
         "trace",
         "--export",
@@ -364,7 +372,9 @@ fn terraform_state() {
 fn sam_implicit_apis_from_function_events() {
     const SAM: &str = "tests/iac/sam-events.yaml";
     let (_, j) = json_run(&["lint", SAM]);
-    let read = with_code(&j, "source.read")[0]["message"].as_str().unwrap();
+    let read = findings_with(&j, "source.read")[0]["message"]
+        .as_str()
+        .unwrap();
     assert!(
         read.contains("SAM template: 2 REST APIs, 1 HTTP API, 3 methods"),
         "{read}"
@@ -453,7 +463,7 @@ fn cdk_http_api_resource_form() {
     assert_eq!(j["result"]["response"]["body"], "success");
     let (_, j) = json_run(&["lint", HTTP]);
     assert!(
-        with_code(&j, "source.read")[0]["message"]
+        findings_with(&j, "source.read")[0]["message"]
             .as_str()
             .unwrap()
             .contains("1 HTTP API, 1 method")
@@ -513,13 +523,15 @@ fn terraform_http_api() {
         "https://legacy.example.com/{proxy}"
     );
     let (_, j) = json_run(&["lint", HTTP_STATE]);
-    let undefined = with_code(&j, "lint.stage-variable-undefined");
+    let undefined = findings_with(&j, "lint.stage-variable-undefined");
     assert_eq!(undefined.len(), 1, "{j}");
     assert_eq!(undefined[0]["evidence"]["stage"], "$default");
     let (code, j) = json_run(&["trace", "--export", HTTP_STATE, "GET", "/pets"]);
     assert_eq!(code, 1);
     assert_eq!(j["result"]["response"]["status"], 401);
-    let read = with_code(&j, "source.read")[0]["message"].as_str().unwrap();
+    let read = findings_with(&j, "source.read")[0]["message"]
+        .as_str()
+        .unwrap();
     assert!(
         read.contains("Terraform JSON: 1 HTTP API, 2 methods"),
         "{read}"
@@ -546,7 +558,7 @@ fn cloudfront_distribution_in_a_template() {
         "cloudfront.unmapped-path",
         "cloudfront.methods-not-allowed",
     ] {
-        assert_eq!(with_code(&j, code).len(), 1, "{code}: {j}");
+        assert_eq!(findings_with(&j, code).len(), 1, "{code}: {j}");
     }
     // Each finding points at the distribution in the template, with its line.
     for f in j["findings"].as_array().unwrap() {
@@ -583,12 +595,12 @@ fn terraform_cloudfront_distribution() {
         format!("{CDN}#aws_cloudfront_distribution.shop")
     );
     assert_eq!(
-        with_code(&j, "cloudfront.error-pages-hide-api-errors").len(),
+        findings_with(&j, "cloudfront.error-pages-hide-api-errors").len(),
         1
     );
-    assert_eq!(with_code(&j, "cloudfront.unmapped-path").len(), 1);
+    assert_eq!(findings_with(&j, "cloudfront.unmapped-path").len(), 1);
     // Managed policies that drop Host: not flagged.
-    assert!(with_code(&j, "cloudfront.host-header-forwarded").is_empty());
+    assert!(findings_with(&j, "cloudfront.host-header-forwarded").is_empty());
     let origin = &j["result"]["origins"][0];
     assert_eq!(origin["protocol_policy"], "https-only");
     assert_eq!(origin["mappings"][0]["api_id"], "k8w2q4x7zd");
@@ -638,14 +650,17 @@ fn vpc_link_holders_in_a_template() {
         "vl-abc123",
     ]);
     assert_eq!(code, 1);
-    let used = with_code(&j, "lint.vpc-link-in-use");
+    let used = findings_with(&j, "lint.vpc-link-in-use");
     assert_eq!(used.len(), 1);
     assert_eq!(
         used[0]["evidence"]["location"],
         "$.Resources.PostOrders.Properties.Integration"
     );
     assert_eq!(used[0]["evidence"]["line"], 26);
-    assert_eq!(with_code(&j, "lint.vpc-link-unresolved-reference").len(), 1);
+    assert_eq!(
+        findings_with(&j, "lint.vpc-link-unresolved-reference").len(),
+        1
+    );
 }
 
 /// SAM CLI's own integration-test template for Lambda authorizers (verbatim): the method's
@@ -757,7 +772,7 @@ Resources:
         "GET /pets ($.Resources.PetsApi.Properties.DefinitionBody.paths['/pets'].get)"
     );
     let (_, j) = json_run(&["lint", t]);
-    let unreadable = with_code(&j, "source.not-readable");
+    let unreadable = findings_with(&j, "source.not-readable");
     assert!(
         unreadable[0]["message"]
             .as_str()
@@ -766,7 +781,7 @@ Resources:
         "{j}"
     );
     assert!(
-        with_code(&j, "source.read")[0]["message"]
+        findings_with(&j, "source.read")[0]["message"]
             .as_str()
             .unwrap()
             .contains("2 methods"),

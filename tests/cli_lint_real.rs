@@ -14,15 +14,6 @@ fn lint_json(doc: &Value, extra: &[&str]) -> (Value, i32) {
     (r.one_json(), r.code)
 }
 
-fn with_code<'a>(j: &'a Value, code: &str) -> Vec<&'a Value> {
-    j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
-}
-
 #[test]
 fn sam_template_with_intrinsics() {
     let r = run(&["-o", "json", "lint", "examples/lint/sam-template.yaml"]);
@@ -30,7 +21,7 @@ fn sam_template_with_intrinsics() {
     let j = r.one_json();
     assert_eq!(j["result"]["methods"], 3);
     // The Lambda custom integration (its uri a Fn::Sub) whose only mapping is a 200 default.
-    let lambda = with_code(&j, "lint.errors-as-2xx");
+    let lambda = findings_with(&j, "lint.errors-as-2xx");
     assert_eq!(lambda.len(), 2, "{j}");
     assert!(
         lambda
@@ -44,7 +35,7 @@ fn sam_template_with_intrinsics() {
     );
     assert_eq!(lambda[0]["evidence"]["line"], 30);
     // {stageVariables.x} without the $.
-    let typo = with_code(&j, "lint.stage-variable-typo");
+    let typo = findings_with(&j, "lint.stage-variable-typo");
     assert_eq!(typo.len(), 1);
     assert_eq!(typo[0]["evidence"]["method"], "[GET:/inventory]");
     // The VPC link given as {"Ref": ...}: listed as unresolved.
@@ -78,7 +69,10 @@ fn sam_template_with_intrinsics() {
     assert_eq!(users[0]["certainty"], "may");
     assert_eq!(users[0]["path"], "/orders");
     assert_eq!(users[0]["stage"], Value::Null);
-    assert_eq!(with_code(&j, "lint.vpc-link-unresolved-reference").len(), 1);
+    assert_eq!(
+        findings_with(&j, "lint.vpc-link-unresolved-reference").len(),
+        1
+    );
     assert_eq!(
         r.code, 1,
         "no all-clear while a reference may name the link"
@@ -107,7 +101,7 @@ fn unresolved_link_ids_of_every_kind_may_use_the_link() {
         } else {
             "lint.vpc-link-unresolved-reference"
         };
-        let hits = with_code(&j, code);
+        let hits = findings_with(&j, code);
         assert_eq!(hits.len(), 1, "{conn}: {j}");
         assert_eq!(hits[0]["severity"], "warning");
         // The fix talks about what the finding is about.
@@ -132,7 +126,7 @@ fn get_export_proxy_methods_are_not_noise() {
     doc["paths"]["/{proxy+}"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
         ["responses"]["4\\d{2}"] = json!({"statusCode": "400"});
     let (j, _) = lint_json(&doc, &[]);
-    assert_eq!(with_code(&j, "lint.template-on-proxy").len(), 1, "{j}");
+    assert_eq!(findings_with(&j, "lint.template-on-proxy").len(), 1, "{j}");
 }
 
 #[test]
@@ -141,7 +135,7 @@ fn documents_without_integrations_say_what_to_fetch() {
         "paths": {"/pets": {"get": {"responses": {"200": {"description": "OK"}}}}}});
     let (j, code) = lint_json(&export, &[]);
     assert_eq!(code, 1, "not a quiet all-clear");
-    let f = &with_code(&j, "lint.no-integrations")[0];
+    let f = &findings_with(&j, "lint.no-integrations")[0];
     assert!(
         f["message"]
             .as_str()
@@ -153,7 +147,7 @@ fn documents_without_integrations_say_what_to_fetch() {
         {"id": "def456", "parentId": "abc123", "pathPart": "pets", "path": "/pets"}]});
     let (j, code) = lint_json(&resources, &["--vpc-link", "vl1"]);
     assert_eq!(code, 1);
-    let f = &with_code(&j, "lint.no-integrations")[0];
+    let f = &findings_with(&j, "lint.no-integrations")[0];
     assert!(
         f["message"].as_str().unwrap().contains("--embed methods"),
         "{f}"
@@ -171,7 +165,10 @@ fn get_method_output_is_a_one_method_lint() {
     let (j, code) = lint_json(&method, &[]);
     assert_eq!(code, 1);
     assert_eq!(j["result"]["methods"], 1);
-    assert_eq!(with_code(&j, "lint.errors-as-2xx")[0]["severity"], "error");
+    assert_eq!(
+        findings_with(&j, "lint.errors-as-2xx")[0]["severity"],
+        "error"
+    );
 }
 
 #[test]
@@ -185,10 +182,13 @@ fn templates_that_set_the_status_are_relied_on() {
                 "#set($inputRoot = $input.path('$'))\n#if($inputRoot.toString().contains(\"customerror\"))\n#set($context.responseOverride.status = 400)\n#end\n$input.json('$')"}}}}}}}});
     let (j, code) = lint_json(&doc, &[]);
     assert_eq!(code, 0, "{j}");
-    assert!(with_code(&j, "lint.errors-as-2xx").is_empty());
-    assert_eq!(with_code(&j, "lint.error-status-from-template").len(), 1);
+    assert!(findings_with(&j, "lint.errors-as-2xx").is_empty());
+    assert_eq!(
+        findings_with(&j, "lint.error-status-from-template").len(),
+        1
+    );
     // An override to an undeclared status works on AWS: an info, not an error.
-    let undeclared = with_code(&j, "lint.override-status-undeclared");
+    let undeclared = findings_with(&j, "lint.override-status-undeclared");
     assert_eq!(undeclared.len(), 1);
     assert_eq!(undeclared[0]["severity"], "info");
     assert!(
@@ -347,7 +347,7 @@ fn http_api_definitions_are_linted_as_http_apis() {
     let j = r.one_json();
     assert_eq!(j["result"]["api"], "http");
     assert_eq!(j["result"]["methods"], 3);
-    let payload = with_code(&j, "lint.http-payload-version");
+    let payload = findings_with(&j, "lint.http-payload-version");
     assert_eq!(payload.len(), 1, "only POST /orders lacks it: {j}");
     assert!(
         payload[0]["evidence"]["location"]
@@ -355,7 +355,7 @@ fn http_api_definitions_are_linted_as_http_apis() {
             .unwrap()
             .contains("'/orders'].post")
     );
-    let mapping = with_code(&j, "lint.http-response-mapping-invalid");
+    let mapping = findings_with(&j, "lint.http-response-mapping-invalid");
     let mapped: Vec<&str> = mapping
         .iter()
         .map(|f| f["message"].as_str().unwrap())
@@ -367,7 +367,7 @@ fn http_api_definitions_are_linted_as_http_apis() {
             .any(|m| m.contains("Content-Length is a reserved header"))
     );
     assert!(mapped.iter().any(|m| m.contains("\"5xx\"")));
-    assert_eq!(with_code(&j, "lint.http-api-policy").len(), 1);
+    assert_eq!(findings_with(&j, "lint.http-api-policy").len(), 1);
     // The same shapes in a REST export stay REST.
     let r = run(&["-o", "json", "lint", "examples/lint/orders-export.yaml"]);
     assert_eq!(r.one_json()["result"]["api"], "rest");

@@ -3,22 +3,13 @@
 //! error-shaped Lambda outputs) and where the tool used to warn about nothing. Each test
 //! names the public document whose shape it reproduces.
 mod support;
-use serde_json::{Value, json};
+use serde_json::json;
 use support::*;
 
 fn write_doc(dir: &std::path::Path, name: &str, text: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, text).unwrap();
     path.to_str().unwrap().to_string()
-}
-
-fn findings_with<'a>(j: &'a Value, code: &str) -> Vec<&'a Value> {
-    j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == code)
-        .collect()
 }
 
 /// The shape of Smithy's CORS conversion (smithy-lang/smithy,

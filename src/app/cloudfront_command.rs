@@ -248,22 +248,13 @@ pub fn run(session: &mut Session, args: &CloudfrontArgs) -> Result<()> {
 /// under the resource's `DistributionConfig` (CloudFormation writes plain lists where the API
 /// writes `Items`), or the Terraform resource itself; with its line.
 fn place_in_template(findings: &mut [crate::finding::Finding], doc: &document::Document, at: &str) {
-    let mut paths = Vec::new();
-    for f in findings.iter_mut() {
-        // A finding about an origin or a behavior: at least the distribution's resource.
-        let loc = f
-            .evidence
-            .get("location")
-            .and_then(serde_json::Value::as_str)
-            .unwrap_or_default();
-        let placed = match loc.strip_prefix("$.DistributionConfig") {
+    // A finding about an origin or a behavior: at least the distribution's resource.
+    doc.relocate(findings, "location", |loc| {
+        match loc.strip_prefix("$.DistributionConfig") {
             Some(rest) if at.ends_with(".DistributionConfig") => {
                 format!("{at}{}", rest.replace(".Items[", "["))
             }
             _ => at.to_string(),
-        };
-        f.evidence.insert("location".into(), placed.clone().into());
-        paths.push(placed);
-    }
-    doc.add_lines(findings, &paths);
+        }
+    });
 }

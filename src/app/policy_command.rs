@@ -208,22 +208,12 @@ fn policies_of_definitions(
 /// A policy finding's `path` (`$.Statement[1]`, in the policy) placed in the user's file, with
 /// its line: under the policy where the file writes it as JSON, else at its resource.
 fn place_in_definition(findings: &mut [Finding], doc: &document::Document, at: &str) {
-    let mut paths = Vec::new();
-    for f in findings.iter_mut() {
-        let inner = f
-            .evidence
-            .get("path")
-            .and_then(serde_json::Value::as_str)
-            .and_then(|p| p.strip_prefix('$'))
-            .unwrap_or_default()
-            .to_string();
-        let placed = if at.ends_with("Policy") || at.ends_with("-policy") {
-            format!("{at}{inner}")
-        } else {
-            at.to_string()
-        };
-        f.evidence.insert("location".into(), placed.clone().into());
-        paths.push(placed);
-    }
-    doc.add_lines(findings, &paths);
+    let under_policy = at.ends_with("Policy") || at.ends_with("-policy");
+    doc.relocate(findings, "path", |path| {
+        let inner = path
+            .strip_prefix('$')
+            .filter(|_| under_policy)
+            .unwrap_or_default();
+        format!("{at}{inner}")
+    });
 }

@@ -48,6 +48,16 @@ impl Run {
 }
 
 /// The distinct finding codes of one JSON report.
+/// A report's findings of one code.
+pub fn findings_with<'a>(report: &'a Value, code: &str) -> Vec<&'a Value> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .collect()
+}
+
 pub fn codes_of(report: &Value) -> std::collections::BTreeSet<String> {
     report["findings"]
         .as_array()
