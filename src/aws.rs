@@ -83,6 +83,12 @@ pub struct Domain {
     /// (base path or API mapping key, API id, stage).
     pub mappings: Vec<(String, String, String)>,
     pub certificate: Option<Certificate>,
+    /// The truststore, its warnings, endpoint type and security policy (mutual TLS on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mutual_tls: Option<crate::checks::domain::mtls::Configured>,
+    /// With mutual TLS: mapped APIs whose default execute-api endpoint is still enabled.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub default_endpoint_enabled: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -110,6 +116,23 @@ impl Certificate {
             pending_validation: Vec::new(),
         }
     }
+}
+
+/// A domain name's mutual TLS settings as either API gives them; `None` without a truststore.
+fn mutual_tls(
+    uri: Option<&str>,
+    version: Option<&str>,
+    warnings: &[String],
+    endpoint_type: Option<&str>,
+    security_policy: Option<&str>,
+) -> Option<crate::checks::domain::mtls::Configured> {
+    Some(crate::checks::domain::mtls::Configured {
+        truststore_uri: Some(uri.filter(|u| !u.is_empty())?.to_string()),
+        truststore_version: version.map(str::to_string),
+        truststore_warnings: warnings.to_vec(),
+        endpoint_type: endpoint_type.map(str::to_string),
+        security_policy: security_policy.map(str::to_string),
+    })
 }
 
 pub struct Aws {
@@ -549,6 +572,18 @@ impl Aws {
                     d.certificate_arn()
                 }
                 .map(Certificate::unread),
+                mutual_tls: d.mutual_tls_authentication().and_then(|m| {
+                    mutual_tls(
+                        m.truststore_uri(),
+                        m.truststore_version(),
+                        m.truststore_warnings(),
+                        d.endpoint_configuration()
+                            .and_then(|e| e.types().first())
+                            .map(|t| t.as_str()),
+                        d.security_policy().map(|p| p.as_str()),
+                    )
+                }),
+                default_endpoint_enabled: Vec::new(),
             }
         } else {
             let Some(d) = self.find(
@@ -598,12 +633,57 @@ impl Aws {
                 certificate: config
                     .and_then(|c| c.certificate_arn())
                     .map(Certificate::unread),
+                mutual_tls: d.mutual_tls_authentication().and_then(|m| {
+                    mutual_tls(
+                        m.truststore_uri(),
+                        m.truststore_version(),
+                        m.truststore_warnings(),
+                        config.and_then(|c| c.endpoint_type()).map(|t| t.as_str()),
+                        config.and_then(|c| c.security_policy()).map(|p| p.as_str()),
+                    )
+                }),
+                default_endpoint_enabled: Vec::new(),
             }
         };
+        if domain.mutual_tls.is_some() {
+            domain.default_endpoint_enabled = self.open_default_endpoints(&domain)?;
+        }
         if let Some(cert) = &mut domain.certificate {
             self.describe_certificate(cert)?;
         }
         Ok(Some(domain))
+    }
+
+    /// The mapped APIs (each once) whose default execute-api endpoint is enabled.
+    fn open_default_endpoints(&self, domain: &Domain) -> Result<Vec<String>> {
+        let mut ids: Vec<&str> = domain.mappings.iter().map(|m| m.1.as_str()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut open = Vec::new();
+        for id in ids.into_iter().filter(|i| !i.is_empty()) {
+            let what = format!("API {id}");
+            let disabled = if domain.api == "rest" {
+                self.find(
+                    "GetRestApi",
+                    "apigateway:GET",
+                    &what,
+                    self.apigateway.get_rest_api().rest_api_id(id).send(),
+                )?
+                .map(|a| a.disable_execute_api_endpoint())
+            } else {
+                self.find(
+                    "GetApi",
+                    "apigateway:GET",
+                    &what,
+                    self.apigatewayv2.get_api().api_id(id).send(),
+                )?
+                .map(|a| a.disable_execute_api_endpoint().unwrap_or(false))
+            };
+            if disabled == Some(false) {
+                open.push(id.to_string());
+            }
+        }
+        Ok(open)
     }
 
     /// ACM's view of a certificate, asked in the region of its ARN.

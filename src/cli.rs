@@ -685,6 +685,20 @@ pub struct DomainArgs {
     #[arg(long, value_name = "FILE")]
     pub domain_name_json: Option<String>,
 
+    /// Mutual TLS: check this truststore (the PEM bundle uploaded to S3) as API Gateway
+    /// validates it; with no HOST, only the truststore (and --client-cert) is checked.
+    #[arg(long, value_name = "PEM")]
+    pub truststore: Option<String>,
+
+    /// Mutual TLS: present this client certificate (PEM, leaf first) when the server asks
+    /// for one, and judge it against --truststore. Needs --client-key.
+    #[arg(long, value_name = "PEM", requires = "client_key")]
+    pub client_cert: Option<String>,
+
+    /// The private key of --client-cert (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, value_name = "PEM", requires = "client_cert")]
+    pub client_key: Option<String>,
+
     /// Read the custom domain name from AWS (REST, then HTTP API): its target, mappings and
     /// ACM certificate (asked in the certificate's own region), and check DNS and TLS against
     /// them. One host.

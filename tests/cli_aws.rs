@@ -684,3 +684,59 @@ fn trace_reads_what_the_stage_serves() {
             .contains("\"stage\": \"prod\"")
     );
 }
+
+#[test]
+fn domain_reads_mutual_tls_and_flags_default_endpoints_left_open() {
+    use net::{Pki, Rec};
+    let moto = Moto::start();
+    let pki = Pki::new();
+    let leaf = pki.leaf(&["mtls.example.com"], 365, true);
+    let cert = pem("CERTIFICATE", leaf.chain[0].as_ref());
+    let chain = pem("CERTIFICATE", leaf.chain[1].as_ref()) + &pki.ca_pem;
+    let key = pem("PRIVATE KEY", leaf.key.secret_der());
+    let ids = moto.setup(&format!(
+        r#"
+good = acm.import_certificate(Certificate={cert:?}.encode(), PrivateKey={key:?}.encode(), CertificateChain={chain:?}.encode())['CertificateArn']
+open_api = apigwv2.create_api(Name='open', ProtocolType='HTTP')['ApiId']
+closed_api = apigwv2.create_api(Name='closed', ProtocolType='HTTP', DisableExecuteApiEndpoint=True)['ApiId']
+for a in (open_api, closed_api):
+    apigwv2.create_stage(ApiId=a, StageName='$default')
+apigwv2.create_domain_name(DomainName='mtls.example.com', DomainNameConfigurations=[{{'CertificateArn': good, 'EndpointType': 'REGIONAL', 'SecurityPolicy': 'TLS_1_2'}}], MutualTlsAuthentication={{'TruststoreUri': 's3://truststores/mtls.pem', 'TruststoreVersion': 'v3'}})
+apigwv2.create_api_mapping(DomainName='mtls.example.com', ApiId=open_api, Stage='$default', ApiMappingKey='open')
+apigwv2.create_api_mapping(DomainName='mtls.example.com', ApiId=closed_api, Stage='$default', ApiMappingKey='closed')
+print(json.dumps({{'open': open_api, 'closed': closed_api}}))
+"#
+    ));
+    let dns = net::dns_server(
+        &["example.com"],
+        &[("mtls.example.com", Rec::A(std::net::Ipv4Addr::LOCALHOST))],
+    );
+    // The name reaches a server that never asks for a client certificate.
+    let tls = net::tls_server(&[], leaf);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let r = moto.run(&[
+        "-o",
+        "json",
+        "domain",
+        "mtls.example.com",
+        "--aws",
+        "--nameserver",
+        &dns.to_string(),
+        "--port",
+        &tls.port().to_string(),
+        "--ca-file",
+        &ca,
+        "--timeout",
+        "2s",
+    ]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    let m = &j["result"]["aws"]["mutual_tls"];
+    assert_eq!(m["truststore_uri"], "s3://truststores/mtls.pem", "{j}");
+    assert_eq!(m["truststore_version"], "v3");
+    let open = findings_with(&j, "mtls.default-endpoint-enabled");
+    assert_eq!(open.len(), 1, "{j}");
+    assert_eq!(open[0]["evidence"]["api_id"], ids["open"]);
+    assert!(!findings_with(&j, "mtls.not-required").is_empty(), "{j}");
+}

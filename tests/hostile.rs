@@ -1323,3 +1323,33 @@ fn templates_that_trap_the_iac_reader_end_within_bounds() {
         );
     }
 }
+
+#[test]
+fn hostile_truststores_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    // Endless input: read up to the limit, then a one-line error.
+    for flag in ["--truststore", "--client-cert"] {
+        let mut args = vec!["domain", flag, "/dev/zero"];
+        if flag == "--client-cert" {
+            args.extend(["--client-key", "/dev/zero", "x.example.com"]);
+        }
+        let o = run(&args, None, GUARD);
+        assert_survives(&o, GUARD, 256 * MIB);
+        assert_eq!(o.code, Some(2), "{}", o.stderr);
+    }
+    // Thousands of unparsable blocks, and an unterminated one of 8 MiB.
+    let mut junk = String::new();
+    for _ in 0..20_000 {
+        junk.push_str("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    }
+    junk.push_str("-----BEGIN CERTIFICATE-----\n");
+    junk.push_str(&"QUFB".repeat(2 * 1024 * 1024));
+    let p = write(dir.path(), "junk.pem", junk);
+    let o = run(
+        &["domain", "--truststore", s(&p), "-o", "json"],
+        None,
+        GUARD,
+    );
+    assert_survives(&o, GUARD, 512 * MIB);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+}

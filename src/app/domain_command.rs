@@ -1,6 +1,6 @@
 //! `apigw-doctor domain`.
 use super::Session;
-use crate::checks::domain::{self, Config, Observed, TlsView, target::TargetKind};
+use crate::checks::domain::{self, Config, Observed, TlsView, mtls, target::TargetKind};
 use crate::cli::{DomainArgs, parse_socket};
 use crate::finding::{Finding, Severity};
 use crate::{document, input};
@@ -145,10 +145,180 @@ impl Outcome for DomainOutcome {
                         t.chain.len()
                     )?;
                 }
+                if let Some(a) = &t.client_auth {
+                    render_client_auth(out, p, a)?;
+                }
             }
         }
         writeln!(out)
     }
+}
+
+/// The mutual TLS line of a host: asked or not, the issuers named, what the server said.
+fn render_client_auth(
+    out: &mut dyn Write,
+    p: &Palette,
+    a: &domain::tls::ClientAuthSeen,
+) -> io::Result<()> {
+    let asked = if a.requested {
+        "the server asks for a client certificate"
+    } else {
+        "the server did not ask for a client certificate"
+    };
+    let sent = if a.presented {
+        "; one was presented"
+    } else if a.requested {
+        "; none was presented"
+    } else {
+        ""
+    };
+    writeln!(out, "  {}mTLS{:#}  {asked}{sent}", p.dim, p.dim)?;
+    for issuer in &a.acceptable_issuers {
+        writeln!(out, "        accepts issuer {issuer}")?;
+    }
+    if let Some(answer) = &a.answer {
+        let how = if a.refused { "refused" } else { "answered" };
+        writeln!(out, "        GET / {how}: {answer}")?;
+    }
+    Ok(())
+}
+
+/// The truststore and client certificate given with --truststore / --client-cert.
+#[derive(Serialize)]
+struct TruststoreOutcome {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    truststore: Option<mtls::Truststore>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_certificate: Option<Vec<mtls::StoreCert>>,
+}
+
+impl Outcome for TruststoreOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        if let Some(t) = &self.truststore {
+            writeln!(
+                out,
+                "{}truststore {}{:#}  {}({} certificates){:#}",
+                p.strong,
+                t.source,
+                p.strong,
+                p.dim,
+                t.certificates.len(),
+                p.dim
+            )?;
+            for c in &t.certificates {
+                let level = match c.depth {
+                    Some(1) => "root".to_string(),
+                    Some(d) => format!("CA level {d}"),
+                    None => "broken chain".to_string(),
+                };
+                let level = if c.ca {
+                    level
+                } else {
+                    format!("{level}, not a CA")
+                };
+                writeln!(
+                    out,
+                    "  {}{:>3}{:#} line {:<5} {}  {}[{level}]{:#}",
+                    p.dim, c.index, p.dim, c.line, c.facts.subject, p.dim, p.dim
+                )?;
+                writeln!(
+                    out,
+                    "                 {}, {}, until {}",
+                    c.facts.key, c.signature_algorithm, c.facts.not_after
+                )?;
+            }
+        }
+        if let Some(chain) = &self.client_certificate {
+            for (i, c) in chain.iter().enumerate() {
+                let label = if i == 0 { "client" } else { "  sent" };
+                writeln!(
+                    out,
+                    "{}{label}{:#} {}  issued by {}; {}, {}, until {}",
+                    p.strong,
+                    p.strong,
+                    c.facts.subject,
+                    c.facts.issuer,
+                    c.facts.key,
+                    c.signature_algorithm,
+                    c.facts.not_after
+                )?;
+            }
+        }
+        writeln!(out)
+    }
+}
+
+/// What --truststore, --client-cert and --client-key gave: the truststore's report (with
+/// the client's verdict) and the key to present.
+struct MutualTlsInput {
+    report: Option<(String, TruststoreOutcome, Vec<Finding>)>,
+    key: Option<Arc<rustls::sign::CertifiedKey>>,
+}
+
+fn mutual_tls_input(args: &DomainArgs) -> Result<MutualTlsInput> {
+    let now = rustls::pki_types::UnixTime::now().as_secs() as i64;
+    let truststore = match args.truststore.as_deref() {
+        Some(uri) if uri.starts_with("s3://") => bail!(
+            "--truststore {uri}: S3 is not read directly; copy it first (aws s3 cp {uri} truststore.pem) and pass --truststore truststore.pem"
+        ),
+        Some(file) => {
+            let bytes = input::read_bounded(file, mtls::MAX_TRUSTSTORE_BYTES)?;
+            Some(mtls::read_truststore(
+                input::display_name(file),
+                &bytes,
+                now,
+            ))
+        }
+        None => None,
+    };
+    let client = match (&args.client_cert, &args.client_key) {
+        (Some(cert), Some(key)) => {
+            let chain = mtls::read_chain(
+                input::display_name(cert),
+                &input::read_bounded(cert, mtls::MAX_TRUSTSTORE_BYTES)?,
+            )
+            .map_err(anyhow::Error::msg)?;
+            let key_pem = input::read_bounded(key, 1024 * 1024)?;
+            let certified =
+                domain::tls::client_key(mtls::ders(&chain), &key_pem, input::display_name(key))
+                    .map_err(anyhow::Error::msg)?;
+            Some((chain, certified))
+        }
+        _ => None,
+    };
+    if truststore.is_none() && client.is_none() {
+        return Ok(MutualTlsInput {
+            report: None,
+            key: None,
+        });
+    }
+    let mut findings = Vec::new();
+    if let Some(t) = &truststore {
+        findings.extend(t.findings.iter().cloned());
+        if let Some((chain, _)) = &client {
+            findings.push(mtls::judge_client(chain, t, now));
+        }
+    }
+    let target = truststore
+        .as_ref()
+        .map(|t| t.source.clone())
+        .or_else(|| args.client_cert.clone())
+        .unwrap_or_default();
+    let (chain, key) = match client {
+        Some((c, k)) => (Some(c), Some(k)),
+        None => (None, None),
+    };
+    Ok(MutualTlsInput {
+        report: Some((
+            target,
+            TruststoreOutcome {
+                truststore,
+                client_certificate: chain,
+            },
+            findings,
+        )),
+        key,
+    })
 }
 
 use crate::report::{Outcome, Report, human::Palette};
@@ -210,6 +380,16 @@ fn live(session: &Session, host: &str) -> Result<Live> {
                 .map_or(&[][..], |c| &c.pending_validation[..]),
         }),
     });
+    let mut findings = findings;
+    if let Some(d) = &found
+        && let Some(m) = &d.mutual_tls
+    {
+        findings.extend(mtls::configured_findings(
+            host,
+            m,
+            &d.default_endpoint_enabled,
+        ));
+    }
     let target = found.as_ref().and_then(|d| d.target.clone());
     Ok((serde_json::to_value(&found)?, findings, target))
 }
@@ -221,6 +401,7 @@ fn live(session: &Session, _host: &str) -> Result<Live> {
 
 pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     let hosts = hosts(args)?;
+    let mutual = mutual_tls_input(args)?;
     let live = if args.aws {
         let [host] = hosts.as_slice() else {
             bail!("--aws checks one host at a time ({} given)", hosts.len());
@@ -229,16 +410,40 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     } else {
         None
     };
-    let expect_target = match (&args.expect_target, &args.domain_name_json, &live) {
+    let domain_json = args
+        .domain_name_json
+        .as_deref()
+        .map(document::load)
+        .transpose()?;
+    let expect_target = match (&args.expect_target, &domain_json, &live) {
         (Some(t), _, _) => Some(t.clone()),
-        (None, Some(file), _) => Some(target_from_json(file)?),
+        (None, Some(doc), _) => Some(target_from_json(doc)?),
         (_, _, Some((_, _, target))) => target.clone(),
         _ => None,
     };
+    // Mutual TLS is expected on the name: a truststore or client certificate was given, or
+    // the domain name's configuration has a truststore.
+    let configured = domain_json
+        .as_ref()
+        .and_then(|d| mtls::from_domain_json(&d.value));
+    let live_mtls = live
+        .as_ref()
+        .is_some_and(|(view, _, _)| !view["mutual_tls"].is_null());
+    let expecting_mtls = mutual.report.is_some() || configured.is_some() || live_mtls;
+    let presenting = mutual.key.is_some();
     let (mut aws_view, mut aws_findings) = match live {
         Some((view, findings, _)) => (Some(view), findings),
         None => (None, Vec::new()),
     };
+    if let (Some(c), [host, ..]) = (&configured, hosts.as_slice()) {
+        aws_findings.extend(mtls::configured_findings(host, c, &[]));
+    }
+    if let Some((target, outcome, findings)) = mutual.report {
+        session.emit(&Report::new("domain", target, outcome).with_findings(findings))?;
+    }
+    if hosts.is_empty() {
+        return Ok(());
+    }
     let anchors = domain::tls::anchors(args.ca_file.as_deref()).map_err(anyhow::Error::msg)?;
     let connect_to = args
         .connect_to
@@ -252,7 +457,7 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
         timeout: args.timeout,
         expect_target,
         anchors: Arc::new(anchors),
-        tls: domain::tls::inspection_config(),
+        client_key: mutual.key,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -271,6 +476,14 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     // Each report is written as soon as it and every one before it are ready.
     let mut report = |(observed, view, mut findings): Checked| -> Result<()> {
         findings.append(&mut aws_findings);
+        if observed.tls.is_ok() || observed.client_auth.requested {
+            findings.extend(mtls::handshake_findings(
+                &observed.host,
+                &observed.client_auth,
+                presenting,
+                expecting_mtls,
+            ));
+        }
         if let Some(listed) = hosts_file.get(&observed.host) {
             findings.extend(domain::hosts_file_finding(
                 &observed.host,
@@ -439,8 +652,8 @@ fn hosts(args: &DomainArgs) -> Result<Vec<String>> {
             bail!("{name}: no host names in the file (one name per line; # starts a comment)");
         }
     }
-    if hosts.is_empty() {
-        bail!("give at least one HOST (or --file with one name per line)");
+    if hosts.is_empty() && args.truststore.is_none() {
+        bail!("give at least one HOST (or --file with one name per line, or --truststore)");
     }
     Ok(hosts)
 }
@@ -498,8 +711,7 @@ fn valid_host(h: &str) -> bool {
 
 /// The API Gateway domain name from `get-domain-name` (v1: regionalDomainName or
 /// distributionDomainName; v2: DomainNameConfigurations[].ApiGatewayDomainName).
-fn target_from_json(file: &str) -> Result<String> {
-    let doc = document::load(file)?;
+fn target_from_json(doc: &document::Document) -> Result<String> {
     let v = &doc.value;
     let found = v
         .get("regionalDomainName")

@@ -500,7 +500,7 @@ async fn explain_tls(
     let how = domain::Inspection {
         sni: host,
         timeout,
-        client: tls::inspection_config(),
+        client_key: None,
         anchors,
         expect_target: None,
     };

@@ -28,6 +28,7 @@ pub fn emitted_codes() -> Vec<&'static str> {
         lint::CODES,
         policy::CODES,
         domain::CODES,
+        domain::mtls::CODES,
         probe::CODES,
         cloudfront::CODES,
         template::CODES,

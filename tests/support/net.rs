@@ -305,6 +305,7 @@ impl Clone for Leaf {
 
 pub struct Pki {
     pub ca_pem: String,
+    pub ca_der: CertificateDer<'static>,
     ca_params: CertificateParams,
     ca_key: KeyPair,
     inter_params: CertificateParams,
@@ -333,6 +334,7 @@ impl Pki {
             .unwrap();
         Pki {
             ca_pem: ca.pem(),
+            ca_der: ca.der().clone(),
             ca_params,
             ca_key,
             inter_der: inter.der().clone(),
@@ -381,6 +383,35 @@ impl Pki {
         }
     }
 
+    /// The intermediate CA as DER.
+    pub fn inter_der(&self) -> CertificateDer<'static> {
+        self.inter_der.clone()
+    }
+
+    /// The intermediate CA as PEM.
+    pub fn inter_pem(&self) -> String {
+        pem(&self.inter_der)
+    }
+
+    /// A client certificate for `cn` signed by the intermediate, valid until `days` from
+    /// now: (certificate PEM, private key PEM).
+    pub fn client(&self, cn: &str, days: i64) -> (String, String) {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::days(400);
+        params.not_after = now + time::Duration::days(days);
+        let cert = params
+            .signed_by(
+                &key,
+                &Issuer::from_params(&self.inter_params, &self.inter_key),
+            )
+            .unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
     /// Writes the root CA as PEM, for --ca-file.
     pub fn ca_file(&self, dir: &std::path::Path) -> String {
         let _ = (&self.ca_key, &self.ca_params);
@@ -388,6 +419,91 @@ impl Pki {
         std::fs::write(&path, &self.ca_pem).unwrap();
         path.to_str().unwrap().to_string()
     }
+}
+
+/// A certificate as PEM.
+pub fn pem(der: &[u8]) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD.encode(der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(chunk).unwrap());
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+/// A chain of `levels` CAs (a root, then each signing the next) and a client certificate
+/// issued by the last: (the CAs' PEM, root first; client certificate PEM; client key PEM).
+pub fn ca_ladder(levels: usize) -> (Vec<String>, String, String) {
+    let mut pems = Vec::new();
+    let mut issuer: Option<(CertificateParams, KeyPair)> = None;
+    for level in 1..=levels {
+        let key = KeyPair::generate().unwrap();
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, format!("Ladder CA {level}"));
+        let cert = match &issuer {
+            None => params.self_signed(&key).unwrap(),
+            Some((p, k)) => params.signed_by(&key, &Issuer::from_params(p, k)).unwrap(),
+        };
+        pems.push(cert.pem());
+        issuer = Some((params, key));
+    }
+    let (p, k) = issuer.unwrap();
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params
+        .distinguished_name
+        .push(DnType::CommonName, format!("client of level {levels}"));
+    let cert = params
+        .signed_by(&key, &Issuer::from_params(&p, &k))
+        .unwrap();
+    (pems, cert.pem(), key.serialize_pem())
+}
+
+/// A TLS server serving `leaf` that requires a client certificate chaining to
+/// `client_roots` (rustls refuses others with an alert) and answers each request with
+/// `response`.
+pub fn mtls_server(
+    leaf: Leaf,
+    client_roots: &[CertificateDer<'static>],
+    response: &'static str,
+) -> SocketAddr {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = rustls::RootCertStore::empty();
+    for r in client_roots {
+        roots.add(r.clone()).unwrap();
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .build()
+    .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(leaf.chain.clone(), leaf.key.clone_key())
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    serve(move |stream| {
+        let acceptor = acceptor.clone();
+        async move {
+            let Ok(mut tls) = acceptor.accept(stream).await else {
+                return;
+            };
+            let mut buf = [0u8; 4096];
+            if tls.read(&mut buf).await.unwrap_or(0) > 0 {
+                let _ = tls.write_all(response.as_bytes()).await;
+            }
+            let _ = tls.shutdown().await;
+        }
+    })
 }
 
 #[derive(Debug)]

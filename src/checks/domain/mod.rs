@@ -2,6 +2,7 @@
 //! "Troubleshoot wrong certificate returned for API Gateway custom domain names".
 pub mod certificate;
 pub mod dns;
+pub mod mtls;
 pub mod target;
 pub mod tls;
 
@@ -9,8 +10,8 @@ use crate::finding::Finding;
 use certificate::CertFacts;
 use dns::{Problem as DnsProblem, Resolution};
 use hickory_resolver::TokioResolver;
-use rustls::ClientConfig;
 use rustls::pki_types::{TrustAnchor, UnixTime};
+use rustls::sign::CertifiedKey;
 use serde::Serialize;
 use serde_json::json;
 use std::net::{IpAddr, SocketAddr};
@@ -85,7 +86,8 @@ pub struct Config {
     /// Where the name must point (an API Gateway domain name).
     pub expect_target: Option<String>,
     pub anchors: Arc<Vec<TrustAnchor<'static>>>,
-    pub tls: Arc<ClientConfig>,
+    /// The client certificate to present when a server asks for one (mutual TLS).
+    pub client_key: Option<Arc<CertifiedKey>>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -104,6 +106,10 @@ pub struct TlsView {
     pub sni: String,
     pub certificate: Option<CertView>,
     pub chain: Vec<CertFacts>,
+    /// Mutual TLS as the handshake showed it (absent: the server asked for no client
+    /// certificate and none was given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_auth: Option<tls::ClientAuthSeen>,
 }
 
 /// Everything seen for one host; the findings are derived from it by [`diagnose`].
@@ -114,6 +120,7 @@ pub struct Observed {
     pub connected_to: Option<SocketAddr>,
     pub tls: Result<tls::Observation, TlsProblem>,
     pub trust: Option<Trust>,
+    pub client_auth: tls::ClientAuthSeen,
     pub now: i64,
 }
 
@@ -155,7 +162,7 @@ pub async fn check(
     let tls = Inspection {
         sni: &sni,
         timeout: cfg.timeout,
-        client: cfg.tls.clone(),
+        client_key: cfg.client_key.clone(),
         anchors: &cfg.anchors,
         expect_target: cfg.expect_target.as_deref(),
     };
@@ -166,7 +173,7 @@ pub async fn check(
 pub struct Inspection<'a> {
     pub sni: &'a str,
     pub timeout: Duration,
-    pub client: Arc<ClientConfig>,
+    pub client_key: Option<Arc<CertifiedKey>>,
     pub anchors: &'a [TrustAnchor<'static>],
     pub expect_target: Option<&'a str>,
 }
@@ -184,9 +191,11 @@ pub async fn inspect(
         detail: "no address to connect to".into(),
     });
     let mut refused = Vec::new();
+    let mut client_auth = tls::ClientAuthSeen::default();
     for &addr in candidates {
         connected_to = Some(addr);
-        result = tls::handshake(addr, how.sni, how.timeout, how.client.clone()).await;
+        (result, client_auth) =
+            tls::handshake(addr, how.sni, how.timeout, how.client_key.clone()).await;
         match &result {
             Err(TlsProblem::ConnectFailed { detail }) => refused.push(format!("{addr}: {detail}")),
             _ => break,
@@ -211,6 +220,7 @@ pub async fn inspect(
         connected_to,
         tls: result,
         trust,
+        client_auth,
         now: now.as_secs() as i64,
     };
     let view = tls_view(&observed, how.sni);
@@ -237,6 +247,8 @@ fn tls_view(o: &Observed, sni: &str) -> Option<TlsView> {
         sni: sni.to_string(),
         certificate,
         chain,
+        client_auth: (o.client_auth.requested || o.client_auth.presented)
+            .then(|| o.client_auth.clone()),
     })
 }
 
@@ -682,6 +694,7 @@ mod tests {
                 problem: None,
             },
             connected_to: Some("192.0.2.1:443".parse().unwrap()),
+            client_auth: Default::default(),
             tls: Err(TlsProblem::ConnectFailed {
                 detail: "unused".into(),
             }),
@@ -702,6 +715,7 @@ mod tests {
                 facts: cert.clone(),
             }),
             chain: vec![cert],
+            client_auth: None,
         }
     }
 

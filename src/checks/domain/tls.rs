@@ -1,9 +1,11 @@
 //! The TLS side: one handshake that records what the server presents (a verifier that
 //! accepts any chain, for inspection only: nothing is ever sent over it), then a separate
 //! verification of the recorded chain with rustls-webpki against webpki-roots or --ca-file.
+use rustls::client::ResolvesClientCert;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::{CertificateDer, ServerName, TrustAnchor, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -21,6 +23,78 @@ pub struct Observation {
     pub protocol: String,
     pub cipher: String,
     pub chain: Vec<CertificateDer<'static>>,
+}
+
+/// What the handshake showed of mutual TLS: whether the server asked for a client
+/// certificate (a CertificateRequest), the issuers it said it accepts, whether one was
+/// sent, and the server's first answer to a request made over the connection.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct ClientAuthSeen {
+    pub requested: bool,
+    /// The CertificateRequest's certificate authorities (empty: the server named none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub acceptable_issuers: Vec<String>,
+    pub presented: bool,
+    /// `HTTP/1.1 403 Forbidden`, or the TLS alert that ended the connection, after the
+    /// handshake (asked only when a client certificate was requested or given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+    /// The answer was a TLS alert (the server refused the connection), not HTTP.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub refused: bool,
+}
+
+/// Records the server's CertificateRequest and answers it with the client certificate,
+/// when one was given (an empty Certificate message otherwise).
+#[derive(Debug)]
+struct ClientAuthRecorder {
+    key: Option<Arc<CertifiedKey>>,
+    seen: Mutex<Option<Vec<String>>>,
+}
+
+impl ResolvesClientCert for ClientAuthRecorder {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        _sigschemes: &[SignatureScheme],
+    ) -> Option<Arc<CertifiedKey>> {
+        let names = root_hint_subjects.iter().map(|n| name_text(n)).collect();
+        if let Ok(mut seen) = self.seen.lock() {
+            *seen = Some(names);
+        }
+        self.key.clone()
+    }
+
+    fn has_certs(&self) -> bool {
+        // Always asked, so that a request is recorded even with no certificate to send.
+        true
+    }
+}
+
+/// A distinguished name from a CertificateRequest, as text (`CN=..., O=...`).
+fn name_text(der: &[u8]) -> String {
+    use x509_parser::prelude::FromDer;
+    let parse = |bytes: &[u8]| {
+        x509_parser::x509::X509Name::from_der(bytes)
+            .ok()
+            .map(|(_, n)| n.to_string())
+    };
+    // Some peers send the Name's contents without its SEQUENCE header.
+    parse(der)
+        .or_else(|| {
+            let mut wrapped = vec![0x30];
+            let len = der.len();
+            if len < 0x80 {
+                wrapped.push(len as u8);
+            } else if len < 0x100 {
+                wrapped.extend([0x81, len as u8]);
+            } else {
+                wrapped.extend([0x82, (len >> 8) as u8, len as u8]);
+            }
+            wrapped.extend_from_slice(der);
+            parse(&wrapped)
+        })
+        .unwrap_or_else(|| format!("(unparsable name, {} bytes)", der.len()))
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -98,6 +172,56 @@ pub fn inspection_config() -> Arc<ClientConfig> {
     Arc::new(config)
 }
 
+/// The inspection client for one handshake, recording a CertificateRequest and answering
+/// it with `client_key`.
+fn recording_config(
+    client_key: Option<Arc<CertifiedKey>>,
+) -> (Arc<ClientConfig>, Arc<ClientAuthRecorder>) {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let recorder = Arc::new(ClientAuthRecorder {
+        key: client_key,
+        seen: Mutex::new(None),
+    });
+    let config = ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .expect("ring supports the default protocol versions")
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(RecordOnly(provider)))
+        .with_client_cert_resolver(recorder.clone());
+    (Arc::new(config), recorder)
+}
+
+/// A client certificate chain and its private key (PEM files), as rustls signs with them.
+pub fn client_key(
+    chain: Vec<CertificateDer<'static>>,
+    key_pem: &[u8],
+    key_name: &str,
+) -> Result<Arc<CertifiedKey>, String> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject;
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
+        format!("{key_name}: no usable PRIVATE KEY (PKCS#8, PKCS#1 or SEC1 PEM): {e}")
+    })?;
+    let provider = rustls::crypto::ring::default_provider();
+    let signing = provider.key_provider.load_private_key(key).map_err(|e| {
+        format!("{key_name}: this key cannot sign a TLS handshake ({e}; RSA keys under 2048 bits are refused)")
+    })?;
+    // The key must be the certificate's: compare public keys where the key tells its own.
+    if let (Some(spki), Some(leaf)) = (signing.public_key(), chain.first()) {
+        use x509_parser::prelude::FromDer;
+        let cert_spki = x509_parser::certificate::X509Certificate::from_der(leaf)
+            .map(|(_, c)| c.public_key().raw.to_vec())
+            .map_err(|e| format!("{key_name}: the client certificate cannot be read: {e}"))?;
+        if spki.as_ref() != cert_spki.as_slice() {
+            return Err(format!(
+                "{key_name}: this private key does not belong to the client certificate"
+            ));
+        }
+    }
+    let certified = CertifiedKey::new(chain, signing);
+    Ok(Arc::new(certified))
+}
+
 /// A TCP stream that remembers the first bytes it reads.
 struct Recording {
     inner: TcpStream,
@@ -141,13 +265,37 @@ impl AsyncWrite for Recording {
     }
 }
 
-/// Connects to `addr` and shakes hands with SNI `sni`, each phase bounded by `timeout`.
+/// Connects to `addr` and shakes hands with SNI `sni`, each phase bounded by `timeout`,
+/// presenting `client_key` if the server asks for a client certificate. When it asks (or a
+/// certificate was given), one `GET /` over the connection shows whether the server
+/// accepted the connection: an HTTP status, or the alert that closed it.
 pub async fn handshake(
     addr: SocketAddr,
     sni: &str,
     timeout: Duration,
+    client_key: Option<Arc<CertifiedKey>>,
+) -> (Result<Observation, Problem>, ClientAuthSeen) {
+    let (config, recorder) = recording_config(client_key);
+    let mut seen = ClientAuthSeen::default();
+    let result = shake(addr, sni, timeout, config, &recorder, &mut seen).await;
+    (result, seen)
+}
+
+async fn shake(
+    addr: SocketAddr,
+    sni: &str,
+    timeout: Duration,
     config: Arc<ClientConfig>,
+    recorder: &ClientAuthRecorder,
+    auth: &mut ClientAuthSeen,
 ) -> Result<Observation, Problem> {
+    let note_request = |auth: &mut ClientAuthSeen| {
+        if let Some(issuers) = recorder.seen.lock().ok().and_then(|mut s| s.take()) {
+            auth.requested = true;
+            auth.acceptable_issuers = issuers;
+            auth.presented = recorder.key.is_some();
+        }
+    };
     let stream = match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
         Err(_) => return Err(Problem::Timeout { phase: "connect" }),
         Ok(Err(e)) => {
@@ -174,6 +322,11 @@ pub async fn handshake(
             });
         }
         Ok(Err(e)) => {
+            note_request(auth);
+            if auth.requested {
+                auth.answer = Some(e.to_string());
+                auth.refused = true;
+            }
             let bytes = seen.lock().map(|b| b.clone()).unwrap_or_default();
             return Err(Problem::Handshake {
                 detail: e.to_string(),
@@ -182,6 +335,7 @@ pub async fn handshake(
         }
         Ok(Ok(t)) => t,
     };
+    note_request(auth);
     let (_, conn) = tls.get_ref();
     let observation = Observation {
         protocol: conn
@@ -199,9 +353,54 @@ pub async fn handshake(
             .map(|c| c.clone().into_owned())
             .collect(),
     };
+    if auth.requested || recorder.key.is_some() {
+        // TLS 1.3 servers judge the client certificate after the client's handshake is
+        // done: their verdict is the first thing read.
+        let (answer, refused) = first_answer(&mut tls, sni, timeout).await;
+        auth.answer = Some(answer);
+        auth.refused = refused;
+    }
     // A polite close; the answer does not matter.
     let _ = tokio::time::timeout(Duration::from_millis(200), tls.shutdown()).await;
     Ok(observation)
+}
+
+/// The most of an answer read after the handshake: enough for a status line.
+const ANSWER_BYTES: usize = 4096;
+
+/// Sends `GET /` and reads the status line, bounded in time and size: (the status line or
+/// what ended the connection, whether TLS refused it).
+async fn first_answer<S: AsyncRead + AsyncWrite + Unpin>(
+    tls: &mut S,
+    host: &str,
+    timeout: Duration,
+) -> (String, bool) {
+    use tokio::io::AsyncReadExt;
+    let request = format!(
+        "GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: apigw-doctor\r\nAccept: */*\r\nConnection: close\r\n\r\n"
+    );
+    let exchange = async {
+        tls.write_all(request.as_bytes()).await?;
+        let mut got = Vec::new();
+        let mut buf = [0u8; 1024];
+        while got.len() < ANSWER_BYTES && !got.contains(&b'\n') {
+            let n = tls.read(&mut buf).await?;
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        Ok::<_, std::io::Error>(got)
+    };
+    match tokio::time::timeout(timeout, exchange).await {
+        Err(_) => (format!("no answer within {timeout:?}"), false),
+        Ok(Err(e)) => (e.to_string(), true),
+        Ok(Ok(got)) if got.is_empty() => ("the server closed the connection".into(), true),
+        Ok(Ok(got)) => {
+            let line = got.split(|&b| b == b'\n').next().unwrap_or_default();
+            (printable(line).trim_end_matches("\\r").to_string(), false)
+        }
+    }
 }
 
 /// Bytes as text a person can read: printable ASCII kept, the rest escaped.
