@@ -4,8 +4,7 @@ API Gateway's, learned from the AWS SDK's service models (botocore's data folder
 hand.
 
   foreign.txt  error names, operation names and service names that only services the knowledge
-               base does not cover define: NotAuthorizedException (Cognito), GoneException and
-               PostToConnection (the WebSocket management API), GetObject (S3),
+               base does not cover define: NotAuthorizedException (Cognito), GetObject (S3),
                ConditionalCheckFailedException (DynamoDB), dynamodb, sqs, ...
   services.txt those services' identifiers (endpoint prefixes, signing names, CLI names): they
                mark a text only where an identifier stands, in an ARN (arn:aws:states:...), an
@@ -28,8 +27,8 @@ import sys
 # The services whose errors and operations the articles explain, by botocore folder name: their
 # words are ours.
 OWN = {
-    "apigateway", "apigatewayv2", "lambda", "iam", "sts", "acm", "cloudfront", "elbv2", "elb",
-    "ec2", "logs", "wafv2",
+    "apigateway", "apigatewayv2", "apigatewaymanagementapi", "lambda", "iam", "sts", "acm",
+    "cloudfront", "elbv2", "elb", "ec2", "logs", "wafv2",
 }
 # Services the articles name (DNS records, metrics, Cloud Map targets) without explaining their
 # errors: their names are ours too.

@@ -2,7 +2,7 @@
 //! standard credential chain, every call bounded by `--aws-timeout` with a bounded retry.
 //! What it fetches is turned into the JSON the AWS CLI prints, so the checks that read
 //! `aws apigateway ...` output read it unchanged.
-use anyhow::{Result, anyhow};
+use anyhow::{Result, anyhow, bail};
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
@@ -433,21 +433,168 @@ impl Aws {
 
     /// Every HTTP and WebSocket API in the region (apigatewayv2): (id, name).
     pub fn http_apis(&self) -> Result<Vec<(String, String)>> {
+        self.v2_apis(None)
+    }
+
+    /// Every WebSocket API in the region: (id, name).
+    pub fn websocket_apis(&self) -> Result<Vec<(String, String)>> {
+        self.v2_apis(Some("WEBSOCKET"))
+    }
+
+    /// The region's apigatewayv2 APIs of one protocol (all with `None`): (id, name).
+    fn v2_apis(&self, protocol: Option<&str>) -> Result<Vec<(String, String)>> {
         self.paginate(
             "GetApis",
             "apigateway:GET",
-            "the region's HTTP APIs",
+            "the region's HTTP and WebSocket APIs",
             |token| self.apigatewayv2.get_apis().set_next_token(token).send(),
             |page, out| {
-                out.extend(page.items().iter().map(|api| {
-                    (
-                        api.api_id().unwrap_or_default().to_string(),
-                        api.name().unwrap_or_default().to_string(),
-                    )
-                }));
+                out.extend(
+                    page.items()
+                        .iter()
+                        .filter(|api| {
+                            protocol.is_none()
+                                || api.protocol_type().map(|p| p.as_str()) == protocol
+                        })
+                        .map(|api| {
+                            (
+                                api.api_id().unwrap_or_default().to_string(),
+                                api.name().unwrap_or_default().to_string(),
+                            )
+                        }),
+                );
                 page.next_token().map(str::to_string)
             },
         )
+    }
+
+    /// A WebSocket API as API Gateway holds it now: its route selection expression, routes
+    /// with their route responses, and integrations with their integration responses.
+    pub fn websocket_api(&self, api_id: &str) -> Result<crate::checks::websocket::WsApi> {
+        use crate::checks::websocket::{WsApi, WsIntegration, WsRoute};
+        let what = format!("WebSocket API {api_id}");
+        let api = self.call(
+            "GetApi",
+            "apigateway:GET",
+            &what,
+            self.apigatewayv2.get_api().api_id(api_id).send(),
+        )?;
+        if api.protocol_type().map(|p| p.as_str()) != Some("WEBSOCKET") {
+            bail!(
+                "API {api_id} is an {} API, not a WebSocket API",
+                api.protocol_type().map_or("unknown", |p| p.as_str())
+            );
+        }
+        let routes = self.paginate(
+            "GetRoutes",
+            "apigateway:GET",
+            &what,
+            |token| {
+                self.apigatewayv2
+                    .get_routes()
+                    .api_id(api_id)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().cloned());
+                page.next_token().map(str::to_string)
+            },
+        )?;
+        let integrations = self.paginate(
+            "GetIntegrations",
+            "apigateway:GET",
+            &what,
+            |token| {
+                self.apigatewayv2
+                    .get_integrations()
+                    .api_id(api_id)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().cloned());
+                page.next_token().map(str::to_string)
+            },
+        )?;
+        let mut ws = WsApi {
+            id: api_id.to_string(),
+            name: api.name().unwrap_or(api_id).to_string(),
+            route_selection_expression: api.route_selection_expression().map(str::to_string),
+            origin: format!("WebSocket API {api_id}"),
+            ..WsApi::default()
+        };
+        for i in &integrations {
+            let id = i.integration_id().unwrap_or_default();
+            let responses = self.call(
+                "GetIntegrationResponses",
+                "apigateway:GET",
+                &what,
+                self.apigatewayv2
+                    .get_integration_responses()
+                    .api_id(api_id)
+                    .integration_id(id)
+                    .send(),
+            )?;
+            ws.integrations.push(WsIntegration {
+                id: id.to_string(),
+                kind: i
+                    .integration_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                uri: i.integration_uri().map(str::to_string),
+                integration_responses: responses
+                    .items()
+                    .iter()
+                    .filter_map(|r| r.integration_response_key().map(str::to_string))
+                    .collect(),
+                origin: format!("integration {id}"),
+            });
+        }
+        for r in &routes {
+            let id = r.route_id().unwrap_or_default();
+            let key = r.route_key().unwrap_or_default().to_string();
+            // A route's responses that cannot be read leave its two-way-ness unknown: said,
+            // not guessed.
+            let responses = match self.call(
+                "GetRouteResponses",
+                "apigateway:GET",
+                &what,
+                self.apigatewayv2
+                    .get_route_responses()
+                    .api_id(api_id)
+                    .route_id(id)
+                    .send(),
+            ) {
+                Ok(out) => Some(
+                    out.items()
+                        .iter()
+                        .filter_map(|rr| rr.route_response_key().map(str::to_string))
+                        .collect(),
+                ),
+                Err(e) => {
+                    ws.unread
+                        .push(format!("the route responses of route {key} ({e:#})"));
+                    None
+                }
+            };
+            ws.routes.push(WsRoute {
+                key,
+                integration: r
+                    .target()
+                    .map(|t| t.trim_start_matches("integrations/").to_string()),
+                authorization_type: r
+                    .authorization_type()
+                    .map_or("NONE".to_string(), |a| a.as_str().to_string()),
+                route_response_selection_expression: r
+                    .route_response_selection_expression()
+                    .map(str::to_string),
+                route_responses_known: responses.is_some(),
+                route_responses: responses.unwrap_or_default(),
+                origin: format!("route {id}"),
+            });
+        }
+        Ok(ws)
     }
 
     /// An HTTP API's integrations with the route keys that target each, and its stages.

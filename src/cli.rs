@@ -291,6 +291,14 @@ pub enum ApiKind {
     Http,
 }
 
+/// The API in front of a Lambda function (`lambda --api`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LambdaApi {
+    Rest,
+    Http,
+    Websocket,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PayloadVersion {
     #[value(name = "1.0")]
@@ -312,8 +320,18 @@ pub struct LambdaArgs {
     pub file: String,
 
     /// The API type in front of the function.
-    #[arg(long, value_enum, default_value_t = ApiKind::Rest)]
-    pub api: ApiKind,
+    #[arg(long, value_enum, default_value_t = LambdaApi::Rest)]
+    pub api: LambdaApi,
+
+    /// WebSocket: the route the function answers ($connect, $disconnect, $default or a
+    /// custom route key).
+    #[arg(long, value_name = "KEY", default_value = "$default")]
+    pub route: String,
+
+    /// WebSocket: the route has a $default route response (two-way): the answer's body is
+    /// sent to the client.
+    #[arg(long)]
+    pub two_way: bool,
 
     /// HTTP API payload format version (only with --api http; default 2.0).
     #[arg(long, value_enum, value_name = "VERSION")]
@@ -581,14 +599,19 @@ pub struct LintArgs {
     #[arg(long, requires = "vpc_link")]
     pub undeployed: bool,
 
-    /// Read the definitions from AWS (get-resources --embed methods) instead of a file:
-    /// the API given by --rest-api-id, or every REST API in the region.
+    /// Read the definitions from AWS (get-resources --embed methods; a WebSocket API's
+    /// routes and integrations) instead of a file: the API given by --rest-api-id or
+    /// --websocket-api-id, or every REST and WebSocket API in the region.
     #[arg(long, conflicts_with_all = ["file", "vpc_link_error"])]
     pub aws: bool,
 
     /// With --aws: the REST API to read.
     #[arg(long, value_name = "ID", requires = "aws")]
     pub rest_api_id: Option<String>,
+
+    /// With --aws: the WebSocket API to read.
+    #[arg(long, value_name = "ID", requires = "aws", conflicts_with_all = ["rest_api_id", "vpc_link"])]
+    pub websocket_api_id: Option<String>,
 }
 
 #[derive(Debug, Args)]

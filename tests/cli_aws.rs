@@ -740,3 +740,58 @@ print(json.dumps({{'open': open_api, 'closed': closed_api}}))
     assert_eq!(open[0]["evidence"]["api_id"], ids["open"]);
     assert!(!findings_with(&j, "mtls.not-required").is_empty(), "{j}");
 }
+
+#[test]
+fn lint_reads_websocket_apis_live() {
+    let moto = Moto::start();
+    let ids = moto.setup(
+        r#"
+ws = apigwv2.create_api(Name='chat', ProtocolType='WEBSOCKET', RouteSelectionExpression='$request.body.action')['ApiId']
+fn = 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:chat/invocations'
+proxy = apigwv2.create_integration(ApiId=ws, IntegrationType='AWS_PROXY', IntegrationUri=fn)['IntegrationId']
+mock = apigwv2.create_integration(ApiId=ws, IntegrationType='MOCK')['IntegrationId']
+apigwv2.create_route(ApiId=ws, RouteKey='$connect', Target='integrations/' + mock)
+apigwv2.create_route(ApiId=ws, RouteKey='talk', Target='integrations/' + proxy)
+echo = apigwv2.create_route(ApiId=ws, RouteKey='echo', Target='integrations/' + mock, RouteResponseSelectionExpression='$default')['RouteId']
+apigwv2.create_route_response(ApiId=ws, RouteId=echo, RouteResponseKey='$default')
+http = apigwv2.create_api(Name='web', ProtocolType='HTTP')['ApiId']
+print(json.dumps({'ws': ws, 'http': http}))
+"#,
+    );
+    let ws = ids["ws"].as_str().unwrap();
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--websocket-api-id", ws]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["api"], "websocket");
+    let codes = codes_of(&j);
+    assert!(codes.contains("websocket.no-default-route"), "{j}");
+    // $connect's MOCK integration has no integration response.
+    assert!(
+        codes.contains("websocket.no-default-integration-response"),
+        "{j}"
+    );
+    // moto 5 does not answer GetRouteResponses (AWS does): the routes' two-way-ness is
+    // then unknown, and said so as an error, not guessed.
+    let unread = findings_with(&j, "websocket.not-read");
+    assert_eq!(unread.len(), 3, "{j}");
+    assert!(
+        unread[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("GetRouteResponses")
+    );
+    // Every WebSocket API of the region (and no HTTP API) when no id is given.
+    let all = moto.run(&["-o", "json", "lint", "--aws"]);
+    let reports = all.json();
+    assert_eq!(reports.len(), 1, "{}", all.stdout);
+    assert!(reports[0]["target"].as_str().unwrap().contains(ws));
+    // An HTTP API's id is refused with the reason.
+    let http = ids["http"].as_str().unwrap();
+    let wrong = moto.run(&["lint", "--aws", "--websocket-api-id", http]);
+    assert_eq!(wrong.code, 2);
+    assert!(
+        wrong.stderr.contains("not a WebSocket API"),
+        "{}",
+        wrong.stderr
+    );
+}

@@ -40,8 +40,6 @@ fn other_services_problems_get_an_honest_no_match() {
     for q in [
         // Cognito (ellaisys/aws-cognito#94)
         r#"Error executing "AdminInitiateAuth" on "https://cognito-idp.us-east-1.amazonaws.com"; AWS HTTP error: Client error: `POST https://cognito-idp.us-east-1.amazonaws.com` resulted in a `400 Bad Request` response: {"__type":"NotAuthorizedException","message":"Incorrect username or password."}"#,
-        // WebSocket management API without the word (georgeboot/laravel-echo-api-gateway#9)
-        r#"Error executing "PostToConnection" on "https://xxxx.execute-api.ap-southeast-1.amazonaws.com/prod/@connections/DfyBYdK2SQ0CGCA%3D"; AWS HTTP error: Client error: resulted in a `410 Gone` response"#,
         // KMS permission (slashdevops/idp-scim-sync#540)
         "User: arn:aws:sts::1:assumed-role/r/idp-scim-sync is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:1:key/k because no identity-based policy allows the kms:Decrypt action",
         // DynamoDB without the word (pmuens/serverless-dynamodb-streams#1)
@@ -320,8 +318,8 @@ fn completions_and_man_page_are_generated() {
 
 #[test]
 fn weak_hits_are_listed_but_are_no_answer() {
-    // A WebSocket API problem (no article covers WebSocket APIs): hits exist, none confident.
-    let q = "API gateway websocket postToConnection gets 410 GoneException";
+    // Canary deployments (no article covers them): hits exist, none confident.
+    let q = "API Gateway canary release deployment stage traffic percentage not applied";
     let r = run(&["kb", "search", q]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(

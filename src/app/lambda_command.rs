@@ -3,7 +3,8 @@ use super::Session;
 use crate::checks::lambda::{
     self, Api, ClientResponse, Confidence, Evaluation, MAX_RESPONSE_BYTES, Options,
 };
-use crate::cli::{ApiKind, LambdaArgs, PayloadVersion};
+use crate::checks::websocket;
+use crate::cli::{LambdaApi, LambdaArgs, PayloadVersion};
 use crate::finding::Severity;
 use crate::input;
 use crate::report::{Outcome, Report, human::Palette};
@@ -143,12 +144,14 @@ fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse) -> io::R
 
 fn options(args: &LambdaArgs) -> Result<Options> {
     let api = match (args.api, args.payload_version) {
-        (ApiKind::Rest, Some(_)) => {
-            bail!("--payload-version applies only to --api http (REST APIs have one proxy format)")
+        (LambdaApi::Rest | LambdaApi::Websocket, Some(_)) => {
+            bail!(
+                "--payload-version applies only to --api http (REST and WebSocket APIs have one proxy format)"
+            )
         }
-        (ApiKind::Rest, None) => Api::Rest,
-        (ApiKind::Http, Some(PayloadVersion::V1)) => Api::Http10,
-        (ApiKind::Http, Some(PayloadVersion::V2) | None) => Api::Http20,
+        (LambdaApi::Rest | LambdaApi::Websocket, None) => Api::Rest,
+        (LambdaApi::Http, Some(PayloadVersion::V1)) => Api::Http10,
+        (LambdaApi::Http, Some(PayloadVersion::V2) | None) => Api::Http20,
     };
     if args.method.is_empty() || !args.method.bytes().all(|b| b.is_ascii_alphabetic()) {
         bail!("--method {:?}: not an HTTP method", args.method);
@@ -224,6 +227,12 @@ fn invoke_meta(file: &str) -> Result<Option<lambda::FunctionError>> {
 
 pub fn run(session: &mut Session, args: &LambdaArgs) -> Result<()> {
     let opts = options(args)?;
+    if args.api == LambdaApi::Websocket {
+        return run_websocket(session, args, &opts);
+    }
+    if args.route != "$default" || args.two_way {
+        bail!("--route and --two-way apply to --api websocket");
+    }
     if args.lines {
         return run_lines(session, args, &opts);
     }
@@ -234,6 +243,106 @@ pub fn run(session: &mut Session, args: &LambdaArgs) -> Result<()> {
         None => lambda::evaluate(&bytes, &opts),
     };
     emit(session, name, evaluation, None)
+}
+
+#[derive(Serialize)]
+struct WebSocketOutcome {
+    api: &'static str,
+    route: String,
+    two_way: Option<bool>,
+    client: websocket::ClientSees,
+}
+
+impl Outcome for WebSocketOutcome {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        writeln!(
+            out,
+            "{}WebSocket API, route {} —{:#}",
+            p.dim, self.route, p.dim
+        )?;
+        match &self.client {
+            websocket::ClientSees::Connected { status, headers } => {
+                writeln!(
+                    out,
+                    "{}connected:{:#} the upgrade is answered {status} Switching Protocols",
+                    p.good, p.good
+                )?;
+                for (k, v) in headers {
+                    writeln!(
+                        out,
+                        "  {}{k}:{:#} {}",
+                        p.code,
+                        p.code,
+                        crate::report::human::inline(v)
+                    )?;
+                }
+            }
+            websocket::ClientSees::Refused { status: 0, .. } => writeln!(
+                out,
+                "{}uncertain:{:#} no statusCode; whether the connection is accepted is not documented",
+                p.error, p.error
+            )?,
+            websocket::ClientSees::Refused { status, certain } => writeln!(
+                out,
+                "{}refused:{:#} the upgrade is answered {status} {}; no connection{}",
+                p.error,
+                p.error,
+                lambda::reason_phrase(*status),
+                if *certain {
+                    ""
+                } else {
+                    " (status as observed, not documented)"
+                }
+            )?,
+            websocket::ClientSees::Message { data } => writeln!(
+                out,
+                "{}the client receives a message:{:#} {}",
+                p.strong,
+                p.strong,
+                crate::report::human::multiline(data)
+            )?,
+            websocket::ClientSees::Nothing { why } => writeln!(
+                out,
+                "{}the client receives nothing:{:#} {why}",
+                p.strong, p.strong
+            )?,
+        }
+        writeln!(out)
+    }
+}
+
+/// `--api websocket`: what one answer of a route's function does to the client.
+fn run_websocket(session: &mut Session, args: &LambdaArgs, opts: &Options) -> Result<()> {
+    if args.lines {
+        bail!("--lines applies to REST and HTTP APIs; give one WebSocket output at a time");
+    }
+    let name = input::display_name(&args.file).to_string();
+    let (bytes, total) = read_output(&args.file)?;
+    if let Some(size) = total {
+        bail!("{name}: {size} bytes, more than a Lambda function can return");
+    }
+    let text = std::str::from_utf8(&bytes)
+        .map_err(|_| anyhow::anyhow!("{name}: the output is not UTF-8 text"))?;
+    let value: serde_json::Value = if text.trim().is_empty() || text.trim() == "null" {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_str(text)
+            .map_err(|e| anyhow::anyhow!("{name}:{}:{}: not JSON: {e}", e.line(), e.column()))?
+    };
+    let threw = if opts.invocation_known || opts.function_error.is_some() {
+        Some(opts.function_error.is_some())
+    } else {
+        None
+    };
+    let two_way = args.two_way.then_some(true);
+    let (client, findings) = websocket::judge_lambda(&value, &args.route, two_way, threw);
+    let outcome = WebSocketOutcome {
+        api: "websocket",
+        route: args.route.clone(),
+        two_way,
+        client,
+    };
+    session.emit(&Report::new("lambda", name, outcome).with_findings(findings))
 }
 
 /// Renders one evaluation; it is moved into the report so a large body is never copied.

@@ -1,7 +1,7 @@
 //! `apigw-doctor lint`.
 use super::Session;
-use crate::checks::gateway_responses;
 use crate::checks::lint::{self, LinkUse, VpcLinkUser};
+use crate::checks::{gateway_responses, websocket};
 use crate::cli::LintArgs;
 use crate::document;
 #[cfg(feature = "aws")]
@@ -120,7 +120,87 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         return live(session, args);
     }
     let doc = document::load(args.file.as_deref().unwrap_or("-"))?;
+    let websockets = crate::sources::websocket::read(&doc.value, crate::sources::parameters());
+    if args.vpc_link.is_none() {
+        for api in &websockets {
+            let label = format!("{} (WebSocket API {})", doc.name, api.id);
+            lint_websocket(session, &doc, api, label)?;
+        }
+    }
+    let only_websockets =
+        !websockets.is_empty() && doc.read.as_ref().is_none_or(|r| r.apis + r.http_apis == 0);
+    if only_websockets {
+        return Ok(());
+    }
     lint_document(session, args, doc, None)
+}
+
+#[derive(Serialize)]
+struct WebSocketOutcome<'a> {
+    api: &'static str,
+    #[serde(flatten)]
+    definition: &'a websocket::WsApi,
+}
+
+impl Outcome for WebSocketOutcome<'_> {
+    fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
+        let d = self.definition;
+        writeln!(
+            out,
+            "{}WebSocket API {}: {} routes, {} integrations{:#}  {}route selection {}{:#}",
+            p.strong,
+            d.name,
+            d.routes.len(),
+            d.integrations.len(),
+            p.strong,
+            p.dim,
+            d.route_selection_expression.as_deref().unwrap_or("(none)"),
+            p.dim
+        )?;
+        for r in &d.routes {
+            let integration = r
+                .integration
+                .as_ref()
+                .and_then(|id| d.integrations.iter().find(|i| &i.id == id));
+            let two_way = if r.route_responses.iter().any(|k| k == "$default") {
+                "two-way"
+            } else {
+                "one-way"
+            };
+            writeln!(
+                out,
+                "  {}{:<14}{:#} → {}  {}({two_way}, auth {}){:#}",
+                p.code,
+                r.key,
+                p.code,
+                integration.map_or("(no integration)".to_string(), |i| format!(
+                    "{} {}",
+                    i.kind,
+                    i.uri.as_deref().unwrap_or("")
+                )),
+                p.dim,
+                r.authorization_type,
+                p.dim
+            )?;
+        }
+        writeln!(out)
+    }
+}
+
+/// One WebSocket API's report: its routes, and what is wrong with them.
+fn lint_websocket(
+    session: &mut Session,
+    doc: &document::Document,
+    api: &websocket::WsApi,
+    label: String,
+) -> Result<()> {
+    let mut findings = websocket::lint(api);
+    doc.place(&mut findings);
+    let outcome = WebSocketOutcome {
+        api: "websocket",
+        definition: api,
+    };
+    session.emit(&Report::new("lint", label, outcome).with_findings(findings))
 }
 
 /// `--aws`: each REST API's definition as AWS holds it now (get-resources --embed methods),
@@ -129,15 +209,31 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
     #[cfg(feature = "aws")]
     {
         let aws = session.connect_aws()?;
-        let apis = match &args.rest_api_id {
-            Some(id) => vec![(id.clone(), String::new())],
-            None => aws.rest_apis()?,
+        let apis = match (&args.rest_api_id, &args.websocket_api_id) {
+            (Some(id), _) => vec![(id.clone(), String::new())],
+            (None, Some(_)) => Vec::new(),
+            (None, None) => aws.rest_apis()?,
         };
-        if apis.is_empty() {
+        let websockets = match (&args.rest_api_id, &args.websocket_api_id) {
+            (_, Some(id)) => vec![(id.clone(), String::new())],
+            (Some(_), None) => Vec::new(),
+            (None, None) => aws.websocket_apis()?,
+        };
+        if apis.is_empty() && websockets.is_empty() {
             anyhow::bail!(
-                "no REST APIs in {} (pass --region, or check the account)",
+                "no REST or WebSocket APIs in {} (pass --region, or check the account)",
                 aws.region
             );
+        }
+        for (id, _) in &websockets {
+            let api = aws.websocket_api(id)?;
+            let label = format!("WebSocket API {id} {:?} ({})", api.name, aws.region);
+            let findings = websocket::lint(&api);
+            let outcome = WebSocketOutcome {
+                api: "websocket",
+                definition: &api,
+            };
+            session.emit(&Report::new("lint", label, outcome).with_findings(findings))?;
         }
         for (id, name) in apis {
             let value = aws.resources(&id)?;

@@ -12,6 +12,7 @@ pub mod probe;
 pub mod selection;
 pub mod template;
 pub mod validation;
+pub mod websocket;
 pub mod wildcard;
 
 /// Finding codes that articles already name for checks not built yet. It only shrinks:
@@ -35,6 +36,7 @@ pub fn emitted_codes() -> Vec<&'static str> {
         validation::CODES,
         pipeline::CODES,
         crate::sources::CODES,
+        websocket::CODES,
     ]
     .concat()
 }

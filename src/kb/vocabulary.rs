@@ -8,18 +8,6 @@ const FOREIGN: &str = include_str!("../../rules/vocabulary/foreign.txt");
 const SERVICES: &str = include_str!("../../rules/vocabulary/services.txt");
 const SHARED: &str = include_str!("../../rules/vocabulary/shared.txt");
 
-/// Parts of API Gateway no article covers: a text about them is outside the knowledge base as
-/// surely as another service's (the SDK models name the WebSocket management API, not the
-/// words its users write).
-const UNCOVERED: &[&str] = &[
-    "websocket",
-    "websockets",
-    "wss",
-    "$connect",
-    "$disconnect",
-    "@connections",
-];
-
 /// A sorted word list searched in place: no table is built, so a search that needs three
 /// lookups pays for three (start-up stays within `kb search`'s budget).
 struct Sorted(&'static str);
@@ -94,14 +82,6 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
             marks.push(mark.to_string());
         }
     };
-    for mark in UNCOVERED
-        .iter()
-        .filter(|m| !m.starts_with(char::is_alphanumeric))
-    {
-        if lower.contains(*mark) {
-            add(mark);
-        }
-    }
     let mut previous = "";
     for word in lower
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
@@ -114,7 +94,7 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
             .iter()
             .find_map(|suffix| word.strip_suffix(suffix))
             .filter(|op| op.len() >= 6 && has(&lists.foreign, op));
-        if has(&lists.foreign, word) || UNCOVERED.contains(&word) {
+        if has(&lists.foreign, word) {
             add(word);
         } else if let Some(op) = operation {
             add(op);
@@ -251,10 +231,6 @@ mod tests {
                 "notauthorizedexception",
             ),
             (
-                "Error executing \"PostToConnection\" resulted in a `410 Gone`",
-                "posttoconnection",
-            ),
-            (
                 "User: x is not authorized to perform: states:SendTaskFailure",
                 "states",
             ),
@@ -268,18 +244,10 @@ mod tests {
                 "ConditionalCheckFailedException: The conditional request failed",
                 "conditionalcheckfailedexception",
             ),
-            (
-                "Error during WebSocket handshake: Unexpected response code: 403",
-                "websocket",
-            ),
-            ("PostToConnectionRequest Forbidden", "posttoconnection"),
+            ("GetObjectRequest AccessDenied", "getobject"),
             (
                 "An error occurred (TooManyRequestsException) when calling the ListVersionsByFunction operation: Rate exceeded",
                 "listversionsbyfunction",
-            ),
-            (
-                "doesn't match arn:aws:execute-api:us-east-1:1:a/prod/$connect",
-                "$connect",
             ),
             (
                 "is not authorized to perform: lambda:InvokeFunction on resource",
@@ -305,6 +273,9 @@ mod tests {
             "Invalid permissions on Lambda function arn:aws:lambda:us-east-1:1:function:f",
             "Invalid HTTP endpoint specified for URI (Service: AmazonApiGateway; Status Code: 400; Error Code: BadRequestException)",
             "the states of the config and the batch",
+            "Error during WebSocket handshake: Unexpected response code: 403",
+            "An error occurred (GoneException) when calling the PostToConnection operation",
+            "PostToConnectionRequest Forbidden",
             "Lambda execution failed with status 200 due to customer function error: An error occurred (UsernameExistsException) when calling the SignUp operation",
         ] {
             assert_eq!(foreign_marks(text, 5), Vec::<String>::new(), "{text}");

@@ -44,7 +44,7 @@ pub fn read(
             .unwrap_or_default();
         if protocol.eq_ignore_ascii_case("WEBSOCKET") {
             into.not_readable.push(format!(
-                "{id}: a WebSocket API, which the tool does not read as a definition"
+                "{id}: a WebSocket API: `lint` checks its routes; the other commands read REST and HTTP APIs"
             ));
             continue;
         }
@@ -196,7 +196,10 @@ pub fn read(
 
 /// The integration a route's `Target` (`integrations/ID`, written with `Fn::Join` or
 /// `Fn::Sub`) names, read before its `Ref` becomes a placeholder.
-fn target<'t>(t: Option<&Value>, resources: &'t Map<String, Value>) -> Option<(String, &'t Value)> {
+pub(super) fn target<'t>(
+    t: Option<&Value>,
+    resources: &'t Map<String, Value>,
+) -> Option<(String, &'t Value)> {
     fn refs(v: &Value, out: &mut Vec<String>) {
         match v {
             Value::Object(o) => {

@@ -9,6 +9,7 @@ pub mod cloudfront;
 pub mod intrinsics;
 pub mod sam;
 pub mod terraform;
+pub mod websocket;
 
 use crate::finding::Finding;
 use serde::Serialize;

@@ -1,0 +1,292 @@
+//! WebSocket APIs end to end: `lambda --api websocket` on function answers of the real shape,
+//! `lint` on real templates (the AWS CDK's own snapshot, the AWS sample chat app) and on
+//! hand-made broken ones, and `kb` on real pastes.
+mod support;
+use serde_json::Value;
+use support::*;
+
+/// `lambda --api websocket --route ROUTE [EXTRA...] -o json -` with `stdin`.
+fn ws(route: &str, extra: &[&str], stdin: &str) -> Run {
+    let mut args = vec!["lambda", "--api", "websocket", "--route", route];
+    args.extend_from_slice(extra);
+    args.extend(["-o", "json", "-"]);
+    run_with_stdin(&args, stdin)
+}
+
+fn iac(name: &str) -> String {
+    format!("{}/tests/iac/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn connect_answers_decide_the_handshake() {
+    // The subprotocol example of the AWS documentation: 400 refuses, 200 with the header
+    // accepts.
+    let refused = run_with_stdin(
+        &[
+            "lambda",
+            "--api",
+            "websocket",
+            "--route",
+            "$connect",
+            "-o",
+            "json",
+            "-",
+        ],
+        r#"{"statusCode": 400}"#,
+    );
+    assert_eq!(refused.code, 1, "{}", refused.stdout);
+    let r = refused.one_json();
+    assert_eq!(r["result"]["client"]["sees"], "refused");
+    assert_eq!(r["result"]["client"]["status"], 400);
+    assert_eq!(r["findings"][0]["code"], "websocket.connect-rejected");
+    assert_eq!(r["findings"][0]["article"], "websocket-routes");
+
+    let accepted = run_with_stdin(
+        &[
+            "lambda",
+            "--api",
+            "websocket",
+            "--route",
+            "$connect",
+            "-o",
+            "json",
+            "-",
+        ],
+        r#"{"statusCode": 200, "headers": {"Sec-WebSocket-Protocol": "myprotocol"}}"#,
+    );
+    assert_eq!(accepted.code, 0, "{}", accepted.stdout);
+    let a = accepted.one_json();
+    assert_eq!(a["result"]["client"]["sees"], "connected");
+    assert_eq!(
+        a["result"]["client"]["headers"]["Sec-WebSocket-Protocol"],
+        "myprotocol"
+    );
+
+    // A Node.js runtime's error object, as `aws lambda invoke` writes it, with the metadata
+    // it prints.
+    let dir = tempfile::tempdir().unwrap();
+    let meta = dir.path().join("meta.json");
+    std::fs::write(
+        &meta,
+        r#"{"StatusCode": 200, "FunctionError": "Unhandled", "ExecutedVersion": "$LATEST"}"#,
+    )
+    .unwrap();
+    let failed = ws(
+        "$connect",
+        &["--invoke-meta", meta.to_str().unwrap()],
+        r#"{"errorType":"TypeError","errorMessage":"Cannot read properties of undefined (reading 'connectionId')","trace":["TypeError: Cannot read properties of undefined (reading 'connectionId')","    at Runtime.handler (file:///var/task/index.mjs:4:45)"]}"#,
+    );
+    assert_eq!(failed.code, 1);
+    let f = failed.one_json();
+    assert_eq!(f["result"]["client"]["sees"], "refused");
+    assert_eq!(f["result"]["client"]["status"], 502);
+    assert_eq!(f["result"]["client"]["certain"], false);
+}
+
+#[test]
+fn other_routes_answer_only_when_two_way() {
+    let out = r#"{"statusCode": 200, "body": "{\"echo\":\"hi\"}"}"#;
+    let one_way = run_with_stdin(
+        &[
+            "lambda",
+            "--api",
+            "websocket",
+            "--route",
+            "sendmessage",
+            "-o",
+            "json",
+            "-",
+        ],
+        out,
+    );
+    assert_eq!(one_way.code, 0);
+    let j = one_way.one_json();
+    assert_eq!(j["result"]["client"]["sees"], "nothing");
+    assert_eq!(j["findings"][0]["code"], "websocket.one-way-route");
+    let two_way = run_with_stdin(
+        &[
+            "lambda",
+            "--api",
+            "websocket",
+            "--route",
+            "sendmessage",
+            "--two-way",
+            "-o",
+            "json",
+            "-",
+        ],
+        out,
+    );
+    let j = two_way.one_json();
+    assert_eq!(j["result"]["client"]["data"], r#"{"echo":"hi"}"#);
+    // A function error reaches the client even on a one-way route.
+    let failed = ws(
+        "sendmessage",
+        &["--function-error", "Unhandled"],
+        r#"{"errorType":"Error","errorMessage":"boom"}"#,
+    );
+    assert_eq!(failed.code, 1);
+    let j = failed.one_json();
+    assert!(
+        j["result"]["client"]["data"]
+            .as_str()
+            .unwrap()
+            .contains("Internal server error")
+    );
+    // Flags of one API kind on another are usage errors.
+    let bad = run_with_stdin(&["lambda", "--two-way", "-"], "{}");
+    assert_usage_error(&bad, "--api websocket");
+    let bad = run_with_stdin(&["lambda", "--api", "websocket", "-"], "{not json");
+    assert_usage_error(&bad, "<stdin>:1:2");
+}
+
+#[test]
+fn the_cdk_mock_snapshot_lacks_the_integration_response_its_two_way_route_needs() {
+    let run = run(&[
+        "lint",
+        &iac("cdk-websocket-mock.template.json"),
+        "-o",
+        "json",
+    ]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let r = run.one_json();
+    assert_eq!(r["result"]["api"], "websocket");
+    assert_eq!(r["result"]["routes"].as_array().unwrap().len(), 2);
+    let codes = codes_of(&r);
+    assert_eq!(
+        codes.into_iter().collect::<Vec<_>>(),
+        vec!["websocket.no-default-integration-response"]
+    );
+    let f = &findings_with(&r, "websocket.no-default-integration-response")[0];
+    assert_eq!(
+        f["evidence"]["location"],
+        "$.Resources.mywsapisendmessageRouteDefaultIntegration702159AD"
+    );
+    // The line of the integration's resource in the file.
+    let text = std::fs::read_to_string(iac("cdk-websocket-mock.template.json")).unwrap();
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"mywsapisendmessageRouteDefaultIntegration702159AD\": {"))
+        .unwrap()
+        + 1;
+    assert_eq!(f["evidence"]["line"], line as u64);
+}
+
+#[test]
+fn the_sample_chat_app_routes_unknown_messages_nowhere() {
+    let run = run(&[
+        "lint",
+        &iac("simple-websockets-chat-app.yaml"),
+        "-o",
+        "json",
+    ]);
+    // A warning only: exit 0 unless --fail-on warning.
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let r = run.one_json();
+    let keys: Vec<&str> = r["result"]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, vec!["$connect", "$disconnect", "sendmessage"]);
+    assert_eq!(
+        codes_of(&r).into_iter().collect::<Vec<_>>(),
+        vec!["websocket.no-default-route"]
+    );
+    let strict = support::run(&[
+        "lint",
+        &iac("simple-websockets-chat-app.yaml"),
+        "--fail-on",
+        "warning",
+    ]);
+    assert_eq!(strict.code, 1);
+}
+
+#[test]
+fn broken_websocket_definitions_get_each_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ws.yaml");
+    std::fs::write(
+        &path,
+        r#"AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Chat:
+    Type: AWS::ApiGatewayV2::Api
+    Properties:
+      Name: chat
+      ProtocolType: WEBSOCKET
+      RouteSelectionExpression: request.body.action
+  Connect:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Chat
+      RouteKey: $connect
+  Join:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Chat
+      RouteKey: join
+      AuthorizationType: CUSTOM
+      RouteResponseSelectionExpression: $default
+      Target: !Sub integrations/${JoinIntegration}
+  Ping:
+    Type: AWS::ApiGatewayV2::Route
+    Properties:
+      ApiId: !Ref Chat
+      RouteKey: $ping
+      Target: !Join ['/', ['integrations', !Ref JoinIntegration]]
+  JoinIntegration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Chat
+      IntegrationType: HTTP
+      IntegrationUri: https://backend.example.com/join
+"#,
+    )
+    .unwrap();
+    let run = run(&["lint", path.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let r = run.one_json();
+    let codes = codes_of(&r);
+    for c in [
+        "websocket.route-selection-static",
+        "websocket.no-default-route",
+        "websocket.route-without-integration",
+        "websocket.authorization-not-on-connect",
+        "websocket.route-response-incomplete",
+        "websocket.reserved-route-key",
+    ] {
+        assert!(codes.contains(c), "{c} missing: {r:#}");
+    }
+    let stat = &findings_with(&r, "websocket.route-selection-static")[0];
+    assert!(
+        stat["message"]
+            .as_str()
+            .unwrap()
+            .contains("a missing $: $request.body.action"),
+        "{stat}"
+    );
+    let unconnected = &findings_with(&r, "websocket.route-without-integration")[0];
+    assert_eq!(unconnected["evidence"]["location"], "$.Resources.Connect");
+    assert_eq!(unconnected["evidence"]["line"], 9);
+}
+
+#[test]
+fn websocket_pastes_find_their_articles() {
+    for (paste, article) in [
+        (
+            "An error occurred (GoneException) when calling the PostToConnection operation: ",
+            "websocket-connections",
+        ),
+        (
+            "wscat -c wss://abc123.execute-api.us-east-1.amazonaws.com/dev\nerror: Unexpected server response: 502",
+            "websocket-routes",
+        ),
+    ] {
+        let run = run(&["kb", "search", "-o", "json", paste]);
+        let j: Value = serde_json::from_str(run.stdout.lines().next().unwrap()).unwrap();
+        assert_eq!(j["result"]["hits"][0]["id"], article, "{paste}: {j}");
+        assert_eq!(j["result"]["confident"], true, "{paste}: {j}");
+    }
+}
