@@ -638,7 +638,10 @@ fn profile_and_region_flags_choose_the_credentials_and_region() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr.contains("no REST APIs in eu-west-1"), "{stderr}");
+    assert!(
+        stderr.contains("no REST or WebSocket APIs in eu-west-1"),
+        "{stderr}"
+    );
 }
 
 /// `trace --aws`: what the stage serves comes from its export (get-export, recorded on a
