@@ -16,6 +16,7 @@ mod lambda_command;
 mod lint_command;
 mod policy_command;
 mod probe_command;
+mod probe_websocket;
 mod selection_command;
 mod template_command;
 mod trace_command;

@@ -378,7 +378,7 @@ fn bad_usage() {
     assert_usage_error(&run(&["probe", "not a url"]), "is not a URL");
     assert_usage_error(
         &run(&["probe", "ftp://example.com/"]),
-        "only http:// and https://",
+        "only http://, https://, ws:// and wss://",
     );
     assert_usage_error(
         &run(&[

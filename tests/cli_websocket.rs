@@ -290,3 +290,145 @@ fn websocket_pastes_find_their_articles() {
         assert_eq!(j["result"]["confident"], true, "{paste}: {j}");
     }
 }
+
+/// `probe` against a loopback WebSocket API: `--resolve` maps the API's name to it.
+fn probe_ws(scheme: &str, addr: std::net::SocketAddr, path: &str, extra: &[&str]) -> Run {
+    let url = format!("{scheme}://ws.example.com:{}{path}", addr.port());
+    let resolve = format!("ws.example.com:{}:127.0.0.1", addr.port());
+    let mut args = vec![
+        "probe",
+        url.as_str(),
+        "--resolve",
+        resolve.as_str(),
+        "--timeout",
+        "2s",
+    ];
+    args.extend_from_slice(extra);
+    args.extend(["-o", "json"]);
+    support::run(&args)
+}
+
+#[test]
+fn probe_opens_a_websocket_and_reads_the_answer() {
+    let api = support::net::websocket_api(None);
+    // Upgraded, then a two-way route echoes.
+    let r = probe_ws(
+        "ws",
+        api,
+        "/dev",
+        &[
+            "-H",
+            "Authorization: allow",
+            "-d",
+            r#"{"action":"echo","text":"hi"}"#,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["status"], 101);
+    assert_eq!(j["result"]["answer"], r#"{"action":"echo","text":"hi"}"#);
+    // A key no route has: API Gateway's Forbidden message.
+    let r = probe_ws(
+        "ws",
+        api,
+        "/dev",
+        &["-H", "Authorization: allow", "-d", r#"{"action":"nope"}"#],
+    );
+    assert_eq!(r.code, 1);
+    assert!(codes_of(&r.one_json()).contains("websocket.no-route"));
+    let r = probe_ws(
+        "ws",
+        api,
+        "/dev",
+        &["-H", "Authorization: allow", "-d", r#"{"action":"fail"}"#],
+    );
+    assert!(codes_of(&r.one_json()).contains("websocket.route-failed"));
+    // A one-way route: nothing back within the timeout; said, uncertain.
+    let r = probe_ws(
+        "ws",
+        api,
+        "/dev",
+        &[
+            "-H",
+            "Authorization: allow",
+            "-d",
+            r#"{"action":"silent"}"#,
+            "--timeout",
+            "1s",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let j = r.one_json();
+    assert_eq!(j["findings"][0]["code"], "websocket.no-answer");
+    assert!(j["result"]["answer"].is_null());
+}
+
+#[test]
+fn probe_reports_refused_upgrades_with_their_status_and_body() {
+    let api = support::net::websocket_api(None);
+    let r = probe_ws("ws", api, "/dev", &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["status"], 401);
+    assert_eq!(j["result"]["body"], r#"{"message":"Unauthorized"}"#);
+    let f = &findings_with(&j, "websocket.upgrade-refused")[0];
+    assert!(f["message"].as_str().unwrap().contains("authorizer"), "{f}");
+    // No stage in the URL.
+    let r = probe_ws("ws", api, "/", &["-H", "Authorization: allow"]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["status"], 403);
+    assert!(
+        findings_with(&j, "websocket.upgrade-refused")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("names no stage")
+    );
+    // Human output, like wscat and curl -v together.
+    let url = format!("ws://ws.example.com:{}/dev", api.port());
+    let resolve = format!("ws.example.com:{}:127.0.0.1", api.port());
+    let human = support::run(&["probe", &url, "--resolve", &resolve]);
+    assert!(
+        human.stdout.contains("< HTTP 401 Unauthorized"),
+        "{}",
+        human.stdout
+    );
+}
+
+#[test]
+fn probe_speaks_wss_with_the_certificate_checked() {
+    let pki = support::net::Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let api = support::net::websocket_api(Some(pki.leaf(&["ws.example.com"], 365, true)));
+    let r = probe_ws(
+        "wss",
+        api,
+        "/dev",
+        &[
+            "--ca-file",
+            &ca,
+            "-H",
+            "Authorization: allow",
+            "-d",
+            r#"{"action":"echo"}"#,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.one_json()["result"]["answer"], r#"{"action":"echo"}"#);
+    // Without the test CA the certificate is not trusted: the failure is explained.
+    let r = probe_ws("wss", api, "/dev", &["-H", "Authorization: allow"]);
+    assert_eq!(r.code, 1);
+    let codes = codes_of(&r.one_json());
+    assert!(codes.contains("probe.request-failed"), "{codes:?}");
+    assert!(codes.contains("domain.certificate-untrusted"), "{codes:?}");
+    // A server that never answers the upgrade: bounded by --timeout.
+    let silent = support::net::stalling_server();
+    let r = probe_ws("ws", silent, "/dev", &["--timeout", "1s"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.one_json()["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no answer to the upgrade")
+    );
+}

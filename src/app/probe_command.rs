@@ -141,9 +141,9 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
     };
     let url =
         url::Url::parse(&given).map_err(|e| anyhow::anyhow!("{:?} is not a URL: {e}", args.url))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+    if !matches!(url.scheme(), "http" | "https" | "ws" | "wss") || url.host_str().is_none() {
         bail!(
-            "{:?}: only http:// and https:// URLs with a host can be probed",
+            "{:?}: only http://, https://, ws:// and wss:// URLs with a host can be probed",
             args.url
         );
     }
@@ -197,6 +197,11 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
         .build()
         .context("cannot start the async runtime")?;
     let anchors = tls::anchors(args.ca_file.as_deref()).map_err(anyhow::Error::msg)?;
+    if matches!(url.scheme(), "ws" | "wss") {
+        return websocket(
+            session, args, &runtime, url, headers, body, &overrides, &anchors,
+        );
+    }
     let probed = runtime.block_on(probe(
         args, &anchors, url, method, headers, body, &overrides,
     ));
@@ -205,6 +210,59 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
     let (outcome, findings) = probed?;
     let target = args.url.clone();
     session.emit(&Report::new("probe", target, outcome).with_findings(findings))
+}
+
+/// `probe ws://…` / `wss://…`: the upgrade, and with `-d` one message and its answer.
+#[allow(clippy::too_many_arguments)]
+fn websocket(
+    session: &mut Session,
+    args: &ProbeArgs,
+    runtime: &tokio::runtime::Runtime,
+    url: url::Url,
+    headers: reqwest::header::HeaderMap,
+    body: Option<Vec<u8>>,
+    overrides: &[(String, SocketAddr)],
+    anchors: &[rustls::pki_types::TrustAnchor<'static>],
+) -> Result<()> {
+    if !args.method.eq_ignore_ascii_case("GET") {
+        bail!("-X {}: a WebSocket upgrade is a GET", args.method);
+    }
+    let message = body
+        .map(|b| {
+            String::from_utf8(b)
+                .map_err(|_| anyhow::anyhow!("-d: a WebSocket message here is text (UTF-8)"))
+        })
+        .transpose()?;
+    let pairs: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    // HTTP/1.1 only: the upgrade is an HTTP/1.1 request.
+    let mut tls = tls_config(args.insecure, anchors);
+    tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let how = crate::app::probe_websocket::WsProbe {
+        url: &url,
+        headers: &pairs,
+        message,
+        timeout: args.timeout,
+        tls: std::sync::Arc::new(tls),
+        overrides,
+    };
+    let result = runtime.block_on(async {
+        let (outcome, mut findings, explain) = crate::app::probe_websocket::run(&how).await?;
+        if explain {
+            let deadline = Instant::now() + args.timeout;
+            findings.extend(explain_tls(&url, overrides, deadline, anchors).await.1);
+        }
+        Ok::<_, anyhow::Error>((outcome, findings))
+    });
+    let (outcome, findings) = result?;
+    session.emit(&Report::new("probe", args.url.clone(), outcome).with_findings(findings))
 }
 
 fn tls_config(

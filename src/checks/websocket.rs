@@ -4,6 +4,7 @@
 use crate::finding::Finding;
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::time::Duration;
 
 pub const CONNECT_REJECTED: &str = "websocket.connect-rejected";
 pub const CONNECT_FAILED: &str = "websocket.connect-failed";
@@ -22,6 +23,9 @@ pub const ROUTE_RESPONSE_KEY: &str = "websocket.route-response-key";
 pub const ROUTE_RESPONSE_INCOMPLETE: &str = "websocket.route-response-incomplete";
 pub const NO_DEFAULT_INTEGRATION_RESPONSE: &str = "websocket.no-default-integration-response";
 pub const NOT_READ: &str = "websocket.not-read";
+pub const UPGRADE_REFUSED: &str = "websocket.upgrade-refused";
+pub const NO_ROUTE: &str = "websocket.no-route";
+pub const NO_ANSWER: &str = "websocket.no-answer";
 
 pub const CODES: &[&str] = &[
     CONNECT_REJECTED,
@@ -41,6 +45,9 @@ pub const CODES: &[&str] = &[
     ROUTE_RESPONSE_INCOMPLETE,
     NO_DEFAULT_INTEGRATION_RESPONSE,
     NOT_READ,
+    UPGRADE_REFUSED,
+    NO_ROUTE,
+    NO_ANSWER,
 ];
 
 /// The client of a WebSocket API, as a route's answer leaves it.
@@ -217,6 +224,62 @@ pub fn judge_lambda(
             (ClientSees::Message { data }, findings)
         }
     }
+}
+
+/// A refused upgrade (`probe wss://…`): what its status says about $connect.
+pub fn upgrade_refused(status: u16, body: &str) -> Finding {
+    let why = match status {
+        401 => "an authorizer on $connect refused the caller (a missing or invalid identity source: a token, header or query string the authorizer reads)".to_string(),
+        403 if body.contains("Forbidden") => "API Gateway refused the upgrade: a $connect authorizer or IAM authorization denied it, or the URL names no stage of this API (wss://API_ID.execute-api.REGION.amazonaws.com/STAGE)".to_string(),
+        403 => "the upgrade was refused with 403: a $connect authorizer or IAM authorization denied it, or $connect's function answered 403".to_string(),
+        429 => "throttled: the account's or stage's connection rate was exceeded".to_string(),
+        502 => "$connect's integration failed (its function threw, timed out, or could not be invoked): the connection is refused".to_string(),
+        500 => "API Gateway could not run $connect (an integration or authorizer configuration error)".to_string(),
+        s if (400..500).contains(&s) => format!("$connect answered {s}: its function refused the connection (a Lambda proxy answer's statusCode)"),
+        s => format!("the upgrade was answered {s}, not 101 Switching Protocols"),
+    };
+    Finding::error(
+        UPGRADE_REFUSED,
+        format!("the WebSocket upgrade was refused with {status}: {why}"),
+    )
+    .with("status", status)
+    .with("body", body)
+}
+
+/// The first message back after `probe -d`: API Gateway's own error messages recognised.
+pub fn answer_findings(text: &str) -> Vec<Finding> {
+    let parsed: Option<Value> = serde_json::from_str(text).ok();
+    let message = parsed
+        .as_ref()
+        .filter(|v| v.get("connectionId").is_some() || v.get("requestId").is_some())
+        .and_then(|v| v.get("message"))
+        .and_then(Value::as_str);
+    match message {
+        Some("Forbidden") => vec![
+            Finding::error(
+                NO_ROUTE,
+                r#"API Gateway answered the message with {"message": "Forbidden"}: no route matched its route key and the API has no $default route (or the message is not the JSON the route selection expression reads)"#,
+            )
+            .with("answer", text),
+        ],
+        Some("Internal server error") => vec![
+            Finding::error(
+                ROUTE_FAILED,
+                r#"API Gateway answered the message with {"message": "Internal server error"}: the route's integration failed (its function threw, timed out, or returned what API Gateway could not use)"#,
+            )
+            .with("answer", text),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+/// `probe -d` got no message back in time.
+pub fn no_answer(waited: Duration) -> Finding {
+    Finding::warning(
+        NO_ANSWER,
+        format!("no message came back within {waited:?}: the route is one-way (no $default route response), sends its answer later through @connections, or is slow"),
+    )
+    .with("uncertain", true)
 }
 
 /// A WebSocket API as its definition holds it (CloudFormation/SAM/Terraform, or read live).

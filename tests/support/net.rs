@@ -815,3 +815,83 @@ pub fn routing_json_server(routes: Vec<(String, u16, String)>) -> SocketAddr {
         }
     })
 }
+
+/// A WebSocket API on loopback that answers as API Gateway does: the upgrade to a path other
+/// than `/dev` is refused 403 `{"message":"Forbidden"}`, one without `Authorization: allow`
+/// 401 `{"message":"Unauthorized"}`; then messages `{"action":"echo"}` are echoed (a two-way
+/// route), `{"action":"silent"}` get nothing (one-way), `{"action":"fail"}` get
+/// `{"message":"Internal server error",...}`, and any other key `{"message":"Forbidden",...}`
+/// (no `$default` route). With `tls`, `wss://`.
+pub fn websocket_api(tls: Option<Leaf>) -> SocketAddr {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::{Message, handshake::server};
+    let acceptor = tls.map(|leaf| {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(leaf.chain.clone(), leaf.key.clone_key())
+            .unwrap();
+        tokio_rustls::TlsAcceptor::from(Arc::new(config))
+    });
+    // The callback's Result type is tungstenite's own.
+    #[allow(clippy::result_large_err)]
+    async fn session<S>(stream: S)
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    {
+        let check = |req: &server::Request, resp: server::Response| {
+            let refuse = |status: u16, body: &str| {
+                let mut r = server::ErrorResponse::new(Some(body.to_string()));
+                *r.status_mut() =
+                    tokio_tungstenite::tungstenite::http::StatusCode::from_u16(status).unwrap();
+                r.headers_mut()
+                    .insert("x-amzn-errortype", "ForbiddenException".parse().unwrap());
+                r
+            };
+            if req.uri().path() != "/dev" {
+                return Err(refuse(403, r#"{"message":"Forbidden"}"#));
+            }
+            let auth = req.headers().get("authorization").map(|v| v.as_bytes());
+            if auth != Some(b"allow".as_slice()) {
+                return Err(refuse(401, r#"{"message":"Unauthorized"}"#));
+            }
+            Ok(resp)
+        };
+        let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(stream, check).await else {
+            return;
+        };
+        let ids = r#""connectionId":"Z1abcDEFgHIjklM=","requestId":"Z1abcHxyzIAFxyA=""#;
+        while let Some(Ok(msg)) = ws.next().await {
+            let Message::Text(text) = msg else { continue };
+            let action = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["action"].as_str().map(str::to_string));
+            let reply = match action.as_deref() {
+                Some("echo") => Some(text.to_string()),
+                Some("silent") => None,
+                Some("fail") => Some(format!(r#"{{"message": "Internal server error", {ids}}}"#)),
+                _ => Some(format!(r#"{{"message": "Forbidden", {ids}}}"#)),
+            };
+            if let Some(r) = reply
+                && ws.send(Message::text(r)).await.is_err()
+            {
+                return;
+            }
+        }
+    }
+    serve(move |stream| {
+        let acceptor = acceptor.clone();
+        async move {
+            match acceptor {
+                Some(a) => {
+                    if let Ok(tls) = a.accept(stream).await {
+                        session(tls).await;
+                    }
+                }
+                None => session(stream).await,
+            }
+        }
+    })
+}
