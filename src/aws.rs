@@ -135,6 +135,13 @@ fn mutual_tls(
     })
 }
 
+/// What `probe --aws` reads of a REST API to explain a private call.
+pub struct PrivateApi {
+    pub endpoint_types: Vec<String>,
+    pub vpc_endpoint_ids: Vec<String>,
+    pub policy: Option<String>,
+}
+
 pub struct Aws {
     config: aws_config::SdkConfig,
     runtime: tokio::runtime::Runtime,
@@ -831,6 +838,45 @@ impl Aws {
             }
         }
         Ok(open)
+    }
+
+    /// A REST API's endpoint types (REGIONAL, EDGE, PRIVATE), the VPC endpoints associated
+    /// with it, and its resource policy (the JSON text), for `probe --aws`.
+    pub fn endpoint_configuration(&self, api_id: &str) -> Result<PrivateApi> {
+        let api = self.call(
+            "GetRestApi",
+            "apigateway:GET",
+            &format!("REST API {api_id}"),
+            self.apigateway.get_rest_api().rest_api_id(api_id).send(),
+        )?;
+        let config = api.endpoint_configuration();
+        Ok(PrivateApi {
+            endpoint_types: config
+                .map(|c| c.types().iter().map(|t| t.as_str().to_string()).collect())
+                .unwrap_or_default(),
+            vpc_endpoint_ids: config
+                .map(|c| c.vpc_endpoint_ids().to_vec())
+                .unwrap_or_default(),
+            policy: api.policy().map(str::to_string),
+        })
+    }
+
+    /// The account of the credentials in use (sts:GetCallerIdentity).
+    pub fn account_id(&self) -> Result<String> {
+        let sts = aws_sdk_sts::Client::from_conf(
+            aws_sdk_sts::config::Builder::from(&self.config)
+                .interceptor(BoundedBody)
+                .build(),
+        );
+        let out = self.call(
+            "GetCallerIdentity",
+            "sts:GetCallerIdentity",
+            "the caller's account",
+            sts.get_caller_identity().send(),
+        )?;
+        out.account()
+            .map(str::to_string)
+            .ok_or_else(|| anyhow!("GetCallerIdentity: no account in the answer"))
     }
 
     /// ACM's view of a certificate, asked in the region of its ARN.

@@ -824,6 +824,11 @@ pub struct ProbeArgs {
     /// Redirects followed on the same host at most.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u8).range(0..=20))]
     pub max_redirects: u8,
+
+    /// Private APIs: read the API the URL names from AWS (endpoint type, associated VPC
+    /// endpoints, resource policy) and say why it would refuse this call.
+    #[arg(long)]
+    pub aws: bool,
 }
 
 #[derive(Debug, Args)]

@@ -798,3 +798,102 @@ print(json.dumps({'ws': ws, 'http': http}))
         wrong.stderr
     );
 }
+
+#[test]
+fn probe_explains_a_private_apis_403_from_its_configuration() {
+    let moto = Moto::start();
+    let ids = moto.setup(
+        r#"
+policy = json.dumps({"Version": "2012-10-17", "Statement": [
+  {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*"},
+  {"Effect": "Deny", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/*",
+   "Condition": {"StringNotEquals": {"aws:SourceVpce": "vpce-0aaa1111bbbb22223"}}}]})
+private = apigw.create_rest_api(name='internal', endpointConfiguration={'types': ['PRIVATE'], 'vpcEndpointIds': ['vpce-0aaa1111bbbb22223']}, policy=policy)['id']
+bare = apigw.create_rest_api(name='nopolicy', endpointConfiguration={'types': ['PRIVATE']})['id']
+public = apigw.create_rest_api(name='public', endpointConfiguration={'types': ['REGIONAL']})['id']
+print(json.dumps({'private': private, 'bare': bare, 'public': public}))
+"#,
+    );
+    let pki = net::Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let server = net::https_server(
+        pki.leaf(
+            &[
+                "*.execute-api.us-east-1.vpce.amazonaws.com",
+                "*.execute-api.us-east-1.amazonaws.com",
+            ],
+            365,
+            true,
+        ),
+        "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 23\r\nx-amzn-errortype: ForbiddenException\r\n\r\n{\"message\":\"Forbidden\"}",
+    );
+    let probe = |host: &str, extra: &[&str]| {
+        let url = format!("https://{host}:{}/dev/pets", server.port());
+        let resolve = format!("{host}:{}:127.0.0.1", server.port());
+        let mut args = vec![
+            "-o",
+            "json",
+            "probe",
+            &url,
+            "--resolve",
+            &resolve,
+            "--ca-file",
+            &ca,
+            "--aws",
+        ];
+        args.extend_from_slice(extra);
+        let r = moto.run(&args);
+        assert!(r.code < 2, "{}", r.stderr);
+        codes_of(&r.one_json())
+    };
+    let private = ids["private"].as_str().unwrap();
+    let endpoint = "vpce-0ccc3333dddd44445-abcd1234.execute-api.us-east-1.vpce.amazonaws.com";
+    // Another endpoint than the policy allows, not associated either.
+    let alias = format!("{private}-vpce-0ccc3333dddd44445.execute-api.us-east-1.amazonaws.com");
+    let codes = probe(&alias, &[]);
+    assert!(
+        codes.contains("private.endpoint-not-associated"),
+        "{codes:?}"
+    );
+    assert!(codes.contains("private.policy-denies"), "{codes:?}");
+    // The allowed endpoint, the API named by header: the policy allows; nothing configured
+    // explains a 403 (so none of those findings).
+    let allowed = "vpce-0aaa1111bbbb22223-abcd1234.execute-api.us-east-1.vpce.amazonaws.com";
+    let codes = probe(allowed, &["-H", &format!("x-apigw-api-id: {private}")]);
+    assert!(!codes.contains("private.policy-denies"), "{codes:?}");
+    assert!(
+        !codes.contains("private.endpoint-not-associated"),
+        "{codes:?}"
+    );
+    // A private API without a resource policy.
+    let bare = ids["bare"].as_str().unwrap();
+    let codes = probe(endpoint, &["-H", &format!("x-apigw-api-id: {bare}")]);
+    assert!(codes.contains("private.no-resource-policy"), "{codes:?}");
+    // A Regional API called through an endpoint's name.
+    let public = ids["public"].as_str().unwrap();
+    let codes = probe(endpoint, &["-H", &format!("x-apigw-api-id: {public}")]);
+    assert!(codes.contains("private.not-private"), "{codes:?}");
+    // Private DNS (the default name) with an endpoint-conditioned policy: undecided, said.
+    let r = moto.run(&[
+        "-o",
+        "json",
+        "probe",
+        &format!(
+            "https://{private}.execute-api.us-east-1.amazonaws.com:{}/dev/pets",
+            server.port()
+        ),
+        "--resolve",
+        &format!(
+            "{private}.execute-api.us-east-1.amazonaws.com:{}:127.0.0.1",
+            server.port()
+        ),
+        "--ca-file",
+        &ca,
+        "--aws",
+    ]);
+    let j = r.one_json();
+    let undecided = findings_with(&j, "private.policy-denies");
+    assert_eq!(undecided[0]["severity"], "warning", "{j}");
+    assert_eq!(undecided[0]["evidence"]["uncertain"], true);
+}

@@ -532,3 +532,71 @@ fn resolve_draws_no_dns_conclusions() {
         "{messages:?}"
     );
 }
+
+/// `probe https://HOST:PORT/dev/pets` against a loopback HTTPS server answering `response`,
+/// HOST mapped to it with --resolve, the test CA trusted.
+fn probe_private(host: &str, response: &'static str, extra: &[&str]) -> (Value, i32) {
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let server = net::https_server(
+        pki.leaf(
+            &[
+                "*.execute-api.us-east-1.vpce.amazonaws.com",
+                "*.execute-api.us-east-1.amazonaws.com",
+            ],
+            365,
+            true,
+        ),
+        response,
+    );
+    let url = format!("https://{host}:{}/dev/pets", server.port());
+    let resolve = format!("{host}:{}:127.0.0.1", server.port());
+    let mut args = vec![
+        "-o",
+        "json",
+        "probe",
+        url.as_str(),
+        "--resolve",
+        resolve.as_str(),
+        "--ca-file",
+        ca.as_str(),
+        "--timeout",
+        "3s",
+    ];
+    args.extend(extra);
+    let r = run(&args);
+    assert!(r.code < 2, "{}", r.stderr);
+    (r.one_json(), r.code)
+}
+
+#[test]
+fn private_api_call_paths_are_recognised() {
+    // The VPC endpoint's own name without the API: API Gateway cannot tell which API.
+    let host = "vpce-0a1b2c3d4e5f60718-x1y2z3w4.execute-api.us-east-1.vpce.amazonaws.com";
+    let (j, code) = probe_private(host, FORBIDDEN, &[]);
+    assert_eq!(code, 1);
+    let codes = codes_of(&j);
+    assert!(codes.contains("private.no-api-id"), "{j}");
+    let path = &findings_with(&j, "private.call-path")[0]["evidence"]["call_path"];
+    assert_eq!(path["kind"], "endpoint-name");
+    assert_eq!(path["vpce"], "vpce-0a1b2c3d4e5f60718");
+    // Named by x-apigw-api-id: no such error; the path says which API.
+    let (j, _) = probe_private(host, FORBIDDEN, &["-H", "x-apigw-api-id: a1b2c3d4e5"]);
+    assert!(!codes_of(&j).contains("private.no-api-id"), "{j}");
+    let path = &findings_with(&j, "private.call-path")[0]["evidence"]["call_path"];
+    assert_eq!(path["api_id"], "a1b2c3d4e5");
+    assert_eq!(path["named_by"], "x-apigw-api-id");
+    // The endpoint-specific alias.
+    let alias = "a1b2c3d4e5-vpce-0a1b2c3d4e5f60718.execute-api.us-east-1.amazonaws.com";
+    let (j, _) = probe_private(alias, OK, &[]);
+    let path = &findings_with(&j, "private.call-path")[0]["evidence"]["call_path"];
+    assert_eq!(path["kind"], "endpoint-alias");
+    // A public API's 200 on its own name: nothing about private APIs.
+    let (j, code) = probe_private("a1b2c3d4e5.execute-api.us-east-1.amazonaws.com", OK, &[]);
+    assert_eq!(code, 0);
+    assert!(findings_with(&j, "private.call-path").is_empty(), "{j}");
+    // --aws needs an execute-api URL.
+    let r = run(&["probe", "https://api.example.com/", "--aws"]);
+    assert_eq!(r.code, 2);
+}

@@ -1,6 +1,7 @@
 //! `apigw-doctor probe`: one request (and same-host redirects), its signatures explained.
 use super::Session;
 use crate::checks::domain::{self, dns::Resolution, tls};
+use crate::checks::private;
 use crate::checks::probe::{self, AnsweredBy};
 use crate::cli::ProbeArgs;
 use crate::finding::Finding;
@@ -202,14 +203,174 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
             session, args, &runtime, url, headers, body, &overrides, &anchors,
         );
     }
+    let header_pairs: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let called = url.clone();
+    let verb = method.to_string();
     let probed = runtime.block_on(probe(
         args, &anchors, url, method, headers, body, &overrides,
     ));
+    let (outcome, mut findings) = match probed {
+        Ok(p) => p,
+        Err(e) => {
+            runtime.shutdown_background();
+            return Err(e);
+        }
+    };
+    let status = outcome.response.as_ref().map(|r| r.status);
+    let path = private::call_path(called.host_str().unwrap_or_default(), &header_pairs);
+    if let Some(path) = &path {
+        let addresses = runtime.block_on(addresses_of(&called, &overrides, args.timeout));
+        let reached_privately = addresses.iter().any(private::is_private);
+        let explicit = !matches!(path, private::CallPath::DefaultName { .. });
+        if explicit || reached_privately || status == Some(403) || args.aws {
+            findings.extend(private::path_findings(path, &addresses, status));
+        }
+    }
     // A system resolver still stuck in its blocking thread must not hold the exit.
     runtime.shutdown_background();
-    let (outcome, findings) = probed?;
+    if args.aws {
+        let Some(path) = &path else {
+            bail!(
+                "--aws reads the API an execute-api URL names ({}: no API id in it)",
+                args.url
+            );
+        };
+        findings.extend(live_private(session, path, &called, &verb)?);
+    }
     let target = args.url.clone();
     session.emit(&Report::new("probe", target, outcome).with_findings(findings))
+}
+
+/// The addresses a host resolves to (--resolve first), bounded by `timeout`.
+async fn addresses_of(
+    url: &url::Url,
+    overrides: &[(String, SocketAddr)],
+    timeout: Duration,
+) -> Vec<std::net::IpAddr> {
+    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+    let port = url.port_or_known_default().unwrap_or(443);
+    if let Some((_, a)) = overrides
+        .iter()
+        .find(|(h, a)| *h == host && a.port() == port)
+    {
+        return vec![a.ip()];
+    }
+    match tokio::time::timeout(timeout, tokio::net::lookup_host((host.as_str(), port))).await {
+        Ok(Ok(addrs)) => addrs.map(|a| a.ip()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `probe --aws`: the API's endpoint type, associated endpoints and resource policy, and
+/// what they make of this call.
+#[cfg(feature = "aws")]
+fn live_private(
+    session: &Session,
+    path: &private::CallPath,
+    url: &url::Url,
+    method: &str,
+) -> Result<Vec<Finding>> {
+    use crate::checks::policy;
+    let Some(api_id) = path.api_id() else {
+        return Ok(vec![Finding::error(
+            private::NOT_READ,
+            "the API's configuration was not read: the call does not name the API (add x-apigw-api-id)",
+        )]);
+    };
+    let aws = session.connect_aws()?;
+    if aws.region != path.region() {
+        bail!(
+            "the URL's API is in {}, and AWS is asked in {}: pass --region {}",
+            path.region(),
+            aws.region,
+            path.region()
+        );
+    }
+    let api = aws.endpoint_configuration(api_id)?;
+    let verdict = match &api.policy {
+        None => private::PolicyVerdict::None,
+        Some(text) => {
+            let value = policy::unwrap_policy(&serde_json::Value::String(text.clone()))
+                .map_err(|e| anyhow::anyhow!("REST API {api_id}'s resource policy: {e}"))?;
+            let account = aws.account_id()?;
+            let mut segments = url.path().trim_start_matches('/').splitn(2, '/');
+            let stage = segments.next().filter(|s| !s.is_empty()).unwrap_or("*");
+            let rest = segments.next().unwrap_or_default();
+            let resource = format!(
+                "arn:aws:execute-api:{}:{account}:{api_id}/{stage}/{}/{rest}",
+                path.region(),
+                method.to_ascii_uppercase()
+            );
+            let e = policy::evaluate(
+                &value,
+                &policy::Request {
+                    principal: Some("*".to_string()),
+                    resource: Some(resource.clone()),
+                    source_vpce: path.vpce().map(str::to_string),
+                    source_vpc: None,
+                    source_ip: None,
+                    principal_org_id: None,
+                    identity_policy: false,
+                },
+            );
+            let statement = e.deciding.as_ref().map(|s| s.index);
+            match e.decision {
+                Some(policy::Decision::Allow) => private::PolicyVerdict::Allowed,
+                Some(policy::Decision::ExplicitDeny) => private::PolicyVerdict::Denied {
+                    why: format!(
+                        "a Deny statement covers {resource}{}",
+                        path.vpce()
+                            .map(|v| format!(" from {v}"))
+                            .unwrap_or_default()
+                    ),
+                    statement,
+                },
+                Some(policy::Decision::ImplicitDeny) => private::PolicyVerdict::Denied {
+                    why: format!(
+                        "no Allow statement covers {resource}{}",
+                        path.vpce()
+                            .map(|v| format!(" from {v}"))
+                            .unwrap_or_default()
+                    ),
+                    statement,
+                },
+                Some(policy::Decision::Uncertain) | None => {
+                    private::PolicyVerdict::Undecided(if path.vpce().is_none() {
+                        "it depends on the VPC endpoint (aws:SourceVpce) or VPC the call comes from, which a private-DNS name does not show; call through the endpoint's name to see, or run `apigw-doctor policy` with --source-vpce".to_string()
+                    } else {
+                        "it depends on a condition this call does not show (aws:SourceVpc, aws:SourceIp, ...); run `apigw-doctor policy` with it".to_string()
+                    })
+                }
+            }
+        }
+    };
+    Ok(private::configured_findings(
+        path,
+        &private::Configured {
+            api_id,
+            endpoint_types: &api.endpoint_types,
+            vpc_endpoint_ids: &api.vpc_endpoint_ids,
+            policy: verdict,
+        },
+    ))
+}
+
+#[cfg(not(feature = "aws"))]
+fn live_private(
+    session: &Session,
+    _path: &private::CallPath,
+    _url: &url::Url,
+    _method: &str,
+) -> Result<Vec<Finding>> {
+    session.connect_aws().map(|never| match never {})
 }
 
 /// `probe ws://…` / `wss://…`: the upgrade, and with `-d` one message and its answer.

@@ -8,6 +8,7 @@ pub mod lambda;
 pub mod lint;
 pub mod pipeline;
 pub mod policy;
+pub mod private;
 pub mod probe;
 pub mod selection;
 pub mod template;
@@ -31,6 +32,7 @@ pub fn emitted_codes() -> Vec<&'static str> {
         domain::CODES,
         domain::mtls::CODES,
         probe::CODES,
+        private::CODES,
         cloudfront::CODES,
         template::CODES,
         validation::CODES,

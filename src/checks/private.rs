@@ -1,0 +1,404 @@
+//! Private REST APIs: how a call reaches one (the three documented ways through an interface
+//! VPC endpoint), what the addresses a name resolves to say about private DNS, and — with the
+//! API's configuration from AWS — why it answers 403, step by step. Facts and their sources:
+//! `specs/private-apis.md`.
+use crate::finding::Finding;
+use serde::Serialize;
+use std::net::IpAddr;
+
+pub const CALL_PATH: &str = "private.call-path";
+pub const NO_API_ID: &str = "private.no-api-id";
+pub const PUBLIC_API_THROUGH_ENDPOINT: &str = "private.public-api-through-endpoint";
+pub const NOT_PRIVATE: &str = "private.not-private";
+pub const NO_RESOURCE_POLICY: &str = "private.no-resource-policy";
+pub const POLICY_DENIES: &str = "private.policy-denies";
+pub const ENDPOINT_NOT_ASSOCIATED: &str = "private.endpoint-not-associated";
+pub const NOT_READ: &str = "private.not-read";
+
+pub const CODES: &[&str] = &[
+    CALL_PATH,
+    NO_API_ID,
+    PUBLIC_API_THROUGH_ENDPOINT,
+    NOT_PRIVATE,
+    NO_RESOURCE_POLICY,
+    POLICY_DENIES,
+    ENDPOINT_NOT_ASSOCIATED,
+    NOT_READ,
+];
+
+/// How a call names the API and the VPC endpoint.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum CallPath {
+    /// `API_ID.execute-api.REGION.amazonaws.com`: a public API, or a private one reached
+    /// through an endpoint with private DNS (the name then resolves to the endpoint in the VPC).
+    DefaultName { api_id: String, region: String },
+    /// `API_ID-VPCE_ID.execute-api.REGION.amazonaws.com`: the Route 53 alias of an endpoint
+    /// associated with the API.
+    EndpointAlias {
+        api_id: String,
+        vpce: String,
+        region: String,
+    },
+    /// `VPCE_ID-SUFFIX.execute-api.REGION.vpce.amazonaws.com`: the endpoint's own DNS name;
+    /// the API is named by a `Host` or `x-apigw-api-id` header.
+    EndpointName {
+        vpce: String,
+        region: String,
+        api_id: Option<String>,
+        /// The header that names the API.
+        named_by: Option<String>,
+    },
+}
+
+impl CallPath {
+    pub fn api_id(&self) -> Option<&str> {
+        match self {
+            CallPath::DefaultName { api_id, .. } | CallPath::EndpointAlias { api_id, .. } => {
+                Some(api_id)
+            }
+            CallPath::EndpointName { api_id, .. } => api_id.as_deref(),
+        }
+    }
+
+    pub fn vpce(&self) -> Option<&str> {
+        match self {
+            CallPath::DefaultName { .. } => None,
+            CallPath::EndpointAlias { vpce, .. } | CallPath::EndpointName { vpce, .. } => {
+                Some(vpce)
+            }
+        }
+    }
+
+    pub fn region(&self) -> &str {
+        match self {
+            CallPath::DefaultName { region, .. }
+            | CallPath::EndpointAlias { region, .. }
+            | CallPath::EndpointName { region, .. } => region,
+        }
+    }
+}
+
+/// `API_ID.execute-api.REGION.amazonaws.com` (any partition suffix): (API id, region).
+fn execute_api_name(host: &str) -> Option<(String, String)> {
+    let (first, rest) = host.split_once('.')?;
+    let rest = rest.strip_prefix("execute-api.")?;
+    let (region, suffix) = rest.split_once('.')?;
+    suffix
+        .starts_with("amazonaws.")
+        .then(|| (first.to_string(), region.to_string()))
+}
+
+/// The call path of `host` with these request headers (lower-case names), if it is one of the
+/// documented private-API forms or an execute-api name.
+pub fn call_path(host: &str, headers: &[(String, String)]) -> Option<CallPath> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.trim().to_string())
+    };
+    if let Some((label, rest)) = host.split_once('.')
+        && let Some(rest) = rest.strip_prefix("execute-api.")
+        && let Some((region, suffix)) = rest.split_once('.')
+        && suffix.starts_with("vpce.amazonaws.")
+        && label.starts_with("vpce-")
+    {
+        // vpce-0123456789abcdef0-abcdefgh: the endpoint id is the first two dash parts.
+        let vpce = label.splitn(3, '-').take(2).collect::<Vec<_>>().join("-");
+        let by_header = header("x-apigw-api-id").map(|id| (id, "x-apigw-api-id".to_string()));
+        let by_host = header("host")
+            .and_then(|h| execute_api_name(&h.to_ascii_lowercase()))
+            .map(|(id, _)| (id, "Host".to_string()));
+        let (api_id, named_by) = match by_header.or(by_host) {
+            Some((id, by)) => (Some(id), Some(by)),
+            None => (None, None),
+        };
+        return Some(CallPath::EndpointName {
+            vpce,
+            region: region.to_string(),
+            api_id,
+            named_by,
+        });
+    }
+    let (first, region) = execute_api_name(&host)?;
+    match first.split_once("-vpce-") {
+        Some((api_id, vpce)) => Some(CallPath::EndpointAlias {
+            api_id: api_id.to_string(),
+            vpce: format!("vpce-{vpce}"),
+            region,
+        }),
+        None => Some(CallPath::DefaultName {
+            api_id: first,
+            region,
+        }),
+    }
+}
+
+/// Private (RFC 1918, unique-local) addresses: what a VPC endpoint's interfaces have.
+pub fn is_private(ip: &IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_private(),
+        IpAddr::V6(v6) => (v6.segments()[0] & 0xfe00) == 0xfc00,
+    }
+}
+
+/// What the call path and the resolved addresses say, before anything is read from AWS.
+pub fn path_findings(path: &CallPath, addresses: &[IpAddr], status: Option<u16>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    // Loopback (a test server, a local proxy, --resolve to this machine) says nothing of DNS.
+    let seen: Vec<&IpAddr> = addresses.iter().filter(|a| !a.is_loopback()).collect();
+    let private_dns = !seen.is_empty() && seen.iter().all(|a| is_private(a));
+    let public = !seen.is_empty() && !seen.iter().any(|a| is_private(a));
+    let shown: Vec<String> = addresses.iter().map(IpAddr::to_string).collect();
+    let description = match path {
+        CallPath::DefaultName { api_id, .. } if !private_dns && !public => format!(
+            "{api_id}'s default name was reached at {}: nothing is said about private DNS",
+            if shown.is_empty() {
+                "no known address".to_string()
+            } else {
+                shown.join(", ")
+            }
+        ),
+        CallPath::DefaultName { api_id, .. } if private_dns => format!(
+            "{api_id}'s default name resolves to private addresses ({}): the call goes through an execute-api VPC endpoint with private DNS; a private API answers only if its resource policy allows that endpoint, and public APIs cannot be reached this way",
+            shown.join(", ")
+        ),
+        CallPath::DefaultName { api_id, .. } => format!(
+            "{api_id}'s default name resolves to public addresses: a public (Regional or edge-optimized) API, or a private API's name looked up outside a VPC with private DNS (a private API is not reachable so)"
+        ),
+        CallPath::EndpointAlias { api_id, vpce, .. } => format!(
+            "the endpoint-specific name of API {api_id} through VPC endpoint {vpce} (a Route 53 alias that exists only while the endpoint is associated with the API)"
+        ),
+        CallPath::EndpointName {
+            vpce,
+            api_id: Some(id),
+            named_by: Some(by),
+            ..
+        } => format!("the DNS name of VPC endpoint {vpce}, the API named {id} by the {by} header"),
+        CallPath::EndpointName { vpce, .. } => format!("the DNS name of VPC endpoint {vpce}"),
+    };
+    out.push(
+        Finding::info(CALL_PATH, description)
+            .with("call_path", serde_json::to_value(path).unwrap_or_default())
+            .with("addresses", serde_json::json!(shown))
+            .with("private_dns", private_dns),
+    );
+    if let CallPath::EndpointName {
+        vpce, api_id: None, ..
+    } = path
+    {
+        out.push(Finding::error(
+            NO_API_ID,
+            format!(
+                "the call goes to VPC endpoint {vpce}'s own name without naming the API: add -H 'x-apigw-api-id: API_ID' (or -H 'Host: API_ID.execute-api.{}.amazonaws.com'); without it API Gateway answers 403 Forbidden",
+                path.region()
+            ),
+        ));
+    }
+    if status == Some(403)
+        && let CallPath::DefaultName { .. } = path
+        && private_dns
+    {
+        out.push(
+            Finding::warning(
+                PUBLIC_API_THROUGH_ENDPOINT,
+                "403 through a VPC endpoint with private DNS: if this API is public (Regional or edge-optimized), no call from this VPC reaches it, since its name resolves to the endpoint; call it through a custom domain name. If it is private, its resource policy decides (probe --aws reads it)",
+            )
+            .with("uncertain", true),
+        );
+    }
+    out
+}
+
+/// The API's configuration as `get-rest-api` gives it, for [`configured_findings`].
+pub struct Configured<'a> {
+    pub api_id: &'a str,
+    /// REGIONAL, EDGE or PRIVATE.
+    pub endpoint_types: &'a [String],
+    /// The endpoints associated with the API (the ones with an `API_ID-VPCE_ID` alias).
+    pub vpc_endpoint_ids: &'a [String],
+    /// The resource policy's verdict for this call, when it has one.
+    pub policy: PolicyVerdict,
+}
+
+pub enum PolicyVerdict {
+    None,
+    Allowed,
+    Denied {
+        why: String,
+        statement: Option<usize>,
+    },
+    /// The policy depends on what is not known (the endpoint of a private-DNS call).
+    Undecided(String),
+}
+
+/// Why this call through this path would be refused, from the API's configuration.
+pub fn configured_findings(path: &CallPath, c: &Configured<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let id = c.api_id;
+    let private = c.endpoint_types.iter().any(|t| t == "PRIVATE");
+    let through_endpoint = path.vpce().is_some();
+    if !private && through_endpoint {
+        out.push(Finding::error(
+            NOT_PRIVATE,
+            format!(
+                "API {id} is {} (not PRIVATE), but the call goes through a VPC endpoint's name: only private APIs answer there (403 Forbidden); call the public name https://{id}.execute-api.{}.amazonaws.com, or make the API private",
+                c.endpoint_types.join(", "),
+                path.region()
+            ),
+        ));
+        return out;
+    }
+    if !private {
+        return out;
+    }
+    if let CallPath::EndpointAlias { vpce, .. } = path
+        && !c.vpc_endpoint_ids.iter().any(|v| v == vpce)
+    {
+        out.push(
+            Finding::error(
+                ENDPOINT_NOT_ASSOCIATED,
+                format!(
+                    "VPC endpoint {vpce} is not associated with API {id} (associated: {}): the name {id}-{vpce}.execute-api… does not resolve or is refused; associate it (aws apigateway update-rest-api --rest-api-id {id} --patch-operations op=add,path=/endpointConfiguration/vpcEndpointIds,value={vpce}) or call through the endpoint's own name with x-apigw-api-id",
+                    if c.vpc_endpoint_ids.is_empty() { "none".to_string() } else { c.vpc_endpoint_ids.join(", ") }
+                ),
+            )
+            .with("vpce", vpce.as_str()),
+        );
+    }
+    match &c.policy {
+        PolicyVerdict::None => out.push(Finding::error(
+            NO_RESOURCE_POLICY,
+            format!("private API {id} has no resource policy: every call is refused (403 Forbidden); allow execute-api:Invoke from your VPC endpoint (aws:SourceVpce) or VPC (aws:SourceVpc), then redeploy"),
+        )),
+        PolicyVerdict::Denied { why, statement } => {
+            let mut f = Finding::error(
+                POLICY_DENIES,
+                format!("the resource policy of private API {id} refuses this call: {why}; API Gateway answers 403 (\"User: anonymous is not authorized to perform: execute-api:Invoke\")"),
+            );
+            if let Some(s) = statement {
+                f = f.with("statement", *s);
+            }
+            out.push(f);
+        }
+        PolicyVerdict::Undecided(why) => out.push(
+            Finding::warning(POLICY_DENIES, format!("whether the resource policy of private API {id} allows this call is not known: {why}"))
+                .with("uncertain", true),
+        ),
+        PolicyVerdict::Allowed => {}
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn h(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_three_documented_call_paths() {
+        assert_eq!(
+            call_path("01234567ab.execute-api.us-west-2.amazonaws.com", &[]),
+            Some(CallPath::DefaultName {
+                api_id: "01234567ab".into(),
+                region: "us-west-2".into()
+            })
+        );
+        assert_eq!(
+            call_path(
+                "01234567ab-vpce-01234567abcdef012.execute-api.us-west-2.amazonaws.com",
+                &[]
+            ),
+            Some(CallPath::EndpointAlias {
+                api_id: "01234567ab".into(),
+                vpce: "vpce-01234567abcdef012".into(),
+                region: "us-west-2".into()
+            })
+        );
+        let by_host = call_path(
+            "vpce-01234567abcdef012-01234567.execute-api.us-west-2.vpce.amazonaws.com",
+            &h(&[("Host", "01234567ab.execute-api.us-west-2.amazonaws.com")]),
+        )
+        .unwrap();
+        assert_eq!(by_host.api_id(), Some("01234567ab"));
+        assert_eq!(by_host.vpce(), Some("vpce-01234567abcdef012"));
+        let by_header = call_path(
+            "vpce-01234567abcdef012-01234567.execute-api.us-west-2.vpce.amazonaws.com",
+            &h(&[("x-apigw-api-id", "01234567ab")]),
+        )
+        .unwrap();
+        assert!(
+            matches!(by_header, CallPath::EndpointName { named_by: Some(ref b), .. } if b == "x-apigw-api-id")
+        );
+        assert_eq!(call_path("api.example.com", &[]), None);
+    }
+
+    #[test]
+    fn private_dns_and_the_public_api_trap() {
+        let p = call_path("abc123defg.execute-api.us-east-1.amazonaws.com", &[]).unwrap();
+        let f = path_findings(&p, &["10.0.3.17".parse().unwrap()], Some(403));
+        assert_eq!(f[0].evidence["private_dns"], true);
+        assert_eq!(f[1].code, PUBLIC_API_THROUGH_ENDPOINT);
+        let f = path_findings(&p, &["54.239.1.2".parse().unwrap()], Some(403));
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("public addresses"));
+    }
+
+    #[test]
+    fn configuration_explains_the_403() {
+        let alias = call_path(
+            "abc123defg-vpce-0bbb.execute-api.us-east-1.amazonaws.com",
+            &[],
+        )
+        .unwrap();
+        let private = ["PRIVATE".to_string()];
+        let codes = |c: &Configured<'_>| -> Vec<&'static str> {
+            configured_findings(&alias, c)
+                .iter()
+                .map(|f| f.code)
+                .collect()
+        };
+        let associated = ["vpce-0aaa".to_string()];
+        assert_eq!(
+            codes(&Configured {
+                api_id: "abc123defg",
+                endpoint_types: &private,
+                vpc_endpoint_ids: &associated,
+                policy: PolicyVerdict::None,
+            }),
+            vec![ENDPOINT_NOT_ASSOCIATED, NO_RESOURCE_POLICY]
+        );
+        let regional = ["REGIONAL".to_string()];
+        assert_eq!(
+            codes(&Configured {
+                api_id: "abc123defg",
+                endpoint_types: &regional,
+                vpc_endpoint_ids: &[],
+                policy: PolicyVerdict::Allowed,
+            }),
+            vec![NOT_PRIVATE]
+        );
+    }
+
+    #[test]
+    fn an_endpoint_name_without_the_api_is_an_error() {
+        let p = call_path(
+            "vpce-0abc-xyz.execute-api.eu-west-1.vpce.amazonaws.com",
+            &[],
+        )
+        .unwrap();
+        let codes: Vec<&str> = path_findings(&p, &["10.0.1.5".parse().unwrap()], Some(403))
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(codes, vec![CALL_PATH, NO_API_ID]);
+    }
+}
