@@ -89,6 +89,8 @@ pub struct Domain {
     /// With mutual TLS: mapped APIs whose default execute-api endpoint is still enabled.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub default_endpoint_enabled: Vec<String>,
+    /// TLS_1_0, TLS_1_2 or an enhanced SecurityPolicy_*.
+    pub security_policy: Option<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -140,6 +142,10 @@ pub struct PrivateApi {
     pub endpoint_types: Vec<String>,
     pub vpc_endpoint_ids: Vec<String>,
     pub policy: Option<String>,
+    /// TLS_1_0, TLS_1_2 or an enhanced SecurityPolicy_*.
+    pub security_policy: Option<String>,
+    /// STRICT or BASIC (enhanced security policies only).
+    pub endpoint_access_mode: Option<String>,
 }
 
 pub struct Aws {
@@ -738,6 +744,7 @@ impl Aws {
                     )
                 }),
                 default_endpoint_enabled: Vec::new(),
+                security_policy: d.security_policy().map(|p| p.as_str().to_string()),
             }
         } else {
             let Some(d) = self.find(
@@ -797,6 +804,9 @@ impl Aws {
                     )
                 }),
                 default_endpoint_enabled: Vec::new(),
+                security_policy: config
+                    .and_then(|c| c.security_policy())
+                    .map(|p| p.as_str().to_string()),
             }
         };
         if domain.mutual_tls.is_some() {
@@ -858,6 +868,8 @@ impl Aws {
                 .map(|c| c.vpc_endpoint_ids().to_vec())
                 .unwrap_or_default(),
             policy: api.policy().map(str::to_string),
+            security_policy: api.security_policy().map(|p| p.as_str().to_string()),
+            endpoint_access_mode: api.endpoint_access_mode().map(|m| m.as_str().to_string()),
         })
     }
 

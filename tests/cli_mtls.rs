@@ -463,3 +463,48 @@ fn get_domain_name_output_with_truststore_warnings_is_an_error() {
     );
     assert!(f["message"].as_str().unwrap().contains("CN=Weak SHA-1"));
 }
+
+#[test]
+fn the_security_policy_is_compared_with_what_the_server_accepts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (dns, ca, server_pki) = server_side(dir.path());
+    let tls13 = net::tls13_only_server(server_pki.leaf(&[HOST], 365, true));
+    let both = net::tls_server(&[], server_pki.leaf(&[HOST], 365, true));
+    let policy_json = |policy: &str| {
+        let path = dir.path().join(format!("{policy}.json"));
+        std::fs::write(
+            &path,
+            serde_json::json!({
+                "domainName": HOST,
+                "regionalDomainName": "d-abc123defg.execute-api.us-east-1.amazonaws.com",
+                "endpointConfiguration": {"types": ["REGIONAL"]},
+                "domainNameStatus": "AVAILABLE",
+                "securityPolicy": policy,
+                "endpointAccessMode": "STRICT"
+            })
+            .to_string(),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let codes = |server: SocketAddr, policy: &str| {
+        let json = policy_json(policy);
+        let r = domain_run(dns, server.port(), &ca, &["--domain-name-json", &json]);
+        assert!(r.code < 2, "{}", r.stderr);
+        codes_of(&r.one_json())
+    };
+    // TLS 1.3 only, as configured: said, for clients limited to TLS 1.2.
+    let c = codes(tls13, "SecurityPolicy_TLS13_1_3_2025_09");
+    assert!(c.contains("domain.tls12-refused"), "{c:?}");
+    assert!(!c.contains("domain.security-policy-not-served"), "{c:?}");
+    // Configured TLS_1_2, but the server reached refuses TLS 1.2: not that domain name.
+    let c = codes(tls13, "TLS_1_2");
+    assert!(c.contains("domain.security-policy-not-served"), "{c:?}");
+    // Configured TLS 1.3 only, but the server reached accepts TLS 1.2.
+    let c = codes(both, "SecurityPolicy_TLS13_1_3_2025_09");
+    assert!(c.contains("domain.security-policy-not-served"), "{c:?}");
+    // The legacy policy.
+    let c = codes(both, "TLS_1_0");
+    assert!(c.contains("domain.security-policy-legacy"), "{c:?}");
+    assert!(!c.contains("domain.security-policy-not-served"), "{c:?}");
+}

@@ -430,6 +430,22 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
         .as_ref()
         .is_some_and(|(view, _, _)| !view["mutual_tls"].is_null());
     let expecting_mtls = mutual.report.is_some() || configured.is_some() || live_mtls;
+    // The domain name's security policy, to compare with what the server reached accepts.
+    let security_policy: Option<String> = live
+        .as_ref()
+        .and_then(|(view, _, _)| view["security_policy"].as_str().map(str::to_string))
+        .or_else(|| {
+            domain_json.as_ref().and_then(|d| {
+                d.value
+                    .get("securityPolicy")
+                    .or_else(|| {
+                        d.value
+                            .pointer("/DomainNameConfigurations/0/SecurityPolicy")
+                    })
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+        });
     let presenting = mutual.key.is_some();
     let (mut aws_view, mut aws_findings) = match live {
         Some((view, findings, _)) => (Some(view), findings),
@@ -458,6 +474,7 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
         expect_target,
         anchors: Arc::new(anchors),
         client_key: mutual.key,
+        try_tls12: security_policy.is_some(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -476,6 +493,13 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     // Each report is written as soon as it and every one before it are ready.
     let mut report = |(observed, view, mut findings): Checked| -> Result<()> {
         findings.append(&mut aws_findings);
+        if let Some(policy) = &security_policy {
+            findings.extend(domain::security_policy_findings(
+                &observed.host,
+                policy,
+                observed.accepts_tls12,
+            ));
+        }
         if observed.tls.is_ok() || observed.client_auth.requested {
             findings.extend(mtls::handshake_findings(
                 &observed.host,

@@ -359,6 +359,8 @@ fn live_private(
             endpoint_types: &api.endpoint_types,
             vpc_endpoint_ids: &api.vpc_endpoint_ids,
             policy: verdict,
+            security_policy: api.security_policy.as_deref(),
+            endpoint_access_mode: api.endpoint_access_mode.as_deref(),
         },
     ))
 }

@@ -14,6 +14,7 @@ pub const NO_RESOURCE_POLICY: &str = "private.no-resource-policy";
 pub const POLICY_DENIES: &str = "private.policy-denies";
 pub const ENDPOINT_NOT_ASSOCIATED: &str = "private.endpoint-not-associated";
 pub const NOT_READ: &str = "private.not-read";
+pub const STRICT_ACCESS_MODE: &str = "private.strict-access-mode";
 
 pub const CODES: &[&str] = &[
     CALL_PATH,
@@ -24,6 +25,7 @@ pub const CODES: &[&str] = &[
     POLICY_DENIES,
     ENDPOINT_NOT_ASSOCIATED,
     NOT_READ,
+    STRICT_ACCESS_MODE,
 ];
 
 /// How a call names the API and the VPC endpoint.
@@ -221,6 +223,8 @@ pub struct Configured<'a> {
     pub vpc_endpoint_ids: &'a [String],
     /// The resource policy's verdict for this call, when it has one.
     pub policy: PolicyVerdict,
+    pub security_policy: Option<&'a str>,
+    pub endpoint_access_mode: Option<&'a str>,
 }
 
 pub enum PolicyVerdict {
@@ -266,6 +270,18 @@ pub fn configured_findings(path: &CallPath, c: &Configured<'_>) -> Vec<Finding> 
                 ),
             )
             .with("vpce", vpce.as_str()),
+        );
+    }
+    if let (Some(policy), Some("STRICT"), Some(vpce)) =
+        (c.security_policy, c.endpoint_access_mode, path.vpce())
+        && policy.starts_with("SecurityPolicy_")
+    {
+        out.push(
+            Finding::error(
+                STRICT_ACCESS_MODE,
+                format!("API {id} uses the enhanced security policy {policy} with endpoint access mode STRICT, which matches the SNI against the API's own name: a call through VPC endpoint {vpce}'s names is refused; set the endpoint access mode to BASIC (aws apigateway update-rest-api --rest-api-id {id} --patch-operations op=replace,path=/endpointAccessMode,value=BASIC) or call with private DNS or a custom domain name"),
+            )
+            .with("security_policy", policy),
         );
     }
     match &c.policy {
@@ -373,8 +389,14 @@ mod tests {
                 endpoint_types: &private,
                 vpc_endpoint_ids: &associated,
                 policy: PolicyVerdict::None,
+                security_policy: Some("SecurityPolicy_TLS13_1_3_2025_09"),
+                endpoint_access_mode: Some("STRICT"),
             }),
-            vec![ENDPOINT_NOT_ASSOCIATED, NO_RESOURCE_POLICY]
+            vec![
+                ENDPOINT_NOT_ASSOCIATED,
+                STRICT_ACCESS_MODE,
+                NO_RESOURCE_POLICY
+            ]
         );
         let regional = ["REGIONAL".to_string()];
         assert_eq!(
@@ -383,6 +405,8 @@ mod tests {
                 endpoint_types: &regional,
                 vpc_endpoint_ids: &[],
                 policy: PolicyVerdict::Allowed,
+                security_policy: None,
+                endpoint_access_mode: None,
             }),
             vec![NOT_PRIVATE]
         );

@@ -895,3 +895,24 @@ pub fn websocket_api(tls: Option<Leaf>) -> SocketAddr {
         }
     })
 }
+
+/// A TLS server serving `leaf` that speaks TLS 1.3 only (like SecurityPolicy_TLS13_1_3_*).
+pub fn tls13_only_server(leaf: Leaf) -> SocketAddr {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(leaf.chain.clone(), leaf.key.clone_key())
+        .unwrap();
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    serve(move |stream| {
+        let acceptor = acceptor.clone();
+        async move {
+            if let Ok(mut tls) = acceptor.accept(stream).await {
+                let mut buf = [0u8; 64];
+                let _ = tokio::time::timeout(Duration::from_secs(2), tls.read(&mut buf)).await;
+            }
+        }
+    })
+}

@@ -45,8 +45,14 @@ pub const NOT_IN_API_GATEWAY: &str = "domain.not-in-api-gateway";
 pub const NO_MAPPINGS: &str = "domain.no-mappings";
 pub const ACM_NOT_COVERING: &str = "domain.acm-certificate-not-covering";
 pub const ACM_NOT_ISSUED: &str = "domain.acm-certificate-not-issued";
+pub const SECURITY_POLICY_LEGACY: &str = "domain.security-policy-legacy";
+pub const SECURITY_POLICY_NOT_SERVED: &str = "domain.security-policy-not-served";
+pub const TLS12_REFUSED: &str = "domain.tls12-refused";
 
 pub const CODES: &[&str] = &[
+    SECURITY_POLICY_LEGACY,
+    SECURITY_POLICY_NOT_SERVED,
+    TLS12_REFUSED,
     NOT_IN_API_GATEWAY,
     NO_MAPPINGS,
     ACM_NOT_COVERING,
@@ -88,6 +94,8 @@ pub struct Config {
     pub anchors: Arc<Vec<TrustAnchor<'static>>>,
     /// The client certificate to present when a server asks for one (mutual TLS).
     pub client_key: Option<Arc<CertifiedKey>>,
+    /// Also try a TLS 1.2-only handshake (a security policy is known to compare with).
+    pub try_tls12: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -121,6 +129,8 @@ pub struct Observed {
     pub tls: Result<tls::Observation, TlsProblem>,
     pub trust: Option<Trust>,
     pub client_auth: tls::ClientAuthSeen,
+    /// Whether a TLS 1.2-only handshake succeeded (asked only when a policy is known).
+    pub accepts_tls12: Option<bool>,
     pub now: i64,
 }
 
@@ -166,7 +176,67 @@ pub async fn check(
         anchors: &cfg.anchors,
         expect_target: cfg.expect_target.as_deref(),
     };
-    inspect(host, dns, &candidates, &tls).await
+    let (mut observed, view, findings) = inspect(host, dns, &candidates, &tls).await;
+    if cfg.try_tls12
+        && observed.tls.is_ok()
+        && let Some(addr) = observed.connected_to
+    {
+        observed.accepts_tls12 = tls::accepts_tls12(addr, &sni, cfg.timeout).await;
+    }
+    (observed, view, findings)
+}
+
+/// The custom domain name's security policy against what the server reached accepts:
+/// TLS_1_0 is legacy; a policy that accepts TLS 1.2 must be served by a server that does, and
+/// a TLS 1.3-only one by a server that does not. `accepts_tls12`: None when not tried.
+pub fn security_policy_findings(
+    host: &str,
+    policy: &str,
+    accepts_tls12: Option<bool>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if policy == "TLS_1_0" {
+        out.push(
+            Finding::warning(
+                SECURITY_POLICY_LEGACY,
+                format!("{host}'s security policy TLS_1_0 accepts TLS 1.0 and 1.1, which clients and auditors reject as insecure: choose TLS_1_2 (or an enhanced SecurityPolicy_* for REST APIs)"),
+            )
+            .with("security_policy", policy),
+        );
+    }
+    // What the policy says of TLS 1.2: TLS_1_0, TLS_1_2 and SecurityPolicy_TLS13_1_2_* accept
+    // it; SecurityPolicy_TLS13_1_3_* does not; other names: no claim.
+    let policy_accepts = if matches!(policy, "TLS_1_0" | "TLS_1_2") || policy.contains("TLS13_1_2")
+    {
+        Some(true)
+    } else if policy.contains("TLS13_1_3") {
+        Some(false)
+    } else {
+        None
+    };
+    match (policy_accepts, accepts_tls12) {
+        (Some(p), Some(s)) if p != s => out.push(
+            Finding::error(
+                SECURITY_POLICY_NOT_SERVED,
+                format!(
+                    "{host}'s security policy {policy} {} TLS 1.2, but the server reached {} it: the name does not lead to that custom domain name (DNS points elsewhere, or the policy change has not reached this endpoint)",
+                    if p { "accepts" } else { "refuses" },
+                    if s { "accepts" } else { "refuses" }
+                ),
+            )
+            .with("security_policy", policy)
+            .with("accepts_tls12", s),
+        ),
+        (Some(false), Some(false)) => out.push(
+            Finding::info(
+                TLS12_REFUSED,
+                format!("{host} accepts TLS 1.3 only ({policy}): clients limited to TLS 1.2 (Java 8 without updates, .NET Framework before 4.8 on older Windows, OpenSSL 1.0.x) cannot connect"),
+            )
+            .with("security_policy", policy),
+        ),
+        _ => {}
+    }
+    out
 }
 
 /// How to shake hands and what to trust, for [`inspect`].
@@ -221,6 +291,7 @@ pub async fn inspect(
         tls: result,
         trust,
         client_auth,
+        accepts_tls12: None,
         now: now.as_secs() as i64,
     };
     let view = tls_view(&observed, how.sni);
@@ -695,6 +766,7 @@ mod tests {
             },
             connected_to: Some("192.0.2.1:443".parse().unwrap()),
             client_auth: Default::default(),
+            accepts_tls12: None,
             tls: Err(TlsProblem::ConnectFailed {
                 detail: "unused".into(),
             }),

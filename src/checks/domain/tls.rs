@@ -191,6 +191,32 @@ fn recording_config(
     (Arc::new(config), recorder)
 }
 
+/// Does the server at `addr` complete a handshake offering TLS 1.2 only? `None` when that
+/// cannot be told (no connection, a timeout).
+pub async fn accepts_tls12(addr: SocketAddr, sni: &str, timeout: Duration) -> Option<bool> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .ok()?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(RecordOnly(provider)))
+        .with_no_client_auth();
+    let stream = tokio::time::timeout(timeout, TcpStream::connect(addr))
+        .await
+        .ok()?
+        .ok()?;
+    let name = ServerName::try_from(sni.to_string()).ok()?;
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    match tokio::time::timeout(timeout, connector.connect(name, stream)).await {
+        Err(_) => None,
+        Ok(Ok(mut tls)) => {
+            let _ = tokio::time::timeout(Duration::from_millis(200), tls.shutdown()).await;
+            Some(true)
+        }
+        Ok(Err(_)) => Some(false),
+    }
+}
+
 /// A client certificate chain and its private key (PEM files), as rustls signs with them.
 pub fn client_key(
     chain: Vec<CertificateDer<'static>>,
