@@ -91,6 +91,21 @@ pub struct Domain {
     pub default_endpoint_enabled: Vec<String>,
     /// TLS_1_0, TLS_1_2 or an enhanced SecurityPolicy_*.
     pub security_policy: Option<String>,
+    /// A private custom domain name: its ARN, id, policy and access associations.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub private: Option<PrivateDomain>,
+}
+
+/// A custom domain name for private APIs (`domainNameId` set): reached only through VPC
+/// endpoints that have a domain name access association with it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PrivateDomain {
+    pub arn: String,
+    pub id: String,
+    /// The execute-api resource policy: which VPC endpoints may invoke the name.
+    pub policy: Option<String>,
+    /// The VPC endpoints associated with the name.
+    pub access_associations: Vec<String>,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -745,6 +760,7 @@ impl Aws {
                 }),
                 default_endpoint_enabled: Vec::new(),
                 security_policy: d.security_policy().map(|p| p.as_str().to_string()),
+                private: None,
             }
         } else {
             let Some(d) = self.find(
@@ -754,7 +770,7 @@ impl Aws {
                 self.apigatewayv2.get_domain_name().domain_name(host).send(),
             )?
             else {
-                return Ok(None);
+                return self.private_domain(host);
             };
             let config = d.domain_name_configurations().first();
             let mappings = self.call(
@@ -807,11 +823,111 @@ impl Aws {
                 security_policy: config
                     .and_then(|c| c.security_policy())
                     .map(|p| p.as_str().to_string()),
+                private: None,
             }
         };
         if domain.mutual_tls.is_some() {
             domain.default_endpoint_enabled = self.open_default_endpoints(&domain)?;
         }
+        if let Some(cert) = &mut domain.certificate {
+            self.describe_certificate(cert)?;
+        }
+        Ok(Some(domain))
+    }
+
+    /// A custom domain name for private APIs by that name in this account (GetDomainName
+    /// needs its id, so the account's names are listed), with its mappings and access
+    /// associations; `None` when there is none either.
+    fn private_domain(&self, host: &str) -> Result<Option<Domain>> {
+        use aws_sdk_apigateway::types::ResourceOwner;
+        let what = format!("custom domain name {host}");
+        let found = self.paginate(
+            "GetDomainNames",
+            "apigateway:GET",
+            &what,
+            |position| {
+                self.apigateway
+                    .get_domain_names()
+                    .resource_owner(ResourceOwner::SelfValue)
+                    .set_position(position)
+                    .send()
+            },
+            |page, out| {
+                out.extend(
+                    page.items()
+                        .iter()
+                        .filter(|d| d.domain_name() == Some(host) && d.domain_name_id().is_some())
+                        .cloned(),
+                );
+                page.position().map(str::to_string)
+            },
+        )?;
+        let Some(d) = found.into_iter().next() else {
+            return Ok(None);
+        };
+        let id = d.domain_name_id().unwrap_or_default().to_string();
+        let arn = d.domain_name_arn().unwrap_or_default().to_string();
+        let mappings = self.paginate(
+            "GetBasePathMappings",
+            "apigateway:GET",
+            &what,
+            |position| {
+                self.apigateway
+                    .get_base_path_mappings()
+                    .domain_name(host)
+                    .domain_name_id(&id)
+                    .set_position(position)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().map(|m| {
+                    (
+                        m.base_path().unwrap_or("(none)").to_string(),
+                        m.rest_api_id().unwrap_or_default().to_string(),
+                        m.stage().unwrap_or_default().to_string(),
+                    )
+                }));
+                page.position().map(str::to_string)
+            },
+        )?;
+        let access_associations = self.paginate(
+            "GetDomainNameAccessAssociations",
+            "apigateway:GET",
+            &what,
+            |position| {
+                self.apigateway
+                    .get_domain_name_access_associations()
+                    .resource_owner(ResourceOwner::SelfValue)
+                    .set_position(position)
+                    .send()
+            },
+            |page, out| {
+                out.extend(
+                    page.items()
+                        .iter()
+                        .filter(|a| a.domain_name_arn() == Some(arn.as_str()))
+                        .filter_map(|a| a.access_association_source().map(str::to_string)),
+                );
+                page.position().map(str::to_string)
+            },
+        )?;
+        let mut domain = Domain {
+            api: "rest",
+            endpoint_type: Some("PRIVATE".to_string()),
+            target: None,
+            status: d.domain_name_status().map(|s| s.as_str().to_string()),
+            mappings,
+            certificate: d.certificate_arn().map(Certificate::unread),
+            mutual_tls: None,
+            default_endpoint_enabled: Vec::new(),
+            security_policy: d.security_policy().map(|p| p.as_str().to_string()),
+            private: Some(PrivateDomain {
+                arn,
+                id,
+                policy: d.policy().map(str::to_string),
+                access_associations,
+            }),
+        };
         if let Some(cert) = &mut domain.certificate {
             self.describe_certificate(cert)?;
         }

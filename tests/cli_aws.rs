@@ -897,3 +897,83 @@ print(json.dumps({'private': private, 'bare': bare, 'public': public}))
     assert_eq!(undecided[0]["severity"], "warning", "{j}");
     assert_eq!(undecided[0]["evidence"]["uncertain"], true);
 }
+
+/// moto has no custom domain names for private APIs: recorded API Gateway responses (the
+/// service's wire format, lists under "item") stand in for them.
+#[test]
+fn domain_explains_a_private_custom_domain_name() {
+    let arn = "arn:aws:apigateway:us-east-1:111122223333:/domainnames/private.example.com+abcd1234";
+    let policy = serde_json::json!({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": [arn.replace("apigateway", "execute-api")],
+         "Condition": {"StringEquals": {"aws:SourceVpce": "vpce-0aaa1111bbbb22223"}}}]})
+    .to_string();
+    let domain = serde_json::json!({"item": [{
+        "domainName": "private.example.com", "domainNameId": "abcd1234", "domainNameArn": arn,
+        "certificateArn": "arn:aws:acm:us-east-1:111122223333:certificate/0b1a5bd8-2b4c-4b8e-9b51-7d1a2f0e6c11",
+        "endpointConfiguration": {"types": ["PRIVATE"]}, "domainNameStatus": "AVAILABLE",
+        "securityPolicy": "TLS_1_2", "policy": policy}]})
+    .to_string();
+    let not_found =
+        r#"{"__type":"NotFoundException","message":"Invalid domain name identifier specified"}"#;
+    let routes = vec![
+        ("/domainnames/private.example.com".to_string(), 404, not_found.to_string()),
+        ("/v2/domainnames/private.example.com".to_string(), 404, not_found.to_string()),
+        ("/domainnames".to_string(), 200, domain),
+        (
+            "/domainnames/private.example.com/basepathmappings".to_string(),
+            200,
+            r#"{"item":[{"basePath":"(none)","restApiId":"a1b2c3d4e5","stage":"prod"}]}"#.to_string(),
+        ),
+        (
+            "/domainnameaccessassociations".to_string(),
+            200,
+            serde_json::json!({"item": [{
+                "domainNameAccessAssociationArn": "arn:aws:apigateway:us-east-1:111122223333:/domainnameaccessassociations/domainname/private.example.com+abcd1234/vpcesource/vpce-0ccc3333dddd44445",
+                "domainNameArn": arn, "accessAssociationSource": "vpce-0ccc3333dddd44445",
+                "accessAssociationSourceType": "VPCE"}]})
+            .to_string(),
+        ),
+        (
+            "/".to_string(),
+            200,
+            r#"{"Certificate":{"CertificateArn":"arn:aws:acm:us-east-1:111122223333:certificate/0b1a5bd8-2b4c-4b8e-9b51-7d1a2f0e6c11","DomainName":"private.example.com","SubjectAlternativeNames":["private.example.com"],"Status":"ISSUED","NotAfter":1.8E9}}"#.to_string(),
+        ),
+    ];
+    let server = net::routing_json_server(routes);
+    let dns = net::dns_server(&["example.com"], &[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config"), "").unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    let mut cmd = doctor();
+    with_dummy_aws(&mut cmd, &format!("http://{server}"), dir.path());
+    let out = cmd
+        .args([
+            "-o",
+            "json",
+            "domain",
+            "private.example.com",
+            "--aws",
+            "--nameserver",
+            &dns.to_string(),
+            "--timeout",
+            "2s",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["result"]["aws"]["private"]["id"], "abcd1234");
+    assert_eq!(
+        j["result"]["aws"]["private"]["access_associations"],
+        serde_json::json!(["vpce-0ccc3333dddd44445"])
+    );
+    let codes = codes_of(&j);
+    assert!(codes.contains("private.domain-in-vpc-only"), "{j}");
+    let denied = findings_with(&j, "private.domain-policy-denies");
+    assert_eq!(denied.len(), 1, "{j}");
+    assert_eq!(denied[0]["severity"], "error");
+    assert_eq!(denied[0]["evidence"]["vpce"], "vpce-0ccc3333dddd44445");
+    // From outside the VPC the name does not resolve: said, as DNS sees it.
+    assert!(codes.contains("domain.nxdomain"), "{j}");
+}

@@ -64,6 +64,45 @@ impl Outcome for DomainOutcome {
                         m[2].as_str().unwrap_or("?")
                     )?;
                 }
+                if let Some(policy) = aws["security_policy"].as_str() {
+                    writeln!(out, "        security policy {policy}")?;
+                }
+                let m = &aws["mutual_tls"];
+                if m.is_object() {
+                    writeln!(
+                        out,
+                        "        mutual TLS: truststore {}{}",
+                        m["truststore_uri"].as_str().unwrap_or("?"),
+                        m["truststore_version"]
+                            .as_str()
+                            .map(|v| format!(" (version {v})"))
+                            .unwrap_or_default()
+                    )?;
+                }
+                let private = &aws["private"];
+                if private.is_object() {
+                    let associated: Vec<&str> = private["access_associations"]
+                        .as_array()
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|v| v.as_str())
+                        .collect();
+                    writeln!(
+                        out,
+                        "        private custom domain name {}; access associations: {}; policy: {}",
+                        private["id"].as_str().unwrap_or("?"),
+                        if associated.is_empty() {
+                            "none".to_string()
+                        } else {
+                            associated.join(", ")
+                        },
+                        if private["policy"].is_string() {
+                            "yes"
+                        } else {
+                            "none"
+                        }
+                    )?;
+                }
                 let c = &aws["certificate"];
                 if c.is_object() {
                     let names: Vec<&str> = c["names"]
@@ -382,6 +421,11 @@ fn live(session: &Session, host: &str) -> Result<Live> {
     });
     let mut findings = findings;
     if let Some(d) = &found
+        && let Some(p) = &d.private
+    {
+        findings.extend(private_domain_findings(host, p));
+    }
+    if let Some(d) = &found
         && let Some(m) = &d.mutual_tls
     {
         findings.extend(mtls::configured_findings(
@@ -392,6 +436,76 @@ fn live(session: &Session, host: &str) -> Result<Live> {
     }
     let target = found.as_ref().and_then(|d| d.target.clone());
     Ok((serde_json::to_value(&found)?, findings, target))
+}
+
+/// A private custom domain name's access associations and policy, the policy evaluated for
+/// each associated endpoint.
+#[cfg(feature = "aws")]
+fn private_domain_findings(host: &str, p: &crate::aws::PrivateDomain) -> Vec<Finding> {
+    use crate::checks::{policy, private};
+    let verdicts = p.policy.as_ref().map(|text| {
+        // arn:aws:apigateway:REGION:ACCOUNT:/domainnames/NAME+ID
+        let parts: Vec<&str> = p.arn.splitn(6, ':').collect();
+        let (region, account) = (
+            parts.get(3).copied().unwrap_or("*"),
+            parts.get(4).copied().unwrap_or("*"),
+        );
+        let resource = format!(
+            "arn:aws:execute-api:{region}:{account}:/domainnames/{host}+{}",
+            p.id
+        );
+        let value = policy::unwrap_policy(&serde_json::Value::String(text.clone()));
+        p.access_associations
+            .iter()
+            .map(|vpce| {
+                let verdict = match &value {
+                    Err(e) => private::PolicyVerdict::Undecided(format!(
+                        "the policy could not be read: {e}"
+                    )),
+                    Ok(v) => {
+                        let e = policy::evaluate(
+                            v,
+                            &policy::Request {
+                                principal: Some("*".to_string()),
+                                resource: Some(resource.clone()),
+                                source_vpce: Some(vpce.clone()),
+                                source_vpc: None,
+                                source_ip: None,
+                                principal_org_id: None,
+                                identity_policy: false,
+                            },
+                        );
+                        match e.decision {
+                            Some(policy::Decision::Allow) => private::PolicyVerdict::Allowed,
+                            Some(policy::Decision::ExplicitDeny) => {
+                                private::PolicyVerdict::Denied {
+                                    why: format!("a Deny statement covers {resource}"),
+                                    statement: e.deciding.map(|s| s.index),
+                                }
+                            }
+                            Some(policy::Decision::ImplicitDeny) => {
+                                private::PolicyVerdict::Denied {
+                                    why: format!("no Allow statement covers {resource}"),
+                                    statement: e.deciding.map(|s| s.index),
+                                }
+                            }
+                            _ => private::PolicyVerdict::Undecided(
+                                "it depends on a condition the endpoint alone does not decide"
+                                    .to_string(),
+                            ),
+                        }
+                    }
+                };
+                (vpce.clone(), verdict)
+            })
+            .collect()
+    });
+    private::domain_findings(&private::PrivateDomain {
+        host,
+        arn: &p.arn,
+        associations: &p.access_associations,
+        verdicts,
+    })
 }
 
 #[cfg(not(feature = "aws"))]

@@ -15,6 +15,10 @@ pub const POLICY_DENIES: &str = "private.policy-denies";
 pub const ENDPOINT_NOT_ASSOCIATED: &str = "private.endpoint-not-associated";
 pub const NOT_READ: &str = "private.not-read";
 pub const STRICT_ACCESS_MODE: &str = "private.strict-access-mode";
+pub const DOMAIN_NO_ASSOCIATION: &str = "private.domain-no-association";
+pub const DOMAIN_NO_POLICY: &str = "private.domain-no-policy";
+pub const DOMAIN_POLICY_DENIES: &str = "private.domain-policy-denies";
+pub const DOMAIN_IN_VPC_ONLY: &str = "private.domain-in-vpc-only";
 
 pub const CODES: &[&str] = &[
     CALL_PATH,
@@ -26,6 +30,10 @@ pub const CODES: &[&str] = &[
     ENDPOINT_NOT_ASSOCIATED,
     NOT_READ,
     STRICT_ACCESS_MODE,
+    DOMAIN_NO_ASSOCIATION,
+    DOMAIN_NO_POLICY,
+    DOMAIN_POLICY_DENIES,
+    DOMAIN_IN_VPC_ONLY,
 ];
 
 /// How a call names the API and the VPC endpoint.
@@ -304,6 +312,67 @@ pub fn configured_findings(path: &CallPath, c: &Configured<'_>) -> Vec<Finding> 
                 .with("uncertain", true),
         ),
         PolicyVerdict::Allowed => {}
+    }
+    out
+}
+
+/// A custom domain name for private APIs, as `domain --aws` reads it.
+pub struct PrivateDomain<'a> {
+    pub host: &'a str,
+    pub arn: &'a str,
+    /// The VPC endpoints with a domain name access association.
+    pub associations: &'a [String],
+    /// The execute-api policy's verdict for each associated endpoint; `None`: no policy.
+    pub verdicts: Option<Vec<(String, PolicyVerdict)>>,
+}
+
+/// Why a private custom domain name cannot be reached from a VPC, step by step.
+pub fn domain_findings(d: &PrivateDomain<'_>) -> Vec<Finding> {
+    let host = d.host;
+    let mut out = vec![Finding::info(
+        DOMAIN_IN_VPC_ONLY,
+        format!("{host} is a custom domain name for private APIs: it resolves and answers only inside a VPC whose execute-api endpoint has an access association with it (a private hosted zone alias to the endpoint); DNS and TLS checked from here say nothing of that path"),
+    )
+    .with("domain_name_arn", d.arn)];
+    if d.associations.is_empty() {
+        out.push(
+            Finding::error(
+                DOMAIN_NO_ASSOCIATION,
+                format!("{host} has no domain name access association: no VPC endpoint can invoke it (403 Forbidden); aws apigateway create-domain-name-access-association --domain-name-arn {} --access-association-source VPCE_ID --access-association-source-type VPCE", d.arn),
+            )
+            .with("domain_name_arn", d.arn),
+        );
+    }
+    match &d.verdicts {
+        None => out.push(
+            Finding::error(
+                DOMAIN_NO_POLICY,
+                format!("{host} has no execute-api policy: the private custom domain name refuses every call; give it a policy that allows execute-api:Invoke from your VPC endpoints (aws:SourceVpce)"),
+            )
+            .with("domain_name_arn", d.arn),
+        ),
+        Some(verdicts) => {
+            for (vpce, v) in verdicts {
+                match v {
+                    PolicyVerdict::Denied { why, .. } => out.push(
+                        Finding::error(
+                            DOMAIN_POLICY_DENIES,
+                            format!("{host}'s policy refuses calls through the associated endpoint {vpce}: {why}"),
+                        )
+                        .with("vpce", vpce.as_str()),
+                    ),
+                    PolicyVerdict::Undecided(why) => out.push(
+                        Finding::warning(
+                            DOMAIN_POLICY_DENIES,
+                            format!("whether {host}'s policy allows calls through {vpce} is not known: {why}"),
+                        )
+                        .with("vpce", vpce.as_str())
+                        .with("uncertain", true),
+                    ),
+                    PolicyVerdict::Allowed | PolicyVerdict::None => {}
+                }
+            }
+        }
     }
     out
 }
