@@ -1353,3 +1353,21 @@ fn hostile_truststores_are_bounded() {
     assert_survives(&o, GUARD, 512 * MIB);
     assert_eq!(o.code, Some(1), "{}", o.stderr);
 }
+
+#[test]
+fn hostile_websocket_peers_are_bounded() {
+    // A refused upgrade whose body never ends, and an upgrade answer whose headers never end.
+    for server in [
+        support::net::endless_body_server(),
+        support::net::endless_headers_server(),
+    ] {
+        let url = format!("ws://127.0.0.1:{}/dev", server.port());
+        let o = run(
+            &["probe", &url, "--timeout", "3s", "-o", "json"],
+            None,
+            GUARD,
+        );
+        assert_survives(&o, GUARD, 256 * MIB);
+        assert_eq!(o.code, Some(1), "{}", o.stderr);
+    }
+}

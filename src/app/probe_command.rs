@@ -230,7 +230,13 @@ pub fn run(session: &mut Session, args: &ProbeArgs) -> Result<()> {
         let addresses = runtime.block_on(addresses_of(&called, &overrides, args.timeout));
         let reached_privately = addresses.iter().any(private::is_private);
         let explicit = !matches!(path, private::CallPath::DefaultName { .. });
-        if explicit || reached_privately || status == Some(403) || args.aws {
+        // A 403 that a private API's configuration can explain (not a missing method).
+        let forbidden = status == Some(403)
+            && matches!(
+                outcome.error_type.as_deref(),
+                Some("ForbiddenException" | "AccessDeniedException")
+            );
+        if explicit || reached_privately || forbidden || args.aws {
             findings.extend(private::path_findings(path, &addresses, status));
         }
     }

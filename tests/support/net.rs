@@ -679,6 +679,15 @@ pub fn endless_body_server() -> SocketAddr {
     )
 }
 
+/// An upgrade answer whose header lines never end.
+pub fn endless_headers_server() -> SocketAddr {
+    endless_server(
+        b"HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\n",
+        b"x-junk: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".repeat(128),
+        100_000,
+    )
+}
+
 /// `head`, then `chunk` written `times` times, as fast as loopback carries it.
 fn endless_server(head: &'static [u8], chunk: Vec<u8>, times: usize) -> SocketAddr {
     let chunk = Arc::new(chunk);
