@@ -989,6 +989,168 @@ impl Aws {
         })
     }
 
+    /// An S3 object (a mutual TLS truststore: `s3://bucket/key`, at `version`), read with one
+    /// SigV4-signed GET, at most `max` bytes. AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, when set,
+    /// is addressed path-style; otherwise the bucket's virtual-hosted name in the region (once
+    /// more in the bucket's own region when S3 names another).
+    pub fn s3_object(&self, uri: &str, version: Option<&str>, max: u64) -> Result<Vec<u8>> {
+        let Some((bucket, key)) = uri
+            .strip_prefix("s3://")
+            .and_then(|r| r.split_once('/'))
+            .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+        else {
+            bail!("{uri}: not an s3://BUCKET/KEY address");
+        };
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
+            .ok()
+            .or_else(|| self.config.endpoint_url().map(str::to_string));
+        let mut region = self.region.clone();
+        for _ in 0..2 {
+            let mut url = match &endpoint {
+                Some(e) => {
+                    let mut u = url::Url::parse(e)
+                        .map_err(|err| anyhow!("the S3 endpoint {e:?} is not a URL: {err}"))?;
+                    u.path_segments_mut()
+                        .map_err(|_| anyhow!("the S3 endpoint {e:?} cannot take a path"))?
+                        .pop_if_empty()
+                        .push(bucket)
+                        .extend(key.split('/'));
+                    u
+                }
+                None => {
+                    let mut u =
+                        url::Url::parse(&format!("https://{bucket}.s3.{region}.amazonaws.com/"))
+                            .map_err(|err| anyhow!("{uri}: {err}"))?;
+                    u.path_segments_mut()
+                        .map_err(|_| anyhow!("{uri}: bad bucket name"))?
+                        .pop_if_empty()
+                        .extend(key.split('/'));
+                    u
+                }
+            };
+            if let Some(v) = version {
+                url.query_pairs_mut().append_pair("versionId", v);
+            }
+            let fetched = self.runtime.block_on(async {
+                tokio::time::timeout(self.timeout * 2, self.signed_get(&url, &region, max)).await
+            });
+            let (status, moved_to, body) = match fetched {
+                Err(_) => bail!(
+                    "GetObject {uri}: S3 did not answer within {:?}",
+                    self.timeout * 2
+                ),
+                Ok(r) => r?,
+            };
+            match (status, moved_to) {
+                (200, _) => return Ok(body),
+                (301 | 400, Some(other)) if other != region => region = other,
+                (status, _) => {
+                    let text = String::from_utf8_lossy(&body[..body.len().min(300)]).into_owned();
+                    let code = text
+                        .split("<Code>")
+                        .nth(1)
+                        .and_then(|c| c.split("</Code>").next())
+                        .unwrap_or("");
+                    bail!(
+                        "GetObject {uri}: S3 answered {status} {code}{}",
+                        if status == 403 {
+                            " (the credentials need s3:GetObject, and s3:GetObjectVersion for a version, on the truststore)"
+                        } else {
+                            ""
+                        }
+                    );
+                }
+            }
+        }
+        bail!("GetObject {uri}: S3 kept naming another region")
+    }
+
+    /// One SigV4-signed GET: (status, the bucket's region if S3 names it, body up to `max`).
+    async fn signed_get(
+        &self,
+        url: &url::Url,
+        region: &str,
+        max: u64,
+    ) -> Result<(u16, Option<String>, Vec<u8>)> {
+        use aws_credential_types::provider::ProvideCredentials;
+        use aws_sigv4::http_request::{
+            PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest,
+            SigningSettings, UriPathNormalizationMode, sign,
+        };
+        let provider = self
+            .config
+            .credentials_provider()
+            .ok_or_else(|| anyhow!("GetObject: no AWS credentials are configured"))?;
+        let credentials = provider
+            .provide_credentials()
+            .await
+            .map_err(|e| anyhow!("GetObject: cannot load AWS credentials: {e}"))?;
+        let identity = aws_smithy_runtime_api::client::identity::Identity::from(credentials);
+        let mut settings = SigningSettings::default();
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        let params = aws_sigv4::sign::v4::SigningParams::builder()
+            .identity(&identity)
+            .region(region)
+            .name("s3")
+            .time(std::time::SystemTime::now())
+            .settings(settings)
+            .build()
+            .map_err(|e| anyhow!("GetObject: cannot sign: {e}"))?
+            .into();
+        let signable = SignableRequest::new(
+            "GET",
+            url.as_str(),
+            std::iter::empty(),
+            SignableBody::Bytes(&[]),
+        )
+        .map_err(|e| anyhow!("GetObject: cannot sign {url}: {e}"))?;
+        let (instructions, _) = sign(signable, &params)
+            .map_err(|e| anyhow!("GetObject: cannot sign {url}: {e}"))?
+            .into_parts();
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| anyhow!("TLS: {e}"))?
+            .with_root_certificates(rustls::RootCertStore {
+                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+            })
+            .with_no_client_auth();
+        let client = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls)
+            .timeout(self.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| anyhow!("GetObject: cannot build the HTTP client: {e}"))?;
+        let mut request = client.get(url.as_str());
+        for (name, value) in instructions.headers() {
+            request = request.header(name, value);
+        }
+        let mut response = request
+            .send()
+            .await
+            .map_err(|e| anyhow!("GetObject {url}: {e}"))?;
+        let status = response.status().as_u16();
+        let moved_to = response
+            .headers()
+            .get("x-amz-bucket-region")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| anyhow!("GetObject {url}: {e}"))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() as u64 > max {
+                bail!("GetObject {url}: the object is larger than {max} bytes: not a truststore");
+            }
+        }
+        Ok((status, moved_to, body))
+    }
+
     /// The account of the credentials in use (sts:GetCallerIdentity).
     pub fn account_id(&self) -> Result<String> {
         let sts = aws_sdk_sts::Client::from_conf(

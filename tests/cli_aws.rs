@@ -704,11 +704,19 @@ open_api = apigwv2.create_api(Name='open', ProtocolType='HTTP')['ApiId']
 closed_api = apigwv2.create_api(Name='closed', ProtocolType='HTTP', DisableExecuteApiEndpoint=True)['ApiId']
 for a in (open_api, closed_api):
     apigwv2.create_stage(ApiId=a, StageName='$default')
-apigwv2.create_domain_name(DomainName='mtls.example.com', DomainNameConfigurations=[{{'CertificateArn': good, 'EndpointType': 'REGIONAL', 'SecurityPolicy': 'TLS_1_2'}}], MutualTlsAuthentication={{'TruststoreUri': 's3://truststores/mtls.pem', 'TruststoreVersion': 'v3'}})
+s3 = boto3.client('s3', **kw)
+s3.create_bucket(Bucket='truststores')
+s3.put_bucket_versioning(Bucket='truststores', VersioningConfiguration={{'Status': 'Enabled'}})
+old = s3.put_object(Bucket='truststores', Key='api/mtls.pem', Body={weak:?}.encode())['VersionId']
+s3.put_object(Bucket='truststores', Key='api/mtls.pem', Body={root:?}.encode())
+apigwv2.create_domain_name(DomainName='mtls.example.com', DomainNameConfigurations=[{{'CertificateArn': good, 'EndpointType': 'REGIONAL', 'SecurityPolicy': 'TLS_1_2'}}], MutualTlsAuthentication={{'TruststoreUri': 's3://truststores/api/mtls.pem', 'TruststoreVersion': old}})
 apigwv2.create_api_mapping(DomainName='mtls.example.com', ApiId=open_api, Stage='$default', ApiMappingKey='open')
 apigwv2.create_api_mapping(DomainName='mtls.example.com', ApiId=closed_api, Stage='$default', ApiMappingKey='closed')
-print(json.dumps({{'open': open_api, 'closed': closed_api}}))
-"#
+apigwv2.create_domain_name(DomainName='gone.example.com', DomainNameConfigurations=[{{'CertificateArn': good, 'EndpointType': 'REGIONAL'}}], MutualTlsAuthentication={{'TruststoreUri': 's3://truststores/removed.pem'}})
+print(json.dumps({{'open': open_api, 'closed': closed_api, 'version': old}}))
+"#,
+        weak = include_str!("mtls/weak-sha1-rsa1024-ca.pem"),
+        root = pki.ca_pem,
     ));
     let dns = net::dns_server(
         &["example.com"],
@@ -734,10 +742,43 @@ print(json.dumps({{'open': open_api, 'closed': closed_api}}))
         "2s",
     ]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
-    let j = r.one_json();
+    // The truststore the domain name uses, read from S3 at its version (the older object:
+    // a SHA-1, RSA-1024 CA), is checked as its own report first.
+    let reports = r.json();
+    assert_eq!(reports.len(), 2, "{}", r.stdout);
+    let store = &reports[0];
+    assert_eq!(
+        store["result"]["truststore"]["certificates"][0]["subject"], "CN=Weak SHA-1 RSA-1024 CA",
+        "{store}"
+    );
+    let codes = codes_of(store);
+    assert!(
+        codes.contains("mtls.truststore-weak-signature"),
+        "{codes:?}"
+    );
+    let j = reports[1].clone();
     let m = &j["result"]["aws"]["mutual_tls"];
-    assert_eq!(m["truststore_uri"], "s3://truststores/mtls.pem", "{j}");
-    assert_eq!(m["truststore_version"], "v3");
+    assert_eq!(m["truststore_uri"], "s3://truststores/api/mtls.pem", "{j}");
+    assert_eq!(m["truststore_version"], ids["version"]);
+    // A truststore that cannot be read is a finding naming it, not a silent pass.
+    let gone = moto.run(&[
+        "-o",
+        "json",
+        "domain",
+        "gone.example.com",
+        "--aws",
+        "--nameserver",
+        &dns.to_string(),
+        "--timeout",
+        "2s",
+    ]);
+    let g = gone.one_json();
+    let unread = findings_with(&g, "mtls.truststore-not-read");
+    assert_eq!(unread.len(), 1, "{g}");
+    assert!(
+        unread[0]["message"].as_str().unwrap().contains("404"),
+        "{g}"
+    );
     let open = findings_with(&j, "mtls.default-endpoint-enabled");
     assert_eq!(open.len(), 1, "{j}");
     assert_eq!(open[0]["evidence"]["api_id"], ids["open"]);

@@ -294,22 +294,70 @@ struct MutualTlsInput {
     key: Option<Arc<rustls::sign::CertifiedKey>>,
 }
 
-fn mutual_tls_input(args: &DomainArgs) -> Result<MutualTlsInput> {
-    let now = rustls::pki_types::UnixTime::now().as_secs() as i64;
-    let truststore = match args.truststore.as_deref() {
-        Some(uri) if uri.starts_with("s3://") => bail!(
-            "--truststore {uri}: S3 is not read directly; copy it first (aws s3 cp {uri} truststore.pem) and pass --truststore truststore.pem"
-        ),
-        Some(file) => {
-            let bytes = input::read_bounded(file, mtls::MAX_TRUSTSTORE_BYTES)?;
-            Some(mtls::read_truststore(
-                input::display_name(file),
-                &bytes,
-                now,
-            ))
+/// The truststore's bytes: --truststore FILE, --truststore s3://… (with --aws), or with
+/// --aws the truststore the domain name is configured with; (where it came from, bytes).
+/// A configured truststore that cannot be read is a finding, not a failure of the command.
+fn truststore_bytes(
+    session: &Session,
+    args: &DomainArgs,
+    configured: Option<(&str, Option<&str>)>,
+    findings: &mut Vec<Finding>,
+) -> Result<Option<(String, Vec<u8>)>> {
+    match args.truststore.as_deref() {
+        Some(uri) if uri.starts_with("s3://") => {
+            if !args.aws {
+                bail!(
+                    "--truststore {uri}: pass --aws to read it from S3 (s3:GetObject), or copy it first (aws s3 cp {uri} truststore.pem) and pass --truststore truststore.pem"
+                );
+            }
+            Ok(Some((uri.to_string(), fetch_s3(session, uri, None)?)))
         }
-        None => None,
-    };
+        Some(file) => Ok(Some((
+            input::display_name(file).to_string(),
+            input::read_bounded(file, mtls::MAX_TRUSTSTORE_BYTES)?,
+        ))),
+        None => match configured {
+            Some((uri, version)) => match fetch_s3(session, uri, version) {
+                Ok(bytes) => {
+                    let source = match version {
+                        Some(v) => format!("{uri} (version {v})"),
+                        None => uri.to_string(),
+                    };
+                    Ok(Some((source, bytes)))
+                }
+                Err(e) => {
+                    findings.push(
+                        Finding::error(
+                            mtls::TRUSTSTORE_NOT_READ,
+                            format!(
+                                "the truststore {uri} was not read, so it is not checked: {e:#}"
+                            ),
+                        )
+                        .with("truststore_uri", uri),
+                    );
+                    Ok(None)
+                }
+            },
+            None => Ok(None),
+        },
+    }
+}
+
+#[cfg(feature = "aws")]
+fn fetch_s3(session: &Session, uri: &str, version: Option<&str>) -> Result<Vec<u8>> {
+    session
+        .connect_aws()?
+        .s3_object(uri, version, mtls::MAX_TRUSTSTORE_BYTES)
+}
+
+#[cfg(not(feature = "aws"))]
+fn fetch_s3(session: &Session, _uri: &str, _version: Option<&str>) -> Result<Vec<u8>> {
+    session.connect_aws().map(|never| match never {})
+}
+
+fn mutual_tls_input(args: &DomainArgs, bytes: Option<(String, Vec<u8>)>) -> Result<MutualTlsInput> {
+    let now = rustls::pki_types::UnixTime::now().as_secs() as i64;
+    let truststore = bytes.map(|(source, b)| mtls::read_truststore(&source, &b, now));
     let client = match (&args.client_cert, &args.client_key) {
         (Some(cert), Some(key)) => {
             let chain = mtls::read_chain(
@@ -515,8 +563,7 @@ fn live(session: &Session, _host: &str) -> Result<Live> {
 
 pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     let hosts = hosts(args)?;
-    let mutual = mutual_tls_input(args)?;
-    let live = if args.aws {
+    let mut live = if args.aws {
         let [host] = hosts.as_slice() else {
             bail!("--aws checks one host at a time ({} given)", hosts.len());
         };
@@ -524,6 +571,24 @@ pub fn run(session: &mut Session, args: &DomainArgs) -> Result<()> {
     } else {
         None
     };
+    let configured_truststore = live.as_ref().and_then(|(view, _, _)| {
+        let m = &view["mutual_tls"];
+        let uri = m["truststore_uri"].as_str()?.to_string();
+        Some((uri, m["truststore_version"].as_str().map(str::to_string)))
+    });
+    let mut unread = Vec::new();
+    let bytes = truststore_bytes(
+        session,
+        args,
+        configured_truststore
+            .as_ref()
+            .map(|(u, v)| (u.as_str(), v.as_deref())),
+        &mut unread,
+    )?;
+    if let Some((_, findings, _)) = &mut live {
+        findings.append(&mut unread);
+    }
+    let mutual = mutual_tls_input(args, bytes)?;
     let domain_json = args
         .domain_name_json
         .as_deref()

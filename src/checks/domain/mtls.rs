@@ -29,6 +29,7 @@ pub const CLIENT_CERTIFICATE_REQUIRED: &str = "mtls.client-certificate-required"
 pub const NOT_REQUIRED: &str = "mtls.not-required";
 pub const DEFAULT_ENDPOINT_ENABLED: &str = "mtls.default-endpoint-enabled";
 pub const NOT_REGIONAL: &str = "mtls.not-regional";
+pub const TRUSTSTORE_NOT_READ: &str = "mtls.truststore-not-read";
 
 pub const CODES: &[&str] = &[
     TRUSTSTORE_UNUSABLE,
@@ -49,6 +50,7 @@ pub const CODES: &[&str] = &[
     NOT_REQUIRED,
     DEFAULT_ENDPOINT_ENABLED,
     NOT_REGIONAL,
+    TRUSTSTORE_NOT_READ,
 ];
 
 /// "Certificates can have a maximum chain length of four": four CA levels, root included;
