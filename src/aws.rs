@@ -707,28 +707,7 @@ impl Aws {
         )?;
         let mut domain = if let Some(d) = rest {
             let regional = d.regional_domain_name().is_some();
-            let mappings = self.paginate(
-                "GetBasePathMappings",
-                "apigateway:GET",
-                &what,
-                |position| {
-                    self.apigateway
-                        .get_base_path_mappings()
-                        .domain_name(host)
-                        .set_position(position)
-                        .send()
-                },
-                |page, out| {
-                    out.extend(page.items().iter().map(|m| {
-                        (
-                            m.base_path().unwrap_or("(none)").to_string(),
-                            m.rest_api_id().unwrap_or_default().to_string(),
-                            m.stage().unwrap_or_default().to_string(),
-                        )
-                    }));
-                    page.position().map(str::to_string)
-                },
-            )?;
+            let mappings = self.base_path_mappings(host, None, &what)?;
             Domain {
                 api: "rest",
                 endpoint_type: d
@@ -867,29 +846,7 @@ impl Aws {
         };
         let id = d.domain_name_id().unwrap_or_default().to_string();
         let arn = d.domain_name_arn().unwrap_or_default().to_string();
-        let mappings = self.paginate(
-            "GetBasePathMappings",
-            "apigateway:GET",
-            &what,
-            |position| {
-                self.apigateway
-                    .get_base_path_mappings()
-                    .domain_name(host)
-                    .domain_name_id(&id)
-                    .set_position(position)
-                    .send()
-            },
-            |page, out| {
-                out.extend(page.items().iter().map(|m| {
-                    (
-                        m.base_path().unwrap_or("(none)").to_string(),
-                        m.rest_api_id().unwrap_or_default().to_string(),
-                        m.stage().unwrap_or_default().to_string(),
-                    )
-                }));
-                page.position().map(str::to_string)
-            },
-        )?;
+        let mappings = self.base_path_mappings(host, Some(&id), &what)?;
         let access_associations = self.paginate(
             "GetDomainNameAccessAssociations",
             "apigateway:GET",
@@ -932,6 +889,39 @@ impl Aws {
             self.describe_certificate(cert)?;
         }
         Ok(Some(domain))
+    }
+
+    /// A REST custom domain name's base path mappings: (base path, API id, stage); a private
+    /// custom domain name is named by its id too.
+    fn base_path_mappings(
+        &self,
+        host: &str,
+        id: Option<&str>,
+        what: &str,
+    ) -> Result<Vec<(String, String, String)>> {
+        self.paginate(
+            "GetBasePathMappings",
+            "apigateway:GET",
+            what,
+            |position| {
+                self.apigateway
+                    .get_base_path_mappings()
+                    .domain_name(host)
+                    .set_domain_name_id(id.map(str::to_string))
+                    .set_position(position)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().map(|m| {
+                    (
+                        m.base_path().unwrap_or("(none)").to_string(),
+                        m.rest_api_id().unwrap_or_default().to_string(),
+                        m.stage().unwrap_or_default().to_string(),
+                    )
+                }));
+                page.position().map(str::to_string)
+            },
+        )
     }
 
     /// The mapped APIs (each once) whose default execute-api endpoint is enabled.

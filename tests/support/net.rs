@@ -646,16 +646,24 @@ pub fn http_server(response: &'static str) -> SocketAddr {
     })
 }
 
-/// The same over TLS with `leaf`.
-pub fn https_server(leaf: Leaf, response: &'static str) -> SocketAddr {
+/// A TLS acceptor serving `leaf` with these protocol versions, no client authentication.
+fn acceptor_for(
+    leaf: &Leaf,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> tokio_rustls::TlsAcceptor {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap()
         .with_no_client_auth()
         .with_single_cert(leaf.chain.clone(), leaf.key.clone_key())
         .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    tokio_rustls::TlsAcceptor::from(Arc::new(config))
+}
+
+/// The same over TLS with `leaf`.
+pub fn https_server(leaf: Leaf, response: &'static str) -> SocketAddr {
+    let acceptor = acceptor_for(&leaf, rustls::DEFAULT_VERSIONS);
     serve(move |stream| {
         let acceptor = acceptor.clone();
         async move {
@@ -834,16 +842,7 @@ pub fn routing_json_server(routes: Vec<(String, u16, String)>) -> SocketAddr {
 pub fn websocket_api(tls: Option<Leaf>) -> SocketAddr {
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::{Message, handshake::server};
-    let acceptor = tls.map(|leaf| {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(leaf.chain.clone(), leaf.key.clone_key())
-            .unwrap();
-        tokio_rustls::TlsAcceptor::from(Arc::new(config))
-    });
+    let acceptor = tls.map(|leaf| acceptor_for(&leaf, rustls::DEFAULT_VERSIONS));
     // The callback's Result type is tungstenite's own.
     #[allow(clippy::result_large_err)]
     async fn session<S>(stream: S)
@@ -907,14 +906,7 @@ pub fn websocket_api(tls: Option<Leaf>) -> SocketAddr {
 
 /// A TLS server serving `leaf` that speaks TLS 1.3 only (like SecurityPolicy_TLS13_1_3_*).
 pub fn tls13_only_server(leaf: Leaf) -> SocketAddr {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(leaf.chain.clone(), leaf.key.clone_key())
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let acceptor = acceptor_for(&leaf, &[&rustls::version::TLS13]);
     serve(move |stream| {
         let acceptor = acceptor.clone();
         async move {
