@@ -911,6 +911,10 @@ print(json.dumps({'private': private, 'bare': bare, 'public': public}))
     let bare = ids["bare"].as_str().unwrap();
     let codes = probe(endpoint, &["-H", &format!("x-apigw-api-id: {bare}")]);
     assert!(codes.contains("private.no-resource-policy"), "{codes:?}");
+    // The endpoint's own name without the API: nothing to read, and said so.
+    let codes = probe(endpoint, &[]);
+    assert!(codes.contains("private.no-api-id"), "{codes:?}");
+    assert!(codes.contains("private.not-read"), "{codes:?}");
     // A Regional API called through an endpoint's name.
     let public = ids["public"].as_str().unwrap();
     let codes = probe(endpoint, &["-H", &format!("x-apigw-api-id: {public}")]);

@@ -508,3 +508,38 @@ fn the_security_policy_is_compared_with_what_the_server_accepts() {
     assert!(c.contains("domain.security-policy-legacy"), "{c:?}");
     assert!(!c.contains("domain.security-policy-not-served"), "{c:?}");
 }
+
+/// A self-signed CA named `cn`, valid from `from` to `to` days from now, as PEM.
+fn ca_valid(cn: &str, from: i64, to: i64) -> String {
+    use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+    let key = KeyPair::generate().unwrap();
+    let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params.distinguished_name.push(DnType::CommonName, cn);
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now + time::Duration::days(from);
+    params.not_after = now + time::Duration::days(to);
+    params.self_signed(&key).unwrap().pem()
+}
+
+#[test]
+fn truststore_validity_and_leaves_are_findings() {
+    let c = client_pki();
+    let (leaf, _) = c.pki.client("a-client-not-a-ca", 90);
+    let text = format!(
+        "{}{}{}{}",
+        ca_valid("Old CA", -800, -5),
+        ca_valid("Future CA", 10, 400),
+        ca_valid("Soon CA", -300, 12),
+        leaf
+    );
+    let store = write(c.dir.path(), "dated.pem", &text);
+    let run = support::run(&["domain", "--truststore", &store, "-o", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    let report = run.one_json();
+    let subject = |code: &str| finding(&report, code)["evidence"]["subject"].clone();
+    assert_eq!(subject("mtls.truststore-expired"), "CN=Old CA");
+    assert_eq!(subject("mtls.truststore-not-yet-valid"), "CN=Future CA");
+    assert_eq!(subject("mtls.truststore-expiring"), "CN=Soon CA");
+    assert_eq!(subject("mtls.truststore-not-ca"), "CN=a-client-not-a-ca");
+}

@@ -510,39 +510,12 @@ fn private_domain_findings(host: &str, p: &crate::aws::PrivateDomain) -> Vec<Fin
                     Err(e) => private::PolicyVerdict::Undecided(format!(
                         "the policy could not be read: {e}"
                     )),
-                    Ok(v) => {
-                        let e = policy::evaluate(
-                            v,
-                            &policy::Request {
-                                principal: Some("*".to_string()),
-                                resource: Some(resource.clone()),
-                                source_vpce: Some(vpce.clone()),
-                                source_vpc: None,
-                                source_ip: None,
-                                principal_org_id: None,
-                                identity_policy: false,
-                            },
-                        );
-                        match e.decision {
-                            Some(policy::Decision::Allow) => private::PolicyVerdict::Allowed,
-                            Some(policy::Decision::ExplicitDeny) => {
-                                private::PolicyVerdict::Denied {
-                                    why: format!("a Deny statement covers {resource}"),
-                                    statement: e.deciding.map(|s| s.index),
-                                }
-                            }
-                            Some(policy::Decision::ImplicitDeny) => {
-                                private::PolicyVerdict::Denied {
-                                    why: format!("no Allow statement covers {resource}"),
-                                    statement: e.deciding.map(|s| s.index),
-                                }
-                            }
-                            _ => private::PolicyVerdict::Undecided(
-                                "it depends on a condition the endpoint alone does not decide"
-                                    .to_string(),
-                            ),
-                        }
-                    }
+                    Ok(v) => private::judge_policy(
+                        v,
+                        &resource,
+                        Some(vpce),
+                        "it depends on a condition the endpoint alone does not decide",
+                    ),
                 };
                 (vpce.clone(), verdict)
             })

@@ -315,47 +315,12 @@ fn live_private(
                 path.region(),
                 method.to_ascii_uppercase()
             );
-            let e = policy::evaluate(
-                &value,
-                &policy::Request {
-                    principal: Some("*".to_string()),
-                    resource: Some(resource.clone()),
-                    source_vpce: path.vpce().map(str::to_string),
-                    source_vpc: None,
-                    source_ip: None,
-                    principal_org_id: None,
-                    identity_policy: false,
-                },
-            );
-            let statement = e.deciding.as_ref().map(|s| s.index);
-            match e.decision {
-                Some(policy::Decision::Allow) => private::PolicyVerdict::Allowed,
-                Some(policy::Decision::ExplicitDeny) => private::PolicyVerdict::Denied {
-                    why: format!(
-                        "a Deny statement covers {resource}{}",
-                        path.vpce()
-                            .map(|v| format!(" from {v}"))
-                            .unwrap_or_default()
-                    ),
-                    statement,
-                },
-                Some(policy::Decision::ImplicitDeny) => private::PolicyVerdict::Denied {
-                    why: format!(
-                        "no Allow statement covers {resource}{}",
-                        path.vpce()
-                            .map(|v| format!(" from {v}"))
-                            .unwrap_or_default()
-                    ),
-                    statement,
-                },
-                Some(policy::Decision::Uncertain) | None => {
-                    private::PolicyVerdict::Undecided(if path.vpce().is_none() {
-                        "it depends on the VPC endpoint (aws:SourceVpce) or VPC the call comes from, which a private-DNS name does not show; call through the endpoint's name to see, or run `apigw-doctor policy` with --source-vpce".to_string()
-                    } else {
-                        "it depends on a condition this call does not show (aws:SourceVpc, aws:SourceIp, ...); run `apigw-doctor policy` with it".to_string()
-                    })
-                }
-            }
+            let undecided = if path.vpce().is_none() {
+                "it depends on the VPC endpoint (aws:SourceVpce) or VPC the call comes from, which a private-DNS name does not show; call through the endpoint's name to see, or run `apigw-doctor policy` with --source-vpce"
+            } else {
+                "it depends on a condition this call does not show (aws:SourceVpc, aws:SourceIp, ...); run `apigw-doctor policy` with it"
+            };
+            private::judge_policy(&value, &resource, path.vpce(), undecided)
         }
     };
     Ok(private::configured_findings(

@@ -246,6 +246,44 @@ pub enum PolicyVerdict {
     Undecided(String),
 }
 
+/// A resource policy's verdict on an anonymous call (Principal `*`, as through a VPC endpoint)
+/// to `resource`, from `vpce` when known; `undecided` says why when a condition the call does
+/// not show decides.
+pub fn judge_policy(
+    policy: &serde_json::Value,
+    resource: &str,
+    vpce: Option<&str>,
+    undecided: &str,
+) -> PolicyVerdict {
+    use crate::checks::policy::{self, Decision};
+    let e = policy::evaluate(
+        policy,
+        &policy::Request {
+            principal: Some("*".to_string()),
+            resource: Some(resource.to_string()),
+            source_vpce: vpce.map(str::to_string),
+            source_vpc: None,
+            source_ip: None,
+            principal_org_id: None,
+            identity_policy: false,
+        },
+    );
+    let from = vpce.map(|v| format!(" from {v}")).unwrap_or_default();
+    let statement = e.deciding.as_ref().map(|s| s.index);
+    match e.decision {
+        Some(Decision::Allow) => PolicyVerdict::Allowed,
+        Some(Decision::ExplicitDeny) => PolicyVerdict::Denied {
+            why: format!("a Deny statement covers {resource}{from}"),
+            statement,
+        },
+        Some(Decision::ImplicitDeny) => PolicyVerdict::Denied {
+            why: format!("no Allow statement covers {resource}{from}"),
+            statement,
+        },
+        Some(Decision::Uncertain) | None => PolicyVerdict::Undecided(undecided.to_string()),
+    }
+}
+
 /// Why this call through this path would be refused, from the API's configuration.
 pub fn configured_findings(path: &CallPath, c: &Configured<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -478,6 +516,23 @@ mod tests {
                 endpoint_access_mode: None,
             }),
             vec![NOT_PRIVATE]
+        );
+    }
+
+    #[test]
+    fn a_private_domain_without_associations_or_policy() {
+        let codes: Vec<&str> = domain_findings(&PrivateDomain {
+            host: "private.example.com",
+            arn: "arn:aws:apigateway:us-east-1:111122223333:/domainnames/private.example.com+abcd1234",
+            associations: &[],
+            verdicts: None,
+        })
+        .iter()
+        .map(|f| f.code)
+        .collect();
+        assert_eq!(
+            codes,
+            vec![DOMAIN_IN_VPC_ONLY, DOMAIN_NO_ASSOCIATION, DOMAIN_NO_POLICY]
         );
     }
 

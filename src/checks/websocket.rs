@@ -621,6 +621,72 @@ mod tests {
     }
 
     #[test]
+    fn undocumented_answers_are_said_to_be_uncertain() {
+        let (_, f) = judge_lambda(&json!({"body": "hi"}), "$connect", None, Some(false));
+        assert_eq!(f[0].code, CONNECT_NO_STATUS);
+        assert_eq!(f[0].evidence["uncertain"], true);
+        let (sees, f) = judge_lambda(
+            &json!({"statusCode": 200, "body": {"a": 1}}),
+            "talk",
+            Some(true),
+            Some(false),
+        );
+        assert_eq!(f[0].code, BODY_NOT_STRING);
+        assert_eq!(
+            sees,
+            ClientSees::Message {
+                data: r#"{"a":1}"#.into()
+            }
+        );
+        let (sees, f) = judge_lambda(&json!({"statusCode": 500}), "$disconnect", None, None);
+        assert_eq!(f[0].code, DISCONNECT_IGNORED);
+        assert!(matches!(sees, ClientSees::Nothing { .. }));
+    }
+
+    fn api(expr: &str, routes: Vec<WsRoute>) -> WsApi {
+        WsApi {
+            id: "a".into(),
+            name: "chat".into(),
+            route_selection_expression: Some(expr.into()),
+            routes,
+            integrations: vec![WsIntegration {
+                id: "i".into(),
+                kind: "AWS_PROXY".into(),
+                ..WsIntegration::default()
+            }],
+            ..WsApi::default()
+        }
+    }
+
+    #[test]
+    fn lint_selection_expressions_and_route_response_keys() {
+        let default = WsRoute {
+            key: "$default".into(),
+            integration: Some("i".into()),
+            ..WsRoute::default()
+        };
+        let codes = |a: &WsApi| lint(a).iter().map(|f| f.code).collect::<Vec<_>>();
+        assert_eq!(
+            codes(&api("$request.header.x-route", vec![default.clone()])),
+            vec![ROUTE_SELECTION]
+        );
+        assert!(codes(&api("$request.body.action", vec![default.clone()])).is_empty());
+        let odd = WsRoute {
+            key: "talk".into(),
+            integration: Some("i".into()),
+            route_response_selection_expression: Some("$request.body.x".into()),
+            route_responses: vec!["ok".into()],
+            ..WsRoute::default()
+        };
+        let c = codes(&api("$request.body.action", vec![default, odd]));
+        assert_eq!(
+            c.iter().filter(|c| **c == ROUTE_RESPONSE_KEY).count(),
+            2,
+            "{c:?}"
+        );
+    }
+
+    #[test]
     fn other_routes_answer_only_when_two_way() {
         let out = json!({"statusCode": 500, "body": "hello"});
         let (sees, _) = judge_lambda(&out, "sendmessage", None, Some(false));
