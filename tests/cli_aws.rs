@@ -939,7 +939,8 @@ print(json.dumps({'private': private, 'bare': bare, 'public': public}))
     ]);
     let j = r.one_json();
     let undecided = findings_with(&j, "private.policy-denies");
-    assert_eq!(undecided[0]["severity"], "warning", "{j}");
+    // Undecided is no all-clear: an error, marked uncertain.
+    assert_eq!(undecided[0]["severity"], "error", "{j}");
     assert_eq!(undecided[0]["evidence"]["uncertain"], true);
 }
 

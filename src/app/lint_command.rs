@@ -123,8 +123,8 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
     let websockets = crate::sources::websocket::read(&doc.value, crate::sources::parameters());
     if args.vpc_link.is_none() {
         for api in &websockets {
-            let label = format!("{} (WebSocket API {})", doc.name, api.id);
-            lint_websocket(session, &doc, api, label)?;
+            // The file is the target (SARIF's artifact); the API is in the result (`id`).
+            lint_websocket(session, &doc, api, doc.name.clone())?;
         }
     }
     let only_websockets =

@@ -346,7 +346,7 @@ pub fn configured_findings(path: &CallPath, c: &Configured<'_>) -> Vec<Finding> 
             out.push(f);
         }
         PolicyVerdict::Undecided(why) => out.push(
-            Finding::warning(POLICY_DENIES, format!("whether the resource policy of private API {id} allows this call is not known: {why}"))
+            Finding::error(POLICY_DENIES, format!("whether the resource policy of private API {id} allows this call is not known: {why}"))
                 .with("uncertain", true),
         ),
         PolicyVerdict::Allowed => {}
@@ -400,7 +400,7 @@ pub fn domain_findings(d: &PrivateDomain<'_>) -> Vec<Finding> {
                         .with("vpce", vpce.as_str()),
                     ),
                     PolicyVerdict::Undecided(why) => out.push(
-                        Finding::warning(
+                        Finding::error(
                             DOMAIN_POLICY_DENIES,
                             format!("whether {host}'s policy allows calls through {vpce} is not known: {why}"),
                         )

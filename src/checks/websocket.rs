@@ -161,7 +161,7 @@ pub fn judge_lambda(
                 }
                 None => {
                     findings.push(
-                        Finding::warning(
+                        Finding::error(
                             CONNECT_NO_STATUS,
                             "$connect's answer has no numeric statusCode: whether API Gateway accepts the connection is not documented; return {\"statusCode\": 200} to accept and a 4xx to refuse",
                         )
@@ -212,7 +212,7 @@ pub fn judge_lambda(
                 None | Some(Value::Null) => String::new(),
                 Some(other) => {
                     findings.push(
-                        Finding::warning(
+                        Finding::error(
                             BODY_NOT_STRING,
                             format!("body is a JSON {}, not a string: JSON.stringify it; what the client receives then is not documented", crate::checks::json_kind(other)),
                         )
