@@ -26,9 +26,79 @@ fn main() {
         ));
     }
     out.push_str("];\n");
+    out.push_str(&articles(&files));
     out.push_str(&index(&files));
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
     fs::write(dest, out).expect("write embedded_rules.rs");
+}
+
+/// `EMBEDDED_ARTICLES`: every article as static data, so a run parses no TOML (the parse
+/// was half of `kb search`'s start-up). `None` when any file does not read as an article:
+/// then the articles are parsed at run time, which reports the error with its line.
+fn articles(files: &[std::path::PathBuf]) -> String {
+    let mut out = String::from("pub(crate) const EMBEDDED_ARTICLES: Option<&[StaticArticle]> = ");
+    let mut body = String::from("Some(&[\n");
+    for path in files {
+        let text = fs::read_to_string(path).expect("read article");
+        let name = path.file_name().unwrap().to_string_lossy();
+        match static_article(&format!("rules/{name}"), &text) {
+            Some(a) => body.push_str(&a),
+            None => {
+                out.push_str("None;\n");
+                return out;
+            }
+        }
+    }
+    body.push_str("]);\n");
+    out.push_str(&body);
+    out
+}
+
+/// One article as a `StaticArticle` literal; `None` when the file is not one.
+fn static_article(source: &str, text: &str) -> Option<String> {
+    let table = text.parse::<toml::Table>().ok()?;
+    let text_of = |key: &str| table.get(key).and_then(|v| v.as_str());
+    let list = |key: &str| -> Option<Vec<&str>> {
+        table
+            .get(key)?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_str())
+            .collect()
+    };
+    let references: Vec<(&str, &str)> = match table.get("references") {
+        None => Vec::new(),
+        Some(r) => r
+            .as_array()?
+            .iter()
+            .map(|r| Some((r.get("title")?.as_str()?, r.get("url")?.as_str()?)))
+            .collect::<Option<_>>()?,
+    };
+    let findings: Vec<(&str, &str, Option<&str>)> = match table.get("finding") {
+        None => Vec::new(),
+        Some(f) => f
+            .as_array()?
+            .iter()
+            .map(|f| {
+                Some((
+                    f.get("code")?.as_str()?,
+                    f.get("fix")?.as_str()?,
+                    f.get("api").and_then(|a| a.as_str()),
+                ))
+            })
+            .collect::<Option<_>>()?,
+    };
+    Some(format!(
+        "    StaticArticle {{ source: {source:?}, id: {:?}, title: {:?}, question: {:?}, source_updated: {:?}, check: {:?}, summary: {:?}, symptoms: &{:?}, fix: &{:?}, references: &{references:?}, findings: &{findings:?} }},\n",
+        text_of("id")?,
+        text_of("title")?,
+        text_of("question")?,
+        text_of("source_updated"),
+        text_of("check")?,
+        text_of("summary")?.trim(),
+        list("symptoms")?,
+        list("fix")?,
+    ))
 }
 
 /// `EMBEDDED_INDEX`: per article file, its id, weighted terms and symptom term counts.

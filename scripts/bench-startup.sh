@@ -8,6 +8,14 @@ RUNS=${RUNS:-200}
 cargo build --release --locked -q
 bin=target/release/apigw-doctor
 cognito='Error executing "AdminInitiateAuth" on "https://cognito-idp.us-east-1.amazonaws.com"; resulted in a `400 Bad Request` response: {"__type":"NotAuthorizedException","message":"Incorrect username or password."}'
+# Instructions counted by callgrind: repeatable on a loaded or virtual machine, where wall
+# times of a few milliseconds are not.
+if command -v valgrind >/dev/null 2>&1; then
+  for args in "--version" "kb list" "kb search 'Execution failed due to configuration error: Malformed Lambda proxy response'"; do
+    refs=$(eval valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$args" 2>&1 >/dev/null | sed -n 's/.*I *refs: *//p')
+    printf '%-28s %s instructions\n' "${args:0:28}" "$refs"
+  done
+fi
 if command -v hyperfine >/dev/null 2>&1; then
   hyperfine -N -i --warmup 20 --runs "$RUNS" "$bin kb list" "$bin -o json kb list" \
     "$bin kb search 'Execution failed due to configuration error: Malformed Lambda proxy response'" \

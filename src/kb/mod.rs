@@ -11,6 +11,22 @@ use article::ArticleFile;
 use std::collections::HashMap;
 use std::path::Path;
 
+/// An embedded article as build.rs writes it (see `EMBEDDED_ARTICLES`).
+pub(crate) struct StaticArticle {
+    source: &'static str,
+    id: &'static str,
+    title: &'static str,
+    question: &'static str,
+    source_updated: Option<&'static str>,
+    check: &'static str,
+    summary: &'static str,
+    symptoms: &'static [&'static str],
+    fix: &'static [&'static str],
+    references: &'static [(&'static str, &'static str)],
+    /// (code, fix, api)
+    findings: &'static [(&'static str, &'static str, Option<&'static str>)],
+}
+
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
 /// Article files larger than this are refused: an article is a page of text, not a data dump.
@@ -33,13 +49,78 @@ pub struct KnowledgeBase {
 impl KnowledgeBase {
     /// The articles compiled into the binary.
     pub fn embedded() -> Result<Self> {
-        let mut kb = Self::from_sources(
+        let mut kb = match EMBEDDED_ARTICLES {
+            Some(list) => Self::from_static(list),
+            // A file build.rs could not read: parse them all now, to report it.
+            None => Self::embedded_parsed()?,
+        };
+        kb.embedded = true;
+        Ok(kb)
+    }
+
+    /// The embedded articles parsed and validated from their TOML at run time (what
+    /// `EMBEDDED_ARTICLES` must equal: a test compares them).
+    fn embedded_parsed() -> Result<Self> {
+        Self::from_sources(
             EMBEDDED_RULES
                 .iter()
                 .map(|(name, text)| (name.to_string(), text.to_string())),
-        )?;
-        kb.embedded = true;
-        Ok(kb)
+        )
+    }
+
+    /// The articles build.rs wrote as static data: copied, not parsed.
+    fn from_static(list: &[StaticArticle]) -> Self {
+        let owned = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut by_code = HashMap::new();
+        let mut by_code_http = HashMap::new();
+        let articles: Vec<Article> = list
+            .iter()
+            .enumerate()
+            .map(|(index, a)| {
+                for (code, _, api) in a.findings {
+                    let map = if api.is_some() {
+                        &mut by_code_http
+                    } else {
+                        &mut by_code
+                    };
+                    map.insert(code.to_string(), index);
+                }
+                Article {
+                    id: a.id.to_string(),
+                    title: a.title.to_string(),
+                    question: a.question.to_string(),
+                    source_updated: a.source_updated.map(str::to_string),
+                    check: a.check.to_string(),
+                    summary: a.summary.to_string(),
+                    symptoms: owned(a.symptoms),
+                    fix: owned(a.fix),
+                    references: a
+                        .references
+                        .iter()
+                        .map(|(title, url)| Reference {
+                            title: title.to_string(),
+                            url: url.to_string(),
+                        })
+                        .collect(),
+                    findings: a
+                        .findings
+                        .iter()
+                        .map(|(code, fix, api)| ExplainedFinding {
+                            code: code.to_string(),
+                            fix: fix.to_string(),
+                            api: api.map(str::to_string),
+                        })
+                        .collect(),
+                    source: a.source.to_string(),
+                }
+            })
+            .collect();
+        KnowledgeBase {
+            articles,
+            by_code,
+            by_code_http,
+            embedded: false,
+        }
     }
 
     /// The build-time index of article `n` (weighted terms, symptom term counts), for the
@@ -309,6 +390,26 @@ fix = ["do it"]
 code = "x.y"
 fix = "f"
 "#;
+
+    /// The static articles build.rs writes are exactly the validated parse of the files:
+    /// every article, field and code map, in order.
+    #[test]
+    fn static_articles_are_the_validated_parse() {
+        assert!(
+            EMBEDDED_ARTICLES.is_some(),
+            "build.rs could not read an article"
+        );
+        let fast = KnowledgeBase::embedded().unwrap();
+        let parsed = KnowledgeBase::embedded_parsed().unwrap();
+        let json = |kb: &KnowledgeBase| serde_json::to_value(&kb.articles).unwrap();
+        assert_eq!(json(&fast), json(&parsed));
+        let sources = |kb: &KnowledgeBase| -> Vec<String> {
+            kb.articles.iter().map(|a| a.source.clone()).collect()
+        };
+        assert_eq!(sources(&fast), sources(&parsed));
+        assert_eq!(fast.by_code, parsed.by_code);
+        assert_eq!(fast.by_code_http, parsed.by_code_http);
+    }
 
     #[test]
     fn embedded_articles_load_and_explain_their_codes() {
