@@ -432,3 +432,43 @@ fn probe_speaks_wss_with_the_certificate_checked() {
             .contains("no answer to the upgrade")
     );
 }
+
+#[test]
+fn terraform_websocket_apis_are_linted_at_their_resources() {
+    let path = iac("terraform/websocket-state.json");
+    let r = support::run(&["lint", &path, "-o", "json"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["name"], "chat");
+    let f = &findings_with(&j, "websocket.no-default-integration-response")[0];
+    assert_eq!(
+        f["evidence"]["location"],
+        "$.values.root_module.resources[2]"
+    );
+    assert_eq!(
+        f["evidence"]["integration"],
+        "aws_apigatewayv2_integration.echo"
+    );
+    // With the integration response Terraform would add, that finding is gone.
+    let mut state: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "address": "aws_apigatewayv2_integration_response.echo",
+            "mode": "managed",
+            "type": "aws_apigatewayv2_integration_response",
+            "name": "echo",
+            "values": {"id": "ir0001", "api_id": "w5ck3t9z1a", "integration_id": "ech0mck",
+                       "integration_response_key": "$default"}
+        }));
+    let dir = tempfile::tempdir().unwrap();
+    let fixed = dir.path().join("state.json");
+    std::fs::write(&fixed, state.to_string()).unwrap();
+    let r = support::run(&["lint", fixed.to_str().unwrap(), "-o", "json"]);
+    let j = r.one_json();
+    assert!(
+        !codes_of(&j).contains("websocket.no-default-integration-response"),
+        "{j}"
+    );
+}

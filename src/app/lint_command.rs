@@ -162,7 +162,11 @@ impl Outcome for WebSocketOutcome<'_> {
                 .integration
                 .as_ref()
                 .and_then(|id| d.integrations.iter().find(|i| &i.id == id));
-            let two_way = if r.route_responses.iter().any(|k| k == "$default") {
+            let two_way = if matches!(r.key.as_str(), "$connect" | "$disconnect") {
+                "connection"
+            } else if !r.route_responses_known {
+                "responses not read"
+            } else if r.route_responses.iter().any(|k| k == "$default") {
                 "two-way"
             } else {
                 "one-way"

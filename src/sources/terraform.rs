@@ -680,7 +680,14 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                 ("AWS::ApiGatewayV2::Stage", p)
             }
             "aws_apigatewayv2_api" => {
-                let mut p = pick(r, &[("name", "Name"), ("protocol_type", "ProtocolType")]);
+                let mut p = pick(
+                    r,
+                    &[
+                        ("name", "Name"),
+                        ("protocol_type", "ProtocolType"),
+                        ("route_selection_expression", "RouteSelectionExpression"),
+                    ],
+                );
                 if let Some(body) = r
                     .values
                     .get("body")
@@ -698,6 +705,10 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                         ("route_key", "RouteKey"),
                         ("authorization_type", "AuthorizationType"),
                         ("authorization_scopes", "AuthorizationScopes"),
+                        (
+                            "route_response_selection_expression",
+                            "RouteResponseSelectionExpression",
+                        ),
                     ],
                 );
                 for (tf, cfn) in [("api_id", "ApiId"), ("authorizer_id", "AuthorizerId")] {
@@ -762,6 +773,33 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                 }
                 origins.insert(r.address.clone(), Origin::whole(&r.path));
                 ("AWS::ApiGatewayV2::Integration", p)
+            }
+            // WebSocket APIs' route and integration responses.
+            "aws_apigatewayv2_route_response" | "aws_apigatewayv2_integration_response" => {
+                let (key, parent, parent_cfn, kind) = if r.kind == "aws_apigatewayv2_route_response"
+                {
+                    (
+                        ("route_response_key", "RouteResponseKey"),
+                        "route_id",
+                        "RouteId",
+                        "AWS::ApiGatewayV2::RouteResponse",
+                    )
+                } else {
+                    (
+                        ("integration_response_key", "IntegrationResponseKey"),
+                        "integration_id",
+                        "IntegrationId",
+                        "AWS::ApiGatewayV2::IntegrationResponse",
+                    )
+                };
+                let mut p = pick(r, &[key]);
+                for (tf, cfn) in [("api_id", "ApiId"), (parent, parent_cfn)] {
+                    if let Some(v) = reference(r, tf) {
+                        p.insert(cfn.into(), v);
+                    }
+                }
+                origins.insert(r.address.clone(), Origin::whole(&r.path));
+                (kind, p)
             }
             "aws_apigatewayv2_authorizer" => {
                 let mut p = pick(
