@@ -543,3 +543,96 @@ fn truststore_validity_and_leaves_are_findings() {
     assert_eq!(subject("mtls.truststore-expiring"), "CN=Soon CA");
     assert_eq!(subject("mtls.truststore-not-ca"), "CN=a-client-not-a-ca");
 }
+
+#[test]
+fn a_template_maps_an_open_default_endpoint_to_a_mutual_tls_domain() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = |disabled: bool| {
+        format!(
+            r#"AWSTemplateFormatVersion: '2010-09-09'
+Resources:
+  Orders:
+    Type: AWS::ApiGateway::RestApi
+    Properties:
+      Name: orders
+      DisableExecuteApiEndpoint: {disabled}
+      Body:
+        swagger: '2.0'
+        info: {{title: orders, version: '1'}}
+        paths:
+          /orders:
+            get:
+              responses: {{'200': {{description: ok}}}}
+              x-amazon-apigateway-integration: {{type: mock, requestTemplates: {{application/json: '{{"statusCode": 200}}'}}, responses: {{default: {{statusCode: '200'}}}}}}
+  ApiDomain:
+    Type: AWS::ApiGateway::DomainName
+    Properties:
+      DomainName: api.example.com
+      RegionalCertificateArn: arn:aws:acm:us-east-1:111122223333:certificate/abc
+      EndpointConfiguration: {{Types: [REGIONAL]}}
+      SecurityPolicy: TLS_1_2
+      MutualTlsAuthentication:
+        TruststoreUri: s3://truststores/api.pem
+  Mapping:
+    Type: AWS::ApiGateway::BasePathMapping
+    Properties:
+      DomainName: !Ref ApiDomain
+      RestApiId: !Ref Orders
+      Stage: prod
+"#
+        )
+    };
+    let open = write(dir.path(), "open.yaml", &template(false));
+    let r = support::run(&["lint", &open, "-o", "json"]);
+    assert!(r.code < 2, "{}", r.stderr);
+    let j = r.one_json();
+    let f = finding(&j, "mtls.default-endpoint-enabled");
+    assert_eq!(f["evidence"]["location"], "$.Resources.Orders");
+    assert_eq!(f["evidence"]["line"], 3);
+    let closed = write(dir.path(), "closed.yaml", &template(true));
+    let r = support::run(&["lint", &closed, "-o", "json"]);
+    assert!(
+        findings_with(&r.one_json(), "mtls.default-endpoint-enabled").is_empty(),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn terraform_state_with_a_mutual_tls_domain_is_checked_too() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/iac/terraform/state.json"
+    );
+    let mut state: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap();
+    // The shapes `terraform show -json` prints for these two resources.
+    resources.push(serde_json::json!({
+        "address": "aws_api_gateway_domain_name.api", "mode": "managed",
+        "type": "aws_api_gateway_domain_name", "name": "api",
+        "values": {"id": "api.example.com", "domain_name": "api.example.com",
+                   "regional_certificate_arn": "arn:aws:acm:us-east-1:111122223333:certificate/abc",
+                   "security_policy": "TLS_1_2",
+                   "endpoint_configuration": [{"types": ["REGIONAL"]}],
+                   "mutual_tls_authentication": [{"truststore_uri": "s3://truststores/api.pem", "truststore_version": ""}]}
+    }));
+    resources.push(serde_json::json!({
+        "address": "aws_api_gateway_base_path_mapping.api", "mode": "managed",
+        "type": "aws_api_gateway_base_path_mapping", "name": "api",
+        "values": {"id": "api.example.com/", "domain_name": "api.example.com",
+                   "api_id": "k8w2q4x7zd", "stage_name": "prod", "base_path": ""}
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "state.json", &state.to_string());
+    let r = support::run(&["lint", &file, "-o", "json"]);
+    assert!(r.code < 2, "{}", r.stderr);
+    let j = r.one_json();
+    let f = finding(&j, "mtls.default-endpoint-enabled");
+    // Placed at the Terraform resource of the REST API.
+    assert_eq!(
+        f["evidence"]["location"], "$.values.root_module.resources[0]",
+        "{f}"
+    );
+}

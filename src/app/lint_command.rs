@@ -656,6 +656,8 @@ fn lint_document(
         findings.extend(lint::missing_integrations(&doc.value, &methods));
     }
     findings.extend(lint::stage_variables_undefined(&doc.value, &methods));
+    // A template's custom domain names with mutual TLS and the APIs mapped to them.
+    findings.extend(crate::checks::domain::mtls::template_findings(&doc.value));
     let findings = doc.findings(findings);
     let outcome = LintOutcome {
         api: if http { "http" } else { "rest" },

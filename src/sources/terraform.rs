@@ -404,6 +404,7 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                         ("name", "Name"),
                         ("binary_media_types", "BinaryMediaTypes"),
                         ("api_key_source", "ApiKeySourceType"),
+                        ("disable_execute_api_endpoint", "DisableExecuteApiEndpoint"),
                     ],
                 );
                 // An OpenAPI body (a JSON string; YAML bodies are not read) is the definition
@@ -632,7 +633,38 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                 } else {
                     "AWS::ApiGatewayV2::DomainName"
                 },
-                pick(r, &[("domain_name", "DomainName")]),
+                {
+                    let mut p = pick(r, &[("domain_name", "DomainName")]);
+                    // Blocks are lists of one object in Terraform's JSON.
+                    let block = |name: &str| {
+                        r.values
+                            .get(name)
+                            .and_then(|b| b.get(0))
+                            .and_then(Value::as_object)
+                    };
+                    if let Some(m) = block("mutual_tls_authentication") {
+                        p.insert(
+                            "MutualTlsAuthentication".into(),
+                            json!({"TruststoreUri": m.get("truststore_uri"),
+                                   "TruststoreVersion": m.get("truststore_version")}),
+                        );
+                    }
+                    if let Some(types) =
+                        block("endpoint_configuration").and_then(|e| e.get("types"))
+                    {
+                        p.insert("EndpointConfiguration".into(), json!({"Types": types}));
+                    }
+                    if let Some(t) =
+                        block("domain_name_configuration").and_then(|c| c.get("endpoint_type"))
+                    {
+                        p.insert(
+                            "DomainNameConfigurations".into(),
+                            json!([{"EndpointType": t}]),
+                        );
+                    }
+                    origins.insert(r.address.clone(), Origin::whole(&r.path));
+                    p
+                },
             ),
             "aws_api_gateway_base_path_mapping" | "aws_apigatewayv2_api_mapping" => {
                 let v2 = r.kind == "aws_apigatewayv2_api_mapping";
@@ -686,6 +718,7 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                         ("name", "Name"),
                         ("protocol_type", "ProtocolType"),
                         ("route_selection_expression", "RouteSelectionExpression"),
+                        ("disable_execute_api_endpoint", "DisableExecuteApiEndpoint"),
                     ],
                 );
                 if let Some(body) = r

@@ -720,6 +720,97 @@ pub fn handshake_findings(
     out
 }
 
+/// Mutual TLS as a template writes it (CloudFormation, CDK, SAM, or Terraform read into
+/// that shape): each custom domain name with a truststore, and the APIs mapped to it whose
+/// default endpoint is not disabled (`DisableExecuteApiEndpoint`), or a domain name that is
+/// not Regional. Locations are the resources (`$.Resources.ID`).
+pub fn template_findings(template: &serde_json::Value) -> Vec<Finding> {
+    use serde_json::Value;
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let props = |id: &str| resources.get(id).and_then(|r| r.get("Properties"));
+    let refers = |v: Option<&Value>, id: &str, name: &str| match v {
+        Some(Value::String(s)) => s == name,
+        Some(v) => v.get("Ref").and_then(Value::as_str) == Some(id),
+        None => false,
+    };
+    let mut out = Vec::new();
+    for (id, r) in resources {
+        let kind = r.get("Type").and_then(Value::as_str).unwrap_or_default();
+        if !matches!(
+            kind,
+            "AWS::ApiGateway::DomainName" | "AWS::ApiGatewayV2::DomainName"
+        ) {
+            continue;
+        }
+        let Some(p) = r.get("Properties") else {
+            continue;
+        };
+        let uri = p
+            .pointer("/MutualTlsAuthentication/TruststoreUri")
+            .and_then(Value::as_str)
+            .filter(|u| !u.is_empty());
+        let Some(uri) = uri else { continue };
+        let name = p
+            .get("DomainName")
+            .and_then(Value::as_str)
+            .unwrap_or(id)
+            .to_string();
+        let endpoint = p
+            .pointer("/EndpointConfiguration/Types/0")
+            .or_else(|| p.pointer("/DomainNameConfigurations/0/EndpointType"))
+            .and_then(Value::as_str);
+        if let Some(t) = endpoint.filter(|t| *t != "REGIONAL") {
+            out.push(
+                Finding::error(
+                    NOT_REGIONAL,
+                    format!("{name} is a {t} custom domain name with a truststore: mutual TLS needs a Regional custom domain name"),
+                )
+                .with("location", crate::locate::resource_path(id))
+                .with("endpoint_type", t),
+            );
+        }
+        // The APIs mapped to this name: BasePathMapping (RestApiId) or ApiMapping (ApiId).
+        let mut apis: Vec<&str> = resources
+            .iter()
+            .filter(|(_, m)| {
+                matches!(
+                    m.get("Type").and_then(Value::as_str),
+                    Some("AWS::ApiGateway::BasePathMapping" | "AWS::ApiGatewayV2::ApiMapping")
+                )
+            })
+            .filter_map(|(_, m)| m.get("Properties"))
+            .filter(|m| refers(m.get("DomainName"), id, &name))
+            .filter_map(|m| {
+                m.get("RestApiId")
+                    .or_else(|| m.get("ApiId"))
+                    .and_then(|a| a.get("Ref"))
+                    .and_then(Value::as_str)
+            })
+            .filter(|a| resources.contains_key(*a))
+            .collect();
+        apis.sort_unstable();
+        apis.dedup();
+        for api in apis {
+            let disabled = props(api)
+                .and_then(|p| p.get("DisableExecuteApiEndpoint"))
+                .is_some_and(|d| d == &Value::Bool(true) || d.as_str() == Some("true"));
+            if !disabled {
+                out.push(
+                    Finding::warning(
+                        DEFAULT_ENDPOINT_ENABLED,
+                        format!("{api} is mapped to {name}, which requires mutual TLS ({uri}), but its default execute-api endpoint is not disabled: clients can call it there without a client certificate; set DisableExecuteApiEndpoint: true"),
+                    )
+                    .with("location", crate::locate::resource_path(api))
+                    .with("domain_name", name.as_str()),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// Mutual TLS as a custom domain name is configured (`get-domain-name`, either API).
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
 pub struct Configured {
