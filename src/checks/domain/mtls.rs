@@ -761,16 +761,6 @@ pub fn template_findings(template: &serde_json::Value) -> Vec<Finding> {
             .pointer("/EndpointConfiguration/Types/0")
             .or_else(|| p.pointer("/DomainNameConfigurations/0/EndpointType"))
             .and_then(Value::as_str);
-        if let Some(t) = endpoint.filter(|t| *t != "REGIONAL") {
-            out.push(
-                Finding::error(
-                    NOT_REGIONAL,
-                    format!("{name} is a {t} custom domain name with a truststore: mutual TLS needs a Regional custom domain name"),
-                )
-                .with("location", crate::locate::resource_path(id))
-                .with("endpoint_type", t),
-            );
-        }
         // The APIs mapped to this name: BasePathMapping (RestApiId) or ApiMapping (ApiId).
         let mut apis: Vec<&str> = resources
             .iter()
@@ -792,20 +782,27 @@ pub fn template_findings(template: &serde_json::Value) -> Vec<Finding> {
             .collect();
         apis.sort_unstable();
         apis.dedup();
-        for api in apis {
-            let disabled = props(api)
-                .and_then(|p| p.get("DisableExecuteApiEndpoint"))
-                .is_some_and(|d| d == &Value::Bool(true) || d.as_str() == Some("true"));
-            if !disabled {
-                out.push(
-                    Finding::warning(
-                        DEFAULT_ENDPOINT_ENABLED,
-                        format!("{api} is mapped to {name}, which requires mutual TLS ({uri}), but its default execute-api endpoint is not disabled: clients can call it there without a client certificate; set DisableExecuteApiEndpoint: true"),
-                    )
-                    .with("location", crate::locate::resource_path(api))
-                    .with("domain_name", name.as_str()),
-                );
-            }
+        let open: Vec<String> = apis
+            .into_iter()
+            .filter(|api| {
+                !props(api)
+                    .and_then(|p| p.get("DisableExecuteApiEndpoint"))
+                    .is_some_and(|d| d == &Value::Bool(true) || d.as_str() == Some("true"))
+            })
+            .map(str::to_string)
+            .collect();
+        // The same findings as for a configuration read from AWS, placed at the resources.
+        let configured = Configured {
+            truststore_uri: Some(uri.to_string()),
+            endpoint_type: endpoint.map(str::to_string),
+            ..Configured::default()
+        };
+        for f in configured_findings(&name, &configured, &open) {
+            let at = match f.evidence.get("api_id").and_then(Value::as_str) {
+                Some(api) => crate::locate::resource_path(api),
+                None => crate::locate::resource_path(id),
+            };
+            out.push(f.with("location", at));
         }
     }
     out
