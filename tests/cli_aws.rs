@@ -855,18 +855,7 @@ public = apigw.create_rest_api(name='public', endpointConfiguration={'types': ['
 print(json.dumps({'private': private, 'bare': bare, 'public': public}))
 "#,
     );
-    let pki = net::Pki::new();
-    let dir = tempfile::tempdir().unwrap();
-    let ca = pki.ca_file(dir.path());
-    let server = net::https_server(
-        pki.leaf(
-            &[
-                "*.execute-api.us-east-1.vpce.amazonaws.com",
-                "*.execute-api.us-east-1.amazonaws.com",
-            ],
-            365,
-            true,
-        ),
+    let (server, ca, _dir) = net::execute_api_https_server(
         "HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: 23\r\nx-amzn-errortype: ForbiddenException\r\n\r\n{\"message\":\"Forbidden\"}",
     );
     let probe = |host: &str, extra: &[&str]| {

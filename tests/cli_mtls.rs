@@ -347,20 +347,23 @@ fn a_server_requiring_client_certificates_is_seen_and_judged() {
     );
 
     // A client the server trusts: the request goes through.
-    let (cert, key) = client_files(&c, "good-client", 90);
-    let good = domain_run(
-        dns,
-        server.port(),
-        &ca,
-        &[
-            "--truststore",
-            &c.truststore,
-            "--client-cert",
-            &cert,
-            "--client-key",
-            &key,
-        ],
-    );
+    // The server, presenting a client certificate, the truststore checked offline too.
+    let present = |(cert, key): (String, String)| {
+        domain_run(
+            dns,
+            server.port(),
+            &ca,
+            &[
+                "--truststore",
+                &c.truststore,
+                "--client-cert",
+                &cert,
+                "--client-key",
+                &key,
+            ],
+        )
+    };
+    let good = present(client_files(&c, "good-client", 90));
     assert_eq!(good.code, 0, "{}{}", good.stdout, good.stderr);
     let reports = good.json();
     assert_eq!(reports.len(), 2, "the truststore's report, then the host's");
@@ -371,20 +374,7 @@ fn a_server_requiring_client_certificates_is_seen_and_judged() {
 
     // A client of another CA: refused by the server, and the offline check says why.
     let stranger = client_pki();
-    let (cert, key) = client_files(&stranger, "stranger", 90);
-    let bad = domain_run(
-        dns,
-        server.port(),
-        &ca,
-        &[
-            "--truststore",
-            &c.truststore,
-            "--client-cert",
-            &cert,
-            "--client-key",
-            &key,
-        ],
-    );
+    let bad = present(client_files(&stranger, "stranger", 90));
     assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
     let reports = bad.json();
     assert!(!findings_with(&reports[0], "mtls.client-not-trusted").is_empty());

@@ -536,20 +536,7 @@ fn resolve_draws_no_dns_conclusions() {
 /// `probe https://HOST:PORT/dev/pets` against a loopback HTTPS server answering `response`,
 /// HOST mapped to it with --resolve, the test CA trusted.
 fn probe_private(host: &str, response: &'static str, extra: &[&str]) -> (Value, i32) {
-    let pki = Pki::new();
-    let dir = tempfile::tempdir().unwrap();
-    let ca = pki.ca_file(dir.path());
-    let server = net::https_server(
-        pki.leaf(
-            &[
-                "*.execute-api.us-east-1.vpce.amazonaws.com",
-                "*.execute-api.us-east-1.amazonaws.com",
-            ],
-            365,
-            true,
-        ),
-        response,
-    );
+    let (server, ca, _dir) = net::execute_api_https_server(response);
     let url = format!("https://{host}:{}/dev/pets", server.port());
     let resolve = format!("{host}:{}:127.0.0.1", server.port());
     let mut args = vec![

@@ -917,3 +917,24 @@ pub fn tls13_only_server(leaf: Leaf) -> SocketAddr {
         }
     })
 }
+
+/// An HTTPS server answering `response`, its certificate naming every execute-api host of
+/// us-east-1 (default names, endpoint aliases and VPC endpoint names): (address, the test CA
+/// file, the folder holding it).
+pub fn execute_api_https_server(response: &'static str) -> (SocketAddr, String, tempfile::TempDir) {
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = pki.ca_file(dir.path());
+    let server = https_server(
+        pki.leaf(
+            &[
+                "*.execute-api.us-east-1.vpce.amazonaws.com",
+                "*.execute-api.us-east-1.amazonaws.com",
+            ],
+            365,
+            true,
+        ),
+        response,
+    );
+    (server, ca, dir)
+}
