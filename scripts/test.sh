@@ -9,7 +9,8 @@
 #  - zsh and fish (bash is there): the completion tests run each shell; man-db: `man` at a
 #    terminal;
 #  - openssl: the authorizer tests make an RSA key and sign JWTs with it;
-#  - jq is not needed by the tests (only by the benchmarks).
+#  - jq, and the aws CLI in a venv of its own (target/awscli-venv): the organization fan-out
+#    test runs scripts/org-scan.sh against moto.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -22,6 +23,7 @@ command -v zsh >/dev/null 2>&1 || need+=(zsh)
 command -v fish >/dev/null 2>&1 || need+=(fish)
 command -v man >/dev/null 2>&1 || need+=(man-db)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+command -v jq >/dev/null 2>&1 || need+=(jq)
 if ((${#need[@]})); then
   echo "installing ${need[*]} for the tests" >&2
   sudo_=""; [ "$(id -u)" -ne 0 ] && sudo_="sudo"
@@ -36,6 +38,15 @@ if [ ! -x "$venv/bin/moto_server" ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]' boto3
 fi
 export APIGW_DOCTOR_MOTO_VENV="$PWD/$venv"
+# The aws CLI apart from moto's venv: its pinned botocore must not move moto's.
+cli_venv=target/awscli-venv
+if [ ! -x "$cli_venv/bin/aws" ]; then
+  echo "creating $cli_venv with the aws CLI for the organization fan-out test" >&2
+  rm -rf "$cli_venv"
+  python3 -m venv "$cli_venv"
+  "$cli_venv/bin/pip" install -q --disable-pip-version-check awscli
+fi
+export APIGW_DOCTOR_AWSCLI="$PWD/$cli_venv/bin/aws"
 # Every test binary, then one closing line that counts them all (cargo's own last line is
 # the doc tests', which may be empty).
 log=$(mktemp)

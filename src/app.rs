@@ -14,6 +14,8 @@ mod domain_command;
 mod kb_commands;
 mod lambda_command;
 mod lint_command;
+#[cfg(feature = "aws")]
+mod live_scan;
 mod policy_command;
 mod probe_command;
 mod probe_websocket;
@@ -33,11 +35,25 @@ impl Session {
     /// Connects to AWS for a command's `--aws` (read-only calls).
     #[cfg(feature = "aws")]
     pub fn connect_aws(&self) -> Result<crate::aws::Aws> {
-        crate::aws::Aws::connect(&crate::aws::Options {
+        if let Some(list) = self.aws.region.as_deref().filter(|r| r.contains(',')) {
+            anyhow::bail!(
+                "--region {list}: this command reads one region; only lint --aws takes a list"
+            );
+        }
+        crate::aws::Aws::connect(&self.aws_options(self.aws.region.clone()))
+    }
+
+    /// The live-mode options, in `region` (`None`: the profile's or AWS_REGION).
+    #[cfg(feature = "aws")]
+    pub fn aws_options(&self, region: Option<String>) -> crate::aws::Options {
+        crate::aws::Options {
             profile: self.aws.profile.clone(),
-            region: self.aws.region.clone(),
+            region,
             timeout: self.aws.timeout,
-        })
+            concurrency: self.aws.concurrency,
+            rate: self.aws.rate,
+            deadline: self.aws.deadline,
+        }
     }
 
     #[cfg(not(feature = "aws"))]
@@ -314,6 +330,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             profile: cli.profile.clone(),
             region: cli.region.clone(),
             timeout: cli.aws_timeout,
+            deadline: cli.aws_deadline,
+            concurrency: usize::from(cli.aws_concurrency),
+            rate: cli.aws_rate,
         },
     };
     if let Err(e) = run_command(&mut session, cli.command) {

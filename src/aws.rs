@@ -10,10 +10,22 @@ use aws_sdk_apigateway::error::{DisplayErrorContext, ProvideErrorMetadata, SdkEr
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use serde_json::{Map, Value, json};
 use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Attempts per call (the first and two retries with backoff on throttling and 5XX).
+mod pace;
+pub mod regions;
+pub use pace::{DOCUMENTED_RATE, Stats};
+pub use regions::RegionList;
+
+/// Attempts per call: the first and retries with backoff on throttling and 5XX, in the SDK's
+/// adaptive mode (after a throttle the client also slows its own sending rate down).
 const MAX_ATTEMPTS: u32 = 3;
+/// How often a call that AWS kept throttling through all its attempts is started again,
+/// after a pause that doubles from [`COOL_DOWN`], while the command's deadline allows: a
+/// throttled scan slows down, it does not fail.
+const THROTTLED_ROUNDS: u32 = 4;
+const COOL_DOWN: Duration = Duration::from_secs(2);
 /// The most pages one listing may take (500 items a page: 500,000 REST APIs or resources,
 /// far past API Gateway's quotas); a listing that goes on is an endpoint that misbehaves.
 pub const MAX_PAGES: usize = 1000;
@@ -47,12 +59,98 @@ impl aws_sdk_apigateway::config::Intercept for BoundedBody {
     }
 }
 
-/// `--profile`, `--region`, `--aws-timeout`.
+/// Counts every attempt sent and every throttling answer, for the progress bar and the
+/// notes of a scan.
+#[derive(Debug)]
+struct Counter(Arc<Stats>);
+
+impl aws_sdk_apigateway::config::Intercept for Counter {
+    fn name(&self) -> &'static str {
+        "Counter"
+    }
+
+    fn read_after_attempt(
+        &self,
+        context: &aws_sdk_apigateway::config::interceptors::FinalizerInterceptorContextRef<'_>,
+        _: &aws_sdk_apigateway::config::RuntimeComponents,
+        _: &mut aws_sdk_apigateway::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.0.calls.fetch_add(1, Relaxed);
+        if let Some(response) = context.response() {
+            let kind = response
+                .headers()
+                .get("x-amzn-errortype")
+                .or_else(|| response.headers().get("x-amzn-query-error"));
+            if pace::is_throttling(response.status().as_u16(), kind) {
+                self.0.throttled.fetch_add(1, Relaxed);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What kind of failure a call met, for a scan to decide what it means for its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// AWS throttled the call through all its attempts (and every later round).
+    Throttled,
+    /// The command's deadline passed before the call could be made or finished.
+    Deadline,
+    /// What was asked for does not exist (e.g. deleted since it was listed).
+    NotFound,
+    /// The credentials may not make the call.
+    Denied,
+    /// AWS did not accept the credentials (in an opt-in region the account has not
+    /// enabled, this is how AWS answers).
+    Credentials,
+}
+
+/// A call's one-line error with its [`Failure`].
+#[derive(Debug)]
+pub struct CallError {
+    pub kind: Failure,
+    message: String,
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CallError {}
+
+fn failure(kind: Failure, message: String) -> anyhow::Error {
+    anyhow::Error::new(CallError { kind, message })
+}
+
+/// The [`Failure`] behind an error, if a call's.
+pub fn failure_of(e: &anyhow::Error) -> Option<Failure> {
+    e.chain()
+        .find_map(|c| c.downcast_ref::<CallError>())
+        .map(|c| c.kind)
+}
+
+/// `--profile`, `--region`, `--aws-timeout`, and the pace of a scan.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub timeout: Duration,
+    /// APIs read at once by a scan (`--aws-concurrency`).
+    pub concurrency: usize,
+    /// Requests a second for all API Gateway calls (`--aws-rate`; 0: not paced).
+    pub rate: f64,
+    /// The whole command's deadline (`--aws-deadline`; default [`DEADLINE_TIMEOUTS`] x timeout).
+    pub deadline: Option<Duration>,
+}
+
+impl Options {
+    /// The command's deadline: `--aws-deadline`, or [`DEADLINE_TIMEOUTS`] x `--aws-timeout`.
+    pub fn deadline(&self) -> Duration {
+        self.deadline.unwrap_or(self.timeout * DEADLINE_TIMEOUTS)
+    }
 }
 
 /// A stage: its name and stage variables.
@@ -170,12 +268,23 @@ pub struct Aws {
     apigatewayv2: aws_sdk_apigatewayv2::Client,
     pub region: String,
     timeout: Duration,
-    /// When the command must be done by (see [`DEADLINE_TIMEOUTS`]).
+    /// When the command must be done by (see [`Options::deadline`]).
     deadline: std::time::Instant,
+    /// How long the command may take, for the messages.
+    budget: Duration,
+    /// APIs a scan reads at once.
+    pub concurrency: usize,
+    pacer: pace::Pacer,
+    pub stats: Arc<Stats>,
 }
 
 impl Aws {
     pub fn connect(opts: &Options) -> Result<Aws> {
+        Aws::connect_until(opts, std::time::Instant::now() + opts.deadline())
+    }
+
+    /// Connects with a deadline shared with other connections (one per region of a scan).
+    pub fn connect_until(opts: &Options, deadline: std::time::Instant) -> Result<Aws> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
@@ -191,7 +300,7 @@ impl Aws {
                     .operation_timeout(opts.timeout * MAX_ATTEMPTS)
                     .build(),
             )
-            .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
+            .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
@@ -215,64 +324,110 @@ impl Aws {
                 "no AWS region: pass --region, or set AWS_REGION or a region in the profile"
             ));
         };
+        let stats = Arc::new(Stats::default());
         Ok(Aws {
             config: config.clone(),
             apigateway: aws_sdk_apigateway::Client::from_conf(
                 aws_sdk_apigateway::config::Builder::from(&config)
                     .interceptor(BoundedBody)
+                    .interceptor(Counter(stats.clone()))
                     .build(),
             ),
             apigatewayv2: aws_sdk_apigatewayv2::Client::from_conf(
                 aws_sdk_apigatewayv2::config::Builder::from(&config)
                     .interceptor(BoundedBody)
+                    .interceptor(Counter(stats.clone()))
                     .build(),
             ),
             runtime,
             region,
             timeout: opts.timeout,
-            deadline: std::time::Instant::now() + opts.timeout * DEADLINE_TIMEOUTS,
+            deadline,
+            budget: opts.deadline(),
+            concurrency: opts.concurrency.max(1),
+            pacer: pace::Pacer::new(opts.rate),
+            stats,
         })
     }
 
-    /// Runs one SDK call (with its retries) to completion, bounded by the command's timeout.
-    fn attempt<T, E>(
+    /// Runs a future (a few of this connection's calls at once) to completion.
+    pub fn block_on<F: Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// The error of a call the deadline leaves no time for.
+    fn deadline_passed(&self, operation: &str) -> anyhow::Error {
+        failure(
+            Failure::Deadline,
+            format!(
+                "{operation}: the command's deadline passed ({:?}; --aws-deadline sets it)",
+                self.budget
+            ),
+        )
+    }
+
+    /// Runs one SDK call (with its retries) to completion, paced, bounded by the command's
+    /// timeout and deadline.
+    async fn attempt_async<T, E>(
         &self,
         operation: &str,
         future: impl Future<
             Output = Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>,
         >,
     ) -> Result<Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>> {
-        let left = self
-            .deadline
-            .saturating_duration_since(std::time::Instant::now());
-        if left.is_zero() {
-            return Err(anyhow!(
-                "{operation}: the command's deadline passed ({:?}: {DEADLINE_TIMEOUTS} x --aws-timeout {:?})",
-                self.timeout * DEADLINE_TIMEOUTS,
-                self.timeout
-            ));
+        let left = |aws: &Aws| {
+            aws.deadline
+                .saturating_duration_since(std::time::Instant::now())
+        };
+        if left(self).is_zero() {
+            return Err(self.deadline_passed(operation));
+        }
+        match tokio::time::timeout(left(self), self.pacer.wait(operation)).await {
+            Ok(waited) => self.stats.add_paced(waited),
+            Err(_) => return Err(self.deadline_passed(operation)),
         }
         let per_call = self.timeout * (MAX_ATTEMPTS + 1);
-        let limit = per_call.min(left);
-        self.runtime
-            .block_on(async { tokio::time::timeout(limit, future).await })
-            .map_err(|_| {
-                if limit < per_call {
-                    anyhow!(
-                        "{operation}: the command's deadline passed ({:?}: {DEADLINE_TIMEOUTS} x --aws-timeout {:?})",
-                        self.timeout * DEADLINE_TIMEOUTS,
-                        self.timeout
-                    )
-                } else {
-                    anyhow!(
-                        "{operation}: AWS did not answer within {limit:?} (--aws-timeout {:?}, {MAX_ATTEMPTS} attempts)",
-                        self.timeout
-                    )
-                }
-            })
+        let limit = per_call.min(left(self));
+        let throttled = self.stats.throttled();
+        tokio::time::timeout(limit, future).await.map_err(|_| {
+            if limit < per_call && self.stats.throttled() > throttled {
+                failure(
+                    Failure::Throttled,
+                    format!(
+                        "{operation}: AWS kept throttling the call until the command's deadline passed ({:?}; --aws-deadline sets it): try again later, or lower --aws-rate",
+                        self.budget
+                    ),
+                )
+            } else if limit < per_call {
+                self.deadline_passed(operation)
+            } else {
+                anyhow!(
+                    "{operation}: AWS did not answer within {limit:?} (--aws-timeout {:?}, {MAX_ATTEMPTS} attempts)",
+                    self.timeout
+                )
+            }
+        })
     }
 
     /// One call whose failure is the command's: a one-line error naming what was asked.
+    async fn call_async<T, E>(
+        &self,
+        operation: &str,
+        action: &str,
+        what: &str,
+        future: impl Future<
+            Output = Result<T, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>,
+        >,
+    ) -> Result<T>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.attempt_async(operation, future)
+            .await?
+            .map_err(|e| explain(operation, action, what, &self.region, self.timeout, e))
+    }
+
+    /// [`Aws::call_async`], run to completion.
     fn call<T, E>(
         &self,
         operation: &str,
@@ -285,8 +440,8 @@ impl Aws {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        self.attempt(operation, future)?
-            .map_err(|e| explain(operation, action, what, &self.region, self.timeout, e))
+        self.runtime
+            .block_on(self.call_async(operation, action, what, future))
     }
 
     /// Like `call`, for a lookup whose "not found" is an answer (`None`), not a failure.
@@ -302,7 +457,10 @@ impl Aws {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        match self.attempt(operation, future)? {
+        match self
+            .runtime
+            .block_on(self.attempt_async(operation, future))?
+        {
             Ok(v) => Ok(Some(v)),
             Err(e) if e.code() == Some("NotFoundException") => Ok(None),
             Err(e) => Err(explain(
@@ -318,7 +476,7 @@ impl Aws {
 
     /// Every page of a listing: `send` asks for the page after a token (`None`: the first),
     /// `take` keeps what the page holds and returns the next token (`None`: the last page).
-    fn paginate<P, T, E, Fut>(
+    async fn paginate_async<P, T, E, Fut>(
         &self,
         operation: &str,
         action: &str,
@@ -335,7 +493,9 @@ impl Aws {
         let mut token = None;
         let mut seen = std::collections::HashSet::new();
         for _ in 0..MAX_PAGES {
-            let page = self.call(operation, action, what, send(token.take()))?;
+            let page = self
+                .call_async(operation, action, what, send(token.take()))
+                .await?;
             token = take(page, &mut out);
             match &token {
                 None => return Ok(out),
@@ -353,9 +513,88 @@ impl Aws {
         ))
     }
 
+    /// [`Aws::paginate_async`], run to completion.
+    fn paginate<P, T, E, Fut>(
+        &self,
+        operation: &str,
+        action: &str,
+        what: &str,
+        send: impl FnMut(Option<String>) -> Fut,
+        take: impl FnMut(P, &mut Vec<T>) -> Option<String>,
+    ) -> Result<Vec<T>>
+    where
+        Fut:
+            Future<Output = Result<P, SdkError<E, aws_sdk_apigateway::config::http::HttpResponse>>>,
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {
+        self.runtime
+            .block_on(self.paginate_async(operation, action, what, send, take))
+    }
+
+    /// Runs `read` again after AWS kept throttling it, pausing longer each round, while the
+    /// deadline allows ([`THROTTLED_ROUNDS`]); any other error ends it at once.
+    pub async fn persist<T, Fut>(&self, mut read: impl FnMut() -> Fut) -> Result<T>
+    where
+        Fut: Future<Output = Result<T>>,
+    {
+        let mut pause = COOL_DOWN;
+        let mut round = 0;
+        loop {
+            match read().await {
+                Err(e)
+                    if failure_of(&e) == Some(Failure::Throttled) && round < THROTTLED_ROUNDS =>
+                {
+                    let left = self
+                        .deadline
+                        .saturating_duration_since(std::time::Instant::now());
+                    if left <= pause {
+                        return Err(e);
+                    }
+                    tokio::time::sleep(pause).await;
+                    pause *= 2;
+                    round += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Reads every item with `read`, at most [`Aws::concurrency`] at once, each through
+    /// [`Aws::persist`]; the results in the items' order. `done` is told of each result as
+    /// it comes (for a progress bar).
+    pub fn read_all<I, T, Fut>(
+        &self,
+        items: Vec<I>,
+        read: impl Fn(I) -> Fut,
+        mut done: impl FnMut(&Result<T>),
+    ) -> Vec<Result<T>>
+    where
+        I: Clone,
+        Fut: Future<Output = Result<T>>,
+    {
+        use futures_util::StreamExt;
+        let read = &read;
+        self.runtime.block_on(async {
+            let mut results = Vec::with_capacity(items.len());
+            let mut stream = futures_util::stream::iter(items)
+                .map(|item| self.persist(move || read(item.clone())))
+                .buffered(self.concurrency);
+            while let Some(r) = stream.next().await {
+                done(&r);
+                results.push(r);
+            }
+            results
+        })
+    }
+
     /// Every REST API in the region: (id, name).
     pub fn rest_apis(&self) -> Result<Vec<(String, String)>> {
-        self.paginate(
+        self.runtime.block_on(self.rest_apis_async())
+    }
+
+    /// [`Aws::rest_apis`].
+    pub async fn rest_apis_async(&self) -> Result<Vec<(String, String)>> {
+        self.paginate_async(
             "GetRestApis",
             "apigateway:GET",
             "the region's REST APIs",
@@ -376,28 +615,36 @@ impl Aws {
                 page.position().map(str::to_string)
             },
         )
+        .await
     }
 
     /// `aws apigateway get-resources --embed methods`, every page, as the CLI prints it.
     pub fn resources(&self, api_id: &str) -> Result<Value> {
-        let items = self.paginate(
-            "GetResources",
-            "apigateway:GET",
-            &format!("REST API {api_id}"),
-            |position| {
-                self.apigateway
-                    .get_resources()
-                    .rest_api_id(api_id)
-                    .embed("methods")
-                    .limit(500)
-                    .set_position(position)
-                    .send()
-            },
-            |page, out| {
-                out.extend(page.items().iter().map(resource_json));
-                page.position().map(str::to_string)
-            },
-        )?;
+        self.runtime.block_on(self.resources_async(api_id))
+    }
+
+    /// [`Aws::resources`].
+    pub async fn resources_async(&self, api_id: &str) -> Result<Value> {
+        let items = self
+            .paginate_async(
+                "GetResources",
+                "apigateway:GET",
+                &format!("REST API {api_id}"),
+                |position| {
+                    self.apigateway
+                        .get_resources()
+                        .rest_api_id(api_id)
+                        .embed("methods")
+                        .limit(500)
+                        .set_position(position)
+                        .send()
+                },
+                |page, out| {
+                    out.extend(page.items().iter().map(resource_json));
+                    page.position().map(str::to_string)
+                },
+            )
+            .await?;
         Ok(json!({ "items": items }))
     }
 
@@ -464,14 +711,28 @@ impl Aws {
         self.v2_apis(None)
     }
 
+    /// [`Aws::http_apis`].
+    pub async fn http_apis_async(&self) -> Result<Vec<(String, String)>> {
+        self.v2_apis_async(None).await
+    }
+
     /// Every WebSocket API in the region: (id, name).
     pub fn websocket_apis(&self) -> Result<Vec<(String, String)>> {
         self.v2_apis(Some("WEBSOCKET"))
     }
 
+    /// [`Aws::websocket_apis`].
+    pub async fn websocket_apis_async(&self) -> Result<Vec<(String, String)>> {
+        self.v2_apis_async(Some("WEBSOCKET")).await
+    }
+
     /// The region's apigatewayv2 APIs of one protocol (all with `None`): (id, name).
     fn v2_apis(&self, protocol: Option<&str>) -> Result<Vec<(String, String)>> {
-        self.paginate(
+        self.runtime.block_on(self.v2_apis_async(protocol))
+    }
+
+    async fn v2_apis_async(&self, protocol: Option<&str>) -> Result<Vec<(String, String)>> {
+        self.paginate_async(
             "GetApis",
             "apigateway:GET",
             "the region's HTTP and WebSocket APIs",
@@ -494,57 +755,38 @@ impl Aws {
                 page.next_token().map(str::to_string)
             },
         )
+        .await
     }
 
     /// A WebSocket API as API Gateway holds it now: its route selection expression, routes
     /// with their route responses, and integrations with their integration responses.
     pub fn websocket_api(&self, api_id: &str) -> Result<crate::checks::websocket::WsApi> {
+        self.runtime.block_on(self.websocket_api_async(api_id))
+    }
+
+    /// [`Aws::websocket_api`].
+    pub async fn websocket_api_async(
+        &self,
+        api_id: &str,
+    ) -> Result<crate::checks::websocket::WsApi> {
         use crate::checks::websocket::{WsApi, WsIntegration, WsRoute};
         let what = format!("WebSocket API {api_id}");
-        let api = self.call(
-            "GetApi",
-            "apigateway:GET",
-            &what,
-            self.apigatewayv2.get_api().api_id(api_id).send(),
-        )?;
+        let api = self
+            .call_async(
+                "GetApi",
+                "apigateway:GET",
+                &what,
+                self.apigatewayv2.get_api().api_id(api_id).send(),
+            )
+            .await?;
         if api.protocol_type().map(|p| p.as_str()) != Some("WEBSOCKET") {
             bail!(
                 "API {api_id} is an {} API, not a WebSocket API",
                 api.protocol_type().map_or("unknown", |p| p.as_str())
             );
         }
-        let routes = self.paginate(
-            "GetRoutes",
-            "apigateway:GET",
-            &what,
-            |token| {
-                self.apigatewayv2
-                    .get_routes()
-                    .api_id(api_id)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page, out| {
-                out.extend(page.items().iter().cloned());
-                page.next_token().map(str::to_string)
-            },
-        )?;
-        let integrations = self.paginate(
-            "GetIntegrations",
-            "apigateway:GET",
-            &what,
-            |token| {
-                self.apigatewayv2
-                    .get_integrations()
-                    .api_id(api_id)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page, out| {
-                out.extend(page.items().iter().cloned());
-                page.next_token().map(str::to_string)
-            },
-        )?;
+        let routes = self.routes_async(api_id, &what).await?;
+        let integrations = self.integrations_async(api_id, &what).await?;
         let mut ws = WsApi {
             id: api_id.to_string(),
             name: api.name().unwrap_or(api_id).to_string(),
@@ -554,16 +796,18 @@ impl Aws {
         };
         for i in &integrations {
             let id = i.integration_id().unwrap_or_default();
-            let responses = self.call(
-                "GetIntegrationResponses",
-                "apigateway:GET",
-                &what,
-                self.apigatewayv2
-                    .get_integration_responses()
-                    .api_id(api_id)
-                    .integration_id(id)
-                    .send(),
-            )?;
+            let responses = self
+                .call_async(
+                    "GetIntegrationResponses",
+                    "apigateway:GET",
+                    &what,
+                    self.apigatewayv2
+                        .get_integration_responses()
+                        .api_id(api_id)
+                        .integration_id(id)
+                        .send(),
+                )
+                .await?;
             ws.integrations.push(WsIntegration {
                 id: id.to_string(),
                 kind: i
@@ -584,16 +828,19 @@ impl Aws {
             let key = r.route_key().unwrap_or_default().to_string();
             // A route's responses that cannot be read leave its two-way-ness unknown: said,
             // not guessed.
-            let responses = match self.call(
-                "GetRouteResponses",
-                "apigateway:GET",
-                &what,
-                self.apigatewayv2
-                    .get_route_responses()
-                    .api_id(api_id)
-                    .route_id(id)
-                    .send(),
-            ) {
+            let responses = match self
+                .call_async(
+                    "GetRouteResponses",
+                    "apigateway:GET",
+                    &what,
+                    self.apigatewayv2
+                        .get_route_responses()
+                        .api_id(api_id)
+                        .route_id(id)
+                        .send(),
+                )
+                .await
+            {
                 Ok(out) => Some(
                     out.items()
                         .iter()
@@ -625,34 +872,16 @@ impl Aws {
         Ok(ws)
     }
 
-    /// An HTTP API's integrations with the route keys that target each, and its stages.
-    pub fn http_integrations(&self, api_id: &str) -> Result<(Vec<HttpIntegration>, Vec<Stage>)> {
-        let what = format!("HTTP API {api_id}");
-        let mut integrations = self.paginate(
-            "GetIntegrations",
-            "apigateway:GET",
-            &what,
-            |token| {
-                self.apigatewayv2
-                    .get_integrations()
-                    .api_id(api_id)
-                    .set_next_token(token)
-                    .send()
-            },
-            |page, out| {
-                out.extend(page.items().iter().map(|i| HttpIntegration {
-                    id: i.integration_id().unwrap_or_default().to_string(),
-                    connection_type: i.connection_type().map(|c| c.as_str().to_string()),
-                    connection_id: i.connection_id().map(str::to_string),
-                    routes: Vec::new(),
-                }));
-                page.next_token().map(str::to_string)
-            },
-        )?;
-        let routes = self.paginate(
+    /// Every route of an apigatewayv2 API (HTTP or WebSocket).
+    async fn routes_async(
+        &self,
+        api_id: &str,
+        what: &str,
+    ) -> Result<Vec<aws_sdk_apigatewayv2::types::Route>> {
+        self.paginate_async(
             "GetRoutes",
             "apigateway:GET",
-            &what,
+            what,
             |token| {
                 self.apigatewayv2
                     .get_routes()
@@ -661,15 +890,63 @@ impl Aws {
                     .send()
             },
             |page, out| {
-                out.extend(page.items().iter().map(|r| {
-                    (
-                        r.target().unwrap_or_default().to_string(),
-                        r.route_key().unwrap_or_default().to_string(),
-                    )
-                }));
+                out.extend(page.items().iter().cloned());
                 page.next_token().map(str::to_string)
             },
-        )?;
+        )
+        .await
+    }
+
+    /// Every integration of an apigatewayv2 API (HTTP or WebSocket).
+    async fn integrations_async(
+        &self,
+        api_id: &str,
+        what: &str,
+    ) -> Result<Vec<aws_sdk_apigatewayv2::types::Integration>> {
+        self.paginate_async(
+            "GetIntegrations",
+            "apigateway:GET",
+            what,
+            |token| {
+                self.apigatewayv2
+                    .get_integrations()
+                    .api_id(api_id)
+                    .set_next_token(token)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().cloned());
+                page.next_token().map(str::to_string)
+            },
+        )
+        .await
+    }
+
+    /// An HTTP API's integrations with the route keys that target each, and its stages.
+    pub fn http_integrations(&self, api_id: &str) -> Result<(Vec<HttpIntegration>, Vec<Stage>)> {
+        let what = format!("HTTP API {api_id}");
+        let mut integrations: Vec<HttpIntegration> = self
+            .runtime
+            .block_on(self.integrations_async(api_id, &what))?
+            .iter()
+            .map(|i| HttpIntegration {
+                id: i.integration_id().unwrap_or_default().to_string(),
+                connection_type: i.connection_type().map(|c| c.as_str().to_string()),
+                connection_id: i.connection_id().map(str::to_string),
+                routes: Vec::new(),
+            })
+            .collect();
+        let routes: Vec<(String, String)> = self
+            .runtime
+            .block_on(self.routes_async(api_id, &what))?
+            .iter()
+            .map(|r| {
+                (
+                    r.target().unwrap_or_default().to_string(),
+                    r.route_key().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
         for (target, key) in routes {
             if let Some(i) = integrations
                 .iter_mut()
@@ -1022,7 +1299,11 @@ impl Aws {
                 url.query_pairs_mut().append_pair("versionId", v);
             }
             let fetched = self.runtime.block_on(async {
-                tokio::time::timeout(self.timeout * 2, self.signed_get(&url, &region, max)).await
+                tokio::time::timeout(
+                    self.timeout * 2,
+                    self.signed_get("GetObject", "s3", &url, &region, max),
+                )
+                .await
             });
             let (status, moved_to, body) = match fetched {
                 Err(_) => bail!(
@@ -1058,6 +1339,8 @@ impl Aws {
     /// One SigV4-signed GET: (status, the bucket's region if S3 names it, body up to `max`).
     async fn signed_get(
         &self,
+        operation: &str,
+        service: &str,
         url: &url::Url,
         region: &str,
         max: u64,
@@ -1070,24 +1353,26 @@ impl Aws {
         let provider = self
             .config
             .credentials_provider()
-            .ok_or_else(|| anyhow!("GetObject: no AWS credentials are configured"))?;
+            .ok_or_else(|| anyhow!("{operation}: no AWS credentials are configured"))?;
         let credentials = provider
             .provide_credentials()
             .await
-            .map_err(|e| anyhow!("GetObject: cannot load AWS credentials: {e}"))?;
+            .map_err(|e| anyhow!("{operation}: cannot load AWS credentials: {e}"))?;
         let identity = aws_smithy_runtime_api::client::identity::Identity::from(credentials);
         let mut settings = SigningSettings::default();
-        settings.percent_encoding_mode = PercentEncodingMode::Single;
-        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
-        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        if service == "s3" {
+            settings.percent_encoding_mode = PercentEncodingMode::Single;
+            settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+            settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+        }
         let params = aws_sigv4::sign::v4::SigningParams::builder()
             .identity(&identity)
             .region(region)
-            .name("s3")
+            .name(service)
             .time(std::time::SystemTime::now())
             .settings(settings)
             .build()
-            .map_err(|e| anyhow!("GetObject: cannot sign: {e}"))?
+            .map_err(|e| anyhow!("{operation}: cannot sign: {e}"))?
             .into();
         let signable = SignableRequest::new(
             "GET",
@@ -1095,9 +1380,9 @@ impl Aws {
             std::iter::empty(),
             SignableBody::Bytes(&[]),
         )
-        .map_err(|e| anyhow!("GetObject: cannot sign {url}: {e}"))?;
+        .map_err(|e| anyhow!("{operation}: cannot sign {url}: {e}"))?;
         let (instructions, _) = sign(signable, &params)
-            .map_err(|e| anyhow!("GetObject: cannot sign {url}: {e}"))?
+            .map_err(|e| anyhow!("{operation}: cannot sign {url}: {e}"))?
             .into_parts();
         let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
         let tls = rustls::ClientConfig::builder_with_provider(provider)
@@ -1112,7 +1397,7 @@ impl Aws {
             .timeout(self.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| anyhow!("GetObject: cannot build the HTTP client: {e}"))?;
+            .map_err(|e| anyhow!("{operation}: cannot build the HTTP client: {e}"))?;
         let mut request = client.get(url.as_str());
         for (name, value) in instructions.headers() {
             request = request.header(name, value);
@@ -1120,7 +1405,7 @@ impl Aws {
         let mut response = request
             .send()
             .await
-            .map_err(|e| anyhow!("GetObject {url}: {e}"))?;
+            .map_err(|e| anyhow!("{operation} {url}: {e}"))?;
         let status = response.status().as_u16();
         let moved_to = response
             .headers()
@@ -1131,11 +1416,11 @@ impl Aws {
         while let Some(chunk) = response
             .chunk()
             .await
-            .map_err(|e| anyhow!("GetObject {url}: {e}"))?
+            .map_err(|e| anyhow!("{operation} {url}: {e}"))?
         {
             body.extend_from_slice(&chunk);
             if body.len() as u64 > max {
-                bail!("GetObject {url}: the object is larger than {max} bytes: not a truststore");
+                bail!("{operation} {url}: the answer is larger than {max} bytes");
             }
         }
         Ok((status, moved_to, body))
@@ -1283,23 +1568,33 @@ where
             let code = e.code().unwrap_or("error");
             let message = e.message().unwrap_or_default();
             match code {
-                "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => anyhow!(
-                    "{operation}: access denied: the caller needs {action} on {what} ({message})"
+                "AccessDeniedException" | "AccessDenied" | "UnauthorizedOperation" => failure(
+                    Failure::Denied,
+                    format!(
+                        "{operation}: access denied: the caller needs {action} on {what} ({message})"
+                    ),
                 ),
-                "NotFoundException" | "ResourceNotFoundException" => {
-                    anyhow!("{operation}: {what} does not exist in {region} ({message})")
-                }
+                "NotFoundException" | "ResourceNotFoundException" => failure(
+                    Failure::NotFound,
+                    format!("{operation}: {what} does not exist in {region} ({message})"),
+                ),
                 "ExpiredTokenException" | "ExpiredToken" | "RequestExpired" => anyhow!(
                     "{operation}: the AWS session has expired: refresh the credentials (aws sso login, or new temporary keys) ({message})"
                 ),
                 "UnrecognizedClientException"
                 | "InvalidSignatureException"
                 | "InvalidClientTokenId"
-                | "SignatureDoesNotMatch" => anyhow!(
-                    "{operation}: AWS does not accept these credentials ({code}: {message}): check the profile and keys"
+                | "SignatureDoesNotMatch" => failure(
+                    Failure::Credentials,
+                    format!(
+                        "{operation}: AWS does not accept these credentials ({code}: {message}): check the profile and keys"
+                    ),
                 ),
-                "TooManyRequestsException" | "ThrottlingException" | "Throttling" => anyhow!(
-                    "{operation}: AWS kept throttling the call after {MAX_ATTEMPTS} attempts ({message}): try again later"
+                "TooManyRequestsException" | "ThrottlingException" | "Throttling" => failure(
+                    Failure::Throttled,
+                    format!(
+                        "{operation}: AWS kept throttling the call after {MAX_ATTEMPTS} attempts ({message}): try again later, or lower --aws-rate"
+                    ),
                 ),
                 _ if e.code().is_none() => anyhow!(
                     "{operation}: AWS's answer could not be read ({})",

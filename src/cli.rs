@@ -20,11 +20,15 @@ use std::path::PathBuf;
         Exit status: 0 no problem found, 1 problems found, 2 the tool could not run."
 )]
 pub struct Cli {
-    /// Output format: text for people, one JSON object per target per line, or SARIF.
+    /// Output format
+    ///
+    /// Text for people, one JSON object per target per line, or SARIF.
     #[arg(short, long, value_enum, default_value_t = Format::Human, global = true)]
     pub output: Format,
 
-    /// When to colour human output (auto honours NO_COLOR and a non-terminal stdout).
+    /// When to colour human output
+    ///
+    /// auto honours NO_COLOR and a non-terminal stdout.
     #[arg(long, value_enum, default_value_t = ColorWhen::Auto, global = true, value_name = "WHEN")]
     pub color: ColorWhen,
 
@@ -40,18 +44,42 @@ pub struct Cli {
     #[arg(long = "parameter", global = true, value_name = "NAME=VALUE", value_parser = parse_name_value)]
     pub parameters: Vec<(String, String)>,
 
-    /// Live mode: the AWS profile to use (default: AWS_PROFILE, then the default chain).
+    /// Live mode: the AWS profile to use
+    ///
+    /// Default: AWS_PROFILE, then the default chain.
     #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 
-    /// Live mode: the AWS region (default: AWS_REGION, then the profile's).
-    #[arg(long, global = true, value_name = "NAME")]
+    /// Live mode: the AWS region (`lint --aws`: a list)
+    ///
+    /// Default: AWS_REGION, then the profile's. `lint --aws` takes a comma-separated list
+    /// (us-east-1,eu-west-1).
+    #[arg(long, global = true, value_name = "NAME[,NAME...]")]
     pub region: Option<String>,
 
-    /// Live mode: the limit for each AWS call; throttled calls are retried with backoff,
-    /// at most 3 attempts.
+    /// Live mode: the limit for each AWS call
+    ///
+    /// Throttled calls are retried with backoff (the SDK's adaptive mode, 3 attempts), then
+    /// again after a pause while the deadline allows.
     #[arg(long, global = true, default_value = "10s", value_parser = parse_duration, value_name = "DURATION")]
     pub aws_timeout: std::time::Duration,
+
+    /// Live mode: the limit for the whole command
+    ///
+    /// Default: 30 x --aws-timeout. What is not read by then is reported as not read.
+    #[arg(long, global = true, value_parser = parse_deadline, value_name = "DURATION")]
+    pub aws_deadline: Option<std::time::Duration>,
+
+    /// Live mode: APIs read at once by `lint --aws`
+    #[arg(long, global = true, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64), value_name = "N")]
+    pub aws_concurrency: u16,
+
+    /// Live mode: API Gateway calls a second (0: not paced)
+    ///
+    /// Default: the documented management-API quota, 10 a second with a burst of 40,
+    /// GetResources 5 every 2 seconds; other values keep those proportions.
+    #[arg(long, global = true, default_value_t = 10.0, value_parser = parse_rate, value_name = "RPS")]
+    pub aws_rate: f64,
 
     #[command(subcommand)]
     pub command: Command,
@@ -60,7 +88,14 @@ pub struct Cli {
 /// Commands where live mode (`--aws`) works: the others do not show its flags.
 const LIVE_COMMANDS: &[&str] = &["lint", "policy", "selection", "domain", "trace"];
 /// The live-mode flags.
-const LIVE_FLAGS: &[&str] = &["profile", "region", "aws_timeout"];
+const LIVE_FLAGS: &[&str] = &[
+    "profile",
+    "region",
+    "aws_timeout",
+    "aws_deadline",
+    "aws_concurrency",
+    "aws_rate",
+];
 /// Commands that read API definitions, where templates' `--parameter` applies.
 const DEFINITION_COMMANDS: &[&str] = &[
     "lint",
@@ -127,7 +162,9 @@ fn summarise_globals(cmd: clap::Command) -> clap::Command {
         note.push_str("; --parameter NAME=VALUE (CloudFormation templates)");
     }
     if live {
-        note.push_str("; --profile NAME, --region NAME, --aws-timeout DURATION (live mode)");
+        note.push_str(
+            "; --profile NAME, --region NAME, --aws-timeout DURATION, --aws-deadline DURATION, --aws-concurrency N, --aws-rate RPS (live mode)",
+        );
     }
     let after = match cmd.get_after_help() {
         Some(a) => format!("{a}\n\n{note}"),
@@ -148,8 +185,12 @@ fn summarise_globals(cmd: clap::Command) -> clap::Command {
 #[derive(Debug, Clone)]
 pub struct AwsFlags {
     pub profile: Option<String>,
+    /// As given: one region, or a comma-separated list for `lint --aws`.
     pub region: Option<String>,
     pub timeout: std::time::Duration,
+    pub deadline: Option<std::time::Duration>,
+    pub concurrency: usize,
+    pub rate: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -612,6 +653,12 @@ pub struct LintArgs {
     /// With --aws: the WebSocket API to read.
     #[arg(long, value_name = "ID", requires = "aws", conflicts_with_all = ["rest_api_id", "vpc_link"])]
     pub websocket_api_id: Option<String>,
+
+    /// With --aws: every region enabled for the account (ec2:DescribeRegions), or, when
+    /// that call is not permitted, every region in the AWS SDK's endpoint data; the report
+    /// says which.
+    #[arg(long, requires = "aws", conflicts_with_all = ["rest_api_id", "websocket_api_id", "vpc_link"])]
+    pub all_regions: bool,
 }
 
 #[derive(Debug, Args)]
@@ -773,6 +820,37 @@ fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
         Ok(v) if v > 0.0 && v * unit <= 600.0 => Ok(std::time::Duration::from_secs_f64(v * unit)),
         _ => Err(format!(
             "{s:?} is not a duration from 1ms to 600s (e.g. 5s, 500ms)"
+        )),
+    }
+}
+
+/// `--aws-deadline`: 90s, 20m, 2h (up to 24 hours).
+fn parse_deadline(s: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = if let Some(n) = s.strip_suffix('h') {
+        (n, 3600.0)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60.0)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1.0)
+    } else {
+        (s, 1.0)
+    };
+    match number.parse::<f64>() {
+        Ok(v) if v > 0.0 && v * unit <= 86_400.0 => {
+            Ok(std::time::Duration::from_secs_f64(v * unit))
+        }
+        _ => Err(format!(
+            "{s:?} is not a duration from 1s to 24h (e.g. 90s, 20m, 2h)"
+        )),
+    }
+}
+
+/// `--aws-rate`: requests a second, 0 (not paced) to 10,000.
+fn parse_rate(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if (0.0..=10_000.0).contains(&v) => Ok(v),
+        _ => Err(format!(
+            "{s:?} is not a rate from 0 to 10000 requests a second (e.g. 10, 2.5; 0: not paced)"
         )),
     }
 }

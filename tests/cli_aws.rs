@@ -56,7 +56,10 @@ fn lint_reads_every_rest_api_in_the_region() {
     // Warnings and notes only: exit 0 unless --fail-on warning.
     assert_eq!(r.code, 0, "{}", r.stderr);
     let reports = r.json();
-    assert_eq!(reports.len(), 2, "{}", r.stdout);
+    // One report an API, then the scan's own.
+    assert_eq!(reports.len(), 3, "{}", r.stdout);
+    assert_eq!(reports[2]["target"], "live scan of us-east-1");
+    assert_eq!(reports[2]["result"]["apis_read"], 2);
     let of = |id: &str| -> &Value {
         reports
             .iter()
@@ -291,14 +294,22 @@ fn denied_expired_and_throttled_calls_are_one_line() {
                 "TooManyRequestsException",
                 "Too Many Requests",
             ),
-            "kept throttling the call after 3 attempts",
+            "kept throttling the call",
         ),
     ] {
         let server = net::http_server(response);
         let mut cmd = doctor();
         with_dummy_aws(&mut cmd, &format!("http://{server}"), dir.path());
         let out = cmd
-            .args(["lint", "--aws", "--aws-timeout", "3s"])
+            // The deadline ends the later rounds a throttled call gets.
+            .args([
+                "lint",
+                "--aws",
+                "--aws-timeout",
+                "3s",
+                "--aws-deadline",
+                "6s",
+            ])
             .output()
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -827,7 +838,8 @@ print(json.dumps({'ws': ws, 'http': http}))
     // Every WebSocket API of the region (and no HTTP API) when no id is given.
     let all = moto.run(&["-o", "json", "lint", "--aws"]);
     let reports = all.json();
-    assert_eq!(reports.len(), 1, "{}", all.stdout);
+    assert_eq!(reports.len(), 2, "{}", all.stdout);
+    assert_eq!(reports[1]["result"]["apis_listed"], 1);
     assert!(reports[0]["target"].as_str().unwrap().contains(ws));
     // An HTTP API's id is refused with the reason.
     let http = ids["http"].as_str().unwrap();

@@ -207,53 +207,30 @@ fn lint_websocket(
     session.emit(&Report::new("lint", label, outcome).with_findings(findings))
 }
 
-/// `--aws`: each REST API's definition as AWS holds it now (get-resources --embed methods),
-/// one report per API.
+/// `--aws`: the API given by `--rest-api-id` or `--websocket-api-id` as AWS holds it now
+/// (get-resources --embed methods; routes and integrations), or every REST and WebSocket API
+/// of the regions asked (see `live_scan`).
 fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
     #[cfg(feature = "aws")]
     {
+        if args.rest_api_id.is_none() && args.websocket_api_id.is_none() {
+            return super::live_scan::run(session, args);
+        }
         let aws = session.connect_aws()?;
-        let apis = match (&args.rest_api_id, &args.websocket_api_id) {
-            (Some(id), _) => vec![(id.clone(), String::new())],
-            (None, Some(_)) => Vec::new(),
-            (None, None) => aws.rest_apis()?,
-        };
-        let websockets = match (&args.rest_api_id, &args.websocket_api_id) {
-            (_, Some(id)) => vec![(id.clone(), String::new())],
-            (Some(_), None) => Vec::new(),
-            (None, None) => aws.websocket_apis()?,
-        };
-        if apis.is_empty() && websockets.is_empty() {
-            anyhow::bail!(
-                "no REST or WebSocket APIs in {} (pass --region, or check the account)",
-                aws.region
-            );
-        }
-        for (id, _) in &websockets {
+        if let Some(id) = &args.websocket_api_id {
             let api = aws.websocket_api(id)?;
-            let label = format!("WebSocket API {id} {:?} ({})", api.name, aws.region);
-            let findings = websocket::lint(&api);
-            let outcome = WebSocketOutcome {
-                api: "websocket",
-                definition: &api,
-            };
-            session.emit(&Report::new("lint", label, outcome).with_findings(findings))?;
+            return emit_live_websocket(session, &api, &aws.region);
         }
-        for (id, name) in apis {
-            let value = aws.resources(&id)?;
-            let label = if name.is_empty() {
-                format!("REST API {id} ({})", aws.region)
-            } else {
-                format!("REST API {id} {name:?} ({})", aws.region)
-            };
+        if let Some(id) = &args.rest_api_id {
+            let value = aws.resources(id)?;
             let doc = document::Document {
-                name: label,
+                name: format!("REST API {id} ({})", aws.region),
                 text: serde_json::to_string_pretty(&value)?,
                 value,
                 yaml: false,
                 read: None,
             };
-            lint_document(session, args, doc, Some(&id))?;
+            lint_document(session, args, doc, Some(id))?;
         }
         Ok(())
     }
@@ -262,6 +239,22 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
         let _ = args;
         session.connect_aws().map(|_| ())
     }
+}
+
+/// The report of a WebSocket API read from AWS.
+#[cfg(feature = "aws")]
+pub(super) fn emit_live_websocket(
+    session: &mut Session,
+    api: &websocket::WsApi,
+    region: &str,
+) -> Result<()> {
+    let label = format!("WebSocket API {} {:?} ({region})", api.id, api.name);
+    let findings = websocket::lint(api);
+    let outcome = WebSocketOutcome {
+        api: "websocket",
+        definition: api,
+    };
+    session.emit(&Report::new("lint", label, outcome).with_findings(findings))
 }
 
 /// One holder of a VPC link in the account: a REST method (per stage, or the current
@@ -292,12 +285,26 @@ struct LiveLinkOutcome {
     fix: Vec<String>,
     /// What could not be read exactly (a stage's deployed definition, ...).
     notes: Vec<String>,
+    /// APIs that could not be read at all (with why).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unread: Vec<String>,
 }
 
 #[cfg(feature = "aws")]
 impl Outcome for LiveLinkOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
-        if self.users.is_empty() {
+        if self.users.is_empty() && !self.unread.is_empty() {
+            writeln!(
+                out,
+                "{}VPC link {}: no holder among the APIs read in {}, but {} of {} APIs could not be read{:#}",
+                p.strong,
+                self.id,
+                self.region,
+                self.unread.len(),
+                self.rest_apis + self.http_apis,
+                p.strong
+            )?;
+        } else if self.users.is_empty() {
             writeln!(
                 out,
                 "{}VPC link {} is held by nothing in {} ({} REST APIs and {} HTTP APIs read){:#}",
@@ -330,6 +337,9 @@ impl Outcome for LiveLinkOutcome {
         for n in &self.notes {
             writeln!(out, "{}note:{:#} {n}", p.dim, p.dim)?;
         }
+        for u in &self.unread {
+            writeln!(out, "{}not read:{:#} {u}", p.dim, p.dim)?;
+        }
         writeln!(out)
     }
 }
@@ -346,7 +356,7 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
         let mut findings = Vec::new();
         let rest = match &args.rest_api_id {
             Some(api) => vec![(api.clone(), String::new())],
-            None => aws.rest_apis()?,
+            None => aws.block_on(aws.persist(|| aws.rest_apis_async()))?,
         };
         let add = |users: &mut Vec<LiveLinkUser>,
                    findings: &mut Vec<Finding>,
@@ -384,162 +394,201 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
                 integration_id,
             });
         };
+        // An API that cannot be read is named, and the others are still read: the answer
+        // is then incomplete, never "held by nothing".
+        let mut unread: Vec<(String, anyhow::Error)> = Vec::new();
         for (api, _) in &rest {
-            let current = aws.resources(api)?;
-            let ids: std::collections::HashMap<String, String> = lint::resource_paths(&current)
-                .unwrap_or_default()
-                .into_iter()
-                .map(|(rid, path)| (path, rid))
-                .collect();
-            let methods =
-                lint::methods(&current).map_err(|e| anyhow::anyhow!("REST API {api}: {e}"))?;
-            let user = |m: &lint::Method, stage: Option<&str>, definite: bool| lint::LinkUser {
-                api_id: Some(api.clone()),
-                method: Some(m.method.clone()),
-                path: Some(m.path.clone()),
-                resource_id: m.resource_id.clone().or_else(|| ids.get(&m.path).cloned()),
-                stage: stage.map(str::to_string),
-                certainty: if definite { "definite" } else { "may" },
-            };
-            let mut switch = std::collections::BTreeSet::new();
-            for m in &methods {
-                if let Some(conn) = lint::vpc_link_of(m)
-                    && conn == id
-                {
-                    add(
-                        &mut users,
-                        &mut findings,
-                        "rest",
-                        user(m, None, true),
-                        conn,
-                        None,
-                    );
-                    switch.insert((m.resource_id.clone().unwrap_or_default(), m.method.clone()));
-                }
-            }
-            let mut redeploy = Vec::new();
-            for stage in aws.stages(api)? {
-                let deployed = aws.deployed_definition(api, &stage.name)?;
-                let stage_methods = match &deployed {
-                    Some(doc) => lint::methods(doc)
-                        .map_err(|e| anyhow::anyhow!("REST API {api} stage {}: {e}", stage.name))?,
-                    None => {
-                        notes.push(format!("REST API {api} stage {}: the deployed definition is not available (get-export returned no integrations); the current definition stands in for it", stage.name));
-                        methods.clone()
-                    }
+            let mut read = || -> Result<()> {
+                let current = aws.resources(api)?;
+                let ids: std::collections::HashMap<String, String> = lint::resource_paths(&current)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(rid, path)| (path, rid))
+                    .collect();
+                let methods =
+                    lint::methods(&current).map_err(|e| anyhow::anyhow!("REST API {api}: {e}"))?;
+                let user = |m: &lint::Method, stage: Option<&str>, definite: bool| lint::LinkUser {
+                    api_id: Some(api.clone()),
+                    method: Some(m.method.clone()),
+                    path: Some(m.path.clone()),
+                    resource_id: m.resource_id.clone().or_else(|| ids.get(&m.path).cloned()),
+                    stage: stage.map(str::to_string),
+                    certainty: if definite { "definite" } else { "may" },
                 };
-                let mut held = false;
-                for m in &stage_methods {
-                    let Some(conn) = lint::vpc_link_of(m) else {
-                        continue;
+                let mut switch = std::collections::BTreeSet::new();
+                for m in &methods {
+                    if let Some(conn) = lint::vpc_link_of(m)
+                        && conn == id
+                    {
+                        add(
+                            &mut users,
+                            &mut findings,
+                            "rest",
+                            user(m, None, true),
+                            conn,
+                            None,
+                        );
+                        switch
+                            .insert((m.resource_id.clone().unwrap_or_default(), m.method.clone()));
+                    }
+                }
+                let mut redeploy = Vec::new();
+                for stage in aws.stages(api)? {
+                    let deployed = aws.deployed_definition(api, &stage.name)?;
+                    let stage_methods = match &deployed {
+                        Some(doc) => lint::methods(doc).map_err(|e| {
+                            anyhow::anyhow!("REST API {api} stage {}: {e}", stage.name)
+                        })?,
+                        None => {
+                            notes.push(format!("REST API {api} stage {}: the deployed definition is not available (get-export returned no integrations); the current definition stands in for it", stage.name));
+                            methods.clone()
+                        }
                     };
-                    match lint::link_on_stage(conn, id, &stage.variables) {
-                        Some(false) => {}
-                        found => {
-                            held = true;
-                            add(
-                                &mut users,
-                                &mut findings,
-                                "rest",
-                                user(m, Some(&stage.name), found.is_some()),
-                                conn,
-                                None,
-                            );
-                            let rid = m
-                                .resource_id
-                                .clone()
-                                .or_else(|| ids.get(&m.path).cloned())
-                                .unwrap_or_default();
-                            switch.insert((rid, m.method.clone()));
+                    let mut held = false;
+                    for m in &stage_methods {
+                        let Some(conn) = lint::vpc_link_of(m) else {
+                            continue;
+                        };
+                        match lint::link_on_stage(conn, id, &stage.variables) {
+                            Some(false) => {}
+                            found => {
+                                held = true;
+                                add(
+                                    &mut users,
+                                    &mut findings,
+                                    "rest",
+                                    user(m, Some(&stage.name), found.is_some()),
+                                    conn,
+                                    None,
+                                );
+                                let rid = m
+                                    .resource_id
+                                    .clone()
+                                    .or_else(|| ids.get(&m.path).cloned())
+                                    .unwrap_or_default();
+                                switch.insert((rid, m.method.clone()));
+                            }
                         }
                     }
+                    if held {
+                        redeploy.push(stage.name.clone());
+                    }
                 }
-                if held {
-                    redeploy.push(stage.name.clone());
+                for (rid, method) in switch {
+                    fix.push(format!(
+                        "aws apigateway put-integration --rest-api-id {api} --resource-id {rid} --http-method {method} --type MOCK --request-templates '{{\"application/json\":\"{{\\\"statusCode\\\": 503}}\"}}'   # or an HTTP/AWS integration to the new backend"
+                    ));
                 }
-            }
-            for (rid, method) in switch {
-                fix.push(format!(
-                    "aws apigateway put-integration --rest-api-id {api} --resource-id {rid} --http-method {method} --type MOCK --request-templates '{{\"application/json\":\"{{\\\"statusCode\\\": 503}}\"}}'   # or an HTTP/AWS integration to the new backend"
-                ));
-            }
-            for stage in redeploy {
-                fix.push(format!(
-                    "aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}"
-                ));
+                for stage in redeploy {
+                    fix.push(format!(
+                        "aws apigateway create-deployment --rest-api-id {api} --stage-name {stage}"
+                    ));
+                }
+                Ok(())
+            };
+            if let Err(e) = read() {
+                unread.push((format!("REST API {api}"), e));
             }
         }
         let http = if args.rest_api_id.is_some() {
             Vec::new()
         } else {
-            aws.http_apis()?
+            aws.block_on(aws.persist(|| aws.http_apis_async()))?
         };
         for (api, _) in &http {
-            let (integrations, stages) = aws.http_integrations(api)?;
-            for i in integrations {
-                if i.connection_type.as_deref() != Some("VPC_LINK") {
-                    continue;
-                }
-                let Some(conn) = i.connection_id.as_deref() else {
-                    continue;
-                };
-                let stage_results: Vec<(Option<String>, Option<bool>)> =
-                    if conn.contains("${stageVariables.") {
-                        stages
-                            .iter()
-                            .map(|s| {
-                                (
-                                    Some(s.name.clone()),
-                                    lint::link_on_stage(conn, id, &s.variables),
-                                )
-                            })
-                            .collect()
-                    } else {
-                        vec![(None, Some(conn == id))]
-                    };
-                let mut holds = false;
-                for (stage, found) in stage_results {
-                    if found == Some(false) {
+            let mut read = || -> Result<()> {
+                let (integrations, stages) = aws.http_integrations(api)?;
+                for i in integrations {
+                    if i.connection_type.as_deref() != Some("VPC_LINK") {
                         continue;
                     }
-                    holds = true;
-                    let routes = if i.routes.is_empty() {
-                        vec!["(no route)".to_string()]
-                    } else {
-                        i.routes.clone()
+                    let Some(conn) = i.connection_id.as_deref() else {
+                        continue;
                     };
-                    for route in routes {
-                        let (method, path) = route.split_once(' ').unwrap_or((route.as_str(), ""));
-                        let u = lint::LinkUser {
-                            api_id: Some(api.clone()),
-                            method: Some(method.to_string()),
-                            path: Some(path.to_string()),
-                            resource_id: None,
-                            stage: stage.clone(),
-                            certainty: if found.is_some() { "definite" } else { "may" },
+                    let stage_results: Vec<(Option<String>, Option<bool>)> =
+                        if conn.contains("${stageVariables.") {
+                            stages
+                                .iter()
+                                .map(|s| {
+                                    (
+                                        Some(s.name.clone()),
+                                        lint::link_on_stage(conn, id, &s.variables),
+                                    )
+                                })
+                                .collect()
+                        } else {
+                            vec![(None, Some(conn == id))]
                         };
-                        add(
-                            &mut users,
-                            &mut findings,
-                            "http",
-                            u,
-                            conn,
-                            Some(i.id.clone()),
-                        );
+                    let mut holds = false;
+                    for (stage, found) in stage_results {
+                        if found == Some(false) {
+                            continue;
+                        }
+                        holds = true;
+                        let routes = if i.routes.is_empty() {
+                            vec!["(no route)".to_string()]
+                        } else {
+                            i.routes.clone()
+                        };
+                        for route in routes {
+                            let (method, path) =
+                                route.split_once(' ').unwrap_or((route.as_str(), ""));
+                            let u = lint::LinkUser {
+                                api_id: Some(api.clone()),
+                                method: Some(method.to_string()),
+                                path: Some(path.to_string()),
+                                resource_id: None,
+                                stage: stage.clone(),
+                                certainty: if found.is_some() { "definite" } else { "may" },
+                            };
+                            add(
+                                &mut users,
+                                &mut findings,
+                                "http",
+                                u,
+                                conn,
+                                Some(i.id.clone()),
+                            );
+                        }
+                    }
+                    if holds {
+                        fix.push(format!(
+                            "aws apigatewayv2 update-integration --api-id {api} --integration-id {} --connection-type INTERNET --integration-uri https://NEW-BACKEND",
+                            i.id
+                        ));
                     }
                 }
-                if holds {
-                    fix.push(format!(
-                        "aws apigatewayv2 update-integration --api-id {api} --integration-id {} --connection-type INTERNET --integration-uri https://NEW-BACKEND",
-                        i.id
-                    ));
-                }
+                Ok(())
+            };
+            if let Err(e) = read() {
+                unread.push((format!("HTTP API {api}"), e));
             }
+        }
+        if !unread.is_empty() && unread.len() == rest.len() + http.len() {
+            // Nothing could be read: the tool could not answer.
+            return Err(unread.swap_remove(0).1);
         }
         if !users.is_empty() {
             fix.push(format!("aws apigateway delete-vpc-link --vpc-link-id {id}"));
             // "Can I delete it?": a holder that may use it is no all-clear either.
             session.printer.fail();
+        }
+        let unread: Vec<String> = unread
+            .into_iter()
+            .map(|(api, e)| format!("{api} ({e:#})"))
+            .collect();
+        if !unread.is_empty() {
+            findings.push(
+                Finding::error(
+                    crate::checks::live::INCOMPLETE,
+                    format!(
+                        "{} of {} APIs could not be read: they may hold VPC link {id} too, so no holder found is no all-clear",
+                        unread.len(),
+                        rest.len() + http.len()
+                    ),
+                )
+                .with("not_read", unread.clone()),
+            );
         }
         let outcome = LiveLinkOutcome {
             id: id.to_string(),
@@ -549,6 +598,7 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
             users,
             fix,
             notes,
+            unread,
         };
         let target = format!("VPC link {id} ({})", aws.region);
         session.emit(&Report::new("lint", target, outcome).with_findings(findings))
@@ -560,7 +610,7 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
     }
 }
 
-fn lint_document(
+pub(super) fn lint_document(
     session: &mut Session,
     args: &LintArgs,
     doc: document::Document,

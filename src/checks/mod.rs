@@ -6,6 +6,7 @@ pub mod domain;
 pub mod gateway_responses;
 pub mod lambda;
 pub mod lint;
+pub mod live;
 pub mod pipeline;
 pub mod policy;
 pub mod private;
@@ -39,6 +40,7 @@ pub fn emitted_codes() -> Vec<&'static str> {
         pipeline::CODES,
         crate::sources::CODES,
         websocket::CODES,
+        live::CODES,
     ]
     .concat()
 }

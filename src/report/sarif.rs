@@ -146,3 +146,33 @@ pub fn to_value<R: Outcome>(report: &Report<R>, kb: &KnowledgeBase) -> Value {
         Err(_) => Value::Null,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A command that fails after its first reports still closes a valid log, and the log
+    /// records the error as an unsuccessful invocation.
+    #[test]
+    fn a_failure_closes_the_log_and_is_recorded() {
+        for started in [false, true] {
+            let mut log = Log {
+                started,
+                ..Log::default()
+            };
+            let mut out = Vec::new();
+            if started {
+                out.extend_from_slice(br#"{"$schema":"https://json.schemastore.org/sarif-2.1.0.json","version":"2.1.0","runs":[{"results":["#);
+            }
+            log.finish(&mut out, Some("GetResources: access denied"))
+                .unwrap();
+            let value: Value = serde_json::from_slice(&out).unwrap();
+            let invocation = &value["runs"][0]["invocations"][0];
+            assert_eq!(invocation["executionSuccessful"], false);
+            assert_eq!(
+                invocation["toolExecutionNotifications"][0]["message"]["text"],
+                "GetResources: access denied"
+            );
+        }
+    }
+}

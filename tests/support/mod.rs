@@ -3,6 +3,7 @@
 use assert_cmd::Command;
 use serde_json::Value;
 
+pub mod aws_proxy;
 pub mod jwt;
 pub mod lambda_cases;
 pub mod moto;
