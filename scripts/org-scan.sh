@@ -58,7 +58,9 @@ partition=$(aws sts get-caller-identity --query Arn --output text | cut -d: -f2)
 
 scan() {
   local account=$1 creds
-  if ! creds=$(aws sts assume-role --role-arn "arn:$partition:iam::$account:role/$role" \
+  # The regional STS endpoint: its session tokens are valid in opt-in regions too (the
+  # global endpoint's are refused there as if the region were not enabled).
+  if ! creds=$(AWS_STS_REGIONAL_ENDPOINTS=regional aws sts assume-role --role-arn "arn:$partition:iam::$account:role/$role" \
       --role-session-name apigw-doctor-audit --query Credentials --output json 2>"$dir/$account.err"); then
     echo 2 > "$dir/$account.status"
     return

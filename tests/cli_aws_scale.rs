@@ -412,3 +412,44 @@ fn a_vpc_link_answer_with_unread_apis_is_not_held_by_nothing() {
         r.stdout
     );
 }
+
+/// On a terminal a scan of more than a few APIs shows its progress (APIs read, calls,
+/// throttles) on standard error, and clears it before the scan's report.
+#[test]
+fn a_terminal_sees_the_progress_of_a_scan() {
+    let moto = Moto::start();
+    rest_apis(&moto, "us-east-1", 12);
+    let dir = tempfile::tempdir().unwrap();
+    for file in ["config", "credentials"] {
+        std::fs::write(dir.path().join(file), "").unwrap();
+    }
+    // Paced to 5 GetResources a second: long enough for the bar to be drawn.
+    let line = format!(
+        "{} lint --aws --aws-rate 20 --aws-concurrency 2 -o json > {}",
+        env!("CARGO_BIN_EXE_apigw-doctor"),
+        dir.path().join("out.jsonl").display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("AWS_ENDPOINT_URL", &moto.endpoint)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", dir.path().join("config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.path().join("credentials"),
+        )
+        .env_remove("AWS_PROFILE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("script(1) gives the command a terminal");
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{screen}");
+    assert!(screen.contains("APIs read in us-east-1"), "{screen}");
+    assert!(screen.contains("calls,"), "{screen}");
+    // The reports themselves went to the file, whole.
+    let reports = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    assert_eq!(reports.lines().count(), 13);
+}

@@ -345,15 +345,18 @@ fn scan_findings(scans: &[RegionScan]) -> Vec<Finding> {
         .map(|s| s.region.as_str())
         .collect();
     if !skipped.is_empty() {
+        // Not enabled for the account, most likely; but a session token from the global STS
+        // endpoint is refused alike in opt-in regions that are enabled: not an all-clear.
         findings.push(
-            Finding::info(
+            Finding::warning(
                 live::REGION_SKIPPED,
                 format!(
-                    "{} region(s) refused the credentials, as regions not enabled for the account do: {}",
+                    "{} region(s) refused the credentials and were not scanned: {}; regions not enabled for the account answer so, and so do enabled opt-in regions to session tokens from the global STS endpoint",
                     skipped.len(),
                     abbreviate(&skipped, NAMED)
                 ),
             )
+            .with("certain", false)
             .with("regions", skipped),
         );
     }
