@@ -596,3 +596,24 @@ fn hostile_nesting_is_a_syntax_error_not_a_crash() {
         assert!(codes_of(&j).contains("template.syntax-error"), "{j}");
     }
 }
+
+/// A string built in a loop, 160,000 appends (a loop of 1,000, API Gateway's #foreach quota,
+/// in a loop of 160): each append copies only what it adds, so the command's evaluation
+/// budget (which counts bytes copied) is far from spent, where copying the whole string each
+/// time (12.8 GB in all) ran it out.
+#[test]
+fn a_string_built_in_a_loop_grows_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("grow.vtl");
+    std::fs::write(
+        &template,
+        "#set($s = \"\")\n#foreach($j in [1..160])\n#foreach($i in [1..1000])\n#set($s = \"${s}x\")\n#end\n#end\n#set($t = $s)\n#set($s = \"${s}y\")\n[$t.length(), $s.length()]\n",
+    )
+    .unwrap();
+    let r = run(&["-o", "json", "template", template.to_str().unwrap()]);
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    let j = r.one_json();
+    assert!(j["findings"].as_array().unwrap().is_empty(), "{j}");
+    // A copy taken before an append keeps its value.
+    assert_eq!(j["result"]["output"], "[160000, 160001]\n");
+}

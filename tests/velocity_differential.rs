@@ -69,6 +69,15 @@ const HAND_WRITTEN: &[&str] = &[
     // Maps and lists printed in strings.
     "#set($m = {\"a\": [1, {\"b\": 2}]})#set($s = \"$m\")$s\n",
     "#set($x = \"${missing}text\")$x\n",
+    // Strings built in a loop (appended in place when not shared): a copy taken before keeps
+    // its value, the old value is what the rest of the string sees, a non-string is not
+    // appended to, and an undefined one prints its own name.
+    "#set($s = \"\")#foreach($i in [1..5])#set($s = \"$s$i,\")#end$s $s.length()\n",
+    "#set($s = \"a\")#set($t = $s)#set($s = \"${s}b\")#set($u = $s)#set($s = \"${s}c\")$s $t $u\n",
+    "#set($s = \"x\")#set($s = \"$s[$s.length()]$s\")$s\n",
+    "#set($n = 5)#set($n = \"$n!\")$n #set($l = [1])#set($l = \"$l+\")$l\n",
+    "#set($z = \"$undefinedvar tail\")$z #set($q = \"\\$s more\")$q\n",
+    "#set($m = {\"k\": \"v\"})#set($s = \"-\")#foreach($i in [1..3])#set($s = \"$s$m.k$foreach.count\")#end$s\n",
 ];
 
 fn xorshift(state: &mut u64) -> u64 {

@@ -86,7 +86,7 @@ struct Renderer<'e> {
     /// The reference or directive being evaluated, for runtime errors.
     at: Pos,
     /// `$input.body`, shared: reading it does not copy it.
-    body: std::rc::Rc<str>,
+    body: std::rc::Rc<String>,
     vars: HashMap<String, Value>,
     notes: Notes,
     json: Option<Result<Value, String>>,
@@ -104,11 +104,11 @@ pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
         env,
         at: Pos::default(),
         // An empty body reads as `{}` (recorded on AWS).
-        body: if env.input.body.trim().is_empty() {
-            "{}".into()
+        body: std::rc::Rc::new(if env.input.body.trim().is_empty() {
+            "{}".to_string()
         } else {
-            env.input.body.as_str().into()
-        },
+            env.input.body.clone()
+        }),
         vars,
         notes: Notes::default(),
         json: None,
@@ -244,6 +244,9 @@ impl Renderer<'_> {
                 }
                 Node::Set { target, value, pos } => {
                     self.at = *pos;
+                    if self.append_in_place(target, value)? {
+                        continue;
+                    }
                     let v = self.expr(value)?;
                     if v.is_null() {
                         // Velocity 1.7 leaves the target unchanged.
@@ -318,7 +321,7 @@ impl Renderer<'_> {
                 self.notes.foreach_limit.push(pos);
                 break;
             }
-            let mut meta = IndexMap::new();
+            let mut meta = crate::checks::template::value::Entries::default();
             meta.insert("count".to_string(), Value::Int(n as i64 + 1));
             meta.insert("index".to_string(), Value::Int(n as i64));
             meta.insert("hasNext".to_string(), Value::Bool(n + 1 < total));
@@ -344,6 +347,63 @@ impl Renderer<'_> {
             };
         }
         Ok(flow)
+    }
+
+    /// `#set($s = "$s...")` where `$s` holds a string: the rest of the string is rendered
+    /// (seeing the old `$s`, as Velocity does), then appended to `$s`'s own copy when no
+    /// other value shares it, instead of copying the whole string each time: a loop that
+    /// builds a string grows it in linear time. Other shapes answer `false` (the general
+    /// path).
+    fn append_in_place(&mut self, target: &Reference, value: &Expr) -> Result<bool, RenderError> {
+        let Expr::Interpolated(nodes) = value else {
+            return Ok(false);
+        };
+        let Some((
+            Node::Ref {
+                reference,
+                backslashes: 0,
+                ..
+            },
+            rest,
+        )) = nodes.split_first()
+        else {
+            return Ok(false);
+        };
+        // Only text and references after it: no directive inside the string can reassign
+        // `$s` between the old value's reading and the append.
+        if !target.parts.is_empty()
+            || reference.root != target.root
+            || !reference.parts.is_empty()
+            || !rest
+                .iter()
+                .all(|n| matches!(n, Node::Text(_) | Node::Ref { .. }))
+            || !matches!(self.vars.get(&target.root), Some(Value::Str(_)))
+        {
+            return Ok(false);
+        }
+        let mut tail = String::new();
+        self.block(rest, &mut tail)?;
+        let Some(Value::Str(current)) = self.vars.get_mut(&target.root) else {
+            return Ok(false);
+        };
+        if current.len().saturating_add(tail.len()) > MAX_VALUE {
+            return Err(RenderError::Runaway(Unprintable::TooLarge.to_string()));
+        }
+        match std::rc::Rc::get_mut(current) {
+            Some(own) => {
+                work(tail.len(), 0)?;
+                own.push_str(&tail);
+            }
+            // Shared (`#set($t = $s)` before): strings do not change, so a new one.
+            None => {
+                let mut grown = String::with_capacity(current.len() + tail.len());
+                grown.push_str(current);
+                grown.push_str(&tail);
+                work(grown.len(), 0)?;
+                *current = std::rc::Rc::new(grown);
+            }
+        }
+        Ok(true)
     }
 
     fn assign(&mut self, target: &Reference, v: Value, pos: Pos) -> Result<(), RenderError> {
@@ -464,7 +524,7 @@ impl Renderer<'_> {
                 Value::list(items, false)
             }
             Expr::Map(entries) => {
-                let mut m = IndexMap::new();
+                let mut m = crate::checks::template::value::Entries::default();
                 for (k, v) in entries {
                     let k = self.expr(k)?;
                     let k = self.text(&k)?;
@@ -636,7 +696,7 @@ impl Renderer<'_> {
                                 .collect(),
                         )
                     };
-                    let mut all = IndexMap::new();
+                    let mut all = crate::checks::template::value::Entries::default();
                     all.insert("path".to_string(), as_map(&input.path));
                     all.insert("querystring".to_string(), as_map(&input.querystring));
                     all.insert("header".to_string(), as_map(&input.header));
@@ -723,7 +783,7 @@ fn index_value(v: &Value, k: &Value) -> Result<Value, Unprintable> {
 }
 
 /// `$x.name`: a Map's key, or a JavaBean getter Velocity would find (`getName`, `isName`).
-fn property(v: &Value, name: &str, body: &std::rc::Rc<str>) -> Value {
+fn property(v: &Value, name: &str, body: &std::rc::Rc<String>) -> Value {
     match v {
         Value::Map(m) => m.borrow().get(name).cloned().unwrap_or(Value::Null),
         Value::Object(kind) if &**kind == "input" && name == "body" => Value::Str(body.clone()),
@@ -1001,7 +1061,7 @@ impl Renderer<'_> {
                         m.borrow()
                             .iter()
                             .map(|(k, v)| {
-                                let mut e = IndexMap::new();
+                                let mut e = crate::checks::template::value::Entries::default();
                                 e.insert("key".to_string(), Value::str(k.as_str()));
                                 e.insert("value".to_string(), v.clone());
                                 Value::map(e)

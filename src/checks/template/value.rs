@@ -78,7 +78,7 @@ impl Holds for Vec<Value> {
     }
 }
 
-impl Holds for IndexMap<String, Value> {
+impl Holds for Entries {
     fn move_out(&mut self, into: &mut Vec<Value>) {
         into.extend(self.drain(..).map(|(_, v)| v));
     }
@@ -112,7 +112,11 @@ impl<T: Holds> Drop for Shared<T> {
 }
 
 pub type List = Rc<Shared<Vec<Value>>>;
-pub type Map = Rc<Shared<IndexMap<String, Value>>>;
+/// A map's entries in insertion order, hashed with foldhash (SipHash's DoS resistance buys
+/// nothing for one command's own input, and costs a third of parsing a large body).
+pub type Entries = IndexMap<String, Value, foldhash::fast::RandomState>;
+
+pub type Map = Rc<Shared<Entries>>;
 
 #[derive(Debug, Clone)]
 pub enum Value {
@@ -121,7 +125,9 @@ pub enum Value {
     /// Java Integer and Long (arithmetic widens to long, as Velocity does).
     Int(i64),
     Double(f64),
-    Str(Rc<str>),
+    /// Shared, and grown in place when not shared: `#set($s = "$s...")` appends to the
+    /// one copy instead of copying the whole string every time.
+    Str(Rc<String>),
     /// A java.util.List; `json` when it came from a JSON document (`$input.path`,
     /// `$util.parseJson`), whose arrays print as compact JSON, as API Gateway prints them.
     List(List, bool),
@@ -135,15 +141,15 @@ pub enum Value {
 type Parents = Vec<*const ()>;
 
 impl Value {
-    pub fn str(s: impl Into<Rc<str>>) -> Value {
-        Value::Str(s.into())
+    pub fn str(s: impl Into<String>) -> Value {
+        Value::Str(Rc::new(s.into()))
     }
 
     pub fn list(items: Vec<Value>, json: bool) -> Value {
         Value::List(Rc::new(Shared(RefCell::new(items))), json)
     }
 
-    pub fn map(entries: IndexMap<String, Value>) -> Value {
+    pub fn map(entries: Entries) -> Value {
         Value::Map(Rc::new(Shared(RefCell::new(entries))))
     }
 
@@ -483,7 +489,12 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
         Ok(Value::list(items, true))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut entries = IndexMap::with_capacity(map.size_hint().unwrap_or(0).min(4096));
+        // serde_json gives no size hint: room for a typical object's keys up front saves
+        // growing the table a few times per object.
+        let mut entries = Entries::with_capacity_and_hasher(
+            map.size_hint().unwrap_or(8).min(4096),
+            Default::default(),
+        );
         while let Some((k, v)) = map.next_entry::<String, Value>()? {
             entries.insert(k, v);
         }
@@ -535,7 +546,7 @@ mod tests {
             items.borrow_mut().push(l.clone());
         }
         assert_eq!(l.render().unwrap(), "[1, (this Collection)]");
-        let m = Value::map(IndexMap::new());
+        let m = Value::map(Entries::default());
         if let Value::Map(e) = &m {
             e.borrow_mut().insert("me".into(), m.clone());
         }
