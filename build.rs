@@ -10,6 +10,8 @@ mod terms {
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     println!("cargo:rerun-if-changed={}", dir.display());
+    println!("cargo:rerun-if-changed=rules/vocabulary/shared.txt");
+    println!("cargo:rerun-if-changed=src/kb/terms.rs");
     let mut files: Vec<_> = fs::read_dir(&dir)
         .expect("rules/ directory")
         .map(|e| e.expect("rules/ entry").path())
@@ -105,9 +107,20 @@ fn static_article(source: &str, text: &str) -> Option<String> {
 /// An article that does not parse is left out here; loading it reports the error.
 fn index(files: &[std::path::PathBuf]) -> String {
     let mut tokenizer = terms::Tokenizer::default();
+    // Error names other services define too (src/kb/vocabulary.rs reads the same list).
+    let shared: std::collections::HashSet<String> = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/vocabulary/shared.txt"),
+    )
+    .expect("rules/vocabulary/shared.txt")
+    .lines()
+    .filter(|l| !l.starts_with('#') && !l.is_empty())
+    .map(str::to_string)
+    .collect();
     let mut out = String::from(
-        "/// Article id, its weighted terms, the term count of each symptom.\n\
-         pub(crate) type PrebuiltArticle = (&'static str, &'static [(&'static str, f64)], &'static [usize]);\n\
+        "/// A symptom's padded normalized text, term count (0: a shared error name) and signatures.\n\
+         pub(crate) type PrebuiltSymptom = (&'static str, usize, &'static [&'static str]);\n\
+         /// Article id, its weighted terms, its symptoms prepared for exact matching.\n\
+         pub(crate) type PrebuiltArticle = (&'static str, &'static [(&'static str, f64)], &'static [PrebuiltSymptom]);\n\
          pub(crate) const EMBEDDED_INDEX: &[PrebuiltArticle] = &[\n",
     );
     for path in files {
@@ -132,11 +145,12 @@ fn index(files: &[std::path::PathBuf]) -> String {
                     .collect()
             })
             .unwrap_or_default();
+        let symptoms = list("symptoms");
         let (weighted, counts) = terms::article_terms(
             &mut tokenizer,
             text_of("title"),
             text_of("question"),
-            list("symptoms").into_iter(),
+            symptoms.iter().copied(),
             text_of("summary"),
             list("fix").into_iter(),
             findings.into_iter(),
@@ -147,7 +161,14 @@ fn index(files: &[std::path::PathBuf]) -> String {
         for (term, weight) in weighted {
             out.push_str(&format!("({:?}, {weight:?}), ", &*term));
         }
-        out.push_str(&format!("], &{counts:?}),\n"));
+        out.push_str("], &[");
+        for (symptom, count) in symptoms.iter().zip(counts) {
+            let (norm, count, signatures) = terms::prepared_symptom(symptom, count, |s| {
+                shared.contains(&s.to_ascii_lowercase())
+            });
+            out.push_str(&format!("({norm:?}, {count}, &{signatures:?}), "));
+        }
+        out.push_str("]),\n");
     }
     out.push_str("];\n");
     out

@@ -128,14 +128,14 @@ impl KnowledgeBase {
     pub(crate) fn prebuilt(
         &self,
         n: usize,
-    ) -> Option<(terms::HashMap<terms::Term, f64>, Vec<usize>)> {
+    ) -> Option<(terms::HashMap<terms::Term, f64>, &'static [PrebuiltSymptom])> {
         if !self.embedded {
             return None;
         }
-        let (id, weighted, counts) = EMBEDDED_INDEX.get(n)?;
+        let (id, weighted, symptoms) = EMBEDDED_INDEX.get(n)?;
         (*id == self.articles.get(n)?.id).then(|| {
             let terms = weighted.iter().map(|(t, w)| ((*t).into(), *w)).collect();
-            (terms, counts.to_vec())
+            (terms, *symptoms)
         })
     }
 

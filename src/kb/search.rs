@@ -3,7 +3,7 @@
 //! BM25 over one weighted bag of terms per article (symptoms and title count more than fix
 //! steps), plus a bonus when a whole symptom appears in the query (or the query inside a
 //! symptom), so a pasted error message finds its article first even inside log noise.
-use super::terms::{HashMap, Term, Tokenizer, article_terms, signatures};
+use super::terms::{HashMap, Term, Tokenizer, article_terms, padded, prepared_symptom, signatures};
 use super::vocabulary::{foreign_marks, shared_error};
 use super::{Article, KnowledgeBase};
 use serde::Serialize;
@@ -89,13 +89,17 @@ impl Features {
     }
 }
 
+/// A symptom prepared for exact matching: padded normalized text, term count, signatures.
+type Symptom = (Cow<'static, str>, usize, Cow<'static, [&'static str]>);
+
 struct Doc {
     terms: HashMap<Term, f64>,
     length: f64,
     /// Each symptom normalized, its term count, and the case-sensitive signatures it carries.
     /// A symptom that is only an error name other services use too (`AccessDeniedException`)
     /// has a count of 0: ordinary evidence, never an exact match.
-    symptoms: Vec<(String, usize, Vec<&'static str>)>,
+    /// Prebuilt (static) for the embedded articles; the normalized text is [`padded`].
+    symptoms: Vec<Symptom>,
 }
 
 pub struct Index<'a> {
@@ -112,23 +116,34 @@ impl<'a> Index<'a> {
         let mut docs = Vec::with_capacity(articles.len());
         let mut doc_freq: HashMap<Term, usize> = HashMap::default();
         for (n, a) in articles.iter().enumerate() {
-            let (terms, counts) = match kb.prebuilt(n) {
-                Some(prebuilt) => prebuilt,
-                None => runtime_terms(&mut tokenizer, a),
+            let (terms, symptoms) = match kb.prebuilt(n) {
+                Some((terms, symptoms)) => (
+                    terms,
+                    symptoms
+                        .iter()
+                        .map(|(norm, count, sigs)| {
+                            (Cow::Borrowed(*norm), *count, Cow::Borrowed(*sigs))
+                        })
+                        .collect(),
+                ),
+                None => {
+                    let (terms, counts) = runtime_terms(&mut tokenizer, a);
+                    let symptoms = a
+                        .symptoms
+                        .iter()
+                        .zip(counts)
+                        .map(|(s, count)| {
+                            let (norm, count, sigs) = prepared_symptom(s, count, shared_error);
+                            (Cow::Owned(norm), count, Cow::Owned(sigs))
+                        })
+                        .collect();
+                    (terms, symptoms)
+                }
             };
             for t in terms.keys() {
                 *doc_freq.entry(t.clone()).or_default() += 1;
             }
             let length = terms.values().sum();
-            let symptoms = a
-                .symptoms
-                .iter()
-                .zip(counts)
-                .map(|(s, count)| {
-                    let count = if shared_error(s.trim()) { 0 } else { count };
-                    (normalize(s), count, signatures(s))
-                })
-                .collect();
             docs.push(Doc {
                 terms,
                 length,
@@ -151,7 +166,7 @@ impl<'a> Index<'a> {
         let mut query_terms = Tokenizer::default().terms(query);
         query_terms.sort();
         query_terms.dedup();
-        let normalized_query = normalize(query);
+        let normalized_query = padded(query);
         let query_signatures = signatures(query);
         let foreign = foreign_marks(query, MAX_FOREIGN_MARKS).len() as f64;
         let gateway = names_api_gateway(query);
@@ -331,26 +346,16 @@ fn runtime_terms(tokenizer: &mut Tokenizer, a: &Article) -> (HashMap<Term, f64>,
 }
 
 /// A symptom matches when it stands whole in the query (the query may carry log noise), or
-/// when a query of three or more terms stands whole in the symptom (a partial paste).
+/// when a query of three or more terms stands whole in the symptom (a partial paste). Both
+/// are [`padded`]: normalized, a space either side.
 fn exact_match(symptom: &str, symptom_terms: usize, query: &str, query_terms: usize) -> bool {
-    let padded = |s: &str| format!(" {s} ");
-    (symptom_terms >= 2 || symptom.len() >= 12) && padded(query).contains(&padded(symptom))
-        || query_terms >= 3 && padded(symptom).contains(&padded(query))
-}
-
-/// Lowercase words separated by single spaces: quotes, punctuation and case do not matter.
-fn normalize(text: &str) -> String {
-    words(text).collect::<Vec<_>>().join(" ")
-}
-
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+    (symptom_terms >= 2 || symptom.len() >= 14) && query.contains(symptom)
+        || query_terms >= 3 && symptom.contains(query)
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::terms::normalize;
     use super::*;
 
     #[test]
@@ -408,12 +413,30 @@ mod tests {
     #[test]
     fn exact_symptom_needs_word_boundaries() {
         assert!(exact_match(
-            "missing authentication token",
+            &padded("Missing Authentication Token"),
             3,
-            "x missing authentication token y",
+            &padded("x: missing authentication token, y"),
             5
         ));
-        assert!(!exact_match("token", 1, "tokens", 1));
+        assert!(!exact_match(
+            &padded("invalid vpc link token"),
+            4,
+            &padded("an invalid vpc link tokens list"),
+            6
+        ));
+        // A query of three terms inside a longer symptom (a partial paste), whole words only.
+        assert!(exact_match(
+            &padded("Execution failed due to configuration error"),
+            6,
+            &padded("due to configuration"),
+            3
+        ));
+        assert!(!exact_match(
+            &padded("Execution failed due to configuration error"),
+            6,
+            &padded("ue to configuratio"),
+            3
+        ));
     }
 
     #[test]
@@ -421,10 +444,20 @@ mod tests {
         let kb = KnowledgeBase::embedded().unwrap();
         let mut tokenizer = Tokenizer::default();
         for (n, a) in kb.articles().iter().enumerate() {
-            let (prebuilt, counts) = kb.prebuilt(n).expect("embedded articles are prebuilt");
+            let (prebuilt, symptoms) = kb.prebuilt(n).expect("embedded articles are prebuilt");
             let (runtime, runtime_counts) = runtime_terms(&mut tokenizer, a);
             assert_eq!(prebuilt, runtime, "{}", a.id);
-            assert_eq!(counts, runtime_counts, "{}", a.id);
+            let runtime_symptoms: Vec<(String, usize, Vec<&str>)> = a
+                .symptoms
+                .iter()
+                .zip(runtime_counts)
+                .map(|(s, count)| prepared_symptom(s, count, shared_error))
+                .collect();
+            let symptoms: Vec<(String, usize, Vec<&str>)> = symptoms
+                .iter()
+                .map(|(norm, count, sigs)| (norm.to_string(), *count, sigs.to_vec()))
+                .collect();
+            assert_eq!(symptoms, runtime_symptoms, "{}", a.id);
         }
     }
 

@@ -388,6 +388,33 @@ pub(crate) fn article_terms<'t>(
     (terms, counts)
 }
 
+/// Lowercase words separated by single spaces: quotes, punctuation and case do not matter.
+pub(crate) fn normalize(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// [`normalize`]d with a space either side, so that one contains another only word by word.
+pub(crate) fn padded(text: &str) -> String {
+    format!(" {} ", normalize(text))
+}
+
+/// What exact matching needs of a symptom: its padded normalized text, its term count (0 for
+/// an error name other services use too, `shared`, which is ordinary evidence, never an
+/// exact match) and the case-sensitive signatures it carries. The same at build time (the
+/// embedded articles) and at run time (`--rules`).
+pub(crate) fn prepared_symptom(
+    symptom: &str,
+    count: usize,
+    shared: impl Fn(&str) -> bool,
+) -> (String, usize, Vec<&'static str>) {
+    let count = if shared(symptom.trim()) { 0 } else { count };
+    (padded(symptom), count, signatures(symptom))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
