@@ -107,6 +107,7 @@ fn static_article(source: &str, text: &str) -> Option<String> {
 /// An article that does not parse is left out here; loading it reports the error.
 fn index(files: &[std::path::PathBuf]) -> String {
     let mut tokenizer = terms::Tokenizer::default();
+    let mut doc_freq = std::collections::BTreeMap::new();
     // Error names other services define too (src/kb/vocabulary.rs reads the same list).
     let shared: std::collections::HashSet<String> = fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/vocabulary/shared.txt"),
@@ -157,6 +158,9 @@ fn index(files: &[std::path::PathBuf]) -> String {
         );
         let mut weighted: Vec<_> = weighted.into_iter().collect();
         weighted.sort_by(|a, b| a.0.cmp(&b.0));
+        for (term, _) in &weighted {
+            *doc_freq.entry(term.to_string()).or_insert(0usize) += 1;
+        }
         out.push_str(&format!("    ({:?}, &[", text_of("id")));
         for (term, weight) in weighted {
             out.push_str(&format!("({:?}, {weight:?}), ", &*term));
@@ -169,6 +173,12 @@ fn index(files: &[std::path::PathBuf]) -> String {
             out.push_str(&format!("({norm:?}, {count}, &{signatures:?}), "));
         }
         out.push_str("]),\n");
+    }
+    out.push_str("];\n");
+    // In how many articles each term stands, sorted by term (binary-searched at run time).
+    out.push_str("pub(crate) const EMBEDDED_DOC_FREQ: &[(&str, usize)] = &[\n");
+    for (term, n) in &doc_freq {
+        out.push_str(&format!("    ({term:?}, {n}),\n"));
     }
     out.push_str("];\n");
     out

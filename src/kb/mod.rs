@@ -128,15 +128,18 @@ impl KnowledgeBase {
     pub(crate) fn prebuilt(
         &self,
         n: usize,
-    ) -> Option<(terms::HashMap<terms::Term, f64>, &'static [PrebuiltSymptom])> {
+    ) -> Option<(&'static [(&'static str, f64)], &'static [PrebuiltSymptom])> {
         if !self.embedded {
             return None;
         }
         let (id, weighted, symptoms) = EMBEDDED_INDEX.get(n)?;
-        (*id == self.articles.get(n)?.id).then(|| {
-            let terms = weighted.iter().map(|(t, w)| ((*t).into(), *w)).collect();
-            (terms, *symptoms)
-        })
+        (*id == self.articles.get(n)?.id).then_some((*weighted, *symptoms))
+    }
+
+    /// In how many articles each term stands, built with the embedded articles (sorted by
+    /// term); `None` unless every article is an embedded, prebuilt one.
+    pub(crate) fn prebuilt_doc_freq(&self) -> Option<&'static [(&'static str, usize)]> {
+        (self.embedded && EMBEDDED_INDEX.len() == self.articles.len()).then_some(EMBEDDED_DOC_FREQ)
     }
 
     /// Every `*.toml` file directly inside `dir`, in name order.

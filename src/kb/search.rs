@@ -93,7 +93,7 @@ impl Features {
 type Symptom = (Cow<'static, str>, usize, Cow<'static, [&'static str]>);
 
 struct Doc {
-    terms: HashMap<Term, f64>,
+    terms: Table<f64>,
     length: f64,
     /// Each symptom normalized, its term count, and the case-sensitive signatures it carries.
     /// A symptom that is only an error name other services use too (`AccessDeniedException`)
@@ -105,8 +105,38 @@ struct Doc {
 pub struct Index<'a> {
     articles: &'a [Article],
     docs: Vec<Doc>,
-    doc_freq: HashMap<Term, usize>,
+    doc_freq: Table<usize>,
     avg_length: f64,
+}
+
+/// Terms and their weights or counts: static and sorted (built with the embedded articles,
+/// binary-searched: nothing to build at start-up), or a table built at run time (`--rules`).
+enum Table<V: 'static> {
+    Static(&'static [(&'static str, V)]),
+    Owned(HashMap<Term, V>),
+}
+
+impl<V: Copy> Table<V> {
+    fn get(&self, term: &str) -> Option<V> {
+        match self {
+            Table::Static(entries) => entries
+                .binary_search_by(|(t, _)| (*t).cmp(term))
+                .ok()
+                .map(|i| entries[i].1),
+            Table::Owned(map) => map.get(term).copied(),
+        }
+    }
+
+    fn contains(&self, term: &str) -> bool {
+        self.get(term).is_some()
+    }
+
+    fn entries(&self) -> Box<dyn Iterator<Item = (&str, V)> + '_> {
+        match self {
+            Table::Static(entries) => Box::new(entries.iter().map(|(t, v)| (*t, *v))),
+            Table::Owned(map) => Box::new(map.iter().map(|(t, v)| (&**t, *v))),
+        }
+    }
 }
 
 impl<'a> Index<'a> {
@@ -114,11 +144,10 @@ impl<'a> Index<'a> {
         let articles = kb.articles();
         let mut tokenizer = Tokenizer::default();
         let mut docs = Vec::with_capacity(articles.len());
-        let mut doc_freq: HashMap<Term, usize> = HashMap::default();
         for (n, a) in articles.iter().enumerate() {
             let (terms, symptoms) = match kb.prebuilt(n) {
                 Some((terms, symptoms)) => (
-                    terms,
+                    Table::Static(terms),
                     symptoms
                         .iter()
                         .map(|(norm, count, sigs)| {
@@ -137,13 +166,10 @@ impl<'a> Index<'a> {
                             (Cow::Owned(norm), count, Cow::Owned(sigs))
                         })
                         .collect();
-                    (terms, symptoms)
+                    (Table::Owned(terms), symptoms)
                 }
             };
-            for t in terms.keys() {
-                *doc_freq.entry(t.clone()).or_default() += 1;
-            }
-            let length = terms.values().sum();
+            let length = terms.entries().map(|(_, w)| w).sum();
             docs.push(Doc {
                 terms,
                 length,
@@ -151,6 +177,18 @@ impl<'a> Index<'a> {
             });
         }
         let avg_length = docs.iter().map(|d| d.length).sum::<f64>() / docs.len().max(1) as f64;
+        let doc_freq = match kb.prebuilt_doc_freq() {
+            Some(static_freq) => Table::Static(static_freq),
+            None => {
+                let mut freq: HashMap<Term, usize> = HashMap::default();
+                for d in &docs {
+                    for (t, _) in d.terms.entries() {
+                        *freq.entry(t.into()).or_default() += 1;
+                    }
+                }
+                Table::Owned(freq)
+            }
+        };
         Index {
             articles,
             docs,
@@ -174,22 +212,22 @@ impl<'a> Index<'a> {
         let idf = |df: f64| ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
         // A word no article knows weighs as much as the rarest: it is meaning left unexplained.
         // Numbers and ids no article knows (request ids, timestamps, accounts) are noise.
-        let known = |t: &str| self.doc_freq.contains_key(t);
+        let known = |t: &str| self.doc_freq.contains(t);
         let noise = |t: &str| !known(t) && t.bytes().any(|b| b.is_ascii_digit());
         let meaning: f64 = query_terms
             .iter()
             .filter(|t| !noise(t))
-            .map(|t| idf(self.doc_freq.get(t).copied().unwrap_or(0) as f64))
+            .map(|t| idf(self.doc_freq.get(t).unwrap_or(0) as f64))
             .sum();
         let mut hits: Vec<Hit> = Vec::new();
         for (article, doc) in self.articles.iter().zip(&self.docs) {
             let mut score = 0.0;
             let mut explained = 0.0;
             for t in &query_terms {
-                let Some(&tf) = doc.terms.get(t) else {
+                let Some(tf) = doc.terms.get(t) else {
                     continue;
                 };
-                let idf = idf(self.doc_freq[t] as f64);
+                let idf = idf(self.doc_freq.get(t).unwrap_or(0) as f64);
                 explained += idf;
                 score += idf * tf * (K1 + 1.0)
                     / (tf + K1 * (1.0 - B + B * doc.length / self.avg_length));
@@ -443,9 +481,12 @@ mod tests {
     fn the_build_time_index_is_the_runtime_index() {
         let kb = KnowledgeBase::embedded().unwrap();
         let mut tokenizer = Tokenizer::default();
+        let mut freq = std::collections::BTreeMap::<String, usize>::new();
         for (n, a) in kb.articles().iter().enumerate() {
             let (prebuilt, symptoms) = kb.prebuilt(n).expect("embedded articles are prebuilt");
             let (runtime, runtime_counts) = runtime_terms(&mut tokenizer, a);
+            let prebuilt: HashMap<Term, f64> =
+                prebuilt.iter().map(|(t, w)| ((*t).into(), *w)).collect();
             assert_eq!(prebuilt, runtime, "{}", a.id);
             let runtime_symptoms: Vec<(String, usize, Vec<&str>)> = a
                 .symptoms
@@ -458,7 +499,17 @@ mod tests {
                 .map(|(norm, count, sigs)| (norm.to_string(), *count, sigs.to_vec()))
                 .collect();
             assert_eq!(symptoms, runtime_symptoms, "{}", a.id);
+            for t in runtime.keys() {
+                *freq.entry(t.to_string()).or_default() += 1;
+            }
         }
+        let prebuilt_freq: std::collections::BTreeMap<String, usize> = kb
+            .prebuilt_doc_freq()
+            .expect("every embedded article is prebuilt")
+            .iter()
+            .map(|(t, n)| (t.to_string(), *n))
+            .collect();
+        assert_eq!(prebuilt_freq, freq);
     }
 
     #[test]
