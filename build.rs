@@ -120,8 +120,10 @@ fn index(files: &[std::path::PathBuf]) -> String {
     let mut out = String::from(
         "/// A symptom's padded normalized text, term count (0: a shared error name) and signatures.\n\
          pub(crate) type PrebuiltSymptom = (&'static str, usize, &'static [&'static str]);\n\
+         /// A term and its weight in an article.\n\
+         pub(crate) type PrebuiltTerm = (&'static str, f64);\n\
          /// Article id, its weighted terms, its symptoms prepared for exact matching.\n\
-         pub(crate) type PrebuiltArticle = (&'static str, &'static [(&'static str, f64)], &'static [PrebuiltSymptom]);\n\
+         pub(crate) type PrebuiltArticle = (&'static str, &'static [PrebuiltTerm], &'static [PrebuiltSymptom]);\n\
          pub(crate) const EMBEDDED_INDEX: &[PrebuiltArticle] = &[\n",
     );
     for path in files {

@@ -123,12 +123,13 @@ impl KnowledgeBase {
         }
     }
 
-    /// The build-time index of article `n` (weighted terms, symptom term counts), for the
-    /// embedded articles; `None` for a `--rules` folder, which is indexed when searched.
+    /// The build-time index of article `n` (weighted terms, sorted; symptoms prepared for
+    /// exact matching), for the embedded articles; `None` for a `--rules` folder, which is
+    /// indexed when searched.
     pub(crate) fn prebuilt(
         &self,
         n: usize,
-    ) -> Option<(&'static [(&'static str, f64)], &'static [PrebuiltSymptom])> {
+    ) -> Option<(&'static [PrebuiltTerm], &'static [PrebuiltSymptom])> {
         if !self.embedded {
             return None;
         }
