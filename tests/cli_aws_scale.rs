@@ -8,7 +8,7 @@ mod support;
 use serde_json::Value;
 use std::sync::atomic::Ordering;
 use support::aws_proxy::{self, Rules};
-use support::moto::{Moto, with_dummy_aws};
+use support::moto::{Moto, with_dummy_aws, with_dummy_aws_process};
 use support::*;
 
 /// `n` REST APIs in `region`, each with one GET method on `/` (no integration: a warning,
@@ -429,19 +429,10 @@ fn a_terminal_sees_the_progress_of_a_scan() {
         env!("CARGO_BIN_EXE_apigw-doctor"),
         dir.path().join("out.jsonl").display()
     );
-    let out = std::process::Command::new("script")
+    let mut script = std::process::Command::new("script");
+    with_dummy_aws_process(&mut script, &moto.endpoint, dir.path());
+    let out = script
         .args(["-qec", &line, "/dev/null"])
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.path().join("config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.path().join("credentials"),
-        )
-        .env_remove("AWS_PROFILE")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("script(1) gives the command a terminal");

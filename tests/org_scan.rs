@@ -4,7 +4,7 @@
 #![cfg(feature = "aws")]
 mod support;
 use serde_json::Value;
-use support::moto::Moto;
+use support::moto::{Moto, with_dummy_aws_process};
 
 fn aws_cli() -> std::path::PathBuf {
     std::env::var_os("APIGW_DOCTOR_AWSCLI")
@@ -57,26 +57,17 @@ print(json.dumps(ids))
         std::env::var("PATH").unwrap_or_default()
     );
     let run = |format: &str| {
-        let status = std::process::Command::new("bash")
+        let mut bash = std::process::Command::new("bash");
+        with_dummy_aws_process(&mut bash, &moto.endpoint, dir.path());
+        let status = bash
             .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/org-scan.sh"))
             .args(["-f", format, "-d"])
             .arg(&out)
             .args(["--", "--region", "us-east-1"])
             .env("PATH", &path)
             .env("APIGW_DOCTOR", env!("CARGO_BIN_EXE_apigw-doctor"))
-            .env("AWS_ENDPOINT_URL", &moto.endpoint)
-            .env("AWS_ACCESS_KEY_ID", "testing")
-            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            // The aws CLI (v1) reads its region from AWS_DEFAULT_REGION.
             .env("AWS_DEFAULT_REGION", "us-east-1")
-            .env("AWS_REGION", "us-east-1")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .env("AWS_CONFIG_FILE", dir.path().join("config"))
-            .env(
-                "AWS_SHARED_CREDENTIALS_FILE",
-                dir.path().join("credentials"),
-            )
-            .env_remove("AWS_PROFILE")
-            .env_remove("AWS_SESSION_TOKEN")
             .output()
             .unwrap();
         (

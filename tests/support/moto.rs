@@ -94,26 +94,54 @@ impl Moto {
     }
 }
 
-/// Dummy credentials, a region, temporary config files and `endpoint` for the tool.
+/// Variables that would take the tool (or the aws CLI) elsewhere than `endpoint`.
+const UNSET: &[&str] = &[
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_DEFAULT_REGION",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+];
+
+/// Dummy credentials, a region, temporary config files (in `dir`) and `endpoint`.
+fn dummy_aws_vars(
+    endpoint: &str,
+    dir: &std::path::Path,
+) -> Vec<(&'static str, std::ffi::OsString)> {
+    vec![
+        ("AWS_ENDPOINT_URL", endpoint.into()),
+        ("AWS_ACCESS_KEY_ID", "testing".into()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".into()),
+        ("AWS_REGION", "us-east-1".into()),
+        ("AWS_EC2_METADATA_DISABLED", "true".into()),
+        ("AWS_CONFIG_FILE", dir.join("config").into()),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("credentials").into(),
+        ),
+    ]
+}
+
+/// The tool run by assert_cmd, pointed at `endpoint` with dummy credentials.
 pub fn with_dummy_aws(cmd: &mut assert_cmd::Command, endpoint: &str, dir: &std::path::Path) {
-    for var in [
-        "AWS_PROFILE",
-        "AWS_SESSION_TOKEN",
-        "AWS_DEFAULT_REGION",
-        "AWS_ROLE_ARN",
-        "AWS_WEB_IDENTITY_TOKEN_FILE",
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    ] {
+    for var in UNSET {
         cmd.env_remove(var);
     }
-    cmd.env("AWS_ENDPOINT_URL", endpoint)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", dir.join("config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("credentials"));
+    cmd.envs(dummy_aws_vars(endpoint, dir));
+}
+
+/// Any process (a script, the tool under script(1)), pointed at `endpoint` likewise.
+pub fn with_dummy_aws_process(
+    cmd: &mut std::process::Command,
+    endpoint: &str,
+    dir: &std::path::Path,
+) {
+    for var in UNSET {
+        cmd.env_remove(var);
+    }
+    cmd.envs(dummy_aws_vars(endpoint, dir));
 }
 
 impl Drop for Moto {
