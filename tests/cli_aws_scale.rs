@@ -347,6 +347,33 @@ fn regions_are_scanned_from_a_list_or_all_enabled_ones() {
         skipped[0]["evidence"]["regions"],
         serde_json::json!(["af-south-1", "me-south-1"])
     );
+    // A region that holds nothing is an answer; one that cannot be listed is missing: the
+    // scan is incomplete (exit 1), not failed, since the other region was read.
+    let proxy = aws_proxy::start(
+        &moto.endpoint,
+        Rules {
+            disabled_regions: vec!["eu-west-1".into()],
+            ..Rules::default()
+        },
+    );
+    let r = run_at(
+        &proxy.endpoint,
+        &[
+            "-o",
+            "json",
+            "lint",
+            "--aws",
+            "--region",
+            "us-west-2,eu-west-1",
+        ],
+    );
+    assert_eq!(r.code, 1, "{}\n{}", r.stderr, r.stdout);
+    let (scan, apis) = split(&r);
+    assert!(apis.is_empty());
+    assert_eq!(
+        codes_of(&scan),
+        ["live.incomplete".to_string(), "live.no-apis".to_string()].into()
+    );
     // A region list elsewhere is refused in one line.
     let r = moto.run(&[
         "domain",

@@ -238,15 +238,24 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
     let listed_any = scans
         .iter()
         .any(|s| s.error.is_none() && s.skipped.is_none());
+    if !listed_any {
+        // Not one region could be listed: the tool could not do its job. (Every region
+        // refusing the credentials is most likely the credentials, not the regions.)
+        return Err(first_error.unwrap_or_else(|| {
+            anyhow::anyhow!(
+                "every region refused the credentials: {}",
+                scans
+                    .iter()
+                    .find_map(|s| s.skipped.clone())
+                    .unwrap_or_default()
+            )
+        }));
+    }
     if apis_read == 0 {
-        if let Some(e) = first_error {
-            // Nothing could be read: the tool could not do its job.
-            return Err(e);
-        }
         // The region came from the profile or the environment: most likely not the one
         // meant. Regions asked for by name that hold nothing are an answer (below).
         let implicit = session.aws.region.is_none() && !args.all_regions;
-        if implicit && (!listed_any || apis_listed == 0) {
+        if implicit && apis_listed == 0 {
             let names: Vec<&str> = scans.iter().map(|s| s.region.as_str()).collect();
             bail!(
                 "no REST or WebSocket APIs in {} (pass --region, or check the account)",
@@ -255,7 +264,7 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         }
     }
     let mut findings = scan_findings(&scans);
-    if apis_listed == 0 && listed_any {
+    if apis_listed == 0 {
         let names: Vec<&str> = scans
             .iter()
             .filter(|s| s.error.is_none() && s.skipped.is_none())
