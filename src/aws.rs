@@ -25,6 +25,14 @@ const MAX_ATTEMPTS: u32 = 3;
 /// after a pause that doubles from [`COOL_DOWN`], while the command's deadline allows: a
 /// throttled scan slows down, it does not fail.
 const THROTTLED_ROUNDS: u32 = 4;
+/// The longest pause between two attempts of one call (the SDK's default is 20 s).
+const MAX_BACKOFF: Duration = Duration::from_secs(10);
+
+/// How long one call may take with its attempts and the pauses between them: after a
+/// throttle the adaptive mode waits on its own rate limiter too, so the pauses are counted.
+fn operation_bound(timeout: Duration) -> Duration {
+    timeout * MAX_ATTEMPTS + MAX_BACKOFF * (MAX_ATTEMPTS - 1)
+}
 const COOL_DOWN: Duration = Duration::from_secs(2);
 /// The most pages one listing may take (500 items a page: 500,000 REST APIs or resources,
 /// far past API Gateway's quotas); a listing that goes on is an endpoint that misbehaves.
@@ -297,10 +305,14 @@ impl Aws {
                 TimeoutConfig::builder()
                     .connect_timeout(opts.timeout)
                     .operation_attempt_timeout(opts.timeout)
-                    .operation_timeout(opts.timeout * MAX_ATTEMPTS)
+                    .operation_timeout(operation_bound(opts.timeout))
                     .build(),
             )
-            .retry_config(RetryConfig::adaptive().with_max_attempts(MAX_ATTEMPTS));
+            .retry_config(
+                RetryConfig::adaptive()
+                    .with_max_attempts(MAX_ATTEMPTS)
+                    .with_max_backoff(MAX_BACKOFF),
+            );
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
@@ -386,7 +398,7 @@ impl Aws {
             Ok(waited) => self.stats.add_paced(waited),
             Err(_) => return Err(self.deadline_passed(operation)),
         }
-        let per_call = self.timeout * (MAX_ATTEMPTS + 1);
+        let per_call = operation_bound(self.timeout) + self.timeout;
         let limit = per_call.min(left(self));
         let throttled = self.stats.throttled();
         tokio::time::timeout(limit, future).await.map_err(|_| {
@@ -422,9 +434,27 @@ impl Aws {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        self.attempt_async(operation, future)
-            .await?
-            .map_err(|e| explain(operation, action, what, &self.region, self.timeout, e))
+        let throttled = self.stats.throttled();
+        match self.attempt_async(operation, future).await? {
+            Ok(v) => Ok(v),
+            // The attempts ran out of time waiting out throttles: throttling, to be run again
+            // later, not an endpoint that does not answer.
+            Err(SdkError::TimeoutError(_)) if self.stats.throttled() > throttled => Err(failure(
+                Failure::Throttled,
+                format!(
+                    "{operation}: AWS kept throttling the call for {:?}: try again later, or lower --aws-rate",
+                    operation_bound(self.timeout)
+                ),
+            )),
+            Err(e) => Err(explain(
+                operation,
+                action,
+                what,
+                &self.region,
+                self.timeout,
+                e,
+            )),
+        }
     }
 
     /// [`Aws::call_async`], run to completion.

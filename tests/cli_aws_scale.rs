@@ -148,6 +148,27 @@ fn a_throttled_scan_slows_down_and_reads_everything() {
 }
 
 #[test]
+fn a_throttled_listing_succeeds_later() {
+    let moto = Moto::start();
+    rest_apis(&moto, "us-east-1", 5);
+    // GetRestApis meets four 429s: the SDK's three attempts, then, after a pause, a later
+    // round that gets through.
+    let proxy = aws_proxy::start(
+        &moto.endpoint,
+        Rules {
+            throttle_first: 4,
+            ..Rules::default()
+        },
+    );
+    let r = run_at(&proxy.endpoint, &["-o", "json", "lint", "--aws"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let (scan, apis) = split(&r);
+    assert_eq!(apis.len(), 5);
+    assert_eq!(scan["result"]["throttled"], 4, "{scan}");
+    assert_eq!(proxy.counts.throttled.load(Ordering::SeqCst), 4);
+}
+
+#[test]
 fn an_unreadable_api_is_reported_and_the_scan_goes_on() {
     let moto = Moto::start();
     let ids = rest_apis(&moto, "us-east-1", 6);

@@ -21,6 +21,9 @@ pub struct Rules {
     pub delete_on_first_read: Option<String>,
     /// ec2:DescribeRegions is denied (UnauthorizedOperation, as EC2 answers).
     pub deny_describe_regions: bool,
+    /// The first this many calls are throttled whatever the buckets say (a burst of other
+    /// clients of the account: the scan's own listing meets it).
+    pub throttle_first: usize,
     /// Regions not enabled for the account: every call signed for them is refused as AWS
     /// refuses them (UnrecognizedClientException, "The security token included in the
     /// request is invalid").
@@ -212,7 +215,9 @@ fn handle(mut stream: TcpStream, state: &State) -> std::io::Result<()> {
         );
         return Ok(());
     }
-    let mut allowed = state.all.as_ref().is_none_or(|b| b.lock().unwrap().take());
+    let seen = state.counts.requests.load(Ordering::SeqCst);
+    let mut allowed = seen > state.rules.throttle_first
+        && state.all.as_ref().is_none_or(|b| b.lock().unwrap().take());
     if allowed && resources_of.is_some() {
         allowed = state
             .get_resources
