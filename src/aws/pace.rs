@@ -135,7 +135,8 @@ impl Stats {
 pub fn is_throttling(status: u16, error_type: Option<&str>) -> bool {
     status == 429
         || error_type.is_some_and(|t| {
-            let t = t.split(':').next().unwrap_or(t);
+            // `TooManyRequestsException:http://...` (REST-JSON), `Throttling;Sender` (query).
+            let t = t.split([':', ';']).next().unwrap_or(t);
             matches!(
                 t,
                 "TooManyRequestsException"
@@ -183,6 +184,7 @@ mod tests {
                 "ThrottlingException:http://internal.amazon.com/coral/com.amazon.coral.availability/"
             )
         ));
+        assert!(is_throttling(400, Some("Throttling;Sender")));
         assert!(!is_throttling(403, Some("AccessDeniedException")));
         assert!(!is_throttling(404, Some("NotFoundException")));
     }
