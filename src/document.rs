@@ -3,7 +3,10 @@
 //! it is not what a command expects, and (with `locate`) the lines of JSON paths.
 use crate::input;
 use anyhow::{Result, bail};
+use deferred::{Parts, Paths, Skeleton};
 use serde_json::Value;
+
+mod deferred;
 
 /// Definitions are text; anything larger than this is not one.
 pub const MAX_DOCUMENT_BYTES: u64 = 64 * 1024 * 1024;
@@ -22,6 +25,10 @@ pub struct Document {
     /// What was read from a CloudFormation template's resource form or Terraform's JSON into
     /// inline definitions (see `sources`), when the document is one.
     pub read: Option<crate::sources::Read>,
+    /// True when `value` holds every top-level member but `paths`, which is an empty object
+    /// in its place: the path items are read from `text` a part at a time (`for_each_part`),
+    /// so a large export never lives in memory as one tree (see `load_deferring_paths`).
+    pub paths_deferred: bool,
 }
 
 impl Document {
@@ -111,6 +118,10 @@ impl Document {
 pub fn load(path: &str) -> Result<Document> {
     let name = input::display_name(path).to_string();
     let text = input::read_text(path, MAX_DOCUMENT_BYTES)?;
+    load_text(name, text)
+}
+
+fn load_text(name: String, text: String) -> Result<Document> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.is_empty() {
         bail!("{name}: the file is empty");
@@ -161,7 +172,69 @@ pub fn load(path: &str) -> Result<Document> {
         value,
         yaml: !json,
         read,
+        paths_deferred: false,
     })
+}
+
+/// At most this many path items of a deferred export are in memory at once.
+pub const PATH_ITEMS_PER_PART: usize = 256;
+
+/// Reads a document as `load` does; a JSON export (a top-level object with `paths`, not a
+/// template) keeps its path items in the text, read a part at a time by `for_each_part`.
+/// Anything else, or an export whose `paths` repeat a key (where the last one wins, as when
+/// the whole tree is read), is read whole.
+pub fn load_deferring_paths(path: &str) -> Result<Document> {
+    let name = input::display_name(path).to_string();
+    let text = input::read_text(path, MAX_DOCUMENT_BYTES)?;
+    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+    if !trimmed.starts_with('{')
+        || count_values(trimmed.as_bytes(), MAX_DOCUMENT_VALUES) > MAX_DOCUMENT_VALUES
+    {
+        return load_text(name, text);
+    }
+    let skeleton = match serde_json::from_str::<Skeleton>(trimmed) {
+        Ok(Skeleton {
+            members,
+            paths: Paths::Unique,
+        }) => Value::Object(members),
+        // Invalid JSON, no paths, or repeated keys: the whole reading says what it is.
+        _ => return load_text(name, text),
+    };
+    if skeleton.get("Resources").is_some() || crate::sources::terraform::is_terraform(&skeleton) {
+        return load_text(name, text);
+    }
+    Ok(Document {
+        name,
+        text,
+        value: skeleton,
+        yaml: false,
+        read: None,
+        paths_deferred: true,
+    })
+}
+
+impl Document {
+    /// Calls `part` with the document as one value: the whole of it, or, when its paths are
+    /// deferred, every top-level member with `paths` holding the next `items` path items
+    /// (`PATH_ITEMS_PER_PART` as a rule), in document order, until every path item has been
+    /// seen once.
+    pub fn for_each_part_of(&mut self, items: usize, mut part: impl FnMut(&Value)) {
+        if !self.paths_deferred {
+            part(&self.value);
+            return;
+        }
+        let trimmed = self.text.trim_start_matches('\u{feff}').trim_start();
+        let mut parts = Parts {
+            items: items.max(1),
+            doc: &mut self.value,
+            part: &mut part,
+            handed: false,
+        };
+        // The text was read whole once already (`load_deferring_paths`): it is valid JSON.
+        let mut de = serde_json::Deserializer::from_str(trimmed);
+        let read = serde::de::DeserializeSeed::deserialize(&mut parts, &mut de);
+        debug_assert!(read.is_ok(), "a deferred export reads as it did: {read:?}");
+    }
 }
 
 /// A YAML value read with CloudFormation's short-form tags turned into the long forms:

@@ -315,3 +315,78 @@ fn an_options_method_behind_an_authorizer_breaks_cors_preflights() {
         serde_json::json!(["CUSTOM authorizer xyz789", "API key"])
     );
 }
+
+/// A 1,200-path export is read in parts (a few hundred path items at a time): every method
+/// counted, the VPC links gathered across parts, and a finding in the last part placed on
+/// its own line of the file.
+#[test]
+fn a_large_export_is_read_in_parts_with_exact_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = serde_json::Map::new();
+    for n in 0..1200 {
+        let mut integration = serde_json::json!({
+            "type": "http", "httpMethod": "GET", "uri": format!("https://backend.example.com/r{n}"),
+            "responses": {"default": {"statusCode": "200"}}
+        });
+        if n % 500 == 7 {
+            integration["connectionType"] = "VPC_LINK".into();
+            integration["connectionId"] = "vl7x9k2".into();
+        }
+        if n == 1150 {
+            integration["responses"]["(a+)+x"] = serde_json::json!({"statusCode": "409"});
+        }
+        paths.insert(
+            format!("/r{n}"),
+            serde_json::json!({"get": {"responses": {"200": {"description": "ok"}, "409": {"description": "conflict"}},
+                "x-amazon-apigateway-integration": integration}}),
+        );
+    }
+    let doc = serde_json::json!({"openapi": "3.0.1", "info": {"title": "big", "version": "1"}, "paths": paths});
+    let text = serde_json::to_string_pretty(&doc).unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, &text).unwrap();
+    let r = run(&["-o", "json", "lint", file.to_str().unwrap()]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["methods"], 1200, "{}", r.stdout);
+    assert_eq!(j["result"]["integrations"], 1200);
+    let links = j["result"]["vpc_links"].as_array().unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        links[0]["used_by"],
+        serde_json::json!(["[GET:/r7]", "[GET:/r507]", "[GET:/r1007]"])
+    );
+    let finding = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "selection.backtracking-risk")
+        .unwrap_or_else(|| panic!("no finding on /r1150: {}", r.stdout));
+    let expected = text.lines().position(|l| l.contains("\"(a+)+x\"")).unwrap() + 1;
+    assert_eq!(finding["evidence"]["method"], "[GET:/r1150]", "{finding}");
+    assert_eq!(finding["evidence"]["line"], expected, "{finding}");
+}
+
+/// A path written twice in one export: as when the file is read whole, the last one is
+/// the path item (JSON parsers keep the last of a repeated key).
+#[test]
+fn a_path_written_twice_is_the_last_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("twice.json");
+    std::fs::write(
+        &file,
+        r#"{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {
+  "/a": {"get": {"x-amazon-apigateway-integration": {"type": "http", "uri": "http://old.example.com/a", "httpMethod": "GET"}}},
+  "/b": {"get": {"x-amazon-apigateway-integration": {"type": "http_proxy", "uri": "https://b.example.com", "httpMethod": "GET"}}},
+  "/a": {"post": {"x-amazon-apigateway-integration": {"type": "http_proxy", "uri": "https://new.example.com/a", "httpMethod": "POST"}}}
+}}"#,
+    )
+    .unwrap();
+    let r = run(&["-o", "json", "lint", file.to_str().unwrap()]);
+    let j = r.one_json();
+    assert_eq!(j["result"]["methods"], 2, "{}", r.stdout);
+    assert!(
+        !r.stdout.contains("old.example.com"),
+        "the first /a is gone: {}",
+        r.stdout
+    );
+}

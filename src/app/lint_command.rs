@@ -119,7 +119,7 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         }
         return live(session, args);
     }
-    let doc = document::load(args.file.as_deref().unwrap_or("-"))?;
+    let doc = document::load_deferring_paths(args.file.as_deref().unwrap_or("-"))?;
     let websockets = crate::sources::websocket::read(&doc.value, crate::sources::parameters());
     if args.vpc_link.is_none() {
         for api in &websockets {
@@ -229,6 +229,7 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
                 value,
                 yaml: false,
                 read: None,
+                paths_deferred: false,
             };
             lint_document(session, args, doc, Some(id))?;
         }
@@ -613,35 +614,82 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
 pub(super) fn lint_document(
     session: &mut Session,
     args: &LintArgs,
-    doc: document::Document,
+    mut doc: document::Document,
     api_id: Option<&str>,
 ) -> Result<()> {
-    let methods = lint::methods(&doc.value).map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
-    let deployed = match (args.deployed, args.undeployed) {
-        (true, _) => Some(true),
-        (_, true) => Some(false),
-        _ => None,
+    let how = How {
+        vpc_link: args.vpc_link.as_deref(),
+        deployed: match (args.deployed, args.undeployed) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        api_id,
     };
-    let (vpc_link, mut findings) = match &args.vpc_link {
-        Some(id) => {
-            let (mut users, findings) = lint::vpc_link_users(&methods, id, deployed);
-            for u in &mut users {
-                u.user.api_id = api_id.map(str::to_string);
-            }
-            (
-                Some(VpcLinkResult {
-                    id: id.clone(),
-                    deployed,
-                    users,
-                }),
-                findings,
-            )
+    let (outcome, findings) = lint_outcome(&mut doc, &how, document::PATH_ITEMS_PER_PART)?;
+    // `--vpc-link` asks "can I delete it?": anything short of "nothing holds it" fails.
+    if outcome
+        .vpc_link
+        .as_ref()
+        .is_some_and(|v| !v.users.is_empty())
+    {
+        session.printer.fail();
+    }
+    let report = Report::new("lint", doc.name.clone(), outcome).with_findings(findings);
+    session.emit(&report)?;
+    // The process ends next: freeing what a large definition left would take a while.
+    std::mem::forget((doc, report));
+    Ok(())
+}
+
+/// How `lint_outcome` lints: for `--vpc-link ID` (with `--deployed`/`--undeployed`), or
+/// every check; `api_id` when the definition was read live.
+struct How<'a> {
+    vpc_link: Option<&'a str>,
+    deployed: Option<bool>,
+    api_id: Option<&'a str>,
+}
+
+/// The lint of a definition, its path items read `items_per_part` at a time when the
+/// document defers them.
+fn lint_outcome(
+    doc: &mut document::Document,
+    how: &How,
+    items_per_part: usize,
+) -> Result<(LintOutcome, Vec<crate::finding::Finding>)> {
+    let How {
+        vpc_link,
+        deployed,
+        api_id,
+    } = *how;
+    // The methods are read and checked part by part (a large export's path items a few
+    // hundred at a time, anything else whole); what spans parts is gathered here.
+    let mut parts = Parts::default();
+    let mut failed = None;
+    doc.for_each_part_of(items_per_part, |part| {
+        if failed.is_none()
+            && let Err(e) = parts.add(part, vpc_link, deployed, api_id)
+        {
+            failed = Some(e);
         }
-        None => (None, lint::lint(&methods)),
-    };
+    });
+    if let Some(e) = failed {
+        anyhow::bail!("{}: {e}", doc.name);
+    }
+    let mut findings = std::mem::take(&mut parts.common);
+    // An HTTP API's integration checks: the parts read again (rarely a large export).
+    let mut http_checks = Vec::new();
+    if vpc_link.is_none()
+        && lint::definition_bodies(&doc.value).is_empty()
+        && parts.kind.decide(&doc.value).0
+    {
+        doc.for_each_part_of(items_per_part, |part| {
+            http_checks.extend(lint::http_api_integrations(part))
+        });
+    }
     let bodies = lint::definition_bodies(&doc.value);
     let (http, api_evidence) = if bodies.is_empty() {
-        lint::api_kind(&doc.value)
+        parts.kind.decide(&doc.value)
     } else {
         // A template: each definition is its resource's kind of API.
         let http: Vec<&lint::DefinitionBody> = bodies.iter().filter(|b| b.http).collect();
@@ -654,10 +702,11 @@ pub(super) fn lint_document(
             kinds.into_iter().collect::<Vec<_>>(),
         )
     };
-    if args.vpc_link.is_none() {
+    if vpc_link.is_none() {
         if bodies.is_empty() {
             if http {
-                findings.extend(lint::lint_http_api(&doc.value));
+                findings.extend(lint::http_api_policy(&doc.value));
+                findings.append(&mut http_checks);
             }
         } else {
             for b in bodies.iter().filter(|b| b.http) {
@@ -675,62 +724,114 @@ pub(super) fn lint_document(
             }
         }
     }
-    if args.vpc_link.is_none() {
+    if vpc_link.is_none() {
         // Browser APIs whose own errors (401, 403, 400, 429) carry no CORS headers.
         let responses = gateway_responses::customised(&doc.value);
-        let definitions: Vec<(&Value, String)> = if bodies.is_empty() {
-            if http {
-                Vec::new()
-            } else {
-                vec![(&doc.value, "$".to_string())]
+        if bodies.is_empty() {
+            if !http && doc.value.get("paths").is_some_and(Value::is_object) {
+                findings.extend(gateway_responses::cors_on_errors(
+                    &doc.value,
+                    parts.browser,
+                    "$",
+                    &responses,
+                ));
             }
         } else {
-            bodies
-                .iter()
-                .filter(|b| !b.http)
-                .map(|b| (b.value, b.base.clone()))
-                .collect()
-        };
-        for (definition, base) in definitions {
-            if let Some(paths) = definition.get("paths").and_then(Value::as_object) {
-                findings.extend(gateway_responses::lint_cors(
-                    definition, paths, &base, &responses,
-                ));
+            for b in bodies.iter().filter(|b| !b.http) {
+                if let Some(paths) = b.value.get("paths").and_then(Value::as_object) {
+                    findings.extend(gateway_responses::lint_cors(
+                        b.value, paths, &b.base, &responses,
+                    ));
+                }
             }
         }
     }
     if api_id.is_some() {
         // Read live with --embed methods: a method without integration really has none.
-        findings.extend(lint::methods_without_integration(&methods));
+        findings.append(&mut parts.without_integration);
     } else {
-        findings.extend(lint::missing_integrations(&doc.value, &methods));
+        findings.extend(lint::missing_integrations(
+            &doc.value,
+            parts.methods,
+            parts.integrations,
+        ));
     }
-    findings.extend(lint::stage_variables_undefined(&doc.value, &methods));
+    findings.append(&mut parts.stage_variables);
     // A template's custom domain names with mutual TLS and the APIs mapped to them.
     findings.extend(crate::checks::domain::mtls::template_findings(&doc.value));
     let findings = doc.findings(findings);
+    let vpc_link = vpc_link.map(|id| VpcLinkResult {
+        id: id.to_string(),
+        deployed,
+        users: std::mem::take(&mut parts.users),
+    });
     let outcome = LintOutcome {
         api: if http { "http" } else { "rest" },
         api_evidence,
-        methods: methods.len(),
-        integrations: methods.iter().filter(|m| m.integration.is_some()).count(),
-        vpc_links: lint::vpc_links(&methods),
+        methods: parts.methods,
+        integrations: parts.integrations,
+        vpc_links: parts.links.finish(),
         vpc_link,
     };
-    // `--vpc-link` asks "can I delete it?": anything short of "nothing holds it" fails.
-    if outcome
-        .vpc_link
-        .as_ref()
-        .is_some_and(|v| !v.users.is_empty())
-    {
-        session.printer.fail();
+    Ok((outcome, findings))
+}
+
+/// What `lint_document` gathers over the parts of a definition.
+#[derive(Default)]
+struct Parts {
+    methods: usize,
+    integrations: usize,
+    links: lint::LinkUses,
+    patterns: crate::checks::selection::Patterns,
+    kind: lint::ApiKind,
+    /// The method checks' findings, or `--vpc-link`'s.
+    common: Vec<crate::finding::Finding>,
+    users: Vec<VpcLinkUser>,
+    /// Whether a path item answers browsers (CORS preflights or CORS headers).
+    browser: bool,
+    without_integration: Vec<crate::finding::Finding>,
+    stage_variables: Vec<crate::finding::Finding>,
+}
+
+impl Parts {
+    fn add(
+        &mut self,
+        part: &Value,
+        vpc_link: Option<&str>,
+        deployed: Option<bool>,
+        api_id: Option<&str>,
+    ) -> std::result::Result<(), String> {
+        let methods = lint::methods(part)?;
+        self.methods += methods.len();
+        self.integrations += methods.iter().filter(|m| m.integration.is_some()).count();
+        self.links.add(&methods);
+        match vpc_link {
+            Some(id) => {
+                let (mut users, findings) = lint::vpc_link_users(&methods, id, deployed);
+                for u in &mut users {
+                    u.user.api_id = api_id.map(str::to_string);
+                }
+                self.users.append(&mut users);
+                self.common.extend(findings);
+            }
+            None => self
+                .common
+                .extend(lint::lint_with(&methods, &mut self.patterns)),
+        }
+        self.kind.integrations(part);
+        self.browser |= part
+            .get("paths")
+            .and_then(Value::as_object)
+            .is_some_and(gateway_responses::answers_browsers);
+        if api_id.is_some() {
+            self.without_integration
+                .extend(lint::methods_without_integration(&methods));
+        }
+        // Templates only (their stages); a template is one part.
+        self.stage_variables
+            .extend(lint::stage_variables_undefined(part, &methods));
+        Ok(())
     }
-    let report = Report::new("lint", doc.name.clone(), outcome).with_findings(findings);
-    session.emit(&report)?;
-    // The process ends next: freeing a document of millions of values one by one would
-    // take a third of the run.
-    std::mem::forget((doc, methods, report));
-    Ok(())
 }
 
 #[derive(Serialize)]
@@ -820,4 +921,184 @@ fn link_error(session: &mut Session, args: &LintArgs, text: &str) -> Result<()> 
         )
         .with_findings(findings),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// The outcome and findings of a lint, as the JSON report holds them.
+    fn linted(doc: &mut document::Document, how: &How, items: usize) -> Value {
+        let (outcome, findings) = lint_outcome(doc, how, items).unwrap();
+        json!({"outcome": serde_json::to_value(&outcome).unwrap(), "findings": serde_json::to_value(&findings).unwrap()})
+    }
+
+    /// A file's lint read whole, and read in parts of 1, 2 and 256 path items, for every
+    /// check and for each VPC link it uses: the same outcome and the same findings (lines
+    /// included) in the same order.
+    fn same_in_parts(path: &str) -> bool {
+        let Ok(mut deferred) = document::load_deferring_paths(path) else {
+            return false;
+        };
+        if !deferred.paths_deferred {
+            return false;
+        }
+        let mut whole = document::load(path).unwrap();
+        let all = How {
+            vpc_link: None,
+            deployed: None,
+            api_id: None,
+        };
+        let expected = linted(&mut whole, &all, 1);
+        let mut links: Vec<String> = expected["outcome"]["vpc_links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_string())
+            .collect();
+        links.push("nosuchlink".to_string());
+        for items in [1, 2, 256] {
+            assert_eq!(
+                linted(&mut deferred, &all, items),
+                expected,
+                "{path}, parts of {items}"
+            );
+            for id in &links {
+                let how = How {
+                    vpc_link: Some(id),
+                    deployed: Some(true),
+                    api_id: None,
+                };
+                assert_eq!(
+                    linted(&mut deferred, &how, items),
+                    linted(&mut whole, &how, 1),
+                    "{path} --vpc-link {id}, parts of {items}"
+                );
+            }
+        }
+        true
+    }
+
+    fn documents(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                documents(&path, out);
+            } else if path
+                .extension()
+                .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
+            {
+                out.push(path);
+            }
+        }
+    }
+
+    /// Every export bundled with the tool or its tests (YAML ones written as JSON), each on
+    /// its own and all their path items in one export of many parts, lints the same read in
+    /// parts as read whole.
+    #[test]
+    fn every_bundled_export_lints_the_same_read_in_parts() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        let mut files = Vec::new();
+        documents(&root.join("examples"), &mut files);
+        documents(&root.join("tests"), &mut files);
+        files.sort();
+        let mut compared = 0;
+        let mut merged = serde_json::Map::new();
+        for (n, file) in files.iter().enumerate() {
+            let Ok(doc) = document::load(&file.to_string_lossy()) else {
+                continue;
+            };
+            let Some(paths) = doc.value.get("paths").and_then(Value::as_object) else {
+                continue;
+            };
+            for (path, item) in paths {
+                merged.insert(format!("/f{n}{path}"), item.clone());
+            }
+            let json = dir.path().join(format!("{n}.json"));
+            std::fs::write(&json, serde_json::to_string_pretty(&doc.value).unwrap()).unwrap();
+            compared += usize::from(same_in_parts(&json.to_string_lossy()));
+        }
+        assert!(
+            compared >= 6,
+            "only {compared} exports of {} files",
+            files.len()
+        );
+        let all = dir.path().join("merged.json");
+        let doc =
+            json!({"swagger": "2.0", "info": {"title": "all", "version": "1"}, "paths": merged});
+        std::fs::write(&all, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        assert!(same_in_parts(&all.to_string_lossy()));
+    }
+
+    /// Evidence that only the last path item holds still decides for the whole definition:
+    /// the kind of API, CORS, and an HTTP API's integration checks.
+    #[test]
+    fn evidence_in_the_last_part_counts_for_the_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let proxy = |n: usize| {
+            json!({"get": {"x-amazon-apigateway-integration": {
+                "type": "aws_proxy", "httpMethod": "POST",
+                "uri": format!("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f{n}/invocations")}}})
+        };
+        let mut http_paths = serde_json::Map::new();
+        let mut rest_paths = serde_json::Map::new();
+        for n in 0..5 {
+            http_paths.insert(format!("/h{n}"), proxy(n));
+            rest_paths.insert(format!("/r{n}"), proxy(n));
+        }
+        http_paths.insert(
+            "/last".to_string(),
+            json!({"post": {"x-amazon-apigateway-integration": {
+                "type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
+                "payloadFormatVersion": "1.0",
+                "responseParameters": {"200": {"overwrite:header.x-amz-id": "1"}}}}}),
+        );
+        rest_paths.insert(
+            "/last".to_string(),
+            json!({"options": {"x-amazon-apigateway-integration": {"type": "mock"}}}),
+        );
+        for (name, paths, http) in [
+            ("http.json", http_paths, true),
+            ("rest.json", rest_paths, false),
+        ] {
+            let path = dir.path().join(name);
+            let doc = json!({"openapi": "3.0.1", "info": {"title": name, "version": "1"}, "paths": paths});
+            std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+            let path = path.to_string_lossy().into_owned();
+            assert!(same_in_parts(&path));
+            let mut doc = document::load_deferring_paths(&path).unwrap();
+            let all = How {
+                vpc_link: None,
+                deployed: None,
+                api_id: None,
+            };
+            let result = linted(&mut doc, &all, 1);
+            assert_eq!(result["outcome"]["api"], if http { "http" } else { "rest" });
+            let codes: Vec<&str> = result["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["code"].as_str().unwrap())
+                .collect();
+            if http {
+                assert!(codes.contains(&lint::HTTP_RESPONSE_MAPPING), "{codes:?}");
+                assert_eq!(
+                    codes
+                        .iter()
+                        .filter(|c| **c == lint::HTTP_PAYLOAD_VERSION)
+                        .count(),
+                    5,
+                    "{codes:?}"
+                );
+            } else {
+                assert!(
+                    codes.contains(&gateway_responses::NO_CORS_ON_ERRORS),
+                    "{codes:?}"
+                );
+            }
+        }
+    }
 }

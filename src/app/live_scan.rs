@@ -449,6 +449,7 @@ fn scan_region(
                     value,
                     yaml: false,
                     read: None,
+                    paths_deferred: false,
                 };
                 lint_document(session, args, doc, Some(&id))?;
             }

@@ -72,6 +72,7 @@ fn live_policy(session: &Session, args: &PolicyArgs) -> Result<document::Documen
             text,
             yaml: false,
             read: None,
+            paths_deferred: false,
         })
     }
     #[cfg(not(feature = "aws"))]

@@ -224,6 +224,7 @@ fn definition(session: &Session, args: &TraceArgs) -> Result<document::Document>
                 value,
                 yaml: false,
                 read: None,
+                paths_deferred: false,
             }),
             None => bail!(
                 "stage {stage} of REST API {id}: its export holds no integrations, so the pipeline cannot be followed (is the stage deployed?)"

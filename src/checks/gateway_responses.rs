@@ -234,14 +234,31 @@ pub fn lint_cors(
     base: &str,
     responses: &Map<String, Value>,
 ) -> Option<Finding> {
-    let browser = paths.values().filter_map(Value::as_object).any(|item| {
+    cors_on_errors(doc, answers_browsers(paths), base, responses)
+}
+
+/// Whether any of these path items answers browsers: a CORS preflight method, or an
+/// integration response that maps Access-Control-Allow-Origin.
+pub fn answers_browsers(paths: &Map<String, Value>) -> bool {
+    paths.values().filter_map(Value::as_object).any(|item| {
         item.contains_key("options")
             || item.values().any(|op| {
                 op.pointer("/x-amazon-apigateway-integration/responses")
                     .and_then(Value::as_object)
                     .is_some_and(|r| r.values().any(maps_cors))
             })
-    }) || doc.get("x-amazon-apigateway-cors").is_some();
+    })
+}
+
+/// `lint_cors` given whether the paths answer browsers (`answers_browsers`, gathered over
+/// the parts of a definition); `doc` is read for its top-level members only.
+pub fn cors_on_errors(
+    doc: &Value,
+    paths_answer_browsers: bool,
+    base: &str,
+    responses: &Map<String, Value>,
+) -> Option<Finding> {
+    let browser = paths_answer_browsers || doc.get("x-amazon-apigateway-cors").is_some();
     if !browser {
         return None;
     }

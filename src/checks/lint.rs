@@ -665,22 +665,34 @@ pub struct LinkUse {
 
 /// Every VPC link the definition uses, with the methods that use it.
 pub fn vpc_links(methods: &[Method]) -> Vec<LinkUse> {
-    let mut links: indexmap::IndexMap<&str, Vec<String>> = indexmap::IndexMap::new();
-    for m in methods {
-        let Some(i) = &m.integration else { continue };
-        let Some(conn) = i.connection_id.as_deref().filter(|_| uses_vpc_link(i)) else {
-            continue;
-        };
-        links.entry(conn).or_default().push(m.label());
+    let mut links = LinkUses::default();
+    links.add(methods);
+    links.finish()
+}
+
+/// The VPC links of a definition gathered part by part, in the order first used.
+#[derive(Default)]
+pub struct LinkUses(indexmap::IndexMap<String, Vec<String>>);
+
+impl LinkUses {
+    pub fn add(&mut self, methods: &[Method]) {
+        for m in methods {
+            if let Some(conn) = vpc_link_of(m) {
+                self.0.entry(conn.to_string()).or_default().push(m.label());
+            }
+        }
     }
-    links
-        .into_iter()
-        .map(|(id, used_by)| LinkUse {
-            resolved: !is_unresolved(id),
-            id: id.to_string(),
-            used_by,
-        })
-        .collect()
+
+    pub fn finish(self) -> Vec<LinkUse> {
+        self.0
+            .into_iter()
+            .map(|(id, used_by)| LinkUse {
+                resolved: !is_unresolved(&id),
+                id,
+                used_by,
+            })
+            .collect()
+    }
 }
 
 /// A version written as a string (`"2.0"`) or as a YAML/JSON number (`2.0`, `2`), as text.
@@ -707,70 +719,95 @@ pub fn is_http_api(doc: &Value) -> bool {
 /// response templates, non-proxy integration types, request validators, gateway
 /// responses); a `payloadFormatVersion` alone (REST APIs ignore it) says HTTP.
 pub fn api_kind(doc: &Value) -> (bool, Vec<String>) {
-    let mut http_only = Vec::new();
-    for key in [
-        "x-amazon-apigateway-importexport-version",
-        "x-amazon-apigateway-cors",
-    ] {
-        if doc.get(key).is_some() {
-            http_only.push(key.to_string());
-        }
-    }
-    if integrations(doc).any(|(_, i)| i.get("integrationSubtype").is_some()) {
-        http_only.push("integrationSubtype".to_string());
-    }
-    if !http_only.is_empty() {
-        return (true, http_only);
-    }
-    let mut rest_only = Vec::new();
-    for key in [
-        "x-amazon-apigateway-request-validators",
-        "x-amazon-apigateway-gateway-responses",
-    ] {
-        if doc.get(key).is_some() {
-            rest_only.push(key.to_string());
-        }
-    }
-    let mut note = |what: &str| {
-        if !rest_only.iter().any(|r| r == what) {
-            rest_only.push(what.to_string());
-        }
-    };
-    for (_, i) in integrations(doc) {
-        let kind = i
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_ascii_lowercase();
-        if matches!(kind.as_str(), "aws" | "http" | "mock") {
-            note("non-proxy integrations (aws, http, mock)");
-        }
-        if i.get("requestTemplates").is_some() {
-            note("request templates");
-        }
-        if i.get("responses")
-            .and_then(Value::as_object)
-            .is_some_and(|r| {
-                r.values().any(|r| {
-                    r.get("responseTemplates").is_some()
-                        || r.get("responseParameters")
-                            .and_then(Value::as_object)
-                            .is_some_and(|p| {
-                                p.keys().any(|k| k.starts_with("method.response.header."))
-                            })
+    let mut kind = ApiKind::default();
+    kind.integrations(doc);
+    kind.decide(doc)
+}
+
+/// The evidence of `api_kind` gathered over the parts of a definition (its integrations
+/// part by part), decided with its top-level members.
+#[derive(Default)]
+pub struct ApiKind {
+    subtype: bool,
+    rest_only: Vec<String>,
+    payload_format: bool,
+}
+
+impl ApiKind {
+    /// The evidence in the integrations of `doc`'s paths.
+    pub fn integrations(&mut self, doc: &Value) {
+        for (_, i) in integrations(doc) {
+            self.subtype |= i.get("integrationSubtype").is_some();
+            self.payload_format |= i.get("payloadFormatVersion").is_some();
+            let kind = i
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            if matches!(kind.as_str(), "aws" | "http" | "mock") {
+                self.note("non-proxy integrations (aws, http, mock)");
+            }
+            if i.get("requestTemplates").is_some() {
+                self.note("request templates");
+            }
+            if i.get("responses")
+                .and_then(Value::as_object)
+                .is_some_and(|r| {
+                    r.values().any(|r| {
+                        r.get("responseTemplates").is_some()
+                            || r.get("responseParameters")
+                                .and_then(Value::as_object)
+                                .is_some_and(|p| {
+                                    p.keys().any(|k| k.starts_with("method.response.header."))
+                                })
+                    })
                 })
-            })
-        {
-            note("integration responses mapping method.response.header.* or templates");
+            {
+                self.note("integration responses mapping method.response.header.* or templates");
+            }
         }
     }
-    if !rest_only.is_empty() {
-        return (false, rest_only);
+
+    fn note(&mut self, what: &str) {
+        if !self.rest_only.iter().any(|r| r == what) {
+            self.rest_only.push(what.to_string());
+        }
     }
-    if integrations(doc).any(|(_, i)| i.get("payloadFormatVersion").is_some()) {
-        return (true, vec!["payloadFormatVersion".to_string()]);
+
+    /// HTTP or REST, with the evidence that decided, given the definition's top-level
+    /// members (`doc`; its paths are not read again).
+    pub fn decide(&self, doc: &Value) -> (bool, Vec<String>) {
+        let mut http_only: Vec<String> = [
+            "x-amazon-apigateway-importexport-version",
+            "x-amazon-apigateway-cors",
+        ]
+        .into_iter()
+        .filter(|key| doc.get(key).is_some())
+        .map(str::to_string)
+        .collect();
+        if self.subtype {
+            http_only.push("integrationSubtype".to_string());
+        }
+        if !http_only.is_empty() {
+            return (true, http_only);
+        }
+        let mut rest_only: Vec<String> = [
+            "x-amazon-apigateway-request-validators",
+            "x-amazon-apigateway-gateway-responses",
+        ]
+        .into_iter()
+        .filter(|key| doc.get(key).is_some())
+        .map(str::to_string)
+        .collect();
+        rest_only.extend(self.rest_only.iter().cloned());
+        if !rest_only.is_empty() {
+            return (false, rest_only);
+        }
+        if self.payload_format {
+            return (true, vec!["payloadFormatVersion".to_string()]);
+        }
+        (false, Vec::new())
     }
-    (false, Vec::new())
 }
 
 /// Every `x-amazon-apigateway-integration` of an export, with its JSON path.
@@ -825,13 +862,22 @@ pub fn reserved_response_header(name: &str) -> bool {
 /// (status code keys, `overwrite:statuscode`, `append|overwrite|remove:header.NAME`,
 /// reserved headers), and resource policies, which HTTP APIs do not have.
 pub fn lint_http_api(doc: &Value) -> Vec<Finding> {
+    let mut f: Vec<Finding> = http_api_policy(doc).into_iter().collect();
+    f.extend(http_api_integrations(doc));
+    f
+}
+
+/// A resource policy in an HTTP API's definition (top-level member).
+pub fn http_api_policy(doc: &Value) -> Option<Finding> {
+    doc.get("x-amazon-apigateway-policy").map(|_| {
+        Finding::warning(HTTP_API_POLICY, "x-amazon-apigateway-policy in an HTTP API definition: HTTP APIs have no resource policies, so it has no effect (use IAM authorization, or a role the caller assumes)")
+            .with("location", "$.x-amazon-apigateway-policy")
+    })
+}
+
+/// The HTTP API checks of the integrations in `doc`'s paths.
+pub fn http_api_integrations(doc: &Value) -> Vec<Finding> {
     let mut f = Vec::new();
-    if doc.get("x-amazon-apigateway-policy").is_some() {
-        f.push(
-            Finding::warning(HTTP_API_POLICY, "x-amazon-apigateway-policy in an HTTP API definition: HTTP APIs have no resource policies, so it has no effect (use IAM authorization, or a role the caller assumes)")
-                .with("location", "$.x-amazon-apigateway-policy"),
-        );
-    }
     for (location, i) in integrations(doc) {
         let kind = i
             .get("type")
@@ -905,8 +951,8 @@ pub fn lint_http_api(doc: &Value) -> Vec<Finding> {
 
 /// A document with no integration to check says so, with the command that gets one: an
 /// export without API Gateway extensions, `get-resources` without `--embed methods`.
-pub fn missing_integrations(doc: &Value, methods: &[Method]) -> Option<Finding> {
-    if methods.iter().any(|m| m.integration.is_some()) {
+pub fn missing_integrations(doc: &Value, methods: usize, integrations: usize) -> Option<Finding> {
+    if integrations > 0 {
         return None;
     }
     let (what, how) = if doc.get("paths").is_some() || doc.get("Resources").is_some() {
@@ -924,11 +970,10 @@ pub fn missing_integrations(doc: &Value, methods: &[Method]) -> Option<Finding> 
         Finding::error(
             NO_INTEGRATIONS,
             format!(
-                "{what}, so nothing was checked ({} methods, 0 integrations); get it with: {how}",
-                methods.len()
+                "{what}, so nothing was checked ({methods} methods, 0 integrations); get it with: {how}"
             ),
         )
-        .with("methods", methods.len())
+        .with("methods", methods)
         .with("command", how),
     )
 }
@@ -952,8 +997,13 @@ pub fn methods_without_integration(methods: &[Method]) -> Vec<Finding> {
 
 /// The lint of every method.
 pub fn lint(methods: &[Method]) -> Vec<Finding> {
+    lint_with(methods, &mut selection::Patterns::default())
+}
+
+/// The lint of every method, with the status patterns compiled so far (one set for every
+/// part of a definition).
+pub fn lint_with(methods: &[Method], patterns: &mut selection::Patterns) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut patterns = selection::Patterns::default();
     for m in methods {
         if m.method == "OPTIONS" && !m.auth.is_empty() {
             findings.push(
@@ -1024,7 +1074,7 @@ pub fn lint(methods: &[Method]) -> Vec<Finding> {
             for f in templates(i, &label) {
                 push(f);
             }
-            for f in selection::analyze(i, &mut patterns) {
+            for f in selection::analyze(i, patterns) {
                 push(f);
             }
             if let Some(methods) = &i.method_responses {
