@@ -1,18 +1,16 @@
 #!/usr/bin/env bash
-# Does mimalloc pay for itself per command? Builds the tool twice (mimalloc, the default; the
-# system allocator, --features system-alloc) and runs the same commands with each: start-up
-# (--version, kb search), a 6 MB Lambda output, lint of a 10,000-method export, and a 1 MB
-# body through a mapping template. Prints mean wall time (with the timers' own fork and exec)
-# and peak RSS of each.
+# Does mimalloc pay for itself per command? Runs the same commands with mimalloc and with the
+# system allocator (APIGW_DOCTOR_ALLOCATOR=mimalloc|system), then as shipped (each command's
+# own choice, `mimalloc_pays` in src/main.rs): start-up (--version, kb search), a 6 MB Lambda
+# output, lint, selection and validate on a 10,000-method export, and a 1 MB body through a mapping template. Prints
+# mean wall time (with the timers' own fork and exec) and peak RSS of each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-20}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cargo build --release --locked -q
-cp target/release/apigw-doctor "$work/mimalloc"
-CARGO_TARGET_DIR=target/system-alloc cargo build --release --locked -q --features system-alloc
-cp target/system-alloc/release/apigw-doctor "$work/system"
+b=target/release/apigw-doctor
 
 python3 - "$work" <<'PY'
 import json, sys
@@ -44,12 +42,14 @@ measure() { # label, then the command; prints mean wall ms and peak RSS of RUNS 
   done
   printf '%-26s %8.1f ms  %8d KiB\n' "$label" "$(echo "$total / $RUNS / 1000000" | bc -l)" "$peak"
 }
-for a in mimalloc system; do
-  b="$work/$a"
+for a in mimalloc system shipped; do
+  if [[ $a == shipped ]]; then unset APIGW_DOCTOR_ALLOCATOR; else export APIGW_DOCTOR_ALLOCATOR=$a; fi
   echo "== $a"
   measure "--version" "$b" --version
   measure "kb search" "$b" kb search 'Execution failed due to configuration error: Malformed Lambda proxy response'
   measure "lambda (6 MB output)" "$b" lambda "$work/out.json"
   measure "lint (10,000 methods)" "$b" lint "$work/export.json"
+  measure "selection --export" "$b" selection --export "$work/export.json" --method GET --path /r9999 --status 500
+  measure "validate --export" "$b" validate --export "$work/export.json" --method GET --path /r9999
   measure "template (1 MB body)" "$b" template "$work/t.vtl" --body "$work/body.json"
 done

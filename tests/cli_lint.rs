@@ -390,3 +390,35 @@ fn a_path_written_twice_is_the_last_one() {
         r.stdout
     );
 }
+
+/// Each allocator (chosen per command, or forced with APIGW_DOCTOR_ALLOCATOR) gives the same
+/// answer; blocks allocated before the choice are freed by their own allocator (a wrong
+/// free would abort the process).
+#[test]
+fn every_allocator_gives_the_same_report() {
+    let mut reports = Vec::new();
+    for allocator in ["", "system", "mimalloc"] {
+        for args in [
+            &["-o", "json", "lint", EXPORT][..],
+            &[
+                "-o",
+                "json",
+                "kb",
+                "search",
+                "Malformed Lambda proxy response",
+            ][..],
+        ] {
+            let out = doctor()
+                .env("APIGW_DOCTOR_ALLOCATOR", allocator)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.code().is_some_and(|c| c < 2), "{out:?}");
+            reports.push((args.to_vec(), String::from_utf8(out.stdout).unwrap()));
+        }
+    }
+    for r in &reports[2..] {
+        let first = reports.iter().find(|f| f.0 == r.0).unwrap();
+        assert_eq!(first.1, r.1, "{:?}", r.0);
+    }
+}
