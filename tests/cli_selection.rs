@@ -621,3 +621,50 @@ fn surprising_outcomes_are_always_explained() {
     ]);
     assert!(!codes_of(&r.one_json()).contains("selection.success-not-2xx"));
 }
+
+/// A large export is read a part at a time up to the path asked for: a path in a late part
+/// is found with its own responses (and the line of its file), a missing one is named with
+/// the paths the export has.
+#[test]
+fn a_path_deep_in_a_large_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut paths = serde_json::Map::new();
+    for n in 0..700 {
+        let not_found = if n == 650 { "404" } else { "400" };
+        paths.insert(
+            format!("/r{n}"),
+            serde_json::json!({"get": {
+                "responses": {"200": {"description": "ok"}, "400": {"description": "bad"}, "404": {"description": "missing"}},
+                "x-amazon-apigateway-integration": {"type": "http", "httpMethod": "GET",
+                    "uri": format!("https://backend.example.com/r{n}"),
+                    "responses": {"default": {"statusCode": "200"}, "4\\d{2}": {"statusCode": not_found}}}}}),
+        );
+    }
+    let doc = serde_json::json!({"swagger": "2.0", "info": {"title": "big", "version": "1"}, "paths": paths});
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    let file = file.to_str().unwrap();
+    let (j, _) = select(&[
+        "--export", file, "--method", "GET", "--path", "/r650", "--status", "418",
+    ]);
+    assert_eq!(j["result"]["client_status"], 404, "{j}");
+    let (j, _) = select(&[
+        "--export", file, "--method", "GET", "--path", "/r5", "--status", "418",
+    ]);
+    assert_eq!(j["result"]["client_status"], 400, "{j}");
+    let r = run(&[
+        "selection",
+        "--export",
+        file,
+        "--method",
+        "GET",
+        "--path",
+        "/r9999",
+        "--status",
+        "418",
+    ]);
+    assert_usage_error(
+        &r,
+        "no path \"/r9999\" in the export; it has GET /r0, GET /r1",
+    );
+}

@@ -552,9 +552,27 @@ fn responses(
             args.method.as_deref().unwrap_or_default(),
             args.path.as_deref().unwrap_or_default(),
         );
-        let doc = crate::document::load(file)?;
-        let integration = model::from_export(&doc.value, method, path)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+        // A JSON export's path items are read a part at a time, up to the one asked for.
+        let mut doc = crate::document::load_deferring_paths(file)?;
+        let mut found = None;
+        if doc.paths_deferred {
+            doc.for_each_part_of(crate::document::PATH_ITEMS_PER_PART, |part| {
+                if found.is_none() && part["paths"].get(path).is_some() {
+                    found = Some(model::from_export(part, method, path));
+                }
+            });
+        }
+        let integration = match found {
+            Some(found) => found,
+            // Not there: the whole definition says what it has instead.
+            None if doc.paths_deferred => {
+                let whole: serde_json::Value =
+                    serde_json::from_str(doc.text.trim_start_matches('\u{feff}'))?;
+                model::from_export(&whole, method, path)
+            }
+            None => model::from_export(&doc.value, method, path),
+        }
+        .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
         let target = format!("{} {} {path}", doc.name, method.to_ascii_uppercase());
         return Ok((integration, target, Some(doc)));
     }
