@@ -26,7 +26,7 @@ pub struct Document {
     /// inline definitions (see `sources`), when the document is one.
     pub read: Option<crate::sources::Read>,
     /// True when `value` holds every top-level member but `paths`, which is an empty object
-    /// in its place: the path items are read from `text` a part at a time (`for_each_part`),
+    /// in its place: the path items are read from `text` a part at a time (`for_each_part_of`),
     /// so a large export never lives in memory as one tree (see `load_deferring_paths`).
     pub paths_deferred: bool,
 }
@@ -164,23 +164,28 @@ fn load_text(name: String, text: String) -> Result<Document> {
                 }
             })?
     };
-    let mut value = value;
+    Ok(whole(name, text, value, !json))
+}
+
+/// A document read whole, with what an infrastructure-as-code source holds read into inline
+/// definitions.
+fn whole(name: String, text: String, mut value: Value, yaml: bool) -> Document {
     let read = crate::sources::expand(&mut value);
-    Ok(Document {
+    Document {
         name,
         text,
         value,
-        yaml: !json,
+        yaml,
         read,
         paths_deferred: false,
-    })
+    }
 }
 
 /// At most this many path items of a deferred export are in memory at once.
 pub const PATH_ITEMS_PER_PART: usize = 256;
 
 /// Reads a document as `load` does; a JSON export (a top-level object with `paths`, not a
-/// template) keeps its path items in the text, read a part at a time by `for_each_part`.
+/// template) keeps its path items in the text, read a part at a time by `for_each_part_of`.
 /// Anything else, or an export whose `paths` repeat a key (where the last one wins, as when
 /// the whole tree is read), is read whole.
 pub fn load_deferring_paths(path: &str) -> Result<Document> {
@@ -197,8 +202,17 @@ pub fn load_deferring_paths(path: &str) -> Result<Document> {
             members,
             paths: Paths::Unique,
         }) => Value::Object(members),
-        // Invalid JSON, no paths, or repeated keys: the whole reading says what it is.
-        _ => return load_text(name, text),
+        // Nothing was skipped: this is the whole document (get-resources output, a template).
+        Ok(Skeleton {
+            members,
+            paths: Paths::Absent,
+        }) => return Ok(whole(name, text, Value::Object(members), false)),
+        // Invalid JSON or repeated keys: the whole reading says what it is.
+        Err(_)
+        | Ok(Skeleton {
+            paths: Paths::Repeated,
+            ..
+        }) => return load_text(name, text),
     };
     if skeleton.get("Resources").is_some() || crate::sources::terraform::is_terraform(&skeleton) {
         return load_text(name, text);
@@ -218,10 +232,10 @@ impl Document {
     /// deferred, every top-level member with `paths` holding the next `items` path items
     /// (`PATH_ITEMS_PER_PART` as a rule), in document order, until every path item has been
     /// seen once.
-    pub fn for_each_part_of(&mut self, items: usize, mut part: impl FnMut(&Value)) {
+    pub fn for_each_part_of(&mut self, items: usize, mut part: impl FnMut(&Value)) -> Result<()> {
         if !self.paths_deferred {
             part(&self.value);
-            return;
+            return Ok(());
         }
         let trimmed = self.text.trim_start_matches('\u{feff}').trim_start();
         let mut parts = Parts {
@@ -230,10 +244,11 @@ impl Document {
             part: &mut part,
             handed: false,
         };
-        // The text was read whole once already (`load_deferring_paths`): it is valid JSON.
+        // The text read as JSON once already (`load_deferring_paths`); should it not now,
+        // the answer would be incomplete: an error, never a partial all-clear.
         let mut de = serde_json::Deserializer::from_str(trimmed);
-        let read = serde::de::DeserializeSeed::deserialize(&mut parts, &mut de);
-        debug_assert!(read.is_ok(), "a deferred export reads as it did: {read:?}");
+        serde::de::DeserializeSeed::deserialize(&mut parts, &mut de)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", self.name))
     }
 }
 

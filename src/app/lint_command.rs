@@ -664,7 +664,7 @@ fn lint_outcome(
     } = *how;
     // The methods are read and checked part by part (a large export's path items a few
     // hundred at a time, anything else whole); what spans parts is gathered here.
-    let mut parts = Parts::default();
+    let mut parts = Gathered::default();
     let mut failed = None;
     doc.for_each_part_of(items_per_part, |part| {
         if failed.is_none()
@@ -672,7 +672,7 @@ fn lint_outcome(
         {
             failed = Some(e);
         }
-    });
+    })?;
     if let Some(e) = failed {
         anyhow::bail!("{}: {e}", doc.name);
     }
@@ -685,7 +685,7 @@ fn lint_outcome(
     {
         doc.for_each_part_of(items_per_part, |part| {
             http_checks.extend(lint::http_api_integrations(part))
-        });
+        })?;
     }
     let bodies = lint::definition_bodies(&doc.value);
     let (http, api_evidence) = if bodies.is_empty() {
@@ -778,7 +778,7 @@ fn lint_outcome(
 
 /// What `lint_document` gathers over the parts of a definition.
 #[derive(Default)]
-struct Parts {
+struct Gathered {
     methods: usize,
     integrations: usize,
     links: lint::LinkUses,
@@ -793,7 +793,7 @@ struct Parts {
     stage_variables: Vec<crate::finding::Finding>,
 }
 
-impl Parts {
+impl Gathered {
     fn add(
         &mut self,
         part: &Value,

@@ -560,7 +560,7 @@ fn responses(
                 if found.is_none() && part["paths"].get(path).is_some() {
                     found = Some(model::from_export(part, method, path));
                 }
-            });
+            })?;
         }
         let integration = match found {
             Some(found) => found,
