@@ -777,28 +777,26 @@ impl ApiKind {
     /// HTTP or REST, with the evidence that decided, given the definition's top-level
     /// members (`doc`; its paths are not read again).
     pub fn decide(&self, doc: &Value) -> (bool, Vec<String>) {
-        let mut http_only: Vec<String> = [
+        let present = |keys: [&str; 2]| -> Vec<String> {
+            keys.into_iter()
+                .filter(|key| doc.get(key).is_some())
+                .map(str::to_string)
+                .collect()
+        };
+        let mut http_only = present([
             "x-amazon-apigateway-importexport-version",
             "x-amazon-apigateway-cors",
-        ]
-        .into_iter()
-        .filter(|key| doc.get(key).is_some())
-        .map(str::to_string)
-        .collect();
+        ]);
         if self.subtype {
             http_only.push("integrationSubtype".to_string());
         }
         if !http_only.is_empty() {
             return (true, http_only);
         }
-        let mut rest_only: Vec<String> = [
+        let mut rest_only = present([
             "x-amazon-apigateway-request-validators",
             "x-amazon-apigateway-gateway-responses",
-        ]
-        .into_iter()
-        .filter(|key| doc.get(key).is_some())
-        .map(str::to_string)
-        .collect();
+        ]);
         rest_only.extend(self.rest_only.iter().cloned());
         if !rest_only.is_empty() {
             return (false, rest_only);
