@@ -152,7 +152,7 @@ static GLOBAL: allocator::Chosen = allocator::Chosen;
 /// the switch is still freed by the system allocator.
 mod allocator {
     use std::alloc::{GlobalAlloc, Layout, System};
-    use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
 
     static MIMALLOC: AtomicBool = AtomicBool::new(false);
 
@@ -174,8 +174,29 @@ mod allocator {
         }
     }
 
+    /// The lowest and highest address of a block the system allocator gave: outside them a
+    /// block is mimalloc's without asking it (most of a run's blocks, and frees, are).
+    static SYSTEM_LOW: AtomicUsize = AtomicUsize::new(usize::MAX);
+    static SYSTEM_HIGH: AtomicUsize = AtomicUsize::new(0);
+
+    fn system_gave(p: *mut u8) -> *mut u8 {
+        if !p.is_null() {
+            SYSTEM_LOW.fetch_min(p as usize, Relaxed);
+            SYSTEM_HIGH.fetch_max(p as usize, Relaxed);
+        }
+        p
+    }
+
     fn mimalloc_owns(p: *mut u8) -> bool {
-        // Safety: mimalloc only reads its own page map (empty before its first block).
+        let at = p as usize;
+        if !MIMALLOC.load(Relaxed) {
+            // Never switched: every block is the system's.
+            return false;
+        }
+        if at < SYSTEM_LOW.load(Relaxed) || at > SYSTEM_HIGH.load(Relaxed) {
+            return true;
+        }
+        // Safety: mimalloc only reads its own page map.
         unsafe { libmimalloc_sys::mi_is_in_heap_region(p.cast()) }
     }
 
@@ -188,7 +209,7 @@ mod allocator {
             if MIMALLOC.load(Relaxed) {
                 unsafe { mimalloc::MiMalloc.alloc(layout) }
             } else {
-                unsafe { System.alloc(layout) }
+                system_gave(unsafe { System.alloc(layout) })
             }
         }
 
@@ -196,7 +217,7 @@ mod allocator {
             if MIMALLOC.load(Relaxed) {
                 unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
             } else {
-                unsafe { System.alloc_zeroed(layout) }
+                system_gave(unsafe { System.alloc_zeroed(layout) })
             }
         }
 
@@ -212,7 +233,7 @@ mod allocator {
             if mimalloc_owns(p) {
                 unsafe { mimalloc::MiMalloc.realloc(p, layout, size) }
             } else {
-                unsafe { System.realloc(p, layout, size) }
+                system_gave(unsafe { System.realloc(p, layout, size) })
             }
         }
     }

@@ -10,7 +10,6 @@ use crate::input;
 use crate::report::{Outcome, Report, human::Palette};
 use anyhow::{Context, Result, bail};
 use serde::Serialize;
-use serde_json::json;
 use std::collections::BTreeMap;
 use std::io::{self, BufRead, Read, Write};
 
@@ -54,7 +53,7 @@ impl Outcome for LambdaOutcome {
             self.api.label(),
             p.dim,
             p.dim,
-            json!(self.confidence).as_str().unwrap_or_default(),
+            self.confidence.word(),
             p.dim
         )?;
         write_response(out, p, &self.client)?;
@@ -129,10 +128,11 @@ fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse) -> io::R
                     "{}[{} bytes of {}]{:#}",
                     p.dim,
                     r.body.len(),
-                    r.header("content-type").and_then(|v| v.first()).map_or(
-                        "binary data".to_string(),
-                        |t| crate::report::human::visible(t)
-                    ),
+                    r.header("content-type")
+                        .and_then(|v| v.first())
+                        .map_or("binary data".to_string(), |t| {
+                            crate::report::human::visible(t).into_owned()
+                        }),
                     p.dim
                 )?,
             }

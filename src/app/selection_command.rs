@@ -204,7 +204,7 @@ impl Outcome for TableOutcome {
 
 fn pattern_label(p: &Option<String>) -> String {
     match p {
-        Some(p) => crate::report::human::visible(p),
+        Some(p) => crate::report::human::visible(p).into_owned(),
         None => "(default)".to_string(),
     }
 }

@@ -207,7 +207,7 @@ pub fn column_width(cells: impl IntoIterator<Item = usize>) -> usize {
 /// Evidence values on one line: strings as they are, everything else as compact JSON.
 pub fn inline(value: &Value) -> String {
     match value {
-        Value::String(s) => visible(s),
+        Value::String(s) => visible(s).into_owned(),
         other => other.to_string(),
     }
 }
@@ -215,7 +215,11 @@ pub fn inline(value: &Value) -> String {
 /// The text with control characters and bidirectional overrides escaped (`\n`, `\u{7}`,
 /// `\u{202e}`), so one value stays on one line and a hostile value can neither drive the
 /// terminal nor reorder what a person reads; everything else is shown as it is.
-pub fn visible(s: &str) -> String {
+pub fn visible(s: &str) -> std::borrow::Cow<'_, str> {
+    // The usual text has nothing to escape: shown as it is, without a copy.
+    if s.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return std::borrow::Cow::Borrowed(s);
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if is_unsafe(c) || c == '\n' || c == '\t' {
@@ -224,7 +228,7 @@ pub fn visible(s: &str) -> String {
             out.push(c);
         }
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// One line on standard error. A failing stderr (a closed pipe, `/dev/full`) cannot be
@@ -240,7 +244,7 @@ pub fn say(line: std::fmt::Arguments<'_>) {
 /// line, not a screenful), saying how much was left out.
 pub fn visible_cut(s: &str, max: usize) -> String {
     if s.len() <= max {
-        return visible(s);
+        return visible(s).into_owned();
     }
     let cut = s.floor_char_boundary(max);
     format!("{}... ({} more bytes)", visible(&s[..cut]), s.len() - cut)
@@ -279,21 +283,27 @@ fn is_unsafe(c: char) -> bool {
 /// as text, never run.
 pub struct Sanitize<W: Write> {
     inner: W,
-    /// The start of a multi-byte character, split across writes.
+    /// Text not escaped yet: gathered up to `CHUNK` bytes (or a style of the report's own,
+    /// or `flush`); a multi-byte character cut at its end waits for the rest.
     pending: Vec<u8>,
-    /// The escaped text on its way out (kept to save an allocation per write).
-    scratch: Vec<u8>,
+    /// The escaped text on its way out: handed to `inner` in pieces of `CHUNK` bytes or
+    /// more (a report is written in many small pieces), and at `flush`.
+    out: Vec<u8>,
 }
+
+/// What `Sanitize` gathers before it writes to its inner writer.
+const CHUNK: usize = 32 * 1024;
 
 impl<W: Write> Sanitize<W> {
     pub fn new(inner: W) -> Self {
         Sanitize {
             inner,
             pending: Vec::new(),
-            scratch: Vec::new(),
+            out: Vec::new(),
         }
     }
 
+    /// The inner writer: what has been written through it (all of it after `flush`).
     pub fn get_ref(&self) -> &W {
         &self.inner
     }
@@ -320,10 +330,7 @@ impl<W: Write> Sanitize<W> {
         while i < p.len() {
             // Plain printable ASCII, newlines and tabs pass in whole runs: only the bytes
             // that may need escaping are looked at one by one.
-            let clean = p[i..]
-                .iter()
-                .position(|&b| b >= 0x7f || (b < 0x20 && b != b'\n' && b != b'\t'))
-                .unwrap_or(p.len() - i);
+            let clean = clean_run(&p[i..]);
             out.extend_from_slice(&p[i..i + clean]);
             i += clean;
             if i == p.len() {
@@ -364,36 +371,71 @@ impl<W: Write> Sanitize<W> {
     }
 }
 
+/// A byte that is not printable ASCII, a newline or a tab: it may need escaping.
+fn may_need_escaping(b: u8) -> bool {
+    b >= 0x7f || (b < 0x20 && b != b'\n' && b != b'\t')
+}
+
+/// How many bytes at the start of `p` pass as they are: looked at 16 at a time (a loop
+/// the compiler turns into vector instructions), then one by one in the 16 that hold one.
+fn clean_run(p: &[u8]) -> usize {
+    let mut clean = 0;
+    for chunk in p.chunks_exact(16) {
+        if chunk
+            .iter()
+            .fold(false, |any, &b| any | may_need_escaping(b))
+        {
+            break;
+        }
+        clean += 16;
+    }
+    clean
+        + p[clean..]
+            .iter()
+            .position(|&b| may_need_escaping(b))
+            .unwrap_or(p.len() - clean)
+}
+
 impl<W: Write> Write for Sanitize<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut out = std::mem::take(&mut self.out);
         if TRUSTED.with(|t| t.get()) {
             // The report's own style: what came before it is complete text.
-            let mut out = Vec::with_capacity(self.pending.len() + buf.len());
             self.drain(&mut out, true);
             out.extend_from_slice(buf);
-            self.inner.write_all(&out)?;
-            return Ok(buf.len());
-        }
-        let mut out = std::mem::take(&mut self.scratch);
-        out.clear();
-        if self.pending.is_empty() {
-            // The usual case: nothing waits, so the new bytes are read where they are.
-            let done = Self::scan(buf, &mut out, false);
-            self.pending.extend_from_slice(&buf[done..]);
         } else {
+            // Gathered, then escaped in long runs: a report comes in many small pieces.
             self.pending.extend_from_slice(buf);
-            self.drain(&mut out, false);
+            if self.pending.len() >= CHUNK {
+                self.drain(&mut out, false);
+            }
         }
-        let written = self.inner.write_all(&out);
-        self.scratch = out;
+        let written = if out.len() >= CHUNK {
+            let w = self.inner.write_all(&out);
+            out.clear();
+            w
+        } else {
+            Ok(())
+        };
+        self.out = out;
         written.map(|()| buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        let mut out = Vec::new();
+        let mut out = std::mem::take(&mut self.out);
         self.drain(&mut out, true);
-        self.inner.write_all(&out)?;
+        let written = self.inner.write_all(&out);
+        out.clear();
+        self.out = out;
+        written?;
         self.inner.flush()
+    }
+}
+
+impl<W: Write> Drop for Sanitize<W> {
+    /// What is still gathered goes out (as a BufWriter does); an error cannot be told here.
+    fn drop(&mut self) {
+        let _ = self.flush();
     }
 }
 
@@ -407,7 +449,7 @@ mod tests {
             s.write_all(p).unwrap();
         }
         s.flush().unwrap();
-        String::from_utf8(s.inner).unwrap()
+        String::from_utf8(s.get_ref().clone()).unwrap()
     }
 
     #[test]
@@ -433,10 +475,40 @@ mod tests {
         write!(s, "{}red{:#} \x1b[31m", p.error, p.error).unwrap();
         s.flush().unwrap();
         assert_eq!(
-            String::from_utf8(s.inner).unwrap(),
+            String::from_utf8(s.get_ref().clone()).unwrap(),
             "\x1b[1m\x1b[31mred\x1b[0m \\u{1b}[31m"
         );
         assert_eq!(sanitized(&["é €".as_bytes()]), "é €");
+    }
+
+    #[test]
+    fn unsafe_bytes_are_found_wherever_they_stand_in_a_run() {
+        for at in [0, 1, 15, 16, 17, 31, 32, 40, 63] {
+            let mut text = vec![b'a'; 64];
+            text[at] = 0x1b;
+            let expected = format!("{}\\u{{1b}}{}", "a".repeat(at), "a".repeat(63 - at));
+            assert_eq!(sanitized(&[&text]), expected, "ESC at {at}");
+            assert_eq!(clean_run(&text), at);
+        }
+        assert_eq!(clean_run(&[b'a'; 40]), 40);
+        assert_eq!(clean_run(b"tab\tand\nnewline pass"), 20);
+    }
+
+    #[test]
+    fn what_is_gathered_goes_out_on_drop_and_in_pieces() {
+        let mut sink = Vec::new();
+        {
+            let mut s = Sanitize::new(&mut sink);
+            s.write_all(b"short").unwrap();
+        }
+        assert_eq!(sink, b"short");
+        let mut s = Sanitize::new(Vec::new());
+        s.write_all(&vec![b'x'; CHUNK + 1]).unwrap();
+        assert_eq!(
+            s.get_ref().len(),
+            CHUNK + 1,
+            "a full piece is written at once"
+        );
     }
 
     #[test]

@@ -11,6 +11,17 @@ pub enum Confidence {
     Documented,
 }
 
+impl Confidence {
+    /// The word reports use (as serialized).
+    pub fn word(self) -> &'static str {
+        match self {
+            Confidence::Uncertain => "uncertain",
+            Confidence::Observed => "observed",
+            Confidence::Documented => "documented",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ClientResponse {
     pub status: u16,
