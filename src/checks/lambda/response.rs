@@ -2,6 +2,10 @@
 use indexmap::{IndexMap, IndexSet};
 use serde::Serialize;
 
+/// The values of one header, each once, in first-sent order (hashed with foldhash: a
+/// header may hold 242,000 values).
+pub type Values = IndexSet<String, foldhash::fast::RandomState>;
+
 /// How sure the prediction is; a report's confidence is its least certain decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -27,7 +31,7 @@ pub struct ClientResponse {
     pub status: u16,
     /// Header names in first-seen order, keyed by the lower-cased name, each with the
     /// spelling first seen and its values (one wire line per value, each kept once).
-    headers: IndexMap<String, (String, IndexSet<String>)>,
+    headers: IndexMap<String, (String, Values), foldhash::fast::RandomState>,
     /// Payload 2.0 `cookies`: each becomes one `set-cookie` header.
     pub cookies: Vec<String>,
     pub body: Vec<u8>,
@@ -66,7 +70,7 @@ impl ClientResponse {
                 let entry = self.headers.entry(key.into_owned());
                 (
                     false,
-                    &mut entry.or_insert((name.to_string(), IndexSet::new())).1,
+                    &mut entry.or_insert((name.to_string(), Values::default())).1,
                 )
             }
         };
@@ -77,14 +81,14 @@ impl ClientResponse {
     }
 
     /// The values sent under `name` (matched case-insensitively).
-    pub fn header(&self, name: &str) -> Option<&IndexSet<String>> {
+    pub fn header(&self, name: &str) -> Option<&Values> {
         self.headers
             .get(lower(name).as_ref())
             .map(|(_, values)| values)
     }
 
     /// Every header in first-seen order: the name as first spelled, and its values.
-    pub fn headers(&self) -> impl Iterator<Item = (&str, &IndexSet<String>)> {
+    pub fn headers(&self) -> impl Iterator<Item = (&str, &Values)> {
         self.headers.values().map(|(n, v)| (n.as_str(), v))
     }
 
@@ -123,7 +127,7 @@ impl Serialize for ClientResponse {
             }
         }
         /// Values joined with ", ", written without building the joined string.
-        struct Joined<'a>(&'a IndexSet<String>);
+        struct Joined<'a>(&'a Values);
         impl std::fmt::Display for Joined<'_> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 for (i, v) in self.0.iter().enumerate() {

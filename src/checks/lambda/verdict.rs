@@ -666,7 +666,7 @@ fn headers(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
             continue;
         };
         // The evidence lists at most a few values: one header may hold 242,000.
-        let sample = |values: Option<&indexmap::IndexSet<String>>| {
+        let sample = |values: Option<&super::response::Values>| {
             values.map(|v| json!(v.iter().take(EVIDENCE_VALUES).collect::<Vec<_>>()))
         };
         let before = sample(client.header(name));
@@ -862,7 +862,9 @@ type Parsed<'a> = (Value, Option<(Vec<u8>, &'a RawValue)>);
 
 fn parse(bytes: &[u8]) -> Result<Parsed<'_>, serde_json::Error> {
     if bytes.first() == Some(&b'{')
-        && let Ok(fields) = serde_json::from_slice::<indexmap::IndexMap<String, &RawValue>>(bytes)
+        && let Ok(fields) = serde_json::from_slice::<
+            indexmap::IndexMap<String, &RawValue, foldhash::fast::RandomState>,
+        >(bytes)
     {
         let mut map = Map::with_capacity(fields.len());
         let mut body = None;
