@@ -252,11 +252,17 @@ pub fn visible_cut(s: &str, max: usize) -> String {
 
 /// Text shown over several lines (a response body): newlines and tabs kept, every other
 /// control character escaped as `visible` does.
-pub fn multiline(s: &str) -> String {
-    s.split('\n')
-        .map(|line| line.split('\t').map(visible).collect::<Vec<_>>().join("\t"))
-        .collect::<Vec<_>>()
-        .join("\n")
+pub fn multiline(s: &str) -> std::borrow::Cow<'_, str> {
+    // Printable ASCII, newlines and tabs (the usual body) are shown as they are.
+    if clean_run(s.as_bytes()) == s.len() {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.split('\n')
+            .map(|line| line.split('\t').map(visible).collect::<Vec<_>>().join("\t"))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 /// Whether a character must never reach a terminal as it is: control characters (C0 other

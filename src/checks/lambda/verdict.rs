@@ -605,9 +605,15 @@ fn status_code(judge: &mut Judge, v: &Value) -> u16 {
 }
 
 /// A header value as API Gateway sends it, or None when it rejects the response.
-fn header_value(judge: &mut Judge, path: &str, v: &Value, code: &'static str) -> Option<String> {
+/// `path` makes the value's JSON path, for a finding (most values have none).
+fn header_value<'v>(
+    judge: &mut Judge,
+    path: impl Fn() -> String,
+    v: &'v Value,
+    code: &'static str,
+) -> Option<std::borrow::Cow<'v, str>> {
     match v {
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(std::borrow::Cow::Borrowed(s)),
         Value::Bool(b) => {
             let c = if judge.api == Api::Rest {
                 Confidence::Observed
@@ -616,11 +622,11 @@ fn header_value(judge: &mut Judge, path: &str, v: &Value, code: &'static str) ->
             };
             judge.push(
                 Finding::warning(code, format!("header value is the boolean {b}; API Gateway sends it as \"{b}\", but give strings"))
-                    .with("path", path)
+                    .with("path", path())
                     .with("found", *b),
                 c,
             );
-            Some(b.to_string())
+            Some(b.to_string().into())
         }
         other => {
             let mut msg = format!("header value must be a string, found {}", kind(other));
@@ -629,7 +635,7 @@ fn header_value(judge: &mut Judge, path: &str, v: &Value, code: &'static str) ->
             }
             judge.reject(
                 Finding::error(code, msg)
-                    .with("path", path)
+                    .with("path", path())
                     .with("expected", "string")
                     .with("found", kind(other)),
                 Confidence::Uncertain,
@@ -661,8 +667,8 @@ fn headers(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
         }
     };
     for (name, value) in map {
-        let path = member("$.headers", name);
-        let Some(value) = header_value(judge, &path, value, HEADER_VALUE_INVALID) else {
+        let path = || member("$.headers", name);
+        let Some(value) = header_value(judge, path, value, HEADER_VALUE_INVALID) else {
             continue;
         };
         // The evidence lists at most a few values: one header may hold 242,000.
@@ -687,7 +693,7 @@ fn headers(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
                     HEADERS_MERGED,
                     format!("{name} is in both headers and multiValueHeaders: API Gateway merges them into {}", shown.join(", ")),
                 )
-                .with("path", path)
+                .with("path", path())
                 .with("multi_value_headers", before)
                 .with("headers", value)
                 .with("merged", sample(client.header(name)))
@@ -711,7 +717,7 @@ fn multi_value_headers(judge: &mut Judge, v: Option<&Value>, client: &mut Client
         }
     };
     for (name, values) in map {
-        let path = member("$.multiValueHeaders", name);
+        let path = || member("$.multiValueHeaders", name);
         let Value::Array(values) = values else {
             judge.reject(
                 wrong_type(
@@ -720,7 +726,7 @@ fn multi_value_headers(judge: &mut Judge, v: Option<&Value>, client: &mut Client
                         "multiValueHeaders.{name} must be an array of strings, found {}",
                         kind(values)
                     ),
-                    path,
+                    path(),
                     "array of strings",
                     values,
                 ),
@@ -733,8 +739,12 @@ fn multi_value_headers(judge: &mut Judge, v: Option<&Value>, client: &mut Client
             continue;
         };
         for (i, value) in values.iter().enumerate() {
-            let path = format!("{path}[{i}]");
-            if let Some(value) = header_value(judge, &path, value, MULTI_VALUE_HEADERS_INVALID) {
+            if let Some(value) = header_value(
+                judge,
+                || format!("{}[{i}]", path()),
+                value,
+                MULTI_VALUE_HEADERS_INVALID,
+            ) {
                 client.add_header(name, &value);
             }
         }
