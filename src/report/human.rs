@@ -541,6 +541,22 @@ mod tests {
     }
 
     #[test]
+    fn formatted_pieces_are_escaped_as_written_ones() {
+        let mut s = Sanitize::new(Vec::new());
+        let p = Palette::default();
+        let long = "a".repeat(CHUNK + 7);
+        for _ in 0..3 {
+            write!(s, "{long}\x1b[2J{}ok{:#}{}", p.good, p.good, '\u{202e}').unwrap();
+        }
+        s.flush().unwrap();
+        let once = format!("{long}\\u{{1b}}[2J\x1b[1m\x1b[32mok\x1b[0m\\u{{202e}}");
+        assert_eq!(
+            String::from_utf8(s.get_ref().clone()).unwrap(),
+            once.repeat(3)
+        );
+    }
+
+    #[test]
     fn what_is_gathered_goes_out_on_drop_and_in_pieces() {
         let mut sink = Vec::new();
         {
