@@ -545,8 +545,9 @@ mod tests {
         let mut s = Sanitize::new(Vec::new());
         let p = Palette::default();
         let long = "a".repeat(CHUNK + 7);
+        let bidi = '\u{202e}';
         for _ in 0..3 {
-            write!(s, "{long}\x1b[2J{}ok{:#}{}", p.good, p.good, '\u{202e}').unwrap();
+            write!(s, "{long}\x1b[2J{}ok{:#}{bidi}", p.good, p.good).unwrap();
         }
         s.flush().unwrap();
         let once = format!("{long}\\u{{1b}}[2J\x1b[1m\x1b[32mok\x1b[0m\\u{{202e}}");
