@@ -7,7 +7,7 @@ use std::time::Instant;
 
 // The shipped binary's allocator (src/main.rs), so the numbers are the command's.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: apigw_doctor::allocator::Chosen = apigw_doctor::allocator::Chosen;
 
 const FIFTY_LINES: &str = r#"#set($root = $input.path('$'))
 #set($orders = $input.path('$.orders'))
@@ -94,6 +94,8 @@ fn request(body: &str) -> Request<'static> {
 }
 
 fn main() {
+    // As the `template` command chooses (src/main.rs).
+    apigw_doctor::allocator::use_mimalloc();
     let body = body_of_one_megabyte();
     assert_eq!(FIFTY_LINES.lines().count(), 50);
     let before = apigw_doctor::checks::budget::spent();

@@ -3,6 +3,7 @@
 //! Symptom -> check -> finding -> article -> fix. Checks (`checks::*`) look at something
 //! real and emit [`finding::Finding`]s; the knowledge base ([`kb`]) explains each finding
 //! code and supplies its fix; [`report`] renders the result for people or scripts.
+pub mod allocator;
 pub mod app;
 #[cfg(feature = "aws")]
 pub mod aws;

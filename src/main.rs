@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
-    allocator::choose(mimalloc_pays(&cli.command));
+    apigw_doctor::allocator::choose(mimalloc_pays(&cli.command));
     match apigw_doctor::app::run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -145,96 +145,4 @@ fn mimalloc_pays(command: &apigw_doctor::cli::Command) -> bool {
 }
 
 #[global_allocator]
-static GLOBAL: allocator::Chosen = allocator::Chosen;
-
-/// One allocator chosen per command: the system's until `use_mimalloc`, mimalloc after.
-/// A block is freed (or grown) by the allocator that owns it, so what was allocated before
-/// the switch is still freed by the system allocator.
-mod allocator {
-    use std::alloc::{GlobalAlloc, Layout, System};
-    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
-
-    static MIMALLOC: AtomicBool = AtomicBool::new(false);
-
-    /// New blocks come from mimalloc from now on.
-    pub fn use_mimalloc() {
-        MIMALLOC.store(true, Relaxed);
-    }
-
-    /// `APIGW_DOCTOR_ALLOCATOR=system|mimalloc` decides for every command (benchmarks
-    /// compare the two on one binary); unset or anything else, `default` does.
-    pub fn choose(default: bool) {
-        let chosen = match std::env::var_os("APIGW_DOCTOR_ALLOCATOR").as_deref() {
-            Some(v) if v == "mimalloc" => true,
-            Some(v) if v == "system" => false,
-            _ => default,
-        };
-        if chosen {
-            use_mimalloc();
-        }
-    }
-
-    /// The lowest and highest address of a block the system allocator gave: outside them a
-    /// block is mimalloc's without asking it (most of a run's blocks, and frees, are).
-    static SYSTEM_LOW: AtomicUsize = AtomicUsize::new(usize::MAX);
-    static SYSTEM_HIGH: AtomicUsize = AtomicUsize::new(0);
-
-    fn system_gave(p: *mut u8) -> *mut u8 {
-        if !p.is_null() {
-            SYSTEM_LOW.fetch_min(p as usize, Relaxed);
-            SYSTEM_HIGH.fetch_max(p as usize, Relaxed);
-        }
-        p
-    }
-
-    fn mimalloc_owns(p: *mut u8) -> bool {
-        let at = p as usize;
-        if !MIMALLOC.load(Relaxed) {
-            // Never switched: every block is the system's.
-            return false;
-        }
-        if at < SYSTEM_LOW.load(Relaxed) || at > SYSTEM_HIGH.load(Relaxed) {
-            return true;
-        }
-        // Safety: mimalloc only reads its own page map.
-        unsafe { libmimalloc_sys::mi_is_in_heap_region(p.cast()) }
-    }
-
-    pub struct Chosen;
-
-    // Safety: every call goes to one of two sound allocators, and a block always goes back
-    // to the allocator whose region holds it.
-    unsafe impl GlobalAlloc for Chosen {
-        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-            if MIMALLOC.load(Relaxed) {
-                unsafe { mimalloc::MiMalloc.alloc(layout) }
-            } else {
-                system_gave(unsafe { System.alloc(layout) })
-            }
-        }
-
-        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-            if MIMALLOC.load(Relaxed) {
-                unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
-            } else {
-                system_gave(unsafe { System.alloc_zeroed(layout) })
-            }
-        }
-
-        unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
-            if mimalloc_owns(p) {
-                unsafe { mimalloc::MiMalloc.dealloc(p, layout) }
-            } else {
-                unsafe { System.dealloc(p, layout) }
-            }
-        }
-
-        unsafe fn realloc(&self, p: *mut u8, layout: Layout, size: usize) -> *mut u8 {
-            if mimalloc_owns(p) {
-                unsafe { mimalloc::MiMalloc.realloc(p, layout, size) }
-            } else {
-                system_gave(unsafe { System.realloc(p, layout, size) })
-            }
-        }
-    }
-}
+static GLOBAL: apigw_doctor::allocator::Chosen = apigw_doctor::allocator::Chosen;

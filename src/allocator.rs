@@ -1,0 +1,150 @@
+//! One allocator chosen per command: the system's until `use_mimalloc`, mimalloc after.
+//! A block is freed (or grown) by the allocator that owns it, so what was allocated before
+//! the switch is still freed by the system allocator.
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::Relaxed};
+
+static MIMALLOC: AtomicBool = AtomicBool::new(false);
+
+/// The alignment every mimalloc block has (its size classes are whole words).
+const WORD: usize = std::mem::size_of::<usize>();
+
+/// New blocks come from mimalloc from now on.
+pub fn use_mimalloc() {
+    MIMALLOC.store(true, Relaxed);
+}
+
+/// `APIGW_DOCTOR_ALLOCATOR=system|mimalloc` decides for every command (benchmarks
+/// compare the two on one binary); unset or anything else, `default` does.
+pub fn choose(default: bool) {
+    let chosen = match std::env::var_os("APIGW_DOCTOR_ALLOCATOR").as_deref() {
+        Some(v) if v == "mimalloc" => true,
+        Some(v) if v == "system" => false,
+        _ => default,
+    };
+    if chosen {
+        use_mimalloc();
+    }
+}
+
+/// The lowest and highest address of a block the system allocator gave: outside them a
+/// block is mimalloc's without asking it (most of a run's blocks, and frees, are).
+static SYSTEM_LOW: AtomicUsize = AtomicUsize::new(usize::MAX);
+static SYSTEM_HIGH: AtomicUsize = AtomicUsize::new(0);
+
+fn system_gave(p: *mut u8) -> *mut u8 {
+    if !p.is_null() {
+        SYSTEM_LOW.fetch_min(p as usize, Relaxed);
+        SYSTEM_HIGH.fetch_max(p as usize, Relaxed);
+    }
+    p
+}
+
+fn mimalloc_owns(p: *mut u8) -> bool {
+    let at = p as usize;
+    if !MIMALLOC.load(Relaxed) {
+        // Never switched: every block is the system's.
+        return false;
+    }
+    if at < SYSTEM_LOW.load(Relaxed) || at > SYSTEM_HIGH.load(Relaxed) {
+        return true;
+    }
+    // Safety: mimalloc only reads its own page map.
+    unsafe { libmimalloc_sys::mi_is_in_heap_region(p.cast()) }
+}
+
+pub struct Chosen;
+
+// Safety: every call goes to one of two sound allocators, and a block always goes back
+// to the allocator whose region holds it.
+unsafe impl GlobalAlloc for Chosen {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if MIMALLOC.load(Relaxed) {
+            if layout.align() <= WORD {
+                // Every mimalloc block is word-aligned: its plain (faster) entry point.
+                unsafe { libmimalloc_sys::mi_malloc(layout.size()).cast() }
+            } else {
+                unsafe { mimalloc::MiMalloc.alloc(layout) }
+            }
+        } else {
+            system_gave(unsafe { System.alloc(layout) })
+        }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        if MIMALLOC.load(Relaxed) {
+            if layout.align() <= WORD {
+                unsafe { libmimalloc_sys::mi_zalloc(layout.size()).cast() }
+            } else {
+                unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+            }
+        } else {
+            system_gave(unsafe { System.alloc_zeroed(layout) })
+        }
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        if mimalloc_owns(p) {
+            unsafe { libmimalloc_sys::mi_free(p.cast()) }
+        } else {
+            unsafe { System.dealloc(p, layout) }
+        }
+    }
+
+    unsafe fn realloc(&self, p: *mut u8, layout: Layout, size: usize) -> *mut u8 {
+        if mimalloc_owns(p) {
+            if layout.align() <= WORD {
+                unsafe { libmimalloc_sys::mi_realloc(p.cast(), size).cast() }
+            } else {
+                unsafe { mimalloc::MiMalloc.realloc(p, layout, size) }
+            }
+        } else {
+            system_gave(unsafe { System.realloc(p, layout, size) })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Blocks from before the switch stay the system's (grown and freed by it), blocks
+    /// after it are mimalloc's, alignment is kept either way, and contents survive a grow.
+    #[test]
+    fn each_block_goes_back_to_its_own_allocator() {
+        let chosen = Chosen;
+        let small = Layout::from_size_align(64, 8).unwrap();
+        let aligned = Layout::from_size_align(64, 64).unwrap();
+        unsafe {
+            let before = chosen.alloc(small);
+            before.write_bytes(7, 64);
+            assert!(!mimalloc_owns(before));
+            use_mimalloc();
+            let after = chosen.alloc(small);
+            after.write_bytes(9, 64);
+            assert!(mimalloc_owns(after));
+            assert!(!mimalloc_owns(before), "a system block stays the system's");
+            let wide = chosen.alloc_zeroed(aligned);
+            assert_eq!(wide as usize % 64, 0);
+            assert!(std::slice::from_raw_parts(wide, 64).iter().all(|&b| b == 0));
+            let before = chosen.realloc(before, small, 4096);
+            assert!(!mimalloc_owns(before));
+            assert!(
+                std::slice::from_raw_parts(before, 64)
+                    .iter()
+                    .all(|&b| b == 7)
+            );
+            let after = chosen.realloc(after, small, 4096);
+            assert!(mimalloc_owns(after));
+            assert!(
+                std::slice::from_raw_parts(after, 64)
+                    .iter()
+                    .all(|&b| b == 9)
+            );
+            let grown = Layout::from_size_align(4096, 8).unwrap();
+            chosen.dealloc(before, grown);
+            chosen.dealloc(after, grown);
+            chosen.dealloc(wide, aligned);
+        }
+    }
+}
