@@ -14,15 +14,37 @@ pub fn use_mimalloc() {
     MIMALLOC.store(true, Relaxed);
 }
 
+/// Which allocator a command runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    System,
+    /// mimalloc committing its arena up front (fewer page faults for a run that keeps
+    /// allocating: the template engine, a large Lambda output).
+    Mimalloc,
+    /// mimalloc committing memory as it is used: for a run that frees what it read part by
+    /// part (a large export), as fast and 20-30 MB smaller.
+    MimallocCommittingLazily,
+}
+
+/// mimalloc's `mi_option_arena_eager_commit` (the fifth option of `mi_option_e` in its
+/// v3 `mimalloc.h`; a unit test reads its documented default, 2, back).
+const ARENA_EAGER_COMMIT: libmimalloc_sys::mi_option_t = 4;
+
 /// `APIGW_DOCTOR_ALLOCATOR=system|mimalloc` decides for every command (benchmarks
-/// compare the two on one binary); unset or anything else, `default` does.
-pub fn choose(default: bool) {
+/// compare the two on one binary; `mimalloc` keeps the command's own way of committing
+/// when it has one); unset or anything else, `choice` does. Call it before any thread
+/// starts and before mimalloc's first block.
+pub fn choose(choice: Choice) {
     let chosen = match std::env::var_os("APIGW_DOCTOR_ALLOCATOR").as_deref() {
-        Some(v) if v == "mimalloc" => true,
-        Some(v) if v == "system" => false,
-        _ => default,
+        Some(v) if v == "mimalloc" && choice == Choice::System => Choice::Mimalloc,
+        Some(v) if v == "system" => Choice::System,
+        _ => choice,
     };
-    if chosen {
+    if chosen == Choice::MimallocCommittingLazily {
+        // Safety: sets one of mimalloc's options before it is first read.
+        unsafe { libmimalloc_sys::mi_option_set(ARENA_EAGER_COMMIT, 0) };
+    }
+    if chosen != Choice::System {
         use_mimalloc();
     }
 }
@@ -107,6 +129,15 @@ unsafe impl GlobalAlloc for Chosen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_arena_commit_option_is_the_one_mimalloc_documents() {
+        // Documented default: 2 ("enable just on overcommit systems").
+        assert_eq!(
+            unsafe { libmimalloc_sys::mi_option_get(ARENA_EAGER_COMMIT) },
+            2
+        );
+    }
 
     /// Blocks from before the switch stay the system's (grown and freed by it), blocks
     /// after it are mimalloc's, alignment is kept either way, and contents survive a grow.

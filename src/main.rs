@@ -30,7 +30,7 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
     };
-    apigw_doctor::allocator::choose(mimalloc_pays(&cli.command));
+    apigw_doctor::allocator::choose(allocator_for(&cli.command));
     match apigw_doctor::app::run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -124,24 +124,26 @@ fn subcommand() -> String {
     path
 }
 
-/// The commands mimalloc pays for itself in (scripts/bench-alloc.sh, hyperfine means): those
-/// that build many values from a large input. A 1 MB body through a template 26 ms with
-/// mimalloc, 73 ms with the system allocator; lint of 10,000 methods 133 / 174 ms;
-/// `selection --export` and `validate` on that export 38 / 79 and 58 / 105 ms; a 6 MB Lambda
-/// output 25 / 30 ms. The other commands read small documents or wait on the network: the
-/// system allocator spares mimalloc's arena there (kb search 3.2 ms instead of 3.8 ms and
-/// 9.5 MB of RSS instead of 15.6 MB).
-fn mimalloc_pays(command: &apigw_doctor::cli::Command) -> bool {
+/// The allocator each command runs fastest and leanest on (scripts/bench-alloc.sh, hyperfine
+/// means, this machine): mimalloc for those that build many values from a large input. A 1
+/// MB body through a template 26 ms with mimalloc, 73 ms with the system allocator; a 6 MB
+/// Lambda output 23 / 30 ms; `validate` on a 10,000-method export 58 / 105 ms. `lint` and
+/// `selection --export` read an export part by part and free each part: mimalloc is faster
+/// there too (lint of 50,000 methods 1.23G instructions against 1.64G), and committing its
+/// memory lazily costs them nothing (80 MB of RSS -> 57 MB) while it slows the others (a 6
+/// MB Lambda output 23 -> 33 ms). The other commands read small documents or wait on the
+/// network: the system allocator spares mimalloc's arena there (kb search 3.2 ms instead
+/// of 3.8 ms, 9.5 MB of RSS instead of 15.6 MB).
+fn allocator_for(command: &apigw_doctor::cli::Command) -> apigw_doctor::allocator::Choice {
+    use apigw_doctor::allocator::Choice;
     use apigw_doctor::cli::Command;
-    matches!(
-        command,
-        Command::Lambda(_)
-            | Command::Lint(_)
-            | Command::Selection(_)
-            | Command::Validate(_)
-            | Command::Template(_)
-            | Command::Trace(_)
-    )
+    match command {
+        Command::Lint(_) | Command::Selection(_) => Choice::MimallocCommittingLazily,
+        Command::Lambda(_) | Command::Validate(_) | Command::Template(_) | Command::Trace(_) => {
+            Choice::Mimalloc
+        }
+        _ => Choice::System,
+    }
 }
 
 #[global_allocator]
