@@ -121,3 +121,29 @@ fn string_bodies_are_decoded_like_serde_json() {
     let e = evaluate(br#"{"statusCode":200,"body":"\ud800x"}"#, &rest());
     assert!(e.findings.iter().any(|f| f.code == INVALID_JSON), "{e:?}");
 }
+
+/// multiValueHeaders read as borrowed text (the usual shape) and as values (an escape in
+/// one value makes the fast reading step aside): the same headers, merged the same way
+/// with `headers`, and the same findings.
+#[test]
+fn multi_value_headers_read_either_way_agree() {
+    let plain = br#"{"statusCode":200,"multiValueHeaders":{"Set-Cookie":["a=1","b=2","a=1"],"X-A":["x"],"x-a":["y"]},"headers":{"X-A":"z","Content-Type":"text/plain"},"body":"ok"}"#;
+    let escaped = br#"{"statusCode":200,"multiValueHeaders":{"Set-Cookie":["a=1","b\u003d2","a=1"],"X-A":["x"],"x-a":["y"]},"headers":{"X-A":"z","Content-Type":"text/plain"},"body":"ok"}"#;
+    let seen = |output: &[u8]| {
+        let e = evaluate(output, &rest());
+        let findings: Vec<(String, String)> = e
+            .findings
+            .iter()
+            .map(|f| (f.code.to_string(), f.message.clone()))
+            .collect();
+        (e.valid, format!("{:?}", e.client), findings)
+    };
+    let (valid, client, findings) = seen(plain);
+    assert!(valid);
+    assert!(client.contains("\"b=2\""), "{client}");
+    assert!(
+        findings.iter().any(|(code, _)| code == HEADERS_MERGED),
+        "{findings:?}"
+    );
+    assert_eq!(seen(escaped), (valid, client, findings));
+}

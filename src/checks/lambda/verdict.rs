@@ -197,7 +197,8 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
         );
         return judge.finish(None);
     }
-    let (value, body_text) = match parse(trimmed) {
+    // Payload 2.0 has no multiValueHeaders (and may be a body as a whole): read as it is.
+    let (value, body_text, multi) = match parse(trimmed, opts.api != Api::Http20) {
         Ok(v) => v,
         Err(e) => {
             let c = match opts.api {
@@ -238,7 +239,7 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
     }
     let client = match (opts.api, &value) {
         (Api::Http20, Value::Object(o)) if o.contains_key("statusCode") => {
-            shaped(&mut judge, o, body_text, HTTP20_KEYS)
+            shaped(&mut judge, o, body_text, None, HTTP20_KEYS)
         }
         (Api::Http20, _) => Some(inferred(&mut judge, &value, trimmed)),
         (_, Value::Object(o)) => {
@@ -247,7 +248,7 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
             } else {
                 HTTP10_KEYS
             };
-            shaped(&mut judge, o, body_text, keys)
+            shaped(&mut judge, o, body_text, multi, keys)
         }
         (_, Value::Null) => {
             judge.reject(
@@ -426,6 +427,7 @@ fn shaped(
     judge: &mut Judge,
     o: &Map<String, Value>,
     body_text: Option<(Vec<u8>, &RawValue)>,
+    multi: Option<MultiValueHeaders>,
     allowed: &[&str],
 ) -> Option<ClientResponse> {
     let api = judge.api;
@@ -508,7 +510,17 @@ fn shaped(
 
     let mut client = ClientResponse::new(status);
     if api != Api::Http20 {
-        multi_value_headers(judge, o.get("multiValueHeaders"), &mut client);
+        match multi {
+            // The usual shape: every value is a string, so nothing to report on it.
+            Some(multi) => {
+                for (name, values) in multi {
+                    for value in values {
+                        client.add_header(name, value);
+                    }
+                }
+            }
+            None => multi_value_headers(judge, o.get("multiValueHeaders"), &mut client),
+        }
     }
     headers(judge, o.get("headers"), &mut client);
     if api == Api::Http20 {
@@ -868,9 +880,20 @@ fn string_body(judge: &mut Judge, text: Vec<u8>, base64: bool) -> Vec<u8> {
 /// is kept as raw JSON and decoded once, straight into the client's body: it is never
 /// copied through serde_json's growing scratch buffer and then again into the response.
 /// The parsed object holds an empty string in its place.
-type Parsed<'a> = (Value, Option<(Vec<u8>, &'a RawValue)>);
+/// With `typed`, `multiValueHeaders` of the usual shape (an object of arrays of strings
+/// without escapes) is read as text borrowed from the output, not as a tree of values (a
+/// header may hold 242,000 values): the parsed object holds an empty object in its place.
+/// Anything else in it is parsed as before, for its findings.
+type Parsed<'a> = (
+    Value,
+    Option<(Vec<u8>, &'a RawValue)>,
+    Option<MultiValueHeaders<'a>>,
+);
 
-fn parse(bytes: &[u8]) -> Result<Parsed<'_>, serde_json::Error> {
+/// `multiValueHeaders` as the output writes it: names and their values, in order.
+type MultiValueHeaders<'a> = indexmap::IndexMap<&'a str, Vec<&'a str>, foldhash::fast::RandomState>;
+
+fn parse(bytes: &[u8], typed: bool) -> Result<Parsed<'_>, serde_json::Error> {
     if bytes.first() == Some(&b'{')
         && let Ok(fields) = serde_json::from_slice::<
             indexmap::IndexMap<String, &RawValue, foldhash::fast::RandomState>,
@@ -878,22 +901,29 @@ fn parse(bytes: &[u8]) -> Result<Parsed<'_>, serde_json::Error> {
     {
         let mut map = Map::with_capacity(fields.len());
         let mut body = None;
+        let mut multi = None;
         for (key, raw) in fields {
             let value = if key == "body" && raw.get().starts_with('"') {
                 // A lone surrogate: serde_json reports it, with its position, below.
                 let Some(text) = unescape(raw.get()) else {
-                    return serde_json::from_slice(bytes).map(|v| (v, None));
+                    return serde_json::from_slice(bytes).map(|v| (v, None, None));
                 };
                 body = Some((text, raw));
                 Value::String(String::new())
+            } else if let Some(headers) = (typed && key == "multiValueHeaders")
+                .then(|| serde_json::from_str::<MultiValueHeaders>(raw.get()).ok())
+                .flatten()
+            {
+                multi = Some(headers);
+                Value::Object(Map::new())
             } else {
                 serde_json::from_str(raw.get())?
             };
             map.insert(key, value);
         }
-        return Ok((Value::Object(map), body));
+        return Ok((Value::Object(map), body, multi));
     }
-    serde_json::from_slice(bytes).map(|v| (v, None))
+    serde_json::from_slice(bytes).map(|v| (v, None, None))
 }
 
 /// The text of a JSON string literal that serde_json has already checked, as UTF-8 bytes;
