@@ -133,13 +133,7 @@ fn load_text(name: String, text: String) -> Result<Document> {
         );
     }
     let value = if json {
-        serde_json::from_str(trimmed).map_err(|e| {
-            let message = e.to_string();
-            let message = message.split(" at line ").next().unwrap_or_default();
-            let lead = text.len() - trimmed.len();
-            let line = e.line() + text[..lead].matches('\n').count();
-            anyhow::anyhow!("{name}:{line}:{}: invalid JSON: {message}", e.column())
-        })?
+        serde_json::from_str(trimmed).map_err(|e| invalid_json(&name, &text, trimmed, &e))?
     } else {
         // serde-saphyr bounds anchors, depth and size (billion-laughs documents fail).
         // CloudFormation's short forms (`!Ref X`, `!Sub ...`, `!If [...]`) become the long
@@ -165,6 +159,15 @@ fn load_text(name: String, text: String) -> Result<Document> {
             })?
     };
     Ok(whole(name, text, value, !json))
+}
+
+/// `FILE:LINE:COLUMN: invalid JSON: ...` for an error reading `trimmed`, the end of `text`.
+fn invalid_json(name: &str, text: &str, trimmed: &str, e: &serde_json::Error) -> anyhow::Error {
+    let message = e.to_string();
+    let message = message.split(" at line ").next().unwrap_or_default();
+    let lead = text.len() - trimmed.len();
+    let line = e.line() + text[..lead].matches('\n').count();
+    anyhow::anyhow!("{name}:{line}:{}: invalid JSON: {message}", e.column())
 }
 
 /// A document read whole, with what an infrastructure-as-code source holds read into inline
@@ -244,11 +247,12 @@ impl Document {
             part: &mut part,
             handed: false,
         };
-        // The text read as JSON once already (`load_deferring_paths`); should it not now,
-        // the answer would be incomplete: an error, never a partial all-clear.
+        // The text read as JSON once already (`load_deferring_paths`), path items skipped;
+        // read as values now, they can still fail (nested past the parser's depth limit):
+        // an error, never a partial all-clear.
         let mut de = serde_json::Deserializer::from_str(trimmed);
         serde::de::DeserializeSeed::deserialize(&mut parts, &mut de)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", self.name))
+            .map_err(|e| invalid_json(&self.name, &self.text, trimmed, &e))
     }
 }
 

@@ -1385,3 +1385,65 @@ fn hostile_websocket_peers_are_bounded() {
         assert_eq!(o.code, Some(1), "{}", o.stderr);
     }
 }
+
+/// Exports read a part at a time (`lint`, `selection --export`) stay bounded on hostile
+/// shapes: a million tiny path items, a path item nested past the parser's depth, `paths`
+/// written twice.
+#[test]
+fn exports_read_in_parts_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 1_300_000;
+    let mut many = String::with_capacity(n * 16);
+    many.push_str("{\"openapi\": \"3.0.1\", \"paths\": {");
+    for i in 0..n {
+        if i > 0 {
+            many.push(',');
+        }
+        many.push_str(&format!("\"/p{i}\":{{}}"));
+    }
+    many.push_str("}}");
+    let many = write(dir.path(), "many.json", &many);
+    let deep = format!(
+        "{{\"paths\": {{\"/a\": {}1{}}}, \"info\": {{}}}}",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let deep = write(dir.path(), "deep.json", &deep);
+    let twice = write(
+        dir.path(),
+        "twice.json",
+        r#"{"paths": {"/a": {"get": {}}}, "paths": {"/b": {"get": {"x-amazon-apigateway-integration": {"type": "mock"}}}}}"#,
+    );
+    for file in [&many, &deep, &twice] {
+        for args in [
+            vec!["-o", "json", "lint", s(file)],
+            vec![
+                "-o",
+                "json",
+                "selection",
+                "--export",
+                s(file),
+                "--method",
+                "GET",
+                "--path",
+                "/b",
+                "--status",
+                "200",
+            ],
+        ] {
+            let o = run(&args, None, GUARD);
+            assert_survives(&o, GUARD, 512 * MIB);
+            if file == &deep {
+                assert_eq!(o.code, Some(2), "{args:?}");
+                assert!(o.stderr.contains("deep.json:1:"), "{}", o.stderr);
+            }
+        }
+    }
+    // `paths` twice: the last one is the definition, as when the file is read whole.
+    let o = run(&["-o", "json", "lint", s(&twice)], None, GUARD);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["result"]["methods"], 1, "{}", o.stdout());
+    let o = run(&["-o", "json", "lint", s(&many)], None, GUARD);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["result"]["methods"], 0, "{}", o.stdout());
+}
