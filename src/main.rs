@@ -127,21 +127,21 @@ fn subcommand() -> String {
 /// The allocator each command runs fastest and leanest on (scripts/bench-alloc.sh, hyperfine
 /// means, this machine): mimalloc for those that build many values from a large input. A 1
 /// MB body through a template 26 ms with mimalloc, 73 ms with the system allocator; a 6 MB
-/// Lambda output 23 / 30 ms; `validate` on a 10,000-method export 58 / 105 ms. `lint` and
-/// `selection --export` read an export part by part and free each part: mimalloc is faster
-/// there too (lint of 50,000 methods 1.23G instructions against 1.64G), and committing its
-/// memory lazily costs them nothing (80 MB of RSS -> 57 MB) while it slows the others (a 6
-/// MB Lambda output 23 -> 33 ms). The other commands read small documents or wait on the
-/// network: the system allocator spares mimalloc's arena there (kb search 3.2 ms instead
-/// of 3.8 ms, 9.5 MB of RSS instead of 15.6 MB).
+/// Lambda output 23 / 30 ms. `lint`, `selection --export` and `validate` read an export
+/// part by part and free each part: mimalloc is faster there too (lint of 50,000 methods
+/// 1.23G instructions against 1.64G), and committing its memory lazily costs them nothing
+/// (lint: 80 MB of RSS -> 57 MB; validate on 10,000 methods 65 -> 44 ms, 26 -> 14 MB) while
+/// it slows the others (a 6 MB Lambda output 23 -> 33 ms). The other commands read small
+/// documents or wait on the network: the system allocator spares mimalloc's arena there
+/// (kb search 3.2 ms instead of 3.8 ms, 9.5 MB of RSS instead of 15.6 MB).
 fn allocator_for(command: &apigw_doctor::cli::Command) -> apigw_doctor::allocator::Choice {
     use apigw_doctor::allocator::Choice;
     use apigw_doctor::cli::Command;
     match command {
-        Command::Lint(_) | Command::Selection(_) => Choice::MimallocCommittingLazily,
-        Command::Lambda(_) | Command::Validate(_) | Command::Template(_) | Command::Trace(_) => {
-            Choice::Mimalloc
+        Command::Lint(_) | Command::Selection(_) | Command::Validate(_) => {
+            Choice::MimallocCommittingLazily
         }
+        Command::Lambda(_) | Command::Template(_) | Command::Trace(_) => Choice::Mimalloc,
         _ => Choice::System,
     }
 }

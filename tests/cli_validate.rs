@@ -472,3 +472,59 @@ fn http_apis_have_no_request_validation() {
             .contains("HTTP APIs have no request validation")
     );
 }
+
+/// The guide's sample among 700 other paths (a JSON export is read a part at a time): the
+/// request is routed among all of them (a literal path before a template), its model found,
+/// and an HTTP API is told by an integration in any part.
+#[test]
+fn a_large_export_is_routed_and_judged_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut api = guide_sample();
+    let paths = api["paths"].as_object_mut().unwrap();
+    let validation = paths.remove("/validation").unwrap();
+    for n in 0..700 {
+        paths.insert(
+            format!("/r{n}"),
+            json!({"get": {"responses": {"200": {}}, "x-amazon-apigateway-integration": {"type": "mock"}}}),
+        );
+        if n == 400 {
+            paths.insert(
+                "/{any}".to_string(),
+                json!({"get": {"responses": {"200": {}}}}),
+            );
+        }
+        if n == 650 {
+            paths.insert("/validation".to_string(), validation.clone());
+        }
+    }
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, api.to_string()).unwrap();
+    let file = file.to_str().unwrap();
+    let body = dir.path().join("body.json");
+    std::fs::write(&body, json!({"name": "Marco", "type": "dog"}).to_string()).unwrap();
+    let j = json_run(&[
+        "--export",
+        file,
+        "--method",
+        "POST",
+        "--path",
+        "/validation",
+        "-H",
+        "h1: x",
+        "--body",
+        body.to_str().unwrap(),
+    ]);
+    assert_eq!(j["result"]["resource"], "/validation", "{j}");
+    assert_eq!(j["result"]["status"], 400, "{j}");
+    assert_eq!(j["result"]["validator"]["name"], "all");
+    let j = json_run(&["--export", file, "--method", "GET", "--path", "/other"]);
+    assert_eq!(j["result"]["resource"], "/{any}", "{j}");
+    // One integration with an HTTP API's integrationSubtype, 600 paths away: an HTTP API.
+    api["paths"]["/r3"]["get"]["x-amazon-apigateway-integration"] = json!({"type": "aws_proxy", "integrationSubtype": "SQS-SendMessage", "payloadFormatVersion": "1.0"});
+    std::fs::write(file, api.to_string()).unwrap();
+    let j = json_run(&["--export", file, "--method", "GET", "--path", "/validation"]);
+    assert!(
+        codes_of(&j).contains("validation.no-validator"),
+        "an HTTP API has no request validation: {j}"
+    );
+}

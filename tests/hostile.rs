@@ -1386,9 +1386,9 @@ fn hostile_websocket_peers_are_bounded() {
     }
 }
 
-/// Exports read a part at a time (`lint`, `selection --export`) stay bounded on hostile
-/// shapes: a million tiny path items, a path item nested past the parser's depth, `paths`
-/// written twice.
+/// Exports read a part at a time (`lint`, `selection --export`, `validate`) stay bounded on
+/// hostile shapes: a million tiny path items, a path item nested past the parser's depth,
+/// `paths` written twice.
 #[test]
 fn exports_read_in_parts_are_bounded() {
     let dir = tempfile::tempdir().unwrap();
@@ -1429,6 +1429,17 @@ fn exports_read_in_parts_are_bounded() {
                 "/b",
                 "--status",
                 "200",
+            ],
+            vec![
+                "-o",
+                "json",
+                "validate",
+                "--export",
+                s(file),
+                "--method",
+                "GET",
+                "--path",
+                "/b",
             ],
         ] {
             let o = run(&args, None, GUARD);

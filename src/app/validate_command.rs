@@ -84,7 +84,30 @@ impl Outcome for ValidateOutcome {
 }
 
 pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
-    let doc = document::load(&args.export)?;
+    let mut doc = document::load_deferring_paths(&args.export)?;
+    // A JSON export's path items are read a part at a time: only those that could serve the
+    // request are kept (routing among them is routing among all), and the kind of API is
+    // gathered from every integration.
+    let mut kind = crate::checks::lint::ApiKind::default();
+    let mut serving = serde_json::Map::new();
+    let deferred = doc.paths_deferred;
+    if deferred {
+        doc.for_each_part_of(document::PATH_ITEMS_PER_PART, |part| {
+            kind.integrations(part);
+            if let Some(paths) = part.get("paths").and_then(serde_json::Value::as_object) {
+                for key in validation::serving(paths, &args.path) {
+                    serving.insert(key.clone(), paths[key].clone());
+                }
+            }
+        })?;
+    }
+    let definition = if deferred {
+        let mut definition = doc.value.clone();
+        definition["paths"] = serde_json::Value::Object(serving);
+        std::borrow::Cow::Owned(definition)
+    } else {
+        std::borrow::Cow::Borrowed(&doc.value)
+    };
     let mut headers = Vec::new();
     for h in &args.headers {
         let Some((name, value)) = h.split_once(':') else {
@@ -109,9 +132,14 @@ pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
         Some(path) => Some(input::read_text(path, MAX_BODY_BYTES)?),
         None => None,
     };
-    let located = validation::locate(&doc.value, &args.method, &args.path)
+    let located = validation::locate(&definition, &args.method, &args.path)
         .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
-    if crate::checks::lint::api_kind(located.root).0 {
+    let http = if deferred {
+        kind.decide(&doc.value).0
+    } else {
+        crate::checks::lint::api_kind(located.root).0
+    };
+    if http {
         // HTTP APIs have no request validators or models.
         let outcome = ValidateOutcome {
             method: args.method.to_ascii_uppercase(),

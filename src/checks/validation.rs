@@ -166,6 +166,17 @@ pub fn resources<'a>(
     Ok(out)
 }
 
+/// The keys of `paths` that could serve a request to `path` (a matching template, or
+/// `$default`), in document order: what routing among these decides is what it decides
+/// among all of them.
+pub fn serving<'a>(paths: &'a Map<String, Value>, path: &str) -> Vec<&'a String> {
+    let segments = path_segments(path);
+    paths
+        .keys()
+        .filter(|t| *t == "$default" || route_score(t, &segments).is_some())
+        .collect()
+}
+
 /// A request path's segments, without its query string.
 fn path_segments(path: &str) -> Vec<&str> {
     path.split('?')
