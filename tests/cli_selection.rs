@@ -667,4 +667,17 @@ fn a_path_deep_in_a_large_export() {
         &r,
         "no path \"/r9999\" in the export; it has GET /r0, GET /r1",
     );
+    // A path there without the method: what the whole export has, not the path's part.
+    let r = run(&[
+        "selection",
+        "--export",
+        file,
+        "--method",
+        "PUT",
+        "--path",
+        "/r650",
+        "--status",
+        "418",
+    ]);
+    assert_usage_error(&r, "no PUT /r650 in the export; it has GET /r0, GET /r1");
 }

@@ -563,14 +563,15 @@ fn responses(
             })?;
         }
         let integration = match found {
-            Some(found) => found,
-            // Not there: the whole definition says what it has instead.
-            None if doc.paths_deferred => {
+            Some(Ok(found)) => Ok(found),
+            // Not there, or not as asked (no such method): the whole definition says what it
+            // has instead, not the part the path was in.
+            _ if doc.paths_deferred => {
                 let whole: serde_json::Value =
                     serde_json::from_str(doc.text.trim_start_matches('\u{feff}'))?;
                 model::from_export(&whole, method, path)
             }
-            None => model::from_export(&doc.value, method, path),
+            _ => model::from_export(&doc.value, method, path),
         }
         .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
         let target = format!("{} {} {path}", doc.name, method.to_ascii_uppercase());
