@@ -617,3 +617,22 @@ fn a_string_built_in_a_loop_grows_in_place() {
     // A copy taken before an append keeps its value.
     assert_eq!(j["result"]["output"], "[160000, 160001]\n");
 }
+
+#[test]
+fn string_methods_in_a_loop_use_each_pattern_as_written() {
+    // Two patterns alternating in one loop (each compiled once per rendering, kept apart),
+    // then more distinct patterns than a rendering keeps compiled: every call is still
+    // answered by its own pattern.
+    let (j, code) = render(
+        "#foreach($s in $input.path('$.items'))$s.replaceAll('a+', '1').replaceAll('[0-9]', '#')|#end\n\
+         #foreach($n in [1..300])#set($p = \"x{$n}\")#if($n > 297)$p:${p.length()}:#end#set($xx = \"xx\")#set($r = $xx.replaceAll(\"x{$n}\", \"y\"))#if($n < 3 || $n > 298)$r,#end#end",
+        Some(r#"{"items": ["baab", "aaa", "b", "a1a"]}"#),
+        &[],
+    );
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(
+        output(&j),
+        // The newline after the first loop's `#end` is Velocity's to eat.
+        "b#b|#|b|###|yy,y,x{298}:6:x{299}:6:xx,x{300}:6:xx,"
+    );
+}

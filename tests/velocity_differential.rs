@@ -77,6 +77,10 @@ const HAND_WRITTEN: &[&str] = &[
     "#set($s = \"x\")#set($s = \"$s[$s.length()]$s\")$s\n",
     "#set($n = 5)#set($n = \"$n!\")$n #set($l = [1])#set($l = \"$l+\")$l\n",
     "#set($z = \"$undefinedvar tail\")$z #set($q = \"\\$s more\")$q\n",
+    // A loop calling string methods with the same patterns, and with 300 distinct ones.
+    "#foreach($s in [\"baab\", \"aaa\", \"b\", \"a1a\"])$s.replaceAll('a+', '1').replaceAll('[0-9]', '#')|#end\n#foreach($n in [1..300])#set($xx = \"xx\")#set($r = $xx.replaceAll(\"x{$n}\", \"y\"))#if($n < 3 || $n > 298)$r,#end#end\n",
+    // A map larger than the engine's unindexed size: order kept through put, remove and set.
+    "#set($m = {\"k1\": 1, \"k2\": 2, \"k3\": 3, \"k4\": 4, \"k5\": 5, \"k6\": 6, \"k7\": 7, \"k8\": 8, \"k9\": 9, \"k10\": 10, \"k11\": 11, \"k12\": 12})#set($ignore = $m.remove(\"k3\"))#set($ignore = $m.put(\"k1\", \"one\"))#set($m.k13 = 13)$m $m.size() $m.containsKey(\"k3\") $m.get(\"k12\") $m.k9\n",
     "#set($m = {\"k\": \"v\"})#set($s = \"-\")#foreach($i in [1..3])#set($s = \"$s$m.k$foreach.count\")#end$s\n",
 ];
 

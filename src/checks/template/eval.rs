@@ -2,11 +2,12 @@
 //! `$context` and `$stageVariables`, bounded in loops, output and steps.
 use super::jsonpath;
 use super::parse::{Expr, Node, Op, Part, Pos, Reference};
-use super::value::{MAX_VALUE, Number, Unprintable, Value};
+use super::value::{Key, MAX_VALUE, Number, Unprintable, Value};
 use crate::checks::budget::charge;
 use crate::checks::selection::java_regex::{Edit, JavaRegex, Verdict};
 use indexmap::IndexMap;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 /// API Gateway's quota: a `#foreach` stops after this many iterations.
 pub const MAX_ITERATIONS: usize = 1000;
@@ -90,7 +91,12 @@ struct Renderer<'e> {
     vars: HashMap<String, Value>,
     notes: Notes,
     json: Option<Result<Value, String>>,
+    /// The regexes string methods compiled, by pattern (at most [`MAX_PATTERNS`]).
+    patterns: HashMap<String, Rc<JavaRegex>>,
 }
+
+/// Distinct patterns kept compiled per rendering; past this many, each is compiled per use.
+const MAX_PATTERNS: usize = 256;
 
 pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
     let mut vars = HashMap::new();
@@ -112,6 +118,7 @@ pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
         vars,
         notes: Notes::default(),
         json: None,
+        patterns: HashMap::new(),
     };
     let mut out = String::new();
     r.block(nodes, &mut out)?;
@@ -316,21 +323,24 @@ impl Renderer<'_> {
             .map(|k| (k.to_string(), self.vars.get(*k).cloned()))
             .collect();
         let mut flow = Flow::Normal;
+        // `$foreach`'s keys, made once for the whole loop.
+        let meta_keys = ["count", "index", "hasNext", "first", "last"].map(Key::from);
         for (n, item) in items.into_iter().enumerate() {
             if n >= self.env.max_iterations {
                 self.notes.foreach_limit.push(pos);
                 break;
             }
-            let mut meta = crate::checks::template::value::Entries::default();
-            meta.insert("count".to_string(), Value::Int(n as i64 + 1));
-            meta.insert("index".to_string(), Value::Int(n as i64));
-            meta.insert("hasNext".to_string(), Value::Bool(n + 1 < total));
-            meta.insert("first".to_string(), Value::Bool(n == 0));
-            meta.insert("last".to_string(), Value::Bool(n + 1 == total));
-            self.vars.insert("foreach".into(), Value::map(meta));
-            self.vars
-                .insert("velocityCount".into(), Value::Int(n as i64 + 1));
-            self.vars.insert(var.to_string(), item);
+            let [count, index, has_next, first, last] = meta_keys.clone();
+            let meta = [
+                (count, Value::Int(n as i64 + 1)),
+                (index, Value::Int(n as i64)),
+                (has_next, Value::Bool(n + 1 < total)),
+                (first, Value::Bool(n == 0)),
+                (last, Value::Bool(n + 1 == total)),
+            ];
+            self.set_var("foreach", Value::map(meta.into_iter().collect()));
+            self.set_var("velocityCount", Value::Int(n as i64 + 1));
+            self.set_var(var, item);
             match self.block(body, out)? {
                 Flow::Normal => {}
                 Flow::Break => break,
@@ -408,7 +418,7 @@ impl Renderer<'_> {
 
     fn assign(&mut self, target: &Reference, v: Value, pos: Pos) -> Result<(), RenderError> {
         let Some((last, init)) = target.parts.split_last() else {
-            self.vars.insert(target.root.clone(), v);
+            self.set_var(&target.root, v);
             return Ok(());
         };
         let holder = self.walk(&target.root, init, target.pos)?;
@@ -893,11 +903,33 @@ impl Renderer<'_> {
 
     /// A regex argument compiled as Java compiles it: a pattern Java rejects throws
     /// PatternSyntaxException (the rendering fails, a 500).
-    fn java_pattern(&self, source: &str, pos: Pos) -> Result<JavaRegex, RenderError> {
-        JavaRegex::compile(source).map_err(|e| RenderError::Runtime {
-            pos,
-            message: format!("the regex {source:?} threw PatternSyntaxException ({e})"),
-        })
+    /// Sets a variable, reusing its name when it is already set (a loop sets the same few
+    /// names once per item).
+    fn set_var(&mut self, name: &str, v: Value) {
+        match self.vars.get_mut(name) {
+            Some(slot) => *slot = v,
+            None => {
+                self.vars.insert(name.to_string(), v);
+            }
+        }
+    }
+
+    /// The pattern a string method was given, compiled once per rendering: a
+    /// `replaceAll` in a loop over a large body compiles its pattern once, not per item.
+    fn java_pattern(&mut self, source: &str, pos: Pos) -> Result<Rc<JavaRegex>, RenderError> {
+        if let Some(re) = self.patterns.get(source) {
+            return Ok(re.clone());
+        }
+        let re = Rc::new(
+            JavaRegex::compile(source).map_err(|e| RenderError::Runtime {
+                pos,
+                message: format!("the regex {source:?} threw PatternSyntaxException ({e})"),
+            })?,
+        );
+        if self.patterns.len() < MAX_PATTERNS {
+            self.patterns.insert(source.to_string(), re.clone());
+        }
+        Ok(re)
     }
 
     /// A regex method the emulation could not decide: noted (uncertain), and null.
@@ -1046,10 +1078,7 @@ impl Renderer<'_> {
                 ("isEmpty", 0) => Value::Bool(m.borrow().is_empty()),
                 ("keySet", 0) => {
                     work(0, m.borrow().len())?;
-                    Value::list(
-                        m.borrow().keys().map(|k| Value::str(k.as_str())).collect(),
-                        false,
-                    )
+                    Value::list(m.borrow().keys().map(|k| Value::str(&**k)).collect(), false)
                 }
                 ("values", 0) => {
                     work(0, m.borrow().len())?;
@@ -1062,7 +1091,7 @@ impl Renderer<'_> {
                             .iter()
                             .map(|(k, v)| {
                                 let mut e = crate::checks::template::value::Entries::default();
-                                e.insert("key".to_string(), Value::str(k.as_str()));
+                                e.insert("key".to_string(), Value::str(&**k));
                                 e.insert("value".to_string(), v.clone());
                                 Value::map(e)
                             })

@@ -112,7 +112,7 @@ fn deep(v: &Value, name: &str, out: &mut Vec<Value>, depth: usize) -> Result<(),
     match v {
         Value::Map(m) => {
             for (k, x) in m.borrow().iter() {
-                if k == name {
+                if &**k == name {
                     out.push(x.clone());
                 }
                 deep(x, name, out, depth + 1)?;
@@ -149,7 +149,7 @@ pub fn miss(root: &Value, path: &str) -> Option<Miss> {
             (Step::Name(n), Value::Map(m)) => match m.borrow().get(n) {
                 Some(v) => Some(v.clone()),
                 None => {
-                    let keys: Vec<String> = m.borrow().keys().cloned().collect();
+                    let keys: Vec<String> = m.borrow().keys().map(|k| k.to_string()).collect();
                     return Some(Miss {
                         found,
                         missing: n.clone(),
@@ -306,7 +306,7 @@ mod tests {
     fn a_document_that_holds_itself_ends_the_deep_scan() {
         let d = doc();
         if let Value::Map(m) = &d {
-            m.borrow_mut().insert("self".into(), d.clone());
+            m.borrow_mut().insert("self", d.clone());
         }
         // Each level holds "c" once more: the scan stops at the nesting bound, not the stack.
         let found = select(&d, "$..c").unwrap().unwrap();

@@ -420,7 +420,7 @@ pub fn overrides(context: &Value) -> Overrides {
             Some(Value::Map(m)) => m
                 .borrow()
                 .iter()
-                .map(|(k, v)| (k.clone(), override_value(v)))
+                .map(|(k, v)| (k.to_string(), override_value(v)))
                 .collect(),
             _ => IndexMap::new(),
         }

@@ -5,7 +5,6 @@
 //! themselves (`$l.add($l)`), nest a million levels deep, or print to gigabytes, and none of
 //! that may overflow the stack or exhaust memory. Printing stops at [`MAX_VALUE`] bytes and
 //! [`MAX_NESTING`] levels, and dropping a value is iterative.
-use indexmap::IndexMap;
 use serde_json::Value as Json;
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -71,7 +70,7 @@ pub trait Holds {
 
 impl Holds for Vec<Value> {
     fn move_out(&mut self, into: &mut Vec<Value>) {
-        into.append(self);
+        into.extend(self.drain(..).filter(Value::holds_any));
     }
     fn count(&self) -> usize {
         self.len()
@@ -80,7 +79,8 @@ impl Holds for Vec<Value> {
 
 impl Holds for Entries {
     fn move_out(&mut self, into: &mut Vec<Value>) {
-        into.extend(self.drain(..).map(|(_, v)| v));
+        self.index = None;
+        into.extend(self.list.drain(..).map(|(_, v)| v).filter(Value::holds_any));
     }
     fn count(&self) -> usize {
         self.len()
@@ -112,9 +112,140 @@ impl<T: Holds> Drop for Shared<T> {
 }
 
 pub type List = Rc<Shared<Vec<Value>>>;
-/// A map's entries in insertion order, hashed with foldhash (SipHash's DoS resistance buys
-/// nothing for one command's own input, and costs a third of parsing a large body).
-pub type Entries = IndexMap<String, Value, foldhash::fast::RandomState>;
+
+/// A map's key: shared, so that the keys a large JSON body repeats in every object are one
+/// allocation each (see [`Value::parse_json`]).
+pub type Key = Rc<str>;
+
+/// Maps with at most this many entries are searched in order; larger ones keep an index.
+const SMALL: usize = 8;
+
+/// A map's entries in insertion order, as `java.util.LinkedHashMap` and API Gateway's JSON
+/// objects keep them. Most maps are small (a JSON object's few keys), and a list searched in
+/// order beats any hash table there; past [`SMALL`] entries an index by key, hashed with
+/// foldhash, is kept beside the list (SipHash's DoS resistance buys nothing for one
+/// command's own input).
+#[derive(Clone, Default)]
+pub struct Entries {
+    list: Vec<(Key, Value)>,
+    index: Option<Box<Index>>,
+}
+
+type Index = std::collections::HashMap<Key, usize, foldhash::fast::RandomState>;
+
+impl std::fmt::Debug for Entries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl Entries {
+    /// Entries read in order, a later key replacing an earlier one's value in its place.
+    fn from_list(list: Vec<(Key, Value)>) -> Entries {
+        let mut entries = Entries { list, index: None };
+        let unique = if entries.list.len() <= SMALL {
+            let l = &entries.list;
+            (1..l.len()).all(|i| l[..i].iter().all(|(k, _)| k != &l[i].0))
+        } else {
+            entries.reindex();
+            entries
+                .index
+                .as_ref()
+                .is_some_and(|i| i.len() == entries.list.len())
+        };
+        if !unique {
+            let list = std::mem::take(&mut entries.list);
+            entries.index = None;
+            for (k, v) in list {
+                entries.insert(k, v);
+            }
+        }
+        entries
+    }
+
+    fn reindex(&mut self) {
+        self.index = (self.list.len() > SMALL).then(|| {
+            let mut index = Index::with_capacity_and_hasher(self.list.len(), Default::default());
+            for (n, (k, _)) in self.list.iter().enumerate() {
+                index.entry(k.clone()).or_insert(n);
+            }
+            Box::new(index)
+        });
+    }
+
+    fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(key).copied(),
+            None => self.list.iter().position(|(k, _)| &**k == key),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.position(key).map(|n| &self.list[n].1)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    /// Sets `key`; an existing key keeps its place (LinkedHashMap's `put`). The old value.
+    pub fn insert(&mut self, key: impl Into<Key>, value: Value) -> Option<Value> {
+        let key = key.into();
+        if let Some(n) = self.position(&key) {
+            return Some(std::mem::replace(&mut self.list[n].1, value));
+        }
+        let n = self.list.len();
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), n);
+        }
+        self.list.push((key, value));
+        if self.index.is_none() && self.list.len() > SMALL {
+            self.reindex();
+        }
+        None
+    }
+
+    /// Removes `key`, the others keeping their order. Its value.
+    pub fn shift_remove(&mut self, key: &str) -> Option<Value> {
+        let n = self.position(key)?;
+        let (_, v) = self.list.remove(n);
+        if self.index.is_some() {
+            self.reindex();
+        }
+        Some(v)
+    }
+
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.index = None;
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&Key, &Value)> {
+        self.list.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Key> {
+        self.list.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        self.list.iter().map(|(_, v)| v)
+    }
+}
+
+impl<K: Into<Key>> FromIterator<(K, Value)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Entries {
+        Entries::from_list(iter.into_iter().map(|(k, v)| (k.into(), v)).collect())
+    }
+}
 
 pub type Map = Rc<Shared<Entries>>;
 
@@ -160,6 +291,11 @@ impl Value {
     /// Velocity's truth: null and false are false, everything else is true (1.7).
     pub fn truthy(&self) -> bool {
         !matches!(self, Value::Null | Value::Bool(false))
+    }
+
+    /// Whether dropping this may drop a collection (what an iterative drop must set aside).
+    fn holds_any(&self) -> bool {
+        matches!(self, Value::List(..) | Value::Map(_))
     }
 
     /// The collection's identity (Java's `==` on objects), for cycle checks.
@@ -324,7 +460,11 @@ impl Value {
 
     /// Parses JSON text straight into template values (one pass, no serde_json::Value).
     pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
-        serde_json::from_str(text)
+        let mut reading = Reading::default();
+        let mut d = serde_json::Deserializer::from_str(text);
+        let v = serde::de::DeserializeSeed::deserialize(Seed(&mut reading), &mut d)?;
+        d.end()?;
+        Ok(v)
     }
 
     /// As a serde_json value (for reports): its JSON text read back, or that text as a string
@@ -451,13 +591,74 @@ pub fn java_double(d: f64) -> String {
 
 impl<'de> serde::Deserialize<'de> for Value {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(JsonVisitor)
+        serde::de::DeserializeSeed::deserialize(Seed(&mut Reading::default()), d)
     }
 }
 
-struct JsonVisitor;
+/// Keys longer than this are not shared (object keys are names; a long one is data).
+const MAX_SHARED_KEY: usize = 64;
+/// At most this many distinct keys are shared per document, so that a body of a million
+/// distinct keys costs no more than it would unshared.
+const MAX_SHARED_KEYS: usize = 4096;
 
-impl<'de> serde::de::Visitor<'de> for JsonVisitor {
+/// What reading one JSON text shares across its objects and arrays.
+#[derive(Default)]
+struct Reading<'de> {
+    /// The keys read so far, by their text in the input: an object's key, repeated in
+    /// thousands of objects, is one allocation.
+    keys: std::collections::HashMap<&'de str, Key, foldhash::fast::RandomState>,
+    /// The entries and items of the objects and arrays being read, innermost last: each
+    /// collection is then allocated once, at its exact size, when it is complete.
+    entries: Vec<(Key, Value)>,
+    items: Vec<Value>,
+}
+
+/// Reads one JSON value.
+struct Seed<'r, 'de>(&'r mut Reading<'de>);
+
+/// Reads one object key.
+struct KeySeed<'r, 'de>(&'r mut Reading<'de>);
+
+impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_, 'de> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed<'_, 'de> {
+    type Value = Key;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for KeySeed<'_, 'de> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key, E> {
+        let keys = &mut self.0.keys;
+        if s.len() > MAX_SHARED_KEY {
+            return Ok(Key::from(s));
+        }
+        if let Some(k) = keys.get(s) {
+            return Ok(k.clone());
+        }
+        let k = Key::from(s);
+        if keys.len() < MAX_SHARED_KEYS {
+            keys.insert(s, k.clone());
+        }
+        Ok(k)
+    }
+    fn visit_str<E>(self, s: &str) -> Result<Key, E> {
+        Ok(Key::from(s))
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Seed<'_, 'de> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -482,29 +683,157 @@ impl<'de> serde::de::Visitor<'de> for JsonVisitor {
         Ok(Value::str(s))
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
-        while let Some(v) = seq.next_element()? {
-            items.push(v);
+        let start = self.0.items.len();
+        while let Some(v) = seq.next_element_seed(Seed(&mut *self.0))? {
+            self.0.items.push(v);
         }
-        Ok(Value::list(items, true))
+        Ok(Value::list(self.0.items.drain(start..).collect(), true))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        // serde_json gives no size hint: room for a typical object's keys up front saves
-        // growing the table a few times per object.
-        let mut entries = Entries::with_capacity_and_hasher(
-            map.size_hint().unwrap_or(8).min(4096),
-            Default::default(),
-        );
-        while let Some((k, v)) = map.next_entry::<String, Value>()? {
-            entries.insert(k, v);
+        let start = self.0.entries.len();
+        while let Some(k) = map.next_key_seed(KeySeed(&mut *self.0))? {
+            let v = map.next_value_seed(Seed(&mut *self.0))?;
+            self.0.entries.push((k, v));
         }
-        Ok(Value::map(entries))
+        let list = self.0.entries.drain(start..).collect();
+        Ok(Value::map(Entries::from_list(list)))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn keys(e: &Entries) -> Vec<String> {
+        e.keys().map(|k| k.to_string()).collect()
+    }
+
+    #[test]
+    fn entries_keep_insertion_order_below_and_above_the_indexed_size() {
+        for n in [3, SMALL, SMALL + 1, 40] {
+            let mut e = Entries::default();
+            for i in (0..n).rev() {
+                assert!(e.insert(format!("k{i}"), Value::Int(i as i64)).is_none());
+            }
+            let expected: Vec<String> = (0..n).rev().map(|i| format!("k{i}")).collect();
+            assert_eq!(keys(&e), expected, "{n} entries");
+            assert_eq!(e.index.is_some(), n > SMALL, "{n} entries");
+            // Replacing keeps the place (LinkedHashMap's put), and returns the old value.
+            let old = e.insert("k1", Value::str("one"));
+            assert!(matches!(old, Some(Value::Int(1))));
+            assert_eq!(keys(&e), expected);
+            assert_eq!(e.get("k1").unwrap().render().unwrap(), "one");
+            assert!(e.contains_key("k0") && !e.contains_key("k-1") && e.get("nope").is_none());
+            // Removing shifts the rest, and lookups still find them.
+            assert!(matches!(e.shift_remove("k2"), Some(Value::Int(2))));
+            assert_eq!(e.shift_remove("k2").map(|_| ()), None);
+            let rest: Vec<String> = expected.iter().filter(|k| *k != "k2").cloned().collect();
+            assert_eq!(keys(&e), rest);
+            for (i, k) in rest.iter().enumerate() {
+                assert_eq!(e.get(k).map(|_| ()), Some(()), "{k} after removal");
+                assert_eq!(e.keys().nth(i).map(|k| k.to_string()).as_ref(), Some(k));
+            }
+            assert_eq!(e.len(), n - 1);
+            e.clear();
+            assert!(e.is_empty() && e.get("k0").is_none());
+        }
+    }
+
+    proptest::proptest! {
+        /// Any sequence of puts and removes leaves the same entries, in the same order, as
+        /// an insertion-ordered map (indexmap's `insert` and `shift_remove`).
+        #[test]
+        fn entries_behave_as_an_insertion_ordered_map(
+            ops in proptest::collection::vec((0u8..24, proptest::bool::ANY), 0..120)
+        ) {
+            let mut ours = Entries::default();
+            let mut model: indexmap::IndexMap<String, i64> = indexmap::IndexMap::new();
+            for (n, (key, put)) in ops.into_iter().enumerate() {
+                let key = format!("k{key}");
+                if put {
+                    let old = ours.insert(key.as_str(), Value::Int(n as i64));
+                    let expected = model.insert(key.clone(), n as i64);
+                    proptest::prop_assert_eq!(
+                        old.and_then(|v| v.as_number()).map(|x| x.as_f64() as i64),
+                        expected
+                    );
+                } else {
+                    let old = ours.shift_remove(&key).and_then(|v| v.as_number());
+                    let expected = model.shift_remove(&key);
+                    proptest::prop_assert_eq!(old.map(|x| x.as_f64() as i64), expected);
+                }
+                proptest::prop_assert_eq!(keys(&ours), model.keys().cloned().collect::<Vec<_>>());
+                for k in model.keys() {
+                    proptest::prop_assert!(ours.contains_key(k));
+                }
+                proptest::prop_assert_eq!(ours.index.is_some(), ours.len() > SMALL);
+            }
+        }
+    }
+
+    #[test]
+    fn a_repeated_json_key_keeps_its_first_place_and_its_last_value() {
+        // As serde_json's preserve_order map (and Jayway's LinkedHashMap) read it.
+        for text in [
+            r#"{"a": 1, "b": 2, "a": 3}"#.to_string(),
+            format!(
+                "{{{}, \"k3\": \"again\"}}",
+                (0..20)
+                    .map(|i| format!("\"k{i}\": {i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ] {
+            let ours = Value::parse_json(&text).unwrap();
+            let theirs: Json = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                ours.json_text().unwrap(),
+                serde_json::to_string(&theirs).unwrap()
+            );
+        }
+    }
+
+    #[test]
+    fn keys_are_shared_across_objects_up_to_a_bound() {
+        let text = r#"[{"id": 1, "k": 2}, {"id": 3, "k": 4}, {"i\u0064": 5}]"#;
+        let Value::List(items, _) = Value::parse_json(text).unwrap() else {
+            panic!("a list")
+        };
+        let items = items.borrow();
+        let key = |n: usize| match &items[n] {
+            Value::Map(m) => m.borrow().keys().next().unwrap().clone(),
+            _ => panic!("a map"),
+        };
+        assert!(Rc::ptr_eq(&key(0), &key(1)), "the same key, one allocation");
+        // An escaped key is read as any other, unshared.
+        assert_eq!(&*key(2), "id");
+        assert!(!Rc::ptr_eq(&key(0), &key(2)));
+        // More distinct keys than are shared: all read, the first ones shared.
+        let many: String = (0..MAX_SHARED_KEYS + 10)
+            .map(|i| format!("{{\"key{i}\": 1}}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let v = Value::parse_json(&format!("[{many},{many}]")).unwrap();
+        let Value::List(items, _) = v else {
+            panic!("a list")
+        };
+        let items = items.borrow();
+        assert_eq!(items.len(), 2 * (MAX_SHARED_KEYS + 10));
+        let first = |m: &Value| match m {
+            Value::Map(m) => m.borrow().keys().next().unwrap().clone(),
+            _ => panic!("a map"),
+        };
+        assert!(Rc::ptr_eq(
+            &first(&items[0]),
+            &first(&items[MAX_SHARED_KEYS + 10])
+        ));
+        let last = MAX_SHARED_KEYS + 9;
+        assert_eq!(&*first(&items[last]), format!("key{last}"));
+        assert!(!Rc::ptr_eq(
+            &first(&items[last]),
+            &first(&items[2 * last + 1])
+        ));
+    }
 
     #[test]
     fn doubles_print_as_java_prints_them() {
@@ -548,7 +877,7 @@ mod tests {
         assert_eq!(l.render().unwrap(), "[1, (this Collection)]");
         let m = Value::map(Entries::default());
         if let Value::Map(e) = &m {
-            e.borrow_mut().insert("me".into(), m.clone());
+            e.borrow_mut().insert("me", m.clone());
         }
         assert_eq!(m.render().unwrap(), "{me=(this Map)}");
         // Two levels: Java recurses until StackOverflowError.
