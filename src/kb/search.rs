@@ -287,6 +287,16 @@ impl<'a> Index<'a> {
 fn rank(hits: &mut [Hit]) {
     hits.sort_by(|a, b| b.features.score.total_cmp(&a.features.score));
     let best = [0, 1].map(|n| hits.get(n).map_or(0.0, |h| h.features.score));
+    // An error text two articles list (a resource policy's "User: anonymous is not
+    // authorized" is both the private API's and the cross-account article's) tells neither
+    // apart: when the two best hits matched the same one, it is no exact evidence for either.
+    if let [first, second, ..] = hits
+        && first.matched_symptom.is_some()
+        && first.matched_symptom == second.matched_symptom
+    {
+        first.features.exact = false;
+        second.features.exact = false;
+    }
     for (n, h) in hits.iter_mut().enumerate() {
         let other = if n == 0 { best[1] } else { best[0] };
         let s = h.features.score;
@@ -417,6 +427,36 @@ mod tests {
         let hits = index.search("x-amzn-ErrorType: MissingAuthenticationTokenException");
         assert_eq!(hits[0].id, "missing-authentication-token");
         assert!(hits[0].features.exact);
+    }
+
+    #[test]
+    fn an_error_text_two_articles_list_is_exact_evidence_for_neither() {
+        let kb = KnowledgeBase::embedded().unwrap();
+        let index = Index::new(&kb);
+        let q = "{\"Message\":\"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/GET/\"}";
+        let hits = index.search(q);
+        let sharing: Vec<&Hit> = hits
+            .iter()
+            .filter(|h| h.matched_symptom.is_some())
+            .collect();
+        assert!(sharing.len() >= 2, "{hits:?}");
+        assert_eq!(sharing[0].matched_symptom, sharing[1].matched_symptom);
+        assert!(
+            !hits[0].features.exact && !hits[1].features.exact,
+            "{hits:?}"
+        );
+        // What tells them apart is the rest of the text: a VPC endpoint's private API...
+        let private = index.search(&format!(
+            "private API called through the interface VPC endpoint with private DNS: {q}"
+        ));
+        assert_eq!(private[0].id, "private-api-forbidden", "{private:?}");
+        // ...or a caller in another account.
+        let other = index.search(&format!("calling the API from another AWS account: {q}"));
+        assert_eq!(other[0].id, "cross-account-access", "{other:?}");
+        // An error text only one of the two best lists stays exact evidence.
+        let hits = index
+            .search("Execution failed due to configuration error: Malformed Lambda proxy response");
+        assert!(hits[0].features.exact, "{hits:?}");
     }
 
     #[test]
