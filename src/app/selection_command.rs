@@ -289,7 +289,7 @@ fn http_api(
         let mut headers = Vec::new();
         for (name, values) in e.client.headers() {
             for v in values {
-                headers.push((name.to_string(), v.clone()));
+                headers.push((name.to_string(), v.to_string()));
             }
         }
         (

@@ -1305,7 +1305,7 @@ impl Run {
         let mut headers = Vec::new();
         for (name, values) in e.client.headers() {
             for v in values {
-                headers.push((name.to_string(), v.clone()));
+                headers.push((name.to_string(), v.to_string()));
             }
         }
         let body = String::from_utf8_lossy(&e.client.body).into_owned();

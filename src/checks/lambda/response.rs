@@ -1,10 +1,133 @@
 //! The response the API's caller receives, as the check predicts it.
-use indexmap::{IndexMap, IndexSet};
+use hashbrown::HashTable;
+use indexmap::IndexMap;
 use serde::Serialize;
 
-/// The values of one header, each once, in first-sent order (hashed with foldhash: a
-/// header may hold 242,000 values).
-pub type Values = IndexSet<String, foldhash::fast::RandomState>;
+/// The values of one header, each once, in first-sent order.
+///
+/// A header may hold 242,000 values, so they are kept compactly: their texts one after
+/// another in one string, where each ends, and (past a few values) a hash table of positions
+/// to keep each value once in constant time. About 14 bytes per value besides its text,
+/// where a set of strings takes about 60.
+#[derive(Clone, Default)]
+pub struct Values {
+    text: String,
+    /// Where each value ends in `text`; it starts where the one before ends.
+    ends: Vec<usize>,
+    /// Positions in `ends`, hashed by their text; only past [`UNINDEXED`] values.
+    index: Option<HashTable<u32>>,
+}
+
+/// Up to this many values are searched in order.
+const UNINDEXED: usize = 8;
+
+fn hash_of(value: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::default().hash_one(value)
+}
+
+impl Values {
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The value at position `n` (first sent first).
+    pub fn get_index(&self, n: usize) -> Option<&str> {
+        let end = *self.ends.get(n)?;
+        let start = if n == 0 { 0 } else { self.ends[n - 1] };
+        Some(&self.text[start..end])
+    }
+
+    pub fn first(&self) -> Option<&str> {
+        self.get_index(0)
+    }
+
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|n| self.get_index(n).unwrap_or_default())
+    }
+
+    pub fn contains(&self, value: &str) -> bool {
+        self.position(value).is_some()
+    }
+
+    fn position(&self, value: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index
+                .find(hash_of(value), |&n| {
+                    self.get_index(n as usize) == Some(value)
+                })
+                .map(|&n| n as usize),
+            None => self.iter().position(|v| v == value),
+        }
+    }
+
+    /// Adds `value` unless it is there already; whether it was added.
+    pub fn insert(&mut self, value: &str) -> bool {
+        if self.contains(value) {
+            return false;
+        }
+        // Positions fit in u32: an output is at most MAX_RESPONSE_BYTES (10 MB), and each
+        // value takes at least the two bytes of its quotes.
+        let n = self.ends.len() as u32;
+        self.text.push_str(value);
+        self.ends.push(self.text.len());
+        if let Some(index) = &mut self.index {
+            let (text, ends) = (&self.text, &self.ends);
+            index.insert_unique(hash_of(value), n, |&m| hash_of(nth(text, ends, m as usize)));
+        } else if self.ends.len() > UNINDEXED {
+            let mut index = HashTable::with_capacity(self.ends.len() * 2);
+            for (m, v) in self.iter().enumerate() {
+                let (text, ends) = (&self.text, &self.ends);
+                index.insert_unique(hash_of(v), m as u32, |&k| {
+                    hash_of(nth(text, ends, k as usize))
+                });
+            }
+            self.index = Some(index);
+        }
+        true
+    }
+
+    /// Room for `values` more values of `bytes` bytes in all.
+    pub fn reserve(&mut self, values: usize, bytes: usize) {
+        self.text.reserve(bytes);
+        self.ends.reserve(values);
+        if let Some(index) = &mut self.index {
+            let (text, ends) = (&self.text, &self.ends);
+            index.reserve(values, |&m| hash_of(nth(text, ends, m as usize)));
+        }
+    }
+}
+
+/// The `n`th value of a `Values`' text and ends (for the index's rehashing, which cannot
+/// borrow the whole `Values`).
+fn nth<'a>(text: &'a str, ends: &[usize], n: usize) -> &'a str {
+    let start = if n == 0 { 0 } else { ends[n - 1] };
+    &text[start..ends[n]]
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = &'a str;
+    type IntoIter = Box<dyn ExactSizeIterator<Item = &'a str> + 'a>;
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
+impl std::fmt::Debug for Values {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for Values {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
+}
 
 /// How sure the prediction is; a report's confidence is its least certain decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -74,10 +197,27 @@ impl ClientResponse {
                 )
             }
         };
-        if !values.contains(value) {
-            values.insert(value.to_string());
-        }
+        values.insert(value);
         present
+    }
+
+    /// Makes room under `name` for `values` (at most: some may be there already), so that a
+    /// header of many values grows once rather than by doubling.
+    pub fn reserve_header(&mut self, name: &str, values: &[&str]) {
+        if values.is_empty() {
+            return;
+        }
+        let key = lower(name);
+        let entry = match self.headers.get_mut(key.as_ref()) {
+            Some(entry) => entry,
+            None => self
+                .headers
+                .entry(key.into_owned())
+                .or_insert((name.to_string(), Values::default())),
+        };
+        entry
+            .1
+            .reserve(values.len(), values.iter().map(|v| v.len()).sum());
     }
 
     /// The values sent under `name` (matched case-insensitively).
@@ -212,15 +352,48 @@ mod tests {
     use super::*;
 
     #[test]
+    fn values_keep_each_value_once_in_first_sent_order_below_and_above_the_indexed_size() {
+        for n in [1, UNINDEXED, UNINDEXED + 1, 3000] {
+            let mut v = Values::default();
+            if n == 3000 {
+                v.reserve(10, 100);
+            }
+            for round in 0..2 {
+                for i in 0..n {
+                    // The second round adds nothing new; "" is a value like any other.
+                    let value = if i == 0 {
+                        String::new()
+                    } else {
+                        format!("v{i}")
+                    };
+                    assert_eq!(v.insert(&value), round == 0, "{n} values, {value:?}");
+                }
+            }
+            assert_eq!(v.len(), n);
+            assert_eq!(v.first(), Some(""));
+            let last = if n == 1 {
+                String::new()
+            } else {
+                format!("v{}", n - 1)
+            };
+            assert_eq!(v.get_index(n - 1), Some(last.as_str()));
+            assert_eq!(v.get_index(n), None);
+            assert!(v.contains("") && !v.contains("v0") && !v.contains(&format!("v{n}")));
+            let all: Vec<&str> = v.iter().collect();
+            assert_eq!(all.len(), n);
+            assert_eq!(serde_json::to_value(&v).unwrap(), serde_json::json!(all));
+            assert_eq!(v.index.is_some(), n > UNINDEXED);
+        }
+    }
+
+    #[test]
     fn headers_merge_case_insensitively_without_duplicates() {
         let mut r = ClientResponse::new(200);
         assert!(!r.add_header("A", "1"));
         assert!(r.add_header("a", "1"));
         assert!(r.add_header("a", "2"));
-        let headers: Vec<(&str, Vec<&str>)> = r
-            .headers()
-            .map(|(n, v)| (n, v.iter().map(String::as_str).collect()))
-            .collect();
+        let headers: Vec<(&str, Vec<&str>)> =
+            r.headers().map(|(n, v)| (n, v.iter().collect())).collect();
         assert_eq!(headers, vec![("A", vec!["1", "2"])]);
         assert_eq!(r.header("a").map(|v| v.len()), Some(2));
         let json = serde_json::to_value(&r).unwrap();

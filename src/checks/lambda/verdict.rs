@@ -514,6 +514,7 @@ fn shaped(
             // The usual shape: every value is a string, so nothing to report on it.
             Some(multi) => {
                 for (name, values) in multi {
+                    client.reserve_header(name, &values);
                     for value in values {
                         client.add_header(name, value);
                     }
@@ -691,12 +692,7 @@ fn headers(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
         if client.add_header(name, &value) {
             let merged = client.header(name);
             let count = merged.map_or(0, |v| v.len());
-            let mut shown: Vec<&str> = merged
-                .into_iter()
-                .flatten()
-                .take(EVIDENCE_VALUES)
-                .map(String::as_str)
-                .collect();
+            let mut shown: Vec<&str> = merged.into_iter().flatten().take(EVIDENCE_VALUES).collect();
             if count > EVIDENCE_VALUES {
                 shown.push("…");
             }
