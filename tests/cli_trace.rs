@@ -758,3 +758,79 @@ fn cognito_and_simple_lambda_authorizers() {
     let (_, r) = trace(&["--export", &http, "GET", "/pets"]);
     assert_eq!(status(&r), 401);
 }
+
+/// A large JSON export is read a part at a time, keeping only the paths that could serve
+/// the request: every trace gives the report the same definition read whole gives (its
+/// YAML form is read whole), including the kind of API an integration 600 paths away
+/// decides and the other methods a missing route names.
+#[test]
+fn a_large_export_read_in_parts_traces_as_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut api: Value = serde_json::from_str(&std::fs::read_to_string(SHOP).unwrap()).unwrap();
+    let own = std::mem::take(api["paths"].as_object_mut().unwrap());
+    let paths = api["paths"].as_object_mut().unwrap();
+    for n in 0..700 {
+        paths.insert(
+            format!("/r{n}"),
+            json!({"get": {"responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": {"type": "mock", "requestTemplates": {"application/json": "{\"statusCode\": 200}"}, "responses": {"default": {"statusCode": "200"}}}}}),
+        );
+        if n == 600 {
+            paths.extend(own.clone());
+        }
+    }
+    let same_everywhere = |api: &Value, runs: &[&[&str]]| {
+        let json = write(dir.path(), "big.json", &api.to_string());
+        let yaml = write(
+            dir.path(),
+            "big.yaml",
+            &serde_saphyr::to_string(api).unwrap(),
+        );
+        for args in runs {
+            let with = |file: &str| {
+                let mut all = vec!["--export", file];
+                all.extend_from_slice(args);
+                let (code, mut r) = trace(&all);
+                r["target"] = Value::Null;
+                (code, r)
+            };
+            let (parts, whole) = (with(&json), with(&yaml));
+            assert_eq!(parts, whole, "{args:?}");
+        }
+        with_report(&json, runs[0])
+    };
+    fn with_report(file: &str, args: &[&str]) -> Value {
+        let mut all = vec!["--export", file];
+        all.extend_from_slice(args);
+        trace(&all).1
+    }
+    let order: &[&str] = &[
+        "POST",
+        "/orders",
+        "-H",
+        "Authorization: Bearer eyJhbGciOi.abc",
+        "-H",
+        "x-api-key: 6Jf2kLp0aQ",
+        "--authorizer-output",
+        "examples/trace/authorizer-allow-all.json",
+        "--body",
+        "examples/trace/order.json",
+        "--lambda-output",
+        "examples/trace/create-order-output.json",
+    ];
+    let r = same_everywhere(
+        &api,
+        &[
+            order,
+            &["DELETE", "/orders/o-1"],
+            &["GET", "/r699"],
+            &["GET", "/nowhere"],
+        ],
+    );
+    assert_eq!(status(&r), 201, "{r}");
+    assert_eq!(r["result"]["api"], "rest");
+    // One integration with an HTTP API's integrationSubtype, far from the route: an HTTP API.
+    api["paths"]["/r3"]["get"]["x-amazon-apigateway-integration"] = json!({"type": "aws_proxy", "integrationSubtype": "SQS-SendMessage", "payloadFormatVersion": "1.0"});
+    let r = same_everywhere(&api, &[&["DELETE", "/orders/o-1"], order]);
+    assert_eq!(r["result"]["api"], "http", "{r}");
+    assert_eq!(status(&r), 404, "{r}");
+}

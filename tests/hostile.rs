@@ -1441,6 +1441,7 @@ fn exports_read_in_parts_are_bounded() {
                 "--path",
                 "/b",
             ],
+            vec!["-o", "json", "trace", "--export", s(file), "GET", "/b"],
         ] {
             let o = run(&args, None, GUARD);
             assert_survives(&o, GUARD, 512 * MIB);
@@ -1457,4 +1458,11 @@ fn exports_read_in_parts_are_bounded() {
     let o = run(&["-o", "json", "lint", s(&many)], None, GUARD);
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["result"]["methods"], 0, "{}", o.stdout());
+    let o = run(
+        &["-o", "json", "trace", "--export", s(&twice), "GET", "/b"],
+        None,
+        GUARD,
+    );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["result"]["resource"], "/b", "{}", o.stdout());
 }

@@ -193,8 +193,16 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
         body,
         accept,
     };
-    let trace = pipeline::trace(&doc.value, &request, &given)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
+    // A JSON export is read a part at a time, keeping what could serve the request.
+    let serving = super::validate_command::serving_definition(&mut doc, &request.path)?;
+    let definition = serving.as_ref().map_or(&doc.value, |(d, _)| d);
+    let trace = pipeline::trace_as(
+        definition,
+        &request,
+        &given,
+        serving.as_ref().map(|(_, http)| *http),
+    )
+    .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
     let findings = doc.findings(trace.findings.clone());
     let outcome = TraceOutcome {
         method: request.method,
@@ -208,7 +216,7 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
 /// The definition: a file, or what the stage serves (--aws).
 fn definition(session: &Session, args: &TraceArgs) -> Result<document::Document> {
     if let Some(f) = &args.export {
-        return document::load(f);
+        return document::load_deferring_paths(f);
     }
     let (id, stage) = (
         args.rest_api_id.as_deref().unwrap_or_default(),

@@ -83,31 +83,36 @@ impl Outcome for ValidateOutcome {
     }
 }
 
-pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
-    let mut doc = document::load_deferring_paths(&args.export)?;
-    // A JSON export's path items are read a part at a time: only those that could serve the
-    // request are kept (routing among them is routing among all), and the kind of API is
-    // gathered from every integration.
+/// What of a definition could serve a request to `path`, when it is a JSON export read a
+/// part at a time: the definition with only the path items that could serve the request
+/// (routing among them is routing among all), and whether it is an HTTP API, gathered from
+/// every integration. None when the definition was read whole: it is its own answer.
+pub(super) fn serving_definition(
+    doc: &mut document::Document,
+    path: &str,
+) -> Result<Option<(serde_json::Value, bool)>> {
+    if !doc.paths_deferred {
+        return Ok(None);
+    }
     let mut kind = crate::checks::lint::ApiKind::default();
     let mut serving = serde_json::Map::new();
-    let deferred = doc.paths_deferred;
-    if deferred {
-        doc.for_each_part_of(document::PATH_ITEMS_PER_PART, |part| {
-            kind.integrations(part);
-            if let Some(paths) = part.get("paths").and_then(serde_json::Value::as_object) {
-                for key in validation::serving(paths, &args.path) {
-                    serving.insert(key.clone(), paths[key].clone());
-                }
+    doc.for_each_part_of(document::PATH_ITEMS_PER_PART, |part| {
+        kind.integrations(part);
+        if let Some(paths) = part.get("paths").and_then(serde_json::Value::as_object) {
+            for key in validation::serving(paths, path) {
+                serving.insert(key.clone(), paths[key].clone());
             }
-        })?;
-    }
-    let definition = if deferred {
-        let mut definition = doc.value.clone();
-        definition["paths"] = serde_json::Value::Object(serving);
-        std::borrow::Cow::Owned(definition)
-    } else {
-        std::borrow::Cow::Borrowed(&doc.value)
-    };
+        }
+    })?;
+    let mut definition = doc.value.clone();
+    definition["paths"] = serde_json::Value::Object(serving);
+    Ok(Some((definition, kind.decide(&doc.value).0)))
+}
+
+pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
+    let mut doc = document::load_deferring_paths(&args.export)?;
+    let serving = serving_definition(&mut doc, &args.path)?;
+    let definition = serving.as_ref().map_or(&doc.value, |(d, _)| d);
     let mut headers = Vec::new();
     for h in &args.headers {
         let Some((name, value)) = h.split_once(':') else {
@@ -132,12 +137,11 @@ pub fn run(session: &mut Session, args: &ValidateArgs) -> Result<()> {
         Some(path) => Some(input::read_text(path, MAX_BODY_BYTES)?),
         None => None,
     };
-    let located = validation::locate(&definition, &args.method, &args.path)
+    let located = validation::locate(definition, &args.method, &args.path)
         .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
-    let http = if deferred {
-        kind.decide(&doc.value).0
-    } else {
-        crate::checks::lint::api_kind(located.root).0
+    let http = match &serving {
+        Some((_, http)) => *http,
+        None => crate::checks::lint::api_kind(located.root).0,
     };
     if http {
         // HTTP APIs have no request validators or models.

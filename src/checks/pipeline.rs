@@ -148,11 +148,23 @@ pub struct Trace {
 
 /// Runs the request through the definition. Err only when `doc` holds no definition.
 pub fn trace(doc: &Value, req: &Request, given: &Given) -> Result<Trace, String> {
+    trace_as(doc, req, given, None)
+}
+
+/// [`trace`], told whether the API is an HTTP API when `doc` holds only some of its paths
+/// (the kind is decided by every integration, see `lint::api_kind`).
+pub fn trace_as(
+    doc: &Value,
+    req: &Request,
+    given: &Given,
+    http: Option<bool>,
+) -> Result<Trace, String> {
     let located = validation::route(doc, &req.method, &req.path)?;
     let root = located
         .as_ref()
         .map_or_else(|| first_definition(doc), |l| l.root);
-    let api = if lint::api_kind(root).0 || is_template_http_api(doc, root) {
+    let http = http.unwrap_or_else(|| lint::api_kind(root).0);
+    let api = if http || is_template_http_api(doc, root) {
         Api::Http
     } else {
         Api::Rest
