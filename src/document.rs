@@ -236,8 +236,21 @@ impl Document {
     /// (`PATH_ITEMS_PER_PART` as a rule), in document order, until every path item has been
     /// seen once.
     pub fn for_each_part_of(&mut self, items: usize, mut part: impl FnMut(&Value)) -> Result<()> {
+        self.parts_until(items, |v| {
+            part(v);
+            std::ops::ControlFlow::Continue(())
+        })
+    }
+
+    /// [`Document::for_each_part_of`], until `part` answers `Break`: the parts after that
+    /// one are not read.
+    pub fn parts_until(
+        &mut self,
+        items: usize,
+        mut part: impl FnMut(&Value) -> std::ops::ControlFlow<()>,
+    ) -> Result<()> {
         if !self.paths_deferred {
-            part(&self.value);
+            let _ = part(&self.value);
             return Ok(());
         }
         let trimmed = self.text.trim_start_matches('\u{feff}').trim_start();
@@ -246,13 +259,16 @@ impl Document {
             doc: &mut self.value,
             part: &mut part,
             handed: false,
+            stopped: false,
         };
         // The text read as JSON once already (`load_deferring_paths`), path items skipped;
         // read as values now, they can still fail (nested past the parser's depth limit):
         // an error, never a partial all-clear.
         let mut de = serde_json::Deserializer::from_str(trimmed);
-        serde::de::DeserializeSeed::deserialize(&mut parts, &mut de)
-            .map_err(|e| invalid_json(&self.name, &self.text, trimmed, &e))
+        match serde::de::DeserializeSeed::deserialize(&mut parts, &mut de) {
+            Err(_) if parts.stopped => Ok(()),
+            read => read.map_err(|e| invalid_json(&self.name, &self.text, trimmed, &e)),
+        }
     }
 }
 
@@ -506,6 +522,50 @@ pub fn describe(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reading_in_parts_stops_where_asked_and_only_there() {
+        use std::ops::ControlFlow;
+        let dir = tempfile::tempdir().unwrap();
+        // Five path items, the fourth nested past the JSON reader's depth limit (the first
+        // reading skips it; reading it as a value fails).
+        let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
+        let text = format!(
+            r#"{{"openapi": "3.0.1", "paths": {{"/a": {{}}, "/b": {{}}, "/c": {{}}, "/d": {{"x": {deep}}}, "/e": {{}}}}, "info": {{}}}}"#
+        );
+        let file = dir.path().join("api.json");
+        std::fs::write(&file, text).unwrap();
+        let file = file.to_str().unwrap();
+        let read = |stop_at: &str| {
+            let mut doc = load_deferring_paths(file).unwrap();
+            assert!(doc.paths_deferred);
+            let mut seen = Vec::new();
+            let r = doc.parts_until(2, |part| {
+                let keys: Vec<String> =
+                    part["paths"].as_object().unwrap().keys().cloned().collect();
+                let stop = keys.iter().any(|k| k == stop_at);
+                seen.extend(keys);
+                if stop {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+            (r.map_err(|e| e.to_string()), seen)
+        };
+        // Stopped in the first part: the rest, the bad item included, is never read.
+        assert_eq!(
+            read("/b"),
+            (Ok(()), vec!["/a".to_string(), "/b".to_string()])
+        );
+        // Read on to the bad item: its error, with its place, never a stop.
+        let (r, seen) = read("/e");
+        assert!(
+            r.as_ref().is_err_and(|e| e.contains("api.json:1:")),
+            "{r:?}"
+        );
+        assert_eq!(seen, ["/a", "/b"]);
+    }
 
     #[test]
     fn values_are_counted_outside_strings() {

@@ -556,10 +556,12 @@ fn responses(
         let mut doc = crate::document::load_deferring_paths(file)?;
         let mut found = None;
         if doc.paths_deferred {
-            doc.for_each_part_of(crate::document::PATH_ITEMS_PER_PART, |part| {
-                if found.is_none() && part["paths"].get(path).is_some() {
-                    found = Some(model::from_export(part, method, path));
+            doc.parts_until(crate::document::PATH_ITEMS_PER_PART, |part| {
+                if part["paths"].get(path).is_none() {
+                    return std::ops::ControlFlow::Continue(());
                 }
+                found = Some(model::from_export(part, method, path));
+                std::ops::ControlFlow::Break(())
             })?;
         }
         let integration = match found {

@@ -5,6 +5,7 @@ use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::fmt;
+use std::ops::ControlFlow;
 
 /// The top-level members of a JSON object, `paths` an empty object in its place.
 pub(super) struct Skeleton {
@@ -95,18 +96,30 @@ pub(super) struct Parts<'a, F> {
     pub part: &'a mut F,
     /// Whether a part was handed over yet (an export without path items is one empty part).
     pub handed: bool,
+    /// `part` asked to stop: the reading ends there (with an error only the caller reads as
+    /// a stop, see `STOPPED`).
+    pub stopped: bool,
 }
 
-impl<F: FnMut(&Value)> Parts<'_, F> {
-    fn hand_over(&mut self, items: Map<String, Value>) {
+/// The error the reading ends with when `part` asked to stop.
+pub(super) const STOPPED: &str = "apigw-doctor: reading stopped by the caller";
+
+impl<F: FnMut(&Value) -> ControlFlow<()>> Parts<'_, F> {
+    /// Hands a part over; Err (`STOPPED`) when `part` asks to stop.
+    fn hand_over<E: serde::de::Error>(&mut self, items: Map<String, Value>) -> Result<(), E> {
         self.doc["paths"] = Value::Object(items);
-        (self.part)(self.doc);
+        let flow = (self.part)(self.doc);
         self.handed = true;
         self.doc["paths"] = Value::Object(Map::new());
+        if flow.is_break() {
+            self.stopped = true;
+            return Err(E::custom(STOPPED));
+        }
+        Ok(())
     }
 }
 
-impl<'de, F: FnMut(&Value)> DeserializeSeed<'de> for &mut Parts<'_, F> {
+impl<'de, F: FnMut(&Value) -> ControlFlow<()>> DeserializeSeed<'de> for &mut Parts<'_, F> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -114,7 +127,7 @@ impl<'de, F: FnMut(&Value)> DeserializeSeed<'de> for &mut Parts<'_, F> {
     }
 }
 
-impl<'de, F: FnMut(&Value)> Visitor<'de> for &mut Parts<'_, F> {
+impl<'de, F: FnMut(&Value) -> ControlFlow<()>> Visitor<'de> for &mut Parts<'_, F> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -135,7 +148,7 @@ impl<'de, F: FnMut(&Value)> Visitor<'de> for &mut Parts<'_, F> {
 
 struct PathItems<'p, 'a, F>(&'p mut Parts<'a, F>);
 
-impl<'de, F: FnMut(&Value)> DeserializeSeed<'de> for PathItems<'_, '_, F> {
+impl<'de, F: FnMut(&Value) -> ControlFlow<()>> DeserializeSeed<'de> for PathItems<'_, '_, F> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
@@ -143,7 +156,7 @@ impl<'de, F: FnMut(&Value)> DeserializeSeed<'de> for PathItems<'_, '_, F> {
     }
 }
 
-impl<'de, F: FnMut(&Value)> Visitor<'de> for PathItems<'_, '_, F> {
+impl<'de, F: FnMut(&Value) -> ControlFlow<()>> Visitor<'de> for PathItems<'_, '_, F> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -156,11 +169,11 @@ impl<'de, F: FnMut(&Value)> Visitor<'de> for PathItems<'_, '_, F> {
         while let Some((key, value)) = map.next_entry::<String, Value>()? {
             items.insert(key, value);
             if items.len() == parts.items {
-                parts.hand_over(std::mem::take(&mut items));
+                parts.hand_over(std::mem::take(&mut items))?;
             }
         }
         if !items.is_empty() || !parts.handed {
-            parts.hand_over(items);
+            parts.hand_over(items)?;
         }
         Ok(())
     }
