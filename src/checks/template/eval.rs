@@ -901,8 +901,6 @@ impl Renderer<'_> {
         })
     }
 
-    /// A regex argument compiled as Java compiles it: a pattern Java rejects throws
-    /// PatternSyntaxException (the rendering fails, a 500).
     /// Sets a variable, reusing its name when it is already set (a loop sets the same few
     /// names once per item).
     fn set_var(&mut self, name: &str, v: Value) {
@@ -914,8 +912,10 @@ impl Renderer<'_> {
         }
     }
 
-    /// The pattern a string method was given, compiled once per rendering: a
-    /// `replaceAll` in a loop over a large body compiles its pattern once, not per item.
+    /// A regex argument compiled as Java compiles it: a pattern Java rejects throws
+    /// PatternSyntaxException (the rendering fails, a 500). Each pattern is compiled once
+    /// per rendering: a `replaceAll` in a loop over a large body compiles it once, not per
+    /// item.
     fn java_pattern(&mut self, source: &str, pos: Pos) -> Result<Rc<JavaRegex>, RenderError> {
         if let Some(re) = self.patterns.get(source) {
             return Ok(re.clone());
