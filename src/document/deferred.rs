@@ -102,7 +102,7 @@ pub(super) struct Parts<'a, F> {
 }
 
 /// The error the reading ends with when `part` asked to stop.
-pub(super) const STOPPED: &str = "apigw-doctor: reading stopped by the caller";
+const STOPPED: &str = "apigw-doctor: reading stopped by the caller";
 
 impl<F: FnMut(&Value) -> ControlFlow<()>> Parts<'_, F> {
     /// Hands a part over; Err (`STOPPED`) when `part` asks to stop.
