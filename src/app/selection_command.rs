@@ -552,28 +552,26 @@ fn responses(
             args.method.as_deref().unwrap_or_default(),
             args.path.as_deref().unwrap_or_default(),
         );
-        // A JSON export's path items are read a part at a time, up to the one asked for.
+        // A JSON export's path items are read a part at a time, up to the one asked for;
+        // the operations passed on the way name what the export has when it is not there.
         let mut doc = crate::document::load_deferring_paths(file)?;
-        let mut found = None;
-        if doc.paths_deferred {
+        let integration = if doc.paths_deferred {
+            let mut found = None;
+            let mut operations = model::Operations::default();
             doc.parts_until(crate::document::PATH_ITEMS_PER_PART, |part| {
-                if part["paths"].get(path).is_none() {
+                let Some(paths) = part["paths"].as_object() else {
+                    return std::ops::ControlFlow::Continue(());
+                };
+                if !paths.contains_key(path) {
+                    operations.add(paths);
                     return std::ops::ControlFlow::Continue(());
                 }
                 found = Some(model::from_export(part, method, path));
                 std::ops::ControlFlow::Break(())
             })?;
-        }
-        let integration = match found {
-            Some(Ok(found)) => Ok(found),
-            // Not there, or not as asked (no such method): the whole definition says what it
-            // has instead, not the part the path was in.
-            _ if doc.paths_deferred => {
-                let whole: serde_json::Value =
-                    serde_json::from_str(doc.text.trim_start_matches('\u{feff}'))?;
-                model::from_export(&whole, method, path)
-            }
-            _ => model::from_export(&doc.value, method, path),
+            found.unwrap_or_else(|| Err(operations.missing_path(path)))
+        } else {
+            model::from_export(&doc.value, method, path)
         }
         .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
         let target = format!("{} {} {path}", doc.name, method.to_ascii_uppercase());

@@ -362,10 +362,9 @@ fn definition_method(
         return Err("not an OpenAPI/Swagger export (no paths object)".to_string());
     };
     let Some(item) = paths.get(path).and_then(Value::as_object) else {
-        return Err(format!(
-            "no path {path:?} in the export; it has {}",
-            list_operations(paths)
-        ));
+        let mut named = Operations::default();
+        named.add(paths);
+        return Err(named.missing_path(path));
     };
     let key = method.to_ascii_lowercase();
     let (op, op_key) = match item.get(&key).and_then(Value::as_object) {
@@ -376,10 +375,16 @@ fn definition_method(
         {
             Some(op) => (op, "x-amazon-apigateway-any-method".to_string()),
             None => {
+                // What the path itself has: the rest of the export does not answer it.
+                let methods: Vec<String> = methods_of(item).collect();
                 return Err(format!(
-                    "no {} {path} in the export; it has {}",
+                    "no {} {path} in the export; {path} has {}",
                     method.to_ascii_uppercase(),
-                    list_operations(paths)
+                    if methods.is_empty() {
+                        "no operations".to_string()
+                    } else {
+                        methods.join(", ")
+                    }
                 ));
             }
         },
@@ -390,29 +395,63 @@ fn definition_method(
     })
 }
 
-fn list_operations(paths: &Map<String, Value>) -> String {
-    let mut ops = Vec::new();
-    for (p, item) in paths {
-        if let Some(item) = item.as_object() {
-            for m in item.keys() {
-                let m = if m == "x-amazon-apigateway-any-method" {
-                    "ANY".to_string()
-                } else {
-                    m.to_ascii_uppercase()
-                };
-                if matches!(
-                    m.as_str(),
-                    "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "ANY"
-                ) {
-                    ops.push(format!("{m} {p}"));
+/// The methods a path item defines, as a user writes them (`GET`, `ANY`), in order.
+fn methods_of(item: &Map<String, Value>) -> impl Iterator<Item = String> + '_ {
+    item.keys().filter_map(|m| {
+        let m = if m == "x-amazon-apigateway-any-method" {
+            "ANY".to_string()
+        } else {
+            m.to_ascii_uppercase()
+        };
+        matches!(
+            m.as_str(),
+            "GET" | "PUT" | "POST" | "DELETE" | "OPTIONS" | "HEAD" | "PATCH" | "ANY"
+        )
+        .then_some(m)
+    })
+}
+
+/// At most this many of an export's operations are named when the path asked for is not
+/// there (a 50,000-method export would otherwise fill the terminal).
+pub const NAMED_OPERATIONS: usize = 20;
+
+/// The operations an export defines, gathered path item by path item (an export read a part
+/// at a time adds each part): the first [`NAMED_OPERATIONS`] and how many there are.
+#[derive(Default)]
+pub struct Operations {
+    first: Vec<String>,
+    total: usize,
+}
+
+impl Operations {
+    pub fn add(&mut self, paths: &Map<String, Value>) {
+        for (p, item) in paths {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            for m in methods_of(item) {
+                if self.first.len() < NAMED_OPERATIONS {
+                    self.first.push(format!("{m} {p}"));
                 }
+                self.total += 1;
             }
         }
     }
-    if ops.is_empty() {
-        "no operations".to_string()
-    } else {
-        ops.join(", ")
+
+    /// The error for a path the export does not have.
+    pub fn missing_path(&self, path: &str) -> String {
+        let has = if self.total == 0 {
+            "no operations".to_string()
+        } else if self.total > self.first.len() {
+            format!(
+                "{} and {} more",
+                self.first.join(", "),
+                self.total - self.first.len()
+            )
+        } else {
+            self.first.join(", ")
+        };
+        format!("no path {path:?} in the export; it has {has}")
     }
 }
 
@@ -470,10 +509,29 @@ mod tests {
     fn exports_name_what_they_have_when_the_operation_is_missing() {
         let v = json!({"openapi": "3.0.1", "paths": {"/pets": {"get": {}}, "/pets/{id}": {"post": {}}}});
         let err = from_export(&v, "PUT", "/pets").unwrap_err();
+        assert_eq!(err, "no PUT /pets in the export; /pets has GET");
+        let err = from_export(&v, "GET", "/cats").unwrap_err();
         assert_eq!(
             err,
-            "no PUT /pets in the export; it has GET /pets, POST /pets/{id}"
+            "no path \"/cats\" in the export; it has GET /pets, POST /pets/{id}"
         );
+        let many: Map<String, Value> = (0..25)
+            .map(|i| {
+                (
+                    format!("/r{i}"),
+                    json!({"get": {}, "x-amazon-apigateway-any-method": {}}),
+                )
+            })
+            .collect();
+        let err = from_export(&json!({"paths": many}), "GET", "/cats").unwrap_err();
+        assert!(
+            err.starts_with("no path \"/cats\" in the export; it has GET /r0, ANY /r0, GET /r1"),
+            "{err}"
+        );
+        assert!(err.ends_with(", ANY /r9 and 30 more"), "{err}");
+        let err =
+            from_export(&json!({"paths": {"/p": {"parameters": []}}}), "GET", "/p").unwrap_err();
+        assert_eq!(err, "no GET /p in the export; /p has no operations");
         let err = from_export(&v, "GET", "/pets").unwrap_err();
         assert!(
             err.contains("has no x-amazon-apigateway-integration"),
