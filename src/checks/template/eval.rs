@@ -2,7 +2,7 @@
 //! `$context` and `$stageVariables`, bounded in loops, output and steps.
 use super::jsonpath;
 use super::parse::{Expr, Node, Op, Part, Pos, Reference};
-use super::value::{Key, MAX_VALUE, Number, Unprintable, Value};
+use super::value::{Key, MAX_VALUE, Number, Text, Unprintable, Value};
 use crate::checks::budget::charge;
 use crate::checks::selection::java_regex::{Edit, JavaRegex, Verdict};
 use indexmap::IndexMap;
@@ -86,9 +86,11 @@ struct Renderer<'e> {
     env: &'e Env,
     /// The reference or directive being evaluated, for runtime errors.
     at: Pos,
-    /// `$input.body`, shared: reading it does not copy it.
-    body: std::rc::Rc<String>,
-    vars: HashMap<String, Value>,
+    /// `$input.body`, shared: made when first read (a template that never reads it does
+    /// not copy the body), and not copied again by later readings.
+    body: std::cell::OnceCell<Value>,
+    /// Hashed with foldhash, as the engine's maps are (a loop sets its variables per item).
+    vars: HashMap<String, Value, foldhash::fast::RandomState>,
     notes: Notes,
     json: Option<Result<Value, String>>,
     /// The regexes string methods compiled, by pattern (at most [`MAX_PATTERNS`]).
@@ -99,7 +101,7 @@ struct Renderer<'e> {
 const MAX_PATTERNS: usize = 256;
 
 pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
-    let mut vars = HashMap::new();
+    let mut vars = HashMap::default();
     if env.null_rule == NullRule::Aws {
         vars.insert("input".to_string(), Value::Object("input".into()));
         vars.insert("util".to_string(), Value::Object("util".into()));
@@ -109,12 +111,7 @@ pub fn render(nodes: &[Node], env: &Env) -> Result<Rendered, RenderError> {
     let mut r = Renderer {
         env,
         at: Pos::default(),
-        // An empty body reads as `{}` (recorded on AWS).
-        body: std::rc::Rc::new(if env.input.body.trim().is_empty() {
-            "{}".to_string()
-        } else {
-            env.input.body.clone()
-        }),
+        body: std::cell::OnceCell::new(),
         vars,
         notes: Notes::default(),
         json: None,
@@ -399,20 +396,9 @@ impl Renderer<'_> {
         if current.len().saturating_add(tail.len()) > MAX_VALUE {
             return Err(RenderError::Runaway(Unprintable::TooLarge.to_string()));
         }
-        match std::rc::Rc::get_mut(current) {
-            Some(own) => {
-                work(tail.len(), 0)?;
-                own.push_str(&tail);
-            }
-            // Shared (`#set($t = $s)` before): strings do not change, so a new one.
-            None => {
-                let mut grown = String::with_capacity(current.len() + tail.len());
-                grown.push_str(current);
-                grown.push_str(&tail);
-                work(grown.len(), 0)?;
-                *current = std::rc::Rc::new(grown);
-            }
-        }
+        // In place unless shared (`#set($t = $s)` before: strings do not change, so a new
+        // one).
+        work(current.push_str(&tail), 0)?;
         Ok(true)
     }
 
@@ -476,7 +462,10 @@ impl Renderer<'_> {
                 return Ok(Value::Null);
             }
             value = match part {
-                Part::Property(name) => property(&value, name, &self.body),
+                Part::Property(name) => property(&value, name, || {
+                    let text = || Rc::new(body_text(&self.env.input).to_string());
+                    (self.body.get_or_init(|| Value::Str(Text::Growing(text())))).clone()
+                }),
                 Part::Index(e) => {
                     let k = self.expr(e)?;
                     index_value(&value, &k).map_err(|u| RenderError::unprintable(u, pos))?
@@ -653,8 +642,7 @@ impl Renderer<'_> {
 
     fn body_json(&mut self) -> Result<Value, RenderError> {
         if self.json.is_none() {
-            let body = &self.env.input.body;
-            let text = if body.trim().is_empty() { "{}" } else { body };
+            let text = body_text(&self.env.input);
             work(text.len(), 0)?;
             self.json = Some(Value::parse_json(text).map_err(|e| e.to_string()));
         }
@@ -792,11 +780,20 @@ fn index_value(v: &Value, k: &Value) -> Result<Value, Unprintable> {
     })
 }
 
+/// The body `$input` reads: an empty body reads as `{}` (recorded on AWS).
+fn body_text(input: &Input) -> &str {
+    if input.body.trim().is_empty() {
+        "{}"
+    } else {
+        &input.body
+    }
+}
+
 /// `$x.name`: a Map's key, or a JavaBean getter Velocity would find (`getName`, `isName`).
-fn property(v: &Value, name: &str, body: &std::rc::Rc<String>) -> Value {
+fn property(v: &Value, name: &str, body: impl FnOnce() -> Value) -> Value {
     match v {
         Value::Map(m) => m.borrow().get(name).cloned().unwrap_or(Value::Null),
-        Value::Object(kind) if &**kind == "input" && name == "body" => Value::Str(body.clone()),
+        Value::Object(kind) if &**kind == "input" && name == "body" => body(),
         Value::Str(s) if name == "empty" => Value::Bool(s.is_empty()),
         Value::List(items, _) if name == "empty" => Value::Bool(items.borrow().is_empty()),
         _ => Value::Null,

@@ -4,6 +4,7 @@ pub mod eval;
 pub mod http_mapping;
 pub mod jsonpath;
 pub mod parse;
+mod reading;
 pub mod response;
 pub mod value;
 

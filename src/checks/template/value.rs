@@ -44,16 +44,16 @@ impl std::fmt::Display for Unprintable {
 }
 
 /// A collection's contents, shared as Java shares objects, dropped without recursion.
-pub struct Shared<T: Holds>(RefCell<T>);
+pub struct Shared<T: Holds + Default>(RefCell<T>);
 
-impl<T: Holds> std::ops::Deref for Shared<T> {
+impl<T: Holds + Default> std::ops::Deref for Shared<T> {
     type Target = RefCell<T>;
     fn deref(&self) -> &RefCell<T> {
         &self.0
     }
 }
 
-impl<T: Holds + std::fmt::Debug> std::fmt::Debug for Shared<T> {
+impl<T: Holds + Default + std::fmt::Debug> std::fmt::Debug for Shared<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.0.try_borrow() {
             Ok(v) => write!(f, "{} items", v.count()),
@@ -87,10 +87,27 @@ impl Holds for Entries {
     }
 }
 
-impl<T: Holds> Drop for Shared<T> {
+thread_local! {
+    /// How many collections are being dropped, one inside another, on this thread.
+    static DROPPING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Collections nested up to this deep are dropped as Rust drops anything (recursively, the
+/// fastest way); deeper ones with a work list.
+const RECURSIVE_DROP: usize = 64;
+
+impl<T: Holds + Default> Drop for Shared<T> {
     /// A list nested a million deep would overflow the stack if each level dropped the next:
-    /// elements whose last owner is this collection are moved to a work list instead.
+    /// past [`RECURSIVE_DROP`] levels, elements whose last owner is this collection are moved
+    /// to a work list instead.
     fn drop(&mut self) {
+        let depth = DROPPING.get();
+        if depth < RECURSIVE_DROP {
+            DROPPING.set(depth + 1);
+            drop(std::mem::take(self.0.get_mut()));
+            DROPPING.set(depth);
+            return;
+        }
         let mut pending = Vec::new();
         self.0.get_mut().move_out(&mut pending);
         while let Some(v) = pending.pop() {
@@ -112,6 +129,99 @@ impl<T: Holds> Drop for Shared<T> {
 }
 
 pub type List = Rc<Shared<Vec<Value>>>;
+
+/// Strings of at most this many bytes are kept inside the value (a [`Value`] is 24 bytes
+/// either way): the ids, codes, statuses and names that fill JSON bodies cost no allocation.
+const SHORT: usize = 22;
+
+/// A Java string: immutable, shared when copied.
+#[derive(Clone)]
+pub enum Text {
+    /// Up to [`SHORT`] bytes of UTF-8, in place.
+    Short { len: u8, bytes: [u8; SHORT] },
+    /// A longer string, in one allocation.
+    Fixed(Rc<str>),
+    /// A string that is grown in place while nothing shares it (`#set($s = "$s...")`), or
+    /// the body `$input.body` shares.
+    Growing(Rc<String>),
+}
+
+impl Text {
+    pub fn new(s: &str) -> Text {
+        match Text::short(s) {
+            Some(t) => t,
+            None => Text::Fixed(Rc::from(s)),
+        }
+    }
+
+    fn short(s: &str) -> Option<Text> {
+        let mut bytes = [0; SHORT];
+        bytes.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        Some(Text::Short {
+            len: s.len() as u8,
+            bytes,
+        })
+    }
+
+    /// Appends `tail`: in place when this string is not shared and can grow there, else as
+    /// a new string of its own (the shared one is left as it was, as Java's strings are).
+    /// Returns the bytes written (what the budget charges).
+    pub fn push_str(&mut self, tail: &str) -> usize {
+        if let Text::Growing(own) = self
+            && let Some(own) = Rc::get_mut(own)
+        {
+            own.push_str(tail);
+            return tail.len();
+        }
+        let mut grown = String::with_capacity(self.len() + tail.len());
+        grown.push_str(self);
+        grown.push_str(tail);
+        let written = grown.len();
+        *self = Text::Growing(Rc::new(grown));
+        written
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            // Built from a `&str` of `len` bytes (`Text::short`): always valid UTF-8.
+            Text::Short { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Text::Fixed(s) => s,
+            Text::Growing(s) => s,
+        }
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        match Text::short(&s) {
+            Some(t) => t,
+            None => Text::Growing(Rc::new(s)),
+        }
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self)
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        **self == **other
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
+    }
+}
 
 /// A map's key: shared, so that the keys a large JSON body repeats in every object are one
 /// allocation each (see [`Value::parse_json`]).
@@ -141,7 +251,7 @@ impl std::fmt::Debug for Entries {
 
 impl Entries {
     /// Entries read in order, a later key replacing an earlier one's value in its place.
-    fn from_list(list: Vec<(Key, Value)>) -> Entries {
+    pub(super) fn from_list(list: Vec<(Key, Value)>) -> Entries {
         let mut entries = Entries { list, index: None };
         let unique = if entries.list.len() <= SMALL {
             let l = &entries.list;
@@ -258,7 +368,7 @@ pub enum Value {
     Double(f64),
     /// Shared, and grown in place when not shared: `#set($s = "$s...")` appends to the
     /// one copy instead of copying the whole string every time.
-    Str(Rc<String>),
+    Str(Text),
     /// A java.util.List; `json` when it came from a JSON document (`$input.path`,
     /// `$util.parseJson`), whose arrays print as compact JSON, as API Gateway prints them.
     List(List, bool),
@@ -273,7 +383,12 @@ type Parents = Vec<*const ()>;
 
 impl Value {
     pub fn str(s: impl Into<String>) -> Value {
-        Value::Str(Rc::new(s.into()))
+        Value::Str(Text::from(s.into()))
+    }
+
+    /// A string value from borrowed text (a short one costs no allocation).
+    pub fn text(s: &str) -> Value {
+        Value::Str(Text::new(s))
     }
 
     pub fn list(items: Vec<Value>, json: bool) -> Value {
@@ -448,7 +563,7 @@ impl Value {
                 Some(i) => Value::Int(i),
                 None => Value::Double(n.as_f64().unwrap_or(f64::NAN)),
             },
-            Json::String(s) => Value::str(s.as_str()),
+            Json::String(s) => Value::text(s),
             Json::Array(a) => Value::list(a.iter().map(Value::from_json).collect(), true),
             Json::Object(o) => Value::map(
                 o.iter()
@@ -460,11 +575,7 @@ impl Value {
 
     /// Parses JSON text straight into template values (one pass, no serde_json::Value).
     pub fn parse_json(text: &str) -> Result<Value, serde_json::Error> {
-        let mut reading = Reading::default();
-        let mut d = serde_json::Deserializer::from_str(text);
-        let v = serde::de::DeserializeSeed::deserialize(Seed(&mut reading), &mut d)?;
-        d.end()?;
-        Ok(v)
+        super::reading::parse(text)
     }
 
     /// As a serde_json value (for reports): its JSON text read back, or that text as a string
@@ -589,117 +700,6 @@ pub fn java_double(d: f64) -> String {
     format!("{mantissa}E{exponent}")
 }
 
-impl<'de> serde::Deserialize<'de> for Value {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
-        serde::de::DeserializeSeed::deserialize(Seed(&mut Reading::default()), d)
-    }
-}
-
-/// Keys longer than this are not shared (object keys are names; a long one is data).
-const MAX_SHARED_KEY: usize = 64;
-/// At most this many distinct keys are shared per document, so that a body of a million
-/// distinct keys costs no more than it would unshared.
-const MAX_SHARED_KEYS: usize = 4096;
-
-/// What reading one JSON text shares across its objects and arrays.
-#[derive(Default)]
-struct Reading<'de> {
-    /// The keys read so far, by their text in the input: an object's key, repeated in
-    /// thousands of objects, is one allocation.
-    keys: std::collections::HashMap<&'de str, Key, foldhash::fast::RandomState>,
-    /// The entries and items of the objects and arrays being read, innermost last: each
-    /// collection is then allocated once, at its exact size, when it is complete.
-    entries: Vec<(Key, Value)>,
-    items: Vec<Value>,
-}
-
-/// Reads one JSON value.
-struct Seed<'r, 'de>(&'r mut Reading<'de>);
-
-/// Reads one object key.
-struct KeySeed<'r, 'de>(&'r mut Reading<'de>);
-
-impl<'de> serde::de::DeserializeSeed<'de> for Seed<'_, 'de> {
-    type Value = Value;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> serde::de::DeserializeSeed<'de> for KeySeed<'_, 'de> {
-    type Value = Key;
-    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Key, D::Error> {
-        d.deserialize_str(self)
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for KeySeed<'_, 'de> {
-    type Value = Key;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("an object key")
-    }
-    fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Key, E> {
-        let keys = &mut self.0.keys;
-        if s.len() > MAX_SHARED_KEY {
-            return Ok(Key::from(s));
-        }
-        if let Some(k) = keys.get(s) {
-            return Ok(k.clone());
-        }
-        let k = Key::from(s);
-        if keys.len() < MAX_SHARED_KEYS {
-            keys.insert(s, k.clone());
-        }
-        Ok(k)
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Key, E> {
-        Ok(Key::from(s))
-    }
-}
-
-impl<'de> serde::de::Visitor<'de> for Seed<'_, 'de> {
-    type Value = Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("JSON")
-    }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
-    }
-    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
-        Ok(Value::Bool(b))
-    }
-    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
-        Ok(Value::Int(i))
-    }
-    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
-        Ok(i64::try_from(u).map_or(Value::Double(u as f64), Value::Int))
-    }
-    fn visit_f64<E>(self, d: f64) -> Result<Value, E> {
-        Ok(Value::Double(d))
-    }
-    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
-        Ok(Value::str(s))
-    }
-    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let start = self.0.items.len();
-        while let Some(v) = seq.next_element_seed(Seed(&mut *self.0))? {
-            self.0.items.push(v);
-        }
-        Ok(Value::list(self.0.items.drain(start..).collect(), true))
-    }
-    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let start = self.0.entries.len();
-        while let Some(k) = map.next_key_seed(KeySeed(&mut *self.0))? {
-            let v = map.next_value_seed(Seed(&mut *self.0))?;
-            self.0.entries.push((k, v));
-        }
-        let list = self.0.entries.drain(start..).collect();
-        Ok(Value::map(Entries::from_list(list)))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -791,48 +791,6 @@ mod tests {
                 serde_json::to_string(&theirs).unwrap()
             );
         }
-    }
-
-    #[test]
-    fn keys_are_shared_across_objects_up_to_a_bound() {
-        let text = r#"[{"id": 1, "k": 2}, {"id": 3, "k": 4}, {"i\u0064": 5}]"#;
-        let Value::List(items, _) = Value::parse_json(text).unwrap() else {
-            panic!("a list")
-        };
-        let items = items.borrow();
-        let key = |n: usize| match &items[n] {
-            Value::Map(m) => m.borrow().keys().next().unwrap().clone(),
-            _ => panic!("a map"),
-        };
-        assert!(Rc::ptr_eq(&key(0), &key(1)), "the same key, one allocation");
-        // An escaped key is read as any other, unshared.
-        assert_eq!(&*key(2), "id");
-        assert!(!Rc::ptr_eq(&key(0), &key(2)));
-        // More distinct keys than are shared: all read, the first ones shared.
-        let many: String = (0..MAX_SHARED_KEYS + 10)
-            .map(|i| format!("{{\"key{i}\": 1}}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        let v = Value::parse_json(&format!("[{many},{many}]")).unwrap();
-        let Value::List(items, _) = v else {
-            panic!("a list")
-        };
-        let items = items.borrow();
-        assert_eq!(items.len(), 2 * (MAX_SHARED_KEYS + 10));
-        let first = |m: &Value| match m {
-            Value::Map(m) => m.borrow().keys().next().unwrap().clone(),
-            _ => panic!("a map"),
-        };
-        assert!(Rc::ptr_eq(
-            &first(&items[0]),
-            &first(&items[MAX_SHARED_KEYS + 10])
-        ));
-        let last = MAX_SHARED_KEYS + 9;
-        assert_eq!(&*first(&items[last]), format!("key{last}"));
-        assert!(!Rc::ptr_eq(
-            &first(&items[last]),
-            &first(&items[2 * last + 1])
-        ));
     }
 
     #[test]
