@@ -12,8 +12,9 @@ use serde::Serialize;
 #[derive(Clone, Default)]
 pub struct Values {
     text: String,
-    /// Where each value ends in `text`; it starts where the one before ends.
-    ends: Vec<usize>,
+    /// Where each value ends in `text`; it starts where the one before ends. Offsets fit in
+    /// u32: every value comes from one output of at most MAX_RESPONSE_BYTES (10 MB).
+    ends: Vec<u32>,
     /// Positions in `ends`, hashed by their text; only past [`UNINDEXED`] values.
     index: Option<HashTable<u32>>,
 }
@@ -75,39 +76,50 @@ impl Values {
         // value takes at least the two bytes of its quotes.
         let n = self.ends.len() as u32;
         self.text.push_str(value);
-        self.ends.push(self.text.len());
+        self.ends.push(self.text.len() as u32);
         if let Some(index) = &mut self.index {
             let (text, ends) = (&self.text, &self.ends);
             index.insert_unique(hash_of(value), n, |&m| hash_of(nth(text, ends, m as usize)));
         } else if self.ends.len() > UNINDEXED {
-            let mut index = HashTable::with_capacity(self.ends.len() * 2);
-            for (m, v) in self.iter().enumerate() {
-                let (text, ends) = (&self.text, &self.ends);
-                index.insert_unique(hash_of(v), m as u32, |&k| {
-                    hash_of(nth(text, ends, k as usize))
-                });
-            }
-            self.index = Some(index);
+            self.index_with_room(self.ends.len() * 2);
         }
         true
     }
 
-    /// Room for `values` more values of `bytes` bytes in all.
-    pub fn reserve(&mut self, values: usize, bytes: usize) {
-        self.text.reserve(bytes);
-        self.ends.reserve(values);
-        if let Some(index) = &mut self.index {
+    /// Indexes the values, with room for `capacity` in all.
+    fn index_with_room(&mut self, capacity: usize) {
+        let mut index = HashTable::with_capacity(capacity);
+        for (m, v) in self.iter().enumerate() {
             let (text, ends) = (&self.text, &self.ends);
-            index.reserve(values, |&m| hash_of(nth(text, ends, m as usize)));
+            index.insert_unique(hash_of(v), m as u32, |&k| {
+                hash_of(nth(text, ends, k as usize))
+            });
+        }
+        self.index = Some(index);
+    }
+
+    /// Room for `values` more values of `bytes` bytes in all: the text, the ends and the
+    /// index each grow once, not by doubling.
+    pub fn reserve(&mut self, values: usize, bytes: usize) {
+        self.text.reserve_exact(bytes);
+        self.ends.reserve_exact(values);
+        let wanted = self.len() + values;
+        match &mut self.index {
+            Some(index) => {
+                let (text, ends) = (&self.text, &self.ends);
+                index.reserve(values, |&m| hash_of(nth(text, ends, m as usize)));
+            }
+            None if wanted > UNINDEXED => self.index_with_room(wanted),
+            None => {}
         }
     }
 }
 
 /// The `n`th value of a `Values`' text and ends (for the index's rehashing, which cannot
 /// borrow the whole `Values`).
-fn nth<'a>(text: &'a str, ends: &[usize], n: usize) -> &'a str {
-    let start = if n == 0 { 0 } else { ends[n - 1] };
-    &text[start..ends[n]]
+fn nth<'a>(text: &'a str, ends: &[u32], n: usize) -> &'a str {
+    let start = if n == 0 { 0 } else { ends[n - 1] as usize };
+    &text[start..ends[n] as usize]
 }
 
 /// A header's values, first sent first.
@@ -213,13 +225,21 @@ impl ClientResponse {
         present
     }
 
-    /// Makes room under `name` for `values` (at most: some may be there already), so that a
-    /// header of many values grows once rather than by doubling.
-    pub fn reserve_header(&mut self, name: &str, values: &[&str]) {
-        if !values.is_empty() {
-            let bytes = values.iter().map(|v| v.len()).sum();
-            self.values_of(name).1.reserve(values.len(), bytes);
+    /// Makes room under `name` for `values` more values (at most: some may be there
+    /// already) of `bytes` bytes in all, so that a header of many values grows once rather
+    /// than by doubling.
+    pub fn reserve_header(&mut self, name: &str, values: usize, bytes: usize) {
+        if values > 0 {
+            self.values_of(name).1.reserve(values, bytes);
         }
+    }
+
+    /// How `name`'s header was first spelled, when there is one (matched
+    /// case-insensitively).
+    pub fn spelling(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(lower(name).as_ref())
+            .map(|(spelled, _)| spelled.as_str())
     }
 
     /// The values under `name` (matched case-insensitively), a new header spelled `name`

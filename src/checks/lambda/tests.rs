@@ -163,3 +163,59 @@ fn multi_value_headers_read_either_way_agree() {
     );
     assert_eq!(seen(escaped), (valid, client, findings));
 }
+
+/// The fast reading adds headers as it reads: when it steps aside partway (a name written
+/// twice, an escape after many values, a value that is no string), the response is the one
+/// the reading as values gives, with nothing left from the partial reading.
+#[test]
+fn multi_value_headers_read_partway_then_as_values_agree() {
+    let seen = |output: &str| {
+        let e = evaluate(output.as_bytes(), &rest());
+        let findings: Vec<String> = e.findings.iter().map(|f| f.code.to_string()).collect();
+        (e.valid, format!("{:?}", e.client), findings)
+    };
+    let many: Vec<String> = (0..3000).map(|i| format!("\"v{}\"", i % 2500)).collect();
+    let many = many.join(",");
+    for (plain, escaped) in [
+        // A name twice: the last one's values, in the first one's place.
+        (
+            r#"{"statusCode":200,"multiValueHeaders":{"X-A":["1"],"X-B":["b"],"X-A":["2"]}}"#,
+            r#"{"statusCode":200,"multiValueHeaders":{"X-A":["1"],"X-B":["b"],"X-\u0041":["2"]}}"#,
+        ),
+        (
+            r#"{"statusCode":200,"multiValueHeaders":{"X-A":["1"],"x-a":["2"],"x-a":["3"]}}"#,
+            r#"{"statusCode":200,"multiValueHeaders":{"X-A":["1"],"x-a":["2"],"x-\u0061":["3"]}}"#,
+        ),
+        // A long list (counted first), then an escape.
+        (
+            &format!(
+                r#"{{"statusCode":200,"multiValueHeaders":{{"X-Many":[{many}],"X-Z":["z"]}}}}"#
+            ),
+            &format!(
+                r#"{{"statusCode":200,"multiValueHeaders":{{"X-Many":[{many}],"X-Z":["\u007a"]}}}}"#
+            ),
+        ),
+    ] {
+        let (valid, client, findings) = seen(plain);
+        assert!(valid, "{plain}");
+        assert_eq!(seen(escaped), (valid, client, findings), "{plain}");
+    }
+    let twice = seen(r#"{"statusCode":200,"multiValueHeaders":{"X-A":["1"],"X-A":["2"]}}"#).1;
+    assert!(
+        twice.contains("\"2\"") && !twice.contains("\"1\""),
+        "{twice}"
+    );
+    let many = seen(&format!(
+        r#"{{"statusCode":200,"multiValueHeaders":{{"X-Many":[{many}]}}}}"#
+    ))
+    .1;
+    assert_eq!(many.matches("\"v").count(), 2500, "each value once");
+    // A value that is no string, after headers were added: reported as the reading as
+    // values reports it.
+    let number = seen(r#"{"statusCode":200,"multiValueHeaders":{"X-A":["1"],"X-B":[2]}}"#);
+    assert!(!number.2.is_empty(), "{number:?}");
+    assert_eq!(
+        seen(r#"{"statusCode":200,"multiValueHeaders":{"X-\u0041":["1"],"X-B":[2]}}"#),
+        number
+    );
+}

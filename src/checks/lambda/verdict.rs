@@ -427,7 +427,7 @@ fn shaped(
     judge: &mut Judge,
     o: &Map<String, Value>,
     body_text: Option<(Vec<u8>, &RawValue)>,
-    multi: Option<MultiValueHeaders>,
+    multi: Option<&RawValue>,
     allowed: &[&str],
 ) -> Option<ClientResponse> {
     let api = judge.api;
@@ -512,13 +512,11 @@ fn shaped(
     if api != Api::Http20 {
         match multi {
             // The usual shape: every value is a string, so nothing to report on it.
-            Some(multi) => {
-                for (name, values) in multi {
-                    client.reserve_header(name, &values);
-                    for value in values {
-                        client.add_header(name, value);
-                    }
-                }
+            Some(raw) if add_multi_value_headers(raw.get(), &mut client).is_ok() => {}
+            Some(raw) => {
+                client = ClientResponse::new(status);
+                let value = serde_json::from_str(raw.get()).ok();
+                multi_value_headers(judge, value.as_ref(), &mut client);
             }
             None => multi_value_headers(judge, o.get("multiValueHeaders"), &mut client),
         }
@@ -876,18 +874,100 @@ fn string_body(judge: &mut Judge, text: Vec<u8>, base64: bool) -> Vec<u8> {
 /// is kept as raw JSON and decoded once, straight into the client's body: it is never
 /// copied through serde_json's growing scratch buffer and then again into the response.
 /// The parsed object holds an empty string in its place.
-/// With `typed`, `multiValueHeaders` of the usual shape (an object of arrays of strings
-/// without escapes) is read as text borrowed from the output, not as a tree of values (a
-/// header may hold 242,000 values): the parsed object holds an empty object in its place.
-/// Anything else in it is parsed as before, for its findings.
-type Parsed<'a> = (
-    Value,
-    Option<(Vec<u8>, &'a RawValue)>,
-    Option<MultiValueHeaders<'a>>,
-);
+/// With `typed`, an object `multiValueHeaders` is kept as raw JSON, and the parsed object
+/// holds an empty object in its place: [`shaped`] reads it straight into the response when
+/// it has the usual shape (see [`add_multi_value_headers`]), and as a tree of values, for its
+/// findings, when not.
+type Parsed<'a> = (Value, Option<(Vec<u8>, &'a RawValue)>, Option<&'a RawValue>);
 
-/// `multiValueHeaders` as the output writes it: names and their values, in order.
-type MultiValueHeaders<'a> = indexmap::IndexMap<&'a str, Vec<&'a str>, foldhash::fast::RandomState>;
+/// Adds `multiValueHeaders` of the usual shape (an object of arrays of strings, names and
+/// values without escapes, no name twice) to `client` as it reads it, with no tree of values
+/// (a header may hold 242,000 values): an error, with some headers added, for any other
+/// shape.
+fn add_multi_value_headers<'a>(
+    text: &'a str,
+    client: &mut ClientResponse,
+) -> serde_json::Result<()> {
+    use serde::de::{Deserializer as _, Error as _};
+    let mut names = serde_json::Deserializer::from_str(text);
+    // Names that matched an earlier one case-insensitively: a name written twice is one of
+    // these, or the header's first spelling.
+    let mut merged: std::collections::HashSet<&'a str, foldhash::fast::RandomState> =
+        Default::default();
+    let mut error = None;
+    names.deserialize_map(EachEntry(|name: &'a str, values: &'a RawValue| {
+        if client.spelling(name) == Some(name) || merged.contains(name) {
+            error = Some(serde_json::Error::custom("a name written twice"));
+            return false;
+        }
+        if client.spelling(name).is_some() {
+            merged.insert(name);
+        }
+        let values = values.get();
+        // A long list is counted first, so that its header grows once.
+        if values.len() > RESERVE_PAST {
+            let (mut count, mut bytes) = (0, 0);
+            if let Err(e) = each_string(values, |v| {
+                count += 1;
+                bytes += v.len();
+            }) {
+                error = Some(e);
+                return false;
+            }
+            client.reserve_header(name, count, bytes);
+        }
+        if let Err(e) = each_string(values, |v| {
+            client.add_header(name, v);
+        }) {
+            error = Some(e);
+            return false;
+        }
+        true
+    }))?;
+    error.map_or(Ok(()), Err)
+}
+
+/// Lists of values longer than this (in bytes of JSON) are counted before they are added.
+const RESERVE_PAST: usize = 4096;
+
+/// Calls `f` with each string of a JSON array, borrowed from `array`: an error for any other
+/// element, or a string with escapes.
+fn each_string<'de>(array: &'de str, f: impl FnMut(&'de str)) -> serde_json::Result<()> {
+    use serde::de::Deserializer as _;
+    struct Each<F>(F);
+    impl<'de, F: FnMut(&'de str)> serde::de::Visitor<'de> for Each<F> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an array of strings")
+        }
+        fn visit_seq<A: serde::de::SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(v) = seq.next_element::<&'de str>()? {
+                (self.0)(v);
+            }
+            Ok(())
+        }
+    }
+    serde_json::Deserializer::from_str(array).deserialize_seq(Each(f))
+}
+
+/// Calls `f` with each name of a JSON object and its value as raw JSON, until it returns
+/// false.
+struct EachEntry<F>(F);
+
+impl<'de, F: FnMut(&'de str, &'de RawValue) -> bool> serde::de::Visitor<'de> for EachEntry<F> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        while let Some(name) = map.next_key::<&'de str>()? {
+            if !(self.0)(name, map.next_value()?) {
+                return Ok(());
+            }
+        }
+        Ok(())
+    }
+}
 
 fn parse(bytes: &[u8], typed: bool) -> Result<Parsed<'_>, serde_json::Error> {
     if bytes.first() == Some(&b'{')
@@ -906,11 +986,8 @@ fn parse(bytes: &[u8], typed: bool) -> Result<Parsed<'_>, serde_json::Error> {
                 };
                 body = Some((text, raw));
                 Value::String(String::new())
-            } else if let Some(headers) = (typed && key == "multiValueHeaders")
-                .then(|| serde_json::from_str::<MultiValueHeaders>(raw.get()).ok())
-                .flatten()
-            {
-                multi = Some(headers);
+            } else if typed && key == "multiValueHeaders" && raw.get().starts_with('{') {
+                multi = Some(raw);
                 Value::Object(Map::new())
             } else {
                 serde_json::from_str(raw.get())?
