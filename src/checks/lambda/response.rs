@@ -12,11 +12,16 @@ use serde::Serialize;
 #[derive(Clone, Default)]
 pub struct Values {
     text: String,
-    /// Where each value ends in `text`; it starts where the one before ends. Offsets fit in
-    /// u32: every value comes from one output of at most MAX_RESPONSE_BYTES (10 MB).
+    /// Where each value but the last ends in `text` (the last ends where `text` does); each
+    /// starts where the one before ends. A header of one value, the usual case, needs none.
+    /// Offsets fit in u32: every value comes from one output of at most MAX_RESPONSE_BYTES
+    /// (10 MB).
     ends: Vec<u32>,
-    /// Positions in `ends`, hashed by their text; only past [`UNINDEXED`] values.
-    index: Option<HashTable<u32>>,
+    /// How many values.
+    count: u32,
+    /// Positions of values, hashed by their text; only past [`UNINDEXED`] values.
+    /// Boxed: most headers have one value, and a header is kept small.
+    index: Option<Box<HashTable<u32>>>,
 }
 
 /// Up to this many values are searched in order.
@@ -29,11 +34,11 @@ fn hash_of(value: &str) -> u64 {
 
 impl Values {
     pub fn len(&self) -> usize {
-        self.ends.len()
+        self.count as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ends.is_empty()
+        self.count == 0
     }
 
     /// The value at position `n` (first sent first).
@@ -74,14 +79,17 @@ impl Values {
         }
         // Positions fit in u32: an output is at most MAX_RESPONSE_BYTES (10 MB), and each
         // value takes at least the two bytes of its quotes.
-        let n = self.ends.len() as u32;
+        let n = self.count;
+        if n > 0 {
+            self.ends.push(self.text.len() as u32);
+        }
         self.text.push_str(value);
-        self.ends.push(self.text.len() as u32);
+        self.count += 1;
         if let Some(index) = &mut self.index {
             let (text, ends) = (&self.text, &self.ends);
             index.insert_unique(hash_of(value), n, |&m| hash_of(nth(text, ends, m as usize)));
-        } else if self.ends.len() > UNINDEXED {
-            self.index_with_room(self.ends.len() * 2);
+        } else if self.len() > UNINDEXED {
+            self.index_with_room(self.len() * 2);
         }
         true
     }
@@ -95,7 +103,7 @@ impl Values {
                 hash_of(nth(text, ends, k as usize))
             });
         }
-        self.index = Some(index);
+        self.index = Some(Box::new(index));
     }
 
     /// Room for `values` more values of `bytes` bytes in all: the text, the ends and the
@@ -119,7 +127,8 @@ impl Values {
 /// borrow the whole `Values`).
 fn nth<'a>(text: &'a str, ends: &[u32], n: usize) -> &'a str {
     let start = if n == 0 { 0 } else { ends[n - 1] as usize };
-    &text[start..ends[n] as usize]
+    let end = ends.get(n).map_or(text.len(), |&e| e as usize);
+    &text[start..end]
 }
 
 /// A header's values, first sent first.
@@ -183,12 +192,26 @@ impl Confidence {
     }
 }
 
+/// One header: its spelling when first seen (when that is not its lower-cased key) and its
+/// values. An output may send 101,000 names, so a header is kept small.
+#[derive(Debug, Clone)]
+struct Header {
+    spelled: Option<Box<str>>,
+    values: Values,
+}
+
+impl Header {
+    fn spelling<'a>(&'a self, key: &'a str) -> &'a str {
+        self.spelled.as_deref().unwrap_or(key)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct ClientResponse {
     pub status: u16,
     /// Header names in first-seen order, keyed by the lower-cased name, each with the
     /// spelling first seen and its values (one wire line per value, each kept once).
-    headers: IndexMap<String, (String, Values), foldhash::fast::RandomState>,
+    headers: IndexMap<Box<str>, Header, foldhash::fast::RandomState>,
     /// Payload 2.0 `cookies`: each becomes one `set-cookie` header.
     pub cookies: Vec<String>,
     pub body: Vec<u8>,
@@ -237,9 +260,8 @@ impl ClientResponse {
     /// How `name`'s header was first spelled, when there is one (matched
     /// case-insensitively).
     pub fn spelling(&self, name: &str) -> Option<&str> {
-        self.headers
-            .get(lower(name).as_ref())
-            .map(|(spelled, _)| spelled.as_str())
+        let (_, key, header) = self.headers.get_full(lower(name).as_ref())?;
+        Some(header.spelling(key))
     }
 
     /// The values under `name` (matched case-insensitively), a new header spelled `name`
@@ -249,23 +271,26 @@ impl ClientResponse {
         let (present, n) = match self.headers.get_index_of(key.as_ref()) {
             Some(n) => (true, n),
             None => {
-                let spelled = (name.to_string(), Values::default());
-                (false, self.headers.insert_full(key.into_owned(), spelled).0)
+                let header = Header {
+                    spelled: (key != name).then(|| name.into()),
+                    values: Values::default(),
+                };
+                (false, self.headers.insert_full(key.into(), header).0)
             }
         };
-        (present, &mut self.headers[n].1)
+        (present, &mut self.headers[n].values)
     }
 
     /// The values sent under `name` (matched case-insensitively).
     pub fn header(&self, name: &str) -> Option<&Values> {
-        self.headers
-            .get(lower(name).as_ref())
-            .map(|(_, values)| values)
+        self.headers.get(lower(name).as_ref()).map(|h| &h.values)
     }
 
     /// Every header in first-seen order: the name as first spelled, and its values.
     pub fn headers(&self) -> impl Iterator<Item = (&str, &Values)> {
-        self.headers.values().map(|(n, v)| (n.as_str(), v))
+        self.headers
+            .iter()
+            .map(|(key, h)| (h.spelling(key), &h.values))
     }
 
     /// The body as text when it is UTF-8; otherwise base64, flagged by the `bool`.
