@@ -219,3 +219,24 @@ fn multi_value_headers_read_partway_then_as_values_agree() {
         number
     );
 }
+
+/// `multiValueHeaders` that serde_json's raw reading passes but its reading as values
+/// refuses (nested past its depth limit, a number out of range): the output is reported as
+/// not JSON, as any other field would be, never read as if the field were absent.
+#[test]
+fn multi_value_headers_serde_json_cannot_read_are_not_json() {
+    let deep = format!(
+        r#"{{"statusCode":200,"multiValueHeaders":{{"a":{}{}}}}}"#,
+        "[".repeat(200),
+        "]".repeat(200)
+    );
+    for output in [
+        deep.as_str(),
+        r#"{"statusCode":200,"multiValueHeaders":{"a":[1e400]}}"#,
+    ] {
+        let e = evaluate(output.as_bytes(), &rest());
+        assert!(!e.valid, "{output}");
+        let codes: Vec<&str> = e.findings.iter().map(|f| f.code).collect();
+        assert!(codes.contains(&INVALID_JSON), "{codes:?}");
+    }
+}

@@ -427,7 +427,7 @@ fn shaped(
     judge: &mut Judge,
     o: &Map<String, Value>,
     body_text: Option<(Vec<u8>, &RawValue)>,
-    multi: Option<&RawValue>,
+    multi: Option<ClientResponse>,
     allowed: &[&str],
 ) -> Option<ClientResponse> {
     let api = judge.api;
@@ -512,11 +512,9 @@ fn shaped(
     if api != Api::Http20 {
         match multi {
             // The usual shape: every value is a string, so nothing to report on it.
-            Some(raw) if add_multi_value_headers(raw.get(), &mut client).is_ok() => {}
-            Some(raw) => {
-                client = ClientResponse::new(status);
-                let value = serde_json::from_str(raw.get()).ok();
-                multi_value_headers(judge, value.as_ref(), &mut client);
+            Some(headers) => {
+                client = headers;
+                client.status = status;
             }
             None => multi_value_headers(judge, o.get("multiValueHeaders"), &mut client),
         }
@@ -874,16 +872,19 @@ fn string_body(judge: &mut Judge, text: Vec<u8>, base64: bool) -> Vec<u8> {
 /// is kept as raw JSON and decoded once, straight into the client's body: it is never
 /// copied through serde_json's growing scratch buffer and then again into the response.
 /// The parsed object holds an empty string in its place.
-/// With `typed`, an object `multiValueHeaders` is kept as raw JSON, and the parsed object
-/// holds an empty object in its place: [`shaped`] reads it straight into the response when
-/// it has the usual shape (see [`add_multi_value_headers`]), and as a tree of values, for its
-/// findings, when not.
-type Parsed<'a> = (Value, Option<(Vec<u8>, &'a RawValue)>, Option<&'a RawValue>);
+/// With `typed`, `multiValueHeaders` of the usual shape is read straight into a response's
+/// headers (see [`add_multi_value_headers`]), and the parsed object holds an empty object in
+/// its place. Anything else in it is parsed as before, for its findings (or its error).
+type Parsed<'a> = (
+    Value,
+    Option<(Vec<u8>, &'a RawValue)>,
+    Option<ClientResponse>,
+);
 
 /// Adds `multiValueHeaders` of the usual shape (an object of arrays of strings, names and
 /// values without escapes, no name twice) to `client` as it reads it, with no tree of values
 /// (a header may hold 242,000 values): an error, with some headers added, for any other
-/// shape.
+/// shape (the caller then drops `client`).
 fn add_multi_value_headers<'a>(
     text: &'a str,
     client: &mut ClientResponse,
@@ -986,8 +987,15 @@ fn parse(bytes: &[u8], typed: bool) -> Result<Parsed<'_>, serde_json::Error> {
                 };
                 body = Some((text, raw));
                 Value::String(String::new())
-            } else if typed && key == "multiValueHeaders" && raw.get().starts_with('{') {
-                multi = Some(raw);
+            } else if let Some(headers) = (typed && key == "multiValueHeaders")
+                .then(|| {
+                    let mut headers = ClientResponse::default();
+                    add_multi_value_headers(raw.get(), &mut headers).ok()?;
+                    Some(headers)
+                })
+                .flatten()
+            {
+                multi = Some(headers);
                 Value::Object(Map::new())
             } else {
                 serde_json::from_str(raw.get())?
