@@ -4,7 +4,7 @@
 //! Every walk over a value is bounded: a template can build collections that hold
 //! themselves (`$l.add($l)`), nest a million levels deep, or print to gigabytes, and none of
 //! that may overflow the stack or exhaust memory. Printing stops at [`MAX_VALUE`] bytes and
-//! [`MAX_NESTING`] levels, and dropping a value is iterative.
+//! [`MAX_NESTING`] levels, and dropping a value is iterative past [`RECURSIVE_DROP`] levels.
 use serde_json::Value as Json;
 use std::cell::RefCell;
 use std::fmt::Write as _;
@@ -43,7 +43,7 @@ impl std::fmt::Display for Unprintable {
     }
 }
 
-/// A collection's contents, shared as Java shares objects, dropped without recursion.
+/// A collection's contents, shared as Java shares objects, dropped without deep recursion.
 pub struct Shared<T: Holds + Default>(RefCell<T>);
 
 impl<T: Holds + Default> std::ops::Deref for Shared<T> {
