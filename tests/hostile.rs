@@ -625,6 +625,23 @@ fn hostile_templates_end_in_findings_within_bounds() {
         "binary.bin",
         [0xffu8, 0xfe, 0x00, 0x89].repeat(4096),
     );
+    // For the template engine's own JSON reader, which hands serde_json every escaped string
+    // and every long number, and the whole text on an error: 7 MB of escaped strings and
+    // 17-digit numbers, one 2 MB number, and 7 MB of good JSON with its error at the end.
+    let escaped = write(
+        dir.path(),
+        "escaped.json",
+        format!(
+            "[{}0]",
+            "\"\\u00e9\\n\\\"x\",12345678901234567,".repeat(230_000)
+        ),
+    );
+    let long_number = write(dir.path(), "number.json", "9".repeat(2 << 20));
+    let late_error = write(
+        dir.path(),
+        "late.json",
+        format!("[{}1,]", "{\"k\": [1.5, \"v\"]},".repeat(400_000)),
+    );
     let templates = [
         // Output growing toward the 10 MB bound.
         ("grow.vtl", "#set($s = \"xxxxxxxxxxxxxxxx\")#foreach($i in [1..1000])#foreach($j in [1..1000])$s$s$s$s#end#end".to_string()),
@@ -638,7 +655,7 @@ fn hostile_templates_end_in_findings_within_bounds() {
     ];
     for (name, text) in templates {
         let t = write(dir.path(), name, text);
-        for b in [&body, &deep, &binary] {
+        for b in [&body, &deep, &binary, &escaped, &long_number, &late_error] {
             let o = run(
                 &["-o", "json", "template", s(&t), "--body", s(b)],
                 None,
