@@ -409,7 +409,7 @@ impl Renderer<'_> {
         };
         let holder = self.walk(&target.root, init, target.pos)?;
         let key = match last {
-            Part::Property(name) => Value::str(name.as_str()),
+            Part::Property(name) => Value::text(name),
             Part::Index(e) => self.expr(e)?,
             Part::Method(..) => return Ok(()),
         };
@@ -488,7 +488,7 @@ impl Renderer<'_> {
             Expr::Int(i) => Value::Int(*i),
             Expr::Double(d) => Value::Double(*d),
             Expr::Bool(b) => Value::Bool(*b),
-            Expr::Str(s) => Value::str(s.as_str()),
+            Expr::Str(s) => Value::text(s),
             Expr::Interpolated(nodes) => {
                 let mut s = String::new();
                 self.block(nodes, &mut s)?;
@@ -569,7 +569,7 @@ impl Renderer<'_> {
             // API Gateway compares an undefined reference as "".
             for v in [&mut x, &mut y] {
                 if v.is_null() {
-                    *v = Value::str("");
+                    *v = Value::text("");
                 }
             }
         }
@@ -673,7 +673,7 @@ impl Renderer<'_> {
                             .map_err(|u| RenderError::unprintable(u, self.at))?;
                         built(text)?
                     }
-                    None => Value::str("\"\""),
+                    None => Value::text("\"\""),
                 }
             }
             "path" => {
@@ -688,11 +688,7 @@ impl Renderer<'_> {
                 let input = &self.env.input;
                 if args.is_empty() {
                     let as_map = |m: &IndexMap<String, String>| {
-                        Value::map(
-                            m.iter()
-                                .map(|(k, v)| (k.clone(), Value::str(v.as_str())))
-                                .collect(),
-                        )
+                        Value::map(m.iter().map(|(k, v)| (k.clone(), Value::text(v))).collect())
                     };
                     let mut all = crate::checks::template::value::Entries::default();
                     all.insert("path".to_string(), as_map(&input.path));
@@ -711,7 +707,7 @@ impl Renderer<'_> {
                         .get(&key)
                         .or_else(|| input.querystring.get(&key))
                         .or(header)
-                        .map_or(Value::Null, |v| Value::str(v.as_str()))
+                        .map_or(Value::Null, |v| Value::text(v))
                 }
             }
             _ => Value::Null,
@@ -974,7 +970,7 @@ impl Renderer<'_> {
                     ("length", 0) => Value::Int(chars() as i64),
                     ("isEmpty", 0) => Value::Bool(s.is_empty()),
                     ("toString", 0) => target.clone(),
-                    ("trim", 0) => Value::str(s.trim_matches(|c: char| c <= ' ')),
+                    ("trim", 0) => Value::text(s.trim_matches(|c: char| c <= ' ')),
                     ("toLowerCase", 0) => built(s.to_lowercase())?,
                     ("toUpperCase", 0) => built(s.to_uppercase())?,
                     ("contains", 1) => Value::Bool(s.contains(arg(0).as_str())),
@@ -1075,7 +1071,7 @@ impl Renderer<'_> {
                 ("isEmpty", 0) => Value::Bool(m.borrow().is_empty()),
                 ("keySet", 0) => {
                     work(0, m.borrow().len())?;
-                    Value::list(m.borrow().keys().map(|k| Value::str(&**k)).collect(), false)
+                    Value::list(m.borrow().keys().map(|k| Value::text(k)).collect(), false)
                 }
                 ("values", 0) => {
                     work(0, m.borrow().len())?;
@@ -1088,7 +1084,7 @@ impl Renderer<'_> {
                             .iter()
                             .map(|(k, v)| {
                                 let mut e = crate::checks::template::value::Entries::default();
-                                e.insert("key".to_string(), Value::str(&**k));
+                                e.insert("key".to_string(), Value::text(k));
                                 e.insert("value".to_string(), v.clone());
                                 Value::map(e)
                             })
