@@ -883,49 +883,43 @@ type Parsed<'a> = (
 
 /// Adds `multiValueHeaders` of the usual shape (an object of arrays of strings, names and
 /// values without escapes, no name twice) to `client` as it reads it, with no tree of values
-/// (a header may hold 242,000 values): an error, with some headers added, for any other
-/// shape (the caller then drops `client`).
-fn add_multi_value_headers<'a>(
-    text: &'a str,
-    client: &mut ClientResponse,
-) -> serde_json::Result<()> {
-    use serde::de::{Deserializer as _, Error as _};
-    let mut names = serde_json::Deserializer::from_str(text);
+/// (a header may hold 242,000 values): false, with some headers added, for any other shape
+/// (the caller then drops `client`).
+fn add_multi_value_headers<'a>(text: &'a str, client: &mut ClientResponse) -> bool {
+    use serde::de::Deserializer as _;
     // Names that matched an earlier one case-insensitively: a name written twice is one of
     // these, or the header's first spelling.
     let mut merged: std::collections::HashSet<&'a str, foldhash::fast::RandomState> =
         Default::default();
-    let mut error = None;
-    names.deserialize_map(EachEntry(|name: &'a str, values: &'a RawValue| {
-        if client.spelling(name) == Some(name) || merged.contains(name) {
-            error = Some(serde_json::Error::custom("a name written twice"));
+    let usual = |name: &'a str, values: &'a RawValue| {
+        let spelled = client.spelling(name);
+        if spelled == Some(name) || merged.contains(name) {
             return false;
         }
-        if client.spelling(name).is_some() {
+        if spelled.is_some() {
             merged.insert(name);
         }
         let values = values.get();
         // A long list is counted first, so that its header grows once.
         if values.len() > RESERVE_PAST {
             let (mut count, mut bytes) = (0, 0);
-            if let Err(e) = each_string(values, |v| {
+            let counted = each_string(values, |v| {
                 count += 1;
                 bytes += v.len();
-            }) {
-                error = Some(e);
+            });
+            if counted.is_err() {
                 return false;
             }
             client.reserve_header(name, count, bytes);
         }
-        if let Err(e) = each_string(values, |v| {
+        each_string(values, |v| {
             client.add_header(name, v);
-        }) {
-            error = Some(e);
-            return false;
-        }
-        true
-    }))?;
-    error.map_or(Ok(()), Err)
+        })
+        .is_ok()
+    };
+    serde_json::Deserializer::from_str(text)
+        .deserialize_map(EachEntry(usual))
+        .unwrap_or(false)
 }
 
 /// Lists of values longer than this (in bytes of JSON) are counted before they are added.
@@ -951,22 +945,22 @@ fn each_string<'de>(array: &'de str, f: impl FnMut(&'de str)) -> serde_json::Res
     serde_json::Deserializer::from_str(array).deserialize_seq(Each(f))
 }
 
-/// Calls `f` with each name of a JSON object and its value as raw JSON, until it returns
-/// false.
+/// Calls `f` with each name of a JSON object and its value as raw JSON: whether `f` took
+/// every entry (it stops at the first it refuses).
 struct EachEntry<F>(F);
 
 impl<'de, F: FnMut(&'de str, &'de RawValue) -> bool> serde::de::Visitor<'de> for EachEntry<F> {
-    type Value = ();
+    type Value = bool;
     fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("an object")
     }
-    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: serde::de::MapAccess<'de>>(mut self, mut map: A) -> Result<bool, A::Error> {
         while let Some(name) = map.next_key::<&'de str>()? {
             if !(self.0)(name, map.next_value()?) {
-                return Ok(());
+                return Ok(false);
             }
         }
-        Ok(())
+        Ok(true)
     }
 }
 
@@ -990,8 +984,7 @@ fn parse(bytes: &[u8], typed: bool) -> Result<Parsed<'_>, serde_json::Error> {
             } else if let Some(headers) = (typed && key == "multiValueHeaders")
                 .then(|| {
                     let mut headers = ClientResponse::default();
-                    add_multi_value_headers(raw.get(), &mut headers).ok()?;
-                    Some(headers)
+                    add_multi_value_headers(raw.get(), &mut headers).then_some(headers)
                 })
                 .flatten()
             {

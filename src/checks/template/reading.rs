@@ -216,10 +216,7 @@ impl<'de> Fast<'de> {
             }
         }
         self.nesting -= 1;
-        Some(Value::list(
-            self.reading.items.drain(start..).collect(),
-            true,
-        ))
+        Some(self.reading.list_since(start))
     }
 
     fn object(&mut self) -> Option<Value> {
@@ -249,8 +246,7 @@ impl<'de> Fast<'de> {
         }
         self.reading.depth = depth;
         self.nesting -= 1;
-        let list = self.reading.entries.drain(start..).collect();
-        Some(Value::map(Entries::from_list(list)))
+        Some(self.reading.map_since(start))
     }
 
     /// Whether the collection just opened closes at once (`[]`, `{}`): moves past `close`.
@@ -319,6 +315,17 @@ impl<'de> Reading<'de> {
     fn slot(depth: usize, position: usize) -> Option<usize> {
         (depth < RECENT_DEPTHS && position < RECENT_POSITIONS)
             .then_some(depth * RECENT_POSITIONS + position)
+    }
+
+    /// The array whose items were read since `items` held `start`: allocated once, at its
+    /// size.
+    fn list_since(&mut self, start: usize) -> Value {
+        Value::list(self.items.drain(start..).collect(), true)
+    }
+
+    /// The object whose entries were read since `entries` held `start`.
+    fn map_since(&mut self, start: usize) -> Value {
+        Value::map(Entries::from_list(self.entries.drain(start..).collect()))
     }
 
     /// An object key that has no escapes, shared with the same key elsewhere.
@@ -411,7 +418,7 @@ impl<'de> serde::de::Visitor<'de> for Seed<'_, 'de> {
         while let Some(v) = seq.next_element_seed(Seed(&mut *self.0))? {
             self.0.items.push(v);
         }
-        Ok(Value::list(self.0.items.drain(start..).collect(), true))
+        Ok(self.0.list_since(start))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let start = self.0.entries.len();
@@ -426,8 +433,7 @@ impl<'de> serde::de::Visitor<'de> for Seed<'_, 'de> {
             self.0.entries.push((k, v));
         }
         self.0.depth = depth;
-        let list = self.0.entries.drain(start..).collect();
-        Ok(Value::map(Entries::from_list(list)))
+        Ok(self.0.map_since(start))
     }
 }
 
