@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Does mimalloc pay for itself per command? Runs the same commands with mimalloc and with the
 # system allocator (APIGW_DOCTOR_ALLOCATOR=mimalloc|system), then as shipped (each command's
-# own choice, `mimalloc_pays` in src/main.rs): start-up (--version, kb search), a 6 MB Lambda
-# output, lint, selection and validate on a 10,000-method export, and a 1 MB body through a mapping template. Prints
+# own choice, `allocator_for` in src/main.rs): start-up (--version, kb search), a 100 KB and a
+# 6 MB Lambda output, lint, selection and validate on a 10,000-method export, and a 1 MB body through a mapping template. Prints
 # mean wall time (with the timers' own fork and exec) and peak RSS of each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,7 @@ import json, sys
 w = sys.argv[1]
 dump = lambda o: json.dumps(o, separators=(",", ":"))
 items = [{"id": i, "name": f"item-{i}", "tags": ["a", "b"], "price": i * 0.5} for i in range(60000)]
+open(f"{w}/small-out.json", "w").write(dump({"statusCode": 200, "headers": {"content-type": "application/json"}, "body": dump(items[:1500])}))
 open(f"{w}/out.json", "w").write(dump({"statusCode": 200, "headers": {"content-type": "application/json"}, "body": dump(items)}))
 paths = {}
 for i in range(10000):
@@ -47,6 +48,7 @@ for a in mimalloc system shipped; do
   echo "== $a"
   measure "--version" "$b" --version
   measure "kb search" "$b" kb search 'Execution failed due to configuration error: Malformed Lambda proxy response'
+  measure "lambda (100 KB output)" "$b" lambda "$work/small-out.json"
   measure "lambda (6 MB output)" "$b" lambda "$work/out.json"
   measure "lint (10,000 methods)" "$b" lint "$work/export.json"
   measure "selection --export" "$b" selection --export "$work/export.json" --method GET --path /r9999 --status 500
