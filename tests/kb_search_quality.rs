@@ -221,11 +221,11 @@ fn held_out_part_meets_the_targets() {
     );
 }
 
-// What the parts reached when MODEL was last fitted, less a paste or two: a change to the
-// articles or the ranking that loses more fails here. The targets on held-out pastes are
-// 90% and 85%.
-const FIT_TOP1: f64 = 0.93;
-const FIT_NO_MATCH: f64 = 0.90;
+// What the parts reach, less a paste or two (the fit part: 126/138 and 59/65 since it grew by 30
+// pastes, most of them for articles it had few of): a change to the articles or the ranking that
+// loses more fails here. The targets on held-out pastes are 90% and 85%.
+const FIT_TOP1: f64 = 0.90;
+const FIT_NO_MATCH: f64 = 0.88;
 const HELD_OUT_TOP1: f64 = 0.85;
 const HELD_OUT_NO_MATCH: f64 = 0.85;
 
