@@ -7,6 +7,12 @@
 //! source hashes odd (FNV-1a, `held_out`) are held out. The articles and the confidence model are
 //! tuned on the fit part only (misses are printed for it alone; KB_CALIBRATE=1 refits MODEL on
 //! it); the held-out part is only scored, and its scores are what the closing note reports.
+//!
+//! The held-out part grew in two batches gathered after the articles and the model were frozen
+//! (marked by comments in `pastes.toml`): each paste labelled before it was first scored, and
+//! never tuned on after. They are harder than the first held-out pastes (errors of the same
+//! kind from nginx, S3, other gateways; feature requests in API Gateway's words): the guards
+//! below follow what the whole held-out part reaches, well under the targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
     search::{Features, Hit, Index, MODEL, WEIGHTS},
@@ -221,13 +227,13 @@ fn held_out_part_meets_the_targets() {
     );
 }
 
-// What the parts reach, less a paste or two (the fit part: 126/138 and 59/65 since it grew by 30
-// pastes, most of them for articles it had few of): a change to the articles or the ranking that
-// loses more fails here. The targets on held-out pastes are 90% and 85%.
-const FIT_TOP1: f64 = 0.90;
-const FIT_NO_MATCH: f64 = 0.88;
-const HELD_OUT_TOP1: f64 = 0.85;
-const HELD_OUT_NO_MATCH: f64 = 0.85;
+// What the parts reach, less a paste or two (fit: 126/138 and 68/73; held out: 51/62 and
+// 41/61): a change to the articles or the ranking that loses more fails here. The issue's
+// targets on held-out pastes, 90% and 85%, are not met.
+const FIT_TOP1: f64 = 0.89;
+const FIT_NO_MATCH: f64 = 0.90;
+const HELD_OUT_TOP1: f64 = 0.80;
+const HELD_OUT_NO_MATCH: f64 = 0.64;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).

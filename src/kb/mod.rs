@@ -1,5 +1,6 @@
 //! The knowledge base: articles loaded from `rules/` (embedded) or from `--rules DIR`.
 mod article;
+mod error_text;
 pub mod search;
 mod terms;
 pub mod vocabulary;

@@ -3,6 +3,7 @@
 //! BM25 over one weighted bag of terms per article (symptoms and title count more than fix
 //! steps), plus a bonus when a whole symptom appears in the query (or the query inside a
 //! symptom), so a pasted error message finds its article first even inside log noise.
+use super::error_text::error_text;
 use super::terms::{HashMap, Term, Tokenizer, article_terms, padded, prepared_symptom, signatures};
 use super::vocabulary::{foreign_marks, shared_error};
 use super::{Article, KnowledgeBase};
@@ -20,16 +21,17 @@ pub const MAX_QUERY_BYTES: usize = 64 * 1024;
 /// Below this confidence a hit is `weak`: listed, but not an answer.
 pub const CONFIDENCE_FLOOR: f64 = 0.5;
 
-pub const WEIGHTS: usize = 7;
+pub const WEIGHTS: usize = 8;
 
 /// Marks of other services counted at most (each lowers the confidence).
 const MAX_FOREIGN_MARKS: usize = 3;
 
 /// The logistic model that turns a hit's features into a confidence (0-1): the intercept and
-/// the weights of coverage, an exact symptom, ln(1 + score), marks of other services and how
-/// close the best rival hit comes. Fitted on the fit part of the labelled pastes of
+/// the weights of ln(coverage), an exact symptom, ln(1 + score), marks of other services, how
+/// close the best rival hit comes, a mark of API Gateway, and whether the text carries an
+/// error message. Fitted on the fit part of the labelled pastes of
 /// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [-0.57, 3.61, 1.69, 0.46, -2.18, -4.32, 1.89];
+pub const MODEL: [f64; WEIGHTS] = [6.17, 2.61, 2.94, -0.15, -0.8, -4.74, 1.63, -1.21];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -68,18 +70,22 @@ pub struct Features {
     /// The text names API Gateway or carries one of its marks (an execute-api host, the
     /// x-amzn-ErrorType or apigw-requestid header, an execution log line).
     pub gateway: bool,
+    /// The text carries an error message (not only a question in prose): the same coverage
+    /// means less when an error's exact words are there to be explained.
+    pub error: bool,
 }
 
 impl Features {
     pub fn vector(&self) -> [f64; WEIGHTS] {
         [
             1.0,
-            self.coverage,
+            self.coverage.max(0.01).ln(),
             f64::from(u8::from(self.exact)),
             self.score.ln_1p(),
             self.foreign,
             self.rival,
             f64::from(u8::from(self.gateway)),
+            f64::from(u8::from(self.error)),
         ]
     }
 
@@ -207,6 +213,7 @@ impl<'a> Index<'a> {
         let normalized_query = padded(query);
         let query_signatures = signatures(query);
         let foreign = foreign_marks(query, MAX_FOREIGN_MARKS).len() as f64;
+        let error_terms = Tokenizer::default().terms(&error_text(query));
         let gateway = names_api_gateway(query);
         let n = self.docs.len() as f64;
         let idf = |df: f64| ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
@@ -219,6 +226,7 @@ impl<'a> Index<'a> {
             .filter(|t| !noise(t))
             .map(|t| idf(self.doc_freq.get(t).unwrap_or(0) as f64))
             .sum();
+        let error = error_terms.iter().any(|t| !noise(t));
         let mut hits: Vec<Hit> = Vec::new();
         for (article, doc) in self.articles.iter().zip(&self.docs) {
             let mut score = 0.0;
@@ -259,6 +267,7 @@ impl<'a> Index<'a> {
                     foreign,
                     rival: 0.0,
                     gateway,
+                    error,
                 };
                 hits.push(Hit {
                     id: article.id.clone(),
