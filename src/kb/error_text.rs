@@ -1,7 +1,7 @@
-//! The error message a paste carries, apart from the prose around it: what the article that
-//! answers the paste has to explain. An article that shares the paste's vocabulary ("websocket",
-//! "stage") but not its error ("CloudWatch Logs role ARN must be set in account settings") is
-//! likely the wrong answer, however well it covers the rest.
+//! The error message a paste carries, apart from the prose around it. Whether there is one is a
+//! feature of `kb search`'s confidence: the same coverage means less when an error's exact
+//! words ("CloudWatch Logs role ARN must be set in account settings") are there to be
+//! explained than when a question in prose is.
 
 /// Words that start an error message: a line's text from the first of them on is error text.
 /// Matched case-insensitively at the start of a word; `Exception` and `Error` also capitalized

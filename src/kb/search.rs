@@ -207,13 +207,15 @@ impl<'a> Index<'a> {
     pub fn search(&self, query: &str) -> Vec<Hit> {
         let query = edge_headers_removed(&query[..query.floor_char_boundary(MAX_QUERY_BYTES)]);
         let query = query.as_ref();
-        let mut query_terms = Tokenizer::default().terms(query);
+        let mut tokenizer = Tokenizer::default();
+        let mut query_terms = tokenizer.terms(query);
         query_terms.sort();
         query_terms.dedup();
         let normalized_query = padded(query);
         let query_signatures = signatures(query);
         let foreign = foreign_marks(query, MAX_FOREIGN_MARKS).len() as f64;
-        let error_terms = Tokenizer::default().terms(&error_text(query));
+        // The error text's words are the query's: the tokenizer's stems serve both.
+        let error_terms = tokenizer.terms(&error_text(query));
         let gateway = names_api_gateway(query);
         let n = self.docs.len() as f64;
         let idf = |df: f64| ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
