@@ -80,6 +80,13 @@ echo "== lambda (peer: jq empty)"
 compare "1. one header, 242,000 values (-o json)" "$bin -o json lambda $work/one-header.json" "jq empty $work/one-header.json"
 compare "2. 101,000 header names (-o json)" "$bin -o json lambda $work/many-names.json" "jq empty $work/many-names.json"
 compare "3. 6 MB output, JSON body (-o json)" "$bin -o json lambda $work/six-mb.json" "jq empty $work/six-mb.json"
+# Peak RSS against the issue's bounds: at most 4x the input and at most jq's.
+for f in one-header many-names six-mb; do
+  size=$(stat -c %s "$work/$f.json")
+  ours=$(rss "$bin -o json lambda $work/$f.json"); peer=$(rss "jq empty $work/$f.json")
+  printf '   peak RSS %-10s %7d KiB  = %4.2fx the input (%d KiB)  jq %7d KiB  ratio %s\n' \
+    "$f" "$ours" "$(python3 -c "print($ours * 1024 / $size)")" "$((size / 1024))" "$peer" "$(ratio "$ours" "$peer")"
+done
 
 echo "== lint (peer: jq empty)"
 for n in 1000 10000 50000; do

@@ -126,15 +126,18 @@ fn subcommand() -> String {
 
 /// The allocator each command runs fastest and leanest on (scripts/bench-alloc.sh, hyperfine
 /// means, this machine): mimalloc for those that build many values from a large input. A 1
-/// MB body through a template 26 ms with mimalloc, 73 ms with the system allocator; a 6 MB
-/// Lambda output 23 / 30 ms. `lint`, `selection --export` and `validate` read an export
+/// MB body through a template 26 ms with mimalloc, 73 ms with the system allocator. One
+/// Lambda output runs on the system allocator: its headers borrow from the output, so few
+/// blocks are allocated, and mimalloc's arena on transparent huge pages would add 6-20 MB of
+/// RSS (242,000 header values: 17.6 MB against 24.7 MB, 98 against 83 ms; 101,000 names
+/// 16.7 against 36.9 MB; a 6 MB JSON body 14.1 against 20.6 MB, 29 ms either way). `lint`, `selection --export` and `validate` read an export
 /// part by part and free each part: mimalloc is faster there too (lint of 50,000 methods
 /// 1.23G instructions against 1.64G), and committing its memory lazily costs them nothing
 /// (lint: 80 MB of RSS -> 57 MB; validate on 10,000 methods 65 -> 44 ms, 26 -> 14 MB) while
 /// it slows the others (a 6 MB Lambda output 23 -> 33 ms). The other commands read small
 /// documents or wait on the network: the system allocator spares mimalloc's arena there
 /// (kb search 3.2 ms instead of 3.8 ms, 9.5 MB of RSS instead of 15.6 MB), and so does a
-/// small Lambda output ([`SMALL_INPUT`]).
+/// small file of Lambda outputs, one per line ([`SMALL_INPUT`]).
 fn allocator_for(command: &apigw_doctor::cli::Command) -> apigw_doctor::allocator::Choice {
     use apigw_doctor::allocator::Choice;
     use apigw_doctor::cli::Command;
@@ -142,16 +145,15 @@ fn allocator_for(command: &apigw_doctor::cli::Command) -> apigw_doctor::allocato
         Command::Lint(_) | Command::Selection(_) | Command::Validate(_) => {
             Choice::MimallocCommittingLazily
         }
-        Command::Lambda(args) if small_file(&args.file) => Choice::System,
+        Command::Lambda(args) if !args.lines || small_file(&args.file) => Choice::System,
         Command::Lambda(_) | Command::Template(_) | Command::Trace(_) => Choice::Mimalloc,
         _ => Choice::System,
     }
 }
 
-/// Below this size a Lambda output is evaluated as fast on the system allocator (a 100 KB
-/// output 4.7 ms either way; a 580 KB one 7.3 ms on mimalloc, 9.0 ms on the system's), and
-/// mimalloc's arena, backed by transparent huge pages where the kernel grants them on
-/// request, would add 6 MB of RSS (15.0 MB against 8.6 MB for a 100-byte output).
+/// Below this size a file of Lambda outputs (`--lines`) is evaluated as fast on the system
+/// allocator, and mimalloc's arena, backed by transparent huge pages where the kernel grants
+/// them on request, would add 6 MB of RSS (15.0 MB against 8.6 MB for a 100-byte output).
 const SMALL_INPUT: u64 = 256 * 1024;
 
 /// Whether `path` names a regular file smaller than [`SMALL_INPUT`] (standard input, a pipe

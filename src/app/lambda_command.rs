@@ -17,21 +17,21 @@ use std::io::{self, BufRead, Read, Write};
 const HUMAN_BODY_LIMIT: usize = 4096;
 
 #[derive(Serialize)]
-struct LambdaOutcome {
+struct LambdaOutcome<'a> {
     api: Api,
     valid: bool,
     confidence: Confidence,
-    client: ClientResponse,
+    client: ClientResponse<'a>,
     /// Only for an output that looks like Lambda's error object with no word on whether
     /// the function threw it: what the client gets had it been returned.
     #[serde(skip_serializing_if = "Option::is_none")]
-    alternative: Option<lambda::Alternative>,
+    alternative: Option<lambda::Alternative<'a>>,
     /// With --lines: which line this output is (the JSON target says `FILE:LINE`).
     #[serde(skip)]
     line: Option<u64>,
 }
 
-impl Outcome for LambdaOutcome {
+impl Outcome for LambdaOutcome<'_> {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
         let (style, word, then) = if self.valid {
             (p.good, "accepted", "")
@@ -79,7 +79,7 @@ impl Outcome for LambdaOutcome {
 }
 
 /// A response as `curl -i` shows it; a binary body by its size and type, never raw.
-fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse) -> io::Result<()> {
+fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse<'_>) -> io::Result<()> {
     {
         let reason = lambda::reason_phrase(r.status);
         writeln!(
@@ -108,8 +108,9 @@ fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse) -> io::R
             )?;
         }
         writeln!(out)?;
-        if !r.body.is_empty() {
-            match std::str::from_utf8(&r.body) {
+        let body = r.body();
+        if !body.is_empty() {
+            match std::str::from_utf8(&body) {
                 Ok(text) => {
                     let cut = text.floor_char_boundary(HUMAN_BODY_LIMIT);
                     writeln!(out, "{}", crate::report::human::multiline(&text[..cut]))?;
@@ -127,7 +128,7 @@ fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse) -> io::R
                     out,
                     "{}[{} bytes of {}]{:#}",
                     p.dim,
-                    r.body.len(),
+                    body.len(),
                     r.header("content-type")
                         .and_then(|v| v.first())
                         .map_or("binary data".to_string(), |t| {
@@ -346,7 +347,7 @@ fn run_websocket(session: &mut Session, args: &LambdaArgs, opts: &Options) -> Re
 }
 
 /// Renders one evaluation; it is moved into the report so a large body is never copied.
-fn emit(session: &mut Session, target: String, e: Evaluation, line: Option<u64>) -> Result<()> {
+fn emit(session: &mut Session, target: String, e: Evaluation<'_>, line: Option<u64>) -> Result<()> {
     // HTTP API findings link the HTTP API article where it explains the code.
     let findings = if matches!(e.api, Api::Http10 | Api::Http20) {
         e.findings.into_iter().map(|f| f.for_api("http")).collect()

@@ -295,7 +295,7 @@ fn http_api(
         (
             e.client.status,
             headers,
-            String::from_utf8_lossy(&e.client.body).into_owned(),
+            String::from_utf8_lossy(&e.client.body()).into_owned(),
         )
     } else if let Some(code) = args.status {
         let body = match &args.backend_body {

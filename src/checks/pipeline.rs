@@ -1320,7 +1320,7 @@ impl Run {
                 headers.push((name.to_string(), v.to_string()));
             }
         }
-        let body = String::from_utf8_lossy(&e.client.body).into_owned();
+        let body = String::from_utf8_lossy(&e.client.body()).into_owned();
         let certain = !matches!(e.confidence, lambda::Confidence::Uncertain);
         if !e.valid {
             let answer = Answer {

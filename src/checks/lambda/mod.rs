@@ -120,10 +120,10 @@ impl Options {
 /// What the client would get had the function returned its error object instead of
 /// throwing it (`result.alternative`).
 #[derive(Debug, Clone, Serialize)]
-pub struct Alternative {
+pub struct Alternative<'a> {
     pub assuming: &'static str,
     pub valid: bool,
-    pub client: ClientResponse,
+    pub client: ClientResponse<'a>,
 }
 
 pub const EMPTY_OUTPUT: &str = "lambda.empty-output";

@@ -1,145 +1,247 @@
 //! The response the API's caller receives, as the check predicts it.
 use hashbrown::HashTable;
-use indexmap::IndexMap;
 use serde::Serialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
 
-/// The values of one header, each once, in first-sent order.
-///
-/// A header may hold 242,000 values, so they are kept compactly: their texts one after
-/// another in one string, where each ends, and (past a few values) a hash table of positions
-/// to keep each value once in constant time. About 14 bytes per value besides its text,
-/// where a set of strings takes about 60.
-#[derive(Clone, Default)]
-pub struct Values {
+/// Where one header name or value is kept: 4 bytes, since one header may hold 242,000
+/// values and one output may send 101,000 names.
+/// - Below [`OWN`]: an offset into the text the response borrows from (the output's
+///   `multiValueHeaders`), where the text runs up to the next `"`: it is the content of a
+///   JSON string without escapes, whole up to its closing quote.
+/// - From [`OWN`]: [`OWN`] plus a position in the response's own list of texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Span(u32);
+
+/// Spans from here on are the response's own texts.
+const OWN: u32 = 1 << 31;
+
+impl Span {
+    /// No value yet.
+    const NONE: Span = Span(u32::MAX);
+}
+
+/// The texts a response keeps itself (names and values it could not borrow).
+#[derive(Clone, Debug, Default)]
+struct Own {
     text: String,
-    /// Where each value but the last ends in `text` (the last ends where `text` does); each
-    /// starts where the one before ends. A header of one value, the usual case, needs none.
-    /// Offsets fit in u32: every value comes from one output of at most MAX_RESPONSE_BYTES
-    /// (10 MB).
-    ends: Vec<u32>,
-    /// How many values.
-    count: u32,
-    /// Positions of values, hashed by their text; only past [`UNINDEXED`] values.
-    /// Boxed: most headers have one value, and a header is kept small.
-    index: Option<Box<HashTable<u32>>>,
+    /// Where each text starts in `text`, and its length.
+    spans: Vec<(u32, u32)>,
+}
+
+/// The texts spans point into.
+#[derive(Clone, Copy)]
+struct Texts<'r> {
+    source: &'r str,
+    own: &'r Own,
+}
+
+impl<'r> Texts<'r> {
+    fn get(self, span: Span) -> &'r str {
+        if span.0 < OWN {
+            // A char boundary: `span_of` took it from a &str lying there.
+            let rest = &self.source[span.0 as usize..];
+            let end = memchr::memchr(b'"', rest.as_bytes()).unwrap_or(rest.len());
+            &rest[..end]
+        } else {
+            let (start, len) = self.own.spans[(span.0 - OWN) as usize];
+            &self.own.text[start as usize..(start + len) as usize]
+        }
+    }
+}
+
+/// One header: its name as first spelled, and its values, each once, first sent first. 16
+/// bytes: the first value is kept inline (most headers have one); past it, a list, and past
+/// [`UNINDEXED`] values a hash table of positions to keep each value once in constant time
+/// (about 9 bytes per value).
+#[derive(Clone, Debug)]
+struct Header {
+    name: Span,
+    first: Span,
+    more: Option<Box<More>>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct More {
+    spans: Vec<Span>,
+    /// Positions of values, hashed by their text.
+    index: Option<HashTable<u32>>,
 }
 
 /// Up to this many values are searched in order.
 const UNINDEXED: usize = 8;
 
-fn hash_of(value: &str) -> u64 {
+type Hasher = foldhash::fast::RandomState;
+
+fn hash_of(hasher: &Hasher, value: &str) -> u64 {
     use std::hash::BuildHasher;
-    foldhash::fast::FixedState::default().hash_one(value)
+    hasher.hash_one(value)
 }
 
-impl Values {
-    pub fn len(&self) -> usize {
-        self.count as usize
+/// A name's hash, as its lower-cased spelling would hash (names match case-insensitively),
+/// without lower-casing a copy.
+fn name_hash(hasher: &Hasher, name: &str) -> u64 {
+    use std::hash::{BuildHasher, Hasher as _};
+    let mut h = hasher.build_hasher();
+    let mut buf = [0u8; 64];
+    for chunk in name.as_bytes().chunks(buf.len()) {
+        let lowered = &mut buf[..chunk.len()];
+        lowered.copy_from_slice(chunk);
+        lowered.make_ascii_lowercase();
+        h.write(lowered);
     }
+    h.finish()
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
-    /// The value at position `n` (first sent first).
-    pub fn get_index(&self, n: usize) -> Option<&str> {
-        (n < self.len()).then(|| nth(&self.text, &self.ends, n))
-    }
-
-    pub fn first(&self) -> Option<&str> {
-        self.get_index(0)
-    }
-
-    pub fn iter(&self) -> Iter<'_> {
-        Iter {
-            values: self,
-            next: 0,
+impl Header {
+    fn new(name: Span) -> Self {
+        Header {
+            name,
+            first: Span::NONE,
+            more: None,
         }
     }
 
-    pub fn contains(&self, value: &str) -> bool {
-        self.position(value).is_some()
+    fn len(&self) -> usize {
+        match (&self.more, self.first) {
+            (_, Span::NONE) => 0,
+            (None, _) => 1,
+            (Some(more), _) => 1 + more.spans.len(),
+        }
     }
 
-    fn position(&self, value: &str) -> Option<usize> {
-        match &self.index {
+    fn span(&self, n: usize) -> Span {
+        let spans = self.more.as_ref().map_or(&[][..], |m| &m.spans);
+        nth(self.first, spans, n as u32)
+    }
+
+    fn position(&self, texts: Texts, hasher: &Hasher, value: &str) -> Option<usize> {
+        let text = |n: usize| texts.get(self.span(n));
+        match self.more.as_ref().and_then(|m| m.index.as_ref()) {
             Some(index) => index
-                .find(hash_of(value), |&n| {
-                    self.get_index(n as usize) == Some(value)
-                })
+                .find(hash_of(hasher, value), |&n| text(n as usize) == value)
                 .map(|&n| n as usize),
-            None => self.iter().position(|v| v == value),
+            None => (0..self.len()).find(|&n| text(n) == value),
         }
     }
 
-    /// Adds `value` unless it is there already; whether it was added.
-    pub fn insert(&mut self, value: &str) -> bool {
-        if self.contains(value) {
-            return false;
+    /// Adds `span` (whose text is not there yet) as the last value.
+    fn push(&mut self, texts: Texts, hasher: &Hasher, span: Span) {
+        if self.first == Span::NONE {
+            self.first = span;
+            return;
         }
-        // Positions fit in u32: an output is at most MAX_RESPONSE_BYTES (10 MB), and each
-        // value takes at least the two bytes of its quotes.
-        let n = self.count;
-        if n > 0 {
-            self.ends.push(self.text.len() as u32);
-        }
-        self.text.push_str(value);
-        self.count += 1;
-        if let Some(index) = &mut self.index {
-            let (text, ends) = (&self.text, &self.ends);
-            index.insert_unique(hash_of(value), n, |&m| hash_of(nth(text, ends, m as usize)));
-        } else if self.len() > UNINDEXED {
-            self.index_with_room(self.len() * 2);
-        }
-        true
-    }
-
-    /// Indexes the values, with room for `capacity` in all.
-    fn index_with_room(&mut self, capacity: usize) {
-        let mut index = HashTable::with_capacity(capacity);
-        for (m, v) in self.iter().enumerate() {
-            let (text, ends) = (&self.text, &self.ends);
-            index.insert_unique(hash_of(v), m as u32, |&k| {
-                hash_of(nth(text, ends, k as usize))
-            });
-        }
-        self.index = Some(Box::new(index));
-    }
-
-    /// Room for `values` more values of `bytes` bytes in all: the text, the ends and the
-    /// index each grow once, not by doubling.
-    pub fn reserve(&mut self, values: usize, bytes: usize) {
-        self.text.reserve_exact(bytes);
-        self.ends.reserve_exact(values);
-        let wanted = self.len() + values;
-        match &mut self.index {
+        let n = self.len();
+        let more = self.more.get_or_insert_with(Default::default);
+        more.spans.push(span);
+        let first = self.first;
+        let text = |spans: &[Span], m: u32| texts.get(nth(first, spans, m));
+        match &mut more.index {
             Some(index) => {
-                let (text, ends) = (&self.text, &self.ends);
-                index.reserve(values, |&m| hash_of(nth(text, ends, m as usize)));
+                let spans = &more.spans;
+                index.insert_unique(hash_of(hasher, texts.get(span)), n as u32, |&m| {
+                    hash_of(hasher, text(spans, m))
+                });
             }
-            None if wanted > UNINDEXED => self.index_with_room(wanted),
+            None if n + 1 > UNINDEXED => {
+                let wanted = (n + 1).max(more.spans.capacity() + 1);
+                more.index = Some(index_of(&more.spans, wanted, |m| {
+                    hash_of(hasher, text(&more.spans, m))
+                }));
+            }
+            None => {}
+        }
+    }
+
+    /// Room for `values` more values: the list and the index each grow once, not by
+    /// doubling.
+    fn reserve(&mut self, texts: Texts, hasher: &Hasher, values: usize) {
+        let wanted = self.len() + values;
+        if wanted <= 1 {
+            return;
+        }
+        let first = self.first;
+        let more = self.more.get_or_insert_with(Default::default);
+        more.spans.reserve_exact(values);
+        let text = |spans: &[Span], m: u32| texts.get(nth(first, spans, m));
+        let spans = &more.spans;
+        match &mut more.index {
+            Some(index) => index.reserve(values, |&m| hash_of(hasher, text(spans, m))),
+            None if wanted > UNINDEXED && first != Span::NONE => {
+                more.index = Some(index_of(spans, wanted, |m| hash_of(hasher, text(spans, m))));
+            }
             None => {}
         }
     }
 }
 
-/// The `n`th value of a `Values`' text and ends (for the index's rehashing, which cannot
-/// borrow the whole `Values`).
-fn nth<'a>(text: &'a str, ends: &[u32], n: usize) -> &'a str {
-    let start = if n == 0 { 0 } else { ends[n - 1] as usize };
-    let end = ends.get(n).map_or(text.len(), |&e| e as usize);
-    &text[start..end]
+/// The `m`th value of a header whose first value is `first` and whose others are `spans`
+/// (for the index's rehashing, which cannot borrow the whole header).
+fn nth(first: Span, spans: &[Span], m: u32) -> Span {
+    match m {
+        0 => first,
+        m => spans[m as usize - 1],
+    }
+}
+
+/// An index of the first value and `spans`, with room for `capacity` values in all.
+fn index_of(spans: &[Span], capacity: usize, hash: impl Fn(u32) -> u64) -> HashTable<u32> {
+    let mut index = HashTable::with_capacity(capacity);
+    for m in 0..=spans.len() as u32 {
+        index.insert_unique(hash(m), m, |&k| hash(k));
+    }
+    index
+}
+
+/// The values sent under one header name, first sent first.
+#[derive(Clone, Copy)]
+pub struct Values<'r> {
+    texts: Texts<'r>,
+    hasher: &'r Hasher,
+    stored: &'r Header,
+}
+
+impl<'r> Values<'r> {
+    pub fn len(&self) -> usize {
+        self.stored.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The value at position `n` (first sent first).
+    pub fn get_index(&self, n: usize) -> Option<&'r str> {
+        (n < self.len()).then(|| self.texts.get(self.stored.span(n)))
+    }
+
+    pub fn first(&self) -> Option<&'r str> {
+        self.get_index(0)
+    }
+
+    pub fn iter(&self) -> Iter<'r> {
+        Iter {
+            values: *self,
+            next: 0,
+        }
+    }
+
+    pub fn contains(&self, value: &str) -> bool {
+        self.stored
+            .position(self.texts, self.hasher, value)
+            .is_some()
+    }
 }
 
 /// A header's values, first sent first.
-pub struct Iter<'a> {
-    values: &'a Values,
+pub struct Iter<'r> {
+    values: Values<'r>,
     next: usize,
 }
 
-impl<'a> Iterator for Iter<'a> {
-    type Item = &'a str;
-    fn next(&mut self) -> Option<&'a str> {
+impl<'r> Iterator for Iter<'r> {
+    type Item = &'r str;
+    fn next(&mut self) -> Option<&'r str> {
         let v = self.values.get_index(self.next)?;
         self.next += 1;
         Some(v)
@@ -152,21 +254,21 @@ impl<'a> Iterator for Iter<'a> {
 
 impl ExactSizeIterator for Iter<'_> {}
 
-impl<'a> IntoIterator for &'a Values {
-    type Item = &'a str;
-    type IntoIter = Iter<'a>;
-    fn into_iter(self) -> Iter<'a> {
+impl<'r> IntoIterator for Values<'r> {
+    type Item = &'r str;
+    type IntoIter = Iter<'r>;
+    fn into_iter(self) -> Iter<'r> {
         self.iter()
     }
 }
 
-impl std::fmt::Debug for Values {
+impl std::fmt::Debug for Values<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
 
-impl Serialize for Values {
+impl Serialize for Values<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_seq(self.iter())
     }
@@ -192,36 +294,140 @@ impl Confidence {
     }
 }
 
-/// One header: its spelling when first seen (when that is not its lower-cased key) and its
-/// values. An output may send 101,000 names, so a header is kept small.
-#[derive(Debug, Clone)]
-struct Header {
-    spelled: Option<Box<str>>,
-    values: Values,
+/// The response's headers: names in first-seen order, matched case-insensitively, each with
+/// its values (one wire line per value, each kept once). Names and values are borrowed from
+/// `source` where they lie in it, and copied into the response's own text otherwise.
+#[derive(Debug, Clone, Default)]
+struct Headers<'a> {
+    source: &'a str,
+    own: Own,
+    list: Vec<Header>,
+    /// Positions in `list`, hashed by name (case-insensitively).
+    by_name: HashTable<u32>,
+    hasher: Hasher,
 }
 
-impl Header {
-    fn spelling<'a>(&'a self, key: &'a str) -> &'a str {
-        self.spelled.as_deref().unwrap_or(key)
+impl<'a> Headers<'a> {
+    fn texts(&self) -> Texts<'_> {
+        Texts {
+            source: self.source,
+            own: &self.own,
+        }
+    }
+
+    /// Where `text` is kept: borrowed when it is the content of a string without escapes in
+    /// `source` (it lies there and a quote follows it), copied otherwise.
+    fn span_of(&mut self, text: &str) -> Span {
+        let offset = (text.as_ptr() as usize).wrapping_sub(self.source.as_ptr() as usize);
+        let borrowed = offset < OWN as usize
+            && self
+                .source
+                .get(offset..)
+                .is_some_and(|rest| memchr::memchr(b'"', rest.as_bytes()) == Some(text.len()));
+        if borrowed {
+            return Span(offset as u32);
+        }
+        // Offsets and counts fit in 31 bits: every text comes from one output of at most
+        // MAX_RESPONSE_BYTES (6 MB), or is one of the few the check adds itself.
+        let n = self.own.spans.len() as u32;
+        self.own
+            .spans
+            .push((self.own.text.len() as u32, text.len() as u32));
+        self.own.text.push_str(text);
+        Span(OWN + n)
+    }
+
+    fn find(&self, name: &str) -> Option<usize> {
+        let texts = self.texts();
+        self.by_name
+            .find(name_hash(&self.hasher, name), |&n| {
+                texts
+                    .get(self.list[n as usize].name)
+                    .eq_ignore_ascii_case(name)
+            })
+            .map(|&n| n as usize)
+    }
+
+    /// The position of `name`'s header, a new one spelled `name` when there is none yet;
+    /// and whether there was one.
+    fn entry(&mut self, name: &str) -> (bool, usize) {
+        if let Some(n) = self.find(name) {
+            return (true, n);
+        }
+        let span = self.span_of(name);
+        let n = self.list.len();
+        self.list.push(Header::new(span));
+        let texts = Texts {
+            source: self.source,
+            own: &self.own,
+        };
+        let (list, hasher) = (&self.list, &self.hasher);
+        self.by_name
+            .insert_unique(name_hash(hasher, name), n as u32, |&m| {
+                name_hash(hasher, texts.get(list[m as usize].name))
+            });
+        (false, n)
+    }
+
+    fn values(&self, n: usize) -> Values<'_> {
+        Values {
+            texts: self.texts(),
+            hasher: &self.hasher,
+            stored: &self.list[n],
+        }
+    }
+
+    /// Adds `value` under header `n` unless it is there already.
+    fn add(&mut self, n: usize, value: &str) {
+        if self.values(n).contains(value) {
+            return;
+        }
+        let span = self.span_of(value);
+        let (texts, header, hasher) = self.header_mut(n);
+        header.push(texts, hasher, span);
+    }
+
+    fn reserve(&mut self, n: usize, values: usize) {
+        let (texts, header, hasher) = self.header_mut(n);
+        header.reserve(texts, hasher, values);
+    }
+
+    /// Header `n` to change, beside what its values are read with.
+    fn header_mut(&mut self, n: usize) -> (Texts<'_>, &mut Header, &Hasher) {
+        let texts = Texts {
+            source: self.source,
+            own: &self.own,
+        };
+        (texts, &mut self.list[n], &self.hasher)
     }
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct ClientResponse {
+#[derive(Clone, Default)]
+pub struct ClientResponse<'a> {
     pub status: u16,
-    /// Header names in first-seen order, keyed by the lower-cased name, each with the
-    /// spelling first seen and its values (one wire line per value, each kept once).
-    headers: IndexMap<Box<str>, Header, foldhash::fast::RandomState>,
+    headers: Headers<'a>,
     /// Payload 2.0 `cookies`: each becomes one `set-cookie` header.
     pub cookies: Vec<String>,
-    pub body: Vec<u8>,
-    /// The body as the JSON string literal it arrived in, when `body` is exactly its text:
-    /// `-o json` writes it as it is instead of escaping 6 MB again. Whoever changes `body`
-    /// after setting this clears it.
-    pub body_json: Option<Box<serde_json::value::RawValue>>,
+    body: Body<'a>,
 }
 
-impl ClientResponse {
+/// The body's bytes, or the JSON string literal they arrived in (borrowed from the output),
+/// decoded only when read: `-o json` writes the literal as it is, so a 6 MB body is neither
+/// decoded nor escaped again.
+#[derive(Clone)]
+enum Body<'a> {
+    Bytes(Vec<u8>),
+    /// A literal [`decoded_len`] accepts (no lone surrogate), and that length.
+    Literal(&'a RawValue, usize),
+}
+
+impl Default for Body<'_> {
+    fn default() -> Self {
+        Body::Bytes(Vec::new())
+    }
+}
+
+impl<'a> ClientResponse<'a> {
     pub fn new(status: u16) -> Self {
         ClientResponse {
             status,
@@ -229,12 +435,20 @@ impl ClientResponse {
         }
     }
 
+    /// A response whose headers borrow the names and values that lie in `source` (as
+    /// contents of JSON strings without escapes) instead of copying them.
+    pub fn borrowing(source: &'a str) -> Self {
+        let mut r = ClientResponse::new(0);
+        r.headers.source = source;
+        r
+    }
+
     /// API Gateway's own error answer: REST says "Internal server error", HTTP APIs
     /// "Internal Server Error".
     pub fn gateway_error(status: u16, message: &str) -> Self {
         let mut r = ClientResponse::new(status);
         r.add_header("content-type", "application/json");
-        r.body = format!("{{\"message\":\"{message}\"}}").into_bytes();
+        r.set_body(format!("{{\"message\":\"{message}\"}}").into_bytes());
         r
     }
 
@@ -243,92 +457,130 @@ impl ClientResponse {
     /// Returns whether the name was already present. Constant time per value, so a header
     /// with 242,000 values or 101,000 names merges in linear time.
     pub fn add_header(&mut self, name: &str, value: &str) -> bool {
-        let (present, values) = self.values_of(name);
-        values.insert(value);
+        let (present, n) = self.headers.entry(name);
+        self.headers.add(n, value);
         present
     }
 
+    /// [`add_header`](Self::add_header), returning the header's position for
+    /// [`add_value_at`](Self::add_value_at): a header of many values looks its name up once.
+    pub(super) fn add_header_at(&mut self, name: &str, value: &str) -> usize {
+        let (_, n) = self.headers.entry(name);
+        self.headers.add(n, value);
+        n
+    }
+
+    /// Adds a value (unless it is there already) to the header at position `n`, as
+    /// [`add_header_at`](Self::add_header_at) returned it.
+    pub(super) fn add_value_at(&mut self, n: usize, value: &str) {
+        self.headers.add(n, value);
+    }
+
     /// Makes room under `name` for `values` more values (at most: some may be there
-    /// already) of `bytes` bytes in all, so that a header of many values grows once rather
-    /// than by doubling.
-    pub fn reserve_header(&mut self, name: &str, values: usize, bytes: usize) {
+    /// already), so that a header of many values grows once rather than by doubling.
+    pub fn reserve_header(&mut self, name: &str, values: usize) {
         if values > 0 {
-            self.values_of(name).1.reserve(values, bytes);
+            let (_, n) = self.headers.entry(name);
+            self.headers.reserve(n, values);
         }
     }
 
     /// How `name`'s header was first spelled, when there is one (matched
     /// case-insensitively).
     pub fn spelling(&self, name: &str) -> Option<&str> {
-        let (_, key, header) = self.headers.get_full(lower(name).as_ref())?;
-        Some(header.spelling(key))
-    }
-
-    /// The values under `name` (matched case-insensitively), a new header spelled `name`
-    /// when there is none yet; and whether there was one.
-    fn values_of(&mut self, name: &str) -> (bool, &mut Values) {
-        let key = lower(name);
-        let (present, n) = match self.headers.get_index_of(key.as_ref()) {
-            Some(n) => (true, n),
-            None => {
-                let header = Header {
-                    spelled: (key != name).then(|| name.into()),
-                    values: Values::default(),
-                };
-                (false, self.headers.insert_full(key.into(), header).0)
-            }
-        };
-        (present, &mut self.headers[n].values)
+        let n = self.headers.find(name)?;
+        Some(self.headers.texts().get(self.headers.list[n].name))
     }
 
     /// The values sent under `name` (matched case-insensitively).
-    pub fn header(&self, name: &str) -> Option<&Values> {
-        self.headers.get(lower(name).as_ref()).map(|h| &h.values)
+    pub fn header(&self, name: &str) -> Option<Values<'_>> {
+        self.headers.find(name).map(|n| self.headers.values(n))
     }
 
     /// Every header in first-seen order: the name as first spelled, and its values.
-    pub fn headers(&self) -> impl Iterator<Item = (&str, &Values)> {
-        self.headers
-            .iter()
-            .map(|(key, h)| (h.spelling(key), &h.values))
+    pub fn headers(&self) -> impl Iterator<Item = (&str, Values<'_>)> {
+        let texts = self.headers.texts();
+        (0..self.headers.list.len())
+            .map(move |n| (texts.get(self.headers.list[n].name), self.headers.values(n)))
+    }
+
+    pub fn set_body(&mut self, bytes: Vec<u8>) {
+        self.body = Body::Bytes(bytes);
+    }
+
+    /// The body is the text of `literal`, a JSON string literal without lone surrogates,
+    /// `len` bytes once decoded (what [`decoded_len`] says of it).
+    pub fn set_body_literal(&mut self, literal: &'a RawValue, len: usize) {
+        self.body = Body::Literal(literal, len);
+    }
+
+    /// The body's bytes (a body kept as its JSON literal is decoded now).
+    pub fn body(&self) -> Cow<'_, [u8]> {
+        match &self.body {
+            Body::Bytes(b) => Cow::Borrowed(b),
+            Body::Literal(l, _) => Cow::Owned(unescape(l.get()).unwrap_or_default()),
+        }
+    }
+
+    /// The body's length in bytes, without decoding it.
+    pub fn body_len(&self) -> usize {
+        match &self.body {
+            Body::Bytes(b) => b.len(),
+            Body::Literal(_, len) => *len,
+        }
     }
 
     /// The body as text when it is UTF-8; otherwise base64, flagged by the `bool`.
-    pub fn body_for_json(&self) -> (std::borrow::Cow<'_, str>, bool) {
-        match std::str::from_utf8(&self.body) {
-            Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-            Err(_) => {
-                use base64::Engine;
-                let encoded = base64::engine::general_purpose::STANDARD.encode(&self.body);
-                (std::borrow::Cow::Owned(encoded), true)
-            }
+    pub fn body_for_json(&self) -> (Cow<'_, str>, bool) {
+        fn base64(bytes: &[u8]) -> String {
+            use base64::Engine;
+            base64::engine::general_purpose::STANDARD.encode(bytes)
+        }
+        match self.body() {
+            Cow::Borrowed(b) => match std::str::from_utf8(b) {
+                Ok(s) => (Cow::Borrowed(s), false),
+                Err(_) => (Cow::Owned(base64(b)), true),
+            },
+            Cow::Owned(b) => match String::from_utf8(b) {
+                Ok(s) => (Cow::Owned(s), false),
+                Err(e) => (Cow::Owned(base64(e.as_bytes())), true),
+            },
         }
     }
 }
 
-/// The lower-cased name, without copying names that are lower case already (most are).
-fn lower(name: &str) -> std::borrow::Cow<'_, str> {
-    if name.bytes().any(|b| b.is_ascii_uppercase()) {
-        std::borrow::Cow::Owned(name.to_ascii_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(name)
+/// What the response says (its headers by name and values), not how it keeps them.
+impl std::fmt::Debug for ClientResponse<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        struct Headers<'r>(&'r ClientResponse<'r>);
+        impl std::fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_map().entries(self.0.headers()).finish()
+            }
+        }
+        f.debug_struct("ClientResponse")
+            .field("status", &self.status)
+            .field("headers", &Headers(self))
+            .field("cookies", &self.cookies)
+            .field("body", &String::from_utf8_lossy(&self.body()))
+            .finish()
     }
 }
 
 /// The JSON contract: `{"status", "headers" (values joined with ", "), "multi_value_headers",
 /// "cookies", "body", "is_base64_encoded"}`, written straight from the response so a 6 MB
 /// body is not copied on its way out.
-impl Serialize for ClientResponse {
+impl Serialize for ClientResponse<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        struct Single<'a>(&'a ClientResponse);
+        struct Single<'a>(&'a ClientResponse<'a>);
         impl Serialize for Single<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_map(self.0.headers().map(|(n, v)| (n, Joined(v))))
             }
         }
         /// Values joined with ", ", written without building the joined string.
-        struct Joined<'a>(&'a Values);
+        struct Joined<'a>(Values<'a>);
         impl std::fmt::Display for Joined<'_> {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 for (i, v) in self.0.iter().enumerate() {
@@ -345,7 +597,7 @@ impl Serialize for ClientResponse {
                 s.collect_str(self)
             }
         }
-        struct Multi<'a>(&'a ClientResponse);
+        struct Multi<'a>(&'a ClientResponse<'a>);
         impl Serialize for Multi<'_> {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.collect_map(self.0.headers())
@@ -356,12 +608,12 @@ impl Serialize for ClientResponse {
         map.serialize_entry("headers", &Single(self))?;
         map.serialize_entry("multi_value_headers", &Multi(self))?;
         map.serialize_entry("cookies", &self.cookies)?;
-        let is_base64_encoded = match &self.body_json {
-            Some(literal) => {
+        let is_base64_encoded = match &self.body {
+            Body::Literal(literal, _) => {
                 map.serialize_entry("body", literal)?;
                 false
             }
-            None => {
+            Body::Bytes(_) => {
                 let (body, is_base64_encoded) = self.body_for_json();
                 map.serialize_entry("body", &body)?;
                 is_base64_encoded
@@ -370,6 +622,72 @@ impl Serialize for ClientResponse {
         map.serialize_entry("is_base64_encoded", &is_base64_encoded)?;
         map.end()
     }
+}
+
+/// The text of a JSON string literal that serde_json has already checked, as UTF-8 bytes;
+/// None for what serde_json rejects when it decodes (a lone surrogate).
+pub(super) fn unescape(literal: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(literal.len());
+    decode(literal, |part| out.extend_from_slice(part))?;
+    Some(out)
+}
+
+/// How many bytes [`unescape`] makes of `literal`, without making them; None where it makes
+/// none.
+pub(super) fn decoded_len(literal: &str) -> Option<usize> {
+    let mut len = 0;
+    decode(literal, |part| len += part.len())?;
+    Some(len)
+}
+
+/// Hands the decoded text of a checked JSON string literal to `put`, part by part.
+fn decode(literal: &str, mut put: impl FnMut(&[u8])) -> Option<()> {
+    let inner = &literal.as_bytes()[1..literal.len() - 1];
+    let mut rest = inner;
+    // memchr: an escaped JSON body has an escape every few characters.
+    while let Some(i) = memchr::memchr(b'\\', rest) {
+        put(&rest[..i]);
+        let escape = rest[i + 1];
+        rest = &rest[i + 2..];
+        let byte = match escape {
+            b'"' | b'\\' | b'/' => escape,
+            b'b' => 8,
+            b'f' => 12,
+            b'n' => b'\n',
+            b'r' => b'\r',
+            b't' => b'\t',
+            _ => {
+                // \uXXXX, with surrogate pairs.
+                let unit = |s: &[u8]| {
+                    let hex = std::str::from_utf8(s.get(..4)?).ok()?;
+                    u16::from_str_radix(hex, 16).ok()
+                };
+                let high = unit(rest)?;
+                rest = &rest[4..];
+                let c = if (0xD800..0xDC00).contains(&high) {
+                    let low = rest.strip_prefix(b"\\u").and_then(unit);
+                    match low {
+                        Some(low) if (0xDC00..0xE000).contains(&low) => {
+                            rest = &rest[6..];
+                            char::from_u32(
+                                0x10000
+                                    + ((u32::from(high) - 0xD800) << 10)
+                                    + (u32::from(low) - 0xDC00),
+                            )
+                        }
+                        _ => None,
+                    }
+                } else {
+                    char::from_u32(u32::from(high))
+                };
+                put(c?.encode_utf8(&mut [0; 4]).as_bytes());
+                continue;
+            }
+        };
+        put(&[byte]);
+    }
+    put(rest);
+    Some(())
 }
 
 /// The reason phrase for the status line of the human view.
@@ -415,9 +733,9 @@ mod tests {
     #[test]
     fn values_keep_each_value_once_in_first_sent_order_below_and_above_the_indexed_size() {
         for n in [1, UNINDEXED, UNINDEXED + 1, 3000] {
-            let mut v = Values::default();
+            let mut r = ClientResponse::new(200);
             if n == 3000 {
-                v.reserve(10, 100);
+                r.reserve_header("x", 10);
             }
             for round in 0..2 {
                 for i in 0..n {
@@ -427,9 +745,13 @@ mod tests {
                     } else {
                         format!("v{i}")
                     };
-                    assert_eq!(v.insert(&value), round == 0, "{n} values, {value:?}");
+                    let before = r.header("X").map_or(0, |v| v.len());
+                    r.add_header("x", &value);
+                    let added = r.header("x").unwrap().len() - before;
+                    assert_eq!(added, usize::from(round == 0), "{n} values, {value:?}");
                 }
             }
+            let v = r.header("x").unwrap();
             assert_eq!(v.len(), n);
             assert_eq!(v.first(), Some(""));
             let last = if n == 1 {
@@ -442,9 +764,41 @@ mod tests {
             assert!(v.contains("") && !v.contains("v0") && !v.contains(&format!("v{n}")));
             let all: Vec<&str> = v.iter().collect();
             assert_eq!(all.len(), n);
-            assert_eq!(serde_json::to_value(&v).unwrap(), serde_json::json!(all));
-            assert_eq!(v.index.is_some(), n > UNINDEXED);
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::json!(all));
+            let indexed = v.stored.more.as_ref().is_some_and(|m| m.index.is_some());
+            assert_eq!(indexed, n > UNINDEXED);
         }
+    }
+
+    #[test]
+    fn names_and_values_are_borrowed_where_they_lie_whole_in_the_source_and_copied_otherwise() {
+        let source = r#"{"X-A":["one","t\"wo"],"b":["three"]}"#;
+        let mut r = ClientResponse::borrowing(source);
+        let at = |text: &str| {
+            let i = source.find(text).unwrap();
+            &source[i..i + text.len()]
+        };
+        // Whole string contents: borrowed. A prefix of one ("on") or a text with its quote
+        // is not a string's content: copied.
+        r.add_header(at("X-A"), at("one"));
+        r.add_header("x-a", "t\"wo");
+        r.add_header(at("b"), at("on"));
+        r.add_header("B", at("three\""));
+        r.add_header("c", "elsewhere");
+        let headers: Vec<(&str, Vec<&str>)> =
+            r.headers().map(|(n, v)| (n, v.iter().collect())).collect();
+        assert_eq!(
+            headers,
+            vec![
+                ("X-A", vec!["one", "t\"wo"]),
+                ("b", vec!["on", "three\""]),
+                ("c", vec!["elsewhere"]),
+            ]
+        );
+        let own: Vec<&str> = (0..r.headers.own.spans.len() as u32)
+            .map(|n| r.headers.texts().get(Span(OWN + n)))
+            .collect();
+        assert_eq!(own, vec!["t\"wo", "on", "three\"", "c", "elsewhere"]);
     }
 
     #[test]
@@ -468,7 +822,7 @@ mod tests {
     #[test]
     fn binary_bodies_are_base64_in_json() {
         let mut r = ClientResponse::new(200);
-        r.body = vec![0xff, 0x00];
+        r.set_body(vec![0xff, 0x00]);
         let (body, base64) = r.body_for_json();
         assert_eq!((body.as_ref(), base64), ("/wA=", true));
     }

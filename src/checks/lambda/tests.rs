@@ -123,17 +123,31 @@ fn string_bodies_are_decoded_like_serde_json() {
     ] {
         let expected: String = serde_json::from_str(literal).unwrap();
         assert_eq!(
-            verdict::unescape(literal).as_deref(),
+            response::unescape(literal).as_deref(),
             Some(expected.as_bytes())
         );
         let output = format!(r#"{{"statusCode":200,"body":{literal}}}"#);
+        let client = evaluate(output.as_bytes(), &rest()).client;
+        assert_eq!(client.body().as_ref(), expected.as_bytes());
+        // Kept as its literal: measured without decoding, written as it came.
+        assert_eq!(client.body_len(), expected.len());
+        let json = serde_json::to_string(&client).unwrap();
+        assert!(json.contains(&format!(r#""body":{literal}"#)), "{json}");
+        // A 204's body is dropped, its decoded length said.
+        let output = format!(r#"{{"statusCode":204,"body":{literal}}}"#);
+        let e = evaluate(output.as_bytes(), &rest());
+        let ignored = e.findings.iter().find(|f| f.code == BODY_IGNORED);
         assert_eq!(
-            evaluate(output.as_bytes(), &rest()).client.body,
-            expected.as_bytes()
+            ignored.map(|f| f.message.clone()),
+            (!expected.is_empty()).then(|| format!(
+                "the body ({} bytes) never reaches the client: status 204 has no body",
+                expected.len()
+            ))
         );
+        assert_eq!(e.client.body_len(), 0);
     }
     // A lone surrogate is invalid JSON, as serde_json (and API Gateway's parser) say.
-    assert_eq!(verdict::unescape(r#""\ud800x""#), None);
+    assert_eq!(response::unescape(r#""\ud800x""#), None);
     let e = evaluate(br#"{"statusCode":200,"body":"\ud800x"}"#, &rest());
     assert!(e.findings.iter().any(|f| f.code == INVALID_JSON), "{e:?}");
 }

@@ -1,5 +1,5 @@
 //! Judges one Lambda output the way API Gateway does and predicts the client's response.
-use super::response::{ClientResponse, Confidence};
+use super::response::{ClientResponse, Confidence, decoded_len, unescape};
 use super::*;
 use crate::finding::Finding;
 use base64::Engine;
@@ -7,16 +7,16 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value, json};
 
 #[derive(Debug, Clone)]
-pub struct Evaluation {
+pub struct Evaluation<'a> {
     pub api: Api,
     /// Whether API Gateway accepts the output as a proxy response.
     pub valid: bool,
-    pub client: ClientResponse,
+    pub client: ClientResponse<'a>,
     pub confidence: Confidence,
     pub findings: Vec<Finding>,
     /// For an output that looks like Lambda's error object when nobody said whether the
     /// function threw it: the client's response had it been returned instead.
-    pub alternative: Option<Alternative>,
+    pub alternative: Option<Alternative<'a>>,
 }
 
 /// How many header values a finding's evidence lists.
@@ -117,7 +117,7 @@ impl Judge {
         }
     }
 
-    fn gateway_error(&self) -> ClientResponse {
+    fn gateway_error(&self) -> ClientResponse<'static> {
         match self.api {
             Api::Rest => ClientResponse::gateway_error(502, "Internal server error"),
             Api::Http10 | Api::Http20 => {
@@ -134,7 +134,7 @@ impl Judge {
         }
     }
 
-    fn finish(mut self, client: Option<ClientResponse>) -> Evaluation {
+    fn finish<'a>(mut self, client: Option<ClientResponse<'a>>) -> Evaluation<'a> {
         for (code, (severity, n)) in std::mem::take(&mut self.left_out) {
             self.findings.push(
                 Finding::new(
@@ -164,7 +164,7 @@ impl Judge {
 }
 
 /// Evaluates `output`, the bytes the function returned (`aws lambda invoke`'s outfile).
-pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
+pub fn evaluate<'a>(output: &'a [u8], opts: &Options) -> Evaluation<'a> {
     let mut judge = Judge::new(opts.api);
     judge.decode_base64 = opts.decodes_base64();
     if let Some(kind) = opts.function_error {
@@ -285,7 +285,7 @@ pub fn evaluate(output: &[u8], opts: &Options) -> Evaluation {
 
 /// An output of `size` bytes, over Lambda's limit: the invocation itself fails, so API
 /// Gateway sees a function error.
-pub fn too_large(size: u64, opts: &Options) -> Evaluation {
+pub fn too_large(size: u64, opts: &Options) -> Evaluation<'static> {
     let mut judge = Judge::new(opts.api);
     let status = if opts.api == Api::Rest { 502 } else { 500 };
     let shown = if size > MAX_COUNTED_BYTES {
@@ -423,13 +423,13 @@ fn runtime_hint(error_type: Option<&str>, message: &str) -> Option<&'static str>
 
 /// An output that carries the proxy response fields (every REST and 1.0 object; 2.0 objects
 /// with statusCode).
-fn shaped(
+fn shaped<'a>(
     judge: &mut Judge,
     o: &Map<String, Value>,
-    body_text: Option<(Vec<u8>, &RawValue)>,
-    multi: Option<ClientResponse>,
+    body_text: Option<(&'a RawValue, usize)>,
+    multi: Option<ClientResponse<'a>>,
     allowed: &[&str],
-) -> Option<ClientResponse> {
+) -> Option<ClientResponse<'a>> {
     let api = judge.api;
     let looks_like_lambda_error = o.contains_key("errorMessage") && o.contains_key("errorType");
     for key in o.keys().filter(|k| !allowed.contains(&k.as_str())) {
@@ -538,15 +538,14 @@ fn shaped(
         );
     }
     let base64 = flagged && judge.decode_base64;
-    client.body = match body_text {
-        Some((text, literal)) => {
-            if !base64 {
-                client.body_json = Some(literal.to_owned());
-            }
-            string_body(judge, text, base64)
+    match body_text {
+        Some((literal, len)) if !base64 => client.set_body_literal(literal, len),
+        Some((literal, _)) => {
+            let text = unescape(literal.get()).unwrap_or_default();
+            client.set_body(string_body(judge, text, base64));
         }
-        None => body(judge, o.get("body"), base64),
-    };
+        None => client.set_body(body(judge, o.get("body"), base64)),
+    }
     Some(client)
 }
 
@@ -681,7 +680,7 @@ fn headers(judge: &mut Judge, v: Option<&Value>, client: &mut ClientResponse) {
             continue;
         };
         // The evidence lists at most a few values: one header may hold 242,000.
-        let sample = |values: Option<&super::response::Values>| {
+        let sample = |values: Option<super::response::Values>| {
             values.map(|v| json!(v.iter().take(EVIDENCE_VALUES).collect::<Vec<_>>()))
         };
         let before = sample(client.header(name));
@@ -869,23 +868,23 @@ fn string_body(judge: &mut Judge, text: Vec<u8>, base64: bool) -> Vec<u8> {
 }
 
 /// Parses an output. An object's string `body` (up to 6 MB of text, usually escaped JSON)
-/// is kept as raw JSON and decoded once, straight into the client's body: it is never
-/// copied through serde_json's growing scratch buffer and then again into the response.
-/// The parsed object holds an empty string in its place.
+/// is kept as raw JSON, borrowed from the output, and decoded only when something reads
+/// it (`-o json` writes the literal as it is): it is never copied through serde_json's
+/// growing scratch buffer. The parsed object holds an empty string in its place.
 /// With `typed`, `multiValueHeaders` of the usual shape is read straight into a response's
 /// headers (see [`add_multi_value_headers`]), and the parsed object holds an empty object in
 /// its place. Anything else in it is parsed as before, for its findings (or its error).
 type Parsed<'a> = (
     Value,
-    Option<(Vec<u8>, &'a RawValue)>,
-    Option<ClientResponse>,
+    Option<(&'a RawValue, usize)>,
+    Option<ClientResponse<'a>>,
 );
 
 /// Adds `multiValueHeaders` of the usual shape (an object of arrays of strings, names and
 /// values without escapes, no name twice) to `client` as it reads it, with no tree of values
 /// (a header may hold 242,000 values): false, with some headers added, for any other shape
 /// (the caller then drops `client`).
-fn add_multi_value_headers<'a>(text: &'a str, client: &mut ClientResponse) -> bool {
+fn add_multi_value_headers<'a>(text: &'a str, client: &mut ClientResponse<'a>) -> bool {
     use serde::de::Deserializer as _;
     // Names that matched an earlier one case-insensitively: a name written twice is one of
     // these, or the header's first spelling.
@@ -902,18 +901,16 @@ fn add_multi_value_headers<'a>(text: &'a str, client: &mut ClientResponse) -> bo
         let values = values.get();
         // A long list is counted first, so that its header grows once.
         if values.len() > RESERVE_PAST {
-            let (mut count, mut bytes) = (0, 0);
-            let counted = each_string(values, |v| {
-                count += 1;
-                bytes += v.len();
-            });
-            if counted.is_err() {
+            let mut count = 0;
+            if each_string(values, |_| count += 1).is_err() {
                 return false;
             }
-            client.reserve_header(name, count, bytes);
+            client.reserve_header(name, count);
         }
-        each_string(values, |v| {
-            client.add_header(name, v);
+        let mut at = None;
+        each_string(values, |v| match at {
+            Some(n) => client.add_value_at(n, v),
+            None => at = Some(client.add_header_at(name, v)),
         })
         .is_ok()
     };
@@ -976,14 +973,14 @@ fn parse(bytes: &[u8], typed: bool) -> Result<Parsed<'_>, serde_json::Error> {
         for (key, raw) in fields {
             let value = if key == "body" && raw.get().starts_with('"') {
                 // A lone surrogate: serde_json reports it, with its position, below.
-                let Some(text) = unescape(raw.get()) else {
+                let Some(len) = decoded_len(raw.get()) else {
                     return serde_json::from_slice(bytes).map(|v| (v, None, None));
                 };
-                body = Some((text, raw));
+                body = Some((raw, len));
                 Value::String(String::new())
             } else if let Some(headers) = (typed && key == "multiValueHeaders")
                 .then(|| {
-                    let mut headers = ClientResponse::default();
+                    let mut headers = ClientResponse::borrowing(raw.get());
                     add_multi_value_headers(raw.get(), &mut headers).then_some(headers)
                 })
                 .flatten()
@@ -1000,60 +997,8 @@ fn parse(bytes: &[u8], typed: bool) -> Result<Parsed<'_>, serde_json::Error> {
     serde_json::from_slice(bytes).map(|v| (v, None, None))
 }
 
-/// The text of a JSON string literal that serde_json has already checked, as UTF-8 bytes;
-/// None for what serde_json rejects when it decodes (a lone surrogate).
-pub(super) fn unescape(literal: &str) -> Option<Vec<u8>> {
-    let inner = &literal.as_bytes()[1..literal.len() - 1];
-    let mut out = Vec::with_capacity(inner.len());
-    let mut rest = inner;
-    // memchr: an escaped JSON body has an escape every few characters.
-    while let Some(i) = memchr::memchr(b'\\', rest) {
-        out.extend_from_slice(&rest[..i]);
-        let escape = rest[i + 1];
-        rest = &rest[i + 2..];
-        let byte = match escape {
-            b'"' | b'\\' | b'/' => escape,
-            b'b' => 8,
-            b'f' => 12,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
-            _ => {
-                // \uXXXX, with surrogate pairs.
-                let unit = |s: &[u8]| {
-                    let hex = std::str::from_utf8(s.get(..4)?).ok()?;
-                    u16::from_str_radix(hex, 16).ok()
-                };
-                let high = unit(rest)?;
-                rest = &rest[4..];
-                let c = if (0xD800..0xDC00).contains(&high) {
-                    let low = rest.strip_prefix(b"\\u").and_then(unit);
-                    match low {
-                        Some(low) if (0xDC00..0xE000).contains(&low) => {
-                            rest = &rest[6..];
-                            char::from_u32(
-                                0x10000
-                                    + ((u32::from(high) - 0xD800) << 10)
-                                    + (u32::from(low) - 0xDC00),
-                            )
-                        }
-                        _ => None,
-                    }
-                } else {
-                    char::from_u32(u32::from(high))
-                };
-                out.extend_from_slice(c?.encode_utf8(&mut [0; 4]).as_bytes());
-                continue;
-            }
-        };
-        out.push(byte);
-    }
-    out.extend_from_slice(rest);
-    Some(out)
-}
-
 /// Payload 2.0 without statusCode: 200, application/json, the whole output as the body.
-fn inferred(judge: &mut Judge, value: &Value, raw: &[u8]) -> ClientResponse {
+fn inferred(judge: &mut Judge, value: &Value, raw: &[u8]) -> ClientResponse<'static> {
     if value.is_string() {
         // AWS's interpretation table writes `"body": "Hello from Lambda!"`, a sketch rather
         // than bytes; the Lambda function URL page, in the same notation, then shows the
@@ -1111,12 +1056,16 @@ fn inferred(judge: &mut Judge, value: &Value, raw: &[u8]) -> ClientResponse {
     }
     let mut client = ClientResponse::new(200);
     client.add_header("content-type", "application/json");
-    client.body = raw.to_vec();
+    client.set_body(raw.to_vec());
     client
 }
 
 /// Adjustments every accepted response goes through on its way to the client.
-fn finish_client(judge: &mut Judge, mut client: ClientResponse, opts: &Options) -> ClientResponse {
+fn finish_client<'a>(
+    judge: &mut Judge,
+    mut client: ClientResponse<'a>,
+    opts: &Options,
+) -> ClientResponse<'a> {
     if judge.rejected {
         return client;
     }
@@ -1126,7 +1075,8 @@ fn finish_client(judge: &mut Judge, mut client: ClientResponse, opts: &Options) 
     }
     let no_body_status = (100..200).contains(&client.status) || matches!(client.status, 204 | 304);
     let head = opts.method.eq_ignore_ascii_case("HEAD");
-    if !client.body.is_empty() && (no_body_status || head) {
+    let body_len = client.body_len();
+    if body_len > 0 && (no_body_status || head) {
         let why = if head {
             "the request method is HEAD".to_string()
         } else {
@@ -1135,17 +1085,13 @@ fn finish_client(judge: &mut Judge, mut client: ClientResponse, opts: &Options) 
         judge.push(
             Finding::warning(
                 BODY_IGNORED,
-                format!(
-                    "the body ({} bytes) never reaches the client: {why}",
-                    client.body.len()
-                ),
+                format!("the body ({body_len} bytes) never reaches the client: {why}"),
             )
             .with("path", "$.body")
             .with("status", client.status),
             Confidence::Documented,
         );
-        client.body.clear();
-        client.body_json = None;
+        client.set_body(Vec::new());
     }
     client
 }
