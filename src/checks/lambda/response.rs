@@ -68,7 +68,7 @@ struct More {
     index: Option<HashTable<u32>>,
 }
 
-/// Up to this many values are searched in order.
+/// Up to this many values of a header, or header names, are searched in order.
 const UNINDEXED: usize = 8;
 
 type Hasher = foldhash::fast::RandomState;
@@ -145,7 +145,7 @@ impl Header {
             }
             None if n + 1 > UNINDEXED => {
                 let wanted = (n + 1).max(more.spans.capacity() + 1);
-                more.index = Some(index_of(&more.spans, wanted, |m| {
+                more.index = Some(index_of(n + 1, wanted, |m| {
                     hash_of(hasher, text(&more.spans, m))
                 }));
             }
@@ -168,7 +168,9 @@ impl Header {
         match &mut more.index {
             Some(index) => index.reserve(values, |&m| hash_of(hasher, text(spans, m))),
             None if wanted > UNINDEXED && first != Span::NONE => {
-                more.index = Some(index_of(spans, wanted, |m| hash_of(hasher, text(spans, m))));
+                more.index = Some(index_of(spans.len() + 1, wanted, |m| {
+                    hash_of(hasher, text(spans, m))
+                }));
             }
             None => {}
         }
@@ -184,10 +186,10 @@ fn nth(first: Span, spans: &[Span], m: u32) -> Span {
     }
 }
 
-/// An index of the first value and `spans`, with room for `capacity` values in all.
-fn index_of(spans: &[Span], capacity: usize, hash: impl Fn(u32) -> u64) -> HashTable<u32> {
+/// An index of positions `0..count`, hashed by `hash`, with room for `capacity` in all.
+fn index_of(count: usize, capacity: usize, hash: impl Fn(u32) -> u64) -> HashTable<u32> {
     let mut index = HashTable::with_capacity(capacity);
-    for m in 0..=spans.len() as u32 {
+    for m in 0..count as u32 {
         index.insert_unique(hash(m), m, |&k| hash(k));
     }
     index
@@ -302,8 +304,9 @@ struct Headers<'a> {
     source: &'a str,
     own: Own,
     list: Vec<Header>,
-    /// Positions in `list`, hashed by name (case-insensitively).
-    by_name: HashTable<u32>,
+    /// Positions in `list`, hashed by name (case-insensitively); only past [`UNINDEXED`]
+    /// names (most responses send two or three), which are searched in order.
+    by_name: Option<HashTable<u32>>,
     hasher: Hasher,
 }
 
@@ -339,13 +342,15 @@ impl<'a> Headers<'a> {
 
     fn find(&self, name: &str) -> Option<usize> {
         let texts = self.texts();
-        self.by_name
-            .find(name_hash(&self.hasher, name), |&n| {
-                texts
-                    .get(self.list[n as usize].name)
-                    .eq_ignore_ascii_case(name)
-            })
-            .map(|&n| n as usize)
+        let is = |h: &Header| texts.get(h.name).eq_ignore_ascii_case(name);
+        match &self.by_name {
+            Some(index) => index
+                .find(name_hash(&self.hasher, name), |&n| {
+                    is(&self.list[n as usize])
+                })
+                .map(|&n| n as usize),
+            None => self.list.iter().position(is),
+        }
     }
 
     /// The position of `name`'s header, a new one spelled `name` when there is none yet;
@@ -362,10 +367,16 @@ impl<'a> Headers<'a> {
             own: &self.own,
         };
         let (list, hasher) = (&self.list, &self.hasher);
-        self.by_name
-            .insert_unique(name_hash(hasher, name), n as u32, |&m| {
-                name_hash(hasher, texts.get(list[m as usize].name))
-            });
+        let hash = |m: u32| name_hash(hasher, texts.get(list[m as usize].name));
+        match &mut self.by_name {
+            Some(index) => {
+                index.insert_unique(hash(n as u32), n as u32, |&m| hash(m));
+            }
+            None if list.len() > UNINDEXED => {
+                self.by_name = Some(index_of(list.len(), list.len() * 2, hash));
+            }
+            None => {}
+        }
         (false, n)
     }
 
@@ -817,6 +828,28 @@ mod tests {
             json["multi_value_headers"]["A"],
             serde_json::json!(["1", "2"])
         );
+    }
+
+    #[test]
+    fn names_are_found_case_insensitively_below_and_above_the_indexed_count() {
+        let mut r = ClientResponse::new(200);
+        for i in 0..3 * UNINDEXED {
+            assert!(!r.add_header(&format!("X-Name-{i}"), "a"));
+            assert_eq!(r.headers.by_name.is_some(), i + 1 > UNINDEXED);
+            for j in 0..=i {
+                assert!(r.add_header(&format!("x-NAME-{j}"), "b"), "{i} {j}");
+                assert_eq!(
+                    r.spelling(&format!("X-NAME-{j}")),
+                    Some(&*format!("X-Name-{j}"))
+                );
+            }
+            assert_eq!(
+                r.header(&format!("x-name-{}", i + 1)).map(|v| v.len()),
+                None
+            );
+        }
+        assert_eq!(r.headers().count(), 3 * UNINDEXED);
+        assert!(r.headers().all(|(_, v)| v.iter().eq(["a", "b"])));
     }
 
     #[test]
