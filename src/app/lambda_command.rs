@@ -108,18 +108,19 @@ fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse<'_>) -> i
             )?;
         }
         writeln!(out)?;
-        let body = r.body();
-        if !body.is_empty() {
-            match std::str::from_utf8(&body) {
+        let len = r.body_len();
+        if len > 0 {
+            // A body kept as its JSON literal is decoded only as far as it is shown.
+            match r.body_text_head(HUMAN_BODY_LIMIT + 4) {
                 Ok(text) => {
                     let cut = text.floor_char_boundary(HUMAN_BODY_LIMIT);
                     writeln!(out, "{}", crate::report::human::multiline(&text[..cut]))?;
-                    if cut < text.len() {
+                    if cut < len {
                         writeln!(
                             out,
                             "{}… ({} more bytes; -o json has the whole body){:#}",
                             p.dim,
-                            text.len() - cut,
+                            len - cut,
                             p.dim
                         )?;
                     }
@@ -128,7 +129,7 @@ fn write_response(out: &mut dyn Write, p: &Palette, r: &ClientResponse<'_>) -> i
                     out,
                     "{}[{} bytes of {}]{:#}",
                     p.dim,
-                    body.len(),
+                    len,
                     r.header("content-type")
                         .and_then(|v| v.first())
                         .map_or("binary data".to_string(), |t| {

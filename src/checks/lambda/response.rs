@@ -533,6 +533,19 @@ impl<'a> ClientResponse<'a> {
         }
     }
 
+    /// The body as text, at least its first `limit` bytes (all of it when shorter; a body
+    /// kept as its JSON literal is decoded that far), or its bytes when they are not UTF-8.
+    pub fn body_text_head(&self, limit: usize) -> Result<Cow<'_, str>, &[u8]> {
+        match &self.body {
+            Body::Bytes(b) => std::str::from_utf8(b)
+                .map(Cow::Borrowed)
+                .map_err(|_| &b[..]),
+            Body::Literal(l, _) => Ok(Cow::Owned(
+                unescape_head(l.get(), limit).unwrap_or_default(),
+            )),
+        }
+    }
+
     /// The body's length in bytes, without decoding it.
     pub fn body_len(&self) -> usize {
         match &self.body {
@@ -638,8 +651,23 @@ impl Serialize for ClientResponse<'_> {
 /// The text of a JSON string literal that serde_json has already checked, as UTF-8 bytes;
 /// None for what serde_json rejects when it decodes (a lone surrogate).
 pub(super) fn unescape(literal: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(literal.len());
-    decode(literal, |part| out.extend_from_slice(part))?;
+    unescape_head(literal, usize::MAX).map(String::into_bytes)
+}
+
+/// The decoded text of a checked JSON string literal, at least its first `limit` bytes (all
+/// of it when shorter), whole characters; None for a lone surrogate (in the part read).
+fn unescape_head(literal: &str, limit: usize) -> Option<String> {
+    let mut out = String::with_capacity(literal.len().min(limit.saturating_add(8)));
+    decode(literal, |part| {
+        let room = limit.saturating_sub(out.len());
+        if part.len() > room {
+            // A long run without escapes is taken only as far as wanted.
+            out.push_str(&part[..part.ceil_char_boundary(room)]);
+            return false;
+        }
+        out.push_str(part);
+        out.len() < limit
+    })?;
     Some(out)
 }
 
@@ -647,36 +675,39 @@ pub(super) fn unescape(literal: &str) -> Option<Vec<u8>> {
 /// none.
 pub(super) fn decoded_len(literal: &str) -> Option<usize> {
     let mut len = 0;
-    decode(literal, |part| len += part.len())?;
+    decode(literal, |part| {
+        len += part.len();
+        true
+    })?;
     Some(len)
 }
 
-/// Hands the decoded text of a checked JSON string literal to `put`, part by part.
-fn decode(literal: &str, mut put: impl FnMut(&[u8])) -> Option<()> {
-    let inner = &literal.as_bytes()[1..literal.len() - 1];
-    let mut rest = inner;
-    // memchr: an escaped JSON body has an escape every few characters.
-    while let Some(i) = memchr::memchr(b'\\', rest) {
-        put(&rest[..i]);
-        let escape = rest[i + 1];
+/// Hands the decoded text of a checked JSON string literal to `put`, part by part (whole
+/// characters), while `put` says to go on.
+fn decode(literal: &str, mut put: impl FnMut(&str) -> bool) -> Option<()> {
+    let mut rest = &literal[1..literal.len() - 1];
+    // memchr: an escaped JSON body has an escape every few characters. A backslash is
+    // ASCII, so the text before it ends on a character boundary.
+    while let Some(i) = memchr::memchr(b'\\', rest.as_bytes()) {
+        if !put(&rest[..i]) {
+            return Some(());
+        }
+        let escape = rest.as_bytes()[i + 1];
         rest = &rest[i + 2..];
-        let byte = match escape {
-            b'"' | b'\\' | b'/' => escape,
-            b'b' => 8,
-            b'f' => 12,
-            b'n' => b'\n',
-            b'r' => b'\r',
-            b't' => b'\t',
+        let c = match escape {
+            b'"' | b'\\' | b'/' => char::from(escape),
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
             _ => {
                 // \uXXXX, with surrogate pairs.
-                let unit = |s: &[u8]| {
-                    let hex = std::str::from_utf8(s.get(..4)?).ok()?;
-                    u16::from_str_radix(hex, 16).ok()
-                };
+                let unit = |s: &str| u16::from_str_radix(s.get(..4)?, 16).ok();
                 let high = unit(rest)?;
                 rest = &rest[4..];
-                let c = if (0xD800..0xDC00).contains(&high) {
-                    let low = rest.strip_prefix(b"\\u").and_then(unit);
+                if (0xD800..0xDC00).contains(&high) {
+                    let low = rest.strip_prefix("\\u").and_then(unit);
                     match low {
                         Some(low) if (0xDC00..0xE000).contains(&low) => {
                             rest = &rest[6..];
@@ -684,18 +715,18 @@ fn decode(literal: &str, mut put: impl FnMut(&[u8])) -> Option<()> {
                                 0x10000
                                     + ((u32::from(high) - 0xD800) << 10)
                                     + (u32::from(low) - 0xDC00),
-                            )
+                            )?
                         }
-                        _ => None,
+                        _ => return None,
                     }
                 } else {
-                    char::from_u32(u32::from(high))
-                };
-                put(c?.encode_utf8(&mut [0; 4]).as_bytes());
-                continue;
+                    char::from_u32(u32::from(high))?
+                }
             }
         };
-        put(&[byte]);
+        if !put(c.encode_utf8(&mut [0; 4])) {
+            return Some(());
+        }
     }
     put(rest);
     Some(())
@@ -850,6 +881,29 @@ mod tests {
         }
         assert_eq!(r.headers().count(), 3 * UNINDEXED);
         assert!(r.headers().all(|(_, v)| v.iter().eq(["a", "b"])));
+    }
+
+    #[test]
+    fn a_literal_body_is_decoded_only_as_far_as_its_head_is_wanted() {
+        let long = format!("{}é{}", "a".repeat(5000), "\\n€\\u00e9".repeat(3000));
+        for body in [long.as_str(), "short \\\"q\\\"", "", "€€€€"] {
+            let literal = format!("\"{body}\"");
+            let raw = RawValue::from_string(literal.clone()).unwrap();
+            let whole: String = serde_json::from_str(&literal).unwrap();
+            let mut r = ClientResponse::new(200);
+            r.set_body_literal(&raw, decoded_len(&literal).unwrap());
+            assert_eq!(r.body_len(), whole.len());
+            for limit in [0, 1, 4096, 5001, 5002, 1 << 20] {
+                let head = r.body_text_head(limit).unwrap();
+                assert!(whole.starts_with(&*head), "{limit}");
+                assert!(head.len() >= limit.min(whole.len()), "{limit}");
+                // Not much past what was asked: at most the character that crosses it.
+                assert!(
+                    head.len() <= limit + 3 || head.len() == whole.len(),
+                    "{limit}"
+                );
+            }
+        }
     }
 
     #[test]
