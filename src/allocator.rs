@@ -49,6 +49,27 @@ pub fn choose(choice: Choice) {
     }
 }
 
+/// Asks the kernel to back the whole 2 MiB pages inside `buf`'s allocation with transparent
+/// huge pages (honoured where THP is enabled, or in `madvise` mode as here). For a buffer
+/// about to be filled whole, such as a file read into it: it is then faulted in 2 MiB at a
+/// time instead of 4 KiB (a 6 MB Lambda output: 1,500 page faults fewer), and costs no
+/// memory more, since every page of it is used. mimalloc asks the same of its whole arena,
+/// used or not.
+pub fn advise_huge_pages(buf: &mut Vec<u8>) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let start = buf.as_mut_ptr() as usize;
+        let end = start + buf.capacity();
+        let (from, to) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
+        if to > from {
+            // Safety: advice on memory the Vec owns; MADV_HUGEPAGE changes none of it. A
+            // kernel that refuses (THP off) leaves it as it was, which is fine.
+            unsafe { libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE) };
+        }
+    }
+}
+
 /// The lowest and highest address of a block the system allocator gave: outside them a
 /// block is mimalloc's without asking it (most of a run's blocks, and frees, are).
 static SYSTEM_LOW: AtomicUsize = AtomicUsize::new(usize::MAX);

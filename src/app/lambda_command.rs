@@ -372,6 +372,7 @@ fn read_output(path: &str) -> Result<(Vec<u8>, Option<u64>)> {
     let name = input::display_name(path);
     let (mut reader, size) = input::open(path)?;
     let mut buf = Vec::with_capacity(size.unwrap_or(0).min(MAX_RESPONSE_BYTES as u64 + 1) as usize);
+    crate::allocator::advise_huge_pages(&mut buf);
     (&mut reader)
         .take(MAX_RESPONSE_BYTES as u64 + 1)
         .read_to_end(&mut buf)
