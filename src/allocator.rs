@@ -57,17 +57,19 @@ pub fn choose(choice: Choice) {
 /// used or not.
 pub fn advise_huge_pages(buf: &mut Vec<u8>) {
     #[cfg(target_os = "linux")]
-    {
-        const HUGE: usize = 2 << 20;
-        let start = buf.as_mut_ptr() as usize;
-        let end = start + buf.capacity();
-        let (from, to) = (start.next_multiple_of(HUGE), end / HUGE * HUGE);
-        if to > from {
-            // Safety: advice on memory the Vec owns; MADV_HUGEPAGE changes none of it. A
-            // kernel that refuses (THP off) leaves it as it was, which is fine.
-            unsafe { libc::madvise(from as *mut libc::c_void, to - from, libc::MADV_HUGEPAGE) };
-        }
+    if let Some((from, len)) = whole_huge_pages(buf.as_mut_ptr() as usize, buf.capacity()) {
+        // Safety: advice on memory the Vec owns; MADV_HUGEPAGE changes none of it. A kernel
+        // that refuses (THP off) leaves it as it was, which is fine.
+        unsafe { libc::madvise(from as *mut libc::c_void, len, libc::MADV_HUGEPAGE) };
     }
+}
+
+/// The 2 MiB pages wholly inside `len` bytes from `start`: where they begin, and their length.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+fn whole_huge_pages(start: usize, len: usize) -> Option<(usize, usize)> {
+    const HUGE: usize = 2 << 20;
+    let (from, to) = (start.next_multiple_of(HUGE), (start + len) / HUGE * HUGE);
+    (to > from).then_some((from, to - from))
 }
 
 /// The lowest and highest address of a block the system allocator gave: outside them a
@@ -149,6 +151,22 @@ unsafe impl GlobalAlloc for Chosen {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn huge_pages_are_advised_only_wholly_inside_the_buffer() {
+        const M: usize = 1 << 20;
+        assert_eq!(whole_huge_pages(0, 0), None);
+        assert_eq!(whole_huge_pages(4096, 3 * M), None);
+        assert_eq!(whole_huge_pages(4096, 4 * M), Some((2 * M, 2 * M)));
+        assert_eq!(whole_huge_pages(2 * M, 2 * M), Some((2 * M, 2 * M)));
+        assert_eq!(whole_huge_pages(2 * M, 2 * M - 1), None);
+        assert_eq!(whole_huge_pages(16, 6 * M + 100), Some((2 * M, 4 * M)));
+        // A buffer advised and then filled reads back what was written.
+        let mut buf = Vec::with_capacity(6 * M);
+        advise_huge_pages(&mut buf);
+        buf.extend((0..6 * M).map(|i| (i % 251) as u8));
+        assert!(buf.iter().enumerate().all(|(i, &b)| b == (i % 251) as u8));
+    }
+
     use super::*;
 
     #[test]
