@@ -69,7 +69,7 @@ pub fn advise_huge_pages(buf: &mut Vec<u8>) {
 fn whole_huge_pages(start: usize, len: usize) -> Option<(usize, usize)> {
     const HUGE: usize = 2 << 20;
     let (from, to) = (start.next_multiple_of(HUGE), (start + len) / HUGE * HUGE);
-    (to > from).then_some((from, to - from))
+    (to > from).then(|| (from, to - from))
 }
 
 /// The lowest and highest address of a block the system allocator gave: outside them a
@@ -156,6 +156,10 @@ mod tests {
         const M: usize = 1 << 20;
         assert_eq!(whole_huge_pages(0, 0), None);
         assert_eq!(whole_huge_pages(4096, 3 * M), None);
+        // Smaller than one page, and empty (a Vec's dangling pointer): none, no overflow.
+        assert_eq!(whole_huge_pages(4096, 100), None);
+        assert_eq!(whole_huge_pages(1, 0), None);
+        advise_huge_pages(&mut Vec::new());
         assert_eq!(whole_huge_pages(4096, 4 * M), Some((2 * M, 2 * M)));
         assert_eq!(whole_huge_pages(2 * M, 2 * M), Some((2 * M, 2 * M)));
         assert_eq!(whole_huge_pages(2 * M, 2 * M - 1), None);
