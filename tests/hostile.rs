@@ -371,6 +371,55 @@ fn lambda_outputs_of_tiny_values_are_bounded() {
     );
 }
 
+#[test]
+fn lambda_header_names_in_every_case_merge_in_bounded_time() {
+    // 65,536 spellings of one 16-letter name, in multiValueHeaders and in headers: one
+    // header, looked up case-insensitively each time (no per-spelling work that grows with
+    // the header), every value kept once.
+    let dir = tempfile::tempdir().unwrap();
+    let spelling = |i: u32| -> String {
+        "abcdefghijklmnop"
+            .chars()
+            .enumerate()
+            .map(|(k, c)| {
+                if i >> k & 1 == 1 {
+                    c.to_ascii_uppercase()
+                } else {
+                    c
+                }
+            })
+            .collect()
+    };
+    let mut out = String::from(r#"{"statusCode":200,"multiValueHeaders":{"#);
+    for i in 0..1u32 << 16 {
+        out.push_str(&format!(
+            r#"{}"{}":["v{i}","w"]"#,
+            if i == 0 { "" } else { "," },
+            spelling(i)
+        ));
+    }
+    out.push_str(r#"},"headers":{"#);
+    for i in 0..1u32 << 16 {
+        out.push_str(&format!(
+            r#"{}"{}":"h{}""#,
+            if i == 0 { "" } else { "," },
+            spelling(i),
+            i % 7
+        ));
+    }
+    out.push_str("}}");
+    let file = write(dir.path(), "cases.json", &out);
+    let o = run(&["-o", "json", "lambda", s(&file)], None, GUARD);
+    assert_survives(&o, GUARD, 256 * MIB);
+    let report: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    let headers = report["result"]["client"]["multi_value_headers"]
+        .as_object()
+        .unwrap();
+    let values = headers["abcdefghijklmnop"].as_array().unwrap();
+    // 65,536 "v" values, one "w", seven "h" values; and the response's content type.
+    assert_eq!((headers.len(), values.len()), (2, (1 << 16) + 1 + 7));
+}
+
 // ---- 4. unbounded reads
 
 #[test]
