@@ -2,7 +2,7 @@
 mod article;
 mod error_text;
 pub mod search;
-mod terms;
+pub(crate) mod terms;
 pub mod vocabulary;
 
 pub use article::{Article, ExplainedFinding, Reference};

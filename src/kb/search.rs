@@ -31,7 +31,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// close the best rival hit comes, a mark of API Gateway, and whether the text carries an
 /// error message. Fitted on the fit part of the labelled pastes of
 /// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [6.17, 2.61, 2.94, -0.15, -0.8, -4.74, 1.63, -1.21];
+pub const MODEL: [f64; WEIGHTS] = [6.81, 2.58, 2.79, -0.24, -0.87, -5.21, 1.56, -1.15];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {

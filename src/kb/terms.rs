@@ -403,17 +403,111 @@ pub(crate) fn padded(text: &str) -> String {
 }
 
 /// What exact matching needs of a symptom: its padded normalized text, its term count (0 for
-/// an error name other services use too, `shared`, which is ordinary evidence, never an
-/// exact match) and the case-sensitive signatures it carries. The same at build time (the
-/// embedded articles) and at run time (`--rules`).
+/// an error name other services use too, `shared`, or a bare HTTP status line, which are
+/// ordinary evidence, never an exact match) and the case-sensitive signatures it carries.
+/// The same at build time (the embedded articles) and at run time (`--rules`).
 pub(crate) fn prepared_symptom(
     symptom: &str,
     count: usize,
     shared: impl Fn(&str) -> bool,
 ) -> (String, usize, Vec<&'static str>) {
-    let count = if shared(symptom.trim()) { 0 } else { count };
+    let count = if shared(symptom.trim()) || status_line(symptom) {
+        0
+    } else {
+        count
+    };
     (padded(symptom), count, signatures(symptom))
 }
+
+/// Whether a symptom is only an HTTP status line (`413 Request Entity Too Large`,
+/// `HTTP/1.1 429 Too Many Requests`): a status code and its standard reason phrase, which
+/// every HTTP server sends (nginx answers 413 the same way), so it says nothing of API
+/// Gateway in particular. `403 Missing Authentication Token` is not one.
+pub(crate) fn status_line(symptom: &str) -> bool {
+    let mut words = symptom.split_whitespace().peekable();
+    if words.peek().is_some_and(|w| w.starts_with("HTTP/")) {
+        words.next();
+    }
+    let Some(code) = words.next().and_then(|c| c.parse::<u16>().ok()) else {
+        return false;
+    };
+    let phrase = words.collect::<Vec<_>>().join(" ");
+    REASON_PHRASES
+        .iter()
+        .any(|&(c, p)| c == code && p.eq_ignore_ascii_case(&phrase))
+}
+
+/// The IANA HTTP status code registry's reason phrases (RFC 9110 and the later
+/// registrations), each code's current phrase first, then the names RFC 2616 and RFC 7231
+/// gave some of them.
+pub(crate) const REASON_PHRASES: &[(u16, &str)] = &[
+    (100, "Continue"),
+    (101, "Switching Protocols"),
+    (102, "Processing"),
+    (103, "Early Hints"),
+    (200, "OK"),
+    (201, "Created"),
+    (202, "Accepted"),
+    (203, "Non-Authoritative Information"),
+    (204, "No Content"),
+    (205, "Reset Content"),
+    (206, "Partial Content"),
+    (207, "Multi-Status"),
+    (208, "Already Reported"),
+    (226, "IM Used"),
+    (300, "Multiple Choices"),
+    (301, "Moved Permanently"),
+    (302, "Found"),
+    (303, "See Other"),
+    (304, "Not Modified"),
+    (305, "Use Proxy"),
+    (307, "Temporary Redirect"),
+    (308, "Permanent Redirect"),
+    (400, "Bad Request"),
+    (401, "Unauthorized"),
+    (402, "Payment Required"),
+    (403, "Forbidden"),
+    (404, "Not Found"),
+    (405, "Method Not Allowed"),
+    (406, "Not Acceptable"),
+    (407, "Proxy Authentication Required"),
+    (408, "Request Timeout"),
+    (409, "Conflict"),
+    (410, "Gone"),
+    (411, "Length Required"),
+    (412, "Precondition Failed"),
+    (413, "Content Too Large"),
+    (413, "Payload Too Large"),
+    (413, "Request Entity Too Large"),
+    (414, "URI Too Long"),
+    (414, "Request-URI Too Long"),
+    (415, "Unsupported Media Type"),
+    (416, "Range Not Satisfiable"),
+    (416, "Requested Range Not Satisfiable"),
+    (417, "Expectation Failed"),
+    (421, "Misdirected Request"),
+    (422, "Unprocessable Content"),
+    (422, "Unprocessable Entity"),
+    (423, "Locked"),
+    (424, "Failed Dependency"),
+    (425, "Too Early"),
+    (426, "Upgrade Required"),
+    (428, "Precondition Required"),
+    (429, "Too Many Requests"),
+    (431, "Request Header Fields Too Large"),
+    (451, "Unavailable For Legal Reasons"),
+    (500, "Internal Server Error"),
+    (501, "Not Implemented"),
+    (502, "Bad Gateway"),
+    (503, "Service Unavailable"),
+    (504, "Gateway Timeout"),
+    (505, "HTTP Version Not Supported"),
+    (506, "Variant Also Negotiates"),
+    (507, "Insufficient Storage"),
+    (508, "Loop Detected"),
+    (510, "Not Extended"),
+    (511, "Network Authentication Required"),
+];
 
 #[cfg(test)]
 mod tests {
@@ -425,6 +519,31 @@ mod tests {
             .iter()
             .map(|t| t.to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_status_line_is_told_from_an_error_text() {
+        for line in [
+            "413 Request Entity Too Large",
+            "429 Too Many Requests",
+            "HTTP/1.1 504 Gateway Timeout",
+            "HTTP/2 403 Forbidden",
+            "414 Request-URI Too Long",
+        ] {
+            assert!(status_line(line), "{line}");
+        }
+        for text in [
+            "504 Gateway Timeout Endpoint request timed out",
+            "413 Payload Too Large when uploading a file to API Gateway",
+            "403 Missing Authentication Token",
+            "{\"message\": \"Request Too Long\"}",
+            "Endpoint request timed out",
+            "600 Not A Status",
+            "413",
+            "404 Forbidden",
+        ] {
+            assert!(!status_line(text), "{text}");
+        }
     }
 
     #[test]

@@ -732,40 +732,13 @@ fn decode(literal: &str, mut put: impl FnMut(&str) -> bool) -> Option<()> {
     Some(())
 }
 
-/// The reason phrase for the status line of the human view.
+/// The reason phrase for the status line of the human view: the registry's current one
+/// ("" for a code it does not know).
 pub fn reason_phrase(status: u16) -> &'static str {
-    match status {
-        100 => "Continue",
-        101 => "Switching Protocols",
-        200 => "OK",
-        201 => "Created",
-        202 => "Accepted",
-        204 => "No Content",
-        206 => "Partial Content",
-        301 => "Moved Permanently",
-        302 => "Found",
-        303 => "See Other",
-        304 => "Not Modified",
-        307 => "Temporary Redirect",
-        308 => "Permanent Redirect",
-        400 => "Bad Request",
-        401 => "Unauthorized",
-        403 => "Forbidden",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        409 => "Conflict",
-        410 => "Gone",
-        413 => "Content Too Large",
-        415 => "Unsupported Media Type",
-        422 => "Unprocessable Content",
-        429 => "Too Many Requests",
-        500 => "Internal Server Error",
-        501 => "Not Implemented",
-        502 => "Bad Gateway",
-        503 => "Service Unavailable",
-        504 => "Gateway Timeout",
-        _ => "",
-    }
+    crate::kb::terms::REASON_PHRASES
+        .iter()
+        .find(|&&(code, _)| code == status)
+        .map_or("", |&(_, phrase)| phrase)
 }
 
 #[cfg(test)]
