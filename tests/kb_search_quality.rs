@@ -36,14 +36,21 @@ struct Paste {
 struct Labelled {
     paste: Paste,
     held_out: bool,
+    /// Gathered in the last batch (see `LAST_BATCH`): scored before and after that session's
+    /// change, the cleanest measure of it.
+    last_batch: bool,
 }
 
-fn load(name: &str) -> Vec<Paste> {
+/// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 3:";
+
+fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
     let text = std::fs::read_to_string(&path).unwrap();
-    toml::from_str::<File>(&text)
+    let pastes = toml::from_str::<File>(&text)
         .unwrap_or_else(|e| panic!("{path}: {e}"))
-        .paste
+        .paste;
+    (pastes, text)
 }
 
 fn fnv1a(text: &str) -> u64 {
@@ -53,18 +60,30 @@ fn fnv1a(text: &str) -> u64 {
 }
 
 fn corpus() -> Vec<Labelled> {
-    let earlier = load("phrasings.toml");
+    let (earlier, _) = load("phrasings.toml");
     let seen: HashSet<String> = earlier.iter().map(|p| p.source.clone()).collect();
     let mut all: Vec<Labelled> = earlier
         .into_iter()
         .map(|paste| Labelled {
             paste,
             held_out: false,
+            last_batch: false,
         })
         .collect();
-    for paste in load("pastes.toml") {
+    let (pastes, text) = load("pastes.toml");
+    let before_last = text
+        .find(LAST_BATCH)
+        .map(|at| text[..at].matches("[[paste]]").count())
+        .expect("pastes.toml marks its last batch");
+    for (n, paste) in pastes.into_iter().enumerate() {
         let held_out = !seen.contains(&paste.source) && fnv1a(&paste.source) % 2 == 1;
-        all.push(Labelled { paste, held_out });
+        let last_batch = n >= before_last;
+        assert!(!last_batch || held_out, "{}: not held out", paste.source);
+        all.push(Labelled {
+            paste,
+            held_out,
+            last_batch,
+        });
     }
     all
 }
@@ -221,6 +240,16 @@ fn held_out_part_keeps_what_it_reached() {
     let all = corpus();
     let s = score(&index, all.iter().filter(|l| l.held_out).map(|l| &l.paste));
     println!("{}", s.line("held out"));
+    let last = score(
+        &index,
+        all.iter().filter(|l| l.last_batch).map(|l| &l.paste),
+    );
+    println!("{}", last.line("held out, last batch"));
+    if std::env::var_os("KB_SHOW_LAST_BATCH").is_some() {
+        for m in &last.misses {
+            println!("last batch miss: {m}");
+        }
+    }
     assert!(
         s.top1() >= HELD_OUT_TOP1 && s.no_match() >= HELD_OUT_NO_MATCH,
         "{}",
@@ -228,13 +257,14 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 126/138 and 68/73; held out: 51/62 and
-// 41/61): a change to the articles or the ranking that loses more fails here. The issue's
-// targets on held-out pastes, 90% and 85%, are not met.
+// What the parts reach, less a paste or two (fit: 126/138 and 68/73; held out: 53/79 and
+// 50/79 with batch 3, which alone scored 2/17 and 8/18 when first scored): a change to the
+// articles or the ranking that loses more fails here. The targets on held-out pastes,
+// 90% and 85%, are not met.
 const FIT_TOP1: f64 = 0.89;
 const FIT_NO_MATCH: f64 = 0.90;
-const HELD_OUT_TOP1: f64 = 0.80;
-const HELD_OUT_NO_MATCH: f64 = 0.64;
+const HELD_OUT_TOP1: f64 = 0.65;
+const HELD_OUT_NO_MATCH: f64 = 0.61;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).
