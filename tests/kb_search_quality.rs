@@ -8,11 +8,14 @@
 //! tuned on the fit part only (misses are printed for it alone; KB_CALIBRATE=1 refits MODEL on
 //! it); the held-out part is only scored, and its scores are what the closing note reports.
 //!
-//! The held-out part grew in two batches gathered after the articles and the model were frozen
-//! (marked by comments in `pastes.toml`): each paste labelled before it was first scored, and
-//! never tuned on after. They are harder than the first held-out pastes (errors of the same
-//! kind from nginx, S3, other gateways; feature requests in API Gateway's words): the guards
-//! below follow what the whole held-out part reaches, well under the targets.
+//! The held-out part grew in batches gathered from fixed queries (marked by comments in
+//! `pastes.toml`), each paste labelled before it was first scored. Batches 1 and 2 were never
+//! tuned on. Batch 3 was scored clean once (2/17 and 8/18), then its misses were read while
+//! the client-message rule and the platform marks were built, so it is no longer clean; the
+//! even-hashed results of its queries joined the fit part. Batch 4 (`LAST_BATCH`) was gathered
+//! after that change and scored by the model before it and after it: the clean measure of the
+//! change. The guards below follow what the held-out part reaches, well under the issue's
+//! targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
     search::{Features, Hit, Index, MODEL, WEIGHTS},
@@ -42,7 +45,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 3:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 4:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -225,8 +228,10 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
+    // 128/143 since the fit part took in batch 3's even-hashed results (nginx's 413, other
+    // hosts' certificate errors): 0.93 before.
     assert!(
-        precision >= 0.93,
+        precision >= 0.88,
         "confident answers right only {precision:.2} of the time"
     );
 }
@@ -257,14 +262,13 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 126/138 and 68/73; held out: 53/79 and
-// 50/79 with batch 3, which alone scored 2/17 and 8/18 when first scored): a change to the
-// articles or the ranking that loses more fails here. The targets on held-out pastes,
-// 90% and 85%, are not met.
-const FIT_TOP1: f64 = 0.89;
-const FIT_NO_MATCH: f64 = 0.90;
-const HELD_OUT_TOP1: f64 = 0.65;
-const HELD_OUT_NO_MATCH: f64 = 0.61;
+// What the parts reach, less a paste or two (fit: 128/145 and 97/108; held out: 58/90 and
+// 89/110; batch 4 alone 6/11 and 24/31): a change to the articles or the ranking that loses
+// more fails here. The targets on held-out pastes, 90% and 85%, are not met.
+const FIT_TOP1: f64 = 0.86;
+const FIT_NO_MATCH: f64 = 0.87;
+const HELD_OUT_TOP1: f64 = 0.62;
+const HELD_OUT_NO_MATCH: f64 = 0.78;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).

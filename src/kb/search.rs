@@ -5,7 +5,7 @@
 //! symptom), so a pasted error message finds its article first even inside log noise.
 use super::error_text::error_text;
 use super::terms::{HashMap, Term, Tokenizer, article_terms, padded, prepared_symptom, signatures};
-use super::vocabulary::{foreign_marks, shared_error};
+use super::vocabulary::{client_message, foreign_marks, shared_error};
 use super::{Article, KnowledgeBase};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -31,7 +31,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// close the best rival hit comes, a mark of API Gateway, and whether the text carries an
 /// error message. Fitted on the fit part of the labelled pastes of
 /// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [6.81, 2.58, 2.79, -0.24, -0.87, -5.21, 1.56, -1.15];
+pub const MODEL: [f64; WEIGHTS] = [0.95, 2.45, 2.78, 0.74, -1.02, -2.21, 1.65, -0.78];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -61,8 +61,9 @@ pub struct Features {
     /// A whole symptom of the article stands in the query.
     pub exact: bool,
     pub score: f64,
-    /// Marks of another AWS service (or of an API Gateway feature no article covers) in the
-    /// query, at most 3: its error and operation names, ARNs, IAM actions, hosts.
+    /// Marks of another AWS service (or of an API Gateway feature no article covers) or of
+    /// another platform (nginx, Heroku) in the query, at most 3: its error and operation names,
+    /// ARNs, IAM actions, hosts, product names.
     pub foreign: f64,
     /// The best other hit's score over this one's, at most 1: two articles that explain the
     /// text equally well are each less likely the answer; a lone hit has no rival (0).
@@ -246,11 +247,14 @@ impl<'a> Index<'a> {
                 .symptoms
                 .iter()
                 .zip(&article.symptoms)
-                .filter(|((norm, count, sigs), _)| {
+                .filter(|((norm, count, sigs), symptom)| {
                     // "Internal Server Error" is not "Internal server error": case decides.
+                    // A client's message (a browser's CORS error, curl's certificate error) is
+                    // the same from any server: exact evidence only beside API Gateway's marks.
                     *count > 0
                         && sigs.iter().all(|s| query_signatures.contains(s))
                         && exact_match(norm, *count, &normalized_query, query_terms.len())
+                        && (gateway || names_api_gateway(symptom) || !client_message(symptom))
                 })
                 .max_by_key(|((_, count, _), _)| *count);
             if let Some(((_, count, _), _)) = matched {

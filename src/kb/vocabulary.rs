@@ -7,6 +7,8 @@
 const FOREIGN: &str = include_str!("../../rules/vocabulary/foreign.txt");
 const SERVICES: &str = include_str!("../../rules/vocabulary/services.txt");
 const SHARED: &str = include_str!("../../rules/vocabulary/shared.txt");
+const CLIENT: &str = include_str!("../../rules/vocabulary/client.txt");
+const PLATFORMS: &str = include_str!("../../rules/vocabulary/platforms.txt");
 
 /// A sorted word list searched in place: no table is built, so a search that needs three
 /// lookups pays for three (start-up stays within `kb search`'s budget).
@@ -48,6 +50,7 @@ struct Lists {
     foreign: Sorted,
     services: Sorted,
     shared: Sorted,
+    platforms: Sorted,
 }
 
 fn lists() -> &'static Lists {
@@ -55,6 +58,7 @@ fn lists() -> &'static Lists {
         foreign: Sorted(FOREIGN),
         services: Sorted(SERVICES),
         shared: Sorted(SHARED),
+        platforms: Sorted(PLATFORMS),
     };
     &LISTS
 }
@@ -66,6 +70,16 @@ fn has(list: &Sorted, word: &str) -> bool {
 /// An error name (`AccessDeniedException`) that services other than API Gateway define too.
 pub fn shared_error(word: &str) -> bool {
     has(&lists().shared, &word.to_ascii_lowercase())
+}
+
+/// Whether a symptom is a client's message about any server (a browser's CORS or certificate
+/// error, curl's, a TLS library's, wscat's): `rules/vocabulary/client.txt`.
+pub fn client_message(symptom: &str) -> bool {
+    let lower = symptom.to_ascii_lowercase();
+    CLIENT
+        .lines()
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .any(|text| lower.contains(text))
 }
 
 /// The distinct marks of other services (and of API Gateway features no article covers) in a
@@ -159,6 +173,25 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
     // text is an SDK call failing in a client or a function, not an API's answer.
     if lower.contains("retrydelay") {
         add("sdk-error-object");
+    }
+    // Another platform's name: a web server, proxy, CDN, PaaS or host other than AWS (`nginx`,
+    // `openresty`, `heroku`, `netlify`, `apache apisix`), learned by scripts/kb-platforms.py.
+    let words: Vec<&str> = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
+        .map(|w| w.trim_matches('.'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    for start in 0..words.len() {
+        let mut name = String::new();
+        for word in words[start..].iter().take(4) {
+            if !name.is_empty() {
+                name.push(' ');
+            }
+            name.push_str(word);
+            if has(&lists.platforms, &name) {
+                add(&name);
+            }
+        }
     }
     // `cognito-idp.us-east-1.amazonaws.com`, `sqs.amazonaws.com`
     for (at, _) in lower.match_indices(".amazonaws.com") {
@@ -311,5 +344,42 @@ mod tests {
         assert!(shared_error("TooManyRequestsException"));
         assert!(!shared_error("MissingAuthenticationTokenException"));
         assert!(!shared_error("AuthorizerConfigurationException"));
+    }
+
+    #[test]
+    fn other_platforms_are_marks() {
+        let marks = |t: &str| foreign_marks(t, 3);
+        assert_eq!(marks("<hr><center>openresty</center>"), ["openresty"]);
+        assert_eq!(
+            marks("Server: APISIX/3.9.0 by Apache APISIX"),
+            ["apisix", "apache apisix"]
+        );
+        assert_eq!(
+            marks("Perhaps something in Heroku needs a change?"),
+            ["heroku"]
+        );
+        assert!(marks("API Gateway answers 502 to my Flask app behind Lambda").is_empty());
+        assert!(marks("an express server behind the cloud edge").is_empty());
+    }
+
+    #[test]
+    fn client_messages_are_told_from_api_gateway_messages() {
+        for text in [
+            "has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header",
+            "curl: (60) SSL: no alternative certificate subject name matches target hostname",
+            "NET::ERR_CERT_COMMON_NAME_INVALID",
+            "SSL routines:ssl3_read_bytes:tlsv1 alert protocol version",
+            "error: Unexpected server response: 403",
+        ] {
+            assert!(client_message(text), "{text}");
+        }
+        for text in [
+            "{\"message\":\"Missing Authentication Token\"}",
+            "Execution failed due to configuration error: Malformed Lambda proxy response",
+            "Access denied. Reason: Could not find issuer for certificate",
+            "Endpoint request timed out",
+        ] {
+            assert!(!client_message(text), "{text}");
+        }
     }
 }
