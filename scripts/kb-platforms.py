@@ -2,13 +2,13 @@
 """Writes rules/vocabulary/platforms.txt: the names of web servers, reverse proxies, load
 balancers, CDNs, caches, PaaS, IaaS, hosting and storage platforms and certificate authorities
 other than AWS, which `kb search` counts as marks of another platform (an nginx error page, a
-Heroku certificate, a MinIO CORS error are not API Gateway's problems). Learned from the
+Heroku certificate, an openresty 504 are not API Gateway's problems). Learned from the
 community Wappalyzer technology database (github.com/enthec/webappanalyzer, src/technologies and
 src/categories.json), not listed by hand.
 
 Kept: every technology in the categories below, lower-cased, with anything but letters, digits
 and dots turned into spaces. Dropped: AWS's own (Amazon*, AWS*), names shorter than four
-characters, names that are also ordinary English or HTTP words (STOP: the database names
+characters, names that are also ordinary English words or read as other words (STOP: the database names
 products "Arc", "Fresh", "Blade"), which would mark ordinary texts, and application frameworks
 that also run behind API Gateway through Lambda adapters (Flask, Next.js, uvicorn).
 

@@ -181,8 +181,9 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
         .map(|w| w.trim_matches('.'))
         .filter(|w| !w.is_empty())
         .collect();
+    let mut name = String::new();
     for start in 0..words.len() {
-        let mut name = String::new();
+        name.clear();
         for word in words[start..].iter().take(4) {
             if !name.is_empty() {
                 name.push(' ');
