@@ -12,10 +12,11 @@
 //! `pastes.toml`), each paste labelled before it was first scored. Batches 1 and 2 were never
 //! tuned on. Batch 3 was scored clean once (2/17 and 8/18), then its misses were read while
 //! the client-message rule and the platform marks were built, so it is no longer clean; the
-//! even-hashed results of its queries joined the fit part. Batch 4 (`LAST_BATCH`) was gathered
-//! after that change and scored by the model before it and after it: the clean measure of the
-//! change. The guards below follow what the held-out part reaches, well under the issue's
-//! targets.
+//! even-hashed results of its queries joined the fit part. Batch 4 was gathered after that
+//! change and scored by the model before it and after it: the clean measure of that change;
+//! its misses were then read too. Batch 5 (`LAST_BATCH`) came from queries fixed before the
+//! article changes that followed, and was scored by the models before and after them. The
+//! guards below follow what the held-out part reaches, well under the targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
     search::{Features, Hit, Index, MODEL, WEIGHTS},
@@ -45,7 +46,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 4:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 5:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -262,13 +263,13 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 128/145 and 97/108; held out: 58/90 and
-// 89/110; batch 4 alone 6/11 and 24/31): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 128/145 and 97/108; held out: 66/98 and
+// 112/136; batch 5 alone 4/8 and 23/26): a change to the articles or the ranking that loses
 // more fails here. The targets on held-out pastes, 90% and 85%, are not met.
 const FIT_TOP1: f64 = 0.86;
 const FIT_NO_MATCH: f64 = 0.87;
-const HELD_OUT_TOP1: f64 = 0.62;
-const HELD_OUT_NO_MATCH: f64 = 0.78;
+const HELD_OUT_TOP1: f64 = 0.65;
+const HELD_OUT_NO_MATCH: f64 = 0.80;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).

@@ -31,7 +31,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// close the best rival hit comes, a mark of API Gateway, and whether the text carries an
 /// error message. Fitted on the fit part of the labelled pastes of
 /// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [0.95, 2.45, 2.78, 0.74, -1.02, -2.21, 1.65, -0.78];
+pub const MODEL: [f64; WEIGHTS] = [0.78, 2.53, 2.69, 0.79, -1.01, -2.09, 1.7, -0.76];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
