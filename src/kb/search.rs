@@ -31,7 +31,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// close the best rival hit comes, a mark of API Gateway, and whether the text carries an
 /// error message. Fitted on the fit part of the labelled pastes of
 /// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [0.78, 2.53, 2.69, 0.79, -1.01, -2.09, 1.7, -0.76];
+pub const MODEL: [f64; WEIGHTS] = [0.8, 2.56, 2.71, 0.8, -1.0, -2.13, 1.69, -0.78];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {

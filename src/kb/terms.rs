@@ -129,6 +129,8 @@ impl Tokenizer {
     /// evidence), and the case-sensitive signatures.
     pub(crate) fn terms(&mut self, text: &str) -> Vec<Term> {
         let mut out: Vec<Term> = signatures(text).into_iter().map(Into::into).collect();
+        let text = contractions_expanded(text);
+        let text = text.as_ref();
         self.sequence.clear();
         let separators = |c: char| {
             c.is_whitespace()
@@ -201,6 +203,52 @@ impl Tokenizer {
         }
         out
     }
+}
+
+/// `doesn't` as `does not`, `can't` as `can not`, `won't` as `will not`: a negation stays, as
+/// the common word it is. Split at the apostrophe, `doesn't` would leave `doesn`, a word so rare
+/// that any text holding it ("Doesn't support WebSockets") looked like the one article whose
+/// symptom has it ("doesn't pass access control check").
+fn contractions_expanded(text: &str) -> std::borrow::Cow<'_, str> {
+    let negation = |at: usize| {
+        let rest = &text[at..];
+        let after = rest.strip_prefix(['\'', '\u{2019}'])?;
+        let after_t = after.strip_prefix(['t', 'T'])?;
+        if after_t.starts_with(|c: char| c.is_alphanumeric()) {
+            return None;
+        }
+        Some(rest.len() - after_t.len())
+    };
+    let mut out = String::new();
+    let mut copied = 0;
+    for (at, c) in text.char_indices() {
+        if !matches!(c, '\'' | '\u{2019}') || at == 0 {
+            continue;
+        }
+        let Some(len) = negation(at) else { continue };
+        let start = text[..at]
+            .rfind(|c: char| !c.is_alphanumeric())
+            .map_or(0, |i| {
+                i + text[i..].chars().next().map_or(1, char::len_utf8)
+            });
+        let word = &text[start..at];
+        if !word.ends_with(['n', 'N']) || word.len() < 2 || start < copied {
+            continue;
+        }
+        out.push_str(&text[copied..start]);
+        match word.to_ascii_lowercase().as_str() {
+            "can" => out.push_str("can"),
+            "won" => out.push_str("will"),
+            _ => out.push_str(&word[..word.len() - 1]),
+        }
+        out.push_str(" not");
+        copied = at + len;
+    }
+    if copied == 0 {
+        return text.into();
+    }
+    out.push_str(&text[copied..]);
+    out.into()
 }
 
 /// The word as the phrase list spells it, or `""` when no phrase uses it.
@@ -554,6 +602,20 @@ mod tests {
         );
         assert_eq!(split_camel("HTTPApi"), ["HTTP", "Api"]);
         assert_eq!(split_camel("plain"), ["plain"]);
+    }
+
+    #[test]
+    fn contractions_keep_their_negation_as_not() {
+        let t = |s: &str| terms_of(s);
+        assert_eq!(t("doesn't pass"), t("does not pass"));
+        assert_eq!(
+            t("Doesn’t support WebSockets"),
+            t("does not support WebSockets")
+        );
+        assert_eq!(t("can't connect"), t("can not connect"));
+        assert_eq!(t("won't start"), t("will not start"));
+        assert_eq!(t("'t' is a letter"), t("t is a letter"));
+        assert_eq!(t("the user's key"), t("the user s key"));
     }
 
     #[test]
