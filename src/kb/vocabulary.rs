@@ -9,6 +9,9 @@ const SERVICES: &str = include_str!("../../rules/vocabulary/services.txt");
 const SHARED: &str = include_str!("../../rules/vocabulary/shared.txt");
 const CLIENT: &str = include_str!("../../rules/vocabulary/client.txt");
 const PLATFORMS: &str = include_str!("../../rules/vocabulary/platforms.txt");
+/// The most words a name in `platforms.txt` has ("microsoft ajax content delivery network"):
+/// the width of the window names are looked up in (a test keeps the list within it).
+const MAX_PLATFORM_WORDS: usize = 5;
 
 /// A sorted word list searched in place: no table is built, so a search that needs three
 /// lookups pays for three (start-up stays within `kb search`'s budget).
@@ -184,7 +187,7 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
     let mut name = String::new();
     for start in 0..words.len() {
         name.clear();
-        for word in words[start..].iter().take(4) {
+        for word in words[start..].iter().take(MAX_PLATFORM_WORDS) {
             if !name.is_empty() {
                 name.push(' ');
             }
@@ -361,6 +364,16 @@ mod tests {
         );
         assert!(marks("API Gateway answers 502 to my Flask app behind Lambda").is_empty());
         assert!(marks("an express server behind the cloud edge").is_empty());
+        assert_eq!(
+            marks("served by the Microsoft Ajax Content Delivery Network"),
+            ["microsoft ajax content delivery network"]
+        );
+        let longest = PLATFORMS
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|l| l.split(' ').count())
+            .max();
+        assert_eq!(longest, Some(MAX_PLATFORM_WORDS));
     }
 
     #[test]
