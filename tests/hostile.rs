@@ -1532,3 +1532,35 @@ fn exports_read_in_parts_are_bounded() {
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["result"]["resource"], "/b", "{}", o.stdout());
 }
+
+/// Pastes built against `kb search`'s own text handling: a query of nothing but contractions
+/// (each rewritten to "... not"), one long word before an apostrophe, and a run of platform-like
+/// words that keeps the name window full. Each is answered, within the query's 64 KiB cut.
+#[test]
+fn hostile_kb_queries_end_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        "doesn't ".repeat(20_000),
+        format!("{}n't", "a".repeat(200_000)),
+        "microsoft ajax content delivery ".repeat(10_000),
+        "’t'".repeat(50_000),
+    ];
+    for (n, text) in cases.iter().enumerate() {
+        let path = dir.path().join(format!("q{n}.txt"));
+        std::fs::write(&path, text).unwrap();
+        let o = run(&["-o", "json", "kb", "search", "-"], Some(&path), GUARD);
+        assert!(
+            o.signal.is_none() && o.wall < GUARD,
+            "case {n}: {:?}",
+            o.wall
+        );
+        assert!(matches!(o.code, Some(0 | 1)), "case {n}: {}", o.stderr);
+        let json: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+        assert!(json["result"]["hits"].is_array(), "case {n}");
+        assert!(
+            o.max_rss_kib < 200 * 1024,
+            "case {n}: {} KiB",
+            o.max_rss_kib
+        );
+    }
+}
