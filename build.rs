@@ -91,7 +91,7 @@ fn static_article(source: &str, text: &str) -> Option<String> {
             .collect::<Option<_>>()?,
     };
     Some(format!(
-        "    StaticArticle {{ source: {source:?}, id: {:?}, title: {:?}, question: {:?}, source_updated: {:?}, check: {:?}, summary: {:?}, symptoms: &{:?}, fix: &{:?}, references: &{references:?}, findings: &{findings:?} }},\n",
+        "    StaticArticle {{ source: {source:?}, id: {:?}, title: {:?}, question: {:?}, source_updated: {:?}, check: {:?}, summary: {:?}, symptoms: &{:?}, fix: &{:?}, apis: &{:?}, references: &{references:?}, findings: &{findings:?} }},\n",
         text_of("id")?,
         text_of("title")?,
         text_of("question")?,
@@ -100,6 +100,11 @@ fn static_article(source: &str, text: &str) -> Option<String> {
         text_of("summary")?.trim(),
         list("symptoms")?,
         list("fix")?,
+        if table.contains_key("apis") {
+            list("apis")?
+        } else {
+            Vec::new()
+        },
     ))
 }
 

@@ -270,6 +270,38 @@ fn rules_folder_replaces_the_embedded_articles() {
     assert_eq!(j["result"]["hits"][0]["id"], "mine");
 }
 
+/// An article declares the API types it is about; a paste that names its API's type ranks the
+/// article on that type first, even when the other one shares its words.
+#[test]
+fn a_paste_naming_its_api_type_ranks_that_types_article_first() {
+    let dir = tempfile::tempdir().unwrap();
+    for (id, api) in [("kettle-rest", "rest"), ("kettle-http", "http")] {
+        std::fs::write(
+            dir.path().join(format!("{id}.toml")),
+            format!("id = \"{id}\"\ntitle = \"Kettle boils dry\"\nquestion = \"Why?\"\ncheck = \"none\"\nsummary = \"s\"\nsymptoms = [\"kettle boils dry\"]\nfix = [\"fill it\"]\napis = [\"{api}\"]\n"),
+        )
+        .unwrap();
+    }
+    let d = dir.path().to_str().unwrap();
+    let first = |q: &str| {
+        run(&["-o", "json", "--rules", d, "kb", "search", "-n", "5", q]).one_json()["result"]
+            ["hits"][0]["id"]
+            .clone()
+    };
+    assert_eq!(first("kettle boils dry behind my HTTP API"), "kettle-http");
+    assert_eq!(first("kettle boils dry behind my REST API"), "kettle-rest");
+    // No type named: the file order decides the tie.
+    assert_eq!(first("kettle boils dry"), "kettle-http");
+    let j = run(&["-o", "json", "--rules", d, "kb", "show", "kettle-http"]).one_json();
+    assert_eq!(j["result"]["apis"], serde_json::json!(["http"]), "{j}");
+    let human = run(&["--rules", d, "kb", "show", "kettle-rest"]).stdout;
+    assert!(human.contains("for REST APIs"), "{human}");
+
+    std::fs::write(dir.path().join("kettle-http.toml"), "id = \"k\"\ntitle = \"t\"\nquestion = \"q\"\ncheck = \"c\"\nsummary = \"s\"\nsymptoms = [\"a\"]\nfix = [\"b\"]\napis = [\"soap\"]\n").unwrap();
+    let r = run(&["--rules", d, "kb", "list"]);
+    assert_usage_error(&r, "kettle-http.toml:8:9: api type \"soap\" is not known");
+}
+
 #[test]
 fn malformed_rules_name_file_line_and_column() {
     let dir = tempfile::tempdir().unwrap();

@@ -180,6 +180,30 @@ fn score<'a>(index: &Index<'_>, pastes: impl Iterator<Item = &'a Paste>) -> Scor
     s
 }
 
+/// KB_DUMP=FILE: one tab-separated line per paste, for studying the model: held out or not,
+/// the label, the source, the first hit, its confidence, whether it is weak, the second hit,
+/// the first hit's feature vector and the text.
+fn dump(index: &Index<'_>, all: &[Labelled]) -> String {
+    let mut out = String::new();
+    for l in all {
+        let hits = index.search(&l.paste.text);
+        let first = hits.first();
+        out += &format!(
+            "{}\t{}\t{}\t{}\t{:.2}\t{}\t{}\t{:?}\t{}\n",
+            l.held_out,
+            l.paste.expected,
+            l.paste.source,
+            first.map_or("-", |h| h.id.as_str()),
+            first.map_or(0.0, |h| h.confidence),
+            first.is_none_or(|h| h.weak),
+            hits.get(1).map_or("-", |h| h.id.as_str()),
+            first.map_or(Features::default(), |h| h.features).vector(),
+            l.paste.text.replace(['\n', '\t'], " ")
+        );
+    }
+    out
+}
+
 fn short(text: &str) -> String {
     let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match one.char_indices().nth(110) {
@@ -246,6 +270,9 @@ fn held_out_part_keeps_what_it_reached() {
     let all = corpus();
     let s = score(&index, all.iter().filter(|l| l.held_out).map(|l| &l.paste));
     println!("{}", s.line("held out"));
+    if let Some(path) = std::env::var_os("KB_DUMP") {
+        std::fs::write(path, dump(&index, &all)).unwrap();
+    }
     let last = score(
         &index,
         all.iter().filter(|l| l.last_batch).map(|l| &l.paste),

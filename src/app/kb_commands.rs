@@ -172,6 +172,19 @@ impl Outcome for ShowOutcome<'_> {
             p.strong, a.title, p.strong, p.dim, a.id, p.dim
         )?;
         writeln!(out, "{}", a.question)?;
+        if !a.apis.is_empty() {
+            let names: Vec<&str> = a
+                .apis
+                .iter()
+                .map(|api| match api.as_str() {
+                    "rest" => "REST",
+                    "http" => "HTTP",
+                    "websocket" => "WebSocket",
+                    other => other,
+                })
+                .collect();
+            writeln!(out, "{}for {} APIs{:#}", p.dim, names.join(" and "), p.dim)?;
+        }
         if let Some(code) = self.code
             && let Some(f) = a.finding(code)
         {

@@ -15,6 +15,9 @@ pub struct ArticleFile {
     pub summary: String,
     pub symptoms: Vec<String>,
     pub fix: Vec<String>,
+    /// The API types the article is about (`rest`, `http`, `websocket`); empty: all of them.
+    #[serde(default)]
+    pub apis: Vec<Spanned<String>>,
     #[serde(default)]
     pub references: Vec<Reference>,
     #[serde(default, rename = "finding")]
@@ -50,6 +53,9 @@ pub struct Article {
     pub summary: String,
     pub symptoms: Vec<String>,
     pub fix: Vec<String>,
+    /// The API types the article is about (`rest`, `http`, `websocket`); empty: all of them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub apis: Vec<String>,
     pub references: Vec<Reference>,
     pub findings: Vec<ExplainedFinding>,
     /// Where the article came from (`rules/x.toml` or a path under `--rules`).

@@ -23,6 +23,7 @@ pub(crate) struct StaticArticle {
     summary: &'static str,
     symptoms: &'static [&'static str],
     fix: &'static [&'static str],
+    apis: &'static [&'static str],
     references: &'static [(&'static str, &'static str)],
     /// (code, fix, api)
     findings: &'static [(&'static str, &'static str, Option<&'static str>)],
@@ -95,6 +96,7 @@ impl KnowledgeBase {
                     summary: a.summary.to_string(),
                     symptoms: owned(a.symptoms),
                     fix: owned(a.fix),
+                    apis: owned(a.apis),
                     references: a
                         .references
                         .iter()
@@ -236,6 +238,20 @@ impl KnowledgeBase {
                     bail!("{name}: article {id:?} has an empty {field}");
                 }
             }
+            let mut apis: Vec<String> = Vec::with_capacity(file.apis.len());
+            for api in &file.apis {
+                let name = api.get_ref();
+                if !search::API_TYPES.contains(&name.as_str()) {
+                    bail!(
+                        "{}: api type {name:?} is not known (rest, http or websocket)",
+                        at(api.span().start)
+                    );
+                }
+                if apis.contains(name) {
+                    bail!("{}: api type {name:?} appears twice", at(api.span().start));
+                }
+                apis.push(name.clone());
+            }
             let index = articles.len();
             let mut findings = Vec::with_capacity(file.findings.len());
             for f in &file.findings {
@@ -286,6 +302,7 @@ impl KnowledgeBase {
                 summary: file.summary.trim().to_string(),
                 symptoms: file.symptoms,
                 fix: file.fix,
+                apis,
                 references: file.references,
                 findings,
                 source: name,
@@ -479,6 +496,31 @@ fix = "f"
         let bad = MINIMAL.replace("\"a-b\"", "\"A B\"");
         let err = kb(&[("a.toml", &bad)]).err().unwrap().to_string();
         assert!(err.contains("must be lowercase"), "{err}");
+    }
+
+    #[test]
+    fn api_types_are_checked_where_they_stand() {
+        let typed = MINIMAL.replace(
+            "fix = [\"do it\"]",
+            "fix = [\"do it\"]\napis = [\"rest\", \"websocket\"]",
+        );
+        let kb = kb(&[("a.toml", &typed)]).unwrap();
+        assert_eq!(kb.articles()[0].apis, ["rest", "websocket"]);
+        let bad = typed.replace("\"websocket\"]", "\"graphql\"]");
+        let err = kb_err(&bad);
+        assert_eq!(
+            err,
+            "a.toml:8:17: api type \"graphql\" is not known (rest, http or websocket)"
+        );
+        let twice = typed.replace("\"websocket\"]", "\"rest\"]");
+        assert_eq!(
+            kb_err(&twice),
+            "a.toml:8:17: api type \"rest\" appears twice"
+        );
+    }
+
+    fn kb_err(text: &str) -> String {
+        kb(&[("a.toml", text)]).err().unwrap().to_string()
     }
 
     #[test]

@@ -23,6 +23,11 @@ pub const CONFIDENCE_FLOOR: f64 = 0.5;
 
 pub const WEIGHTS: usize = 8;
 
+/// The API types an article may be about (`apis` in its file).
+pub const API_TYPES: [&str; 3] = ["rest", "http", "websocket"];
+/// An article about other API types than the ones the text names keeps this share of its score.
+const OTHER_API_TYPE: f64 = 0.5;
+
 /// Marks of other services counted at most (each lowers the confidence).
 const MAX_FOREIGN_MARKS: usize = 3;
 
@@ -31,7 +36,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// close the best rival hit comes, a mark of API Gateway, and whether the text carries an
 /// error message. Fitted on the fit part of the labelled pastes of
 /// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [0.8, 2.56, 2.71, 0.8, -1.0, -2.13, 1.69, -0.78];
+pub const MODEL: [f64; WEIGHTS] = [0.25, 2.51, 3.07, 0.95, -1.06, -2.11, 1.85, -0.72];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -74,6 +79,9 @@ pub struct Features {
     /// The text carries an error message (not only a question in prose): the same coverage
     /// means less when an error's exact words are there to be explained.
     pub error: bool,
+    /// The text names its API's type and the article is about other types (not a weight of
+    /// the model: the score already paid for it; such a hit never "also applies").
+    pub other_api_type: bool,
 }
 
 impl Features {
@@ -100,6 +108,8 @@ impl Features {
 type Symptom = (Cow<'static, str>, usize, Cow<'static, [&'static str]>);
 
 struct Doc {
+    /// The API types the article is about ([`api_type_bits`]); 0: all of them.
+    apis: u8,
     terms: Table<f64>,
     length: f64,
     /// Each symptom normalized, its term count, and the case-sensitive signatures it carries.
@@ -178,6 +188,7 @@ impl<'a> Index<'a> {
             };
             let length = terms.entries().map(|(_, w)| w).sum();
             docs.push(Doc {
+                apis: api_type_bits(a.apis.iter().map(String::as_str)),
                 terms,
                 length,
                 symptoms,
@@ -218,6 +229,7 @@ impl<'a> Index<'a> {
         // The error text's words are the query's: the tokenizer's stems serve both.
         let error_terms = tokenizer.terms(&error_text(query));
         let gateway = names_api_gateway(query);
+        let named_apis = api_types_named(query);
         let n = self.docs.len() as f64;
         let idf = |df: f64| ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
         // A word no article knows weighs as much as the rarest: it is meaning left unexplained.
@@ -261,6 +273,13 @@ impl<'a> Index<'a> {
                 // A short query found inside a long symptom earns only what it shares.
                 score += EXACT_BONUS_PER_TERM * (*count).min(query_terms.len()) as f64;
             }
+            // A text that names its API's type (an HTTP API's payload format version, a REST
+            // API's execution log) is less likely about an article on other types: REST and
+            // HTTP APIs answer a function's error differently, and their articles share words.
+            let other_api_type = named_apis != 0 && doc.apis != 0 && named_apis & doc.apis == 0;
+            if other_api_type {
+                score *= OTHER_API_TYPE;
+            }
             if score > 0.0 {
                 let features = Features {
                     coverage: if meaning > 0.0 {
@@ -274,6 +293,7 @@ impl<'a> Index<'a> {
                     rival: 0.0,
                     gateway,
                     error,
+                    other_api_type,
                 };
                 hits.push(Hit {
                     id: article.id.clone(),
@@ -323,8 +343,12 @@ fn rank(hits: &mut [Hit]) {
     };
     let (top, top_symptom) = (first.confidence, first.matched_symptom.clone());
     for h in hits.iter_mut().skip(1) {
-        // Its own error message is evidence the first hit does not weaken: judged alone.
-        if h.matched_symptom.is_some() && h.matched_symptom != top_symptom {
+        // Its own error message is evidence the first hit does not weaken: judged alone, unless
+        // the text is about another type of API than the article.
+        if h.matched_symptom.is_some()
+            && h.matched_symptom != top_symptom
+            && !h.features.other_api_type
+        {
             let alone = Features {
                 rival: 0.0,
                 ..h.features
@@ -370,6 +394,58 @@ const GATEWAY_MARKS: &[&str] = &[
     "restapi",
     "httpapi",
 ];
+
+/// Marks that name the type of API a text is about, lowercase, each with the types it names
+/// (bits of [`API_TYPES`]: 1 REST, 2 HTTP, 4 WebSocket). From the Developer Guide: execution
+/// logs, mapping templates and integration responses are REST's and WebSocket's (HTTP APIs log
+/// access only and map parameters); private and edge-optimized endpoints, method requests and
+/// responses are REST's; payload format versions and JWT authorizers are HTTP APIs'; `@connections`,
+/// `$connect` and `GoneException` are WebSocket APIs'.
+const API_TYPE_MARKS: &[(&str, u8)] = &[
+    ("rest api", 1),
+    ("restapi", 1),
+    ("private api", 1),
+    ("edge-optimized", 1),
+    ("method request", 1),
+    ("method response", 1),
+    ("execution failed due to", 1 | 4),
+    ("endpoint response body before transformations", 1 | 4),
+    ("endpoint request body after transformations", 1 | 4),
+    ("method completed with status", 1 | 4),
+    ("mapping template", 1 | 4),
+    ("integration response", 1 | 4),
+    ("http api", 2),
+    ("httpapi", 2),
+    ("payload format version", 2),
+    ("payloadformatversion", 2),
+    ("jwt authorizer", 2),
+    ("websocket", 4),
+    ("web socket", 4),
+    ("wss://", 4),
+    ("@connections", 4),
+    ("$connect", 4),
+    ("$disconnect", 4),
+    ("posttoconnection", 4),
+    ("post_to_connection", 4),
+    ("goneexception", 4),
+    ("route selection expression", 4),
+    ("routeselectionexpression", 4),
+];
+
+/// The API types a text names (bits of [`API_TYPES`]); 0 when it names none.
+fn api_types_named(query: &str) -> u8 {
+    let lower = query.to_ascii_lowercase();
+    API_TYPE_MARKS
+        .iter()
+        .filter(|(mark, _)| lower.contains(mark))
+        .fold(0, |bits, (_, types)| bits | types)
+}
+
+/// An article's API types as bits of [`API_TYPES`] (names were checked when it was loaded).
+fn api_type_bits<'s>(apis: impl Iterator<Item = &'s str>) -> u8 {
+    apis.filter_map(|api| API_TYPES.iter().position(|t| *t == api))
+        .fold(0, |bits, n| bits | 1 << n)
+}
 
 fn names_api_gateway(query: &str) -> bool {
     let lower = query.to_ascii_lowercase();
@@ -472,6 +548,52 @@ mod tests {
         let hits = index
             .search("Execution failed due to configuration error: Malformed Lambda proxy response");
         assert!(hits[0].features.exact, "{hits:?}");
+    }
+
+    #[test]
+    fn api_type_marks_name_the_types_they_belong_to() {
+        assert_eq!(api_types_named("my HTTP API returns 500"), 2);
+        assert_eq!(
+            api_types_named("Endpoint response body before transformations: {}"),
+            1 | 4
+        );
+        assert_eq!(
+            api_types_named("wscat -c wss://abc.execute-api.eu-west-1.amazonaws.com/dev"),
+            4
+        );
+        assert_eq!(api_types_named("REST API to HTTP API migration"), 1 | 2);
+        assert_eq!(api_types_named("502 Bad Gateway from API Gateway"), 0);
+        assert_eq!(api_type_bits(["rest", "websocket"].into_iter()), 1 | 4);
+        assert_eq!(api_type_bits(std::iter::empty()), 0);
+    }
+
+    #[test]
+    fn a_text_that_names_its_api_type_prefers_articles_on_that_type() {
+        let kb = KnowledgeBase::embedded().unwrap();
+        let index = Index::new(&kb);
+        let first = |q: &str| index.search(q)[0].id.clone();
+        // The same words, and the log line only REST (and WebSocket) APIs write.
+        let q = "502 from API Gateway with a body of {\"message\": \"Internal Server Error\"}";
+        let rest = first(&format!(
+            "{q}. Endpoint response body before transformations: [Binary Data]"
+        ));
+        assert_eq!(rest, "rest-api-status-codes");
+        assert_eq!(
+            first(&format!("{q} from my HTTP API, payload format version 1.0")),
+            "http-api-status-codes"
+        );
+        // A text that names no type is ranked on its words alone.
+        let plain = index.search(q);
+        let rest_hit = plain
+            .iter()
+            .find(|h| h.id == "rest-api-status-codes")
+            .unwrap();
+        let marked = index.search(&format!("{q} from my HTTP API"));
+        let rest_marked = marked
+            .iter()
+            .find(|h| h.id == "rest-api-status-codes")
+            .unwrap();
+        assert!(rest_marked.score < rest_hit.score, "{plain:?}\n{marked:?}");
     }
 
     #[test]
