@@ -120,18 +120,38 @@ impl Score {
     }
     fn line(&self, part: &str) -> String {
         format!(
-            "{part}: top-1 (confident) {}/{} = {:.1}%, no confident match {}/{} = {:.1}%, confident answers right {}/{}, two answers {}",
+            "{part}: top-1 (confident) {}/{} = {:.1}% {}, no confident match {}/{} = {:.1}% {}, confident answers right {}/{}, two answers {}",
             self.right,
             self.covered,
             self.top1() * 100.0,
+            wilson(self.right, self.covered),
             self.quiet,
             self.uncovered,
             self.no_match() * 100.0,
+            wilson(self.quiet, self.uncovered),
             self.confident_right,
             self.confident,
             self.two
         )
     }
+}
+
+/// The 95% Wilson score interval of a proportion, in percent: how far a part of this size can
+/// move by the luck of which pastes it holds (a paste or two either way is noise).
+fn wilson(hits: usize, n: usize) -> String {
+    if n == 0 {
+        return "(no pastes)".into();
+    }
+    let (k, n) = (hits as f64, n as f64);
+    let z = 1.96_f64;
+    let p = k / n;
+    let centre = (p + z * z / (2.0 * n)) / (1.0 + z * z / n);
+    let half = z / (1.0 + z * z / n) * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt();
+    format!(
+        "(95% {:.0}-{:.0}%)",
+        (centre - half) * 100.0,
+        (centre + half) * 100.0
+    )
 }
 
 /// The answer: the first hit when it is confident.
