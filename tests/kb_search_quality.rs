@@ -21,7 +21,9 @@
 //! MODEL was refitted on it. Then `websocket-connections` took in connection lifetime (idle and
 //! 2-hour limits, best-effort $disconnect, closing a connection), and five pastes about it that
 //! were labelled "none" (two fit, three of batch 6) were relabelled: batch 6 measures that
-//! change only with that caveat. The guards below follow what the held-out part reaches, under the
+//! change only with that caveat. Batch 7 (`LAST_BATCH`) came from queries fixed before that
+//! change, and was scored by the models before and after it; the even-hashed results of its
+//! queries joined the fit part and MODEL was refitted on it. The guards below follow what the held-out part reaches, under the
 //! issue's targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
@@ -52,7 +54,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 6:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 7:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -279,10 +281,10 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 134/151 since the fit part took in batch 3's and batch 6's even-hashed results (nginx's
+    // 140/161 since the fit part took in the even-hashed results of batches 3, 6 and 7 (nginx's
     // 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
-        precision >= 0.86,
+        precision >= 0.85,
         "confident answers right only {precision:.2} of the time"
     );
 }
@@ -316,13 +318,14 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 134/159 and 125/136; held out: 70/110 and
-// 131/157; batch 6 alone 5/12 and 18/21): a change to the articles or the ranking that loses
-// more fails here. The targets on held-out pastes, 90% and 85%, are not met.
-const FIT_TOP1: f64 = 0.82;
-const FIT_NO_MATCH: f64 = 0.90;
-const HELD_OUT_TOP1: f64 = 0.60;
-const HELD_OUT_NO_MATCH: f64 = 0.82;
+// What the parts reach, less a paste or two (fit: 140/175 and 135/149; held out: 71/117 and
+// 147/171; batch 7 alone 3/7 and 11/14): a change to the articles or the ranking that loses
+// more fails here. Of the targets on held-out pastes, 85% uncovered is met (86%, but
+// its 95% interval reaches down to 80%) and 90% covered is not.
+const FIT_TOP1: f64 = 0.78;
+const FIT_NO_MATCH: f64 = 0.88;
+const HELD_OUT_TOP1: f64 = 0.58;
+const HELD_OUT_NO_MATCH: f64 = 0.84;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).
