@@ -437,8 +437,21 @@ fn api_types_named(query: &str) -> u8 {
     let lower = query.to_ascii_lowercase();
     API_TYPE_MARKS
         .iter()
-        .filter(|(mark, _)| lower.contains(mark))
+        .filter(|(mark, _)| has_mark(&lower, mark))
         .fold(0, |bits, (_, types)| bits | types)
+}
+
+/// `mark` stands in the lowercase `text` at the start of a word ("rest api", not "interest
+/// api"); a mark that starts with punctuation (`$connect`, `@connections`) anywhere.
+fn has_mark(text: &str, mark: &str) -> bool {
+    let wordy = mark.starts_with(|c: char| c.is_ascii_alphanumeric());
+    text.match_indices(mark).any(|(at, _)| {
+        !wordy
+            || !text[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric())
+    })
 }
 
 /// An article's API types as bits of [`API_TYPES`] (names were checked when it was loaded).
@@ -449,7 +462,7 @@ fn api_type_bits<'s>(apis: impl Iterator<Item = &'s str>) -> u8 {
 
 fn names_api_gateway(query: &str) -> bool {
     let lower = query.to_ascii_lowercase();
-    GATEWAY_MARKS.iter().any(|m| lower.contains(m))
+    GATEWAY_MARKS.iter().any(|m| has_mark(&lower, m))
 }
 
 /// The headers CloudFront adds to every edge-optimized API's answer (`x-cache: Error from
@@ -563,6 +576,11 @@ mod tests {
         );
         assert_eq!(api_types_named("REST API to HTTP API migration"), 1 | 2);
         assert_eq!(api_types_named("502 Bad Gateway from API Gateway"), 0);
+        // Marks start words: a point-of-interest API is no REST API.
+        assert_eq!(api_types_named("the point of interest api answers 502"), 0);
+        assert!(!names_api_gateway("the point of interest api answers 502"));
+        assert!(names_api_gateway("my REST API answers 502"));
+        assert_eq!(api_types_named("GET x$connect"), 4);
         assert_eq!(api_type_bits(["rest", "websocket"].into_iter()), 1 | 4);
         assert_eq!(api_type_bits(std::iter::empty()), 0);
     }
