@@ -377,7 +377,11 @@ fn weak_hits_are_listed_but_are_no_answer() {
     let first = &j["result"]["hits"][0];
     assert_eq!(first["id"], "cors");
     assert_eq!(first["weak"], false);
-    assert!(first["confidence"].as_f64().unwrap() >= 0.9, "{first}");
+    // The model is refitted as the labelled pastes grow: well above the floor, not an exact value.
+    assert!(first["confidence"].as_f64().unwrap() >= 0.75, "{first}");
+    for h in j["result"]["hits"].as_array().unwrap().iter().skip(1) {
+        assert_eq!(h["weak"], true, "{h}");
+    }
 }
 
 #[test]

@@ -21,9 +21,11 @@
 //! MODEL was refitted on it. Then `websocket-connections` took in connection lifetime (idle and
 //! 2-hour limits, best-effort $disconnect, closing a connection), and five pastes about it that
 //! were labelled "none" (two fit, three of batch 6) were relabelled: batch 6 measures that
-//! change only with that caveat. Batch 7 (`LAST_BATCH`) came from queries fixed before that
-//! change, and was scored by the models before and after it; the even-hashed results of its
-//! queries joined the fit part and MODEL was refitted on it. The guards below follow what the held-out part reaches, under the
+//! change only with that caveat. Batch 7 came from queries fixed before that change, and was
+//! scored by the models before and after it. Batch 8 (`LAST_BATCH`) came from queries fixed after
+//! it, and was scored by the model of 2495eb8 and by the one refitted on batch 7's fit pastes;
+//! its misses were then read. The even-hashed results of the queries of batches 6 to 8 joined
+//! the fit part, and MODEL was refitted on it each time. The guards below follow what the held-out part reaches, under the
 //! issue's targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
@@ -54,7 +56,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 7:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 8:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -281,10 +283,10 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 140/161 since the fit part took in the even-hashed results of batches 3, 6 and 7 (nginx's
-    // 413, other hosts' certificate errors, generic 502s): 0.93 before them.
+    // 142/167 since the fit part took in the even-hashed results of batches 3, 6, 7 and 8
+    // (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
-        precision >= 0.85,
+        precision >= 0.83,
         "confident answers right only {precision:.2} of the time"
     );
 }
@@ -318,14 +320,14 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 140/175 and 135/149; held out: 71/117 and
-// 147/171; batch 7 alone 3/7 and 11/14): a change to the articles or the ranking that loses
-// more fails here. Of the targets on held-out pastes, 85% uncovered is met (86%, but
-// its 95% interval reaches down to 80%) and 90% covered is not.
-const FIT_TOP1: f64 = 0.78;
+// What the parts reach, less a paste or two (fit: 142/183 and 162/180; held out: 75/126 and
+// 162/193; batch 8 alone 5/9 and 17/22): a change to the articles or the ranking that loses
+// more fails here. The targets on held-out pastes, 90% and 85%, are not met (85% lies
+// inside the uncovered rate's 95% interval, 78-88%; 90% is far above the covered one's, 51-68%).
+const FIT_TOP1: f64 = 0.75;
 const FIT_NO_MATCH: f64 = 0.88;
-const HELD_OUT_TOP1: f64 = 0.58;
-const HELD_OUT_NO_MATCH: f64 = 0.84;
+const HELD_OUT_TOP1: f64 = 0.57;
+const HELD_OUT_NO_MATCH: f64 = 0.82;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).

@@ -36,7 +36,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// close the best rival hit comes, a mark of API Gateway, and whether the text carries an
 /// error message. Fitted on the fit part of the labelled pastes of
 /// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [-0.41, 2.4, 3.53, 0.99, -0.96, -1.71, 1.41, -0.58];
+pub const MODEL: [f64; WEIGHTS] = [-2.12, 2.2, 3.72, 1.44, -1.0, -1.37, 1.11, -0.6];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
