@@ -337,6 +337,10 @@ fn answers_are_single_and_confidence_falls_with_rank() {
     let index = Index::new(&kb);
     for l in corpus() {
         let hits = index.search(&l.paste.text);
+        for h in &hits {
+            // What is shown decides: a hit shown at 0.50 is an answer, at 0.49 it is weak.
+            assert_eq!(h.weak, h.confidence < 0.5, "{}: {h:?}", l.paste.source);
+        }
         for pair in hits.windows(2) {
             assert!(
                 pair[0].confidence >= pair[1].confidence,

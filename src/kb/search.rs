@@ -368,8 +368,9 @@ fn rank(hits: &mut [Hit]) {
             h.confidence = h.confidence.min(previous);
         }
         previous = h.confidence;
-        h.weak = h.confidence < CONFIDENCE_FLOOR;
+        // The confidence shown (two decimals) is the one that decides: never "0.50 (weak)".
         h.confidence = (h.confidence * 100.0).round() / 100.0;
+        h.weak = h.confidence < CONFIDENCE_FLOOR;
     }
 }
 
