@@ -176,12 +176,7 @@ impl Outcome for ShowOutcome<'_> {
             let names: Vec<&str> = a
                 .apis
                 .iter()
-                .map(|api| match api.as_str() {
-                    "rest" => "REST",
-                    "http" => "HTTP",
-                    "websocket" => "WebSocket",
-                    other => other,
-                })
+                .map(|api| crate::kb::search::api_type_name(api))
                 .collect();
             writeln!(out, "{}for {} APIs{:#}", p.dim, names.join(" and "), p.dim)?;
         }

@@ -25,6 +25,16 @@ pub const WEIGHTS: usize = 8;
 
 /// The API types an article may be about (`apis` in its file).
 pub const API_TYPES: [&str; 3] = ["rest", "http", "websocket"];
+
+/// How people write an API type's name ("REST", "HTTP", "WebSocket").
+pub fn api_type_name(api: &str) -> &str {
+    match api {
+        "rest" => "REST",
+        "http" => "HTTP",
+        "websocket" => "WebSocket",
+        other => other,
+    }
+}
 /// An article about other API types than the ones the text names keeps this share of its score.
 const OTHER_API_TYPE: f64 = 0.5;
 
@@ -228,8 +238,9 @@ impl<'a> Index<'a> {
         let foreign = foreign_marks(query, MAX_FOREIGN_MARKS).len() as f64;
         // The error text's words are the query's: the tokenizer's stems serve both.
         let error_terms = tokenizer.terms(&error_text(query));
-        let gateway = names_api_gateway(query);
-        let named_apis = api_types_named(query);
+        let lower = query.to_ascii_lowercase();
+        let gateway = names_api_gateway(&lower);
+        let named_apis = api_types_named(&lower);
         let n = self.docs.len() as f64;
         let idf = |df: f64| ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
         // A word no article knows weighs as much as the rarest: it is meaning left unexplained.
@@ -266,7 +277,9 @@ impl<'a> Index<'a> {
                     *count > 0
                         && sigs.iter().all(|s| query_signatures.contains(s))
                         && exact_match(norm, *count, &normalized_query, query_terms.len())
-                        && (gateway || names_api_gateway(symptom) || !client_message(symptom))
+                        && (gateway
+                            || names_api_gateway(&symptom.to_ascii_lowercase())
+                            || !client_message(symptom))
                 })
                 .max_by_key(|((_, count, _), _)| *count);
             if let Some(((_, count, _), _)) = matched {
@@ -433,12 +446,11 @@ const API_TYPE_MARKS: &[(&str, u8)] = &[
     ("routeselectionexpression", 4),
 ];
 
-/// The API types a text names (bits of [`API_TYPES`]); 0 when it names none.
-fn api_types_named(query: &str) -> u8 {
-    let lower = query.to_ascii_lowercase();
+/// The API types a lowercase text names (bits of [`API_TYPES`]); 0 when it names none.
+fn api_types_named(lower: &str) -> u8 {
     API_TYPE_MARKS
         .iter()
-        .filter(|(mark, _)| has_mark(&lower, mark))
+        .filter(|(mark, _)| has_mark(lower, mark))
         .fold(0, |bits, (_, types)| bits | types)
 }
 
@@ -461,9 +473,9 @@ fn api_type_bits<'s>(apis: impl Iterator<Item = &'s str>) -> u8 {
         .fold(0, |bits, n| bits | 1 << n)
 }
 
-fn names_api_gateway(query: &str) -> bool {
-    let lower = query.to_ascii_lowercase();
-    GATEWAY_MARKS.iter().any(|m| has_mark(&lower, m))
+/// A lowercase text names API Gateway or carries one of its marks.
+fn names_api_gateway(lower: &str) -> bool {
+    GATEWAY_MARKS.iter().any(|m| has_mark(lower, m))
 }
 
 /// The headers CloudFront adds to every edge-optimized API's answer (`x-cache: Error from
@@ -566,22 +578,22 @@ mod tests {
 
     #[test]
     fn api_type_marks_name_the_types_they_belong_to() {
-        assert_eq!(api_types_named("my HTTP API returns 500"), 2);
+        assert_eq!(api_types_named("my http api returns 500"), 2);
         assert_eq!(
-            api_types_named("Endpoint response body before transformations: {}"),
+            api_types_named("endpoint response body before transformations: {}"),
             1 | 4
         );
         assert_eq!(
             api_types_named("wscat -c wss://abc.execute-api.eu-west-1.amazonaws.com/dev"),
             4
         );
-        assert_eq!(api_types_named("REST API to HTTP API migration"), 1 | 2);
-        assert_eq!(api_types_named("502 Bad Gateway from API Gateway"), 0);
+        assert_eq!(api_types_named("rest api to http api migration"), 1 | 2);
+        assert_eq!(api_types_named("502 bad gateway from api gateway"), 0);
         // Marks start words: a point-of-interest API is no REST API.
         assert_eq!(api_types_named("the point of interest api answers 502"), 0);
         assert!(!names_api_gateway("the point of interest api answers 502"));
-        assert!(names_api_gateway("my REST API answers 502"));
-        assert_eq!(api_types_named("GET x$connect"), 4);
+        assert!(names_api_gateway("my rest api answers 502"));
+        assert_eq!(api_types_named("get x$connect"), 4);
         assert_eq!(api_type_bits(["rest", "websocket"].into_iter()), 1 | 4);
         assert_eq!(api_type_bits(std::iter::empty()), 0);
     }
