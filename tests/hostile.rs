@@ -1534,8 +1534,9 @@ fn exports_read_in_parts_are_bounded() {
 }
 
 /// Pastes built against `kb search`'s own text handling: a query of nothing but contractions
-/// (each rewritten to "... not"), one long word before an apostrophe, and a run of platform-like
-/// words that keeps the name window full. Each is answered, within the query's 64 KiB cut.
+/// (each rewritten to "... not"), one long word before an apostrophe, a run of platform-like
+/// words that keeps the name window full, and API-type marks glued inside words (every
+/// occurrence is checked for a word start). Each is answered, within the query's 64 KiB cut.
 #[test]
 fn hostile_kb_queries_end_within_bounds() {
     let dir = tempfile::tempdir().unwrap();
@@ -1544,6 +1545,8 @@ fn hostile_kb_queries_end_within_bounds() {
         format!("{}n't", "a".repeat(200_000)),
         "microsoft ajax content delivery ".repeat(10_000),
         "’t'".repeat(50_000),
+        // API-type and API Gateway marks inside words, each occurrence checked at its start.
+        "interest apirest api$connectwebsocketxhttp api".repeat(5_000),
     ];
     for (n, text) in cases.iter().enumerate() {
         let path = dir.path().join(format!("q{n}.txt"));
