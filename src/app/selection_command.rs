@@ -286,16 +286,10 @@ fn http_api(
         let bytes = input::read_bounded(file, MAX_RESPONSE_BYTES as u64 + 1)?;
         let e = lambda::evaluate(&bytes, &opts);
         findings.extend(e.findings);
-        let mut headers = Vec::new();
-        for (name, values) in e.client.headers() {
-            for v in values {
-                headers.push((name.to_string(), v.to_string()));
-            }
-        }
         (
             e.client.status,
-            headers,
-            String::from_utf8_lossy(&e.client.body()).into_owned(),
+            e.client.header_pairs(),
+            e.client.body_string(),
         )
     } else if let Some(code) = args.status {
         let body = match &args.backend_body {

@@ -1314,13 +1314,8 @@ impl Run {
         opts.accept = req.accept.clone();
         let e = lambda::evaluate(output, &opts);
         self.findings.extend(e.findings.iter().cloned());
-        let mut headers = Vec::new();
-        for (name, values) in e.client.headers() {
-            for v in values {
-                headers.push((name.to_string(), v.to_string()));
-            }
-        }
-        let body = String::from_utf8_lossy(&e.client.body()).into_owned();
+        let headers = e.client.header_pairs();
+        let body = e.client.body_string();
         let certain = !matches!(e.confidence, lambda::Confidence::Uncertain);
         if !e.valid {
             let answer = Answer {

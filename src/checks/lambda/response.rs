@@ -515,6 +515,27 @@ impl<'a> ClientResponse<'a> {
             .map(move |n| (texts.get(self.headers.list[n].name), self.headers.values(n)))
     }
 
+    /// Every header as a (name, value) pair, in order.
+    pub fn header_pairs(&self) -> Vec<(String, String)> {
+        self.headers()
+            .flat_map(|(name, values)| {
+                values
+                    .iter()
+                    .map(move |v| (name.to_string(), v.to_string()))
+            })
+            .collect()
+    }
+
+    /// The body as text (invalid UTF-8 replaced). A body kept as its JSON literal is decoded
+    /// once and its bytes become the text without another copy.
+    pub fn body_string(&self) -> String {
+        match self.body() {
+            Cow::Borrowed(bytes) => String::from_utf8_lossy(bytes).into_owned(),
+            Cow::Owned(bytes) => String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        }
+    }
+
     pub fn set_body(&mut self, bytes: Vec<u8>) {
         self.body = Body::Bytes(bytes);
     }

@@ -129,6 +129,7 @@ fn string_bodies_are_decoded_like_serde_json() {
         let output = format!(r#"{{"statusCode":200,"body":{literal}}}"#);
         let client = evaluate(output.as_bytes(), &rest()).client;
         assert_eq!(client.body().as_ref(), expected.as_bytes());
+        assert_eq!(client.body_string(), expected);
         // Kept as its literal: measured without decoding, written as it came.
         assert_eq!(client.body_len(), expected.len());
         let json = serde_json::to_string(&client).unwrap();
@@ -253,4 +254,22 @@ fn multi_value_headers_serde_json_cannot_read_are_not_json() {
         let codes: Vec<&str> = e.findings.iter().map(|f| f.code).collect();
         assert!(codes.contains(&INVALID_JSON), "{codes:?}");
     }
+}
+
+#[test]
+fn client_parts_flatten_headers_and_read_the_body_as_text() {
+    let output = br#"{"statusCode":200,"headers":{"a":"1"},"multiValueHeaders":{"b":["2","3"]},"body":"caf\u00e9"}"#;
+    let mut client = evaluate(output, &rest()).client;
+    let mut pairs = client.header_pairs();
+    pairs.sort();
+    let expect = |n: &str, v: &str| (n.to_string(), v.to_string());
+    assert!(pairs.contains(&expect("a", "1")), "{pairs:?}");
+    assert!(
+        pairs.contains(&expect("b", "2")) && pairs.contains(&expect("b", "3")),
+        "{pairs:?}"
+    );
+    assert_eq!(client.body_string(), "café");
+    // Bytes that are not UTF-8 (a decoded binary body) are replaced, not refused.
+    client.set_body(vec![0xff, b'a']);
+    assert_eq!(client.body_string(), "\u{fffd}a");
 }
