@@ -384,6 +384,41 @@ fn weak_hits_are_listed_but_are_no_answer() {
     }
 }
 
+/// An answer about one type of API names the same problem's article for the other type when
+/// the text does not say which it is; never when it does.
+#[test]
+fn an_answer_names_its_twin_for_the_other_api_type() {
+    // The execution log's "Execution failed due to" would say REST (or WebSocket): not pasted.
+    let q = "API Gateway answers 502: Malformed Lambda proxy response";
+    let r = run(&["kb", "search", "-n", "1", q]);
+    assert!(
+        r.stdout.contains(
+            "the text does not say which type of API; for HTTP APIs: http-api-status-codes"
+        ),
+        "{}",
+        r.stdout
+    );
+    let j = run(&["-o", "json", "kb", "search", "-n", "1", q]).one_json();
+    let hit = &j["result"]["hits"][0];
+    assert_eq!(hit["id"], "rest-api-status-codes");
+    assert_eq!(hit["if_other_api"]["id"], "http-api-status-codes");
+    assert_eq!(hit["if_other_api"]["apis"], serde_json::json!(["http"]));
+    let named = run(&[
+        "-o",
+        "json",
+        "kb",
+        "search",
+        "-n",
+        "1",
+        &format!("{q} on my REST API"),
+    ])
+    .one_json();
+    assert!(
+        named["result"]["hits"][0].get("if_other_api").is_none(),
+        "{named}"
+    );
+}
+
 #[test]
 fn the_capitals_of_internal_server_error_pick_the_api_type() {
     let top = |q: &str| {

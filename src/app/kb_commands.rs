@@ -123,9 +123,28 @@ impl Outcome for SearchOutcome {
             if let Some(s) = &hit.matched_symptom {
                 writeln!(out, "   {}matched symptom:{:#} {s}", p.dim, p.dim)?;
             }
+            if let Some(other) = hit.if_other_api.as_ref().filter(|_| !hit.weak) {
+                writeln!(
+                    out,
+                    "   {}the text does not say which type of API; for {} APIs:{:#} {}",
+                    p.dim,
+                    api_names(&other.apis, " or "),
+                    p.dim,
+                    other.id
+                )?;
+            }
         }
         Ok(())
     }
+}
+
+/// API types as people write them ("REST and WebSocket").
+fn api_names(apis: &[String], separator: &str) -> String {
+    let names: Vec<&str> = apis
+        .iter()
+        .map(|api| crate::kb::search::api_type_name(api))
+        .collect();
+    names.join(separator)
 }
 
 pub fn search(session: &mut Session, args: &KbSearchArgs) -> Result<()> {
@@ -173,12 +192,13 @@ impl Outcome for ShowOutcome<'_> {
         )?;
         writeln!(out, "{}", a.question)?;
         if !a.apis.is_empty() {
-            let names: Vec<&str> = a
-                .apis
-                .iter()
-                .map(|api| crate::kb::search::api_type_name(api))
-                .collect();
-            writeln!(out, "{}for {} APIs{:#}", p.dim, names.join(" and "), p.dim)?;
+            writeln!(
+                out,
+                "{}for {} APIs{:#}",
+                p.dim,
+                api_names(&a.apis, " and "),
+                p.dim
+            )?;
         }
         if let Some(code) = self.code
             && let Some(f) = a.finding(code)

@@ -356,6 +356,20 @@ impl KnowledgeBase {
         Some((article, finding))
     }
 
+    /// The article that explains the same finding codes for the other kind of API
+    /// (`api = "http"` in one of them): REST's status codes and HTTP APIs'.
+    pub fn twin(&self, n: usize) -> Option<usize> {
+        self.by_code_http.iter().find_map(|(code, &http)| {
+            let general = *self.by_code.get(code)?;
+            match n {
+                _ if general == http => None,
+                _ if n == general => Some(http),
+                _ if n == http => Some(general),
+                _ => None,
+            }
+        })
+    }
+
     /// Every finding code some article explains.
     pub fn codes(&self) -> impl Iterator<Item = &str> {
         self.by_code
@@ -496,6 +510,16 @@ fix = "f"
         let bad = MINIMAL.replace("\"a-b\"", "\"A B\"");
         let err = kb(&[("a.toml", &bad)]).err().unwrap().to_string();
         assert!(err.contains("must be lowercase"), "{err}");
+    }
+
+    #[test]
+    fn twins_explain_the_same_codes_for_the_other_kind_of_api() {
+        let kb = KnowledgeBase::embedded().unwrap();
+        let n = |id: &str| kb.articles().iter().position(|a| a.id == id).unwrap();
+        let (rest, http) = (n("rest-api-status-codes"), n("http-api-status-codes"));
+        assert_eq!(kb.twin(rest), Some(http));
+        assert_eq!(kb.twin(http), Some(rest));
+        assert_eq!(kb.twin(n("cors")), None);
     }
 
     #[test]

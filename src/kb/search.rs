@@ -64,8 +64,19 @@ pub struct Hit {
     /// The symptom found whole in the query, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matched_symptom: Option<String>,
+    /// The article about the same problem for another type of API, when the text does not say
+    /// which type it is about (REST's status codes, or HTTP APIs').
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub if_other_api: Option<OtherApi>,
     #[serde(skip)]
     pub features: Features,
+}
+
+/// The same problem's article for other API types.
+#[derive(Debug, Clone, Serialize)]
+pub struct OtherApi {
+    pub apis: Vec<String>,
+    pub id: String,
 }
 
 /// What the confidence is computed from.
@@ -120,6 +131,8 @@ type Symptom = (Cow<'static, str>, usize, Cow<'static, [&'static str]>);
 struct Doc {
     /// The API types the article is about ([`api_type_bits`]); 0: all of them.
     apis: u8,
+    /// The article about the same problem for the other kind of API ([`KnowledgeBase::twin`]).
+    twin: Option<usize>,
     terms: Table<f64>,
     length: f64,
     /// Each symptom normalized, its term count, and the case-sensitive signatures it carries.
@@ -199,6 +212,7 @@ impl<'a> Index<'a> {
             let length = terms.entries().map(|(_, w)| w).sum();
             docs.push(Doc {
                 apis: api_type_bits(a.apis.iter().map(String::as_str)),
+                twin: kb.twin(n),
                 terms,
                 length,
                 symptoms,
@@ -317,6 +331,16 @@ impl<'a> Index<'a> {
                     also: false,
                     check: article.check.clone(),
                     matched_symptom: matched.map(|(_, s)| s.clone()),
+                    // Said only when the text leaves the type open and the twin is about others.
+                    if_other_api: doc
+                        .twin
+                        .filter(|&t| {
+                            named_apis == 0 && doc.apis != 0 && self.docs[t].apis != doc.apis
+                        })
+                        .map(|t| OtherApi {
+                            apis: self.articles[t].apis.clone(),
+                            id: self.articles[t].id.clone(),
+                        }),
                     features,
                 });
             }
@@ -625,6 +649,28 @@ mod tests {
             .find(|h| h.id == "rest-api-status-codes")
             .unwrap();
         assert!(rest_marked.score < rest_hit.score, "{plain:?}\n{marked:?}");
+    }
+
+    #[test]
+    fn an_answer_for_one_api_type_names_its_twin_when_the_text_names_no_type() {
+        let kb = KnowledgeBase::embedded().unwrap();
+        let index = Index::new(&kb);
+        let hits = index.search("Malformed Lambda proxy response 502");
+        assert_eq!(hits[0].id, "rest-api-status-codes");
+        let other = hits[0].if_other_api.as_ref().expect("the HTTP API twin");
+        assert_eq!(
+            (other.id.as_str(), other.apis.as_slice()),
+            ("http-api-status-codes", &["http".to_string()][..])
+        );
+        // The text says which type: nothing to add.
+        let hits = index
+            .search("my HTTP API answers 500 Internal Server Error, payload format version 2.0");
+        assert_eq!(hits[0].id, "http-api-status-codes");
+        assert!(hits.iter().all(|h| h.if_other_api.is_none()), "{hits:?}");
+        // An article for every type has no twin.
+        let hits = index
+            .search("has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header");
+        assert!(hits[0].if_other_api.is_none());
     }
 
     #[test]
