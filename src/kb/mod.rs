@@ -361,11 +361,12 @@ impl KnowledgeBase {
     pub fn twin(&self, n: usize) -> Option<usize> {
         self.by_code_http.iter().find_map(|(code, &http)| {
             let general = *self.by_code.get(code)?;
-            match n {
-                _ if general == http => None,
-                _ if n == general => Some(http),
-                _ if n == http => Some(general),
-                _ => None,
+            if general == http {
+                None
+            } else if n == general {
+                Some(http)
+            } else {
+                (n == http).then_some(general)
             }
         })
     }
