@@ -108,7 +108,7 @@ fn static_article(source: &str, text: &str) -> Option<String> {
     ))
 }
 
-/// `EMBEDDED_INDEX`: per article file, its id, weighted terms and symptom term counts.
+/// `EMBEDDED_INDEX`: per article file, its id, weighted terms and prepared symptoms.
 /// An article that does not parse is left out here; loading it reports the error.
 fn index(files: &[std::path::PathBuf]) -> String {
     let mut tokenizer = terms::Tokenizer::default();
@@ -123,14 +123,17 @@ fn index(files: &[std::path::PathBuf]) -> String {
     .map(str::to_string)
     .collect();
     let mut out = String::from(
-        "/// A symptom's padded normalized text, term count (0: a shared error name) and signatures.\n\
-         pub(crate) type PrebuiltSymptom = (&'static str, usize, &'static [&'static str]);\n\
+        "/// A symptom's padded normalized text, term count (0: a shared error name), signatures and\n\
+         /// distinct terms (sorted), each with the number of articles it stands in.\n\
+         pub(crate) type PrebuiltSymptom = (&'static str, usize, &'static [&'static str], &'static [(&'static str, usize)]);\n\
          /// A term and its weight in an article.\n\
          pub(crate) type PrebuiltTerm = (&'static str, f64);\n\
          /// Article id, its weighted terms, its symptoms prepared for exact matching.\n\
          pub(crate) type PrebuiltArticle = (&'static str, &'static [PrebuiltTerm], &'static [PrebuiltSymptom]);\n\
          pub(crate) const EMBEDDED_INDEX: &[PrebuiltArticle] = &[\n",
     );
+    // Read every article first: a symptom's terms carry their document frequencies.
+    let mut articles = Vec::new();
     for path in files {
         let text = fs::read_to_string(path).expect("read article");
         let Ok(table) = text.parse::<toml::Table>() else {
@@ -154,7 +157,7 @@ fn index(files: &[std::path::PathBuf]) -> String {
             })
             .unwrap_or_default();
         let symptoms = list("symptoms");
-        let (weighted, counts) = terms::article_terms(
+        let (weighted, symptom_terms) = terms::article_terms(
             &mut tokenizer,
             text_of("title"),
             text_of("question"),
@@ -168,16 +171,30 @@ fn index(files: &[std::path::PathBuf]) -> String {
         for (term, _) in &weighted {
             *doc_freq.entry(term.to_string()).or_insert(0usize) += 1;
         }
-        out.push_str(&format!("    ({:?}, &[", text_of("id")));
+        let symptoms: Vec<_> = symptoms
+            .iter()
+            .zip(symptom_terms)
+            .map(|(symptom, (count, distinct))| {
+                let (norm, count, signatures) = terms::prepared_symptom(symptom, count, |s| {
+                    shared.contains(&s.to_ascii_lowercase())
+                });
+                (norm, count, signatures, distinct)
+            })
+            .collect();
+        articles.push((text_of("id").to_string(), weighted, symptoms));
+    }
+    for (id, weighted, symptoms) in articles {
+        out.push_str(&format!("    ({id:?}, &["));
         for (term, weight) in weighted {
             out.push_str(&format!("({:?}, {weight:?}), ", &*term));
         }
         out.push_str("], &[");
-        for (symptom, count) in symptoms.iter().zip(counts) {
-            let (norm, count, signatures) = terms::prepared_symptom(symptom, count, |s| {
-                shared.contains(&s.to_ascii_lowercase())
-            });
-            out.push_str(&format!("({norm:?}, {count}, &{signatures:?}), "));
+        for (norm, count, signatures, distinct) in symptoms {
+            let distinct: Vec<(&str, usize)> =
+                distinct.iter().map(|t| (&**t, doc_freq[&**t])).collect();
+            out.push_str(&format!(
+                "({norm:?}, {count}, &{signatures:?}, &{distinct:?}), "
+            ));
         }
         out.push_str("]),\n");
     }

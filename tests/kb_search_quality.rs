@@ -15,18 +15,20 @@
 //! even-hashed results of its queries joined the fit part. Batch 4 was gathered after that
 //! change and scored by the model before it and after it: the clean measure of that change;
 //! its misses were then read too. Batch 5 came from queries fixed before the article changes
-//! that followed, and was scored by the models before and after them. Batch 6 (`LAST_BATCH`)
+//! that followed, and was scored by the models before and after them. Batch 6
 //! came from queries fixed before the API-type change (articles' `apis`), and was scored by the
 //! models before and after it; the even-hashed results of its queries joined the fit part and
 //! MODEL was refitted on it. Then `websocket-connections` took in connection lifetime (idle and
 //! 2-hour limits, best-effort $disconnect, closing a connection), and five pastes about it that
 //! were labelled "none" (two fit, three of batch 6) were relabelled: batch 6 measures that
 //! change only with that caveat. Batch 7 came from queries fixed before that change, and was
-//! scored by the models before and after it. Batch 8 (`LAST_BATCH`) came from queries fixed after
-//! it, and was scored by the model of 2495eb8 and by the one refitted on batch 7's fit pastes;
-//! its misses were then read. The even-hashed results of the queries of batches 6 to 8 joined
-//! the fit part, and MODEL was refitted on it each time. The guards below follow what the held-out part reaches, under the
-//! issue's targets.
+//! scored by the models before and after it. Batch 8 came from queries fixed after it, and was
+//! scored by the model of 2495eb8 and by the one refitted on batch 7's fit pastes; its misses
+//! were then read. Batch 9 (`LAST_BATCH`) came from queries fixed at c3bdcc6, before the closest
+//! symptom's share and the text's length became features (and the rival was dropped), and was
+//! scored by the model of c3bdcc6 and by the new one. The even-hashed results of the queries of
+//! batches 6 to 9 joined the fit part, and MODEL was refitted on it each time. The guards below
+//! follow what the held-out part reaches, under the targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
     search::{Features, Hit, Index, MODEL, WEIGHTS},
@@ -56,7 +58,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 8:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 9:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -283,10 +285,10 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 142/167 since the fit part took in the even-hashed results of batches 3, 6, 7 and 8
+    // 147/169 since the fit part took in the even-hashed results of batches 3 and 6 to 9
     // (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
-        precision >= 0.83,
+        precision >= 0.85,
         "confident answers right only {precision:.2} of the time"
     );
 }
@@ -320,14 +322,15 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 142/183 and 162/180; held out: 75/126 and
-// 162/193; batch 8 alone 5/9 and 17/22): a change to the articles or the ranking that loses
-// more fails here. The targets on held-out pastes, 90% and 85%, are not met (85% lies
-// inside the uncovered rate's 95% interval, 78-88%; 90% is far above the covered one's, 51-68%).
-const FIT_TOP1: f64 = 0.75;
-const FIT_NO_MATCH: f64 = 0.88;
-const HELD_OUT_TOP1: f64 = 0.57;
-const HELD_OUT_NO_MATCH: f64 = 0.82;
+// What the parts reach, less a paste or two (fit: 147/189 and 174/192; held out: 79/133 and
+// 182/209; batch 9 alone 2/7 and 14/16): a change to the articles or the ranking that loses
+// more fails here. The covered target on held-out pastes, 90%, is not met (it is far
+// above that rate's 95% interval, 51-67%); the uncovered one, 85%, is reached at 87.1%, but its
+// interval (82-91%) still holds 85%.
+const FIT_TOP1: f64 = 0.76;
+const FIT_NO_MATCH: f64 = 0.89;
+const HELD_OUT_TOP1: f64 = 0.58;
+const HELD_OUT_NO_MATCH: f64 = 0.86;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).

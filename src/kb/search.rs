@@ -4,7 +4,9 @@
 //! steps), plus a bonus when a whole symptom appears in the query (or the query inside a
 //! symptom), so a pasted error message finds its article first even inside log noise.
 use super::error_text::error_text;
-use super::terms::{HashMap, Term, Tokenizer, article_terms, padded, prepared_symptom, signatures};
+use super::terms::{
+    HashMap, SymptomTerms, Term, Tokenizer, article_terms, padded, prepared_symptom, signatures,
+};
 use super::vocabulary::{client_message, foreign_marks, shared_error};
 use super::{Article, KnowledgeBase};
 use serde::Serialize;
@@ -21,7 +23,7 @@ pub const MAX_QUERY_BYTES: usize = 64 * 1024;
 /// Below this confidence a hit is `weak`: listed, but not an answer.
 pub const CONFIDENCE_FLOOR: f64 = 0.5;
 
-pub const WEIGHTS: usize = 8;
+pub const WEIGHTS: usize = 9;
 
 /// The API types an article may be about (`apis` in its file).
 pub const API_TYPES: [&str; 3] = ["rest", "http", "websocket"];
@@ -42,11 +44,11 @@ const OTHER_API_TYPE: f64 = 0.5;
 const MAX_FOREIGN_MARKS: usize = 3;
 
 /// The logistic model that turns a hit's features into a confidence (0-1): the intercept and
-/// the weights of ln(coverage), an exact symptom, ln(1 + score), marks of other services, how
-/// close the best rival hit comes, a mark of API Gateway, and whether the text carries an
-/// error message. Fitted on the fit part of the labelled pastes of
-/// `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [-2.12, 2.2, 3.72, 1.44, -1.0, -1.37, 1.11, -0.6];
+/// the weights of ln(coverage), an exact symptom, ln(1 + score), marks of other services, a
+/// mark of API Gateway, whether the text carries an error message, the share of the closest
+/// symptom the text says, and ln(1 + the text's terms). Fitted on the fit part of the labelled
+/// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
+pub const MODEL: [f64; WEIGHTS] = [-3.11, 1.17, 2.34, 2.51, -0.89, 1.5, -0.3, 2.69, -2.1];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -91,15 +93,18 @@ pub struct Features {
     /// another platform (nginx, Heroku) in the query, at most 3: its error and operation names,
     /// ARNs, IAM actions, hosts, product names.
     pub foreign: f64,
-    /// The best other hit's score over this one's, at most 1: two articles that explain the
-    /// text equally well are each less likely the answer; a lone hit has no rival (0).
-    pub rival: f64,
     /// The text names API Gateway or carries one of its marks (an execute-api host, the
     /// x-amzn-ErrorType or apigw-requestid header, an execution log line).
     pub gateway: bool,
     /// The text carries an error message (not only a question in prose): the same coverage
     /// means less when an error's exact words are there to be explained.
     pub error: bool,
+    /// The largest share of one of the article's symptoms (its terms weighted by rarity) the
+    /// text contains: 1 when a symptom's words all stand in it, in any order.
+    pub symptom_share: f64,
+    /// How many meaningful terms the text has (ids and numbers no article knows left out): a
+    /// long text earns a larger score from the same evidence.
+    pub words: f64,
     /// The text names its API's type and the article is about other types (not a weight of
     /// the model: the score already paid for it; such a hit never "also applies").
     pub other_api_type: bool,
@@ -113,9 +118,10 @@ impl Features {
             f64::from(u8::from(self.exact)),
             self.score.ln_1p(),
             self.foreign,
-            self.rival,
             f64::from(u8::from(self.gateway)),
             f64::from(u8::from(self.error)),
+            self.symptom_share,
+            self.words.ln_1p(),
         ]
     }
 
@@ -125,8 +131,53 @@ impl Features {
     }
 }
 
-/// A symptom prepared for exact matching: padded normalized text, term count, signatures.
-type Symptom = (Cow<'static, str>, usize, Cow<'static, [&'static str]>);
+/// A symptom prepared for matching.
+struct Symptom {
+    /// Its [`padded`] normalized text, for exact matching.
+    norm: Cow<'static, str>,
+    /// Its term count; 0 for an error name other services use too: never evidence of its own.
+    count: usize,
+    /// The case-sensitive signatures it carries.
+    signatures: Cow<'static, [&'static str]>,
+    /// Its distinct terms, each with the number of articles it stands in.
+    terms: Words,
+}
+
+/// A symptom's terms and their document frequencies: static (built with the embedded
+/// articles) or counted at run time (`--rules`).
+enum Words {
+    Static(&'static [(&'static str, usize)]),
+    Owned(Vec<(Term, usize)>),
+}
+
+impl Words {
+    /// The share of these terms, each weighted by `weight` of its document frequency, that
+    /// are among `said` (the query's terms the article has: a few). Weights are computed only
+    /// for a symptom the query touches.
+    fn share_in(&self, said: &[&str], weight: impl Fn(usize) -> f64) -> f64 {
+        let said = |term: &str| said.contains(&term);
+        let share = |terms: &mut dyn Iterator<Item = (&str, usize)>| {
+            let (mut part, mut all) = (0.0, 0.0);
+            for (t, df) in terms {
+                let w = weight(df);
+                all += w;
+                if said(t) {
+                    part += w;
+                }
+            }
+            if all > 0.0 { part / all } else { 0.0 }
+        };
+        match self {
+            Words::Static(words) if words.iter().any(|(t, _)| said(t)) => {
+                share(&mut words.iter().map(|(t, df)| (*t, *df)))
+            }
+            Words::Owned(words) if words.iter().any(|(t, _)| said(t)) => {
+                share(&mut words.iter().map(|(t, df)| (&**t, *df)))
+            }
+            _ => 0.0,
+        }
+    }
+}
 
 struct Doc {
     /// The API types the article is about ([`api_type_bits`]); 0: all of them.
@@ -190,20 +241,30 @@ impl<'a> Index<'a> {
                     Table::Static(terms),
                     symptoms
                         .iter()
-                        .map(|(norm, count, sigs)| {
-                            (Cow::Borrowed(*norm), *count, Cow::Borrowed(*sigs))
+                        .map(|(norm, count, sigs, words)| Symptom {
+                            norm: Cow::Borrowed(*norm),
+                            count: *count,
+                            signatures: Cow::Borrowed(*sigs),
+                            terms: Words::Static(words),
                         })
                         .collect(),
                 ),
                 None => {
-                    let (terms, counts) = runtime_terms(&mut tokenizer, a);
+                    let (terms, symptom_terms) = runtime_terms(&mut tokenizer, a);
                     let symptoms = a
                         .symptoms
                         .iter()
-                        .zip(counts)
-                        .map(|(s, count)| {
+                        .zip(symptom_terms)
+                        .map(|(s, (count, words))| {
                             let (norm, count, sigs) = prepared_symptom(s, count, shared_error);
-                            (Cow::Owned(norm), count, Cow::Owned(sigs))
+                            // Document frequencies are filled in once every article is read.
+                            let words = words.into_iter().map(|t| (t, 0)).collect();
+                            Symptom {
+                                norm: Cow::Owned(norm),
+                                count,
+                                signatures: Cow::Owned(sigs),
+                                terms: Words::Owned(words),
+                            }
                         })
                         .collect();
                     (Table::Owned(terms), symptoms)
@@ -226,6 +287,15 @@ impl<'a> Index<'a> {
                 for d in &docs {
                     for (t, _) in d.terms.entries() {
                         *freq.entry(t.into()).or_default() += 1;
+                    }
+                }
+                for d in &mut docs {
+                    for sym in &mut d.symptoms {
+                        if let Words::Owned(words) = &mut sym.terms {
+                            for (t, df) in words {
+                                *df = freq.get(t).copied().unwrap_or(0);
+                            }
+                        }
                     }
                 }
                 Table::Owned(freq)
@@ -267,39 +337,63 @@ impl<'a> Index<'a> {
             .map(|t| idf(self.doc_freq.get(t).unwrap_or(0) as f64))
             .sum();
         let error = error_terms.iter().any(|t| !noise(t));
+        let words = query_terms.iter().filter(|t| !noise(t)).count() as f64;
         let mut hits: Vec<Hit> = Vec::new();
         for (article, doc) in self.articles.iter().zip(&self.docs) {
             let mut score = 0.0;
             let mut explained = 0.0;
+            let mut said: Vec<&str> = Vec::new();
             for t in &query_terms {
                 let Some(tf) = doc.terms.get(t) else {
                     continue;
                 };
+                said.push(t);
                 let idf = idf(self.doc_freq.get(t).unwrap_or(0) as f64);
                 explained += idf;
                 score += idf * tf * (K1 + 1.0)
                     / (tf + K1 * (1.0 - B + B * doc.length / self.avg_length));
             }
+            // A client's message (a browser's CORS error, curl's certificate error) is the same
+            // from any server: evidence of its own only beside API Gateway's marks. (Judged
+            // last: it reads the symptom's text.)
+            let evidence = |sym: &Symptom, symptom: &str| {
+                sym.count > 0
+                    && (gateway
+                        || !client_message(symptom)
+                        || names_api_gateway(&symptom.to_ascii_lowercase()))
+            };
             let matched = doc
                 .symptoms
                 .iter()
                 .zip(&article.symptoms)
-                .filter(|((norm, count, sigs), symptom)| {
+                .filter(|(sym, symptom)| {
                     // "Internal Server Error" is not "Internal server error": case decides.
-                    // A client's message (a browser's CORS error, curl's certificate error) is
-                    // the same from any server: exact evidence only beside API Gateway's marks.
-                    *count > 0
-                        && sigs.iter().all(|s| query_signatures.contains(s))
-                        && exact_match(norm, *count, &normalized_query, query_terms.len())
-                        && (gateway
-                            || names_api_gateway(&symptom.to_ascii_lowercase())
-                            || !client_message(symptom))
+                    sym.signatures.iter().all(|s| query_signatures.contains(s))
+                        && exact_match(&sym.norm, sym.count, &normalized_query, query_terms.len())
+                        && evidence(sym, symptom)
                 })
-                .max_by_key(|((_, count, _), _)| *count);
-            if let Some(((_, count, _), _)) = matched {
+                .max_by_key(|(sym, _)| sym.count);
+            if let Some((sym, _)) = matched {
                 // A short query found inside a long symptom earns only what it shares.
-                score += EXACT_BONUS_PER_TERM * (*count).min(query_terms.len()) as f64;
+                score += EXACT_BONUS_PER_TERM * sym.count.min(query_terms.len()) as f64;
             }
+            // How much of its closest symptom the text says, weighted by rarity: one way the
+            // problem looks, said nearly whole, is more than its words scattered.
+            // The evidence rule is judged best share first, until a symptom passes it.
+            let mut shares: Vec<(f64, usize)> = Vec::new();
+            if score > 0.0 {
+                for (n, sym) in doc.symptoms.iter().enumerate() {
+                    let share = sym.terms.share_in(&said, |df| idf(df as f64));
+                    if share > 0.0 {
+                        shares.push((share, n));
+                    }
+                }
+            }
+            shares.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let symptom_share = shares
+                .iter()
+                .find(|(_, n)| evidence(&doc.symptoms[*n], &article.symptoms[*n]))
+                .map_or(0.0, |(share, _)| *share);
             // A text that names its API's type (an HTTP API's payload format version, a REST
             // API's execution log) is less likely about an article on other types: REST and
             // HTTP APIs answer a function's error differently, and their articles share words.
@@ -315,9 +409,10 @@ impl<'a> Index<'a> {
                         0.0
                     },
                     exact: matched.is_some(),
+                    symptom_share,
+                    words,
                     score,
                     foreign,
-                    rival: 0.0,
                     gateway,
                     error,
                     other_api_type,
@@ -358,7 +453,6 @@ impl<'a> Index<'a> {
 /// down the list.
 fn rank(hits: &mut [Hit]) {
     hits.sort_by(|a, b| b.features.score.total_cmp(&a.features.score));
-    let best = [0, 1].map(|n| hits.get(n).map_or(0.0, |h| h.features.score));
     // An error text two articles list (a resource policy's "User: anonymous is not
     // authorized" is both the private API's and the cross-account article's) tells neither
     // apart: when the two best hits matched the same one, it is no exact evidence for either.
@@ -369,10 +463,7 @@ fn rank(hits: &mut [Hit]) {
         first.features.exact = false;
         second.features.exact = false;
     }
-    for (n, h) in hits.iter_mut().enumerate() {
-        let other = if n == 0 { best[1] } else { best[0] };
-        let s = h.features.score;
-        h.features.rival = if s > 0.0 { (other / s).min(1.0) } else { 0.0 };
+    for h in hits.iter_mut() {
         h.confidence = h.features.confidence(&MODEL);
     }
     let Some(first) = hits.first() else {
@@ -380,19 +471,13 @@ fn rank(hits: &mut [Hit]) {
     };
     let (top, top_symptom) = (first.confidence, first.matched_symptom.clone());
     for h in hits.iter_mut().skip(1) {
-        // Its own error message is evidence the first hit does not weaken: judged alone, unless
-        // the text is about another type of API than the article.
-        if h.matched_symptom.is_some()
+        // Its own error message is evidence the first hit does not weaken, unless the text is
+        // about another type of API than the article.
+        h.also = h.matched_symptom.is_some()
             && h.matched_symptom != top_symptom
             && !h.features.other_api_type
-        {
-            let alone = Features {
-                rival: 0.0,
-                ..h.features
-            };
-            h.confidence = alone.confidence(&MODEL);
-            h.also = top >= CONFIDENCE_FLOOR && h.confidence >= CONFIDENCE_FLOOR;
-        }
+            && top >= CONFIDENCE_FLOOR
+            && h.confidence >= CONFIDENCE_FLOOR;
     }
     // Answers that also apply come right after the first; the stable sort keeps score order.
     hits[1..].sort_by_key(|h| !h.also);
@@ -522,7 +607,10 @@ fn edge_headers_removed(query: &str) -> Cow<'_, str> {
 }
 
 /// An article indexed now (a `--rules` folder; embedded articles are indexed at build time).
-fn runtime_terms(tokenizer: &mut Tokenizer, a: &Article) -> (HashMap<Term, f64>, Vec<usize>) {
+fn runtime_terms(
+    tokenizer: &mut Tokenizer,
+    a: &Article,
+) -> (HashMap<Term, f64>, Vec<SymptomTerms>) {
     article_terms(
         tokenizer,
         &a.title,
@@ -736,21 +824,36 @@ mod tests {
         let kb = KnowledgeBase::embedded().unwrap();
         let mut tokenizer = Tokenizer::default();
         let mut freq = std::collections::BTreeMap::<String, usize>::new();
+        let doc_freq = kb
+            .prebuilt_doc_freq()
+            .expect("every embedded article is prebuilt");
         for (n, a) in kb.articles().iter().enumerate() {
             let (prebuilt, symptoms) = kb.prebuilt(n).expect("embedded articles are prebuilt");
-            let (runtime, runtime_counts) = runtime_terms(&mut tokenizer, a);
+            let (runtime, runtime_symptoms) = runtime_terms(&mut tokenizer, a);
             let prebuilt: HashMap<Term, f64> =
                 prebuilt.iter().map(|(t, w)| ((*t).into(), *w)).collect();
             assert_eq!(prebuilt, runtime, "{}", a.id);
-            let runtime_symptoms: Vec<(String, usize, Vec<&str>)> = a
+            let runtime_symptoms: Vec<_> = a
                 .symptoms
                 .iter()
-                .zip(runtime_counts)
-                .map(|(s, count)| prepared_symptom(s, count, shared_error))
+                .zip(runtime_symptoms)
+                .map(|(s, (count, words))| {
+                    let (norm, count, sigs) = prepared_symptom(s, count, shared_error);
+                    let words: Vec<String> = words.iter().map(|t| t.to_string()).collect();
+                    (norm, count, sigs, words)
+                })
                 .collect();
-            let symptoms: Vec<(String, usize, Vec<&str>)> = symptoms
+            let symptoms: Vec<_> = symptoms
                 .iter()
-                .map(|(norm, count, sigs)| (norm.to_string(), *count, sigs.to_vec()))
+                .map(|(norm, count, sigs, words)| {
+                    // Each term's document frequency is the index's.
+                    for (t, df) in words.iter() {
+                        let at = doc_freq.binary_search_by(|(u, _)| u.cmp(t)).unwrap();
+                        assert_eq!(doc_freq[at].1, *df, "{t}");
+                    }
+                    let words: Vec<String> = words.iter().map(|(t, _)| t.to_string()).collect();
+                    (norm.to_string(), *count, sigs.to_vec(), words)
+                })
                 .collect();
             assert_eq!(symptoms, runtime_symptoms, "{}", a.id);
             for t in runtime.keys() {
@@ -764,6 +867,33 @@ mod tests {
             .map(|(t, n)| (t.to_string(), *n))
             .collect();
         assert_eq!(prebuilt_freq, freq);
+    }
+
+    #[test]
+    fn an_index_built_at_run_time_ranks_as_the_build_time_one() {
+        let embedded = KnowledgeBase::embedded().unwrap();
+        let parsed = KnowledgeBase::embedded_parsed().unwrap();
+        assert!(parsed.prebuilt(0).is_none(), "indexed at run time");
+        let (built, runtime) = (Index::new(&embedded), Index::new(&parsed));
+        for q in [
+            "Execution failed due to configuration error: Malformed Lambda proxy response",
+            "has been blocked by CORS policy: No 'Access-Control-Allow-Origin' header is present",
+            "$disconnect is not called when connection goes down",
+            "GoneException when calling the PostToConnection operation",
+            "the certificate for api.example.com is for *.execute-api.us-east-1.amazonaws.com",
+        ] {
+            let view = |hits: Vec<Hit>| -> Vec<(String, f64, f64, f64)> {
+                hits.into_iter()
+                    .map(|h| {
+                        let f = h.features;
+                        (h.id, h.confidence, f.symptom_share, f.coverage)
+                    })
+                    .collect()
+            };
+            let expected = view(built.search(q));
+            assert!(expected.iter().any(|h| h.2 > 0.0), "{q}");
+            assert_eq!(view(runtime.search(q)), expected, "{q}");
+        }
     }
 
     #[test]

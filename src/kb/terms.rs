@@ -402,7 +402,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// An article's terms with their weights (symptoms and title count more than fix steps), and
-/// the number of terms of each symptom.
+/// each symptom's terms.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn article_terms<'t>(
     tokenizer: &mut Tokenizer,
@@ -412,19 +412,26 @@ pub(crate) fn article_terms<'t>(
     summary: &str,
     fix: impl Iterator<Item = &'t str>,
     findings: impl Iterator<Item = (&'t str, &'t str)>,
-) -> (HashMap<Term, f64>, Vec<usize>) {
+) -> (HashMap<Term, f64>, Vec<SymptomTerms>) {
     let mut terms: HashMap<Term, f64> = HashMap::default();
-    let mut add = |text: &str, weight: f64| -> usize {
+    let mut add = |text: &str, weight: f64| -> Vec<Term> {
         let found = tokenizer.terms(text);
-        let count = found.len();
-        for t in found {
-            *terms.entry(t).or_default() += weight;
+        for t in &found {
+            *terms.entry(t.clone()).or_default() += weight;
         }
-        count
+        found
     };
     add(title, 3.0);
     add(question, 2.0);
-    let counts: Vec<usize> = symptoms.map(|s| add(s, 3.0)).collect();
+    let symptoms = symptoms
+        .map(|s| {
+            let mut found = add(s, 3.0);
+            let count = found.len();
+            found.sort();
+            found.dedup();
+            (count, found)
+        })
+        .collect();
     add(summary, 1.0);
     for f in fix {
         add(f, 0.5);
@@ -433,8 +440,11 @@ pub(crate) fn article_terms<'t>(
         add(code, 1.0);
         add(fix, 0.5);
     }
-    (terms, counts)
+    (terms, symptoms)
 }
+
+/// A symptom's term count (repeats included) and its distinct terms, sorted.
+pub(crate) type SymptomTerms = (usize, Vec<Term>);
 
 /// Lowercase words separated by single spaces: quotes, punctuation and case do not matter.
 pub(crate) fn normalize(text: &str) -> String {
