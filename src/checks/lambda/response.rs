@@ -356,9 +356,15 @@ impl<'a> Headers<'a> {
     /// The position of `name`'s header, a new one spelled `name` when there is none yet;
     /// and whether there was one.
     fn entry(&mut self, name: &str) -> (bool, usize) {
-        if let Some(n) = self.find(name) {
-            return (true, n);
+        match self.find(name) {
+            Some(n) => (true, n),
+            None => (false, self.insert(name)),
         }
+    }
+
+    /// Adds a header spelled `name`, with no values yet (there is none of that name): its
+    /// position.
+    fn insert(&mut self, name: &str) -> usize {
         let span = self.span_of(name);
         let n = self.list.len();
         self.list.push(Header::new(span));
@@ -377,7 +383,7 @@ impl<'a> Headers<'a> {
             }
             None => {}
         }
-        (false, n)
+        n
     }
 
     fn values(&self, n: usize) -> Values<'_> {
@@ -473,34 +479,29 @@ impl<'a> ClientResponse<'a> {
         present
     }
 
-    /// [`add_header`](Self::add_header), returning the header's position for
-    /// [`add_value_at`](Self::add_value_at): a header of many values looks its name up once.
-    pub(super) fn add_header_at(&mut self, name: &str, value: &str) -> usize {
-        let (_, n) = self.headers.entry(name);
-        self.headers.add(n, value);
-        n
+    /// The position of `name`'s header (matched case-insensitively) and how it was first
+    /// spelled, when there is one: a reader of many values looks each name up once, then adds
+    /// with [`add_value_at`](Self::add_value_at).
+    pub(super) fn header_position(&self, name: &str) -> Option<(usize, &str)> {
+        let n = self.headers.find(name)?;
+        Some((n, self.headers.texts().get(self.headers.list[n].name)))
     }
 
-    /// Adds a value (unless it is there already) to the header at position `n`, as
-    /// [`add_header_at`](Self::add_header_at) returned it.
+    /// Adds a header spelled `name` with no values yet, when
+    /// [`header_position`](Self::header_position) found none: its position.
+    pub(super) fn new_header_at(&mut self, name: &str) -> usize {
+        self.headers.insert(name)
+    }
+
+    /// Adds a value (unless it is there already) to the header at position `n`.
     pub(super) fn add_value_at(&mut self, n: usize, value: &str) {
         self.headers.add(n, value);
     }
 
-    /// Makes room under `name` for `values` more values (at most: some may be there
-    /// already), so that a header of many values grows once rather than by doubling.
-    pub fn reserve_header(&mut self, name: &str, values: usize) {
-        if values > 0 {
-            let (_, n) = self.headers.entry(name);
-            self.headers.reserve(n, values);
-        }
-    }
-
-    /// How `name`'s header was first spelled, when there is one (matched
-    /// case-insensitively).
-    pub fn spelling(&self, name: &str) -> Option<&str> {
-        let n = self.headers.find(name)?;
-        Some(self.headers.texts().get(self.headers.list[n].name))
+    /// Makes room in the header at position `n` for `values` more values (at most: some may
+    /// be there already), so that a header of many values grows once rather than by doubling.
+    pub(super) fn reserve_at(&mut self, n: usize, values: usize) {
+        self.headers.reserve(n, values);
     }
 
     /// The values sent under `name` (matched case-insensitively).
@@ -771,7 +772,8 @@ mod tests {
         for n in [1, UNINDEXED, UNINDEXED + 1, 3000] {
             let mut r = ClientResponse::new(200);
             if n == 3000 {
-                r.reserve_header("x", 10);
+                let x = r.new_header_at("x");
+                r.reserve_at(x, 10);
             }
             for round in 0..2 {
                 for i in 0..n {
@@ -864,8 +866,8 @@ mod tests {
             for j in 0..=i {
                 assert!(r.add_header(&format!("x-NAME-{j}"), "b"), "{i} {j}");
                 assert_eq!(
-                    r.spelling(&format!("X-NAME-{j}")),
-                    Some(&*format!("X-Name-{j}"))
+                    r.header_position(&format!("X-NAME-{j}")),
+                    Some((j, &*format!("X-Name-{j}")))
                 );
             }
             assert_eq!(

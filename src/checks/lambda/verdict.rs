@@ -891,13 +891,17 @@ fn add_multi_value_headers<'a>(text: &'a str, client: &mut ClientResponse<'a>) -
     let mut merged: std::collections::HashSet<&'a str, foldhash::fast::RandomState> =
         Default::default();
     let usual = |name: &'a str, values: &'a RawValue| {
-        let spelled = client.spelling(name);
-        if spelled == Some(name) || merged.contains(name) {
-            return false;
-        }
-        if spelled.is_some() {
-            merged.insert(name);
-        }
+        // The name is looked up once: its header's position, when there is one (a header with
+        // no values is not made: an empty list adds nothing).
+        let mut at = match client.header_position(name) {
+            Some((_, spelled)) if spelled == name => return false,
+            _ if merged.contains(name) => return false,
+            Some((n, _)) => {
+                merged.insert(name);
+                Some(n)
+            }
+            None => None,
+        };
         let values = values.get();
         // A long list is counted first, so that its header grows once.
         if values.len() > RESERVE_PAST {
@@ -905,12 +909,14 @@ fn add_multi_value_headers<'a>(text: &'a str, client: &mut ClientResponse<'a>) -
             if each_string(values, |_| count += 1).is_err() {
                 return false;
             }
-            client.reserve_header(name, count);
+            if count > 0 {
+                let n = *at.get_or_insert_with(|| client.new_header_at(name));
+                client.reserve_at(n, count);
+            }
         }
-        let mut at = None;
-        each_string(values, |v| match at {
-            Some(n) => client.add_value_at(n, v),
-            None => at = Some(client.add_header_at(name, v)),
+        each_string(values, |v| {
+            let n = *at.get_or_insert_with(|| client.new_header_at(name));
+            client.add_value_at(n, v);
         })
         .is_ok()
     };
