@@ -24,10 +24,12 @@
 //! change only with that caveat. Batch 7 came from queries fixed before that change, and was
 //! scored by the models before and after it. Batch 8 came from queries fixed after it, and was
 //! scored by the model of 2495eb8 and by the one refitted on batch 7's fit pastes; its misses
-//! were then read. Batch 9 (`LAST_BATCH`) came from queries fixed at c3bdcc6, before the closest
-//! symptom's share and the text's length became features (and the rival was dropped), and was
-//! scored by the model of c3bdcc6 and by the new one. The even-hashed results of the queries of
-//! batches 6 to 9 joined the fit part, and MODEL was refitted on it each time. The guards below
+//! were then read. Batch 9 came from queries fixed at c3bdcc6, before the closest symptom's share
+//! and the text's length became features (and the rival was dropped), and was scored by the model
+//! of c3bdcc6 and by the new one. Batch 10 (`LAST_BATCH`) came from queries fixed at dc51b89,
+//! before API Gateway's concept names became its marks, and was scored by the models before and
+//! after that change. The even-hashed results of the queries of batches 6 to 10 joined the fit
+//! part, and MODEL was refitted on it each time. The guards below
 //! follow what the held-out part reaches, under the targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
@@ -58,7 +60,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 9:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 10:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -285,7 +287,7 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 147/169 since the fit part took in the even-hashed results of batches 3 and 6 to 9
+    // 155/178 since the fit part took in the even-hashed results of batches 3 and 6 to 10
     // (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.85,
@@ -322,12 +324,12 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 147/189 and 174/192; held out: 79/133 and
-// 182/209; batch 9 alone 2/7 and 14/16): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 155/198 and 185/204; held out: 81/137 and
+// 195/223; batch 10 alone 1/4 and 13/14): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 51-67%); the uncovered one, 85%, is reached at 87.1%, but its
+// above that rate's 95% interval, 51-67%); the uncovered one, 85%, is reached at 87.4%, but its
 // interval (82-91%) still holds 85%.
-const FIT_TOP1: f64 = 0.76;
+const FIT_TOP1: f64 = 0.77;
 const FIT_NO_MATCH: f64 = 0.89;
 const HELD_OUT_TOP1: f64 = 0.58;
 const HELD_OUT_NO_MATCH: f64 = 0.86;

@@ -48,7 +48,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// mark of API Gateway, whether the text carries an error message, the share of the closest
 /// symptom the text says, and ln(1 + the text's terms). Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [-3.11, 1.17, 2.34, 2.51, -0.89, 1.5, -0.3, 2.69, -2.1];
+pub const MODEL: [f64; WEIGHTS] = [-3.53, 0.88, 1.64, 3.02, -0.67, 2.05, -0.19, 2.33, -2.67];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -497,7 +497,11 @@ fn rank(hits: &mut [Hit]) {
 }
 
 /// API Gateway's own names and marks, lowercase: the service's names, its invoke host, the
-/// headers only it sends, its execution log lines and the SDK clients' names.
+/// headers only it sends, its execution log lines, the SDK clients' names, the names of its
+/// own concepts in the Developer Guide (WebSocket route keys and the @connections API, route
+/// selection expressions, integration and method responses, payload format versions, Lambda
+/// proxy integrations, usage plans, gateway responses, VPC links, Lambda and custom
+/// authorizers, base path mappings, stage variables) and two of its own error messages.
 const GATEWAY_MARKS: &[&str] = &[
     "api gateway",
     "api-gateway",
@@ -516,6 +520,29 @@ const GATEWAY_MARKS: &[&str] = &[
     "http api",
     "restapi",
     "httpapi",
+    "$connect",
+    "$disconnect",
+    "@connections",
+    "posttoconnection",
+    "post_to_connection",
+    "goneexception",
+    "route selection expression",
+    "routeselectionexpression",
+    "integration response",
+    "method response",
+    "payload format version",
+    "payloadformatversion",
+    "lambda proxy",
+    "lambda-proxy",
+    "usage plan",
+    "gateway response",
+    "vpc link",
+    "custom authorizer",
+    "lambda authorizer",
+    "base path mapping",
+    "stage variable",
+    "endpoint request timed out",
+    "missing authentication token",
 ];
 
 /// Marks that name the type of API a text is about, lowercase, each with the types it names
