@@ -287,7 +287,7 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 155/178 since the fit part took in the even-hashed results of batches 3 and 6 to 10
+    // 156/179 since the fit part took in the even-hashed results of batches 3 and 6 to 10
     // (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.85,
@@ -324,11 +324,11 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 155/198 and 185/204; held out: 81/137 and
-// 195/223; batch 10 alone 1/4 and 13/14): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 156/198 and 185/204; held out: 82/137 and
+// 196/223; batch 10 alone 1/4 and 13/14): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 51-67%); the uncovered one, 85%, is reached at 87.4%, but its
-// interval (82-91%) still holds 85%.
+// above that rate's 95% interval, 51-68%); the uncovered one, 85%, is reached at 87.9%, but its
+// interval (83-92%) still holds 85%.
 const FIT_TOP1: f64 = 0.77;
 const FIT_NO_MATCH: f64 = 0.89;
 const HELD_OUT_TOP1: f64 = 0.58;

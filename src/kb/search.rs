@@ -48,7 +48,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// mark of API Gateway, whether the text carries an error message, the share of the closest
 /// symptom the text says, and ln(1 + the text's terms). Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [-3.53, 0.88, 1.64, 3.02, -0.67, 2.05, -0.19, 2.33, -2.67];
+pub const MODEL: [f64; WEIGHTS] = [-3.53, 0.83, 1.72, 3.02, -0.68, 2.05, -0.19, 2.32, -2.69];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
