@@ -144,7 +144,8 @@ struct Symptom {
 }
 
 /// A symptom's terms and their document frequencies: static (built with the embedded
-/// articles) or counted at run time (`--rules`).
+/// articles) or counted at run time (`--rules`). Sorted lists, not tables: summed in the same
+/// order either way, so an index built at run time gives the same shares to the last bit.
 enum Words {
     Static(&'static [(&'static str, usize)]),
     Owned(Vec<(Term, usize)>),
