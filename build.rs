@@ -30,6 +30,7 @@ fn main() {
     out.push_str("];\n");
     out.push_str(&articles(&files));
     out.push_str(&index(&files));
+    out.push_str(&memory(&dir.join("memory/examples.toml")));
     let dest = Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs");
     fs::write(dest, out).expect("write embedded_rules.rs");
 }
@@ -203,6 +204,93 @@ fn index(files: &[std::path::PathBuf]) -> String {
     out.push_str("pub(crate) const EMBEDDED_DOC_FREQ: &[(&str, usize)] = &[\n");
     for (term, n) in &doc_freq {
         out.push_str(&format!("    ({term:?}, {n}),\n"));
+    }
+    out.push_str("];\n");
+    out
+}
+
+/// `MEMORY_*`: the labelled texts of `rules/memory/examples.toml` as TF-IDF vectors (the
+/// tokenizer's terms, 1 + ln of a term's count, times its smoothed inverse document frequency,
+/// unit length), kept as postings sorted by term: each term, its idf and the texts it stands in
+/// with their weights. Each text's label (an article id or "none") and the FNV-1a hash of its
+/// text, so that a text is never its own evidence.
+fn memory(path: &Path) -> String {
+    println!("cargo:rerun-if-changed={}", path.display());
+    let table: toml::Table = fs::read_to_string(path)
+        .expect("rules/memory/examples.toml")
+        .parse()
+        .expect("rules/memory/examples.toml parses");
+    let examples: Vec<(&str, &str)> = table
+        .get("example")
+        .and_then(|v| v.as_array())
+        .expect("[[example]] entries")
+        .iter()
+        .map(|e| {
+            let field = |k: &str| e.get(k).and_then(|v| v.as_str()).expect("article and text");
+            (field("article"), field("text"))
+        })
+        .collect();
+    let mut tokenizer = terms::Tokenizer::default();
+    let counted: Vec<std::collections::BTreeMap<String, usize>> = examples
+        .iter()
+        .map(|(_, text)| {
+            let mut counts = std::collections::BTreeMap::new();
+            for t in tokenizer.terms(text) {
+                *counts.entry(t.to_string()).or_insert(0usize) += 1;
+            }
+            counts
+        })
+        .collect();
+    let mut doc_freq: std::collections::BTreeMap<&str, usize> = Default::default();
+    for counts in &counted {
+        for t in counts.keys() {
+            *doc_freq.entry(t).or_default() += 1;
+        }
+    }
+    let n = examples.len() as f64;
+    let idf = |df: usize| ((1.0 + n) / (1.0 + df as f64)).ln() + 1.0;
+    let mut postings: std::collections::BTreeMap<&str, Vec<(usize, f64)>> = Default::default();
+    for (e, counts) in counted.iter().enumerate() {
+        let weights: Vec<(&str, f64)> = counts
+            .iter()
+            .map(|(t, c)| {
+                (
+                    t.as_str(),
+                    (1.0 + (*c as f64).ln()) * idf(doc_freq[t.as_str()]),
+                )
+            })
+            .collect();
+        let norm = weights.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();
+        for (t, w) in weights {
+            postings.entry(t).or_default().push((e, w / norm));
+        }
+    }
+    let fnv = |text: &str| {
+        text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        })
+    };
+    let mut out = String::from("/// Each remembered text's label: an article id, or \"none\".\n");
+    out.push_str("pub(crate) const MEMORY_LABELS: &[&str] = &[\n");
+    for (article, _) in &examples {
+        out.push_str(&format!("    {article:?},\n"));
+    }
+    out.push_str("];\n/// Each remembered text's FNV-1a hash.\n");
+    out.push_str("pub(crate) const MEMORY_HASHES: &[u64] = &[\n");
+    for (_, text) in &examples {
+        out.push_str(&format!("    {},\n", fnv(text)));
+    }
+    out.push_str(
+        "];\n/// Each term, its idf, and the remembered texts it stands in with their weights.\n",
+    );
+    out.push_str("pub(crate) type Posting = (&'static str, f64, &'static [(u16, f64)]);\n");
+    out.push_str("pub(crate) const MEMORY_POSTINGS: &[Posting] = &[\n");
+    for (t, list) in &postings {
+        out.push_str(&format!("    ({t:?}, {:?}, &[", idf(doc_freq[t])));
+        for (e, w) in list {
+            out.push_str(&format!("({e}, {w:?}), "));
+        }
+        out.push_str("]),\n");
     }
     out.push_str("];\n");
     out

@@ -28,8 +28,14 @@
 //! and the text's length became features (and the rival was dropped), and was scored by the model
 //! of c3bdcc6 and by the new one. Batch 10 (`LAST_BATCH`) came from queries fixed at dc51b89,
 //! before API Gateway's concept names became its marks, and was scored by the models before and
-//! after that change. The even-hashed results of the queries of batches 6 to 10 joined the fit
-//! part, and MODEL was refitted on it each time. The guards below
+//! after that change, and then by the model that remembers the fit part (below): two clean
+//! measures, since its misses were not read. The even-hashed results of the queries of batches 6
+//! to 10 joined the fit part, and MODEL was refitted on it each time.
+//!
+//! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
+//! to it below): how close a text comes to a remembered text about each article, and to one
+//! about none, are features of the model. A remembered text is never its own evidence (it is
+//! left out by its hash), so the fit part's features, and the refit, are leave-one-out. The guards below
 //! follow what the held-out part reaches, under the issue's targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
@@ -287,7 +293,7 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 156/179 since the fit part took in the even-hashed results of batches 3 and 6 to 10
+    // 160/182 since the fit part took in the even-hashed results of batches 3 and 6 to 10
     // (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.85,
@@ -324,14 +330,14 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 156/198 and 185/204; held out: 82/137 and
-// 196/223; batch 10 alone 1/4 and 13/14): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 160/198 and 186/204; held out: 85/137 and
+// 196/223; batch 10 alone 3/4 and 14/14): a change to the articles or the ranking that loses
 // more fails here. The issue's covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 51-68%); the uncovered one, 85%, is reached at 87.9%, but its
+// above that rate's 95% interval, 54-70%); the uncovered one, 85%, is reached at 87.9%, but its
 // interval (83-92%) still holds 85%.
-const FIT_TOP1: f64 = 0.77;
+const FIT_TOP1: f64 = 0.79;
 const FIT_NO_MATCH: f64 = 0.89;
-const HELD_OUT_TOP1: f64 = 0.58;
+const HELD_OUT_TOP1: f64 = 0.60;
 const HELD_OUT_NO_MATCH: f64 = 0.86;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
@@ -483,4 +489,49 @@ fn solve(mut a: [[f64; WEIGHTS]; WEIGHTS], mut b: [f64; WEIGHTS]) -> [f64; WEIGH
         x[row] = (b[row] - tail) / a[row][row];
     }
     x
+}
+
+/// One labelled text of the memory (`rules/memory/examples.toml`).
+#[derive(serde::Serialize, Deserialize, PartialEq, Debug)]
+struct Example {
+    article: String,
+    text: String,
+}
+
+#[derive(serde::Serialize, Deserialize)]
+struct Memory {
+    example: Vec<Example>,
+}
+
+/// The memory `kb search` compares a text with is the fit part, exactly: no held-out paste is
+/// in it (their scores stay honest) and none of the fit part is missing. KB_EXAMPLES=1 writes it.
+#[test]
+fn the_memory_is_the_fit_part() {
+    let fit: Vec<Example> = corpus()
+        .into_iter()
+        .filter(|l| !l.held_out)
+        .map(|l| Example {
+            article: l.paste.expected,
+            text: l.paste.text,
+        })
+        .collect();
+    let path = format!("{}/rules/memory/examples.toml", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("KB_EXAMPLES").is_some() {
+        let text = toml::to_string(&Memory { example: fit }).unwrap();
+        std::fs::write(
+            &path,
+            format!(
+                "# The fit part of tests/kb (phrasings.toml, and the pastes of pastes.toml that are not\n\
+                 # held out), written by `KB_EXAMPLES=1 cargo test --test kb_search_quality memory`;\n\
+                 # do not edit. Each text is labelled with the article that answers it, or \"none\".\n{text}"
+            ),
+        )
+        .unwrap();
+        return;
+    }
+    let stored: Memory = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(
+        stored.example == fit,
+        "{path} is not the fit part: KB_EXAMPLES=1 cargo test --test kb_search_quality memory rewrites it"
+    );
 }

@@ -8,7 +8,7 @@ use super::terms::{
     HashMap, SymptomTerms, Term, Tokenizer, article_terms, padded, prepared_symptom, signatures,
 };
 use super::vocabulary::{client_message, foreign_marks, shared_error};
-use super::{Article, KnowledgeBase};
+use super::{Article, KnowledgeBase, MEMORY_HASHES, MEMORY_LABELS, MEMORY_POSTINGS};
 use serde::Serialize;
 use std::borrow::Cow;
 use std::sync::OnceLock;
@@ -23,7 +23,7 @@ pub const MAX_QUERY_BYTES: usize = 64 * 1024;
 /// Below this confidence a hit is `weak`: listed, but not an answer.
 pub const CONFIDENCE_FLOOR: f64 = 0.5;
 
-pub const WEIGHTS: usize = 9;
+pub const WEIGHTS: usize = 11;
 
 /// The API types an article may be about (`apis` in its file).
 pub const API_TYPES: [&str; 3] = ["rest", "http", "websocket"];
@@ -46,9 +46,12 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// The logistic model that turns a hit's features into a confidence (0-1): the intercept and
 /// the weights of ln(coverage), an exact symptom, ln(1 + score), marks of other services, a
 /// mark of API Gateway, whether the text carries an error message, the share of the closest
-/// symptom the text says, and ln(1 + the text's terms). Fitted on the fit part of the labelled
+/// symptom the text says, ln(1 + the text's terms), and how close the text comes to a remembered
+/// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
-pub const MODEL: [f64; WEIGHTS] = [-3.53, 0.83, 1.72, 3.02, -0.68, 2.05, -0.19, 2.32, -2.69];
+pub const MODEL: [f64; WEIGHTS] = [
+    -1.57, 1.14, 1.47, 1.86, -0.43, 1.98, -0.01, 2.26, -1.95, 4.21, -5.81,
+];
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -105,6 +108,11 @@ pub struct Features {
     /// How many meaningful terms the text has (ids and numbers no article knows left out): a
     /// long text earns a larger score from the same evidence.
     pub words: f64,
+    /// How close (cosine, 0-1) the text comes to the nearest remembered text about this
+    /// article (`rules/memory/`: real texts users wrote about each problem).
+    pub nearest: f64,
+    /// How close the text comes to the nearest remembered text that no article answers.
+    pub nearest_none: f64,
     /// The text names its API's type and the article is about other types (not a weight of
     /// the model: the score already paid for it; such a hit never "also applies").
     pub other_api_type: bool,
@@ -122,6 +130,8 @@ impl Features {
             f64::from(u8::from(self.error)),
             self.symptom_share,
             self.words.ln_1p(),
+            self.nearest,
+            self.nearest_none,
         ]
     }
 
@@ -312,6 +322,7 @@ impl<'a> Index<'a> {
 
     /// Articles with a positive score, best first; ties keep the knowledge base's order.
     pub fn search(&self, query: &str) -> Vec<Hit> {
+        let own_hash = fnv1a(query);
         let query = edge_headers_removed(&query[..query.floor_char_boundary(MAX_QUERY_BYTES)]);
         let query = query.as_ref();
         let mut tokenizer = Tokenizer::default();
@@ -339,6 +350,8 @@ impl<'a> Index<'a> {
             .sum();
         let error = error_terms.iter().any(|t| !noise(t));
         let words = query_terms.iter().filter(|t| !noise(t)).count() as f64;
+        let near = remembered(query_terms.iter().filter(|t| !noise(t)), own_hash);
+        let nearest = |label: &str| near.get(label).copied().unwrap_or(0.0);
         let mut hits: Vec<Hit> = Vec::new();
         for (article, doc) in self.articles.iter().zip(&self.docs) {
             let mut score = 0.0;
@@ -412,6 +425,8 @@ impl<'a> Index<'a> {
                     exact: matched.is_some(),
                     symptom_share,
                     words,
+                    nearest: nearest(&article.id),
+                    nearest_none: nearest("none"),
                     score,
                     foreign,
                     gateway,
@@ -632,6 +647,51 @@ fn edge_headers_removed(query: &str) -> Cow<'_, str> {
         .expect("a valid pattern")
     });
     edge.replace_all(query, " ")
+}
+
+/// How close a text (its meaningful terms) comes to the remembered texts of each label: the
+/// highest cosine of their TF-IDF vectors (`MEMORY_POSTINGS`, built with the binary) per
+/// article id and for "none". A remembered text identical to the text (by its hash) is left
+/// out: a text is not evidence of itself.
+fn remembered<'t>(
+    terms: impl Iterator<Item = &'t Term>,
+    own_hash: u64,
+) -> HashMap<&'static str, f64> {
+    let mut sims = vec![0.0; MEMORY_LABELS.len()];
+    // A term no remembered text holds weighs as the rarest would.
+    let unknown = (1.0 + MEMORY_LABELS.len() as f64).ln() + 1.0;
+    let mut norm = 0.0;
+    for t in terms {
+        match MEMORY_POSTINGS.binary_search_by(|(u, _, _)| (*u).cmp(t)) {
+            Ok(at) => {
+                let (_, idf, list) = MEMORY_POSTINGS[at];
+                norm += idf * idf;
+                for &(e, w) in list {
+                    sims[usize::from(e)] += idf * w;
+                }
+            }
+            Err(_) => norm += unknown * unknown,
+        }
+    }
+    let mut best: HashMap<&'static str, f64> = HashMap::default();
+    if norm == 0.0 {
+        return best;
+    }
+    let norm = norm.sqrt();
+    for ((label, hash), sim) in MEMORY_LABELS.iter().zip(MEMORY_HASHES).zip(sims) {
+        if *hash != own_hash {
+            let close = best.entry(label).or_default();
+            *close = close.max(sim / norm);
+        }
+    }
+    best
+}
+
+/// FNV-1a, 64 bits: the hash `build.rs` gives each remembered text.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 /// An article indexed now (a `--rules` folder; embedded articles are indexed at build time).
@@ -922,6 +982,43 @@ mod tests {
             assert!(expected.iter().any(|h| h.2 > 0.0), "{q}");
             assert_eq!(view(runtime.search(q)), expected, "{q}");
         }
+    }
+
+    #[test]
+    fn a_remembered_text_is_not_its_own_evidence() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/rules/memory/examples.toml");
+        let memory: toml::Table = std::fs::read_to_string(path).unwrap().parse().unwrap();
+        let examples = memory["example"].as_array().unwrap();
+        assert_eq!(examples.len(), MEMORY_LABELS.len());
+        let field = |n: usize, k: &str| examples[n][k].as_str().unwrap().to_string();
+        let texts: Vec<String> = (0..examples.len()).map(|n| field(n, "text")).collect();
+        let mut tokenizer = Tokenizer::default();
+        let mut checked = 0;
+        for n in 0..examples.len() {
+            let (article, text) = (field(n, "article"), &texts[n]);
+            if texts.iter().filter(|t| *t == text).count() > 1 {
+                continue;
+            }
+            let mut terms = tokenizer.terms(text);
+            terms.sort();
+            terms.dedup();
+            // Another text with the same words is close (not 1: the remembered one counts its
+            // repeated words, the text's terms are distinct).
+            let other = remembered(terms.iter(), fnv1a(text) ^ 1)[article.as_str()];
+            assert!(other > 0.8, "{other} {text}");
+            // The text itself is left out: only other texts about the article count.
+            let own = remembered(terms.iter(), fnv1a(text));
+            assert!(
+                own.get(article.as_str()).is_none_or(|c| *c < other),
+                "{text}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 300, "{checked}");
+        // Through the search: a remembered text's hits carry the evidence of others only.
+        let kb = KnowledgeBase::embedded().unwrap();
+        let hits = Index::new(&kb).search(&texts[0]);
+        assert!(hits.iter().all(|h| h.features.nearest < 1.0 - 1e-9));
     }
 
     #[test]
