@@ -265,11 +265,6 @@ fn memory(path: &Path) -> String {
             postings.entry(t).or_default().push((e, w / norm));
         }
     }
-    let fnv = |text: &str| {
-        text.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        })
-    };
     let mut out = String::from("/// Each remembered text's label: an article id, or \"none\".\n");
     out.push_str("pub(crate) const MEMORY_LABELS: &[&str] = &[\n");
     for (article, _) in &examples {
@@ -278,7 +273,7 @@ fn memory(path: &Path) -> String {
     out.push_str("];\n/// Each remembered text's FNV-1a hash.\n");
     out.push_str("pub(crate) const MEMORY_HASHES: &[u64] = &[\n");
     for (_, text) in &examples {
-        out.push_str(&format!("    {},\n", fnv(text)));
+        out.push_str(&format!("    {},\n", terms::fnv1a(text)));
     }
     out.push_str(
         "];\n/// Each term, its idf, and the remembered texts it stands in with their weights.\n",

@@ -5,7 +5,8 @@
 //! symptom), so a pasted error message finds its article first even inside log noise.
 use super::error_text::error_text;
 use super::terms::{
-    HashMap, SymptomTerms, Term, Tokenizer, article_terms, padded, prepared_symptom, signatures,
+    HashMap, SymptomTerms, Term, Tokenizer, article_terms, fnv1a, padded, prepared_symptom,
+    signatures,
 };
 use super::vocabulary::{client_message, foreign_marks, shared_error};
 use super::{Article, KnowledgeBase, MEMORY_HASHES, MEMORY_LABELS, MEMORY_POSTINGS};
@@ -685,13 +686,6 @@ fn remembered<'t>(
         }
     }
     best
-}
-
-/// FNV-1a, 64 bits: the hash `build.rs` gives each remembered text.
-fn fnv1a(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// An article indexed now (a `--rules` folder; embedded articles are indexed at build time).

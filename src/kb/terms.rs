@@ -567,6 +567,13 @@ pub(crate) const REASON_PHRASES: &[(u16, &str)] = &[
     (511, "Network Authentication Required"),
 ];
 
+/// FNV-1a, 64 bits: how `build.rs` and `kb search` know a remembered text (`rules/memory/`).
+pub(crate) fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
