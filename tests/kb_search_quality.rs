@@ -39,7 +39,7 @@
 //! follow what the held-out part reaches, under the targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
-    search::{Features, Hit, Index, MODEL, WEIGHTS},
+    search::{Features, Hit, Index, MAX_QUERY_BYTES, MODEL, WEIGHTS},
 };
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -530,6 +530,13 @@ fn the_memory_is_the_fit_part() {
         return;
     }
     let stored: Memory = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    // `kb search` knows a remembered text by the hash of the query it keeps (MAX_QUERY_BYTES).
+    assert!(
+        stored
+            .example
+            .iter()
+            .all(|e| e.text.len() < MAX_QUERY_BYTES)
+    );
     assert!(
         stored.example == fit,
         "{path} is not the fit part: KB_EXAMPLES=1 cargo test --test kb_search_quality memory rewrites it"

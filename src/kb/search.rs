@@ -323,8 +323,10 @@ impl<'a> Index<'a> {
 
     /// Articles with a positive score, best first; ties keep the knowledge base's order.
     pub fn search(&self, query: &str) -> Vec<Hit> {
+        let query = &query[..query.floor_char_boundary(MAX_QUERY_BYTES)];
+        // Every remembered text is shorter than the cut: hashing what is kept finds it.
         let own_hash = fnv1a(query);
-        let query = edge_headers_removed(&query[..query.floor_char_boundary(MAX_QUERY_BYTES)]);
+        let query = edge_headers_removed(query);
         let query = query.as_ref();
         let mut tokenizer = Tokenizer::default();
         let mut query_terms = tokenizer.terms(query);
@@ -514,11 +516,10 @@ fn rank(hits: &mut [Hit]) {
 }
 
 /// API Gateway's own names and marks, lowercase: the service's names, its invoke host, the
-/// headers only it sends, its execution log lines, the SDK clients' names, the names of its
-/// own concepts in the Developer Guide (WebSocket route keys and the @connections API, route
-/// selection expressions, integration and method responses, payload format versions, Lambda
-/// proxy integrations, usage plans, gateway responses, VPC links, Lambda and custom
-/// authorizers, base path mappings, stage variables) and two of its own error messages.
+/// headers only it sends, an execution log line of its Lambda integrations, the names of its
+/// own concepts in the Developer Guide (Lambda proxy integrations, usage plans, gateway
+/// responses, VPC links, Lambda and custom authorizers, base path mappings, stage variables) and
+/// two of its own error messages. The marks of [`API_TYPE_MARKS`] that are its own count too.
 const GATEWAY_MARKS: &[&str] = &[
     "api gateway",
     "api-gateway",
@@ -529,26 +530,7 @@ const GATEWAY_MARKS: &[&str] = &[
     "x-amzn-errortype",
     "x-amz-apigw-id",
     "apigw-requestid",
-    "execution failed due to",
-    "method completed with status",
     "lambda execution failed with status",
-    "endpoint response body before transformations",
-    "rest api",
-    "http api",
-    "restapi",
-    "httpapi",
-    "$connect",
-    "$disconnect",
-    "@connections",
-    "posttoconnection",
-    "post_to_connection",
-    "goneexception",
-    "route selection expression",
-    "routeselectionexpression",
-    "integration response",
-    "method response",
-    "payload format version",
-    "payloadformatversion",
     "lambda proxy",
     "lambda-proxy",
     "usage plan",
@@ -563,48 +545,52 @@ const GATEWAY_MARKS: &[&str] = &[
 ];
 
 /// Marks that name the type of API a text is about, lowercase, each with the types it names
-/// (bits of [`API_TYPES`]: 1 REST, 2 HTTP, 4 WebSocket). From the Developer Guide: execution
-/// logs, mapping templates and integration responses are REST's and WebSocket's (HTTP APIs log
-/// access only and map parameters); private and edge-optimized endpoints, method requests and
-/// responses are REST's; payload format versions and JWT authorizers are HTTP APIs'; `@connections`,
-/// `$connect` and `GoneException` are WebSocket APIs'.
-const API_TYPE_MARKS: &[(&str, u8)] = &[
-    ("rest api", 1),
-    ("restapi", 1),
-    ("private api", 1),
-    ("edge-optimized", 1),
-    ("method request", 1),
-    ("method response", 1),
-    ("execution failed due to", 1 | 4),
-    ("endpoint response body before transformations", 1 | 4),
-    ("endpoint request body after transformations", 1 | 4),
-    ("method completed with status", 1 | 4),
-    ("mapping template", 1 | 4),
-    ("integration response", 1 | 4),
-    ("http api", 2),
-    ("httpapi", 2),
-    ("payload format version", 2),
-    ("payloadformatversion", 2),
-    ("jwt authorizer", 2),
-    ("websocket", 4),
-    ("web socket", 4),
-    ("wss://", 4),
-    ("@connections", 4),
-    ("$connect", 4),
-    ("$disconnect", 4),
-    ("posttoconnection", 4),
-    ("post_to_connection", 4),
-    ("goneexception", 4),
-    ("route selection expression", 4),
-    ("routeselectionexpression", 4),
+/// (bits of [`API_TYPES`]: 1 REST, 2 HTTP, 4 WebSocket) and whether it is API Gateway's own (a
+/// mark of API Gateway too: its API types' names, execution log lines, route keys, the
+/// @connections API, route selection expressions, integration and method responses, payload
+/// format versions). From the Developer Guide: execution logs, mapping templates and integration
+/// responses are REST's and WebSocket's (HTTP APIs log access only and map parameters); private
+/// and edge-optimized endpoints, method requests and responses are REST's; payload format
+/// versions and JWT authorizers are HTTP APIs'; `@connections`, `$connect` and `GoneException`
+/// are WebSocket APIs'. "websocket", "private api", "mapping template" (AppSync's too) and "jwt
+/// authorizer" name a type but not API Gateway.
+const API_TYPE_MARKS: &[(&str, u8, bool)] = &[
+    ("rest api", 1, true),
+    ("restapi", 1, true),
+    ("private api", 1, false),
+    ("edge-optimized", 1, false),
+    ("method request", 1, false),
+    ("method response", 1, true),
+    ("execution failed due to", 1 | 4, true),
+    ("endpoint response body before transformations", 1 | 4, true),
+    ("endpoint request body after transformations", 1 | 4, false),
+    ("method completed with status", 1 | 4, true),
+    ("mapping template", 1 | 4, false),
+    ("integration response", 1 | 4, true),
+    ("http api", 2, true),
+    ("httpapi", 2, true),
+    ("payload format version", 2, true),
+    ("payloadformatversion", 2, true),
+    ("jwt authorizer", 2, false),
+    ("websocket", 4, false),
+    ("web socket", 4, false),
+    ("wss://", 4, false),
+    ("@connections", 4, true),
+    ("$connect", 4, true),
+    ("$disconnect", 4, true),
+    ("posttoconnection", 4, true),
+    ("post_to_connection", 4, true),
+    ("goneexception", 4, true),
+    ("route selection expression", 4, true),
+    ("routeselectionexpression", 4, true),
 ];
 
 /// The API types a lowercase text names (bits of [`API_TYPES`]); 0 when it names none.
 fn api_types_named(lower: &str) -> u8 {
     API_TYPE_MARKS
         .iter()
-        .filter(|(mark, _)| has_mark(lower, mark))
-        .fold(0, |bits, (_, types)| bits | types)
+        .filter(|(mark, _, _)| has_mark(lower, mark))
+        .fold(0, |bits, (_, types, _)| bits | types)
 }
 
 /// `mark` stands in the lowercase `text` at the start of a word ("rest api", not "interest
@@ -629,6 +615,9 @@ fn api_type_bits<'s>(apis: impl Iterator<Item = &'s str>) -> u8 {
 /// A lowercase text names API Gateway or carries one of its marks.
 fn names_api_gateway(lower: &str) -> bool {
     GATEWAY_MARKS.iter().any(|m| has_mark(lower, m))
+        || API_TYPE_MARKS
+            .iter()
+            .any(|(m, _, own)| *own && has_mark(lower, m))
 }
 
 /// The headers CloudFront adds to every edge-optimized API's answer (`x-cache: Error from
