@@ -26,16 +26,20 @@
 //! scored by the model of 2495eb8 and by the one refitted on batch 7's fit pastes; its misses
 //! were then read. Batch 9 came from queries fixed at c3bdcc6, before the closest symptom's share
 //! and the text's length became features (and the rival was dropped), and was scored by the model
-//! of c3bdcc6 and by the new one. Batch 10 (`LAST_BATCH`) came from queries fixed at dc51b89,
-//! before API Gateway's concept names became its marks, and was scored by the models before and
-//! after that change, and then by the model that remembers the fit part (below): two clean
-//! measures, since its misses were not read. The even-hashed results of the queries of batches 6
-//! to 10 joined the fit part, and MODEL was refitted on it each time.
+//! of c3bdcc6 and by the new one. Batch 10 came from queries fixed at dc51b89, before API
+//! Gateway's concept names became its marks, and was scored by the models before and after that
+//! change, and then by the model that remembers the fit part (below). Batch 11 (`LAST_BATCH`)
+//! came from queries fixed at 4a035e1, before the memory became evidence in the ranking, and was
+//! scored by the model of 4a035e1, by it with the memory grown by batch 11's fit pastes and
+//! refitted, and by the new ranking; its misses were read after the first of these. The
+//! even-hashed results of the queries of batches 6 to 11 joined the fit part, and MODEL was
+//! refitted on it each time.
 //!
 //! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
 //! to it below): how close a text comes to a remembered text about each article, and to one
 //! about none, are features of the model. A remembered text is never its own evidence (it is
-//! left out by its hash), so the fit part's features, and the refit, are leave-one-out. The guards below
+//! left out by its hash), so the fit part's features, and the refit, are leave-one-out. It ranks
+//! too: a hit's score is raised by its nearest remembered text (`Features::ranking`). The guards below
 //! follow what the held-out part reaches, under the targets.
 use apigw_doctor::kb::{
     KnowledgeBase,
@@ -66,7 +70,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 10:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 11:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -244,6 +248,25 @@ fn dump(index: &Index<'_>, all: &[Labelled]) -> String {
     out
 }
 
+/// KB_DUMP_HITS=FILE: one tab-separated line per hit of every paste, for studying the ranking:
+/// the paste's number, held out or not, its label, the hit, its score and its feature vector.
+fn dump_hits(index: &Index<'_>, all: &[Labelled]) -> String {
+    let mut out = String::new();
+    for (n, l) in all.iter().enumerate() {
+        for h in index.search(&l.paste.text) {
+            out += &format!(
+                "{n}\t{}\t{}\t{}\t{}\t{:?}\n",
+                l.held_out,
+                l.paste.expected,
+                h.id,
+                h.features.score,
+                h.features.vector()
+            );
+        }
+    }
+    out
+}
+
 fn short(text: &str) -> String {
     let one: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
     match one.char_indices().nth(110) {
@@ -293,7 +316,7 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 160/182 since the fit part took in the even-hashed results of batches 3 and 6 to 10
+    // 170/193 since the fit part took in the even-hashed results of batches 3 and 6 to 11
     // (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.85,
@@ -313,6 +336,9 @@ fn held_out_part_keeps_what_it_reached() {
     if let Some(path) = std::env::var_os("KB_DUMP") {
         std::fs::write(path, dump(&index, &all)).unwrap();
     }
+    if let Some(path) = std::env::var_os("KB_DUMP_HITS") {
+        std::fs::write(path, dump_hits(&index, &all)).unwrap();
+    }
     let last = score(
         &index,
         all.iter().filter(|l| l.last_batch).map(|l| &l.paste),
@@ -330,15 +356,15 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 160/198 and 186/204; held out: 85/137 and
-// 196/223; batch 10 alone 3/4 and 14/14): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 170/213 and 215/233; held out: 92/141 and
+// 227/254; batch 11 alone 2/4 and 31/31): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 54-70%); the uncovered one, 85%, is reached at 87.9%, but its
-// interval (83-92%) still holds 85%.
-const FIT_TOP1: f64 = 0.79;
-const FIT_NO_MATCH: f64 = 0.89;
-const HELD_OUT_TOP1: f64 = 0.60;
-const HELD_OUT_NO_MATCH: f64 = 0.86;
+// above that rate's 95% interval, 57-73%); the uncovered one, 85%, is reached at 89.4%, but its
+// interval's lower end is 84.98%: just short of clearing it.
+const FIT_TOP1: f64 = 0.78;
+const FIT_NO_MATCH: f64 = 0.91;
+const HELD_OUT_TOP1: f64 = 0.63;
+const HELD_OUT_NO_MATCH: f64 = 0.88;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).
@@ -389,8 +415,8 @@ fn confidence_is_calibrated() {
         })
         .collect();
     if std::env::var_os("KB_CALIBRATE").is_some() {
-        // The hit with the best score (the ranking by confidence depends on the model; the
-        // one by score does not, so refitting converges).
+        // The hit ranked first (by its score and the memory: the ranking by confidence would
+        // depend on the model, this one does not, so refitting converges).
         let every: Vec<(Features, f64)> = corpus()
             .iter()
             .filter(|l| !l.held_out)
@@ -398,7 +424,7 @@ fn confidence_is_calibrated() {
                 let hits = index.search(&l.paste.text);
                 let best = hits
                     .into_iter()
-                    .max_by(|a, b| a.features.score.total_cmp(&b.features.score))?;
+                    .max_by(|a, b| a.features.ranking().total_cmp(&b.features.ranking()))?;
                 Some((
                     best.features,
                     f64::from(u8::from(best.id == l.paste.expected)),
