@@ -28,11 +28,13 @@
 //! and the text's length became features (and the rival was dropped), and was scored by the model
 //! of c3bdcc6 and by the new one. Batch 10 came from queries fixed at dc51b89, before API
 //! Gateway's concept names became its marks, and was scored by the models before and after that
-//! change, and then by the model that remembers the fit part (below). Batch 11 (`LAST_BATCH`)
+//! change, and then by the model that remembers the fit part (below). Batch 11
 //! came from queries fixed at 4a035e1, before the memory became evidence in the ranking, and was
 //! scored by the model of 4a035e1, by it with the memory grown by batch 11's fit pastes and
-//! refitted, and by the new ranking; its misses were read after the first of these. The
-//! even-hashed results of the queries of batches 6 to 11 joined the fit part, and MODEL was
+//! refitted, and by the new ranking; its misses were read after the first of these. Batch 12
+//! (`LAST_BATCH`) came from queries fixed at 5035af1, and was scored by its model and by the
+//! one whose memory took in batch 12's fit pastes (refitted); its misses were not read. The
+//! even-hashed results of the queries of batches 6 to 12 joined the fit part, and MODEL was
 //! refitted on it each time.
 //!
 //! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
@@ -70,7 +72,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 11:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 12:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -316,7 +318,7 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 170/193 since the fit part took in the even-hashed results of batches 3 and 6 to 11
+    // 170/198 since the fit part took in the even-hashed results of batches 3 and 6 to 12
     // (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.85,
@@ -356,15 +358,15 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 170/213 and 215/233; held out: 92/141 and
-// 227/254; batch 11 alone 2/4 and 31/31): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 170/221 and 225/248; held out: 100/154 and
+// 237/268; batch 12 alone 9/13 and 10/14): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 57-73%); the uncovered one, 85%, is reached at 89.4%, but its
-// interval's lower end is 84.98%: just short of clearing it.
-const FIT_TOP1: f64 = 0.78;
-const FIT_NO_MATCH: f64 = 0.91;
+// above that rate's 95% interval, 57-72%); the uncovered one, 85%, is reached at 88.4%, but its
+// interval (84-92%) still holds 85%.
+const FIT_TOP1: f64 = 0.76;
+const FIT_NO_MATCH: f64 = 0.89;
 const HELD_OUT_TOP1: f64 = 0.63;
-const HELD_OUT_NO_MATCH: f64 = 0.88;
+const HELD_OUT_NO_MATCH: f64 = 0.87;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
 /// when it matched an error text of its own (both apply).

@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.08, 1.61, 1.42, 0.91, -0.54, 1.79, 0.02, 2.47, -0.97, 5.01, -6.97,
+    -1.23, 1.46, 1.42, 0.95, -0.41, 1.89, 0.23, 2.19, -1.02, 4.94, -6.65,
 ];
 
 #[derive(Debug, Clone, Serialize)]
