@@ -32,9 +32,12 @@
 //! came from queries fixed at 4a035e1, before the memory became evidence in the ranking, and was
 //! scored by the model of 4a035e1, by it with the memory grown by batch 11's fit pastes and
 //! refitted, and by the new ranking; its misses were read after the first of these. Batch 12
-//! (`LAST_BATCH`) came from queries fixed at 5035af1, and was scored by its model and by the
-//! one whose memory took in batch 12's fit pastes (refitted); its misses were not read. The
-//! even-hashed results of the queries of batches 6 to 12 joined the fit part, and MODEL was
+//! came from queries fixed at 5035af1, and was scored by its model and by the one whose memory
+//! took in batch 12's fit pastes (refitted). Batch 13 (`LAST_BATCH`) came from queries fixed at
+//! ec524bc, before emulators' names became marks of another platform, and was scored by its
+//! model, by it with the memory grown by batch 13's fit pastes (refitted), and by the model with
+//! the emulator marks (refitted). The misses of batches 12 and 13 were not read. The
+//! even-hashed results of the queries of batches 6 to 13 joined the fit part, and MODEL was
 //! refitted on it each time.
 //!
 //! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
@@ -72,7 +75,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 12:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 13:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -318,7 +321,7 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 170/198 since the fit part took in the even-hashed results of batches 3 and 6 to 12
+    // 176/203 since the fit part took in the even-hashed results of batches 3 and 6 to 13
     // (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.85,
@@ -358,14 +361,14 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 170/221 and 225/248; held out: 100/154 and
-// 237/268; batch 12 alone 9/13 and 10/14): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 176/225 and 249/271; held out: 99/157 and
+// 253/288; batch 13 alone 1/3 and 16/20): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 57-72%); the uncovered one, 85%, is reached at 88.4%, but its
-// interval (84-92%) still holds 85%.
-const FIT_TOP1: f64 = 0.76;
-const FIT_NO_MATCH: f64 = 0.89;
-const HELD_OUT_TOP1: f64 = 0.63;
+// above that rate's 95% interval, 55-70%); the uncovered one, 85%, is reached at 87.8%, but its
+// interval (84-91%) still holds 85%.
+const FIT_TOP1: f64 = 0.77;
+const FIT_NO_MATCH: f64 = 0.91;
+const HELD_OUT_TOP1: f64 = 0.62;
 const HELD_OUT_NO_MATCH: f64 = 0.87;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only

@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.23, 1.46, 1.42, 0.95, -0.41, 1.89, 0.23, 2.19, -1.02, 4.94, -6.65,
+    -1.17, 1.17, 1.02, 1.14, -1.26, 1.9, 0.25, 2.2, -1.35, 5.07, -6.44,
 ];
 
 #[derive(Debug, Clone, Serialize)]
@@ -100,8 +100,8 @@ pub struct Features {
     pub exact: bool,
     pub score: f64,
     /// Marks of another AWS service (or of an API Gateway feature no article covers) or of
-    /// another platform (nginx, Heroku) in the query, at most 3: its error and operation names,
-    /// ARNs, IAM actions, hosts, product names.
+    /// another platform (nginx, Heroku, an emulator of API Gateway such as LocalStack) in the
+    /// query, at most 3: its error and operation names, ARNs, IAM actions, hosts, product names.
     pub foreign: f64,
     /// The text names API Gateway or carries one of its marks (an execute-api host, the
     /// x-amzn-ErrorType or apigw-requestid header, an execution log line).

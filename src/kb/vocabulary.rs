@@ -197,6 +197,14 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
             }
         }
     }
+    // An emulator of API Gateway (LocalStack, serverless-offline, the SAM CLI's local commands):
+    // a text about how it behaves is that emulator's problem, not API Gateway's, whose behaviour
+    // it imitates with its own gaps.
+    for (mark, names) in EMULATORS {
+        if names.iter().any(|name| has_word(&lower, name)) {
+            add(mark);
+        }
+    }
     // `cognito-idp.us-east-1.amazonaws.com`, `sqs.amazonaws.com`
     for (at, _) in lower.match_indices(".amazonaws.com") {
         let host = lower[..at]
@@ -210,6 +218,23 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
         }
     }
     marks
+}
+
+/// Emulators of API Gateway, each with the names a text gives it (lowercase).
+const EMULATORS: &[(&str, &[&str])] = &[
+    ("localstack", &["localstack"]),
+    (
+        "serverless-offline",
+        &["serverless-offline", "serverless offline", "sls offline"],
+    ),
+    ("sam local", &["sam local", "samdev local"]),
+];
+
+/// `name` stands in the lowercase `text` as whole words (not inside a longer word).
+fn has_word(text: &str, name: &str) -> bool {
+    let wordy = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    text.match_indices(name)
+        .any(|(at, _)| !text[..at].ends_with(wordy) && !text[at + name.len()..].starts_with(wordy))
 }
 
 /// What a Lambda function threw, as API Gateway's execution log quotes it ("Lambda execution
@@ -374,6 +399,26 @@ mod tests {
             .map(|l| l.split(' ').count())
             .max();
         assert_eq!(longest, Some(MAX_PLATFORM_WORDS));
+    }
+
+    #[test]
+    fn emulators_are_marks_of_another_platform() {
+        let marks = |t: &str| foreign_marks(t, 3);
+        assert_eq!(
+            marks("LocalStack returns 404 for my API Gateway route"),
+            ["localstack"]
+        );
+        assert_eq!(
+            marks("works on AWS but not with `sls offline` (serverless-offline 8.1)"),
+            ["serverless-offline"]
+        );
+        assert_eq!(
+            marks("sam local start-api answers Missing Authentication Token"),
+            ["sam local"]
+        );
+        // Only whole words: a sample, a localstacker, a function named sam_locale.
+        assert!(marks("the SAM sample app, deployed").is_empty());
+        assert!(marks("a localstacker's blog; sam_locale = 'en'").is_empty());
     }
 
     #[test]
