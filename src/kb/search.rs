@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.17, 1.17, 1.02, 1.14, -1.26, 1.9, 0.25, 2.2, -1.35, 5.07, -6.44,
+    -1.17, 1.03, 1.1, 0.96, -1.38, 1.74, 0.27, 1.94, -1.2, 5.67, -6.34,
 ];
 
 #[derive(Debug, Clone, Serialize)]
