@@ -52,6 +52,18 @@ fn takes_text(query: &str) -> Option<TakesText> {
     })
 }
 
+/// Why a text holds more than one problem: every answer matched an error message of its own,
+/// or only the later ones did (the first answers the rest of the text).
+fn two_problems(first_matched: bool, also: usize) -> &'static str {
+    match (first_matched, also) {
+        (true, _) => "each matched an error message of its own",
+        (false, 1) => "the second matched an error message of its own; the first answers the rest",
+        (false, _) => {
+            "the later ones matched an error message of their own; the first answers the rest"
+        }
+    }
+}
+
 impl Outcome for SearchOutcome {
     fn render_human(&self, out: &mut dyn Write, p: &Palette) -> io::Result<()> {
         if let Some(t) = &self.takes_text {
@@ -74,10 +86,11 @@ impl Outcome for SearchOutcome {
             if also > 0 {
                 writeln!(
                     out,
-                    "{}the text holds {} problems{:#}: each matched an error message of its own",
+                    "{}the text holds {} problems{:#}: {}",
                     p.strong,
                     also + 1,
-                    p.strong
+                    p.strong,
+                    two_problems(self.hits[0].matched_symptom.is_some(), also)
                 )?;
                 writeln!(out)?;
             }
@@ -317,4 +330,79 @@ pub fn list(session: &mut Session) -> Result<()> {
         "knowledge base",
         ListOutcome { articles },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kb::search::Features;
+
+    fn hit(id: &str, matched: Option<&str>, also: bool) -> Hit {
+        Hit {
+            id: id.into(),
+            title: id.into(),
+            score: 1.0,
+            confidence: 0.6,
+            weak: false,
+            also,
+            check: String::new(),
+            matched_symptom: matched.map(String::from),
+            if_other_api: None,
+            features: Features::default(),
+        }
+    }
+
+    fn rendered(hits: Vec<Hit>) -> String {
+        let outcome = SearchOutcome {
+            confident: true,
+            hits,
+            takes_text: None,
+        };
+        let mut out = Vec::new();
+        outcome.render_human(&mut out, &Palette::plain()).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// "Each matched an error message of its own" only when the first did too: a first answer
+    /// found by its words alone is said to answer the rest of the text.
+    #[test]
+    fn two_problems_say_which_answers_matched_an_error_message() {
+        let both = rendered(vec![
+            hit("cors", Some("blocked by CORS policy"), false),
+            hit(
+                "integration-timeout",
+                Some("Endpoint request timed out"),
+                true,
+            ),
+        ]);
+        assert!(
+            both.starts_with("the text holds 2 problems: each matched an error message of its own")
+        );
+        let second = rendered(vec![
+            hit("cors", None, false),
+            hit(
+                "missing-authentication-token",
+                Some("Missing Authentication Token"),
+                true,
+            ),
+        ]);
+        assert!(second.starts_with("the text holds 2 problems: the second matched an error message of its own; the first answers the rest"), "{second}");
+        let later = rendered(vec![
+            hit("cors", None, false),
+            hit(
+                "missing-authentication-token",
+                Some("Missing Authentication Token"),
+                true,
+            ),
+            hit(
+                "integration-timeout",
+                Some("Endpoint request timed out"),
+                true,
+            ),
+        ]);
+        assert!(
+            later.contains("3 problems: the later ones matched"),
+            "{later}"
+        );
+    }
 }
