@@ -43,8 +43,8 @@ pub fn api_type_name(api: &str) -> &str {
 const OTHER_API_TYPE: f64 = 0.5;
 
 /// How much the nearest remembered text about an article adds to its score: the score is
-/// multiplied by 1 + this x the cosine (0-1). Chosen on the fit part: the right article ranks
-/// first for 191 of its 213 covered texts by the words alone, 195 at 1 to 1.5, 194 at 2.
+/// multiplied by 1 + this x the cosine (0-1). Chosen on the fit part when it held 213 covered
+/// texts: the right article ranked first for 191 by the words alone, 195 at 1 to 1.5, 194 at 2.
 const MEMORY_IN_SCORE: f64 = 1.5;
 
 /// Marks of other services counted at most (each lowers the confidence).
@@ -478,12 +478,12 @@ impl<'a> Index<'a> {
     }
 }
 
-/// Best score first (the knowledge base's order on ties), with a confidence each. The model was
-/// fitted on the best-scored hit of each text, so that hit's confidence is the model's; a later
-/// hit is an answer too only when it matched an error text of its own (the text holds two
-/// problems: both apply, and it comes second); otherwise articles answer one problem each and
-/// its chance is at most what the first leaves (1 - its confidence). Confidence never rises
-/// down the list.
+/// Best first by [`Features::ranking`] (the score raised by the memory; the knowledge base's
+/// order on ties), with a confidence each. The model was fitted on the first-ranked hit of each
+/// text, so that hit's confidence is the model's; a later hit is an answer too only when it
+/// matched an error text of its own (the text holds two problems: both apply, and it comes
+/// second); otherwise articles answer one problem each and its chance is at most what the first
+/// leaves (1 - its confidence). Confidence never rises down the list.
 fn rank(hits: &mut [Hit]) {
     hits.sort_by(|a, b| b.features.ranking().total_cmp(&a.features.ranking()));
     // An error text two articles list (a resource policy's "User: anonymous is not
