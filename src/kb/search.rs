@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.19, 1.04, 0.95, 0.95, -1.37, 1.79, 0.28, 2.0, -1.21, 5.75, -6.4,
+    -1.18, 1.03, 0.95, 0.95, -1.36, 1.78, 0.28, 2.0, -1.21, 5.76, -6.4,
 ];
 
 #[derive(Debug, Clone, Serialize)]

@@ -178,7 +178,8 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
         add("sdk-error-object");
     }
     // Another platform's name: a web server, proxy, CDN, PaaS or host other than AWS (`nginx`,
-    // `openresty`, `heroku`, `netlify`, `apache apisix`), learned by scripts/kb-platforms.py.
+    // `openresty`, `heroku`, `netlify`, `apache apisix`), learned by scripts/kb-platforms.py, or
+    // an emulator of API Gateway (`EMULATORS`).
     let words: Vec<&str> = lower
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '.'))
         .map(|w| w.trim_matches('.'))
@@ -195,14 +196,9 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
             if has(&lists.platforms, &name) {
                 add(&name);
             }
-        }
-    }
-    // An emulator of API Gateway (LocalStack, serverless-offline, the SAM CLI's local commands):
-    // a text about how it behaves is that emulator's problem, not API Gateway's, whose behaviour
-    // it imitates with its own gaps.
-    for (mark, names) in EMULATORS {
-        if names.iter().any(|name| has_word(&lower, name)) {
-            add(mark);
+            if let Some((mark, _)) = EMULATORS.iter().find(|(_, names)| names.contains(&&*name)) {
+                add(mark);
+            }
         }
     }
     // `cognito-idp.us-east-1.amazonaws.com`, `sqs.amazonaws.com`
@@ -220,22 +216,14 @@ pub fn foreign_marks(text: &str, limit: usize) -> Vec<String> {
     marks
 }
 
-/// Emulators of API Gateway, each with the names a text gives it (lowercase).
+/// Emulators of API Gateway (LocalStack, serverless-offline, the SAM CLI's local commands), each
+/// with the names a text gives it, as lowercase words: a text about how one behaves is that
+/// emulator's problem, not API Gateway's, whose behaviour it imitates with its own gaps.
 const EMULATORS: &[(&str, &[&str])] = &[
     ("localstack", &["localstack"]),
-    (
-        "serverless-offline",
-        &["serverless-offline", "serverless offline", "sls offline"],
-    ),
+    ("serverless-offline", &["serverless offline", "sls offline"]),
     ("sam local", &["sam local", "samdev local"]),
 ];
-
-/// `name` stands in the lowercase `text` as whole words (not inside a longer word).
-fn has_word(text: &str, name: &str) -> bool {
-    let wordy = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    text.match_indices(name)
-        .any(|(at, _)| !text[..at].ends_with(wordy) && !text[at + name.len()..].starts_with(wordy))
-}
 
 /// What a Lambda function threw, as API Gateway's execution log quotes it ("Lambda execution
 /// failed with status 200 due to customer function error: An error occurred
@@ -416,7 +404,12 @@ mod tests {
             marks("sam local start-api answers Missing Authentication Token"),
             ["sam local"]
         );
-        // Only whole words: a sample, a localstacker, a function named sam_locale.
+        // Whole words, as a docker-compose log prefixes them; not a sample, a localstacker, a
+        // function named sam_locale.
+        assert_eq!(
+            marks("localstack_1 | ERROR: API Gateway route not found"),
+            ["localstack"]
+        );
         assert!(marks("the SAM sample app, deployed").is_empty());
         assert!(marks("a localstacker's blog; sam_locale = 'en'").is_empty());
     }
