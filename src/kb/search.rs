@@ -525,6 +525,11 @@ fn rank(hits: &mut [Hit]) {
         previous = h.confidence;
         // The confidence shown (two decimals) is the one that decides: never "0.50 (weak)".
         h.confidence = (h.confidence * 100.0).round() / 100.0;
+        if n > 0 && !h.also {
+            // Without an error text of its own a later hit is no answer beside the first, even
+            // when both round to 0.50 (a first at 0.4951 shows 0.50 and leaves 0.5049).
+            h.confidence = h.confidence.min(CONFIDENCE_FLOOR - 0.01);
+        }
         h.weak = h.confidence < CONFIDENCE_FLOOR;
     }
 }
@@ -865,6 +870,41 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// A hit with this score whose model confidence is `p`: coverage 1 (its logarithm is 0) and
+    /// no other evidence, the foreign marks' weight making up the rest of the logit.
+    fn hit_at(id: &str, p: f64, score: f64) -> Hit {
+        let logit = (p / (1.0 - p)).ln();
+        let foreign = (logit - MODEL[0] - MODEL[3] * score.ln_1p()) / MODEL[4];
+        Hit {
+            id: id.into(),
+            title: id.into(),
+            score,
+            confidence: 0.0,
+            weak: true,
+            also: false,
+            check: String::new(),
+            matched_symptom: None,
+            if_other_api: None,
+            features: Features {
+                coverage: 1.0,
+                score,
+                foreign,
+                ..Features::default()
+            },
+        }
+    }
+
+    #[test]
+    fn a_later_hit_without_an_error_text_is_never_an_answer_beside_the_first() {
+        // The first shows 0.50 (0.4951) and leaves 0.5049: the second would show 0.50 too.
+        let mut hits = vec![hit_at("second", 0.9, 1.0), hit_at("first", 0.4951, 2.0)];
+        assert!((hits[1].features.confidence(&MODEL) - 0.4951).abs() < 1e-9);
+        rank(&mut hits);
+        assert_eq!(hits[0].id, "first");
+        assert_eq!((hits[0].confidence, hits[0].weak), (0.5, false));
+        assert!(hits[1].weak && hits[1].confidence < 0.5, "{:?}", hits[1]);
     }
 
     #[test]
