@@ -36,10 +36,10 @@
 //! took in batch 12's fit pastes (refitted). Batch 13 came from queries fixed at ec524bc, before
 //! emulators' names became marks of another platform, and was scored by its model, by it with
 //! the memory grown by batch 13's fit pastes (refitted), and by the model with the emulator marks
-//! (refitted). Batch 14 came from queries fixed at a19f533, and batch 15 (`LAST_BATCH`) from
-//! queries fixed at f925df7; each was scored by the model of its commit and by the one whose
-//! memory took in its batch's fit pastes (refitted). The misses of batches 12 to 15 were not read.
-//! The even-hashed results of the queries of batches 6 to 15 joined the fit part, and MODEL was
+//! (refitted). Batches 14, 15 and 16 (`LAST_BATCH`) came from queries fixed at a19f533, f925df7
+//! and 44bd26f; each was scored by the model of its commit and by the one whose memory took in
+//! its batch's fit pastes (refitted). The misses of batches 12 to 16 were not read. The
+//! even-hashed results of the queries of batches 6 to 16 joined the fit part, and MODEL was
 //! refitted on it each time.
 //!
 //! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
@@ -77,7 +77,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 15:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 16:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -323,8 +323,8 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 181/213 (0.850) since the fit part took in the even-hashed results of batches 3 and 6 to
-    // 15 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
+    // 189/222 (0.851) since the fit part took in the even-hashed results of batches 3 and 6 to
+    // 16 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.84,
         "confident answers right only {precision:.2} of the time"
@@ -363,12 +363,12 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 181/237 and 273/299; held out: 99/162 and
-// 278/312; batch 15 alone 0/3 and 17/17): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 189/248 and 285/312; held out: 103/169 and
+// 295/331; batch 16 alone 3/7 and 19/19): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
 // above that rate's 95% interval, 53-68%); the uncovered one, 85%, is reached at 89.1%, and its
-// interval (85.2-92.1%) now clears 85%, helped by the last batches' many texts about other
-// servers, which are easy to leave unanswered.
+// interval (85.3-92.0%) clears 85%, helped by the last batches' many texts about other servers,
+// which are easy to leave unanswered.
 const FIT_TOP1: f64 = 0.75;
 const FIT_NO_MATCH: f64 = 0.90;
 const HELD_OUT_TOP1: f64 = 0.60;

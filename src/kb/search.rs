@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.18, 1.03, 0.95, 0.95, -1.36, 1.78, 0.28, 2.0, -1.21, 5.76, -6.4,
+    -1.37, 1.12, 0.95, 0.89, -1.0, 1.74, 0.28, 2.1, -1.08, 6.12, -6.69,
 ];
 
 #[derive(Debug, Clone, Serialize)]
