@@ -112,6 +112,18 @@ fn units_glued_to_numbers_are_understood() {
     }
 }
 
+/// HTTP APIs have no mapping templates: the question is the HTTP API article's, not the REST one's.
+#[test]
+fn a_mapping_template_on_an_http_api_is_the_http_api_article() {
+    let q = "Can I use a mapping template on my HTTP API to transform the request body?";
+    let j = run(&["-o", "json", "kb", "search", q]).one_json();
+    let first = &j["result"]["hits"][0];
+    assert_eq!(first["id"], "http-api-status-codes", "{j}");
+    assert_eq!(first["weak"], false, "{j}");
+    let r = run(&["kb", "show", "http-api-status-codes"]);
+    assert!(r.stdout.contains("HTTP APIs have no mapping templates"), "{}", r.stdout);
+}
+
 /// Two error messages, two problems: both answers, the second marked as also applying.
 #[test]
 fn a_paste_with_two_problems_gets_two_answers() {

@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.37, 1.12, 0.95, 0.89, -1.0, 1.74, 0.28, 2.1, -1.08, 6.12, -6.69,
+    -1.31, 1.11, 0.96, 0.76, -1.01, 1.75, 0.3, 2.13, -1.01, 6.24, -6.54,
 ];
 
 #[derive(Debug, Clone, Serialize)]
