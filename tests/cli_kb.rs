@@ -121,7 +121,29 @@ fn a_mapping_template_on_an_http_api_is_the_http_api_article() {
     assert_eq!(first["id"], "http-api-status-codes", "{j}");
     assert_eq!(first["weak"], false, "{j}");
     let r = run(&["kb", "show", "http-api-status-codes"]);
-    assert!(r.stdout.contains("HTTP APIs have no mapping templates"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("HTTP APIs have no mapping templates"),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A WebSocket route whose function API Gateway may not invoke answers Internal server error and
+/// the function never runs: the WebSocket routes article names the missing permission.
+#[test]
+fn a_websocket_route_lambda_without_permission_is_the_websocket_routes_article() {
+    let q = "wscat: sending {\"action\":\"sendmessage\"} returns {\"message\": \"Internal server error\", \"connectionId\":\"abc=\", \"requestId\":\"def=\"} and my Lambda function is never invoked, nothing in its CloudWatch logs";
+    let j = run(&["-o", "json", "kb", "search", q]).one_json();
+    let first = &j["result"]["hits"][0];
+    assert_eq!(first["id"], "websocket-routes", "{j}");
+    assert_eq!(first["weak"], false, "{j}");
+    let r = run(&["kb", "show", "websocket-routes"]);
+    assert!(r.stdout.contains("lambda add-permission"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Invalid permissions on Lambda function"),
+        "{}",
+        r.stdout
+    );
 }
 
 /// Two error messages, two problems: both answers, the second marked as also applying.
