@@ -105,21 +105,25 @@ fn units_glued_to_numbers_are_understood() {
         ),
         ("upload of a 12mb file fails with 413", "payload-too-large"),
     ] {
-        let j = run(&["-o", "json", "kb", "search", q]).one_json();
-        let first = &j["result"]["hits"][0];
-        assert_eq!(first["id"], want, "{q}");
-        assert_eq!(first["weak"], false, "{q}");
+        answers_first(q, want);
     }
+}
+
+/// `kb search -o json` answers `q` with the article `want`, first and confidently.
+fn answers_first(q: &str, want: &str) {
+    let j = run(&["-o", "json", "kb", "search", q]).one_json();
+    let first = &j["result"]["hits"][0];
+    assert_eq!(first["id"], want, "{q}: {j}");
+    assert_eq!(first["weak"], false, "{q}: {j}");
 }
 
 /// HTTP APIs have no mapping templates: the question is the HTTP API article's, not the REST one's.
 #[test]
 fn a_mapping_template_on_an_http_api_is_the_http_api_article() {
-    let q = "Can I use a mapping template on my HTTP API to transform the request body?";
-    let j = run(&["-o", "json", "kb", "search", q]).one_json();
-    let first = &j["result"]["hits"][0];
-    assert_eq!(first["id"], "http-api-status-codes", "{j}");
-    assert_eq!(first["weak"], false, "{j}");
+    answers_first(
+        "Can I use a mapping template on my HTTP API to transform the request body?",
+        "http-api-status-codes",
+    );
     let r = run(&["kb", "show", "http-api-status-codes"]);
     assert!(
         r.stdout.contains("HTTP APIs have no mapping templates"),
@@ -133,10 +137,7 @@ fn a_mapping_template_on_an_http_api_is_the_http_api_article() {
 #[test]
 fn a_websocket_route_lambda_without_permission_is_the_websocket_routes_article() {
     let q = "wscat: sending {\"action\":\"sendmessage\"} returns {\"message\": \"Internal server error\", \"connectionId\":\"abc=\", \"requestId\":\"def=\"} and my Lambda function is never invoked, nothing in its CloudWatch logs";
-    let j = run(&["-o", "json", "kb", "search", q]).one_json();
-    let first = &j["result"]["hits"][0];
-    assert_eq!(first["id"], "websocket-routes", "{j}");
-    assert_eq!(first["weak"], false, "{j}");
+    answers_first(q, "websocket-routes");
     let r = run(&["kb", "show", "websocket-routes"]);
     assert!(r.stdout.contains("lambda add-permission"), "{}", r.stdout);
     assert!(
