@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.3, 1.12, 0.97, 0.79, -1.01, 1.78, 0.32, 2.09, -1.04, 6.25, -6.64,
+    -1.27, 1.09, 1.14, 0.52, -1.08, 1.59, 0.27, 1.98, -0.7, 6.12, -6.5,
 ];
 
 #[derive(Debug, Clone, Serialize)]
