@@ -36,12 +36,12 @@
 //! took in batch 12's fit pastes (refitted). Batch 13 came from queries fixed at ec524bc, before
 //! emulators' names became marks of another platform, and was scored by its model, by it with
 //! the memory grown by batch 13's fit pastes (refitted), and by the model with the emulator marks
-//! (refitted). Batches 14, 15, 16 and 17 (`LAST_BATCH`) came from queries fixed at a19f533,
-//! f925df7, 44bd26f and 5d33d3b (batch 17's name frameworks that deploy to API Gateway: Zappa,
-//! Chalice, Amplify, CDK, Terraform, Apollo); each was scored by the model of its commit and by
-//! the one whose memory took in its batch's fit pastes (refitted). The misses of batches 12 to 17
-//! were not read. The even-hashed results of the queries of batches 6 to 17 joined the fit part,
-//! and MODEL was refitted on it each time.
+//! (refitted). Batches 14 to 18 (`LAST_BATCH`) came from queries fixed at a19f533, f925df7,
+//! 44bd26f, 5d33d3b and e458926 (batches 17 and 18 name frameworks that deploy to API Gateway:
+//! Zappa, Chalice, Amplify, CDK, Terraform, Apollo, bref, SST, Spring Cloud Function, Next.js);
+//! each was scored by the model of its commit and by the one whose memory took in its batch's
+//! fit pastes (refitted). The misses of batches 12 to 18 were not read. The even-hashed results
+//! of the queries of batches 6 to 18 joined the fit part, and MODEL was refitted on it each time.
 //!
 //! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
 //! to it below): how close a text comes to a remembered text about each article, and to one
@@ -78,7 +78,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 17:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 18:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -324,8 +324,8 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 193/230 (0.839) since the fit part took in the even-hashed results of batches 3 and 6 to
-    // 17 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
+    // 197/235 (0.838) since the fit part took in the even-hashed results of batches 3 and 6 to
+    // 18 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.83,
         "confident answers right only {precision:.2} of the time"
@@ -364,15 +364,15 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 193/260 and 296/326; held out: 107/181 and
-// 315/349; batch 17 alone 3/12 and 18/18): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 197/267 and 319/350; held out: 105/184 and
+// 327/360; batch 18 alone 1/3 and 11/11): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 52-66%); the uncovered one, 85%, is reached at 90.3%, and its
-// interval (86.7-92.9%) clears 85%, helped by the last batches' many texts about other servers,
+// above that rate's 95% interval, 50-64%); the uncovered one, 85%, is reached at 90.8%, and its
+// interval (87.4-93.4%) clears 85%, helped by the last batches' many texts about other servers,
 // which are easy to leave unanswered.
-const FIT_TOP1: f64 = 0.74;
+const FIT_TOP1: f64 = 0.73;
 const FIT_NO_MATCH: f64 = 0.90;
-const HELD_OUT_TOP1: f64 = 0.58;
+const HELD_OUT_TOP1: f64 = 0.56;
 const HELD_OUT_NO_MATCH: f64 = 0.88;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only
