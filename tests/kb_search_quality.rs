@@ -36,12 +36,13 @@
 //! took in batch 12's fit pastes (refitted). Batch 13 came from queries fixed at ec524bc, before
 //! emulators' names became marks of another platform, and was scored by its model, by it with
 //! the memory grown by batch 13's fit pastes (refitted), and by the model with the emulator marks
-//! (refitted). Batches 14 to 18 (`LAST_BATCH`) came from queries fixed at a19f533, f925df7,
-//! 44bd26f, 5d33d3b and e458926 (batches 17 and 18 name frameworks that deploy to API Gateway:
-//! Zappa, Chalice, Amplify, CDK, Terraform, Apollo, bref, SST, Spring Cloud Function, Next.js);
-//! each was scored by the model of its commit and by the one whose memory took in its batch's
-//! fit pastes (refitted). The misses of batches 12 to 18 were not read. The even-hashed results
-//! of the queries of batches 6 to 18 joined the fit part, and MODEL was refitted on it each time.
+//! (refitted). Batches 14 to 19 (`LAST_BATCH`) came from queries fixed at a19f533, f925df7,
+//! 44bd26f, 5d33d3b, e458926 and c3118e5 (batches 17 and 18 name frameworks that deploy to API
+//! Gateway: Zappa, Chalice, Amplify, CDK, Terraform, Apollo, bref, SST, Spring Cloud Function,
+//! Next.js; batch 19 uses API Gateway's abbreviations); each was scored by the model of its
+//! commit and by the one whose memory took in its batch's fit pastes (refitted). The misses of
+//! batches 12 to 19 were not read. The even-hashed results of the queries of batches 6 to 19
+//! joined the fit part, and MODEL was refitted on it each time.
 //!
 //! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
 //! to it below): how close a text comes to a remembered text about each article, and to one
@@ -78,7 +79,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 18:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 19:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -324,8 +325,8 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 197/235 (0.838) since the fit part took in the even-hashed results of batches 3 and 6 to
-    // 18 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
+    // 199/236 (0.843) since the fit part took in the even-hashed results of batches 3 and 6 to
+    // 19 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.83,
         "confident answers right only {precision:.2} of the time"
@@ -364,15 +365,15 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 197/267 and 319/350; held out: 105/184 and
-// 327/360; batch 18 alone 1/3 and 11/11): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 199/270 and 328/360; held out: 104/185 and
+// 337/370; batch 19 alone 1/1 and 9/10): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 50-64%); the uncovered one, 85%, is reached at 90.8%, and its
-// interval (87.4-93.4%) clears 85%, helped by the last batches' many texts about other servers,
+// above that rate's 95% interval, 49-63%); the uncovered one, 85%, is reached at 91.1%, and its
+// interval (87.7-93.6%) clears 85%, helped by the last batches' many texts about other servers,
 // which are easy to leave unanswered.
 const FIT_TOP1: f64 = 0.73;
 const FIT_NO_MATCH: f64 = 0.90;
-const HELD_OUT_TOP1: f64 = 0.56;
+const HELD_OUT_TOP1: f64 = 0.55;
 const HELD_OUT_NO_MATCH: f64 = 0.88;
 
 /// One answer: confidence never rises down the ranking, and a second confident hit appears only

@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.51, 1.14, 1.18, 0.65, -1.05, 1.58, 0.26, 1.95, -0.72, 6.13, -6.68,
+    -1.44, 1.11, 1.13, 0.64, -1.12, 1.64, 0.21, 2.01, -0.76, 6.05, -6.68,
 ];
 
 #[derive(Debug, Clone, Serialize)]
