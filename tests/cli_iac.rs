@@ -788,3 +788,80 @@ Resources:
         "{j}"
     );
 }
+
+/// A Lambda integration must call the function with POST, whatever method clients call:
+/// Lambda's Invoke API takes nothing else, and API Gateway answers every request 500 (AWS
+/// knowledge-center article "api-gateway-lambda-template-invoke-error"). Hand-written
+/// definitions copy the client's method; here the same real-shaped documents with that one
+/// change: Terraform's state, a `cdk synth` template and a Swagger export.
+#[test]
+fn a_lambda_integration_that_is_not_called_with_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        (
+            STATE,
+            "\"integration_http_method\": \"POST\"",
+            "\"integration_http_method\": \"GET\"",
+            "GET",
+            "state.json",
+        ),
+        (
+            CDK_NONPROXY,
+            "\"IntegrationHttpMethod\": \"POST\"",
+            "\"IntegrationHttpMethod\": \"ANY\"",
+            "ANY",
+            "cdk.template.json",
+        ),
+        (
+            "examples/trace/shop-swagger.json",
+            "\"type\": \"aws_proxy\",\n          \"httpMethod\": \"POST\"",
+            "\"type\": \"aws_proxy\",\n          \"httpMethod\": \"GET\"",
+            "GET",
+            "shop-swagger.json",
+        ),
+    ];
+    for (original, from, to, method, name) in cases {
+        let (_, j) = json_run(&["lint", original]);
+        assert!(
+            findings_with(&j, "lint.lambda-integration-not-post").is_empty(),
+            "{original}: {j}"
+        );
+        let text = std::fs::read_to_string(original).unwrap();
+        assert!(text.contains(from), "{original}");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        let (code, j) = json_run(&["lint", path.to_str().unwrap()]);
+        assert_eq!(code, 1, "{name}");
+        let found = findings_with(&j, "lint.lambda-integration-not-post");
+        assert_eq!(found.len(), 1, "{name}: {j}");
+        let f = found[0];
+        assert_eq!(f["severity"], "error");
+        assert_eq!(f["evidence"]["integration_http_method"], method);
+        assert!(
+            f["evidence"]["uri"]
+                .as_str()
+                .is_some_and(|u| u.contains(":lambda:path/")),
+            "{f}"
+        );
+        assert!(f["evidence"]["line"].as_u64().is_some(), "{f}");
+        assert_eq!(f["article"], "configuration-error");
+        assert!(
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("Unable to determine service/operation name to be authorized"),
+            "{f}"
+        );
+    }
+    // The execution log line it causes is the same article's symptom.
+    let j = run(&[
+        "-o",
+        "json",
+        "kb",
+        "search",
+        "Endpoint response body before transformations: <AccessDeniedException> <Message>Unable to determine service/operation name to be authorized</Message> </AccessDeniedException>",
+    ])
+    .one_json();
+    assert_eq!(j["result"]["hits"][0]["id"], "configuration-error", "{j}");
+    assert_eq!(j["result"]["hits"][0]["weak"], false, "{j}");
+}

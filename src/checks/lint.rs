@@ -28,6 +28,7 @@ pub const HTTP_RESPONSE_MAPPING: &str = "lint.http-response-mapping-invalid";
 pub const HTTP_API_POLICY: &str = "lint.http-api-policy";
 pub const CORS_PREFLIGHT_NEEDS_AUTH: &str = "lint.cors-preflight-needs-auth";
 pub const STAGE_VARIABLE_UNDEFINED: &str = "lint.stage-variable-undefined";
+pub const LAMBDA_INTEGRATION_NOT_POST: &str = "lint.lambda-integration-not-post";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -47,6 +48,7 @@ pub const CODES: &[&str] = &[
     CORS_PREFLIGHT_NEEDS_AUTH,
     METHOD_WITHOUT_INTEGRATION,
     STAGE_VARIABLE_UNDEFINED,
+    LAMBDA_INTEGRATION_NOT_POST,
 ];
 
 const METHODS: &[&str] = &[
@@ -1114,6 +1116,14 @@ pub fn lint_with(methods: &[Method], patterns: &mut selection::Patterns) -> Vec<
                     .with("location", i.location.as_str()),
             );
         }
+        if let Some(method) = lambda_called_without_post(i) {
+            push(
+                Finding::error(LAMBDA_INTEGRATION_NOT_POST, format!("{label} calls its Lambda function with integration method {method}, but Lambda is invoked with POST only: every request fails with 500 {{\"message\": \"Internal server error\"}}, and the execution log shows \"Lambda invocation failed with status: 403\" and AccessDeniedException \"Unable to determine service/operation name to be authorized\"; set the integration's httpMethod to POST (the method clients call does not change)"))
+                    .with("integration_http_method", method)
+                    .with("uri", i.uri.clone())
+                    .with("location", i.location.as_str()),
+            );
+        }
         let http = i
             .type_name
             .as_deref()
@@ -1132,6 +1142,21 @@ pub fn lint_with(methods: &[Method], patterns: &mut selection::Patterns) -> Vec<
         }
     }
     findings
+}
+
+/// The integration method of a Lambda integration (proxy or not) that is not POST. API
+/// Gateway calls Lambda's Invoke API, which takes POST only; the console always writes POST,
+/// hand-written definitions (OpenAPI, CloudFormation's `IntegrationHttpMethod`, Terraform's
+/// `integration_http_method`) sometimes copy the client's method instead (documented: AWS
+/// knowledge-center article "api-gateway-lambda-template-invoke-error").
+fn lambda_called_without_post(i: &Integration) -> Option<&str> {
+    let kind = i.type_name.as_deref()?.to_ascii_uppercase();
+    let lambda = (kind == "AWS" || kind == "AWS_PROXY")
+        && i.uri
+            .as_deref()
+            .is_some_and(|u| u.contains(":lambda:path/"));
+    let method = i.http_method.as_deref()?;
+    (lambda && !is_unresolved(method) && !method.eq_ignore_ascii_case("POST")).then_some(method)
 }
 
 /// Every mapping template of a non-proxy integration parses, and what its text shows; and
@@ -1382,6 +1407,42 @@ fn stage_variable_names(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_lambda_integration_is_called_with_post_only() {
+        let lambda = "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:f/invocations";
+        let integration = |kind: &str, uri: &str, method: Option<&str>| Integration {
+            type_name: Some(kind.to_string()),
+            uri: Some(uri.to_string()),
+            http_method: method.map(str::to_string),
+            ..Integration::default()
+        };
+        for kind in ["AWS_PROXY", "aws_proxy", "AWS"] {
+            let i = integration(kind, lambda, Some("GET"));
+            assert_eq!(lambda_called_without_post(&i), Some("GET"), "{kind}");
+        }
+        assert_eq!(
+            lambda_called_without_post(&integration("aws_proxy", lambda, Some("ANY"))),
+            Some("ANY")
+        );
+        for fine in [
+            integration("AWS_PROXY", lambda, Some("POST")),
+            integration("aws", lambda, Some("post")),
+            // Not written: nothing to judge.
+            integration("AWS_PROXY", lambda, None),
+            // A stage variable or an unresolved intrinsic: unknown until deployed.
+            integration("AWS_PROXY", lambda, Some("${stageVariables.method}")),
+            // Other backends take any method.
+            integration("HTTP_PROXY", "https://example.com/{proxy}", Some("GET")),
+            integration(
+                "AWS",
+                "arn:aws:apigateway:eu-west-1:s3:path/bucket/key",
+                Some("GET"),
+            ),
+        ] {
+            assert_eq!(lambda_called_without_post(&fine), None, "{fine:?}");
+        }
+    }
 
     #[test]
     fn override_statuses_are_found_in_templates() {

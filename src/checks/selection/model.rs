@@ -37,6 +37,9 @@ pub struct Integration {
     /// Method response status codes, when the source has them (get-method, exports).
     pub method_responses: Option<Vec<String>>,
     pub uri: Option<String>,
+    /// The method API Gateway calls the backend with (`httpMethod` of the integration, not of
+    /// the method clients call), as written.
+    pub http_method: Option<String>,
     /// `INTERNET` or `VPC_LINK`, as written.
     pub connection_type: Option<String>,
     /// The VPC link id, or `${stageVariables.NAME}`.
@@ -137,6 +140,7 @@ pub fn parse_integration(
         responses,
         method_responses: None,
         uri,
+        http_method: obj.get("httpMethod").and_then(value_text),
         connection_type: text("connectionType"),
         connection_id: obj.get("connectionId").and_then(value_text),
         response_templates,
