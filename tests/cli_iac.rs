@@ -865,3 +865,121 @@ fn a_lambda_integration_that_is_not_called_with_post() {
     assert_eq!(j["result"]["hits"][0]["id"], "configuration-error", "{j}");
     assert_eq!(j["result"]["hits"][0]["weak"], false, "{j}");
 }
+
+/// A stage that turns execution logging on fails to deploy unless the account's API Gateway
+/// settings name a CloudWatch Logs role. The CDK's RestApi integration-test output (an excerpt:
+/// see tests/iac/README.md) creates that role with AWS::ApiGateway::Account: nothing to say.
+/// Without the account resource (what CDK v2 writes by default, `cloudWatchRole: false`) the
+/// stage's resource is named, and the same for a Terraform state with method settings.
+#[test]
+fn logging_without_the_account_role() {
+    const CDK_LOGGING: &str = "tests/iac/cdk-restapi-logging.template.json";
+    const CODE: &str = "lint.logging-without-account-role";
+    let (_, j) = json_run(&["lint", CDK_LOGGING]);
+    assert!(findings_with(&j, CODE).is_empty(), "{j}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut t: Value =
+        serde_json::from_str(&std::fs::read_to_string(CDK_LOGGING).unwrap()).unwrap();
+    let resources = t["Resources"].as_object_mut().unwrap();
+    resources.remove("myapiAccountEC421A0A");
+    resources.remove("myapiCloudWatchRole095452E5");
+    resources["myapiDeploymentStagebeta96434BEB"]
+        .as_object_mut()
+        .unwrap()
+        .remove("DependsOn");
+    let cdk = dir.path().join("cdk-v2.template.json");
+    std::fs::write(&cdk, serde_json::to_string_pretty(&t).unwrap()).unwrap();
+    let (_, j) = json_run(&["lint", cdk.to_str().unwrap()]);
+    let found = findings_with(&j, CODE);
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(found[0]["severity"], "warning");
+    assert_eq!(
+        found[0]["evidence"]["resource"],
+        "myapiDeploymentStagebeta96434BEB"
+    );
+    assert_eq!(
+        found[0]["evidence"]["setting"],
+        "MethodSettings LoggingLevel: INFO"
+    );
+    assert_eq!(
+        found[0]["evidence"]["line"],
+        line_of(
+            cdk.to_str().unwrap(),
+            "\"myapiDeploymentStagebeta96434BEB\": {",
+            "myapiDeploymentStagebeta96434BEB"
+        )
+    );
+    assert_eq!(found[0]["article"], "execution-logging");
+
+    // Terraform: `aws_api_gateway_method_settings` in the state, as the provider records it.
+    let mut state: Value = serde_json::from_str(&std::fs::read_to_string(STATE).unwrap()).unwrap();
+    let settings = serde_json::json!({
+        "address": "aws_api_gateway_method_settings.all",
+        "mode": "managed",
+        "type": "aws_api_gateway_method_settings",
+        "name": "all",
+        "provider_name": "registry.terraform.io/hashicorp/aws",
+        "schema_version": 0,
+        "values": {
+            "id": "k8w2q4x7zd-prod-*/*",
+            "method_path": "*/*",
+            "rest_api_id": "k8w2q4x7zd",
+            "stage_name": "prod",
+            "settings": [{
+                "cache_data_encrypted": false,
+                "cache_ttl_in_seconds": 300,
+                "caching_enabled": false,
+                "data_trace_enabled": false,
+                "logging_level": "INFO",
+                "metrics_enabled": true,
+                "require_authorization_for_cache_control": true,
+                "throttling_burst_limit": -1,
+                "throttling_rate_limit": -1,
+                "unauthorized_cache_control_header_strategy": "SUCCEED_WITH_RESPONSE_HEADER"
+            }]
+        }
+    });
+    let list = state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap();
+    let at = list.len();
+    list.push(settings);
+    let tf = dir.path().join("state.json");
+    std::fs::write(&tf, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let (_, j) = json_run(&["lint", tf.to_str().unwrap()]);
+    let found = findings_with(&j, CODE);
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(
+        found[0]["evidence"]["resource"],
+        "aws_api_gateway_method_settings.all"
+    );
+    assert_eq!(
+        found[0]["evidence"]["location"],
+        format!("$.values.root_module.resources[{at}]")
+    );
+    assert_eq!(
+        found[0]["evidence"]["setting"],
+        "settings.logging_level = INFO"
+    );
+    // With the account's role in the same configuration: nothing to say.
+    state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "address": "aws_api_gateway_account.this",
+            "mode": "managed",
+            "type": "aws_api_gateway_account",
+            "name": "this",
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "schema_version": 0,
+            "values": {
+                "cloudwatch_role_arn": "arn:aws:iam::123456789012:role/apigw-cloudwatch",
+                "id": "api-gateway-account",
+                "throttle_settings": [{"burst_limit": 5000, "rate_limit": 10000}]
+            }
+        }));
+    std::fs::write(&tf, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let (_, j) = json_run(&["lint", tf.to_str().unwrap()]);
+    assert!(findings_with(&j, CODE).is_empty(), "{j}");
+}

@@ -499,3 +499,19 @@ fn list_marks_seed_articles_and_holds_the_new_ones() {
     }
     assert_eq!(articles.iter().filter(|a| a["seed"] == true).count(), 6);
 }
+
+/// "CloudWatch Logs role ARN must be set in account settings" (a CloudFormation event of a
+/// stage that turns logging on) is the logging article's, which shows how to set the role.
+#[test]
+fn the_missing_logging_role_is_the_execution_logging_article() {
+    answers_first(
+        "12:59:11 PM | CREATE_FAILED | AWS::ApiGateway::Stage | ApiStageprod37612A79 Resource handler returned message: \"CloudWatch Logs role ARN must be set in account settings to enable logging (Service: ApiGateway, Status Code: 400)\"",
+        "execution-logging",
+    );
+    let r = run(&["kb", "show", "execution-logging"]);
+    assert!(
+        r.stdout.contains("aws apigateway update-account"),
+        "{}",
+        r.stdout
+    );
+}

@@ -42,7 +42,11 @@
 //! Next.js; batch 19 uses API Gateway's abbreviations); each was scored by the model of its
 //! commit and by the one whose memory took in its batch's fit pastes (refitted). The misses of
 //! batches 12 to 19 were not read. The even-hashed results of the queries of batches 6 to 19
-//! joined the fit part, and MODEL was refitted on it each time.
+//! joined the fit part, and MODEL was refitted on it each time. When `configuration-error` took
+//! in a Lambda integration called without POST and `execution-logging` was written (both from
+//! fit texts no article answered), ten pastes they answer were relabelled from "none": nine fit,
+//! and one held out (ministryofjustice/cloud-platform-environments#18330), so the held-out part
+//! measures the second change only with that caveat.
 //!
 //! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
 //! to it below): how close a text comes to a remembered text about each article, and to one
@@ -325,7 +329,7 @@ fn fit_part_keeps_what_it_reached() {
         s.misses.join("\n")
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
-    // 200/239 (0.837) since the fit part took in the even-hashed results of batches 3 and 6 to
+    // 207/248 (0.835) since the fit part took in the even-hashed results of batches 3 and 6 to
     // 19 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
     assert!(
         precision >= 0.83,
@@ -365,11 +369,11 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 200/272 and 326/358; held out: 104/185 and
-// 337/370; batch 19 alone 1/1 and 9/10): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 207/279 and 317/351; held out: 105/186 and
+// 334/369; batch 19 alone 1/1 and 9/10): a change to the articles or the ranking that loses
 // more fails here. The covered target on held-out pastes, 90%, is not met (it is far
-// above that rate's 95% interval, 49-63%); the uncovered one, 85%, is reached at 91.1%, and its
-// interval (87.7-93.6%) clears 85%, helped by the last batches' many texts about other servers,
+// above that rate's 95% interval, 49-63%); the uncovered one, 85%, is reached at 90.5%, and its
+// interval (87.1-93.1%) clears 85%, helped by the last batches' many texts about other servers,
 // which are easy to leave unanswered.
 const FIT_TOP1: f64 = 0.73;
 const FIT_NO_MATCH: f64 = 0.90;

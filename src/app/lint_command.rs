@@ -121,14 +121,21 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
     }
     let doc = document::load_deferring_paths(args.file.as_deref().unwrap_or("-"))?;
     let websockets = crate::sources::websocket::read(&doc.value, crate::sources::parameters());
-    if args.vpc_link.is_none() {
-        for api in &websockets {
-            // The file is the target (SARIF's artifact); the API is in the result (`id`).
-            lint_websocket(session, &doc, api, doc.name.clone())?;
-        }
-    }
     let only_websockets =
         !websockets.is_empty() && doc.read.as_ref().is_none_or(|r| r.apis + r.http_apis == 0);
+    if args.vpc_link.is_none() {
+        for (n, api) in websockets.iter().enumerate() {
+            // The document's own findings (its stages' logging) go with its first API when no
+            // REST or HTTP API report follows.
+            let document_findings = if only_websockets && n == 0 {
+                lint::logging_findings(&doc.value)
+            } else {
+                Vec::new()
+            };
+            // The file is the target (SARIF's artifact); the API is in the result (`id`).
+            lint_websocket(session, &doc, api, doc.name.clone(), document_findings)?;
+        }
+    }
     if only_websockets {
         return Ok(());
     }
@@ -197,8 +204,10 @@ fn lint_websocket(
     doc: &document::Document,
     api: &websocket::WsApi,
     label: String,
+    document_findings: Vec<crate::finding::Finding>,
 ) -> Result<()> {
     let mut findings = websocket::lint(api);
+    findings.extend(document_findings);
     doc.place(&mut findings);
     let outcome = WebSocketOutcome {
         api: "websocket",
@@ -759,6 +768,10 @@ fn lint_outcome(
     findings.append(&mut parts.stage_variables);
     // A template's custom domain names with mutual TLS and the APIs mapped to them.
     findings.extend(crate::checks::domain::mtls::template_findings(&doc.value));
+    if vpc_link.is_none() {
+        // Stages that turn logging on where the account may have no CloudWatch Logs role.
+        findings.extend(lint::logging_findings(&doc.value));
+    }
     let findings = doc.findings(findings);
     let vpc_link = vpc_link.map(|id| VpcLinkResult {
         id: id.to_string(),

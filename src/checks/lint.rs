@@ -29,6 +29,7 @@ pub const HTTP_API_POLICY: &str = "lint.http-api-policy";
 pub const CORS_PREFLIGHT_NEEDS_AUTH: &str = "lint.cors-preflight-needs-auth";
 pub const STAGE_VARIABLE_UNDEFINED: &str = "lint.stage-variable-undefined";
 pub const LAMBDA_INTEGRATION_NOT_POST: &str = "lint.lambda-integration-not-post";
+pub const LOGGING_WITHOUT_ACCOUNT_ROLE: &str = "lint.logging-without-account-role";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -49,6 +50,7 @@ pub const CODES: &[&str] = &[
     METHOD_WITHOUT_INTEGRATION,
     STAGE_VARIABLE_UNDEFINED,
     LAMBDA_INTEGRATION_NOT_POST,
+    LOGGING_WITHOUT_ACCOUNT_ROLE,
 ];
 
 const METHODS: &[&str] = &[
@@ -1144,6 +1146,62 @@ pub fn lint_with(methods: &[Method], patterns: &mut selection::Patterns) -> Vec<
     findings
 }
 
+/// A stage of a template (or Terraform configuration) that turns logging on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggingStage {
+    /// The resource: a logical id or a Terraform address.
+    pub resource: String,
+    /// What turns logging on, as written (`LoggingLevel: INFO`, `access_log_settings`).
+    pub setting: String,
+    /// JSON path of the resource.
+    pub location: String,
+}
+
+/// Stages that turn execution or access logging on in a document that sets no CloudWatch Logs
+/// role for the account (`AWS::ApiGateway::Account`, Terraform's `aws_api_gateway_account`).
+/// API Gateway refuses logging until the account's settings in the Region name a role
+/// (documented: "Set up CloudWatch logging for REST APIs"); whether this account already has
+/// one is not in the document, so the finding says what to check.
+pub fn logging_without_account_role(stages: &[LoggingStage], has_account: bool) -> Vec<Finding> {
+    if has_account {
+        return Vec::new();
+    }
+    stages
+        .iter()
+        .map(|s| {
+            Finding::warning(
+                LOGGING_WITHOUT_ACCOUNT_ROLE,
+                format!("{} turns logging on ({}), and this document sets no CloudWatch Logs role for the account: unless the account's API Gateway settings in this Region already name one (aws apigateway get-account shows cloudwatchRoleArn), the deployment fails with \"CloudWatch Logs role ARN must be set in account settings to enable logging\"", s.resource, s.setting),
+            )
+            .with("resource", s.resource.as_str())
+            .with("setting", s.setting.as_str())
+            .with("check", "aws apigateway get-account --query cloudwatchRoleArn")
+            .with("location", s.location.as_str())
+        })
+        .collect()
+}
+
+/// A template's or Terraform document's stages that turn logging on without the account's
+/// CloudWatch Logs role.
+pub fn logging_findings(doc: &Value) -> Vec<Finding> {
+    let (stages, account) = if crate::sources::terraform::is_terraform(doc) {
+        crate::sources::terraform::logging_stages(doc)
+    } else {
+        crate::sources::cloudformation::logging_stages(doc)
+    };
+    logging_without_account_role(&stages, account)
+}
+
+/// The logging level a stage setting turns on (`ERROR`, `INFO`), or None for `OFF`, an
+/// unresolved value or none.
+pub fn logging_level_on(level: Option<&Value>) -> Option<String> {
+    let level = level?.as_str()?;
+    ["ERROR", "INFO"]
+        .iter()
+        .any(|l| level.eq_ignore_ascii_case(l))
+        .then(|| level.to_ascii_uppercase())
+}
+
 /// The integration method of a Lambda integration (proxy or not) that is not POST. API
 /// Gateway calls Lambda's Invoke API, which takes POST only; the console always writes POST,
 /// hand-written definitions (OpenAPI, CloudFormation's `IntegrationHttpMethod`, Terraform's
@@ -1407,6 +1465,49 @@ fn stage_variable_names(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stages_that_turn_logging_on_need_the_account_role() {
+        let template = json!({"Resources": {
+            // A deployment's stage description (CDK v1, hand-written templates).
+            "Deployment": {"Type": "AWS::ApiGateway::Deployment", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "StageDescription": {"LoggingLevel": "ERROR"}}},
+            // SAM: access logs only.
+            "SamApi": {"Type": "AWS::Serverless::Api", "Properties": {
+                "StageName": "prod",
+                "AccessLogSetting": {"DestinationArn": {"Fn::GetAtt": ["Logs", "Arn"]}, "Format": "$context.requestId"}}},
+            // A WebSocket stage's route logging.
+            "WsStage": {"Type": "AWS::ApiGatewayV2::Stage", "Properties": {
+                "ApiId": {"Ref": "Ws"}, "StageName": "prod",
+                "DefaultRouteSettings": {"LoggingLevel": "INFO", "DataTraceEnabled": false}}},
+            // Logging off, or decided by a parameter: nothing to judge.
+            "Off": {"Type": "AWS::ApiGateway::Stage", "Properties": {
+                "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "LoggingLevel": "OFF"}]}},
+            "ByParameter": {"Type": "AWS::ApiGateway::Stage", "Properties": {
+                "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "LoggingLevel": {"Ref": "Level"}}]}}
+        }});
+        let (stages, account) = crate::sources::cloudformation::logging_stages(&template);
+        assert!(!account);
+        let found: Vec<(&str, &str)> = stages
+            .iter()
+            .map(|s| (s.resource.as_str(), s.setting.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Deployment", "LoggingLevel: ERROR"),
+                ("SamApi", "AccessLogSetting"),
+                ("WsStage", "LoggingLevel: INFO"),
+            ]
+        );
+        assert_eq!(logging_without_account_role(&stages, false).len(), 3);
+        assert!(logging_without_account_role(&stages, true).is_empty());
+        let mut with_account = template.clone();
+        with_account["Resources"]["Account"] = json!({"Type": "AWS::ApiGateway::Account",
+            "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}}});
+        assert!(logging_findings(&with_account).is_empty());
+        assert_eq!(logging_findings(&template).len(), 3);
+    }
 
     #[test]
     fn a_lambda_integration_is_called_with_post_only() {

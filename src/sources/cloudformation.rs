@@ -651,3 +651,76 @@ fn integration(origin: &Origin, i: &Value, resolver: &Resolver<'_>) -> Map<Strin
     }
     out
 }
+
+/// The resources of a template that turn API Gateway's logging on (execution logs at ERROR or
+/// INFO, data tracing, or REST access logs), and whether it sets the account's CloudWatch Logs
+/// role (`AWS::ApiGateway::Account`). Values written as intrinsics are not judged.
+pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStage>, bool) {
+    use crate::checks::lint::{LoggingStage, logging_level_on};
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return (Vec::new(), false);
+    };
+    let mut stages = Vec::new();
+    let mut account = false;
+    for (id, r) in resources {
+        let props = r.get("Properties");
+        let setting = match r.get("Type").and_then(Value::as_str).unwrap_or_default() {
+            "AWS::ApiGateway::Account" => {
+                account = true;
+                None
+            }
+            "AWS::ApiGateway::Stage" | "AWS::Serverless::Api" => rest_logging(props),
+            "AWS::ApiGateway::Deployment" => {
+                rest_logging(props.and_then(|p| p.get("StageDescription")))
+            }
+            // LoggingLevel is a WebSocket API's setting (HTTP APIs log access only).
+            "AWS::ApiGatewayV2::Stage" => props.and_then(|p| {
+                let default = p.get("DefaultRouteSettings").into_iter();
+                let routes = p
+                    .get("RouteSettings")
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flat_map(|m| m.values());
+                default.chain(routes).find_map(|s| {
+                    logging_level_on(s.get("LoggingLevel")).map(|l| format!("LoggingLevel: {l}"))
+                })
+            }),
+            _ => None,
+        };
+        if let Some(setting) = setting {
+            stages.push(LoggingStage {
+                resource: id.clone(),
+                setting,
+                location: crate::locate::resource_path(id),
+            });
+        }
+    }
+    (stages, account)
+}
+
+/// What turns a REST stage's logging on: `LoggingLevel` (a deployment's StageDescription),
+/// `MethodSettings` with a logging level or data tracing, or `AccessLogSetting`.
+fn rest_logging(props: Option<&Value>) -> Option<String> {
+    use crate::checks::lint::logging_level_on;
+    let props = props?;
+    if let Some(level) = logging_level_on(props.get("LoggingLevel")) {
+        return Some(format!("LoggingLevel: {level}"));
+    }
+    for m in props
+        .get("MethodSettings")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
+        if let Some(level) = logging_level_on(m.get("LoggingLevel")) {
+            return Some(format!("MethodSettings LoggingLevel: {level}"));
+        }
+        if m.get("DataTraceEnabled") == Some(&Value::Bool(true)) {
+            return Some("MethodSettings DataTraceEnabled: true".to_string());
+        }
+    }
+    props
+        .get("AccessLogSetting")
+        .is_some_and(Value::is_object)
+        .then(|| "AccessLogSetting".to_string())
+}

@@ -944,6 +944,56 @@ fn distribution_config(v: &Map<String, Value>) -> Value {
     config
 }
 
+/// The resources of a plan or state that turn API Gateway's logging on
+/// (`aws_api_gateway_method_settings` with a logging level or data tracing, a stage's
+/// `access_log_settings`, a WebSocket stage's route logging level), and whether it sets the
+/// account's CloudWatch Logs role (`aws_api_gateway_account`).
+pub fn logging_stages(doc: &Value) -> (Vec<crate::checks::lint::LoggingStage>, bool) {
+    use crate::checks::lint::{LoggingStage, logging_level_on};
+    let mut stages = Vec::new();
+    let mut account = false;
+    for r in collect(doc) {
+        let setting = match r.kind {
+            "aws_api_gateway_account" => {
+                account = true;
+                None
+            }
+            "aws_api_gateway_method_settings" => {
+                blocks(r.values.get("settings")).into_iter().find_map(|s| {
+                    logging_level_on(s.get("logging_level"))
+                        .map(|l| format!("settings.logging_level = {l}"))
+                        .or_else(|| {
+                            (s.get("data_trace_enabled") == Some(&Value::Bool(true)))
+                                .then(|| "settings.data_trace_enabled = true".to_string())
+                        })
+                })
+            }
+            "aws_api_gateway_stage" => (!blocks(r.values.get("access_log_settings")).is_empty())
+                .then(|| "access_log_settings".to_string()),
+            "aws_apigatewayv2_stage" => blocks(r.values.get("default_route_settings"))
+                .into_iter()
+                .chain(blocks(r.values.get("route_settings")))
+                .find_map(|s| {
+                    logging_level_on(s.get("logging_level")).map(|l| format!("logging_level = {l}"))
+                }),
+            _ => None,
+        };
+        if let Some(setting) = setting {
+            stages.push(LoggingStage {
+                resource: r.address.clone(),
+                setting,
+                location: r.path.clone(),
+            });
+        }
+    }
+    (stages, account)
+}
+
+/// A Terraform block's values (blocks are lists in the JSON), none when it is absent or null.
+fn blocks(v: Option<&Value>) -> Vec<&Value> {
+    v.and_then(Value::as_array).into_iter().flatten().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
