@@ -1567,3 +1567,41 @@ fn hostile_kb_queries_end_within_bounds() {
         );
     }
 }
+
+/// A template whose 20,000 stages each turn logging on (and no account role): one account-level
+/// finding that names a few stages and counts the rest, not 20,000 copies of the same advice.
+#[test]
+fn many_stages_that_turn_logging_on_end_in_one_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(30);
+    let mut resources = serde_json::Map::new();
+    resources.insert(
+        "Api".into(),
+        serde_json::json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "many"}}),
+    );
+    for n in 0..20_000 {
+        resources.insert(
+            format!("Stage{n}"),
+            serde_json::json!({"Type": "AWS::ApiGateway::Stage", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "StageName": format!("s{n}"),
+                "MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "LoggingLevel": "INFO"}]}}),
+        );
+    }
+    let f = write(
+        dir.path(),
+        "template.json",
+        serde_json::json!({"Resources": resources}).to_string(),
+    );
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    assert_survives(&o, guard, 600 * 1024);
+    let report: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    let logging: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "lint.logging-without-account-role")
+        .collect();
+    assert_eq!(logging.len(), 1, "{}", o.stdout().len());
+    assert_eq!(logging[0]["evidence"]["count"], 20_000);
+    assert!(logging[0]["evidence"]["stages"].as_array().unwrap().len() <= 20);
+}

@@ -130,7 +130,7 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
             let document_findings = if only_websockets && n == 0 {
                 lint::logging_findings(&doc.value)
             } else {
-                Vec::new()
+                None
             };
             // The file is the target (SARIF's artifact); the API is in the result (`id`).
             lint_websocket(session, &doc, api, doc.name.clone(), document_findings)?;
@@ -204,7 +204,7 @@ fn lint_websocket(
     doc: &document::Document,
     api: &websocket::WsApi,
     label: String,
-    document_findings: Vec<crate::finding::Finding>,
+    document_findings: Option<crate::finding::Finding>,
 ) -> Result<()> {
     let mut findings = websocket::lint(api);
     findings.extend(document_findings);

@@ -1157,33 +1157,44 @@ pub struct LoggingStage {
     pub location: String,
 }
 
+/// The stages a logging finding names; the rest are counted.
+const LOGGING_STAGES_NAMED: usize = 20;
+
 /// Stages that turn execution or access logging on in a document that sets no CloudWatch Logs
 /// role for the account (`AWS::ApiGateway::Account`, Terraform's `aws_api_gateway_account`).
 /// API Gateway refuses logging until the account's settings in the Region name a role
 /// (documented: "Set up CloudWatch logging for REST APIs"); whether this account already has
-/// one is not in the document, so the finding says what to check.
-pub fn logging_without_account_role(stages: &[LoggingStage], has_account: bool) -> Vec<Finding> {
-    if has_account {
-        return Vec::new();
-    }
-    stages
+/// one is not in the document, so the finding says what to check. The role is the account's,
+/// one fix for every stage: one finding, at the first stage, naming the others.
+pub fn logging_without_account_role(stages: &[LoggingStage], has_account: bool) -> Option<Finding> {
+    let first = stages.first().filter(|_| !has_account)?;
+    let others = match stages.len() - 1 {
+        0 => String::new(),
+        1 => " (and 1 more stage)".to_string(),
+        n => format!(" (and {n} more stages)"),
+    };
+    let named: Vec<&str> = stages
         .iter()
-        .map(|s| {
-            Finding::warning(
-                LOGGING_WITHOUT_ACCOUNT_ROLE,
-                format!("{} turns logging on ({}), and this document sets no CloudWatch Logs role for the account: unless the account's API Gateway settings in this Region already name one (aws apigateway get-account shows cloudwatchRoleArn), the deployment fails with \"CloudWatch Logs role ARN must be set in account settings to enable logging\"", s.resource, s.setting),
-            )
-            .with("resource", s.resource.as_str())
-            .with("setting", s.setting.as_str())
-            .with("check", "aws apigateway get-account --query cloudwatchRoleArn")
-            .with("location", s.location.as_str())
-        })
-        .collect()
+        .take(LOGGING_STAGES_NAMED)
+        .map(|s| s.resource.as_str())
+        .collect();
+    Some(
+        Finding::warning(
+            LOGGING_WITHOUT_ACCOUNT_ROLE,
+            format!("{}{others} turns logging on ({}), and this document sets no CloudWatch Logs role for the account: unless the account's API Gateway settings in this Region already name one (aws apigateway get-account shows cloudwatchRoleArn), the deployment fails with \"CloudWatch Logs role ARN must be set in account settings to enable logging\"", first.resource, first.setting),
+        )
+        .with("resource", first.resource.as_str())
+        .with("setting", first.setting.as_str())
+        .with("stages", json!(named))
+        .with("count", stages.len())
+        .with("check", "aws apigateway get-account --query cloudwatchRoleArn")
+        .with("location", first.location.as_str()),
+    )
 }
 
 /// A template's or Terraform document's stages that turn logging on without the account's
 /// CloudWatch Logs role.
-pub fn logging_findings(doc: &Value) -> Vec<Finding> {
+pub fn logging_findings(doc: &Value) -> Option<Finding> {
     let (stages, account) = if crate::sources::terraform::is_terraform(doc) {
         crate::sources::terraform::logging_stages(doc)
     } else {
@@ -1500,13 +1511,37 @@ mod tests {
                 ("WsStage", "LoggingLevel: INFO"),
             ]
         );
-        assert_eq!(logging_without_account_role(&stages, false).len(), 3);
-        assert!(logging_without_account_role(&stages, true).is_empty());
+        // One account role serves every stage: one finding, naming them all.
+        let f = logging_without_account_role(&stages, false).unwrap();
+        assert_eq!(f.evidence["count"], 3);
+        assert_eq!(
+            f.evidence["stages"],
+            json!(["Deployment", "SamApi", "WsStage"])
+        );
+        assert!(
+            f.message
+                .starts_with("Deployment (and 2 more stages) turns logging on")
+        );
+        assert!(logging_without_account_role(&stages, true).is_none());
         let mut with_account = template.clone();
         with_account["Resources"]["Account"] = json!({"Type": "AWS::ApiGateway::Account",
             "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}}});
-        assert!(logging_findings(&with_account).is_empty());
-        assert_eq!(logging_findings(&template).len(), 3);
+        assert!(logging_findings(&with_account).is_none());
+        assert!(logging_findings(&template).is_some());
+        // Many stages: the finding names the first few and counts the rest.
+        let many: Vec<LoggingStage> = (0..1000)
+            .map(|n| LoggingStage {
+                resource: format!("S{n}"),
+                setting: "LoggingLevel: INFO".into(),
+                location: format!("$.Resources.S{n}"),
+            })
+            .collect();
+        let f = logging_without_account_role(&many, false).unwrap();
+        assert_eq!(f.evidence["count"], 1000);
+        assert_eq!(
+            f.evidence["stages"].as_array().unwrap().len(),
+            LOGGING_STAGES_NAMED
+        );
     }
 
     #[test]
