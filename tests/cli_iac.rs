@@ -912,6 +912,23 @@ fn logging_without_the_account_role() {
     );
     assert_eq!(found[0]["article"], "execution-logging");
 
+    // SAM: Globals.Api turns logging on for the template's REST APIs (here the `sam init`
+    // shape, its globals grown by one setting).
+    let sam = std::fs::read_to_string("tests/iac/sam-events.yaml").unwrap();
+    let globals = "Globals:\n  Function:\n    Timeout: 3\n";
+    assert!(sam.contains(globals));
+    let sam = sam.replace(
+        globals,
+        "Globals:\n  Api:\n    MethodSettings:\n      - ResourcePath: '/*'\n        HttpMethod: '*'\n        LoggingLevel: ERROR\n  Function:\n    Timeout: 3\n",
+    );
+    let sam_path = dir.path().join("template.yaml");
+    std::fs::write(&sam_path, sam).unwrap();
+    let (_, j) = json_run(&["lint", sam_path.to_str().unwrap()]);
+    let found = findings_with(&j, CODE);
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(found[0]["evidence"]["location"], "$.Globals.Api");
+    assert_eq!(found[0]["evidence"]["line"], 12);
+
     // Terraform: `aws_api_gateway_method_settings` in the state, as the provider records it.
     let mut state: Value = serde_json::from_str(&std::fs::read_to_string(STATE).unwrap()).unwrap();
     let settings = serde_json::json!({

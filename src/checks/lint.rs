@@ -1528,6 +1528,24 @@ mod tests {
             "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}}});
         assert!(logging_findings(&with_account).is_none());
         assert!(logging_findings(&template).is_some());
+        // SAM's Globals.Api: the template's REST APIs (here the implicit one of an Api event).
+        let sam = json!({
+            "Transform": "AWS::Serverless-2016-10-31",
+            "Globals": {"Api": {"MethodSettings": [{"ResourcePath": "/*", "HttpMethod": "*", "LoggingLevel": "INFO"}]}},
+            "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {
+                "Events": {"Get": {"Type": "Api", "Properties": {"Path": "/", "Method": "get"}}}}}}});
+        let (stages, _) = crate::sources::cloudformation::logging_stages(&sam);
+        assert_eq!(stages.len(), 1);
+        assert_eq!(stages[0].location, "$.Globals.Api");
+        assert_eq!(stages[0].setting, "MethodSettings LoggingLevel: INFO");
+        // Without a REST API the globals make no stage.
+        let mut no_api = sam.clone();
+        no_api["Resources"]["Fn"]["Properties"]["Events"]["Get"]["Type"] = json!("HttpApi");
+        assert!(
+            crate::sources::cloudformation::logging_stages(&no_api)
+                .0
+                .is_empty()
+        );
         // Many stages: the finding names the first few and counts the rest.
         let many: Vec<LoggingStage> = (0..1000)
             .map(|n| LoggingStage {

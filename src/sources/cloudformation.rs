@@ -695,6 +695,29 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
             });
         }
     }
+    // SAM's Globals.Api applies to every REST API the template makes: its AWS::Serverless::Api
+    // resources and the implicit one of its functions' Api events.
+    let sam_rest_api = resources.values().any(|r| {
+        match r.get("Type").and_then(Value::as_str).unwrap_or_default() {
+            "AWS::Serverless::Api" => true,
+            "AWS::Serverless::Function" => r
+                .pointer("/Properties/Events")
+                .and_then(Value::as_object)
+                .is_some_and(|events| {
+                    events
+                        .values()
+                        .any(|e| e.get("Type").and_then(Value::as_str) == Some("Api"))
+                }),
+            _ => false,
+        }
+    });
+    if sam_rest_api && let Some(setting) = rest_logging(template.pointer("/Globals/Api")) {
+        stages.push(LoggingStage {
+            resource: "Globals.Api".to_string(),
+            setting,
+            location: "$.Globals.Api".to_string(),
+        });
+    }
     (stages, account)
 }
 
