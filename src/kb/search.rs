@@ -518,18 +518,16 @@ fn rank(hits: &mut [Hit]) {
     for (n, h) in hits.iter_mut().enumerate() {
         if n > 0 {
             if !h.also {
-                h.confidence = h.confidence.min(1.0 - top);
+                // At most what the first leaves, and, without an error text of its own, no
+                // answer beside the first even when both round to 0.50 (a first at 0.4951
+                // shows 0.50 and leaves 0.5049).
+                h.confidence = h.confidence.min(1.0 - top).min(CONFIDENCE_FLOOR - 0.01);
             }
             h.confidence = h.confidence.min(previous);
         }
         previous = h.confidence;
         // The confidence shown (two decimals) is the one that decides: never "0.50 (weak)".
         h.confidence = (h.confidence * 100.0).round() / 100.0;
-        if n > 0 && !h.also {
-            // Without an error text of its own a later hit is no answer beside the first, even
-            // when both round to 0.50 (a first at 0.4951 shows 0.50 and leaves 0.5049).
-            h.confidence = h.confidence.min(CONFIDENCE_FLOOR - 0.01);
-        }
         h.weak = h.confidence < CONFIDENCE_FLOOR;
     }
 }
