@@ -617,13 +617,13 @@ impl Aws {
         })
     }
 
-    /// Every REST API in the region: (id, name).
-    pub fn rest_apis(&self) -> Result<Vec<(String, String)>> {
+    /// Every REST API in the region: (id, name, binaryMediaTypes).
+    pub fn rest_apis(&self) -> Result<Vec<(String, String, Vec<String>)>> {
         self.runtime.block_on(self.rest_apis_async())
     }
 
     /// [`Aws::rest_apis`].
-    pub async fn rest_apis_async(&self) -> Result<Vec<(String, String)>> {
+    pub async fn rest_apis_async(&self) -> Result<Vec<(String, String, Vec<String>)>> {
         self.paginate_async(
             "GetRestApis",
             "apigateway:GET",
@@ -640,6 +640,7 @@ impl Aws {
                     (
                         api.id().unwrap_or_default().to_string(),
                         api.name().unwrap_or_default().to_string(),
+                        api.binary_media_types().to_vec(),
                     )
                 }));
                 page.position().map(str::to_string)
@@ -676,6 +677,17 @@ impl Aws {
             )
             .await?;
         Ok(json!({ "items": items }))
+    }
+
+    /// The binary media types of a REST API (`get-rest-api --query binaryMediaTypes`).
+    pub fn rest_api_binary_media_types(&self, api_id: &str) -> Result<Vec<String>> {
+        let api = self.call(
+            "GetRestApi",
+            "apigateway:GET",
+            &format!("REST API {api_id}"),
+            self.apigateway.get_rest_api().rest_api_id(api_id).send(),
+        )?;
+        Ok(api.binary_media_types().to_vec())
     }
 
     /// The resource policy of a REST API (`get-rest-api --query policy`), if it has one.

@@ -852,6 +852,86 @@ print(json.dumps({'ws': ws, 'http': http}))
     );
 }
 
+/// Live mode reads the API's binary media types (get-resources leaves them out): an S3 object
+/// upload is flagged on the API that lists none, not on the one that lists `*/*`, both when
+/// the region is scanned (from GetRestApis) and when the API is named (GetRestApi). Recorded
+/// responses: moto 5 drops `binaryMediaTypes` on create and stores "" on update.
+#[test]
+fn lint_reads_binary_media_types_live() {
+    let resources = r#"{"item":[{"id":"r00t","path":"/"},{"id":"f1le","parentId":"r00t","pathPart":"{key}","path":"/{key}","resourceMethods":{"PUT":{"httpMethod":"PUT","authorizationType":"AWS_IAM","apiKeyRequired":false,"methodResponses":{"200":{"statusCode":"200"},"400":{"statusCode":"400"},"500":{"statusCode":"500"}},"methodIntegration":{"type":"AWS","httpMethod":"PUT","uri":"arn:aws:apigateway:us-east-1:s3:path/uploads/{key}","credentials":"arn:aws:iam::123456789012:role/uploads","requestParameters":{"integration.request.path.key":"method.request.path.key"},"passthroughBehavior":"WHEN_NO_MATCH","timeoutInMillis":29000,"cacheNamespace":"f1le","cacheKeyParameters":[],"integrationResponses":{"200":{"statusCode":"200","selectionPattern":""},"400":{"statusCode":"400","selectionPattern":"4\\d{2}"},"500":{"statusCode":"500","selectionPattern":"5\\d{2}"}}}}}}]}"#;
+    let bare = r#"{"id":"b4re000001","name":"bare","apiKeySource":"HEADER","endpointConfiguration":{"types":["REGIONAL"]}}"#;
+    let listed = r#"{"id":"l1sted0002","name":"listed","binaryMediaTypes":["*/*"],"apiKeySource":"HEADER","endpointConfiguration":{"types":["REGIONAL"]}}"#;
+    let routes = vec![
+        (
+            "/restapis".to_string(),
+            200,
+            format!(r#"{{"item":[{bare},{listed}]}}"#),
+        ),
+        ("/restapis/b4re000001".to_string(), 200, bare.to_string()),
+        ("/restapis/l1sted0002".to_string(), 200, listed.to_string()),
+        (
+            "/restapis/b4re000001/resources".to_string(),
+            200,
+            resources.to_string(),
+        ),
+        (
+            "/restapis/l1sted0002/resources".to_string(),
+            200,
+            resources.to_string(),
+        ),
+        ("/v2/apis".to_string(), 200, r#"{"items":[]}"#.to_string()),
+    ];
+    let server = net::routing_json_server(routes);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("config"), "").unwrap();
+    std::fs::write(dir.path().join("credentials"), "").unwrap();
+    let live = |args: &[&str]| {
+        let mut cmd = doctor();
+        with_dummy_aws(&mut cmd, &format!("http://{server}"), dir.path());
+        let out = cmd.args(args).output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert_eq!(out.status.code(), Some(0), "{stdout}{stderr}");
+        stdout
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).unwrap())
+            .collect::<Vec<Value>>()
+    };
+    let code = "lint.binary-body-as-text";
+    let reports = live(&["-o", "json", "lint", "--aws"]);
+    let of = |id: &str| -> &Value {
+        reports
+            .iter()
+            .find(|j| j["target"].as_str().unwrap().contains(id))
+            .unwrap_or_else(|| panic!("no report for {id}: {reports:?}"))
+    };
+    let found = findings_with(of("b4re000001"), code);
+    assert_eq!(found.len(), 1, "{reports:?}");
+    assert_eq!(
+        found[0]["evidence"]["binary_media_types"],
+        serde_json::json!([])
+    );
+    assert!(
+        !found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("does not carry")
+    );
+    assert!(
+        findings_with(of("l1sted0002"), code).is_empty(),
+        "{reports:?}"
+    );
+    for (id, expected) in [("b4re000001", 1), ("l1sted0002", 0)] {
+        let reports = live(&["-o", "json", "lint", "--aws", "--rest-api-id", id]);
+        assert_eq!(reports.len(), 1);
+        assert_eq!(
+            findings_with(&reports[0], code).len(),
+            expected,
+            "{reports:?}"
+        );
+    }
+}
+
 #[test]
 fn probe_explains_a_private_apis_403_from_its_configuration() {
     let moto = Moto::start();

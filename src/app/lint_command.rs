@@ -231,7 +231,9 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
             return emit_live_websocket(session, &api, &aws.region);
         }
         if let Some(id) = &args.rest_api_id {
-            let value = aws.resources(id)?;
+            let mut value = aws.resources(id)?;
+            // What get-resources leaves out and the binary-body check needs.
+            value["binaryMediaTypes"] = serde_json::json!(aws.rest_api_binary_media_types(id)?);
             let doc = document::Document {
                 name: format!("REST API {id} ({})", aws.region),
                 text: serde_json::to_string_pretty(&value)?,
@@ -365,7 +367,7 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
         let mut fix = Vec::new();
         let mut findings = Vec::new();
         let rest = match &args.rest_api_id {
-            Some(api) => vec![(api.clone(), String::new())],
+            Some(api) => vec![(api.clone(), String::new(), Vec::new())],
             None => aws.block_on(aws.persist(|| aws.rest_apis_async()))?,
         };
         let add = |users: &mut Vec<LiveLinkUser>,
@@ -407,7 +409,7 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
         // An API that cannot be read is named, and the others are still read: the answer
         // is then incomplete, never "held by nothing".
         let mut unread: Vec<(String, anyhow::Error)> = Vec::new();
-        for (api, _) in &rest {
+        for (api, ..) in &rest {
             let mut read = || -> Result<()> {
                 let current = aws.resources(api)?;
                 let ids: std::collections::HashMap<String, String> = lint::resource_paths(&current)
@@ -827,9 +829,13 @@ impl Gathered {
                 self.users.append(&mut users);
                 self.common.extend(findings);
             }
-            None => self
-                .common
-                .extend(lint::lint_with(&methods, &mut self.patterns)),
+            None => {
+                self.common
+                    .extend(lint::lint_with(&methods, &mut self.patterns));
+                // Binary uploads the API converts as text (REST definitions only).
+                self.common
+                    .extend(crate::checks::binary::binary_bodies_as_text(part));
+            }
         }
         self.kind.integrations(part);
         self.browser |= part

@@ -404,10 +404,16 @@ fn scan_region(
     };
     scan.rest_apis = rest.len();
     scan.websocket_apis = ws.len();
+    // What get-resources leaves out and the binary-body check needs, from the listing.
+    let mut binary_media_types: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
     let items: Vec<(&'static str, String, String)> = ws
         .into_iter()
         .map(|(id, name)| ("websocket", id, name))
-        .chain(rest.into_iter().map(|(id, name)| ("rest", id, name)))
+        .chain(rest.into_iter().map(|(id, name, types)| {
+            binary_media_types.insert(id.clone(), types);
+            ("rest", id, name)
+        }))
         .collect();
     let bar = progress(items.len(), &aws.region);
     let results = aws.read_all(
@@ -441,8 +447,10 @@ fn scan_region(
                 scan.read += 1;
                 emit_live_websocket(session, &api, &aws.region)?;
             }
-            Ok(Read::Rest(value)) => {
+            Ok(Read::Rest(mut value)) => {
                 scan.read += 1;
+                value["binaryMediaTypes"] =
+                    serde_json::json!(binary_media_types.remove(&id).unwrap_or_default());
                 let doc = crate::document::Document {
                     name: label,
                     text: serde_json::to_string_pretty(&value)?,

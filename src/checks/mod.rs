@@ -1,5 +1,6 @@
 //! Checks: each looks at something real and emits findings with stable codes.
 pub mod authorizer;
+pub mod binary;
 pub mod budget;
 pub mod cloudfront;
 pub mod domain;
@@ -25,6 +26,7 @@ pub const PENDING_CODES: &[&str] = &[];
 pub fn emitted_codes() -> Vec<&'static str> {
     [
         authorizer::CODES,
+        binary::CODES,
         gateway_responses::CODES,
         lambda::CODES,
         selection::CODES,

@@ -94,27 +94,32 @@ impl Options {
         if self.api != Api::Rest {
             return true;
         }
-        let Some(first) = self
-            .accept
+        self.accept
             .as_deref()
             .and_then(|a| a.split(',').next())
-            .map(|v| {
-                v.split(';')
-                    .next()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_ascii_lowercase()
-            })
-            .filter(|v| !v.is_empty())
-        else {
-            return false;
-        };
-        let (kind, _) = first.split_once('/').unwrap_or((first.as_str(), ""));
-        self.binary_media_types.iter().any(|t| {
-            let t = t.trim().to_ascii_lowercase();
-            t == first || t == "*/*" || t.strip_suffix("/*").is_some_and(|k| k == kind)
-        })
+            .is_some_and(|first| binary_media_type_matches(&self.binary_media_types, first))
     }
+}
+
+/// Whether a REST API whose `binaryMediaTypes` are `types` treats `value` (a Content-Type, or
+/// the first Accept value) as binary: the same type, `*/*`, or `type/*`; parameters and case
+/// are ignored.
+pub fn binary_media_type_matches(types: &[String], value: &str) -> bool {
+    let value = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    if value.is_empty() {
+        return false;
+    }
+    let (kind, _) = value.split_once('/').unwrap_or((value.as_str(), ""));
+    types.iter().any(|t| {
+        // `~1` is how a patch path writes `/`; templates copied from one keep it.
+        let t = t.trim().to_ascii_lowercase().replace("~1", "/");
+        t == value || t == "*/*" || t.strip_suffix("/*").is_some_and(|k| k == kind)
+    })
 }
 
 /// What the client would get had the function returned its error object instead of
