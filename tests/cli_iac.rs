@@ -1000,3 +1000,84 @@ fn logging_without_the_account_role() {
     let (_, j) = json_run(&["lint", tf.to_str().unwrap()]);
     assert!(findings_with(&j, CODE).is_empty(), "{j}");
 }
+
+/// A WebSocket stage's access logs need the account's CloudWatch Logs role too (the SST issue
+/// sst/ion#373 fails on it); an HTTP API's do not. The aws-samples chat app's stage with
+/// AccessLogSettings, and a Terraform state whose WebSocket stage logs access.
+#[test]
+fn websocket_access_logs_without_the_account_role() {
+    const CODE: &str = "lint.logging-without-account-role";
+    let chat = std::fs::read_to_string("tests/iac/simple-websockets-chat-app.yaml").unwrap();
+    let stage = "      ApiId: !Ref SimpleChatWebSocket\n  ConnectionsTable:";
+    assert!(chat.contains(stage));
+    let logged = chat.replace(
+        stage,
+        "      ApiId: !Ref SimpleChatWebSocket\n      AccessLogSettings:\n        DestinationArn: !GetAtt AccessLogs.Arn\n        Format: '$context.requestId $context.eventType $context.routeKey $context.status'\n  ConnectionsTable:",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chat.yaml");
+    std::fs::write(&path, &logged).unwrap();
+    let (_, j) = json_run(&["lint", path.to_str().unwrap()]);
+    let found = findings_with(&j, CODE);
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(found[0]["evidence"]["resource"], "Stage");
+    assert_eq!(found[0]["evidence"]["setting"], "AccessLogSettings");
+    // The same stage on an HTTP API: HTTP APIs write access logs without the account's role.
+    let http = logged.replace("ProtocolType: WEBSOCKET", "ProtocolType: HTTP");
+    std::fs::write(&path, &http).unwrap();
+    let (_, j) = json_run(&["lint", path.to_str().unwrap()]);
+    assert!(findings_with(&j, CODE).is_empty(), "{j}");
+
+    // Terraform state: the HTTP API's stage logs access (nothing to say), then a WebSocket API
+    // whose stage does.
+    let mut state: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/iac/terraform/http-state.json").unwrap(),
+    )
+    .unwrap();
+    let access = serde_json::json!([{
+        "destination_arn": "arn:aws:logs:eu-west-1:123456789012:log-group:access",
+        "format": "$context.requestId $context.status"
+    }]);
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap();
+    for r in resources.iter_mut() {
+        if r["type"] == "aws_apigatewayv2_stage" {
+            r["values"]["access_log_settings"] = access.clone();
+        }
+    }
+    let tf = dir.path().join("state.json");
+    std::fs::write(&tf, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let (_, j) = json_run(&["lint", tf.to_str().unwrap()]);
+    assert!(findings_with(&j, CODE).is_empty(), "{j}");
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap();
+    resources.push(serde_json::json!({
+        "address": "aws_apigatewayv2_api.chat", "mode": "managed", "type": "aws_apigatewayv2_api",
+        "name": "chat", "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+        "values": {"id": "w3bs0ck3t1", "name": "chat", "protocol_type": "WEBSOCKET",
+            "route_selection_expression": "$request.body.action",
+            "api_endpoint": "wss://w3bs0ck3t1.execute-api.eu-west-1.amazonaws.com"}
+    }));
+    resources.push(serde_json::json!({
+        "address": "aws_apigatewayv2_stage.chat", "mode": "managed", "type": "aws_apigatewayv2_stage",
+        "name": "chat", "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+        "values": {"id": "prod", "api_id": "w3bs0ck3t1", "name": "prod", "auto_deploy": false,
+            "access_log_settings": access, "default_route_settings": [], "route_settings": []}
+    }));
+    std::fs::write(&tf, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    // Two reports: the HTTP API's (which carries the document's findings) and the WebSocket's.
+    let reports = run(&["-o", "json", "lint", tf.to_str().unwrap()]).json();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    let found: Vec<&Value> = reports
+        .iter()
+        .flat_map(|j| findings_with(j, CODE))
+        .collect();
+    assert_eq!(found.len(), 1, "{reports:?}");
+    assert_eq!(
+        found[0]["evidence"]["resource"],
+        "aws_apigatewayv2_stage.chat"
+    );
+    assert_eq!(found[0]["evidence"]["setting"], "access_log_settings");
+}

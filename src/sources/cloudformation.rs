@@ -673,7 +673,9 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
             "AWS::ApiGateway::Deployment" => {
                 rest_logging(props.and_then(|p| p.get("StageDescription")))
             }
-            // LoggingLevel is a WebSocket API's setting (HTTP APIs log access only).
+            // LoggingLevel is a WebSocket API's setting (HTTP APIs log access only, with no
+            // account role); access logs need the role on a WebSocket API, whose ApiId names
+            // an AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET.
             "AWS::ApiGatewayV2::Stage" => props.and_then(|p| {
                 let default = p.get("DefaultRouteSettings").into_iter();
                 let routes = p
@@ -681,9 +683,17 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
                     .and_then(Value::as_object)
                     .into_iter()
                     .flat_map(|m| m.values());
-                default.chain(routes).find_map(|s| {
-                    logging_level_on(s.get("LoggingLevel")).map(|l| format!("LoggingLevel: {l}"))
-                })
+                default
+                    .chain(routes)
+                    .find_map(|s| {
+                        logging_level_on(s.get("LoggingLevel"))
+                            .map(|l| format!("LoggingLevel: {l}"))
+                    })
+                    .or_else(|| {
+                        (p.pointer("/AccessLogSettings/DestinationArn").is_some()
+                            && websocket_api(resources, p.get("ApiId")))
+                        .then(|| "AccessLogSettings".to_string())
+                    })
             }),
             _ => None,
         };
@@ -719,6 +729,30 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
         });
     }
     (stages, account)
+}
+
+/// Whether a stage's `ApiId` (`!Ref API` or `!GetAtt API.ApiId`) names a WebSocket API of the
+/// template.
+fn websocket_api(resources: &serde_json::Map<String, Value>, api_id: Option<&Value>) -> bool {
+    let Some(api_id) = api_id else { return false };
+    let logical_id =
+        api_id
+            .get("Ref")
+            .and_then(Value::as_str)
+            .or_else(|| match api_id.get("Fn::GetAtt") {
+                Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+                Some(Value::String(s)) => s.split('.').next(),
+                _ => None,
+            });
+    logical_id
+        .and_then(|id| resources.get(id))
+        .is_some_and(|api| {
+            api.get("Type").and_then(Value::as_str) == Some("AWS::ApiGatewayV2::Api")
+                && api
+                    .pointer("/Properties/ProtocolType")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("WEBSOCKET"))
+        })
 }
 
 /// What turns a REST stage's logging on: `LoggingLevel` (a deployment's StageDescription),

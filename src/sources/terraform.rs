@@ -952,7 +952,21 @@ pub fn logging_stages(doc: &Value) -> (Vec<crate::checks::lint::LoggingStage>, b
     use crate::checks::lint::{LoggingStage, logging_level_on};
     let mut stages = Vec::new();
     let mut account = false;
-    for r in collect(doc) {
+    let resources = collect(doc);
+    // WebSocket APIs by id (a state's; a plan leaves ids unknown): their stages' access logs
+    // need the account's role too.
+    let websocket_ids: Vec<&str> = resources
+        .iter()
+        .filter(|r| {
+            r.kind == "aws_apigatewayv2_api"
+                && r.values
+                    .get("protocol_type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("WEBSOCKET"))
+        })
+        .filter_map(|r| r.values.get("id").and_then(Value::as_str))
+        .collect();
+    for r in &resources {
         let setting = match r.kind {
             "aws_api_gateway_account" => {
                 account = true;
@@ -975,6 +989,15 @@ pub fn logging_stages(doc: &Value) -> (Vec<crate::checks::lint::LoggingStage>, b
                 .chain(blocks(r.values.get("route_settings")))
                 .find_map(|s| {
                     logging_level_on(s.get("logging_level")).map(|l| format!("logging_level = {l}"))
+                })
+                .or_else(|| {
+                    let websocket = r
+                        .values
+                        .get("api_id")
+                        .and_then(Value::as_str)
+                        .is_some_and(|id| websocket_ids.contains(&id));
+                    (websocket && !blocks(r.values.get("access_log_settings")).is_empty())
+                        .then(|| "access_log_settings".to_string())
                 }),
             _ => None,
         };
