@@ -247,6 +247,26 @@ fn http_apis_are_not_flagged() {
     assert!(findings_with(&j, CODE).is_empty(), "{j:#}");
 }
 
+/// The fix is the API's list, so several uploads of one API are one finding that names them
+/// and counts them.
+#[test]
+fn one_finding_per_api() {
+    let mut doc: Value = serde_json::from_str(&std::fs::read_to_string(S3_PROXY).unwrap()).unwrap();
+    let put = doc["paths"]["/{folder}/{item}"]["put"].clone();
+    for n in 0..3 {
+        doc["paths"][format!("/archive{n}/{{item}}")] = json!({"put": put.clone()});
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "four.json", &doc.to_string());
+    let j = lint_json(&path);
+    let found = findings_with(&j, CODE);
+    assert_eq!(found.len(), 1, "{j:#}");
+    assert_eq!(found[0]["evidence"]["count"], 4);
+    assert_eq!(found[0]["evidence"]["methods"].as_array().unwrap().len(), 4);
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(message.contains("and so do 3 more methods"), "{message}");
+}
+
 /// What users paste about binary bodies finds the article.
 #[test]
 fn kb_search_answers_binary_pastes() {

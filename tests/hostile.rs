@@ -1605,3 +1605,44 @@ fn many_stages_that_turn_logging_on_end_in_one_finding() {
     assert_eq!(logging[0]["evidence"]["count"], 20_000);
     assert!(logging[0]["evidence"]["stages"].as_array().unwrap().len() <= 20);
 }
+
+/// An export (read in parts) whose 20,000 methods all upload to S3 with no binary media types:
+/// one finding for the API (the fix is the API's list), naming 20 methods and counting them all.
+#[test]
+fn many_binary_uploads_end_in_one_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(30);
+    // Written as text: a map of 20,000 JSON values would swell this test process, whose size
+    // every child forked meanwhile inherits in its peak RSS until it execs.
+    let mut text = String::from(
+        r#"{"swagger": "2.0", "info": {"title": "uploads", "version": "1"}, "paths": {"#,
+    );
+    for n in 0..20_000 {
+        if n > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(
+            r#""/f{n}/{{key}}": {{"put": {{"responses": {{"200": {{"description": "ok"}}, "400": {{"description": "bad"}}, "500": {{"description": "error"}}}}, "x-amazon-apigateway-integration": {{"type": "aws", "httpMethod": "PUT", "passthroughBehavior": "when_no_match", "uri": "arn:aws:apigateway:us-east-1:s3:path/bucket{n}/{{key}}", "responses": {{"default": {{"statusCode": "200"}}, "4\\d{{2}}": {{"statusCode": "400"}}, "5\\d{{2}}": {{"statusCode": "500"}}}}}}}}}}"#
+        ));
+    }
+    text.push_str("}}");
+    let f = write(dir.path(), "uploads.json", text);
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    assert_survives(&o, guard, 600 * 1024);
+    // The methods are otherwise clean: the report stays small.
+    assert!(o.stdout.len() < 64 * 1024, "{} bytes", o.stdout.len());
+    let report: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    let binary: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "lint.binary-body-as-text")
+        .collect();
+    assert_eq!(binary.len(), 1, "{}", o.stdout().len());
+    assert_eq!(binary[0]["evidence"]["count"], 20_000);
+    assert_eq!(
+        binary[0]["evidence"]["methods"].as_array().unwrap().len(),
+        20
+    );
+    assert!(binary[0]["message"].as_str().unwrap().len() < 4096);
+}

@@ -688,6 +688,7 @@ fn lint_outcome(
         anyhow::bail!("{}: {e}", doc.name);
     }
     let mut findings = std::mem::take(&mut parts.common);
+    findings.extend(std::mem::take(&mut parts.binary).finish());
     // An HTTP API's integration checks: the parts read again (rarely a large export).
     let mut http_checks = Vec::new();
     if vpc_link.is_none()
@@ -806,6 +807,7 @@ struct Gathered {
     browser: bool,
     without_integration: Vec<crate::finding::Finding>,
     stage_variables: Vec<crate::finding::Finding>,
+    binary: crate::checks::binary::BinaryBodies,
 }
 
 impl Gathered {
@@ -832,9 +834,9 @@ impl Gathered {
             None => {
                 self.common
                     .extend(lint::lint_with(&methods, &mut self.patterns));
-                // Binary uploads the API converts as text (REST definitions only).
-                self.common
-                    .extend(crate::checks::binary::binary_bodies_as_text(part));
+                // Binary uploads the API converts as text (REST definitions only), one
+                // finding per API once every part is read.
+                self.binary.add(part);
             }
         }
         self.kind.integrations(part);

@@ -128,193 +128,262 @@ fn declared_types(op: &Map<String, Value>, global_consumes: Option<&Value>) -> V
 }
 
 /// What one method shows about its binary bodies.
-struct Upload<'a> {
+struct Upload {
     label: String,
     location: String,
     /// Declared binary request types the API's list does not match.
     unmatched: Vec<String>,
     s3_uri: Option<String>,
-    /// The API's list, or None when the document does not carry it.
-    listed: Option<&'a [String]>,
 }
 
-impl Upload<'_> {
-    /// The finding, when the method takes binary bodies the API handles as text.
-    fn finding(self) -> Option<Finding> {
-        let listed_none = self.listed.is_none_or(|l| l.is_empty());
-        if self.unmatched.is_empty() && !(self.s3_uri.is_some() && listed_none) {
-            return None;
+impl Upload {
+    /// Whether the API converts this method's binary bodies as text: declared types its list
+    /// does not match, or an S3 upload while it lists nothing (or the document does not say).
+    fn as_text(&self, listed: Option<&[String]>) -> bool {
+        !self.unmatched.is_empty() || (self.s3_uri.is_some() && listed.is_none_or(|l| l.is_empty()))
+    }
+}
+
+/// Methods named in a finding at most; `count` says how many there are.
+const METHODS_NAMED: usize = 20;
+
+/// The methods of one API whose binary bodies it converts as text: one finding, since the fix
+/// (the API's binaryMediaTypes) is the API's.
+#[derive(Default)]
+struct Group {
+    /// The API's list, or None when the document does not carry it.
+    listed: Option<Vec<String>>,
+    first: Option<Upload>,
+    methods: Vec<String>,
+    count: usize,
+    request_types: std::collections::BTreeSet<String>,
+}
+
+impl Group {
+    fn add(&mut self, upload: Upload) {
+        if !upload.as_text(self.listed.as_deref()) {
+            return;
         }
-        let what = if self.unmatched.is_empty() {
+        self.count += 1;
+        if self.methods.len() < METHODS_NAMED {
+            self.methods.push(upload.label.clone());
+        }
+        self.request_types.extend(upload.unmatched.iter().cloned());
+        self.first.get_or_insert(upload);
+    }
+
+    fn finding(self) -> Option<Finding> {
+        let first = self.first?;
+        let what = if first.unmatched.is_empty() {
             format!(
                 "uploads its request body to S3 ({})",
-                self.s3_uri.as_deref().unwrap_or_default()
+                first.s3_uri.as_deref().unwrap_or_default()
             )
         } else {
-            format!("takes {} request bodies", self.unmatched.join(", "))
+            format!("takes {} request bodies", first.unmatched.join(", "))
         };
-        let list = match self.listed {
+        let more = match self.count {
+            1 => String::new(),
+            2 => format!(" (and so does {})", self.methods[1]),
+            n => format!(
+                " (and so do {} more methods: {}{})",
+                n - 1,
+                self.methods[1..].join(", "),
+                if n > self.methods.len() { ", ..." } else { "" }
+            ),
+        };
+        let list = match self.listed.as_deref() {
             Some([]) => "the API lists no binaryMediaTypes".to_string(),
             Some(l) => format!("the API's binaryMediaTypes ({}) do not match them", l.join(", ")),
             None => "this document does not carry the API's binaryMediaTypes (get-resources output leaves them out: aws apigateway get-rest-api --rest-api-id ID --query binaryMediaTypes shows them)".to_string(),
         };
+        let conversion =
+            if self.listed.as_ref().is_some_and(|l| l.is_empty()) && first.s3_uri.is_some() {
+                " and the integration sets no contentHandling CONVERT_TO_BINARY"
+            } else {
+                ""
+            };
         let mut f = Finding::warning(
             BINARY_BODY_AS_TEXT,
             format!(
-                "{} {what}, but {list}{}: API Gateway converts such a body as UTF-8 text, so the bytes of an uploaded file (image, PDF, archive) that are not valid UTF-8 are replaced and it reaches the backend corrupted, while text files pass intact",
-                self.label,
-                if self.listed.is_some_and(|l| l.is_empty()) && self.s3_uri.is_some() {
-                    " and the integration sets no contentHandling CONVERT_TO_BINARY"
-                } else {
-                    ""
-                }
+                "{} {what}{more}, but {list}{conversion}: API Gateway converts such a body as UTF-8 text, so the bytes of an uploaded file (image, PDF, archive) that are not valid UTF-8 are replaced and it reaches the backend corrupted, while text files pass intact",
+                first.label
             ),
         )
-        .with("method", self.label.as_str())
-        .with("location", self.location.as_str());
-        if !self.unmatched.is_empty() {
-            f = f.with("request_types", json!(self.unmatched));
+        .with("method", first.label.as_str())
+        .with("location", first.location.as_str())
+        .with("methods", json!(self.methods))
+        .with("count", self.count);
+        if !self.request_types.is_empty() {
+            f = f.with("request_types", json!(self.request_types));
         }
-        if let Some(uri) = &self.s3_uri {
+        if let Some(uri) = &first.s3_uri {
             f = f.with("uri", uri.as_str());
         }
-        if let Some(l) = self.listed {
+        if let Some(l) = &self.listed {
             f = f.with("binary_media_types", json!(l));
         }
         Some(f)
     }
 }
 
-/// The findings of one REST definition (an export, or a template's definition body), whose
-/// API also lists `also` (a template's `BinaryMediaTypes` beside the body).
-fn definition_findings(definition: &Value, base: &str, also: Vec<String>, out: &mut Vec<Finding>) {
-    let Some(mut listed) = listed_types(definition.get("x-amazon-apigateway-binary-media-types"))
-    else {
-        return;
-    };
-    listed.extend(also);
-    let Some(paths) = definition.get("paths").and_then(Value::as_object) else {
-        return;
-    };
-    let global_consumes = definition.get("consumes");
-    for (path, item) in paths {
-        let Some(item) = item.as_object() else {
-            continue;
+/// The binary-body check over a document read in parts (a large export's path items a few
+/// hundred at a time): one group per API, one finding per group at the end.
+#[derive(Default)]
+pub struct BinaryBodies {
+    groups: indexmap::IndexMap<String, Group>,
+}
+
+impl BinaryBodies {
+    /// One part of a document: an export (or part of one), a template, get-resources output.
+    pub fn add(&mut self, doc: &Value) {
+        if doc.get("paths").is_some() {
+            if !is_http_api(doc) {
+                self.definition(doc, "$", Vec::new());
+            }
+        } else if let Some(resources) = doc.get("Resources") {
+            for DefinitionBody {
+                base,
+                value,
+                logical_id,
+                resource_type,
+                ..
+            } in definition_bodies(doc).into_iter().filter(|b| !b.http)
+            {
+                // The resource's own BinaryMediaTypes apply beside its body, and SAM adds
+                // Globals.Api's to every AWS::Serverless::Api.
+                let own = resources.pointer(&format!(
+                    "/{}/Properties/BinaryMediaTypes",
+                    logical_id.replace('~', "~0").replace('/', "~1")
+                ));
+                let global = (resource_type == "AWS::Serverless::Api")
+                    .then(|| doc.pointer("/Globals/Api/BinaryMediaTypes"))
+                    .flatten();
+                let (Some(own), Some(global)) = (listed_types(own), listed_types(global)) else {
+                    continue;
+                };
+                self.definition(value, &base, [own, global].concat());
+            }
+        } else if let Some(items) = doc.get("items").and_then(Value::as_array) {
+            let listed = doc
+                .get("binaryMediaTypes")
+                .and_then(|l| listed_types(Some(l)));
+            self.listing(items, listed);
+        }
+    }
+
+    /// One finding per API whose binary bodies are converted as text.
+    pub fn finish(self) -> Vec<Finding> {
+        self.groups
+            .into_values()
+            .filter_map(Group::finding)
+            .collect()
+    }
+
+    /// One REST definition (an export, or a template's definition body), whose API also lists
+    /// `also` (a template's `BinaryMediaTypes` beside the body).
+    fn definition(&mut self, definition: &Value, base: &str, also: Vec<String>) {
+        let Some(mut listed) =
+            listed_types(definition.get("x-amazon-apigateway-binary-media-types"))
+        else {
+            return;
         };
-        for (key, op) in item {
-            if !BODY_METHODS.contains(&key.as_str()) {
+        listed.extend(also);
+        let group = self.groups.entry(base.to_string()).or_default();
+        group.listed = Some(listed.clone());
+        let Some(paths) = definition.get("paths").and_then(Value::as_object) else {
+            return;
+        };
+        let global_consumes = definition.get("consumes");
+        for (path, item) in paths {
+            let Some(item) = item.as_object() else {
                 continue;
+            };
+            for (key, op) in item {
+                if !BODY_METHODS.contains(&key.as_str()) {
+                    continue;
+                }
+                let Some(op) = op.as_object() else { continue };
+                let Some(integration) = op
+                    .get("x-amazon-apigateway-integration")
+                    .and_then(Value::as_object)
+                else {
+                    continue;
+                };
+                if converts_to_binary(integration) {
+                    continue;
+                }
+                let unmatched = declared_types(op, global_consumes)
+                    .into_iter()
+                    .filter(|t| binary_upload_type(t) && !binary_media_type_matches(&listed, t))
+                    .collect();
+                let method = if key == "x-amazon-apigateway-any-method" {
+                    "ANY".to_string()
+                } else {
+                    key.to_ascii_uppercase()
+                };
+                group.add(Upload {
+                    label: format!("[{method}:{path}]"),
+                    location: format!("{base}.paths['{path}'].{key}"),
+                    unmatched,
+                    s3_uri: s3_upload(integration),
+                });
             }
-            let Some(op) = op.as_object() else { continue };
-            let Some(integration) = op
-                .get("x-amazon-apigateway-integration")
-                .and_then(Value::as_object)
-            else {
+        }
+    }
+
+    /// `aws apigateway get-resources --embed methods` output: the API's list is not in it,
+    /// unless live mode put it beside the items (`binaryMediaTypes`, from get-rest-api(s)).
+    fn listing(&mut self, items: &[Value], listed: Option<Vec<String>>) {
+        let group = self.groups.entry("$".to_string()).or_default();
+        group.listed = listed;
+        let listed = group.listed.clone();
+        for (n, item) in items.iter().enumerate() {
+            let path = item.get("path").and_then(Value::as_str).unwrap_or("?");
+            let Some(methods) = item.get("resourceMethods").and_then(Value::as_object) else {
                 continue;
             };
-            if converts_to_binary(integration) {
-                continue;
+            for (verb, m) in methods {
+                let Some(integration) = m.get("methodIntegration").and_then(Value::as_object)
+                else {
+                    continue;
+                };
+                if converts_to_binary(integration) {
+                    continue;
+                }
+                let unmatched = m
+                    .get("requestModels")
+                    .and_then(Value::as_object)
+                    .map(|models| {
+                        models
+                            .keys()
+                            .filter(|t| {
+                                binary_upload_type(t)
+                                    && !listed
+                                        .as_deref()
+                                        .is_some_and(|l| binary_media_type_matches(l, t))
+                            })
+                            .cloned()
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                group.add(Upload {
+                    label: format!("[{}:{path}]", verb.to_ascii_uppercase()),
+                    location: format!("$.items[{n}].resourceMethods.{verb}"),
+                    unmatched,
+                    s3_uri: s3_upload(integration),
+                });
             }
-            let unmatched = declared_types(op, global_consumes)
-                .into_iter()
-                .filter(|t| binary_upload_type(t) && !binary_media_type_matches(&listed, t))
-                .collect();
-            let method = if key == "x-amazon-apigateway-any-method" {
-                "ANY".to_string()
-            } else {
-                key.to_ascii_uppercase()
-            };
-            let upload = Upload {
-                label: format!("[{method}:{path}]"),
-                location: format!("{base}.paths['{path}'].{key}"),
-                unmatched,
-                s3_uri: s3_upload(integration),
-                listed: Some(&listed),
-            };
-            out.extend(upload.finding());
         }
     }
 }
 
-/// `aws apigateway get-resources --embed methods` output: the API's list is not in it, unless
-/// live mode put it beside the items (`binaryMediaTypes`, from get-rest-api(s)).
-fn listing_findings(items: &[Value], listed: Option<&[String]>, out: &mut Vec<Finding>) {
-    for (n, item) in items.iter().enumerate() {
-        let path = item.get("path").and_then(Value::as_str).unwrap_or("?");
-        let Some(methods) = item.get("resourceMethods").and_then(Value::as_object) else {
-            continue;
-        };
-        for (verb, m) in methods {
-            let Some(integration) = m.get("methodIntegration").and_then(Value::as_object) else {
-                continue;
-            };
-            if converts_to_binary(integration) {
-                continue;
-            }
-            let unmatched = m
-                .get("requestModels")
-                .and_then(Value::as_object)
-                .map(|models| {
-                    models
-                        .keys()
-                        .filter(|t| {
-                            binary_upload_type(t)
-                                && !listed.is_some_and(|l| binary_media_type_matches(l, t))
-                        })
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            let upload = Upload {
-                label: format!("[{}:{path}]", verb.to_ascii_uppercase()),
-                location: format!("$.items[{n}].resourceMethods.{verb}"),
-                unmatched,
-                s3_uri: s3_upload(integration),
-                listed,
-            };
-            out.extend(upload.finding());
-        }
-    }
-}
-
-/// Every REST method of a document (an export or part of one, a template, get-resources
-/// output) that takes binary request bodies its API handles as text.
+/// Every REST API of a document (an export, a template, get-resources output) whose methods
+/// take binary request bodies it converts as text: one finding per API.
 pub fn binary_bodies_as_text(doc: &Value) -> Vec<Finding> {
-    let mut out = Vec::new();
-    if doc.get("paths").is_some() {
-        if !is_http_api(doc) {
-            definition_findings(doc, "$", Vec::new(), &mut out);
-        }
-    } else if let Some(resources) = doc.get("Resources") {
-        for DefinitionBody {
-            base,
-            value,
-            logical_id,
-            resource_type,
-            ..
-        } in definition_bodies(doc).into_iter().filter(|b| !b.http)
-        {
-            // The resource's own BinaryMediaTypes apply beside its body, and SAM adds
-            // Globals.Api's to every AWS::Serverless::Api.
-            let own = resources.pointer(&format!(
-                "/{}/Properties/BinaryMediaTypes",
-                logical_id.replace('~', "~0").replace('/', "~1")
-            ));
-            let global = (resource_type == "AWS::Serverless::Api")
-                .then(|| doc.pointer("/Globals/Api/BinaryMediaTypes"))
-                .flatten();
-            let (Some(own), Some(global)) = (listed_types(own), listed_types(global)) else {
-                continue;
-            };
-            definition_findings(value, &base, [own, global].concat(), &mut out);
-        }
-    } else if let Some(items) = doc.get("items").and_then(Value::as_array) {
-        let listed = doc
-            .get("binaryMediaTypes")
-            .and_then(|l| listed_types(Some(l)));
-        listing_findings(items, listed.as_deref(), &mut out);
-    }
-    out
+    let mut check = BinaryBodies::default();
+    check.add(doc);
+    check.finish()
 }
 
 #[cfg(test)]
