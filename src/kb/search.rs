@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -2.00, 1.17, 1.12, 0.70, -1.50, 1.68, 0.13, 2.49, -0.71, 6.50, -7.21,
+    -1.99, 1.14, 1.09, 0.71, -1.50, 1.70, 0.18, 2.52, -0.73, 6.55, -7.31,
 ];
 
 #[derive(Debug, Clone, Serialize)]
