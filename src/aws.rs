@@ -679,26 +679,28 @@ impl Aws {
         Ok(json!({ "items": items }))
     }
 
-    /// The binary media types of a REST API (`get-rest-api --query binaryMediaTypes`).
-    pub fn rest_api_binary_media_types(&self, api_id: &str) -> Result<Vec<String>> {
-        let api = self.call(
+    /// `aws apigateway get-rest-api`: what the API itself holds (its policy, binary media
+    /// types), which get-resources leaves out.
+    fn rest_api(
+        &self,
+        api_id: &str,
+    ) -> Result<aws_sdk_apigateway::operation::get_rest_api::GetRestApiOutput> {
+        self.call(
             "GetRestApi",
             "apigateway:GET",
             &format!("REST API {api_id}"),
             self.apigateway.get_rest_api().rest_api_id(api_id).send(),
-        )?;
-        Ok(api.binary_media_types().to_vec())
+        )
+    }
+
+    /// The binary media types of a REST API (`get-rest-api --query binaryMediaTypes`).
+    pub fn rest_api_binary_media_types(&self, api_id: &str) -> Result<Vec<String>> {
+        Ok(self.rest_api(api_id)?.binary_media_types().to_vec())
     }
 
     /// The resource policy of a REST API (`get-rest-api --query policy`), if it has one.
     pub fn rest_api_policy(&self, api_id: &str) -> Result<Option<String>> {
-        let api = self.call(
-            "GetRestApi",
-            "apigateway:GET",
-            &format!("REST API {api_id}"),
-            self.apigateway.get_rest_api().rest_api_id(api_id).send(),
-        )?;
-        Ok(api.policy().map(str::to_string))
+        Ok(self.rest_api(api_id)?.policy().map(str::to_string))
     }
 
     /// The stages of a REST API with their variables.
