@@ -9,7 +9,7 @@
 //! `requestBody.content`, Swagger 2 `consumes` on an operation with a body or form parameter,
 //! get-resources `requestModels`), or by forwarding its body to an S3 object (PutObject).
 use super::lambda::binary_media_type_matches;
-use super::lint::{DefinitionBody, definition_bodies, is_http_api};
+use super::lint::{DefinitionBody, definition_bodies, is_http_api, method_name};
 use crate::finding::Finding;
 use serde_json::{Map, Value, json};
 
@@ -317,13 +317,8 @@ impl BinaryBodies {
                     .into_iter()
                     .filter(|t| binary_upload_type(t) && !binary_media_type_matches(&listed, t))
                     .collect();
-                let method = if key == "x-amazon-apigateway-any-method" {
-                    "ANY".to_string()
-                } else {
-                    key.to_ascii_uppercase()
-                };
                 group.add(Upload {
-                    label: format!("[{method}:{path}]"),
+                    label: format!("[{}:{path}]", method_name(key)),
                     location: format!("{base}.paths['{path}'].{key}"),
                     unmatched,
                     s3_uri: s3_upload(integration),
@@ -378,17 +373,17 @@ impl BinaryBodies {
     }
 }
 
-/// Every REST API of a document (an export, a template, get-resources output) whose methods
-/// take binary request bodies it converts as text: one finding per API.
-pub fn binary_bodies_as_text(doc: &Value) -> Vec<Finding> {
-    let mut check = BinaryBodies::default();
-    check.add(doc);
-    check.finish()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every REST API of a document (an export, a template, get-resources output) whose methods
+    /// take binary request bodies it converts as text: one finding per API.
+    fn binary_bodies_as_text(doc: &Value) -> Vec<Finding> {
+        let mut check = BinaryBodies::default();
+        check.add(doc);
+        check.finish()
+    }
 
     #[test]
     fn binary_types_are_the_ones_that_carry_bytes() {

@@ -372,7 +372,8 @@ fn cli_auth(m: &serde_json::Map<String, Value>) -> Vec<String> {
     out
 }
 
-fn method_name(key: &str) -> String {
+/// The method an OpenAPI operation key names (`x-amazon-apigateway-any-method` is ANY).
+pub(crate) fn method_name(key: &str) -> String {
     if key == "x-amazon-apigateway-any-method" {
         "ANY".to_string()
     } else {
