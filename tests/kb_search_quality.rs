@@ -43,11 +43,15 @@
 //! commit and by the one whose memory took in its batch's fit pastes (refitted). Batch 20 came
 //! from queries fixed at 9a0e21a, before `binary-media-types` was written (three of its queries
 //! are about binary bodies), and was scored by the model of 9a0e21a (its texts about binary
-//! bodies counted as "none") and by the new one. Batch 21 (`LAST_BATCH`) came from queries fixed
-//! at 1dda537, after that change, and scores the final system once (1/2 and 3/3); its fit
-//! pastes then joined the memory and MODEL was refitted. The misses of batches 12 to 21 were not
-//! read. The even-hashed results of the queries of batches 6 to 21 joined the fit part, and MODEL
-//! was refitted on it each time. When `configuration-error` took
+//! bodies counted as "none") and by the new one. Batch 21 came from queries fixed
+//! at 1dda537, after that change, and scored the final system once (1/2 and 3/3); its fit
+//! pastes then joined the memory and MODEL was refitted. Batch 22 (`LAST_BATCH`) came from
+//! queries fixed at eba957c, the final system of the seventh session, and scored it once (7/9
+//! and 22/22); its fit pastes then joined the memory, and the refit was not kept (its fit Brier
+//! score, 0.0993, was worse than the old MODEL's on the grown memory, 0.0989). The misses of
+//! batches 12 to 22 were not read. The even-hashed results of the queries of batches 6 to 22
+//! joined the fit part, and MODEL was refitted on it each time (kept when the fit Brier score
+//! fell). When `configuration-error` took
 //! in a Lambda integration called without POST and `execution-logging` was written (both from
 //! fit texts no article answered), ten pastes they answer were relabelled from "none": nine fit,
 //! and one held out (ministryofjustice/cloud-platform-environments#18330), so the held-out part
@@ -93,7 +97,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 21:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 22:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -379,13 +383,13 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 226/298 and 321/359; held out: 113/195 and
-// 335/372; batch 21 alone 1/2 and 3/3): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 226/301 and 338/377; held out: 120/204 and
+// 357/394; batch 22 alone 7/9 and 22/22): a change to the articles or the ranking that loses
 // more fails here. The fit part's uncovered rate fell under 90% (317/351 -> 319/355) when
 // `binary-media-types` was written: feature requests asking a framework for binary support
 // (labelled "none", like every such request) now draw it confidently. The covered target
-// on held-out pastes, 90%, is not met (it is far above that rate's 95% interval, 51-65%); the
-// uncovered one, 85%, is reached at 90.1%, and its interval (86.6-92.7%) clears 85%, helped by
+// on held-out pastes, 90%, is not met (it is far above that rate's 95% interval, 52-65%); the
+// uncovered one, 85%, is reached at 90.6%, and its interval (87.3-93.1%) clears 85%, helped by
 // the last batches' many texts about other servers, which are easy to leave unanswered.
 const FIT_TOP1: f64 = 0.73;
 const FIT_NO_MATCH: f64 = 0.89;
