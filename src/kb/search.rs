@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -1.99, 1.14, 1.09, 0.71, -1.50, 1.70, 0.18, 2.52, -0.73, 6.55, -7.31,
+    -2.90, 1.00, 1.08, 0.73, -1.57, 1.56, 0.18, 2.56, -0.59, 6.90, -6.66,
 ];
 
 #[derive(Debug, Clone, Serialize)]
