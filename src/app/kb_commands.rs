@@ -166,6 +166,15 @@ pub fn search(session: &mut Session, args: &KbSearchArgs) -> Result<()> {
     } else {
         args.text.join(" ")
     };
+    // Nothing to rank is a usage error, not "no article matches" (which reads as an answer).
+    if query.trim().is_empty() {
+        if args.text == ["-"] {
+            bail!("kb search: standard input is empty: pipe the error message or question into it");
+        }
+        bail!(
+            "kb search: the text is empty: give the error message or question (or - to read it from standard input)"
+        );
+    }
     let mut hits = Index::new(&session.kb).search(&query);
     hits.truncate(usize::from(args.limit));
     // Like grep: 1 when nothing answers the question, weak hits included.
