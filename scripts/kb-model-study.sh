@@ -59,7 +59,7 @@ base = np.array([hs[0][2][1:] if hs else [0.0] * 10 for hs in ordered])
 fit = ~held
 folds = list(StratifiedKFold(5, shuffle=True, random_state=0).split(np.where(fit)[0], right[fit]))
 
-def line(name, p, part):
+def line(p, part):
     lab, ok = label[part], right[part]
     covered = (lab != "none").sum()
     quiet = ((lab == "none") & (p < 0.5)).sum()
@@ -71,10 +71,10 @@ def study(name, x, make):
     p = np.zeros(len(yf))
     for train, test in folds:
         p[test] = make().fit(xf[train], yf[train]).predict_proba(xf[test])[:, 1]
-    out = f"{name:44s} cv: {line(name, p, fit)}"
+    out = f"{name:44s} cv: {line(p, fit)}"
     if show_held:
         ph = make().fit(xf, yf).predict_proba(x[held])[:, 1]
-        out += f"   held out: {line(name, ph, held)}"
+        out += f"   held out: {line(ph, held)}"
     print(out)
 
 logit = lambda c=100: (lambda: LogisticRegression(C=c, max_iter=20000))
