@@ -194,6 +194,34 @@ fn texts_a_command_reads_name_the_command() {
         "{}",
         r.stdout
     );
+    let command_for = |text: &str| {
+        run(&["-o", "json", "kb", "search", text]).one_json()["result"]["takes_text"]["command"]
+            .as_str()
+            .map(str::to_string)
+    };
+    // A Lambda authorizer's output (the shape of AWS's blueprint), an HTTP API simple response,
+    // and a JWT pasted with its header.
+    let policy = r#"{"principalId":"user|a1b2c3d4","policyDocument":{"Version":"2012-10-17","Statement":[{"Action":"execute-api:Invoke","Effect":"Deny","Resource":"arn:aws:execute-api:us-east-1:123456789012:ab12cd34ef/prod/GET/pets"}]},"context":{"tier":"free"}}"#;
+    assert!(
+        command_for(policy)
+            .unwrap()
+            .starts_with("apigw-doctor authorizer OUTPUT.json --method-arn")
+    );
+    assert!(
+        command_for(r#"{"isAuthorized": false, "context": {}}"#)
+            .unwrap()
+            .contains("--api http")
+    );
+    let jwt = "401 Unauthorized with Authorization: Bearer eyJraWQiOiJhYmMiLCJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxMjMiLCJ0b2tlbl91c2UiOiJhY2Nlc3MifQ.c2lnbmF0dXJl from my Cognito authorizer";
+    assert!(
+        command_for(jwt)
+            .unwrap()
+            .starts_with("apigw-doctor authorizer --jwt")
+    );
+    assert_eq!(
+        command_for("my.dotted.name and eyJ alone are no token"),
+        None
+    );
     let lambda = r#"{"errorMessage":"Cannot read properties of undefined (reading 'id')","errorType":"TypeError","stackTrace":["TypeError: Cannot read properties of undefined","    at Runtime.handler (file:///var/task/index.mjs:3:30)"]}"#;
     let j = run(&["-o", "json", "kb", "search", lambda]).one_json();
     let command = j["result"]["takes_text"]["command"].as_str().unwrap();

@@ -28,7 +28,8 @@ struct TakesText {
 }
 
 /// A VPC link deletion error is what `lint --vpc-link-error` reads; a Lambda function's output
-/// (an error object or a proxy response) is what `lambda` judges.
+/// (an error object or a proxy response) is what `lambda` judges; a Lambda authorizer's output
+/// and a JWT are what `authorizer` judges.
 fn takes_text(query: &str) -> Option<TakesText> {
     let lower = query.to_ascii_lowercase();
     if lower.contains("cannot delete vpc link") && lower.contains("is referenced in") {
@@ -38,8 +39,25 @@ fn takes_text(query: &str) -> Option<TakesText> {
         });
     }
     let trimmed = query.trim();
-    let object =
-        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed).ok()?;
+    let Ok(object) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed)
+    else {
+        return jwt_in(query).then(|| TakesText {
+            command: "apigw-doctor authorizer --jwt TOKEN --issuer URL --audience CLIENT_ID".into(),
+            why: "this text holds a JWT: `authorizer --jwt` checks it as a Cognito or HTTP API JWT authorizer would (issuer, audience, expiry, token use, scopes)",
+        });
+    };
+    if object.contains_key("principalId") || object.contains_key("policyDocument") {
+        return Some(TakesText {
+            command: "apigw-doctor authorizer OUTPUT.json --method-arn ARN".into(),
+            why: "this is a Lambda authorizer's output: `authorizer` says whether its policy allows the request and what the client gets",
+        });
+    }
+    if object.contains_key("isAuthorized") {
+        return Some(TakesText {
+            command: "apigw-doctor authorizer OUTPUT.json --api http".into(),
+            why: "this is an HTTP API Lambda authorizer's simple response: `authorizer` says what the client gets",
+        });
+    }
     let error = object.contains_key("errorMessage") || object.contains_key("errorType");
     let proxy = object.contains_key("statusCode") || object.contains_key("body");
     (error || proxy).then(|| TakesText {
@@ -50,6 +68,19 @@ fn takes_text(query: &str) -> Option<TakesText> {
             "this is a Lambda function's output: `lambda` says whether API Gateway accepts it and what the client gets"
         },
     })
+}
+
+/// A JSON Web Token stands in the text: three base64url parts, the first two JSON objects
+/// (`eyJ` is how `{"` encodes).
+fn jwt_in(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .any(|word| {
+            let parts: Vec<&str> = word.split('.').collect();
+            parts.len() == 3
+                && parts[..2]
+                    .iter()
+                    .all(|p| p.starts_with("eyJ") && p.len() >= 10)
+        })
 }
 
 /// Why a text holds more than one problem: every answer matched an error message of its own,
