@@ -222,6 +222,20 @@ fn texts_a_command_reads_name_the_command() {
         command_for("my.dotted.name and eyJ alone are no token"),
         None
     );
+    // An execution log that shows the function's output (vincentsarago/lambda-proxy#59).
+    let log = r#"Wed Nov 02 10:19:35 UTC 2022 : Endpoint response body before transformations: {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": {"hey": "dude"}}
+Wed Nov 02 10:19:35 UTC 2022 : Execution failed due to configuration error: Malformed Lambda proxy response
+Wed Nov 02 10:19:35 UTC 2022 : Method completed with status: 502"#;
+    assert!(
+        command_for(log)
+            .unwrap()
+            .starts_with("apigw-doctor lambda OUTPUT.json")
+    );
+    // The same log line with a body that is not a function's output names no command.
+    assert_eq!(
+        command_for("Endpoint response body before transformations: <html>Bad Gateway</html>"),
+        None
+    );
     let lambda = r#"{"errorMessage":"Cannot read properties of undefined (reading 'id')","errorType":"TypeError","stackTrace":["TypeError: Cannot read properties of undefined","    at Runtime.handler (file:///var/task/index.mjs:3:30)"]}"#;
     let j = run(&["-o", "json", "kb", "search", lambda]).one_json();
     let command = j["result"]["takes_text"]["command"].as_str().unwrap();

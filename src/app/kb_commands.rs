@@ -38,6 +38,16 @@ fn takes_text(query: &str) -> Option<TakesText> {
             why: "this error is its input: with the API's export it names every method, resource and stage that holds the link",
         });
     }
+    if let Some(output) = logged_endpoint_response(query)
+        && lambda_output(&output).is_some()
+    {
+        return Some(TakesText {
+            command:
+                "apigw-doctor lambda OUTPUT.json   (OUTPUT.json: the log's endpoint response body)"
+                    .into(),
+            why: "this execution log holds the function's output (\"Endpoint response body before transformations\"): `lambda` says whether API Gateway accepts it and what the client gets",
+        });
+    }
     let trimmed = query.trim();
     let Ok(object) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed)
     else {
@@ -58,9 +68,8 @@ fn takes_text(query: &str) -> Option<TakesText> {
             why: "this is an HTTP API Lambda authorizer's simple response: `authorizer` says what the client gets",
         });
     }
-    let error = object.contains_key("errorMessage") || object.contains_key("errorType");
-    let proxy = object.contains_key("statusCode") || object.contains_key("body");
-    (error || proxy).then(|| TakesText {
+    let error = lambda_output(&object)?;
+    Some(TakesText {
         command: "apigw-doctor lambda OUTPUT.json   (or: ... | apigw-doctor lambda -)".into(),
         why: if error {
             "this is a Lambda function's error object: `lambda` says what API Gateway answers for it, thrown or returned"
@@ -68,6 +77,26 @@ fn takes_text(query: &str) -> Option<TakesText> {
             "this is a Lambda function's output: `lambda` says whether API Gateway accepts it and what the client gets"
         },
     })
+}
+
+/// A Lambda function's error object (`Some(true)`) or proxy output (`Some(false)`).
+fn lambda_output(object: &serde_json::Map<String, serde_json::Value>) -> Option<bool> {
+    if object.contains_key("errorMessage") || object.contains_key("errorType") {
+        Some(true)
+    } else {
+        (object.contains_key("statusCode") || object.contains_key("body")).then_some(false)
+    }
+}
+
+/// The JSON object a REST API's execution log shows as the integration's answer: for a Lambda
+/// proxy integration, the function's output as API Gateway received it.
+fn logged_endpoint_response(log: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    const LINE: &str = "Endpoint response body before transformations:";
+    let at = log.find(LINE)? + LINE.len();
+    serde_json::Deserializer::from_str(log[at..].trim_start())
+        .into_iter::<serde_json::Map<String, serde_json::Value>>()
+        .next()?
+        .ok()
 }
 
 /// A JSON Web Token stands in the text: three base64url parts, the first two JSON objects
