@@ -222,6 +222,14 @@ fn texts_a_command_reads_name_the_command() {
         command_for("my.dotted.name and eyJ alone are no token"),
         None
     );
+    // curl's verbose transcript of a request API Gateway refused (curl 8 prints HTTP/2 this way).
+    let curl = "*   Trying 3.5.6.7:443...\n* Connected to ab12cd34ef.execute-api.us-east-1.amazonaws.com (3.5.6.7) port 443\n> POST /prod/pets HTTP/2\n> Host: ab12cd34ef.execute-api.us-east-1.amazonaws.com\n> user-agent: curl/8.5.0\n> accept: */*\n>\n< HTTP/2 403\n< content-type: application/json\n< x-amzn-errortype: MissingAuthenticationTokenException\n<\n{\"message\":\"Missing Authentication Token\"}";
+    assert_eq!(
+        command_for(curl).unwrap(),
+        "apigw-doctor probe -X POST 'https://ab12cd34ef.execute-api.us-east-1.amazonaws.com/prod/pets'"
+    );
+    // A quoted reply ("> I tried ...") is no transcript.
+    assert_eq!(command_for("> I tried GET on the root\n> still 403"), None);
     // An execution log that shows the function's output (vincentsarago/lambda-proxy#59).
     let log = r#"Wed Nov 02 10:19:35 UTC 2022 : Endpoint response body before transformations: {"statusCode": 200, "headers": {"Content-Type": "application/json"}, "body": {"hey": "dude"}}
 Wed Nov 02 10:19:35 UTC 2022 : Execution failed due to configuration error: Malformed Lambda proxy response

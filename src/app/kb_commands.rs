@@ -27,15 +27,22 @@ struct TakesText {
     why: &'static str,
 }
 
-/// A VPC link deletion error is what `lint --vpc-link-error` reads; a Lambda function's output
-/// (an error object or a proxy response) is what `lambda` judges; a Lambda authorizer's output
-/// and a JWT are what `authorizer` judges.
+/// A VPC link deletion error is what `lint --vpc-link-error` reads; a `curl -v` transcript is
+/// a request `probe` can send again; a Lambda function's output (an error object or a proxy
+/// response) is what `lambda` judges; a Lambda authorizer's output and a JWT are what
+/// `authorizer` judges.
 fn takes_text(query: &str) -> Option<TakesText> {
     let lower = query.to_ascii_lowercase();
     if lower.contains("cannot delete vpc link") && lower.contains("is referenced in") {
         return Some(TakesText {
             command: "apigw-doctor lint EXPORT --vpc-link-error @ERROR.txt".into(),
             why: "this error is its input: with the API's export it names every method, resource and stage that holds the link",
+        });
+    }
+    if let Some(command) = curl_request(query) {
+        return Some(TakesText {
+            command,
+            why: "this is curl's verbose transcript: `probe` sends the same request and reads API Gateway's and CloudFront's answer (stage, route, authorizer, CORS, certificate); add the headers that matter with -H (the transcript's are not copied: they may hold credentials)",
         });
     }
     if let Some(output) = logged_endpoint_response(query)
@@ -86,6 +93,34 @@ fn lambda_output(object: &serde_json::Map<String, serde_json::Value>) -> Option<
     } else {
         (object.contains_key("statusCode") || object.contains_key("body")).then_some(false)
     }
+}
+
+/// The `probe` command for the request a `curl -v` transcript shows: its request line
+/// (`> GET /prod/pets HTTP/2`) and `Host` header; https unless curl connected to port 80.
+fn curl_request(transcript: &str) -> Option<String> {
+    let sent: Vec<&str> = transcript
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("> "))
+        .collect();
+    let mut request = sent.first()?.split_whitespace();
+    let (method, target, version) = (request.next()?, request.next()?, request.next()?);
+    if !version.starts_with("HTTP/") || !target.starts_with('/') {
+        return None;
+    }
+    let host = sent.iter().find_map(|h| {
+        let (name, value) = h.split_once(':')?;
+        name.eq_ignore_ascii_case("host").then(|| value.trim())
+    })?;
+    let plain = transcript.contains(" port 80") && !transcript.contains(" port 443");
+    let scheme = if plain { "http" } else { "https" };
+    let method = if method == "GET" {
+        String::new()
+    } else {
+        format!(" -X {method}")
+    };
+    Some(format!(
+        "apigw-doctor probe{method} '{scheme}://{host}{target}'"
+    ))
 }
 
 /// The JSON object a REST API's execution log shows as the integration's answer: for a Lambda
