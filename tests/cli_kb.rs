@@ -228,6 +228,11 @@ fn texts_a_command_reads_name_the_command() {
         command_for(curl).unwrap(),
         "apigw-doctor probe -X POST 'https://ab12cd34ef.execute-api.us-east-1.amazonaws.com/prod/pets'"
     );
+    // A quote in the path stays inside the shell quoting.
+    assert_eq!(
+        command_for("> GET /prod/it's HTTP/1.1\n> Host: api.example.com\n< HTTP/1.1 404").unwrap(),
+        r"apigw-doctor probe 'https://api.example.com/prod/it'\''s'"
+    );
     // A quoted reply ("> I tried ...") is no transcript.
     assert_eq!(command_for("> I tried GET on the root\n> still 403"), None);
     // An execution log that shows the function's output (vincentsarago/lambda-proxy#59).

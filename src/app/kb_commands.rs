@@ -118,9 +118,9 @@ fn curl_request(transcript: &str) -> Option<String> {
     } else {
         format!(" -X {method}")
     };
-    Some(format!(
-        "apigw-doctor probe{method} '{scheme}://{host}{target}'"
-    ))
+    // Quoted for a POSIX shell: a ' inside ends the quote, is escaped, and reopens it.
+    let url = format!("{scheme}://{host}{target}").replace('\'', r"'\''");
+    Some(format!("apigw-doctor probe{method} '{url}'"))
 }
 
 /// The JSON object a REST API's execution log shows as the integration's answer: for a Lambda
