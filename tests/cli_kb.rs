@@ -228,6 +228,17 @@ fn texts_a_command_reads_name_the_command() {
         command_for(curl).unwrap(),
         "apigw-doctor probe -X POST 'https://ab12cd34ef.execute-api.us-east-1.amazonaws.com/prod/pets'"
     );
+    // dig's answer for a custom domain (dig 9.18's layout); the host goes to `domain`.
+    let dig = "; <<>> DiG 9.18.28 <<>> api.example.com\n;; global options: +cmd\n;; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 4242\n\n;; QUESTION SECTION:\n;api.example.com.\t\tIN\tA\n\n;; ANSWER SECTION:\napi.example.com.\t300\tIN\tCNAME\td-abc123.execute-api.us-east-1.amazonaws.com.\n";
+    assert_eq!(
+        command_for(dig).unwrap(),
+        "apigw-doctor domain api.example.com"
+    );
+    assert_eq!(
+        command_for(";; QUESTION SECTION:\n;$(reboot).\tIN\tA"),
+        None,
+        "a question that is no host name names no command"
+    );
     // A quote in the path stays inside the shell quoting.
     assert_eq!(
         command_for("> GET /prod/it's HTTP/1.1\n> Host: api.example.com\n< HTTP/1.1 404").unwrap(),

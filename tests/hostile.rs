@@ -1651,7 +1651,7 @@ fn exports_read_in_parts_are_bounded() {
 /// (each rewritten to "... not"), one long word before an apostrophe, a run of platform-like
 /// words that keeps the name window full, and API-type marks glued inside words (every
 /// occurrence is checked for a word start), and texts built against the command hints (a curl
-/// transcript, a JWT, an execution log's response body). Each is answered, within the query's
+/// transcript, a JWT, a dig answer, an execution log's response body). Each is answered, within the query's
 /// 64 KiB cut (the hints read the whole text standard input gave, at most 1 MiB).
 #[test]
 fn hostile_kb_queries_end_within_bounds() {
@@ -1664,10 +1664,12 @@ fn hostile_kb_queries_end_within_bounds() {
         // API-type and API Gateway marks inside words, each occurrence checked at its start.
         "interest apirest api$connectwebsocketxhttp api".repeat(5_000),
         // What the command hints scan, at the size standard input is read (1 MiB): a curl
-        // transcript of endless request lines, one "word" of JWT-like parts, an execution log
+        // transcript of endless request lines, one "word" of JWT-like parts, a dig question
+        // for an 800 KB name, an execution log
         // line before JSON nested past the parser's depth limit, and one before a huge object.
         "> GET /prod/x HTTP/1.1\n> Host: a.example.com\n".repeat(22_000),
         "eyJhbGciOiJub25lIn0.".repeat(50_000),
+        format!(";; QUESTION SECTION:\n;{}\tIN\tA", "a.".repeat(400_000)),
         format!(
             "Endpoint response body before transformations: {}",
             "{\"a\":".repeat(150_000)

@@ -27,8 +27,8 @@ struct TakesText {
     why: &'static str,
 }
 
-/// A VPC link deletion error is what `lint --vpc-link-error` reads; a `curl -v` transcript is
-/// a request `probe` can send again; a Lambda function's output (an error object or a proxy
+/// A VPC link deletion error is what `lint --vpc-link-error` reads; a `dig` answer names the
+/// host `domain` checks; a `curl -v` transcript is a request `probe` can send again; a Lambda function's output (an error object or a proxy
 /// response) is what `lambda` judges; a Lambda authorizer's output and a JWT are what
 /// `authorizer` judges.
 fn takes_text(query: &str) -> Option<TakesText> {
@@ -37,6 +37,12 @@ fn takes_text(query: &str) -> Option<TakesText> {
         return Some(TakesText {
             command: "apigw-doctor lint EXPORT --vpc-link-error @ERROR.txt".into(),
             why: "this error is its input: with the API's export it names every method, resource and stage that holds the link",
+        });
+    }
+    if let Some(host) = dig_question(query) {
+        return Some(TakesText {
+            command: format!("apigw-doctor domain {host}"),
+            why: "this is dig's answer for a name: `domain` follows its DNS chain to API Gateway and checks the certificate the name serves",
         });
     }
     if let Some(command) = curl_request(query) {
@@ -93,6 +99,20 @@ fn lambda_output(object: &serde_json::Map<String, serde_json::Value>) -> Option<
     } else {
         (object.contains_key("statusCode") || object.contains_key("body")).then_some(false)
     }
+}
+
+/// The name a `dig` answer is about: the first line of its QUESTION SECTION
+/// (`;api.example.com.  IN  A`), when it is a host name.
+fn dig_question(answer: &str) -> Option<&str> {
+    let mut lines = answer.lines().map(str::trim);
+    lines.find(|l| l.starts_with(";; QUESTION SECTION:"))?;
+    let name = lines.next()?.strip_prefix(';')?.split_whitespace().next()?;
+    let name = name.strip_suffix('.').unwrap_or(name);
+    let host = name.contains('.')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'));
+    host.then_some(name)
 }
 
 /// The `probe` command for the request a `curl -v` transcript shows: its request line
