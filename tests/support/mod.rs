@@ -48,7 +48,6 @@ impl Run {
     }
 }
 
-/// The distinct finding codes of one JSON report.
 /// A report's findings of one code.
 pub fn findings_with<'a>(report: &'a Value, code: &str) -> Vec<&'a Value> {
     report["findings"]
@@ -59,6 +58,7 @@ pub fn findings_with<'a>(report: &'a Value, code: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The distinct finding codes of one JSON report.
 pub fn codes_of(report: &Value) -> std::collections::BTreeSet<String> {
     report["findings"]
         .as_array()
