@@ -131,8 +131,11 @@ fn curl_request(transcript: &str) -> Option<String> {
         let (name, value) = h.split_once(':')?;
         name.eq_ignore_ascii_case("host").then(|| value.trim())
     })?;
-    let plain = transcript.contains(" port 80") && !transcript.contains(" port 443");
-    let scheme = if plain { "http" } else { "https" };
+    let scheme = if curl_spoke_tls(transcript, version) {
+        "https"
+    } else {
+        "http"
+    };
     let method = if method == "GET" {
         String::new()
     } else {
@@ -141,6 +144,41 @@ fn curl_request(transcript: &str) -> Option<String> {
     // Quoted for a POSIX shell: a ' inside ends the quote, is escaped, and reopens it.
     let url = format!("{scheme}://{host}{target}").replace('\'', r"'\''");
     Some(format!("apigw-doctor probe{method} '{url}'"))
+}
+
+/// Whether curl's transcript shows a TLS connection: its handshake and certificate lines
+/// (OpenSSL, Schannel and Secure Transport builds alike), or HTTP/2 or HTTP/3, which curl
+/// speaks only over TLS unless told otherwise. A transcript that shows curl connecting
+/// with none of that was plain HTTP on whatever port; one cut to its request lines is taken
+/// for HTTPS, the only scheme API Gateway serves.
+fn curl_spoke_tls(transcript: &str, version: &str) -> bool {
+    const TLS: [&str; 6] = [
+        "TLS handshake",
+        "SSL connection using",
+        "Server certificate:",
+        "ALPN",
+        "schannel",
+        "SSL certificate verify",
+    ];
+    let info: Vec<&str> = transcript
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("* "))
+        .collect();
+    // "Connected to HOST (IP) port 443 (#0)" in curl 7, without the "(#0)" in curl 8.
+    let mut ports = info
+        .iter()
+        .filter(|l| l.starts_with("Connected to"))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            words.find(|w| *w == "port")?;
+            words.next()
+        })
+        .peekable();
+    version.starts_with("HTTP/2")
+        || version.starts_with("HTTP/3")
+        || info.iter().any(|l| TLS.iter().any(|m| l.contains(m)))
+        || ports.peek().is_none()
+        || ports.any(|port| port == "443")
 }
 
 /// The JSON object a REST API's execution log shows as the integration's answer: for a Lambda
@@ -460,6 +498,37 @@ pub fn list(session: &mut Session) -> Result<()> {
 mod tests {
     use super::*;
     use crate::kb::search::Features;
+
+    /// The scheme comes from what curl did: TLS lines on any port mean https, a bare
+    /// connection means http, a transcript cut to its request lines means https.
+    #[test]
+    fn curl_transcripts_keep_their_scheme() {
+        let request = "> GET /prod/pets HTTP/1.1\n> Host: api.example.com:8080\n> Accept: */*\n>\n< HTTP/1.1 403 Forbidden";
+        let url = |before: &str| curl_request(&format!("{before}{request}")).unwrap();
+        // curl 7.81 with OpenSSL on a non-standard port.
+        let tls_8080 = "*   Trying 10.0.0.5:8080...\n* Connected to api.example.com (10.0.0.5) port 8080 (#0)\n* ALPN, offering h2\n* ALPN, offering http/1.1\n*  CAfile: /etc/ssl/certs/ca-certificates.crt\n* TLSv1.3 (OUT), TLS handshake, Client hello (1):\n* SSL connection using TLSv1.3 / TLS_AES_128_GCM_SHA256\n* Server certificate:\n*  subject: CN=api.example.com\n";
+        assert_eq!(
+            url(tls_8080),
+            "apigw-doctor probe 'https://api.example.com:8080/prod/pets'"
+        );
+        // Plain HTTP on a port that is not 80 (curl 8 drops the "(#0)").
+        let plain_8080 =
+            "*   Trying 127.0.0.1:8080...\n* Connected to api.example.com (127.0.0.1) port 8080\n";
+        assert!(url(plain_8080).contains("'http://api.example.com:8080/"));
+        let plain_80 = "* Connected to api.example.com (10.0.0.5) port 80 (#0)\n";
+        assert!(url(plain_80).contains("'http://"));
+        // Port 443 without the handshake lines (a transcript trimmed by hand) stays https.
+        let trimmed_443 = "* Connected to api.example.com (10.0.0.5) port 443 (#0)\n";
+        assert!(url(trimmed_443).contains("'https://"));
+        // Only the request lines: https, the one scheme API Gateway serves.
+        assert!(url("").contains("'https://"));
+        // HTTP/2 over a bare connection is what curl does only over TLS.
+        let h2 = "* Connected to api.example.com (10.0.0.5) port 9000\n> GET /x HTTP/2\n> Host: h.example.com\n";
+        assert_eq!(
+            curl_request(h2).unwrap(),
+            "apigw-doctor probe 'https://h.example.com/x'"
+        );
+    }
 
     fn hit(id: &str, matched: Option<&str>, also: bool) -> Hit {
         Hit {
