@@ -603,3 +603,75 @@ fn the_missing_logging_role_is_the_execution_logging_article() {
         r.stdout
     );
 }
+
+/// The documents the other checks read name their command too: an export or a template
+/// (`lint`), Terraform configuration (`lint` on its plan's JSON), a distribution's
+/// configuration (`cloudfront`), a mapping template (`template`) and an API's resource policy
+/// (`policy`), each as the bundled examples and fixtures hold them. The same names in prose, in
+/// a deployment's event log or in a Lambda function's policy name no command.
+#[test]
+fn documents_other_checks_read_name_their_command() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let file = |path: &str| std::fs::read_to_string(format!("{root}/{path}")).unwrap();
+    let command_for = |text: &str| {
+        run(&["-o", "json", "kb", "search", text]).one_json()["result"]["takes_text"]["command"]
+            .as_str()
+            .map(str::to_string)
+    };
+    let starts = |text: &str, command: &str| {
+        let got = command_for(text);
+        assert!(
+            got.as_deref().is_some_and(|c| c.starts_with(command)),
+            "{command}: {got:?} for {}",
+            &text[..text.len().min(120)]
+        );
+    };
+    for path in [
+        "examples/lint/http-api-export.json",
+        "examples/lint/orders-export.yaml",
+        "examples/lint/sam-template.yaml",
+        "tests/iac/cdk-token-authorizer.template.json",
+        "tests/iac/simple-websockets-chat-app.yaml",
+    ] {
+        starts(&file(path), "apigw-doctor lint FILE");
+    }
+    starts(
+        &file("tests/iac/terraform/main.tf"),
+        "apigw-doctor lint plan.json",
+    );
+    for path in [
+        "examples/cloudfront/get-distribution.json",
+        "examples/cloudfront/get-distribution-config-mistakes.json",
+    ] {
+        starts(&file(path), "apigw-doctor cloudfront CONFIG.json");
+    }
+    starts(
+        &file("examples/template/seed-response.vtl"),
+        "apigw-doctor template",
+    );
+    starts(
+        r#"{"name": "$input.path('$.name')", "id": $input.json('$.id')}"#,
+        "apigw-doctor template",
+    );
+    for path in [
+        "examples/policy/private-api.json",
+        "examples/policy/cross-account.json",
+    ] {
+        starts(&file(path), "apigw-doctor policy POLICY.json");
+    }
+    // get-rest-api's output, whose policy the AWS CLI prints escaped.
+    let get_rest_api = r#"{"id": "ab12cd34ef", "name": "orders", "policy": "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"execute-api:Invoke\\\",\\\"Resource\\\":\\\"arn:aws:execute-api:us-east-1:111122223333:ab12cd34ef\\/*\\\"}]}"}"#;
+    starts(get_rest_api, "apigw-doctor policy POLICY.json");
+    for text in [
+        // A CloudFormation event log names resource types it does not declare.
+        "12:59:11 PM | CREATE_FAILED | AWS::ApiGateway::Stage | ApiStageprod | Resource handler returned message: \"CloudWatch Logs role ARN must be set in account settings to enable logging\"",
+        // describe-stack-events names them as each event's ResourceType.
+        r#"{"StackEvents": [{"StackName": "shop", "LogicalResourceId": "ApiStage", "ResourceType": "AWS::ApiGateway::Stage", "ResourceStatus": "CREATE_FAILED", "ResourceStatusReason": "CloudWatch Logs role ARN must be set in account settings to enable logging"}]}"#,
+        "my x-amazon-apigateway-integration is ignored after import",
+        "$input.path('$.name') returns null in my template",
+        // A Lambda function's policy allows API Gateway: its action is Lambda's.
+        r#"{"Version":"2012-10-17","Id":"default","Statement":[{"Sid":"apigw","Effect":"Allow","Principal":{"Service":"apigateway.amazonaws.com"},"Action":"lambda:InvokeFunction","Resource":"arn:aws:lambda:us-east-1:111122223333:function:orders","Condition":{"ArnLike":{"AWS:SourceArn":"arn:aws:execute-api:us-east-1:111122223333:ab12cd34ef/*/GET/orders"}}}]}"#,
+    ] {
+        assert_eq!(command_for(text), None, "{text}");
+    }
+}

@@ -1651,7 +1651,8 @@ fn exports_read_in_parts_are_bounded() {
 /// (each rewritten to "... not"), one long word before an apostrophe, a run of platform-like
 /// words that keeps the name window full, and API-type marks glued inside words (every
 /// occurrence is checked for a word start), and texts built against the command hints (a curl
-/// transcript, a JWT, a dig answer, an execution log's response body). Each is answered, within the query's
+/// transcript, a JWT, a dig answer, an execution log's response body, the documents other
+/// checks read). Each is answered, within the query's
 /// 64 KiB cut (the hints read the whole text standard input gave, at most 1 MiB).
 #[test]
 fn hostile_kb_queries_end_within_bounds() {
@@ -1679,6 +1680,16 @@ fn hostile_kb_queries_end_within_bounds() {
             (0..30_000)
                 .map(|i| format!("\"k{i}\":{i},"))
                 .collect::<String>()
+        ),
+        // The document hints: extension names glued into one run (each occurrence would scan
+        // to the run's end), template variables written as values, resource types after
+        // quotes, and a policy of 28,000 statements none of which is execute-api's.
+        "x-amazon-apigateway-".repeat(50_000),
+        "\": $input.json(".repeat(65_000),
+        "Type: ' \"AWS::ApiGateway".repeat(40_000),
+        format!(
+            "{{\"Version\":\"2012-10-17\",\"Statement\":[{}{{}}]}}",
+            "{\"Action\":\"lambda:InvokeFunction\"},".repeat(28_000)
         ),
     ];
     for (n, text) in cases.iter().enumerate() {

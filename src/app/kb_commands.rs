@@ -28,9 +28,11 @@ struct TakesText {
 }
 
 /// A VPC link deletion error is what `lint --vpc-link-error` reads; a `dig` answer names the
-/// host `domain` checks; a `curl -v` transcript is a request `probe` can send again; a Lambda function's output (an error object or a proxy
-/// response) is what `lambda` judges; a Lambda authorizer's output and a JWT are what
-/// `authorizer` judges.
+/// host `domain` checks; a `curl -v` transcript is a request `probe` can send again; a Lambda
+/// function's output (an error object or a proxy response) is what `lambda` judges; a Lambda
+/// authorizer's output and a JWT are what `authorizer` judges; a mapping template is what
+/// `template` renders; an API definition is what `lint` reads, a distribution's configuration
+/// what `cloudfront` reads, and an API's resource policy what `policy` evaluates.
 fn takes_text(query: &str) -> Option<TakesText> {
     let lower = query.to_ascii_lowercase();
     if lower.contains("cannot delete vpc link") && lower.contains("is referenced in") {
@@ -61,9 +63,23 @@ fn takes_text(query: &str) -> Option<TakesText> {
             why: "this execution log holds the function's output (\"Endpoint response body before transformations\"): `lambda` says whether API Gateway accepts it and what the client gets",
         });
     }
-    let trimmed = query.trim();
-    let Ok(object) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(trimmed)
-    else {
+    if let Some(definition) = definition(query) {
+        return Some(definition);
+    }
+    if mapping_template(query) {
+        return Some(TakesText {
+            command: "apigw-doctor template TEMPLATE.vtl --body BODY.json   (TEMPLATE.vtl: the template; --phase request for a request template)".into(),
+            why: "this text holds a mapping template: `template` renders it as API Gateway's Velocity does ($input, $util, $context, the status and header overrides) and says where it fails",
+        });
+    }
+    let document = serde_json::from_str::<serde_json::Value>(query.trim()).ok();
+    if document.as_ref().is_some_and(api_resource_policy) {
+        return Some(TakesText {
+            command: "apigw-doctor policy POLICY.json --principal ARN --resource ARN   (or: ... | apigw-doctor policy - ...)".into(),
+            why: "this is an API's resource policy: `policy` validates it and evaluates a call against it (the caller, the method's ARN, its VPC endpoint or source IP)",
+        });
+    }
+    let Some(serde_json::Value::Object(object)) = document else {
         return jwt_in(query).then(|| TakesText {
             command: "apigw-doctor authorizer --jwt TOKEN --issuer URL --audience CLIENT_ID".into(),
             why: "this text holds a JWT: `authorizer --jwt` checks it as a Cognito or HTTP API JWT authorizer would (issuer, audience, expiry, token use, scopes)",
@@ -92,6 +108,122 @@ fn takes_text(query: &str) -> Option<TakesText> {
     })
 }
 
+/// An API definition `lint` reads (an OpenAPI document with API Gateway's extensions, or a
+/// SAM/CloudFormation template that declares API Gateway resources; Terraform configuration,
+/// whose plan's JSON it reads), or a CloudFront
+/// distribution's configuration `cloudfront` reads. Only a declaration counts: a key
+/// (`x-amazon-apigateway-integration:`) or a resource type (`Type: AWS::ApiGateway::Method`),
+/// not a name in prose or in a deployment's event log (`CREATE_FAILED AWS::ApiGateway::Stage`).
+fn definition(text: &str) -> Option<TakesText> {
+    // The key is `Type` itself, not CloudFormation events' `ResourceType`.
+    let declares = |prefix: &str| {
+        text.match_indices(prefix).any(|(at, _)| {
+            text[..at]
+                .trim_end_matches([' ', '"', '\''])
+                .strip_suffix(':')
+                .map(|key| key.trim_end_matches(['"', '\'']))
+                .and_then(|key| key.strip_suffix("Type"))
+                .is_some_and(|before| {
+                    !before.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+                })
+        })
+    };
+    // A key ends at the first character no extension's name holds; the scan resumes there, so
+    // a run of names glued together is read once.
+    let mut extension_key = false;
+    let mut from = 0;
+    while let Some(found) = text[from..].find("x-amazon-apigateway-") {
+        let key = &text[from + found..];
+        let end = key
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(key.len());
+        if key[end..]
+            .trim_start_matches(['"', '\''])
+            .trim_start()
+            .starts_with(':')
+        {
+            extension_key = true;
+            break;
+        }
+        from += found + end;
+    }
+    if [
+        "resource \"aws_api_gateway_",
+        "resource \"aws_apigatewayv2_",
+    ]
+    .iter()
+    .any(|block| text.contains(block))
+    {
+        return Some(TakesText {
+            command: "apigw-doctor lint plan.json   (plan.json: terraform plan -out plan.out && terraform show -json plan.out > plan.json)".into(),
+            why: "this is Terraform configuration for API Gateway: `lint` reads the JSON Terraform makes of its plan or state (not .tf files) and checks the API it declares offline",
+        });
+    }
+    if extension_key
+        || declares("AWS::ApiGateway")
+        || declares("AWS::Serverless::Api")
+        || declares("AWS::Serverless::HttpApi")
+    {
+        return Some(TakesText {
+            command:
+                "apigw-doctor lint FILE   (FILE: the export or template; - reads standard input)"
+                    .into(),
+            why: "this is an API definition (an export with API Gateway's extensions, or a SAM/CloudFormation template): `lint` checks it offline (integrations, method and integration responses, templates, CORS, authorizers, logging, VPC links)",
+        });
+    }
+    (text.contains("\"DistributionConfig\"") || declares("AWS::CloudFront::Distribution")).then(|| TakesText {
+        command: "apigw-doctor cloudfront CONFIG.json --url https://DISTRIBUTION.cloudfront.net/PATH".into(),
+        why: "this is a CloudFront distribution's configuration: `cloudfront` checks its API Gateway origins and behaviors and traces a URL through it to the stage and resource that answers",
+    })
+}
+
+/// A REST API mapping template: a Velocity directive beside one of API Gateway's variables
+/// (`#set($body = $input.path('$'))`), or a variable written as a JSON value
+/// (`"name": "$input.path('$.name')"`). A variable named in prose is not a template.
+fn mapping_template(text: &str) -> bool {
+    const DIRECTIVES: [&str; 4] = ["#set(", "#set (", "#foreach(", "#if("];
+    const VARIABLES: [&str; 5] = [
+        "$input.",
+        "$util.",
+        "$context.",
+        "$stageVariables.",
+        "$inputRoot",
+    ];
+    const AS_VALUES: [&str; 3] = ["$input.json(", "$input.path(", "$input.params("];
+    let directive = DIRECTIVES.iter().any(|d| text.contains(d));
+    let variable = VARIABLES.iter().any(|v| text.contains(v));
+    let as_value = AS_VALUES.iter().any(|v| {
+        text.match_indices(v)
+            .any(|(at, _)| text[..at].trim_end_matches([' ', '"']).ends_with(':'))
+    });
+    (directive && variable) || as_value
+}
+
+/// An API's resource policy (not a Lambda function's, whose condition may name an execute-api
+/// ARN): a policy document with a statement whose action is execute-api's, in any form `policy` reads (`unwrap_policy`: the document, the string
+/// `get-rest-api --query policy` prints, the whole `get-rest-api` output).
+fn api_resource_policy(document: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let about_execute_api = |statement: &Value| {
+        ["Action", "NotAction"]
+            .iter()
+            .any(|key| match statement.get(key) {
+                Some(Value::String(action)) => action.starts_with("execute-api:"),
+                Some(Value::Array(actions)) => actions
+                    .iter()
+                    .any(|a| a.as_str().is_some_and(|a| a.starts_with("execute-api:"))),
+                _ => false,
+            })
+    };
+    crate::checks::policy::unwrap_policy(document).is_ok_and(|policy| {
+        match policy.get("Statement") {
+            Some(Value::Array(statements)) => statements.iter().any(about_execute_api),
+            Some(statement) => about_execute_api(statement),
+            None => false,
+        }
+    })
+}
+
 /// A Lambda function's error object (`Some(true)`) or proxy output (`Some(false)`).
 fn lambda_output(object: &serde_json::Map<String, serde_json::Value>) -> Option<bool> {
     if object.contains_key("errorMessage") || object.contains_key("errorType") {
@@ -116,7 +248,8 @@ fn dig_question(answer: &str) -> Option<&str> {
 }
 
 /// The `probe` command for the request a `curl -v` transcript shows: its request line
-/// (`> GET /prod/pets HTTP/2`) and `Host` header; https unless curl connected to port 80.
+/// (`> GET /prod/pets HTTP/2`) and `Host` header; https unless the transcript shows a plain
+/// connection (`curl_spoke_tls`).
 fn curl_request(transcript: &str) -> Option<String> {
     let sent: Vec<&str> = transcript
         .lines()
@@ -528,6 +661,36 @@ mod tests {
             curl_request(h2).unwrap(),
             "apigw-doctor probe 'https://h.example.com/x'"
         );
+    }
+
+    /// A declaration, in any quoting JSON and YAML allow, names `lint`; a mention does not.
+    #[test]
+    fn definitions_are_declarations_not_mentions() {
+        let lint = |text: &str| definition(text).is_some_and(|t| t.command.contains(" lint "));
+        assert!(lint(
+            r#"{"Resources":{"M":{"Type":"AWS::ApiGateway::Method"}}}"#
+        ));
+        assert!(lint("  Api:\n    Type: 'AWS::Serverless::Api'\n"));
+        assert!(lint("Api:\n  Type: \"AWS::ApiGatewayV2::Api\""));
+        assert!(lint(
+            "paths:\n  /pets:\n    get:\n      x-amazon-apigateway-integration :\n"
+        ));
+        assert!(lint(
+            r#"{"x-amazon-apigateway-binary-media-types": ["image/png"]}"#
+        ));
+        assert!(!lint(
+            "CREATE_FAILED AWS::ApiGateway::Deployment: No integration defined"
+        ));
+        assert!(!lint("ResourceType: AWS::ApiGateway::Stage failed"));
+        assert!(!lint(
+            "the x-amazon-apigateway-integration extension, and x-amazon-apigateway-any-method."
+        ));
+        assert!(mapping_template(
+            "#set($id = $input.params('id'))\n{\"id\": \"$id\"}"
+        ));
+        assert!(mapping_template(r#"{"body" : $input.json('$')}"#));
+        assert!(!mapping_template("#set( is a Velocity directive"));
+        assert!(!mapping_template("why does $input.path('$.a') give null?"));
     }
 
     fn hit(id: &str, matched: Option<&str>, also: bool) -> Hit {
