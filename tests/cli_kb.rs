@@ -662,7 +662,43 @@ fn documents_other_checks_read_name_their_command() {
     // get-rest-api's output, whose policy the AWS CLI prints escaped.
     let get_rest_api = r#"{"id": "ab12cd34ef", "name": "orders", "policy": "{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\",\\\"Principal\\\":\\\"*\\\",\\\"Action\\\":\\\"execute-api:Invoke\\\",\\\"Resource\\\":\\\"arn:aws:execute-api:us-east-1:111122223333:ab12cd34ef\\/*\\\"}]}"}"#;
     starts(get_rest_api, "apigw-doctor policy POLICY.json");
+    // What the AWS CLI prints for a method: the integration responses go to `selection`.
+    starts(
+        &file("examples/template/seed-get-integration.json"),
+        "apigw-doctor selection --integration INTEGRATION.json --error-message TEXT",
+    );
+    // An AWS service integration (S3) selects by the service's status, not an error message.
+    let s3 = r#"{"type": "AWS", "httpMethod": "GET", "uri": "arn:aws:apigateway:us-east-1:s3:path/{bucket}/{key}", "credentials": "arn:aws:iam::111122223333:role/ApiS3Read", "passthroughBehavior": "WHEN_NO_MATCH", "integrationResponses": {"200": {"statusCode": "200"}, "404": {"statusCode": "404", "selectionPattern": "404"}}}"#;
+    starts(
+        s3,
+        "apigw-doctor selection --integration INTEGRATION.json --status CODE",
+    );
+    starts(
+        &file("examples/lint/get-resources.json"),
+        "apigw-doctor lint FILE",
+    );
+    let get_method = r#"{"httpMethod": "GET", "authorizationType": "NONE", "apiKeyRequired": false, "methodResponses": {}, "methodIntegration": {"type": "AWS_PROXY", "httpMethod": "POST", "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:pets/invocations", "passthroughBehavior": "WHEN_NO_MATCH", "timeoutInMillis": 29000, "cacheNamespace": "a9b8c7", "cacheKeyParameters": []}}"#;
+    starts(get_method, "apigw-doctor lint FILE");
+    // openssl s_client (OpenSSL 3.0's layout), with its command line and without.
+    let s_client = "CONNECTED(00000003)\ndepth=0 CN = *.execute-api.us-east-1.amazonaws.com\nverify error:num=20:unable to get local issuer certificate\nverify return:1\n---\nCertificate chain\n 0 s:CN = *.execute-api.us-east-1.amazonaws.com\n   i:C = US, O = Amazon, CN = Amazon RSA 2048 M02\n---\nServer certificate\n-----BEGIN CERTIFICATE-----\nMIIFzTCCBLWgAwIBAgIQ\n-----END CERTIFICATE-----\nsubject=CN = *.execute-api.us-east-1.amazonaws.com\n";
+    assert_eq!(
+        command_for(&format!(
+            "$ openssl s_client -connect api.example.com:443 -servername api.example.com\n{s_client}"
+        ))
+        .unwrap(),
+        "apigw-doctor domain api.example.com"
+    );
+    assert_eq!(
+        command_for(&format!(
+            "$ openssl s_client -connect shop.example.org:443 </dev/null\n{s_client}"
+        ))
+        .unwrap(),
+        "apigw-doctor domain shop.example.org"
+    );
+    assert_eq!(command_for(s_client).unwrap(), "apigw-doctor domain NAME");
     for text in [
+        // get-rest-apis lists APIs, not methods.
+        r#"{"items": [{"id": "ab12cd34ef", "name": "orders", "createdDate": "2026-11-02T10:19:35+00:00", "apiKeySource": "HEADER", "endpointConfiguration": {"types": ["REGIONAL"]}}]}"#,
         // A CloudFormation event log names resource types it does not declare.
         "12:59:11 PM | CREATE_FAILED | AWS::ApiGateway::Stage | ApiStageprod | Resource handler returned message: \"CloudWatch Logs role ARN must be set in account settings to enable logging\"",
         // describe-stack-events names them as each event's ResourceType.

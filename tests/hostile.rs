@@ -1683,8 +1683,13 @@ fn hostile_kb_queries_end_within_bounds() {
         ),
         // The document hints: extension names glued into one run (each occurrence would scan
         // to the run's end), template variables written as values, resource types after
-        // quotes, and a policy of 28,000 statements none of which is execute-api's.
+        // quotes, a policy of 28,000 statements none of which is execute-api's, and an openssl
+        // command line of endless options.
         "x-amazon-apigateway-".repeat(50_000),
+        format!(
+            "CONNECTED(00000003)\ndepth=0\n$ openssl s_client {}",
+            "-servername -connect ".repeat(48_000)
+        ),
         "\": $input.json(".repeat(65_000),
         "Type: ' \"AWS::ApiGateway".repeat(40_000),
         format!(

@@ -32,7 +32,9 @@ struct TakesText {
 /// function's output (an error object or a proxy response) is what `lambda` judges; a Lambda
 /// authorizer's output and a JWT are what `authorizer` judges; a mapping template is what
 /// `template` renders; an API definition is what `lint` reads, a distribution's configuration
-/// what `cloudfront` reads, and an API's resource policy what `policy` evaluates.
+/// what `cloudfront` reads, an API's resource policy what `policy` evaluates, a method's
+/// integration responses what `selection` chooses among, and `openssl s_client`'s output names
+/// the host `domain` checks.
 fn takes_text(query: &str) -> Option<TakesText> {
     let lower = query.to_ascii_lowercase();
     if lower.contains("cannot delete vpc link") && lower.contains("is referenced in") {
@@ -66,12 +68,6 @@ fn takes_text(query: &str) -> Option<TakesText> {
     if let Some(definition) = definition(query) {
         return Some(definition);
     }
-    if mapping_template(query) {
-        return Some(TakesText {
-            command: "apigw-doctor template TEMPLATE.vtl --body BODY.json   (TEMPLATE.vtl: the template; --phase request for a request template)".into(),
-            why: "this text holds a mapping template: `template` renders it as API Gateway's Velocity does ($input, $util, $context, the status and header overrides) and says where it fails",
-        });
-    }
     let document = serde_json::from_str::<serde_json::Value>(query.trim()).ok();
     if document.as_ref().is_some_and(api_resource_policy) {
         return Some(TakesText {
@@ -80,6 +76,19 @@ fn takes_text(query: &str) -> Option<TakesText> {
         });
     }
     let Some(serde_json::Value::Object(object)) = document else {
+        // Not a JSON document: a template's JSON is written around its variables.
+        if mapping_template(query) {
+            return Some(TakesText {
+                command: "apigw-doctor template TEMPLATE.vtl --body BODY.json   (TEMPLATE.vtl: the template; --phase request for a request template)".into(),
+                why: "this text holds a mapping template: `template` renders it as API Gateway's Velocity does ($input, $util, $context, the status and header overrides) and says where it fails",
+            });
+        }
+        if let Some(command) = openssl_s_client(query) {
+            return Some(TakesText {
+                command,
+                why: "this is openssl s_client's output: `domain` follows the name's DNS to API Gateway and checks the certificate it serves against the name and its custom domain's settings",
+            });
+        }
         return jwt_in(query).then(|| TakesText {
             command: "apigw-doctor authorizer --jwt TOKEN --issuer URL --audience CLIENT_ID".into(),
             why: "this text holds a JWT: `authorizer --jwt` checks it as a Cognito or HTTP API JWT authorizer would (issuer, audience, expiry, token use, scopes)",
@@ -96,6 +105,9 @@ fn takes_text(query: &str) -> Option<TakesText> {
             command: "apigw-doctor authorizer OUTPUT.json --api http".into(),
             why: "this is an HTTP API Lambda authorizer's simple response: `authorizer` says what the client gets",
         });
+    }
+    if let Some(read) = integration_output(&object) {
+        return Some(read);
     }
     let error = lambda_output(&object)?;
     Some(TakesText {
@@ -177,6 +189,44 @@ fn definition(text: &str) -> Option<TakesText> {
     })
 }
 
+/// The `domain` command for the name an `openssl s_client` transcript connected to: its
+/// `-servername`, or the host of its `-connect`, when the command line is pasted with it.
+fn openssl_s_client(transcript: &str) -> Option<String> {
+    let output = transcript.contains("CONNECTED(")
+        && [
+            "Certificate chain",
+            "depth=",
+            "verify error",
+            "Server certificate",
+        ]
+        .iter()
+        .any(|m| transcript.contains(m));
+    if !output {
+        return None;
+    }
+    let mut words = transcript
+        .lines()
+        .find(|l| l.contains("s_client"))
+        .into_iter()
+        .flat_map(str::split_whitespace);
+    let mut name = None;
+    while let Some(word) = words.next() {
+        match word {
+            "-servername" => name = words.next(),
+            "-connect" if name.is_none() => {
+                name = words
+                    .next()
+                    .map(|h| h.rsplit_once(':').map_or(h, |(host, _)| host));
+            }
+            _ => {}
+        }
+    }
+    Some(format!(
+        "apigw-doctor domain {}",
+        name.and_then(host_name).unwrap_or("NAME")
+    ))
+}
+
 /// A REST API mapping template: a Velocity directive beside one of API Gateway's variables
 /// (`#set($body = $input.path('$'))`), or a variable written as a JSON value
 /// (`"name": "$input.path('$.name')"`). A variable named in prose is not a template.
@@ -197,6 +247,51 @@ fn mapping_template(text: &str) -> bool {
             .any(|(at, _)| text[..at].trim_end_matches([' ', '"']).ends_with(':'))
     });
     (directive && variable) || as_value
+}
+
+/// What the AWS CLI prints for a REST API's method or integration (`get-integration`,
+/// `get-method`, `get-resources --embed methods`): its integration responses are what
+/// `selection` chooses among; the rest is what `lint` reads.
+fn integration_output(object: &serde_json::Map<String, serde_json::Value>) -> Option<TakesText> {
+    use serde_json::Value;
+    let integration = object
+        .get("methodIntegration")
+        .and_then(Value::as_object)
+        .unwrap_or(object);
+    let kind = integration
+        .get("type")
+        .and_then(Value::as_str)
+        .filter(|t| ["AWS", "AWS_PROXY", "HTTP", "HTTP_PROXY", "MOCK"].contains(t));
+    let responses = integration
+        .get("integrationResponses")
+        .and_then(Value::as_object)
+        .is_some_and(|r| !r.is_empty());
+    if let Some(kind) = kind
+        && responses
+    {
+        let lambda = integration
+            .get("uri")
+            .and_then(Value::as_str)
+            .is_some_and(|uri| uri.contains(":lambda:path/"));
+        let input = if kind == "AWS" && lambda {
+            "--error-message TEXT   (a Lambda error's errorMessage; --success for a result)"
+        } else {
+            "--status CODE   (the backend's status)"
+        };
+        return Some(TakesText {
+            command: format!("apigw-doctor selection --integration INTEGRATION.json {input}"),
+            why: "this is get-integration or get-method output: `selection` says which integration response API Gateway selects (Java regex semantics) and what the client gets; `lint` checks the rest of it",
+        });
+    }
+    let resources = object
+        .get("items")
+        .and_then(Value::as_array)
+        .and_then(|items| items.first())
+        .is_some_and(|item| item.get("path").is_some() && item.get("id").is_some());
+    (kind.is_some() || object.contains_key("methodIntegration") || resources).then(|| TakesText {
+        command: "apigw-doctor lint FILE   (FILE: this output; - reads standard input)".into(),
+        why: "this is the AWS CLI's view of a REST API's methods (get-resources, get-method or get-integration): `lint` checks its integrations, responses and templates offline",
+    })
 }
 
 /// An API's resource policy (not a Lambda function's, whose condition may name an execute-api
@@ -239,7 +334,12 @@ fn dig_question(answer: &str) -> Option<&str> {
     let mut lines = answer.lines().map(str::trim);
     lines.find(|l| l.starts_with(";; QUESTION SECTION:"))?;
     let name = lines.next()?.strip_prefix(';')?.split_whitespace().next()?;
-    let name = name.strip_suffix('.').unwrap_or(name);
+    host_name(name.strip_suffix('.').unwrap_or(name))
+}
+
+/// A name fit to stand in a suggested command: a dotted host name of letters, digits, `-`,
+/// `_` and dots, nothing a shell reads.
+fn host_name(name: &str) -> Option<&str> {
     let host = name.contains('.')
         && name
             .bytes()
