@@ -584,6 +584,13 @@ const API_TYPE_MARKS: &[(&str, u8, bool)] = &[
     ("method completed with status", 1 | 4, true),
     ("mapping template", 1 | 4, false),
     ("integration response", 1 | 4, true),
+    // The same, as the AWS CLI, exports and templates spell them.
+    ("integrationresponses", 1 | 4, true),
+    ("selectionpattern", 1 | 4, true),
+    ("passthroughbehavior", 1 | 4, true),
+    ("requesttemplates", 1 | 4, true),
+    ("responsetemplates", 1 | 4, true),
+    ("methodresponses", 1, true),
     ("http api", 2, true),
     ("httpapi", 2, true),
     ("payload format version", 2, true),
@@ -794,6 +801,16 @@ mod tests {
         assert!(!names_api_gateway("the point of interest api answers 502"));
         assert!(names_api_gateway("my rest api answers 502"));
         assert_eq!(api_types_named("get x$connect"), 4);
+        // As the AWS CLI prints a method (get-method, lowercased): REST's method responses, and
+        // integration responses, which REST and WebSocket APIs have.
+        assert_eq!(api_types_named(r#"{"methodresponses": {}}"#), 1);
+        assert_eq!(
+            api_types_named(
+                r#"{"methodresponses": {}, "methodintegration": {"integrationresponses": {}}}"#
+            ),
+            1 | 4
+        );
+        assert_eq!(api_types_named(r#"{"selectionpattern": "404"}"#), 1 | 4);
         assert_eq!(api_type_bits(["rest", "websocket"].into_iter()), 1 | 4);
         assert_eq!(api_type_bits(std::iter::empty()), 0);
     }
