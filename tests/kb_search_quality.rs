@@ -51,12 +51,18 @@
 //! score, 0.0993, was worse than the old MODEL's on the grown memory, 0.0989); its misses were
 //! read after it was scored. Batch 23 came from queries fixed at ba2818d, and
 //! scored that system once (2/7 and 10/11); its fit pastes then joined the memory (3/7 and
-//! 10/11) and MODEL was refitted (fit Brier score 0.0992 -> 0.0990). Batch 24 (`LAST_BATCH`)
+//! 10/11) and MODEL was refitted (fit Brier score 0.0992 -> 0.0990). Batch 24
 //! came from queries fixed at ef2b3b5, the first commit of the ninth session, and scored it once
 //! (0/2 and 12/13); its fit pastes then joined the memory (unchanged: 0/2 and 12/13), and the
 //! refit was not kept (fit Brier score 0.0990 against the old MODEL's 0.0989, and fit precision
-//! under its guard). The misses of batches 12 to 21, 23 and 24 were not read. The even-hashed
-//! results of the queries of batches 6 to 24 joined the fit part, and MODEL was refitted on it each time (kept when the fit Brier score
+//! under its guard). Batch 25 (`LAST_BATCH`) came from queries fixed at ecdfa84, after that
+//! session's document hints and REST field marks, and scored that system once (no covered
+//! paste; 17/19 quiet); its fit pastes then joined the memory (18/19), and the refit was not
+//! kept: its fit Brier score was better (0.0983 -> 0.0981) but its fit precision fell under the
+//! guard (227/274). The misses of batches 12 to 21, 23 and 24 were not read; batch 25's two were
+//! (CloudFront's "request could not be satisfied" from a WAF rule and from Amplify Hosting, both
+//! drawing `cloudfront-custom-domain`). The even-hashed
+//! results of the queries of batches 6 to 25 joined the fit part, and MODEL was refitted on it each time (kept when the fit Brier score
 //! fell). When `configuration-error` took
 //! in a Lambda integration called without POST and `execution-logging` was written (both from
 //! fit texts no article answered), ten pastes they answer were relabelled from "none": nine fit,
@@ -103,7 +109,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 24:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 25:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -389,13 +395,13 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 227/307 and 350/390; held out: 123/213 and
-// 377/418; batch 24 alone 0/2 and 12/13): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 226/309 and 371/411; held out: 123/213 and
+// 396/437; batch 25 alone 18/19 quiet): a change to the articles or the ranking that loses
 // more fails here. The fit part's uncovered rate fell under 90% (317/351 -> 319/355) when
 // `binary-media-types` was written: feature requests asking a framework for binary support
 // (labelled "none", like every such request) now draw it confidently. The covered target
 // on held-out pastes, 90%, is not met (it is far above that rate's 95% interval, 51-64%); the
-// uncovered one, 85%, is reached at 90.2%, and its interval (87.0-92.7%) clears 85%, helped by
+// uncovered one, 85%, is reached at 90.6%, and its interval (87.5-93.0%) clears 85%, helped by
 // the last batches' many texts about other servers, which are easy to leave unanswered.
 const FIT_TOP1: f64 = 0.73;
 const FIT_NO_MATCH: f64 = 0.89;
