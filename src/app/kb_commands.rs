@@ -122,11 +122,23 @@ fn takes_text(query: &str) -> Option<TakesText> {
 
 /// An API definition `lint` reads (an OpenAPI document with API Gateway's extensions, or a
 /// SAM/CloudFormation template that declares API Gateway resources; Terraform configuration,
-/// whose plan's JSON it reads), or a CloudFront
-/// distribution's configuration `cloudfront` reads. Only a declaration counts: a key
-/// (`x-amazon-apigateway-integration:`) or a resource type (`Type: AWS::ApiGateway::Method`),
-/// not a name in prose or in a deployment's event log (`CREATE_FAILED AWS::ApiGateway::Stage`).
+/// whose plan's JSON it reads), or a CloudFront distribution's configuration `cloudfront`
+/// reads. Only a declaration counts: a key (`x-amazon-apigateway-integration:`) or a resource
+/// type (`Type: AWS::ApiGateway::Method`), not a name in prose or in a deployment's event log
+/// (`CREATE_FAILED AWS::ApiGateway::Stage`).
 fn definition(text: &str) -> Option<TakesText> {
+    if [
+        "resource \"aws_api_gateway_",
+        "resource \"aws_apigatewayv2_",
+    ]
+    .iter()
+    .any(|block| text.contains(block))
+    {
+        return Some(TakesText {
+            command: "apigw-doctor lint plan.json   (plan.json: terraform plan -out plan.out && terraform show -json plan.out > plan.json)".into(),
+            why: "this is Terraform configuration for API Gateway: `lint` reads the JSON Terraform makes of its plan or state (not .tf files) and checks the API it declares offline",
+        });
+    }
     // The key is `Type` itself, not CloudFormation events' `ResourceType`.
     let declares = |prefix: &str| {
         text.match_indices(prefix).any(|(at, _)| {
@@ -140,38 +152,7 @@ fn definition(text: &str) -> Option<TakesText> {
                 })
         })
     };
-    // A key ends at the first character no extension's name holds; the scan resumes there, so
-    // a run of names glued together is read once.
-    let mut extension_key = false;
-    let mut from = 0;
-    while let Some(found) = text[from..].find("x-amazon-apigateway-") {
-        let key = &text[from + found..];
-        let end = key
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-            .unwrap_or(key.len());
-        if key[end..]
-            .trim_start_matches(['"', '\''])
-            .trim_start()
-            .starts_with(':')
-        {
-            extension_key = true;
-            break;
-        }
-        from += found + end;
-    }
-    if [
-        "resource \"aws_api_gateway_",
-        "resource \"aws_apigatewayv2_",
-    ]
-    .iter()
-    .any(|block| text.contains(block))
-    {
-        return Some(TakesText {
-            command: "apigw-doctor lint plan.json   (plan.json: terraform plan -out plan.out && terraform show -json plan.out > plan.json)".into(),
-            why: "this is Terraform configuration for API Gateway: `lint` reads the JSON Terraform makes of its plan or state (not .tf files) and checks the API it declares offline",
-        });
-    }
-    if extension_key
+    if extension_key(text)
         || declares("AWS::ApiGateway")
         || declares("AWS::Serverless::Api")
         || declares("AWS::Serverless::HttpApi")
@@ -187,6 +168,28 @@ fn definition(text: &str) -> Option<TakesText> {
         command: "apigw-doctor cloudfront CONFIG.json --url https://DISTRIBUTION.cloudfront.net/PATH".into(),
         why: "this is a CloudFront distribution's configuration: `cloudfront` checks its API Gateway origins and behaviors and traces a URL through it to the stage and resource that answers",
     })
+}
+
+/// One of API Gateway's OpenAPI extensions written as a key (`x-amazon-apigateway-integration:`).
+/// A key ends at the first character no extension's name holds; the scan resumes there, so a
+/// run of names glued together is read once.
+fn extension_key(text: &str) -> bool {
+    let mut from = 0;
+    while let Some(found) = text[from..].find("x-amazon-apigateway-") {
+        let key = &text[from + found..];
+        let end = key
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .unwrap_or(key.len());
+        if key[end..]
+            .trim_start_matches(['"', '\''])
+            .trim_start()
+            .starts_with(':')
+        {
+            return true;
+        }
+        from += found + end;
+    }
+    false
 }
 
 /// The `domain` command for the name an `openssl s_client` transcript connected to: its
@@ -295,8 +298,9 @@ fn integration_output(object: &serde_json::Map<String, serde_json::Value>) -> Op
 }
 
 /// An API's resource policy (not a Lambda function's, whose condition may name an execute-api
-/// ARN): a policy document with a statement whose action is execute-api's, in any form `policy` reads (`unwrap_policy`: the document, the string
-/// `get-rest-api --query policy` prints, the whole `get-rest-api` output).
+/// ARN): a policy document with a statement whose action is execute-api's, in any form
+/// `policy` reads (`unwrap_policy`: the document, the string `get-rest-api --query policy`
+/// prints, the whole `get-rest-api` output).
 fn api_resource_policy(document: &serde_json::Value) -> bool {
     use serde_json::Value;
     let about_execute_api = |statement: &Value| {
