@@ -228,6 +228,15 @@ fn texts_a_command_reads_name_the_command() {
         command_for(curl).unwrap(),
         "apigw-doctor probe -X POST 'https://ab12cd34ef.execute-api.us-east-1.amazonaws.com/prod/pets'"
     );
+    // A WebSocket client's failure: wscat's command line and output, Chrome's console line.
+    assert_eq!(
+        command_for("$ wscat -c wss://abc123defg.execute-api.eu-west-1.amazonaws.com/dev\nerror: Unexpected server response: 403").unwrap(),
+        "apigw-doctor probe 'wss://abc123defg.execute-api.eu-west-1.amazonaws.com/dev'"
+    );
+    assert_eq!(
+        command_for("WebSocket connection to 'wss://ws.example.com/prod?token=abc' failed: Error during WebSocket handshake: Unexpected response code: 401").unwrap(),
+        "apigw-doctor probe 'wss://ws.example.com/prod?token=abc'"
+    );
     // dig's answer for a custom domain (dig 9.18's layout); the host goes to `domain`.
     let dig = "; <<>> DiG 9.18.28 <<>> api.example.com\n;; global options: +cmd\n;; Got answer:\n;; ->>HEADER<<- opcode: QUERY, status: NOERROR, id: 4242\n\n;; QUESTION SECTION:\n;api.example.com.\t\tIN\tA\n\n;; ANSWER SECTION:\napi.example.com.\t300\tIN\tCNAME\td-abc123.execute-api.us-east-1.amazonaws.com.\n";
     assert_eq!(

@@ -1683,9 +1683,10 @@ fn hostile_kb_queries_end_within_bounds() {
         ),
         // The document hints: extension names glued into one run (each occurrence would scan
         // to the run's end), template variables written as values, resource types after
-        // quotes, a policy of 28,000 statements none of which is execute-api's, and an openssl
-        // command line of endless options.
+        // quotes, a policy of 28,000 statements none of which is execute-api's, an openssl
+        // command line of endless options, and a browser's WebSocket error that never ends.
         "x-amazon-apigateway-".repeat(50_000),
+        "WebSocket connection to '".repeat(40_000),
         format!(
             "CONNECTED(00000003)\ndepth=0\n$ openssl s_client {}",
             "-servername -connect ".repeat(48_000)

@@ -33,8 +33,8 @@ struct TakesText {
 /// authorizer's output and a JWT are what `authorizer` judges; a mapping template is what
 /// `template` renders; an API definition is what `lint` reads, a distribution's configuration
 /// what `cloudfront` reads, an API's resource policy what `policy` evaluates, a method's
-/// integration responses what `selection` chooses among, and `openssl s_client`'s output names
-/// the host `domain` checks.
+/// integration responses what `selection` chooses among; `openssl s_client`'s output names the
+/// host `domain` checks, and a WebSocket client's failed connection the URL `probe` upgrades.
 fn takes_text(query: &str) -> Option<TakesText> {
     let lower = query.to_ascii_lowercase();
     if lower.contains("cannot delete vpc link") && lower.contains("is referenced in") {
@@ -53,6 +53,12 @@ fn takes_text(query: &str) -> Option<TakesText> {
         return Some(TakesText {
             command,
             why: "this is curl's verbose transcript: `probe` sends the same request and reads API Gateway's and CloudFront's answer (stage, route, authorizer, CORS, certificate); add the headers that matter with -H (the transcript's are not copied: they may hold credentials)",
+        });
+    }
+    if let Some(command) = websocket_connection(query) {
+        return Some(TakesText {
+            command,
+            why: "this is a WebSocket client's failed connection: `probe` makes the same upgrade and shows API Gateway's answer ($connect's authorizer or function, a URL without a stage, throttling); add the headers the client sends with -H",
         });
     }
     if let Some(output) = logged_endpoint_response(query)
@@ -381,6 +387,31 @@ fn curl_request(transcript: &str) -> Option<String> {
     // Quoted for a POSIX shell: a ' inside ends the quote, is escaped, and reopens it.
     let url = format!("{scheme}://{host}{target}").replace('\'', r"'\''");
     Some(format!("apigw-doctor probe{method} '{url}'"))
+}
+
+/// The `probe` command for the connection a WebSocket client reports: wscat's command line
+/// (`wscat -c wss://...`, `--connect`) or a browser's "WebSocket connection to 'wss://...'
+/// failed". The URL is kept only when its host is a host name.
+fn websocket_connection(text: &str) -> Option<String> {
+    let url = text.lines().find_map(|line| {
+        let after = ["wscat -c ", "wscat --connect ", "WebSocket connection to '"]
+            .iter()
+            .find_map(|lead| line.split_once(lead).map(|(_, rest)| rest))?;
+        let url = after
+            .trim_start_matches(['\'', '"'])
+            .split(|c: char| c.is_whitespace() || c == '\'' || c == '"')
+            .next()?;
+        let rest = url
+            .strip_prefix("wss://")
+            .or_else(|| url.strip_prefix("ws://"))?;
+        let authority = rest.split(['/', '?']).next()?;
+        let host = authority
+            .rsplit_once(':')
+            .map_or(authority, |(host, _)| host);
+        host_name(host).map(|_| url)
+    })?;
+    // The URL ends at a quote, so single quotes hold it whole.
+    Some(format!("apigw-doctor probe '{url}'"))
 }
 
 /// Whether curl's transcript shows a TLS connection: its handshake and certificate lines
@@ -765,6 +796,31 @@ mod tests {
             curl_request(h2).unwrap(),
             "apigw-doctor probe 'https://h.example.com/x'"
         );
+    }
+
+    /// wscat's command line and a browser's console name the URL `probe` upgrades; a host that
+    /// is no host name names nothing.
+    #[test]
+    fn websocket_clients_name_their_url() {
+        assert_eq!(
+            websocket_connection("$ wscat -c wss://abc123defg.execute-api.eu-west-1.amazonaws.com/dev\nerror: Unexpected server response: 403").unwrap(),
+            "apigw-doctor probe 'wss://abc123defg.execute-api.eu-west-1.amazonaws.com/dev'"
+        );
+        assert_eq!(
+            websocket_connection("WebSocket connection to 'wss://ws.example.com:8443/prod?token=a'b' failed: Error during WebSocket handshake: Unexpected response code: 403").unwrap(),
+            "apigw-doctor probe 'wss://ws.example.com:8443/prod?token=a'",
+            "the quote that ends the browser's URL ends it here too"
+        );
+        assert_eq!(
+            websocket_connection("wscat --connect \"wss://h.example.org/dev?x=it's\"").unwrap(),
+            r"apigw-doctor probe 'wss://h.example.org/dev?x=it'",
+        );
+        assert_eq!(websocket_connection("wscat -c wss://$(reboot)/dev"), None);
+        assert_eq!(
+            websocket_connection("wscat -c https://h.example.org/dev"),
+            None
+        );
+        assert_eq!(websocket_connection("my websocket fails with 403"), None);
     }
 
     /// A declaration, in any quoting JSON and YAML allow, names `lint`; a mention does not.
