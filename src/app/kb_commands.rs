@@ -27,6 +27,9 @@ struct TakesText {
     why: &'static str,
 }
 
+/// `lint` on a document the AWS CLI or Terraform printed.
+const LINT_OUTPUT: &str = "apigw-doctor lint FILE   (FILE: this output; - reads standard input)";
+
 /// A VPC link deletion error is what `lint --vpc-link-error` reads; a `dig` answer names the
 /// host `domain` checks; a `curl -v` transcript is a request `probe` can send again; a Lambda
 /// function's output (an error object or a proxy response) is what `lambda` judges; a Lambda
@@ -145,6 +148,13 @@ fn definition(text: &str) -> Option<TakesText> {
             why: "this is Terraform configuration for API Gateway: `lint` reads the JSON Terraform makes of its plan or state (not .tf files) and checks the API it declares offline",
         });
     }
+    let terraform_types = ["\"aws_api_gateway_", "\"aws_apigatewayv2_"];
+    if text.contains("\"terraform_version\"") && terraform_types.iter().any(|t| text.contains(t)) {
+        return Some(TakesText {
+            command: LINT_OUTPUT.into(),
+            why: "this is `terraform show -json` output (a saved plan or the state): `lint` reads the API Gateway resources it holds and checks them offline",
+        });
+    }
     // The key is `Type` itself, not CloudFormation events' `ResourceType`.
     let declares = |prefix: &str| {
         text.match_indices(prefix).any(|(at, _)| {
@@ -260,7 +270,8 @@ fn mapping_template(text: &str) -> bool {
 
 /// What the AWS CLI prints for a REST API's method or integration (`get-integration`,
 /// `get-method`, `get-resources --embed methods`): its integration responses are what
-/// `selection` chooses among; the rest is what `lint` reads.
+/// `selection` chooses among; the rest is what `lint` reads. An HTTP API's integration with
+/// response parameter mappings is `selection`'s too.
 fn integration_output(object: &serde_json::Map<String, serde_json::Value>) -> Option<TakesText> {
     use serde_json::Value;
     let integration = object
@@ -292,13 +303,25 @@ fn integration_output(object: &serde_json::Map<String, serde_json::Value>) -> Op
             why: "this is get-integration or get-method output: `selection` says which integration response API Gateway selects (Java regex semantics) and what the client gets; `lint` checks the rest of it",
         });
     }
+    // An HTTP API's integration (`aws apigatewayv2 get-integration`): its response parameter
+    // mappings are chosen by the backend's status.
+    let mappings = object
+        .get("ResponseParameters")
+        .and_then(Value::as_object)
+        .is_some_and(|m| !m.is_empty());
+    if object.get("IntegrationType").is_some_and(Value::is_string) && mappings {
+        return Some(TakesText {
+            command: "apigw-doctor selection --integration INTEGRATION.json --status CODE   (the backend's status)".into(),
+            why: "this is an HTTP API's get-integration output: `selection` says which response parameter mapping API Gateway applies for a backend status and what the client gets",
+        });
+    }
     let resources = object
         .get("items")
         .and_then(Value::as_array)
         .and_then(|items| items.first())
         .is_some_and(|item| item.get("path").is_some() && item.get("id").is_some());
     (kind.is_some() || object.contains_key("methodIntegration") || resources).then(|| TakesText {
-        command: "apigw-doctor lint FILE   (FILE: this output; - reads standard input)".into(),
+        command: LINT_OUTPUT.into(),
         why: "this is the AWS CLI's view of a REST API's methods (get-resources, get-method or get-integration): `lint` checks its integrations, responses and templates offline",
     })
 }
