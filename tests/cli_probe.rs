@@ -142,8 +142,9 @@ fn a_cross_origin_call_without_cors_headers_is_a_finding() {
     assert_eq!(cors["evidence"]["origin"], "https://app.example.com");
     assert!(cors["message"].as_str().unwrap().contains("status 403"));
     // A success without the header is still unreadable to the page.
-    let (j, _) = probe_at(net::http_server(OK), "api.example.com", "/p", &origin);
+    let (j, code) = probe_at(net::http_server(OK), "api.example.com", "/p", &origin);
     only(&j, "probe.cors-missing");
+    assert_eq!(code, 1, "a 200 the page cannot read is no all-clear");
     // The right origin (or none sent) is fine.
     let (j, code) = probe_at(
         net::http_server(OK_WITH_CORS),
@@ -586,4 +587,244 @@ fn private_api_call_paths_are_recognised() {
     // --aws needs an execute-api URL.
     let r = run(&["probe", "https://api.example.com/", "--aws"]);
     assert_eq!(r.code, 2);
+}
+
+/// A raw HTTP/1.1 response with its content-length, kept for the test run.
+fn answer(status: &str, headers: &[&str], body: &str) -> &'static str {
+    let mut head = format!(
+        "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for h in headers {
+        head.push_str(h);
+        head.push_str("\r\n");
+    }
+    Box::leak(format!("{head}\r\n{body}").into_boxed_str())
+}
+
+/// IAM authorization's and the authorizers' refusals, as API Gateway words them (the
+/// knowledge-center table of 403 errors; specs/request-pipeline.md), each with its own finding.
+#[test]
+fn signature_and_authorizer_refusals_are_told_apart() {
+    const REST: &[&str] = &["x-amzn-requestid: 5e1c", "x-amz-apigw-id: Qx1="];
+    let typed = |kind: &str| -> Vec<&'static str> {
+        let mut h = REST.to_vec();
+        h.push(Box::leak(
+            format!("x-amzn-errortype: {kind}:http://internal.amazon.com/coral/com.amazon.coral.service/")
+                .into_boxed_str(),
+        ));
+        h
+    };
+    let incomplete = "{\"message\":\"Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=Bearer eyJraWQiOiJzZWNyZXQ\"}";
+    for (response, code, needle) in [
+        (
+            answer(
+                "403 Forbidden",
+                &typed("IncompleteSignatureException"),
+                incomplete,
+            ),
+            "probe.incomplete-signature",
+            "scheme Bearer",
+        ),
+        (
+            answer(
+                "403 Forbidden",
+                &typed("InvalidSignatureException"),
+                "{\"message\":\"Signature expired: 20261207T080000Z is now earlier than 20261207T080500Z (20261207T081000Z - 5 min.)\"}",
+            ),
+            "probe.invalid-signature",
+            "expired",
+        ),
+        (
+            answer(
+                "403 Forbidden",
+                &typed("InvalidSignatureException"),
+                "{\"message\":\"The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method.\"}",
+            ),
+            "probe.invalid-signature",
+            "execute-api",
+        ),
+        (
+            answer(
+                "403 Forbidden",
+                &typed("UnrecognizedClientException"),
+                "{\"message\":\"The security token included in the request is invalid.\"}",
+            ),
+            "probe.invalid-signature",
+            "access key",
+        ),
+        (
+            answer(
+                "403 Forbidden",
+                &typed("AccessDeniedException"),
+                "{\"Message\":\"User is not authorized to access this resource with an explicit deny\"}",
+            ),
+            "probe.authorizer-denied",
+            "authorizer's policy",
+        ),
+        (
+            answer(
+                "500 Internal Server Error",
+                &typed("AuthorizerConfigurationException"),
+                "{\"message\":null}",
+            ),
+            "probe.authorizer-error",
+            "principalId",
+        ),
+        (
+            answer(
+                "403 Forbidden",
+                &typed("AccessDeniedException"),
+                "{\"Message\":\"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:111122223333:a1b2c3/prod/GET/items\"}",
+            ),
+            "probe.access-denied",
+            "IAM policy",
+        ),
+        (
+            answer(
+                "400 Bad Request",
+                &typed("BadRequestException"),
+                "{\"message\": \"Invalid request body\"}",
+            ),
+            "probe.request-invalid",
+            "validator",
+        ),
+        (
+            answer(
+                "400 Bad Request",
+                &typed("BadRequestException"),
+                "{\"message\": \"Missing required request parameters: [x-tenant]\"}",
+            ),
+            "probe.request-invalid",
+            "validator",
+        ),
+        (
+            answer(
+                "415 Unsupported Media Type",
+                &typed("UnsupportedMediaTypeException"),
+                "{\"message\": \"Unsupported Media Type\"}",
+            ),
+            "probe.unsupported-media-type",
+            "passthroughBehavior",
+        ),
+    ] {
+        let (j, exit) = probe_at(
+            net::http_server(response),
+            "api.example.com",
+            "/prod/items",
+            &["-H", "Authorization: Bearer eyJraWQiOiJzZWNyZXQ"],
+        );
+        assert_eq!(exit, 1, "{j}");
+        only(&j, code);
+        let finding = &j["findings"][0];
+        let message = finding["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{code}: {message}");
+        assert!(finding["fix"].is_string(), "{code} has an article");
+        // The scheme is evidence; the credential never is (the server's body may echo it).
+        let evidence = finding
+            .to_string()
+            .replace(&finding["message"].to_string(), "");
+        let echoed = finding["evidence"]["message"].as_str().unwrap_or_default();
+        assert!(
+            !evidence.replace(echoed, "").contains("eyJraWQ"),
+            "{code} shows the token: {finding}"
+        );
+    }
+    // Signed with SigV4 but incomplete: said so, not "not a SigV4 signature".
+    let (j, _) = probe_at(
+        net::http_server(answer(
+            "403 Forbidden",
+            &typed("IncompleteSignatureException"),
+            "{\"message\":\"Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.\"}",
+        )),
+        "api.example.com",
+        "/prod/items",
+        &[
+            "-H",
+            "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20261207/us-east-1/execute-api/aws4_request, SignedHeaders=host, Signature=abc",
+        ],
+    );
+    only(&j, "probe.incomplete-signature");
+    assert!(
+        j["findings"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lacks parts"),
+        "{j}"
+    );
+}
+
+/// An error status no signature explains is still a finding (exit 1), naming who answered:
+/// never an all-clear for a 4xx or 5xx.
+#[test]
+fn unexplained_error_statuses_are_never_an_all_clear() {
+    for (response, needle) in [
+        (
+            answer(
+                "404 Not Found",
+                &["x-amzn-requestid: 77aa", "x-amz-apigw-id: Pq2="],
+                "{\"error\":\"order 42 not found\"}",
+            ),
+            "the integration answered 404",
+        ),
+        (
+            answer(
+                "429 Too Many Requests",
+                &[
+                    "x-amzn-requestid: 77ab",
+                    "x-amzn-errortype: LimitExceededException",
+                ],
+                "{\"message\":\"Limit Exceeded\"}",
+            ),
+            "",
+        ),
+        (
+            answer(
+                "409 Conflict",
+                &[
+                    "x-amzn-requestid: 77ac",
+                    "x-amzn-errortype: ConflictException",
+                ],
+                "{\"message\":\"Conflict\"}",
+            ),
+            "API Gateway answered 409 itself (ConflictException",
+        ),
+        (
+            answer("500 Internal Server Error", &["server: nginx"], "oops"),
+            "without API Gateway's or CloudFront's headers",
+        ),
+        (
+            answer(
+                "404 Not Found",
+                &[
+                    "x-cache: Miss from cloudfront",
+                    "via: 1.1 a.cloudfront.net (CloudFront)",
+                ],
+                "<Error><Code>NoSuchKey</Code></Error>",
+            ),
+            "the distribution's origin answered it",
+        ),
+    ] {
+        let (j, exit) = probe_at(
+            net::http_server(response),
+            "api.example.com",
+            "/prod/o",
+            &[],
+        );
+        assert_eq!(exit, 1, "{j}");
+        let codes = codes_of(&j);
+        assert_eq!(codes.len(), 1, "{j}");
+        if needle.is_empty() {
+            // Throttling has its own finding.
+            only(&j, "probe.throttled");
+            continue;
+        }
+        only(&j, "probe.error-status");
+        let message = j["findings"][0]["message"].as_str().unwrap();
+        assert!(message.contains(needle), "{message}");
+        assert!(j["findings"][0]["fix"].is_string());
+    }
+    // Redirects and successes stay quiet.
+    let (j, exit) = probe_at(net::http_server(OK), "api.example.com", "/prod/o", &[]);
+    assert_eq!((codes_of(&j).len(), exit), (0, 0), "{j}");
 }

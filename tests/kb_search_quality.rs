@@ -395,15 +395,18 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 226/309 and 371/411; held out: 123/213 and
+// What the parts reach, less a paste or two (fit: 225/309 and 371/411; held out: 124/213 and
 // 396/437; batch 25 alone 18/19 quiet): a change to the articles or the ranking that loses
-// more fails here. The fit part's uncovered rate fell under 90% (317/351 -> 319/355) when
+// more fails here. FIT_TOP1 was 0.73 (226/309) until probe's new findings (signatures, the
+// authorizers' refusals, any other error status) put their fixes into five articles: one fit
+// text fell from 0.50 to 0.49, and the refit that followed kept 225 with a better Brier score;
+// it is 0.72 since. The fit part's uncovered rate fell under 90% (317/351 -> 319/355) when
 // `binary-media-types` was written: feature requests asking a framework for binary support
 // (labelled "none", like every such request) now draw it confidently. The covered target
 // on held-out pastes, 90%, is not met (it is far above that rate's 95% interval, 51-64%); the
 // uncovered one, 85%, is reached at 90.6%, and its interval (87.5-93.0%) clears 85%, helped by
 // the last batches' many texts about other servers, which are easy to leave unanswered.
-const FIT_TOP1: f64 = 0.73;
+const FIT_TOP1: f64 = 0.72;
 const FIT_NO_MATCH: f64 = 0.89;
 const HELD_OUT_TOP1: f64 = 0.55;
 const HELD_OUT_NO_MATCH: f64 = 0.88;

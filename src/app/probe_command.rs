@@ -582,6 +582,9 @@ async fn probe(
             .get(reqwest::header::ORIGIN)
             .and_then(|v| v.to_str().ok()),
         host: url.host_str().unwrap_or_default(),
+        authorization: headers
+            .get(reqwest::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok()),
     }));
     let (tls_protocol, tls_findings) = if is_https {
         explain_tls(&url, overrides, deadline, anchors).await

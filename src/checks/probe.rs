@@ -22,6 +22,13 @@ pub const REQUEST_FAILED: &str = "probe.request-failed";
 pub const REDIRECT_ELSEWHERE: &str = "probe.redirect-elsewhere";
 pub const NO_ROUTE: &str = "probe.no-route";
 pub const SERVICE_UNAVAILABLE: &str = "probe.service-unavailable";
+pub const INCOMPLETE_SIGNATURE: &str = "probe.incomplete-signature";
+pub const INVALID_SIGNATURE: &str = "probe.invalid-signature";
+pub const AUTHORIZER_DENIED: &str = "probe.authorizer-denied";
+pub const AUTHORIZER_ERROR: &str = "probe.authorizer-error";
+pub const ERROR_STATUS: &str = "probe.error-status";
+pub const REQUEST_INVALID: &str = "probe.request-invalid";
+pub const UNSUPPORTED_MEDIA_TYPE: &str = "probe.unsupported-media-type";
 
 pub const CODES: &[&str] = &[
     MISSING_AUTHENTICATION_TOKEN,
@@ -40,6 +47,13 @@ pub const CODES: &[&str] = &[
     REDIRECT_ELSEWHERE,
     NO_ROUTE,
     SERVICE_UNAVAILABLE,
+    INCOMPLETE_SIGNATURE,
+    INVALID_SIGNATURE,
+    AUTHORIZER_DENIED,
+    AUTHORIZER_ERROR,
+    ERROR_STATUS,
+    REQUEST_INVALID,
+    UNSUPPORTED_MEDIA_TYPE,
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,6 +81,9 @@ pub struct Response<'a> {
     pub origin: Option<&'a str>,
     /// The host called: an edge-optimized API's own name answers through CloudFront too.
     pub host: &'a str,
+    /// The request's `Authorization` header, when the caller sent one: only its scheme
+    /// (`Bearer`, `AWS4-HMAC-SHA256`) is ever shown.
+    pub authorization: Option<&'a str>,
 }
 
 impl Response<'_> {
@@ -121,6 +138,7 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
     let kind = error_type(r.headers);
     let message = body_message(r.body);
     let is = |t: &str| kind.as_deref() == Some(t);
+    let starts = |m: &str| message.as_deref().is_some_and(|x| x.starts_with(m));
     let says = |m: &str| {
         message
             .as_deref()
@@ -199,6 +217,22 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
                 .with("first_segment", stage)
                 .with("behind_cloudfront", behind_cloudfront),
         );
+    } else if is("IncompleteSignatureException") || starts("Authorization header requires") {
+        f.push(with(incomplete_signature(r.authorization)));
+    } else if is("InvalidSignatureException")
+        || starts("The security token included in the request is")
+        || starts("Signature expired")
+        || starts("The request signature we calculated does not match")
+    {
+        f.push(with(invalid_signature(
+            message.as_deref().unwrap_or_default(),
+        )));
+    } else if starts("User is not authorized to access this resource") {
+        // The Lambda authorizer's policy (specs/authorizers.md): no principal ARN in it.
+        f.push(with(Finding::error(
+            AUTHORIZER_DENIED,
+            "the Lambda authorizer's policy does not allow this method (403, gateway response ACCESS_DENIED): its policyDocument has no Allow for this method's ARN, or a Deny covers it; with authorizer caching on, a policy returned for another method of the same token answers too",
+        )));
     } else if is("AccessDeniedException")
         || message
             .as_deref()
@@ -206,7 +240,24 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
     {
         f.push(with(Finding::error(
             ACCESS_DENIED,
-            "the API's resource policy denied this caller",
+            "the caller may not invoke this method: the API's resource policy denies it or does not allow it, or, for a method with IAM authorization, the caller's IAM policy does not allow execute-api:Invoke",
+        )));
+    } else if r.status == 400
+        && (says("Invalid request body") || starts("Missing required request parameters"))
+    {
+        f.push(with(Finding::error(
+            REQUEST_INVALID,
+            "the method's request validator refused the request before the integration ran (BAD_REQUEST_BODY or BAD_REQUEST_PARAMETERS): the body does not match the method's model, or a required header, query string or path parameter is missing",
+        )));
+    } else if r.status == 415 && says("Unsupported Media Type") {
+        f.push(with(Finding::error(
+            UNSUPPORTED_MEDIA_TYPE,
+            "no request template matches this Content-Type and the integration's passthroughBehavior refuses to pass the body through (NEVER, or WHEN_NO_TEMPLATES with templates for other types)",
+        )));
+    } else if is("AuthorizerConfigurationException") {
+        f.push(with(Finding::error(
+            AUTHORIZER_ERROR,
+            "the authorizer failed or answered with an output API Gateway cannot use (500 AuthorizerConfigurationException): the function threw (anything but \"Unauthorized\"), timed out, may not be invoked by API Gateway, or returned no principalId or a malformed policy",
         )));
     } else if is("ForbiddenException") || (r.status == 403 && says("Forbidden")) {
         f.push(with(Finding::error(
@@ -219,7 +270,8 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
             "an authorizer rejected the call (missing or invalid token)",
         )));
     } else if r.status == 429 || is("TooManyRequestsException") || is("LimitExceededException") {
-        f.push(with(Finding::warning(
+        // The call was refused: an error, however transient.
+        f.push(with(Finding::error(
             THROTTLED,
             "API Gateway throttled the call (stage, method or usage plan limits)",
         )));
@@ -260,8 +312,92 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
         };
         f.push(with(Finding::error(LAMBDA_INTERNAL_ERROR, what)));
     }
+    if f.is_empty() && r.status >= 400 {
+        // An error no signature above reads is still an error: never an all-clear.
+        f.push(with(error_status(
+            r,
+            by,
+            kind.as_deref(),
+            message.as_deref(),
+        )));
+    }
     f.extend(cors(r).map(with));
     f
+}
+
+/// The scheme of an `Authorization` header (`Bearer`, `AWS4-HMAC-SHA256`), never its secret.
+fn scheme(authorization: &str) -> &str {
+    let first = authorization.split_whitespace().next().unwrap_or_default();
+    // A bare token has no scheme: say so rather than echo it.
+    if first.len() <= 24
+        && first
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        first
+    } else {
+        "none: a bare token"
+    }
+}
+
+/// 403 IncompleteSignatureException: an `Authorization` header that is not SigV4, read as one.
+fn incomplete_signature(authorization: Option<&str>) -> Finding {
+    let sent = match authorization {
+        Some(a) if !scheme(a).eq_ignore_ascii_case("AWS4-HMAC-SHA256") => {
+            format!("the request's Authorization header (scheme {}) is not a SigV4 signature, and API Gateway read it as one", scheme(a))
+        }
+        Some(_) => "the request's SigV4 Authorization header lacks parts API Gateway needs (Credential, SignedHeaders, Signature, and an X-Amz-Date or Date header)".to_string(),
+        None => "API Gateway read an Authorization header as an incomplete SigV4 signature".to_string(),
+    };
+    Finding::error(
+        INCOMPLETE_SIGNATURE,
+        format!("{sent}: it does so when no method matches this method and path (a request without the header gets 403 Missing Authentication Token there), and when the method uses IAM authorization"),
+    )
+    .with("authorization_scheme", authorization.map(scheme))
+}
+
+/// 403 InvalidSignatureException, or an access key API Gateway does not know: a SigV4
+/// signature that a method with IAM authorization refused.
+fn invalid_signature(message: &str) -> Finding {
+    let what = if message.starts_with("Signature expired") {
+        "the SigV4 signature expired before API Gateway received it: the request was signed about 5 minutes or more earlier (a client clock out of step, or a signed request sent later); the message gives both times"
+    } else if message.starts_with("The security token included in the request is") {
+        "the access key or session token that signed the request is not valid (a mistyped, deleted or expired key, or temporary credentials without their session token)"
+    } else if message.contains("does not match") {
+        "API Gateway computed a different SigV4 signature: the request was signed for another method, path, query string, host, header set or body, another region or service than execute-api, or with a secret key that is not the access key's"
+    } else {
+        "a method with IAM authorization refused the request's SigV4 signature"
+    };
+    Finding::error(INVALID_SIGNATURE, what)
+}
+
+/// An error status no signature explains: who answered it, and with what.
+fn error_status(
+    r: &Response<'_>,
+    by: AnsweredBy,
+    kind: Option<&str>,
+    message: Option<&str>,
+) -> Finding {
+    let said = message.map_or(String::new(), |m| format!(" {m:?}"));
+    let what = match (kind, by) {
+        (Some(kind), _) => format!(
+            "API Gateway answered {} itself ({kind}{said}), an answer no check here explains further: the x-amzn-ErrorType names the gateway response",
+            r.status
+        ),
+        (None, AnsweredBy::ApiGateway | AnsweredBy::Both) => format!(
+            "the integration answered {}{said}: API Gateway passed the backend's status on (no x-amzn-ErrorType, so not an answer of its own)",
+            r.status
+        ),
+        (None, AnsweredBy::Cloudfront) => format!(
+            "{} came through CloudFront without API Gateway's headers: the distribution's origin answered it",
+            r.status
+        ),
+        (None, AnsweredBy::Other) => format!(
+            "the server answered {}{said}, without API Gateway's or CloudFront's headers (x-amzn-RequestId, apigw-requestid, x-amz-cf-id): check the URL names the API",
+            r.status
+        ),
+    };
+    Finding::error(ERROR_STATUS, what)
 }
 
 /// A cross-origin caller (the request had `Origin`) gets a response a browser may not read.
@@ -282,7 +418,8 @@ fn cors(r: &Response<'_>) -> Option<Finding> {
         ),
     };
     Some(
-        Finding::warning(CORS_MISSING, what)
+        // The caller named this origin: a page there cannot read the answer, whatever its status.
+        Finding::error(CORS_MISSING, what)
             .with("origin", origin)
             .with("access_control_allow_origin", allowed),
     )
