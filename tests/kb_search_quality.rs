@@ -55,14 +55,18 @@
 //! came from queries fixed at ef2b3b5, the first commit of the ninth session, and scored it once
 //! (0/2 and 12/13); its fit pastes then joined the memory (unchanged: 0/2 and 12/13), and the
 //! refit was not kept (fit Brier score 0.0990 against the old MODEL's 0.0989, and fit precision
-//! under its guard). Batch 25 (`LAST_BATCH`) came from queries fixed at ecdfa84, after that
+//! under its guard). Batch 25 came from queries fixed at ecdfa84, after that
 //! session's document hints and REST field marks, and scored that system once (no covered
 //! paste; 17/19 quiet); its fit pastes then joined the memory (18/19), and the refit was not
 //! kept: its fit Brier score was better (0.0983 -> 0.0981) but its fit precision fell under the
-//! guard (227/274). The misses of batches 12 to 21, 23 and 24 were not read; batch 25's two were
-//! (CloudFront's "request could not be satisfied" from a WAF rule and from Amplify Hosting, both
-//! drawing `cloudfront-custom-domain`). The even-hashed
-//! results of the queries of batches 6 to 25 joined the fit part, and MODEL was refitted on it each time (kept when the fit Brier score
+//! guard (227/274). Batch 26 (`LAST_BATCH`) came from queries fixed at 727f15b, after probe's new
+//! findings and the "Authorization header requires 'Credential' parameter" symptom, and scored
+//! that system once (0/3 covered, the right article first for each but weak; 31/31 quiet); its
+//! fit pastes then joined the memory (unchanged), and the refit was not kept (fit Brier score
+//! 0.0997 against 0.0995). The misses of batches 12 to 21, 23, 24 and 26 were not read; batch
+//! 25's two were (CloudFront's "request could not be satisfied" from a WAF rule and from Amplify
+//! Hosting, both drawing `cloudfront-custom-domain`). The even-hashed
+//! results of the queries of batches 6 to 26 joined the fit part, and MODEL was refitted on it each time (kept when the fit Brier score
 //! fell). When `configuration-error` took
 //! in a Lambda integration called without POST and `execution-logging` was written (both from
 //! fit texts no article answered), ten pastes they answer were relabelled from "none": nine fit,
@@ -109,7 +113,7 @@ struct Labelled {
 }
 
 /// The comment that opens the last batch of fresh held-out pastes in `pastes.toml`.
-const LAST_BATCH: &str = "# Fresh held-out pastes, batch 25:";
+const LAST_BATCH: &str = "# Fresh held-out pastes, batch 26:";
 
 fn load(name: &str) -> (Vec<Paste>, String) {
     let path = format!("{}/tests/kb/{name}", env!("CARGO_MANIFEST_DIR"));
@@ -356,9 +360,12 @@ fn fit_part_keeps_what_it_reached() {
     );
     let precision = s.confident_right as f64 / s.confident.max(1) as f64;
     // 207/248 (0.835) since the fit part took in the even-hashed results of batches 3 and 6 to
-    // 19 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them.
+    // 19 (nginx's 413, other hosts' certificate errors, generic 502s): 0.93 before them. 225/276
+    // (0.815) since batch 26's fit pastes: four of its uncovered texts draw a confident article
+    // (an emulator's missing CORS headers, a mock integration's 500, another company's API behind
+    // a Lambda authorizer), and the guard is 0.81.
     assert!(
-        precision >= 0.83,
+        precision >= 0.81,
         "confident answers right only {precision:.2} of the time"
     );
 }
@@ -395,18 +402,20 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 225/309 and 371/411; held out: 124/213 and
-// 396/437; batch 25 alone 18/19 quiet): a change to the articles or the ranking that loses
+// What the parts reach, less a paste or two (fit: 225/313 and 396/441; held out: 124/216 and
+// 427/468; batch 26 alone 0/3 and 31/31): a change to the articles or the ranking that loses
 // more fails here. FIT_TOP1 was 0.73 (226/309) until probe's new findings (signatures, the
 // authorizers' refusals, any other error status) put their fixes into five articles: one fit
-// text fell from 0.50 to 0.49, and the refit that followed kept 225 with a better Brier score;
-// it is 0.72 since. The fit part's uncovered rate fell under 90% (317/351 -> 319/355) when
+// text fell from 0.50 to 0.49, and the refit that followed kept 225 with a better Brier score.
+// Batch 26's four covered fit pastes (two unvalidated request parameters, a CORS question, a
+// WebSocket frame over 32 KB) have the right article first but weak, with the memory too (it
+// leaves a text's own entry out): 225/313, and the guard is 0.71. The fit part's uncovered rate fell under 90% (317/351 -> 319/355) when
 // `binary-media-types` was written: feature requests asking a framework for binary support
 // (labelled "none", like every such request) now draw it confidently. The covered target
 // on held-out pastes, 90%, is not met (it is far above that rate's 95% interval, 51-64%); the
 // uncovered one, 85%, is reached at 90.6%, and its interval (87.5-93.0%) clears 85%, helped by
 // the last batches' many texts about other servers, which are easy to leave unanswered.
-const FIT_TOP1: f64 = 0.72;
+const FIT_TOP1: f64 = 0.71;
 const FIT_NO_MATCH: f64 = 0.89;
 const HELD_OUT_TOP1: f64 = 0.55;
 const HELD_OUT_NO_MATCH: f64 = 0.88;
