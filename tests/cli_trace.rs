@@ -390,6 +390,20 @@ fn a_mock_answers_from_its_request_template() {
     assert_eq!(r["result"]["response"]["certain"], true);
 }
 
+/// `trace ARGS` with a bearer token, which a REST API reads as an incomplete SigV4 signature
+/// where it wants one: 403 IncompleteSignatureException.
+fn refused_as_incomplete_signature(args: &[&str]) -> Value {
+    let mut all = args.to_vec();
+    all.extend(["-H", "Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2ln"]);
+    let (code, r) = trace(&all);
+    assert_eq!((code, status(&r)), (1, 403), "{r}");
+    assert_eq!(
+        header(&r, "x-amzn-ErrorType"),
+        Some("IncompleteSignatureException")
+    );
+    r
+}
+
 /// No method for the path: 403 Missing Authentication Token (REST), naming the methods the
 /// path has; HTTP APIs answer 404 unless a $default route serves it.
 #[test]
@@ -409,6 +423,24 @@ fn no_route_is_missing_authentication_token_or_404() {
     // /{proxy+}-less root: nothing serves "/".
     let (_, r) = trace(&["--export", SHOP, "GET", "/"]);
     assert_eq!(status(&r), 403);
+    // A bearer token on a path no method serves: API Gateway reads it as SigV4 (recorded by
+    // users, specs/request-pipeline.md).
+    let r = refused_as_incomplete_signature(&["--export", SHOP, "DELETE", "/orders/o-1"]);
+    assert!(
+        body(&r)
+            .starts_with(r#"{"message":"Authorization header requires 'Credential' parameter."#),
+        "{}",
+        body(&r)
+    );
+    let f = &r["findings"][0];
+    assert_eq!(f["code"], "trace.no-route");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("IncompleteSignatureException"),
+        "{f}"
+    );
 
     let dir = tempfile::tempdir().unwrap();
     let mut api: Value = serde_json::from_str(&std::fs::read_to_string(HTTP_API).unwrap()).unwrap();
@@ -510,6 +542,18 @@ fn iam_authorization_wants_a_signature() {
     assert_eq!(code, 1, "a signature not checked is not an all-clear");
     assert_eq!(status(&r), 200);
     assert_eq!(r["result"]["stages"][1]["outcome"], "uncertain");
+    // A bearer token is not a signature: 403 IncompleteSignatureException, the scheme named.
+    let r =
+        refused_as_incomplete_signature(&["--export", &api, "GET", "/reports", "--status", "200"]);
+    let f = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "trace.iam-unsigned")
+        .expect("trace.iam-unsigned");
+    let message = f["message"].as_str().unwrap();
+    assert!(message.contains("scheme Bearer"), "{message}");
+    assert!(!message.contains("eyJ"), "{message}");
 }
 
 /// passthroughBehavior NEVER and no template for the request's Content-Type: 415; request

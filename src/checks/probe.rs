@@ -326,7 +326,7 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
 }
 
 /// The scheme of an `Authorization` header (`Bearer`, `AWS4-HMAC-SHA256`), never its secret.
-fn scheme(authorization: &str) -> &str {
+pub fn authorization_scheme(authorization: &str) -> &str {
     let first = authorization.split_whitespace().next().unwrap_or_default();
     // A bare token has no scheme: say so rather than echo it.
     if first.len() <= 24
@@ -343,8 +343,8 @@ fn scheme(authorization: &str) -> &str {
 /// 403 IncompleteSignatureException: an `Authorization` header that is not SigV4, read as one.
 fn incomplete_signature(authorization: Option<&str>) -> Finding {
     let sent = match authorization {
-        Some(a) if !scheme(a).eq_ignore_ascii_case("AWS4-HMAC-SHA256") => {
-            format!("the request's Authorization header (scheme {}) is not a SigV4 signature, and API Gateway read it as one", scheme(a))
+        Some(a) if !a.trim_start().starts_with("AWS4-") => {
+            format!("the request's Authorization header (scheme {}) is not a SigV4 signature, and API Gateway read it as one", authorization_scheme(a))
         }
         Some(_) => "the request's SigV4 Authorization header lacks parts API Gateway needs (Credential, SignedHeaders, Signature, and an X-Amz-Date or Date header)".to_string(),
         None => "API Gateway read an Authorization header as an incomplete SigV4 signature".to_string(),
@@ -353,7 +353,7 @@ fn incomplete_signature(authorization: Option<&str>) -> Finding {
         INCOMPLETE_SIGNATURE,
         format!("{sent}: it does so when no method matches this method and path (a request without the header gets 403 Missing Authentication Token there), and when the method uses IAM authorization"),
     )
-    .with("authorization_scheme", authorization.map(scheme))
+    .with("authorization_scheme", authorization.map(authorization_scheme))
 }
 
 /// 403 InvalidSignatureException, or an access key API Gateway does not know: a SigV4
