@@ -77,6 +77,12 @@
 //! six held out (aws/aws-cdk#15569 and sdd/serverless-apig-s3#12 from "none"; aws/aws-lambda-go#91,
 //! apex/apex-go#51, aws/aws-lambda-rust-runtime#667 and cplee/lambda-express#2 from
 //! `rest-api-status-codes`). Requests that a framework support binary media types stay "none".
+//! When `iam-signature` was written (after batch 26 was scored: SigV4 signatures refused by a
+//! method with IAM authorization), eleven pastes about signature errors from API Gateway were
+//! relabelled to it from "none": five fit, and six held out (okigan/awscurl#61, mhart/aws4#33,
+//! #95 and #118, aws/aws-sdk-js#2372, rpgreen/apigateway-generic-java-sdk#11; four of them from
+//! batch 26, whose scores I had seen), so the held-out part measures that change only with that
+//! caveat. Signature errors of other services, and of API Gateway's management API, stay "none".
 //!
 //! The fit part is also what `kb search` remembers (`rules/memory/examples.toml`, checked equal
 //! to it below): how close a text comes to a remembered text about each article, and to one
@@ -402,20 +408,22 @@ fn held_out_part_keeps_what_it_reached() {
     );
 }
 
-// What the parts reach, less a paste or two (fit: 225/313 and 396/441; held out: 124/216 and
-// 427/468; batch 26 alone 0/3 and 31/31): a change to the articles or the ranking that loses
-// more fails here. FIT_TOP1 was 0.73 (226/309) until probe's new findings (signatures, the
+// What the parts reach, less a paste or two (fit: 225/318 and 392/436; held out: 128/222 and
+// 420/462; batch 26 alone, with its final labels, 3/8 and 25/26): a change to the articles or
+// the ranking that loses more fails here. FIT_TOP1 was 0.73 (226/309) until probe's new findings (signatures, the
 // authorizers' refusals, any other error status) put their fixes into five articles: one fit
 // text fell from 0.50 to 0.49, and the refit that followed kept 225 with a better Brier score.
 // Batch 26's four covered fit pastes (two unvalidated request parameters, a CORS question, a
 // WebSocket frame over 32 KB) have the right article first but weak, with the memory too (it
-// leaves a text's own entry out): 225/313, and the guard is 0.71. The fit part's uncovered rate fell under 90% (317/351 -> 319/355) when
+// leaves a text's own entry out): 225/313, and the guard was 0.71. `iam-signature` took in
+// eleven pastes relabelled from "none" (five fit): two of the five are answered confidently,
+// the fit part's rate is 225/318, and the guard is 0.70. The fit part's uncovered rate fell under 90% (317/351 -> 319/355) when
 // `binary-media-types` was written: feature requests asking a framework for binary support
 // (labelled "none", like every such request) now draw it confidently. The covered target
 // on held-out pastes, 90%, is not met (it is far above that rate's 95% interval, 51-64%); the
 // uncovered one, 85%, is reached at 90.6%, and its interval (87.5-93.0%) clears 85%, helped by
 // the last batches' many texts about other servers, which are easy to leave unanswered.
-const FIT_TOP1: f64 = 0.71;
+const FIT_TOP1: f64 = 0.70;
 const FIT_NO_MATCH: f64 = 0.89;
 const HELD_OUT_TOP1: f64 = 0.55;
 const HELD_OUT_NO_MATCH: f64 = 0.88;
