@@ -602,6 +602,40 @@ fn answer(status: &str, headers: &[&str], body: &str) -> &'static str {
     Box::leak(format!("{head}\r\n{body}").into_boxed_str())
 }
 
+/// An HTTP API's JWT authorizer says why it refused in its WWW-Authenticate challenge: shown.
+#[test]
+fn a_jwt_authorizers_challenge_is_shown() {
+    let (j, exit) = probe_at(
+        net::http_server(answer(
+            "401 Unauthorized",
+            &[
+                "apigw-requestid: Kx1=",
+                "www-authenticate: Bearer scope=\"\" error=\"invalid_token\" error_description=\"the token has expired\"",
+            ],
+            "{\"message\":\"Unauthorized\"}",
+        )),
+        "orders.example.com",
+        "/orders",
+        &[],
+    );
+    assert_eq!(exit, 1);
+    only(&j, "probe.unauthorized");
+    let f = &j["findings"][0];
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("the token has expired"),
+        "{f}"
+    );
+    assert!(
+        f["evidence"]["www_authenticate"]
+            .as_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+}
+
 /// IAM authorization's and the authorizers' refusals, as API Gateway words them (the
 /// knowledge-center table of 403 errors; specs/request-pipeline.md), each with its own finding.
 #[test]

@@ -265,10 +265,13 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
             "API Gateway answered Forbidden: a custom domain path no base path (API) mapping covers, a private API called from outside its allowed VPC endpoint, a WAF rule that blocked the request, a disabled default endpoint, or a missing API key",
         )));
     } else if r.status == 401 || is("UnauthorizedException") {
-        f.push(with(Finding::error(
-            UNAUTHORIZED,
-            "an authorizer rejected the call (missing or invalid token)",
-        )));
+        // An HTTP API's JWT authorizer says why in its challenge (RFC 6750's error_description).
+        let challenge = r.header("www-authenticate");
+        let mut what = "an authorizer rejected the call (missing or invalid token)".to_string();
+        if let Some(c) = challenge {
+            what.push_str(&format!("; its WWW-Authenticate challenge says: {c}"));
+        }
+        f.push(with(Finding::error(UNAUTHORIZED, what)).with("www_authenticate", challenge));
     } else if r.status == 429 || is("TooManyRequestsException") || is("LimitExceededException") {
         // The call was refused: an error, however transient.
         f.push(with(Finding::error(
