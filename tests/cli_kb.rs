@@ -277,6 +277,51 @@ Wed Nov 02 10:19:35 UTC 2022 : Method completed with status: 502"#;
     assert!(plain["result"].get("takes_text").is_none());
 }
 
+/// A bare status is not enough to tell its causes apart: the answer says what is missing (the
+/// message and x-amzn-ErrorType), which articles answer that status, and the command that reads
+/// them, and still exits 1.
+#[test]
+fn a_bare_status_names_what_is_missing() {
+    let r = run(&["-o", "json", "kb", "search", "my api returns 403"]);
+    assert_eq!(r.code, 1);
+    let j = r.one_json();
+    let missing = &j["result"]["missing"];
+    assert_eq!(missing["status"], 403, "{j}");
+    assert_eq!(missing["command"], "apigw-doctor probe URL");
+    let articles: Vec<&str> = missing["articles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    for id in [
+        "missing-authentication-token",
+        "iam-signature",
+        "private-api-forbidden",
+    ] {
+        assert!(articles.contains(&id), "{id}: {articles:?}");
+    }
+    assert!(!articles.contains(&"integration-timeout"), "{articles:?}");
+    let human = run(&["kb", "search", "getting 502 from api gateway"]);
+    assert!(
+        human
+            .stdout
+            .contains("names status 502 but not the error message")
+            && human.stdout.contains("apigw-doctor probe URL"),
+        "{}",
+        human.stdout
+    );
+    // A message, a confident answer, or two statuses: nothing is said to be missing.
+    for text in [
+        r#"403 {"message":"Forbidden"} from my API"#,
+        "API Gateway 504 after 29 seconds",
+        "500 and 502 errors",
+    ] {
+        let j = run(&["-o", "json", "kb", "search", text]).one_json();
+        assert!(j["result"].get("missing").is_none(), "{text}: {j}");
+    }
+}
+
 #[test]
 fn search_reads_standard_input_and_respects_limit() {
     let r = run_with_stdin(

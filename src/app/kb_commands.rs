@@ -18,6 +18,58 @@ struct SearchOutcome {
     /// A command that takes the pasted text itself as its input.
     #[serde(skip_serializing_if = "Option::is_none")]
     takes_text: Option<TakesText>,
+    /// What the text lacks for a confident answer, when that can be named.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<Missing>,
+}
+
+/// A text that names an error status but not the message that tells its causes apart.
+#[derive(Serialize)]
+struct Missing {
+    status: u16,
+    /// The articles whose problem answers with this status.
+    articles: Vec<String>,
+    command: &'static str,
+}
+
+/// An HTTP error status the text names (`403`, `HTTP/1.1 502`) while carrying no error message
+/// of API Gateway's shape (a JSON body, an exception name) in a short text: what it lacks is the
+/// message, and `probe` reads it from the response.
+fn bare_status(text: &str) -> Option<u16> {
+    const MAX_WORDS: usize = 40;
+    if text.split_whitespace().nth(MAX_WORDS).is_some() {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    if lower.contains('{') || lower.contains("message") || lower.contains("exception") {
+        return None;
+    }
+    let mut statuses = text
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() == 3)
+        .filter_map(|w| w.parse::<u16>().ok())
+        .filter(|s| (400..600).contains(s));
+    let status = statuses.next()?;
+    // Two different statuses: the text is about something else than one refused call.
+    statuses.all(|s| s == status).then_some(status)
+}
+
+/// The articles whose title, question, summary or symptoms name this status as a word.
+fn articles_naming(kb: &crate::kb::KnowledgeBase, status: u16) -> Vec<String> {
+    let code = status.to_string();
+    kb.articles()
+        .iter()
+        .filter(|a| {
+            [&a.title, &a.question, &a.summary]
+                .into_iter()
+                .chain(&a.symptoms)
+                .any(|t| {
+                    t.split(|c: char| !c.is_ascii_alphanumeric())
+                        .any(|w| w == code)
+                })
+        })
+        .map(|a| a.id.clone())
+        .collect()
 }
 
 /// The pasted text is the input of a check: run it on the text rather than reading the article.
@@ -544,6 +596,19 @@ impl Outcome for SearchOutcome {
                 "{}no article matches this confidently{:#}: the closest, marked weak, explain little of the text; it may be outside API Gateway (`apigw-doctor kb list` shows what is covered)",
                 p.strong, p.strong
             )?;
+            if let Some(m) = &self.missing {
+                writeln!(
+                    out,
+                    "the text names status {} but not the error message and x-amzn-ErrorType that tell its causes apart ({} articles explain a {}: {}): run {}{}{:#} to read them from the response, or paste its body and headers",
+                    m.status,
+                    m.articles.len(),
+                    m.status,
+                    m.articles.join(", "),
+                    p.code,
+                    m.command,
+                    p.code
+                )?;
+            }
             writeln!(out)?;
         }
         let answers = self.hits.iter().take_while(|h| !h.weak).count();
@@ -628,6 +693,15 @@ pub fn search(session: &mut Session, args: &KbSearchArgs) -> Result<()> {
     }
     let target = query.trim().chars().take(200).collect::<String>();
     let takes_text = takes_text(&query);
+    let missing = (!confident && takes_text.is_none())
+        .then(|| bare_status(&query))
+        .flatten()
+        .map(|status| Missing {
+            status,
+            articles: articles_naming(&session.kb, status),
+            command: "apigw-doctor probe URL",
+        })
+        .filter(|m| m.articles.len() > 1);
     session.emit(&Report::new(
         "kb search",
         target,
@@ -635,6 +709,7 @@ pub fn search(session: &mut Session, args: &KbSearchArgs) -> Result<()> {
             confident,
             hits,
             takes_text,
+            missing,
         },
     ))
 }
@@ -896,6 +971,7 @@ mod tests {
             confident: true,
             hits,
             takes_text: None,
+            missing: None,
         };
         let mut out = Vec::new();
         outcome.render_human(&mut out, &Palette::plain()).unwrap();
@@ -904,6 +980,25 @@ mod tests {
 
     /// "Each matched an error message of its own" only when the first did too: a first answer
     /// found by its words alone is said to answer the rest of the text.
+    #[test]
+    fn a_bare_status_is_one_status_in_a_short_text_without_a_message() {
+        assert_eq!(bare_status("my api returns 403"), Some(403));
+        assert_eq!(bare_status("HTTP/1.1 502 Bad Gateway"), Some(502));
+        assert_eq!(bare_status("403 again, still 403"), Some(403));
+        for text in [
+            "200 OK",
+            "errors 5xx",
+            "port 4430 refused",
+            "500 and 502 errors",
+            r#"403 {"message":"Forbidden"}"#,
+            "403 MissingAuthenticationTokenException",
+            "a 403 with the message Missing Authentication Token",
+            &format!("403 {}", "word ".repeat(60)),
+        ] {
+            assert_eq!(bare_status(text), None, "{text}");
+        }
+    }
+
     #[test]
     fn two_problems_say_which_answers_matched_an_error_message() {
         let both = rendered(vec![
