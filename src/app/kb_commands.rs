@@ -32,26 +32,79 @@ struct Missing {
     command: &'static str,
 }
 
-/// An HTTP error status the text names (`403`, `HTTP/1.1 502`) while carrying no error message
-/// of API Gateway's shape (a JSON body, an exception name) in a short text: what it lacks is the
-/// message, and `probe` reads it from the response.
+/// An HTTP error status the text names as the answer to a call (`returns 403`, `HTTP/1.1 502`,
+/// `403 Forbidden`) while carrying no error message (a JSON body, an exception name, an AWS
+/// SDK's `Error Code:`) in a short text: what it lacks is the message, and `probe` reads it from
+/// the response. A number in other company (`map 4xx to 400 with a regex`) is not a status.
 fn bare_status(text: &str) -> Option<u16> {
     const MAX_WORDS: usize = 40;
+    /// Words beside a status that make it a call's answer: verbs of answering, the reason
+    /// phrases' first words, "error", "status", "HTTP".
+    const CALL: &[&str] = &[
+        "error",
+        "errors",
+        "status",
+        "code",
+        "http",
+        "returns",
+        "returned",
+        "returning",
+        "return",
+        "got",
+        "get",
+        "gets",
+        "getting",
+        "gives",
+        "giving",
+        "response",
+        "responds",
+        "answers",
+        "throws",
+        "throwing",
+        "forbidden",
+        "unauthorized",
+        "bad",
+        "gateway",
+        "internal",
+        "not",
+        "too",
+        "service",
+        "request",
+        "payload",
+        "unsupported",
+    ];
     if text.split_whitespace().nth(MAX_WORDS).is_some() {
         return None;
     }
     let lower = text.to_ascii_lowercase();
-    if lower.contains('{') || lower.contains("message") || lower.contains("exception") {
+    if ["{", "message", "exception", "error code"]
+        .iter()
+        .any(|m| lower.contains(m))
+    {
         return None;
     }
-    let mut statuses = text
+    let words: Vec<&str> = lower
         .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| w.len() == 3)
-        .filter_map(|w| w.parse::<u16>().ok())
-        .filter(|s| (400..600).contains(s));
-    let status = statuses.next()?;
+        .filter(|w| !w.is_empty())
+        .collect();
+    let status_at = |w: &str| {
+        w.parse::<u16>()
+            .ok()
+            .filter(|s| w.len() == 3 && (400..600).contains(s))
+    };
+    let beside = |n: Option<usize>| {
+        n.and_then(|n| words.get(n))
+            .is_some_and(|w| CALL.contains(w))
+    };
+    let status = words.iter().enumerate().find_map(|(at, w)| {
+        status_at(w).filter(|_| beside(at.checked_sub(1)) || beside(Some(at + 1)))
+    })?;
     // Two different statuses: the text is about something else than one refused call.
-    statuses.all(|s| s == status).then_some(status)
+    words
+        .iter()
+        .filter_map(|w| status_at(w))
+        .all(|s| s == status)
+        .then_some(status)
 }
 
 /// The articles whose title, question, summary or symptoms name this status as a word.
@@ -984,9 +1037,15 @@ mod tests {
     fn a_bare_status_is_one_status_in_a_short_text_without_a_message() {
         assert_eq!(bare_status("my api returns 403"), Some(403));
         assert_eq!(bare_status("HTTP/1.1 502 Bad Gateway"), Some(502));
-        assert_eq!(bare_status("403 again, still 403"), Some(403));
+        assert_eq!(
+            bare_status("getting 403 again, still a 403 error"),
+            Some(403)
+        );
+        assert_eq!(bare_status("403 Forbidden"), Some(403));
         for text in [
             "200 OK",
+            "map 4xx backend status codes to 400 with an HTTP status regex",
+            "(Service: AmazonEC2; Status Code: 400; Error Code: DependencyViolation)",
             "errors 5xx",
             "port 4430 refused",
             "500 and 502 errors",
