@@ -858,6 +858,25 @@ fn unexplained_error_statuses_are_never_an_all_clear() {
         assert!(message.contains(needle), "{message}");
         assert!(j["findings"][0]["fix"].is_string());
     }
+    // A long message is quoted in part in the sentence, in full in the evidence.
+    let long = format!("{{\"message\":\"{}\"}}", "é".repeat(3000));
+    let (j, _) = probe_at(
+        net::http_server(answer("400 Bad Request", &["x-amzn-requestid: 1"], &long)),
+        "api.example.com",
+        "/prod/o",
+        &[],
+    );
+    only(&j, "probe.error-status");
+    let message = j["findings"][0]["message"].as_str().unwrap();
+    assert!(message.len() < 600 && message.contains("..."), "{message}");
+    assert_eq!(
+        j["findings"][0]["evidence"]["message"]
+            .as_str()
+            .unwrap()
+            .chars()
+            .count(),
+        3000
+    );
     // Redirects and successes stay quiet.
     let (j, exit) = probe_at(net::http_server(OK), "api.example.com", "/prod/o", &[]);
     assert_eq!((codes_of(&j).len(), exit), (0, 0), "{j}");

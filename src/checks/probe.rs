@@ -381,7 +381,13 @@ fn error_status(
     kind: Option<&str>,
     message: Option<&str>,
 ) -> Finding {
-    let said = message.map_or(String::new(), |m| format!(" {m:?}"));
+    // The message is evidence in full; the sentence quotes its start.
+    const QUOTED: usize = 200;
+    let said = message.map_or(String::new(), |m| {
+        let cut = m.floor_char_boundary(QUOTED.min(m.len()));
+        let more = if cut < m.len() { "..." } else { "" };
+        format!(" {:?}{more}", &m[..cut])
+    });
     let what = match (kind, by) {
         (Some(kind), _) => format!(
             "API Gateway answered {} itself ({kind}{said}), an answer no check here explains further: the x-amzn-ErrorType names the gateway response",
