@@ -1031,8 +1031,6 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    /// "Each matched an error message of its own" only when the first did too: a first answer
-    /// found by its words alone is said to answer the rest of the text.
     #[test]
     fn a_bare_status_is_one_status_in_a_short_text_without_a_message() {
         assert_eq!(bare_status("my api returns 403"), Some(403));
@@ -1058,6 +1056,8 @@ mod tests {
         }
     }
 
+    /// "Each matched an error message of its own" only when the first did too: a first answer
+    /// found by its words alone is said to answer the rest of the text.
     #[test]
     fn two_problems_say_which_answers_matched_an_error_message() {
         let both = rendered(vec![

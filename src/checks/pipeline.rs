@@ -58,7 +58,7 @@ impl Request {
     /// IncompleteSignatureException (specs/request-pipeline.md).
     fn not_sigv4(&self) -> Option<&str> {
         self.header("authorization")
-            .filter(|v| !v.trim_start().starts_with("AWS4-"))
+            .filter(|v| !super::probe::is_sigv4(v))
     }
 
     fn query(&self, name: &str) -> Option<&str> {
@@ -154,7 +154,6 @@ pub struct Trace {
     pub findings: Vec<Finding>,
 }
 
-/// Runs the request through the definition. Err only when `doc` holds no definition.
 /// What a REST API answers to an `Authorization` header it reads as SigV4 but is not: recorded
 /// by users, the header echoed at the end; which gateway response type shapes it is not
 /// documented.
@@ -169,6 +168,7 @@ fn incomplete_signature(req: &Request) -> Answer {
         .header("x-amzn-ErrorType", "IncompleteSignatureException")
 }
 
+/// Runs the request through the definition. Err only when `doc` holds no definition.
 pub fn trace(doc: &Value, req: &Request, given: &Given) -> Result<Trace, String> {
     trace_as(doc, req, given, None)
 }

@@ -328,6 +328,11 @@ pub fn diagnose(r: &Response<'_>) -> Vec<Finding> {
     f
 }
 
+/// Whether an `Authorization` header is a SigV4 (`AWS4-HMAC-SHA256`) or SigV4a signature.
+pub fn is_sigv4(authorization: &str) -> bool {
+    authorization.trim_start().starts_with("AWS4-")
+}
+
 /// The scheme of an `Authorization` header (`Bearer`, `AWS4-HMAC-SHA256`), never its secret.
 pub fn authorization_scheme(authorization: &str) -> &str {
     let first = authorization.split_whitespace().next().unwrap_or_default();
@@ -346,7 +351,7 @@ pub fn authorization_scheme(authorization: &str) -> &str {
 /// 403 IncompleteSignatureException: an `Authorization` header that is not SigV4, read as one.
 fn incomplete_signature(authorization: Option<&str>) -> Finding {
     let sent = match authorization {
-        Some(a) if !a.trim_start().starts_with("AWS4-") => {
+        Some(a) if !is_sigv4(a) => {
             format!("the request's Authorization header (scheme {}) is not a SigV4 signature, and API Gateway read it as one", authorization_scheme(a))
         }
         Some(_) => "the request's SigV4 Authorization header lacks parts API Gateway needs (Credential, SignedHeaders, Signature, and an X-Amz-Date or Date header)".to_string(),
