@@ -422,3 +422,85 @@ fn every_allocator_gives_the_same_report() {
         assert_eq!(first.1, r.1, "{:?}", r.0);
     }
 }
+
+/// A REST API's AWS_PROXY integration whose URI is the Lambda function's own ARN is refused by
+/// API Gateway ("AWS ARN for integration must contain path or action"); an HTTP API takes that
+/// ARN, so the same URI there is no finding. Both in one SAM template, and an HTTP API's
+/// Terraform state.
+#[test]
+fn a_function_arn_as_a_rest_integration_uri_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = "AWSTemplateFormatVersion: '2010-09-09'
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  RestApi:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: rest, version: '1'}
+        paths:
+          /orders:
+            post:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: arn:aws:lambda:eu-west-1:123456789012:function:create-order
+          /report:
+            get:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration:
+                type: aws
+                httpMethod: POST
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Report.Arn}/invocations
+  HttpApi:
+    Type: AWS::Serverless::HttpApi
+    Properties:
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: http, version: '1'}
+        paths:
+          /pets:
+            get:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                payloadFormatVersion: '2.0'
+                uri: arn:aws:lambda:eu-west-1:123456789012:function:list-pets
+";
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, template).unwrap();
+    let path = path.to_str().unwrap();
+    let r = run(&["-o", "json", "lint", path]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    let refused: Vec<&Value> = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "lint.aws-integration-uri")
+        .collect();
+    assert_eq!(refused.len(), 1, "{j}");
+    let f = refused[0];
+    assert_eq!(
+        f["evidence"]["uri"],
+        "arn:aws:lambda:eu-west-1:123456789012:function:create-order"
+    );
+    assert!(
+        f["message"].as_str().unwrap().contains(
+            "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:create-order/invocations"
+        ),
+        "{f}"
+    );
+    assert_eq!(f["article"], "http-integration-endpoint");
+    assert!(f["evidence"]["line"].as_u64().is_some(), "{f}");
+    let http = run(&["-o", "json", "lint", "tests/iac/terraform/http-state.json"]);
+    assert!(
+        !http.stdout.contains("lint.aws-integration-uri"),
+        "{}",
+        http.stdout
+    );
+}

@@ -714,6 +714,19 @@ fn lint_outcome(
             kinds.into_iter().collect::<Vec<_>>(),
         )
     };
+    // HTTP APIs take a Lambda function's own ARN as an integration URI: the REST rule is
+    // not theirs.
+    findings.retain(|f| {
+        f.code != lint::AWS_INTEGRATION_URI
+            || !(if bodies.is_empty() {
+                http
+            } else {
+                let at = f.evidence.get("location").and_then(Value::as_str);
+                bodies
+                    .iter()
+                    .any(|b| b.http && at.is_some_and(|l| l.starts_with(b.base.as_str())))
+            })
+    });
     if vpc_link.is_none() {
         if bodies.is_empty() {
             if http {

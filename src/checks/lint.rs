@@ -30,6 +30,7 @@ pub const CORS_PREFLIGHT_NEEDS_AUTH: &str = "lint.cors-preflight-needs-auth";
 pub const STAGE_VARIABLE_UNDEFINED: &str = "lint.stage-variable-undefined";
 pub const LAMBDA_INTEGRATION_NOT_POST: &str = "lint.lambda-integration-not-post";
 pub const LOGGING_WITHOUT_ACCOUNT_ROLE: &str = "lint.logging-without-account-role";
+pub const AWS_INTEGRATION_URI: &str = "lint.aws-integration-uri";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -50,6 +51,7 @@ pub const CODES: &[&str] = &[
     METHOD_WITHOUT_INTEGRATION,
     STAGE_VARIABLE_UNDEFINED,
     LAMBDA_INTEGRATION_NOT_POST,
+    AWS_INTEGRATION_URI,
     LOGGING_WITHOUT_ACCOUNT_ROLE,
 ];
 
@@ -1119,6 +1121,13 @@ pub fn lint_with(methods: &[Method], patterns: &mut selection::Patterns) -> Vec<
                     .with("location", i.location.as_str()),
             );
         }
+        if let Some(why) = aws_integration_uri_refused(i) {
+            push(
+                Finding::error(AWS_INTEGRATION_URI, format!("{label}: {why}; API Gateway refuses it when the integration is saved or imported (BadRequestException \"AWS ARN for integration must contain path or action\" or \"Invalid ARN specified in the request\"), so the deployment or stack update fails"))
+                    .with("uri", i.uri.clone())
+                    .with("location", i.location.as_str()),
+            );
+        }
         if let Some(method) = lambda_called_without_post(i) {
             push(
                 Finding::error(LAMBDA_INTEGRATION_NOT_POST, format!("{label} calls its Lambda function with integration method {method}, but Lambda is invoked with POST only: every request fails with 500 {{\"message\": \"Internal server error\"}}, and the execution log shows \"Lambda invocation failed with status: 403\" and AccessDeniedException \"Unable to determine service/operation name to be authorized\"; set the integration's httpMethod to POST (the method clients call does not change)"))
@@ -1227,6 +1236,60 @@ fn lambda_called_without_post(i: &Integration) -> Option<&str> {
             .is_some_and(|u| u.contains(":lambda:path/"));
     let method = i.http_method.as_deref()?;
     (lambda && !is_unresolved(method) && !method.eq_ignore_ascii_case("POST")).then_some(method)
+}
+
+/// Why an AWS or AWS_PROXY integration's URI is not the API Gateway integration ARN the
+/// service wants: `arn:PARTITION:apigateway:REGION:SERVICE:path|action/...`, for Lambda
+/// `arn:PARTITION:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`
+/// (documented: PutIntegration's `uri`), in the partition of its Region. A URI not written out
+/// yet (an intrinsic, a stage variable) is not judged.
+fn aws_integration_uri_refused(i: &Integration) -> Option<String> {
+    let kind = i.type_name.as_deref()?.to_ascii_uppercase();
+    let uri = i.uri.as_deref()?.trim();
+    if !(kind == "AWS" || kind == "AWS_PROXY") || uri.is_empty() || is_unresolved(uri) {
+        return None;
+    }
+    let parts: Vec<&str> = uri.splitn(6, ':').collect();
+    if parts.len() < 6 || parts[0] != "arn" {
+        return Some(format!(
+            "the {kind} integration's URI {uri:?} is not an ARN: an AWS service integration takes arn:aws:apigateway:REGION:SERVICE:path/... or action/..., a Lambda function arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations"
+        ));
+    }
+    let (partition, service, region, subservice, rest) =
+        (parts[1], parts[2], parts[3], parts[4], parts[5]);
+    if service == "lambda" && rest.starts_with("function:") {
+        return Some(format!(
+            "the URI is the Lambda function's own ARN, not the invocation ARN API Gateway calls: write arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{uri}/invocations"
+        ));
+    }
+    if service != "apigateway" {
+        return Some(format!(
+            "the URI is the ARN of a {service} resource, not an API Gateway integration ARN (arn:{partition}:apigateway:REGION:SERVICE:path/... or action/...)"
+        ));
+    }
+    if !(rest.starts_with("path/") || rest.starts_with("action/")) {
+        return Some(format!(
+            "the URI's part after the service ({subservice}) must start with path/ or action/, not {:?}",
+            rest.chars().take(40).collect::<String>()
+        ));
+    }
+    if subservice == "lambda" && rest.contains("/functions/") && !rest.ends_with("/invocations") {
+        return Some(
+            "the Lambda invocation URI must end with /invocations (…/2015-03-31/functions/FUNCTION_ARN/invocations)"
+                .to_string(),
+        );
+    }
+    let wanted = if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    };
+    let known = ["aws", "aws-cn", "aws-us-gov"];
+    (known.contains(&partition) && partition != wanted).then(|| {
+        format!("the URI's partition is {partition} but its Region {region} is in the {wanted} partition: write arn:{wanted}:...")
+    })
 }
 
 /// Every mapping template of a non-proxy integration parses, and what its text shows; and
@@ -1596,6 +1659,72 @@ mod tests {
             ),
         ] {
             assert_eq!(lambda_called_without_post(&fine), None, "{fine:?}");
+        }
+    }
+
+    #[test]
+    fn aws_integration_uris_are_the_integration_arns_api_gateway_wants() {
+        let with = |kind: &str, uri: &str| Integration {
+            type_name: Some(kind.to_string()),
+            uri: Some(uri.to_string()),
+            ..Integration::default()
+        };
+        let function = "arn:aws:lambda:eu-west-1:123456789012:function:orders";
+        let invocation = format!(
+            "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/{function}/invocations"
+        );
+        for fine in [
+            with("AWS_PROXY", &invocation),
+            with(
+                "aws",
+                "arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders.fifo",
+            ),
+            with(
+                "AWS",
+                "arn:aws:apigateway:us-east-1:dynamodb:action/PutItem",
+            ),
+            with(
+                "AWS",
+                "arn:aws-cn:apigateway:cn-north-1:s3:path/bucket/{key}",
+            ),
+            // Not written out yet, or not an AWS integration: not judged.
+            with(
+                "AWS_PROXY",
+                "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations",
+            ),
+            with("AWS_PROXY", "${stageVariables.fn}"),
+            with("HTTP_PROXY", "https://example.com/{proxy}"),
+        ] {
+            assert_eq!(aws_integration_uri_refused(&fine), None, "{fine:?}");
+        }
+        for (bad, says) in [
+            (with("AWS_PROXY", function), "function's own ARN"),
+            (
+                with("AWS", "arn:aws:iam::123456789012:role/api"),
+                "iam resource",
+            ),
+            (
+                with("AWS_PROXY", "https://lambda.eu-west-1.amazonaws.com/f"),
+                "not an ARN",
+            ),
+            (
+                with("AWS", "arn:aws:apigateway:us-east-1:dynamodb:PutItem"),
+                "path/ or action/",
+            ),
+            (
+                with("AWS_PROXY", &invocation.replace("/invocations", "")),
+                "/invocations",
+            ),
+            (
+                with(
+                    "AWS_PROXY",
+                    &invocation.replace("eu-west-1:lambda", "cn-north-1:lambda"),
+                ),
+                "aws-cn",
+            ),
+        ] {
+            let why = aws_integration_uri_refused(&bad).expect("refused");
+            assert!(why.contains(says), "{why}");
         }
     }
 

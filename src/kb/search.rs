@@ -57,7 +57,7 @@ const MAX_FOREIGN_MARKS: usize = 3;
 /// text about this article and to one about no article. Fitted on the fit part of the labelled
 /// pastes of `tests/kb_search_quality.rs` (run it with KB_CALIBRATE=1 to refit).
 pub const MODEL: [f64; WEIGHTS] = [
-    -3.25, 0.97, 0.76, 0.47, -1.44, 1.50, 0.18, 2.78, -0.26, 6.88, -6.46,
+    -3.09, 0.94, 0.80, 0.54, -1.44, 1.53, 0.19, 2.82, -0.37, 6.87, -6.82,
 ];
 
 #[derive(Debug, Clone, Serialize)]
