@@ -503,4 +503,53 @@ Resources:
         "{}",
         http.stdout
     );
+    // CloudFormation's own resources: a REST method's Integration.Uri is judged, an HTTP API's
+    // AWS::ApiGatewayV2::Integration is not.
+    let resources = |kind: &str| match kind {
+        "rest" => {
+            "Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: pets}}
+  Pets:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: pets}
+  Get:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Pets
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS_PROXY
+        IntegrationHttpMethod: POST
+        Uri: arn:aws:lambda:eu-west-1:123456789012:function:list-pets
+"
+        }
+        _ => {
+            "Resources:
+  Api: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: pets, ProtocolType: HTTP}}
+  Integration:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref Api
+      IntegrationType: AWS_PROXY
+      IntegrationUri: arn:aws:lambda:eu-west-1:123456789012:function:list-pets
+      PayloadFormatVersion: '2.0'
+  Route:
+    Type: AWS::ApiGatewayV2::Route
+    Properties: {ApiId: !Ref Api, RouteKey: GET /pets, Target: integrations/Integration}
+"
+        }
+    };
+    for (kind, fires) in [("rest", true), ("http", false)] {
+        let path = dir.path().join(format!("{kind}.yaml"));
+        std::fs::write(&path, resources(kind)).unwrap();
+        let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
+        assert_eq!(
+            r.stdout.contains("lint.aws-integration-uri"),
+            fires,
+            "{kind}: {}",
+            r.stdout
+        );
+    }
 }
