@@ -497,17 +497,15 @@ Resources:
     );
     assert_eq!(f["article"], "http-integration-endpoint");
     assert!(f["evidence"]["line"].as_u64().is_some(), "{f}");
-    let http = run(&["-o", "json", "lint", "tests/iac/terraform/http-state.json"]);
+    let state = run(&["-o", "json", "lint", "tests/iac/terraform/http-state.json"]);
     assert!(
-        !http.stdout.contains("lint.aws-integration-uri"),
+        !state.stdout.contains("lint.aws-integration-uri"),
         "{}",
-        http.stdout
+        state.stdout
     );
     // CloudFormation's own resources: a REST method's Integration.Uri is judged, an HTTP API's
     // AWS::ApiGatewayV2::Integration is not.
-    let resources = |kind: &str| match kind {
-        "rest" => {
-            "Resources:
+    let rest = "Resources:
   Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: pets}}
   Pets:
     Type: AWS::ApiGateway::Resource
@@ -523,10 +521,8 @@ Resources:
         Type: AWS_PROXY
         IntegrationHttpMethod: POST
         Uri: arn:aws:lambda:eu-west-1:123456789012:function:list-pets
-"
-        }
-        _ => {
-            "Resources:
+";
+    let http = "Resources:
   Api: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: pets, ProtocolType: HTTP}}
   Integration:
     Type: AWS::ApiGatewayV2::Integration
@@ -538,12 +534,10 @@ Resources:
   Route:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: GET /pets, Target: integrations/Integration}
-"
-        }
-    };
-    for (kind, fires) in [("rest", true), ("http", false)] {
+";
+    for (kind, template, fires) in [("rest", rest, true), ("http", http, false)] {
         let path = dir.path().join(format!("{kind}.yaml"));
-        std::fs::write(&path, resources(kind)).unwrap();
+        std::fs::write(&path, template).unwrap();
         let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
         assert_eq!(
             r.stdout.contains("lint.aws-integration-uri"),
