@@ -1746,6 +1746,7 @@ fn method_json(m: &aws_sdk_apigateway::types::Method) -> Value {
             i.connection_type().map(|t| t.as_str()),
         );
         insert_str(&mut io, "connectionId", i.connection_id());
+        insert_str(&mut io, "credentials", i.credentials());
         insert_str(&mut io, "passthroughBehavior", i.passthrough_behavior());
         if i.request_templates().is_some() {
             io.insert("requestTemplates".into(), string_map(i.request_templates()));

@@ -256,11 +256,8 @@ fn lines_of_escaped_keys_and_array_items() {
     let path = dir.path().join("resources.json");
     std::fs::write(&path, resources).unwrap();
     let j = run(&["-o", "json", "lint", path.to_str().unwrap()]).one_json();
-    let lines: Vec<i64> = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "lint.plain-http-integration")
+    let lines: Vec<i64> = findings_with(&j, "lint.plain-http-integration")
+        .into_iter()
         .map(|f| f["evidence"]["line"].as_i64().unwrap())
         .collect();
     assert_eq!(lines, [2, 5]);
@@ -284,12 +281,7 @@ fn an_options_method_behind_an_authorizer_breaks_cors_preflights() {
     // A warning: exit 0 unless --fail-on warning.
     assert_eq!(r.code, 0, "{}", r.stderr);
     let j = r.one_json();
-    let hits: Vec<&Value> = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "lint.cors-preflight-needs-auth")
-        .collect();
+    let hits: Vec<&Value> = findings_with(&j, "lint.cors-preflight-needs-auth");
     assert_eq!(hits.len(), 1, "{j}");
     assert_eq!(hits[0]["evidence"]["method"], "[OPTIONS:/orders]");
     assert_eq!(hits[0]["evidence"]["requires"][0], "CognitoAuth");
@@ -477,12 +469,7 @@ Resources:
     let r = run(&["-o", "json", "lint", path]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let j = r.one_json();
-    let refused: Vec<&Value> = j["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "lint.aws-integration-uri")
-        .collect();
+    let refused: Vec<&Value> = findings_with(&j, "lint.aws-integration-uri");
     assert_eq!(refused.len(), 1, "{j}");
     let f = refused[0];
     assert_eq!(
@@ -546,4 +533,138 @@ Resources:
             r.stdout
         );
     }
+}
+
+/// An integration's credentials must be a role's ARN, and an AWS integration with a service
+/// other than Lambda needs one: as a CloudFormation template (a `Ref` of a role is its name),
+/// an export; an HTTP API's CredentialsArn is not judged by the REST rule.
+#[test]
+fn integration_credentials_that_api_gateway_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = "Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: orders}}
+  ApiRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: apigateway.amazonaws.com}, Action: sts:AssumeRole}]
+  Orders:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: orders}
+  Report:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS
+        IntegrationHttpMethod: POST
+        Credentials: !Ref ApiRole
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations
+  Start:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: POST
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS
+        IntegrationHttpMethod: POST
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:states:action/StartExecution
+  Queue:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: PUT
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS
+        IntegrationHttpMethod: POST
+        Credentials: !GetAtt ApiRole.Arn
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/orders
+  HttpApi: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: events, ProtocolType: HTTP}}
+  Send:
+    Type: AWS::ApiGatewayV2::Integration
+    Properties:
+      ApiId: !Ref HttpApi
+      IntegrationType: AWS_PROXY
+      IntegrationSubtype: SQS-SendMessage
+      CredentialsArn: events-role
+      PayloadFormatVersion: '1.0'
+      RequestParameters: {QueueUrl: !Ref AWS::NoValue, MessageBody: $request.body}
+";
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, template).unwrap();
+    let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    let refused: Vec<&Value> = findings_with(&j, "lint.integration-credentials");
+    assert_eq!(refused.len(), 2, "{j}");
+    let says = |what: &str| {
+        refused
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains(what))
+            .unwrap_or_else(|| panic!("no finding says {what:?}: {j}"))
+    };
+    let by_ref = says("!GetAtt ApiRole.Arn");
+    assert!(
+        by_ref["evidence"]["location"]
+            .as_str()
+            .unwrap()
+            .contains("Report"),
+        "{by_ref}"
+    );
+    assert_eq!(by_ref["article"], "http-integration-endpoint");
+    assert_eq!(by_ref["severity"], "error");
+    let no_role = says("Role ARN must be specified for AWS integrations");
+    assert!(no_role["evidence"]["line"].as_u64().is_some(), "{no_role}");
+    assert!(
+        no_role["message"].as_str().unwrap().contains("states"),
+        "{no_role}"
+    );
+    // An export as `get-export` writes it, with a role's name (aws/aws-sdk-js#868's value).
+    let export = r#"{"swagger": "2.0", "info": {"title": "invites", "version": "1"},
+ "paths": {"/invite": {"post": {"responses": {"200": {"description": "ok"}},
+  "x-amazon-apigateway-integration": {"type": "aws", "httpMethod": "POST",
+   "credentials": "smallwins-api-lambda",
+   "uri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:455488262213:function:begin-account-api-invite/invocations",
+   "responses": {"default": {"statusCode": "200"}}}}}}}"#;
+    let path = dir.path().join("export.json");
+    std::fs::write(&path, export).unwrap();
+    let r = run(&["lint", path.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stdout.contains("lint.integration-credentials")
+            && r.stdout.contains("\"smallwins-api-lambda\" is not an ARN"),
+        "{}",
+        r.stdout
+    );
+    // Terraform's state, where `credentials = aws_iam_role.api.name` is the role's name: the
+    // finding points at the integration resource's line in the state file.
+    let state = std::fs::read_to_string("tests/iac/terraform/state.json").unwrap();
+    assert_eq!(state.matches("\"credentials\": null").count(), 2);
+    let state = state.replacen(
+        "\"credentials\": null",
+        "\"credentials\": \"orders-apigw\"",
+        1,
+    );
+    let path = dir.path().join("state.json");
+    std::fs::write(&path, &state).unwrap();
+    let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    let f = *findings_with(&j, "lint.integration-credentials")
+        .first()
+        .unwrap_or_else(|| panic!("{j}"));
+    assert_eq!(f["evidence"]["credentials"], "orders-apigw");
+    let line = f["evidence"]["line"].as_u64().unwrap() as usize;
+    let next = state.lines().nth(line).unwrap();
+    assert!(
+        next.contains("\"address\": \"aws_api_gateway_integration.create\""),
+        "line {line} opens another resource: {next}"
+    );
 }

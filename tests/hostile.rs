@@ -1766,7 +1766,7 @@ fn many_binary_uploads_end_in_one_finding() {
             text.push(',');
         }
         text.push_str(&format!(
-            r#""/f{n}/{{key}}": {{"put": {{"responses": {{"200": {{"description": "ok"}}, "400": {{"description": "bad"}}, "500": {{"description": "error"}}}}, "x-amazon-apigateway-integration": {{"type": "aws", "httpMethod": "PUT", "passthroughBehavior": "when_no_match", "uri": "arn:aws:apigateway:us-east-1:s3:path/bucket{n}/{{key}}", "responses": {{"default": {{"statusCode": "200"}}, "4\\d{{2}}": {{"statusCode": "400"}}, "5\\d{{2}}": {{"statusCode": "500"}}}}}}}}}}"#
+            r#""/f{n}/{{key}}": {{"put": {{"responses": {{"200": {{"description": "ok"}}, "400": {{"description": "bad"}}, "500": {{"description": "error"}}}}, "x-amazon-apigateway-integration": {{"type": "aws", "httpMethod": "PUT", "passthroughBehavior": "when_no_match", "credentials": "arn:aws:iam::123456789012:role/uploads", "uri": "arn:aws:apigateway:us-east-1:s3:path/bucket{n}/{{key}}", "responses": {{"default": {{"statusCode": "200"}}, "4\\d{{2}}": {{"statusCode": "400"}}, "5\\d{{2}}": {{"statusCode": "500"}}}}}}}}}}"#
         ));
     }
     text.push_str("}}");

@@ -714,10 +714,10 @@ fn lint_outcome(
             kinds.into_iter().collect::<Vec<_>>(),
         )
     };
-    // HTTP APIs take a Lambda function's own ARN as an integration URI: the REST rule is
-    // not theirs.
+    // HTTP APIs take a Lambda function's own ARN as an integration URI, and their own
+    // credentials rules: the REST rules are not theirs.
     findings.retain(|f| {
-        f.code != lint::AWS_INTEGRATION_URI
+        !(f.code == lint::AWS_INTEGRATION_URI || f.code == lint::INTEGRATION_CREDENTIALS)
             || !(if bodies.is_empty() {
                 http
             } else {

@@ -11,6 +11,7 @@ use super::selection::{self, METHOD_RESPONSE_MISSING};
 use crate::finding::Finding;
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::sync::OnceLock;
 
 pub const VPC_LINK_IN_USE: &str = "lint.vpc-link-in-use";
 pub const VPC_LINK_MAY_BE_IN_USE: &str = "lint.vpc-link-may-be-in-use";
@@ -31,6 +32,7 @@ pub const STAGE_VARIABLE_UNDEFINED: &str = "lint.stage-variable-undefined";
 pub const LAMBDA_INTEGRATION_NOT_POST: &str = "lint.lambda-integration-not-post";
 pub const LOGGING_WITHOUT_ACCOUNT_ROLE: &str = "lint.logging-without-account-role";
 pub const AWS_INTEGRATION_URI: &str = "lint.aws-integration-uri";
+pub const INTEGRATION_CREDENTIALS: &str = "lint.integration-credentials";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -52,6 +54,7 @@ pub const CODES: &[&str] = &[
     STAGE_VARIABLE_UNDEFINED,
     LAMBDA_INTEGRATION_NOT_POST,
     AWS_INTEGRATION_URI,
+    INTEGRATION_CREDENTIALS,
     LOGGING_WITHOUT_ACCOUNT_ROLE,
 ];
 
@@ -1128,6 +1131,14 @@ pub fn lint_with(methods: &[Method], patterns: &mut selection::Patterns) -> Vec<
                     .with("location", i.location.as_str()),
             );
         }
+        if let Some(why) = credentials_refused(i) {
+            push(
+                Finding::error(INTEGRATION_CREDENTIALS, format!("{label}: {why}"))
+                    .with("credentials", i.credentials.clone())
+                    .with("uri", i.uri.clone())
+                    .with("location", i.location.as_str()),
+            );
+        }
         if let Some(method) = lambda_called_without_post(i) {
             push(
                 Finding::error(LAMBDA_INTEGRATION_NOT_POST, format!("{label} calls its Lambda function with integration method {method}, but Lambda is invoked with POST only: every request fails with 500 {{\"message\": \"Internal server error\"}}, and the execution log shows \"Lambda invocation failed with status: 403\" and AccessDeniedException \"Unable to determine service/operation name to be authorized\"; set the integration's httpMethod to POST (the method clients call does not change)"))
@@ -1290,6 +1301,67 @@ fn aws_integration_uri_refused(i: &Integration) -> Option<String> {
     (known.contains(&partition) && partition != wanted).then(|| {
         format!("the URI's partition is {partition} but its Region {region} is in the {wanted} partition: write arn:{wanted}:...")
     })
+}
+
+/// The AWS service an integration ARN calls (`sqs` in arn:aws:apigateway:REGION:sqs:path/...),
+/// also when the partition or Region is still a placeholder; None when the service is not
+/// written out.
+fn integration_service(uri: &str) -> Option<&str> {
+    static ARN: OnceLock<regex::Regex> = OnceLock::new();
+    let arn = ARN.get_or_init(|| {
+        regex::Regex::new(
+            r"^arn:(?:\$\{[^}]*\}|[^:]*):apigateway:(?:\$\{[^}]*\}|[^:]*):([A-Za-z0-9.-]+):(?:path|action)/",
+        )
+        .expect("a valid pattern")
+    });
+    Some(arn.captures(uri.trim())?.get(1)?.as_str())
+}
+
+/// Why API Gateway cannot use an integration's credentials: a value that is not an IAM role's
+/// ARN (a role's name, a CloudFormation `Ref` of a role), or none where a role is required (an
+/// AWS integration with a service other than Lambda, which only Lambda's resource-based
+/// permissions let API Gateway call without one). The API reference allows a role's ARN or
+/// arn:aws:iam::*:user/* (the caller's own credentials); the messages API Gateway answers are
+/// recorded by users (`specs/infrastructure-as-code.md`).
+fn credentials_refused(i: &Integration) -> Option<String> {
+    const ROLE_ARN: &str = "give the integration the ARN of a role API Gateway can assume (arn:aws:iam::ACCOUNT:role/NAME, trusting apigateway.amazonaws.com; CloudFormation: !GetAtt ROLE.Arn, Terraform: aws_iam_role.NAME.arn), or arn:aws:iam::*:user/* to call with the caller's own credentials";
+    let kind = i
+        .type_name
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    if let Some(role) = &i.credentials_role_ref {
+        return Some(format!(
+            "its Credentials is a Ref of the role {role}, which is the role's name, not its ARN: API Gateway refuses a credentials value that is not an ARN (BadRequestException \"Invalid ARN specified in the request\"), so the stack fails to deploy; write !GetAtt {role}.Arn"
+        ));
+    }
+    match i
+        .credentials
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+    {
+        Some(c) if is_unresolved(c) => None,
+        Some(c) if !c.starts_with("arn:") => Some(format!(
+            "the integration's credentials {c:?} is not an ARN (a role's name?): API Gateway refuses it when the integration is saved or imported (BadRequestException \"Invalid ARN specified in the request\"), so the deployment fails; {ROLE_ARN}"
+        )),
+        Some(c) => {
+            let parts: Vec<&str> = c.splitn(6, ':').collect();
+            let iam = parts.len() == 6 && parts[2] == "iam";
+            let resource = parts.get(5).copied().unwrap_or_default();
+            let fine =
+                iam && (resource.starts_with("role/") || (parts[4] == "*" && resource == "user/*"));
+            (!fine).then(|| format!(
+                "the integration's credentials {c:?} is not an IAM role's ARN: API Gateway calls the backend as the role it names (or, with arn:aws:iam::*:user/*, as the caller), so no call can succeed (whether API Gateway refuses it when saved or each call fails is not recorded); {ROLE_ARN}"
+            ))
+        }
+        None => {
+            let service = integration_service(i.uri.as_deref()?)?;
+            (kind == "AWS" && service != "lambda").then(|| format!(
+                "an AWS integration calling the {service} service has no credentials: API Gateway calls an AWS service other than Lambda only as a role it assumes, and refuses the integration without one (BadRequestException \"Role ARN must be specified for AWS integrations\"), so the deployment fails; give it the ARN of a role that trusts apigateway.amazonaws.com and may call {service} (CloudFormation: Integration.Credentials !GetAtt ROLE.Arn; Terraform: credentials = aws_iam_role.NAME.arn)"
+            ))
+        }
+    }
 }
 
 /// Every mapping template of a non-proxy integration parses, and what its text shows; and
@@ -1726,6 +1798,94 @@ mod tests {
             let why = aws_integration_uri_refused(&bad).expect("refused");
             assert!(why.contains(says), "{why}");
         }
+    }
+
+    #[test]
+    fn integration_credentials_are_a_role_arn_where_one_is_needed() {
+        let with = |kind: &str, uri: &str, credentials: Option<&str>| Integration {
+            type_name: Some(kind.to_string()),
+            uri: Some(uri.to_string()),
+            credentials: credentials.map(str::to_string),
+            ..Integration::default()
+        };
+        let lambda = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:455488262213:function:invite/invocations";
+        let sqs = "arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders";
+        for fine in [
+            with("AWS", sqs, Some("arn:aws:iam::123456789012:role/apigw-sqs")),
+            with(
+                "AWS",
+                sqs,
+                Some("arn:aws-cn:iam::123456789012:role/apigw-sqs"),
+            ),
+            with("AWS", sqs, Some("arn:aws:iam::*:user/*")),
+            with("AWS", sqs, Some("${ApiRole.Arn}")),
+            // Lambda takes resource-based permissions: no role needed, and an empty value
+            // (Terraform's state when none is set) is none.
+            with("AWS_PROXY", lambda, None),
+            with("aws", lambda, Some("")),
+            with(
+                "AWS",
+                "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations",
+                None,
+            ),
+            with("HTTP_PROXY", "https://example.com/{proxy}", None),
+            with("AWS", "${stageVariables.backend}", None),
+        ] {
+            assert_eq!(credentials_refused(&fine), None, "{fine:?}");
+        }
+        for (bad, says) in [
+            // aws/aws-sdk-js#868: a role's name, "Invalid ARN specified in the request".
+            (
+                with("AWS", lambda, Some("smallwins-api-lambda")),
+                "\"smallwins-api-lambda\" is not an ARN",
+            ),
+            // aws/aws-sdk-java#860: "NONE" on an HTTP integration, the same answer.
+            (
+                with("HTTP", "http://localhost:8080/", Some("NONE")),
+                "Invalid ARN specified in the request",
+            ),
+            (
+                with("AWS", sqs, Some("arn:aws:iam::123456789012:policy/apigw")),
+                "not an IAM role's ARN",
+            ),
+            (
+                with("AWS", sqs, Some("arn:aws:iam::123456789012:user/deploy")),
+                "not an IAM role's ARN",
+            ),
+            // hashicorp/terraform-provider-aws#7916 (ec2 action), aws/aws-cdk#1465 (Step
+            // Functions): "Role ARN must be specified for AWS integrations".
+            (
+                with(
+                    "AWS",
+                    "arn:aws:apigateway:eu-west-1:ec2:action/DescribeSpotPriceHistory",
+                    Some(""),
+                ),
+                "AWS integration calling the ec2 service has no credentials",
+            ),
+            (
+                with(
+                    "AWS",
+                    "arn:aws:apigateway:${AWS::Region}:states:action/StartExecution",
+                    None,
+                ),
+                "Role ARN must be specified for AWS integrations",
+            ),
+        ] {
+            let why = credentials_refused(&bad).expect("refused");
+            assert!(why.contains(says), "{why}");
+        }
+        let by_ref = Integration {
+            credentials: Some("${ApiRole}".into()),
+            credentials_role_ref: Some("ApiRole".into()),
+            ..with("AWS", sqs, None)
+        };
+        let why = credentials_refused(&by_ref).expect("a Ref of a role is its name");
+        assert!(why.contains("!GetAtt ApiRole.Arn"), "{why}");
+        assert_eq!(integration_service(sqs), Some("sqs"));
+        assert_eq!(
+            integration_service("arn:aws:apigateway:us-east-1:${Svc}:action/X"),
+            None
+        );
     }
 
     #[test]

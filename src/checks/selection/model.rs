@@ -50,6 +50,11 @@ pub struct Integration {
     pub request_templates: Vec<(String, String, String)>,
     /// `passthroughBehavior` as written (`WHEN_NO_MATCH`, ...).
     pub passthrough: Option<String>,
+    /// `credentials`: the IAM role API Gateway assumes to call the backend, as written.
+    pub credentials: Option<String>,
+    /// The logical id of the `AWS::IAM::Role` a CloudFormation `Credentials: {"Ref": ...}`
+    /// names: a `Ref` of a role is its name, not its ARN.
+    pub credentials_role_ref: Option<String>,
     /// JSON path of the integration object.
     pub location: String,
 }
@@ -160,6 +165,8 @@ pub fn parse_integration(
             })
             .unwrap_or_default(),
         passthrough: text("passthroughBehavior"),
+        credentials: obj.get("credentials").and_then(value_text),
+        credentials_role_ref: text(crate::sources::CREDENTIALS_ROLE_REF),
         location: base.to_string(),
     })
 }
