@@ -508,7 +508,8 @@ Resources:
         Type: AWS_PROXY
         IntegrationHttpMethod: POST
         Uri: arn:aws:lambda:eu-west-1:123456789012:function:list-pets
-";
+"
+    .to_string();
     let http = "Resources:
   Api: {Type: AWS::ApiGatewayV2::Api, Properties: {Name: pets, ProtocolType: HTTP}}
   Integration:
@@ -522,16 +523,30 @@ Resources:
     Type: AWS::ApiGatewayV2::Route
     Properties: {ApiId: !Ref Api, RouteKey: GET /pets, Target: integrations/Integration}
 ";
-    for (kind, template, fires) in [("rest", rest, true), ("http", http, false)] {
+    // AWS_PROXY with another service than Lambda: REST APIs call its actions with type AWS.
+    let proxy = rest.replace(
+        "Uri: arn:aws:lambda:eu-west-1:123456789012:function:list-pets",
+        "Uri: arn:aws:apigateway:eu-west-1:sqs:path/123456789012/pets\n        Credentials: !GetAtt Role.Arn",
+    );
+    for (kind, template, fires) in [
+        ("rest", rest.as_str(), true),
+        ("http", http, false),
+        ("proxy", proxy.as_str(), true),
+    ] {
         let path = dir.path().join(format!("{kind}.yaml"));
         std::fs::write(&path, template).unwrap();
         let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
-        assert_eq!(
-            r.stdout.contains("lint.aws-integration-uri"),
-            fires,
-            "{kind}: {}",
-            r.stdout
-        );
+        let j = r.one_json();
+        let hits = findings_with(&j, "lint.aws-integration-uri");
+        assert_eq!(hits.len(), usize::from(fires), "{kind}: {j}");
+        if kind == "proxy" {
+            let message = hits[0]["message"].as_str().unwrap();
+            assert!(
+                message.contains("takes type AWS (non-proxy)")
+                    && message.contains("as emulators of API Gateway record it"),
+                "{message}"
+            );
+        }
     }
 }
 

@@ -1124,9 +1124,9 @@ pub fn lint_with(methods: &[Method], patterns: &mut selection::Patterns) -> Vec<
                     .with("location", i.location.as_str()),
             );
         }
-        if let Some(why) = aws_integration_uri_refused(i) {
+        if let Some((why, answer)) = aws_integration_uri_refused(i) {
             push(
-                Finding::error(AWS_INTEGRATION_URI, format!("{label}: {why}; API Gateway refuses it when the integration is saved or imported (BadRequestException \"AWS ARN for integration must contain path or action\" or \"Invalid ARN specified in the request\"), so the deployment or stack update fails"))
+                Finding::error(AWS_INTEGRATION_URI, format!("{label}: {why}; API Gateway refuses it when the integration is saved or imported (BadRequestException {answer}), so the deployment or stack update fails"))
                     .with("uri", i.uri.clone())
                     .with("location", i.location.as_str()),
             );
@@ -1254,38 +1254,52 @@ fn lambda_called_without_post(i: &Integration) -> Option<&str> {
 /// `arn:PARTITION:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations`
 /// (documented: PutIntegration's `uri`), in the partition of its Region. A URI not written out
 /// yet (an intrinsic, a stage variable) is not judged.
-fn aws_integration_uri_refused(i: &Integration) -> Option<String> {
+fn aws_integration_uri_refused(i: &Integration) -> Option<(String, &'static str)> {
+    const ARN_REFUSED: &str = "\"AWS ARN for integration must contain path or action\" or \"Invalid ARN specified in the request\"";
+    const PROXY_REFUSED: &str = "\"Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.\", as emulators of API Gateway record it";
     let kind = i.type_name.as_deref()?.to_ascii_uppercase();
     let uri = i.uri.as_deref()?.trim();
     if !(kind == "AWS" || kind == "AWS_PROXY") || uri.is_empty() || is_unresolved(uri) {
         return None;
     }
+    let refused = |why: String| Some((why, ARN_REFUSED));
     let parts: Vec<&str> = uri.splitn(6, ':').collect();
     if parts.len() < 6 || parts[0] != "arn" {
-        return Some(format!(
+        return refused(format!(
             "the {kind} integration's URI {uri:?} is not an ARN: an AWS service integration takes arn:aws:apigateway:REGION:SERVICE:path/... or action/..., a Lambda function arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations"
         ));
     }
     let (partition, service, region, subservice, rest) =
         (parts[1], parts[2], parts[3], parts[4], parts[5]);
     if service == "lambda" && rest.starts_with("function:") {
-        return Some(format!(
+        return refused(format!(
             "the URI is the Lambda function's own ARN, not the invocation ARN API Gateway calls: write arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{uri}/invocations"
         ));
     }
     if service != "apigateway" {
-        return Some(format!(
+        return refused(format!(
             "the URI is the ARN of a {service} resource, not an API Gateway integration ARN (arn:{partition}:apigateway:REGION:SERVICE:path/... or action/...)"
         ));
     }
     if !(rest.starts_with("path/") || rest.starts_with("action/")) {
-        return Some(format!(
+        return refused(format!(
             "the URI's part after the service ({subservice}) must start with path/ or action/, not {:?}",
             rest.chars().take(40).collect::<String>()
         ));
     }
+    // For REST APIs AWS_PROXY is the Lambda proxy integration; another service's action is an
+    // AWS (non-proxy) integration [AWS: "Choose an API Gateway API integration type"]. Firehose,
+    // which emulators accept too, is left alone.
+    if kind == "AWS_PROXY" && !matches!(subservice, "lambda" | "firehose") {
+        return Some((
+            format!(
+                "an AWS_PROXY integration is the Lambda proxy integration: an action of {subservice} takes type AWS (non-proxy), with a mapping template for the request it expects"
+            ),
+            PROXY_REFUSED,
+        ));
+    }
     if subservice == "lambda" && rest.contains("/functions/") && !rest.ends_with("/invocations") {
-        return Some(
+        return refused(
             "the Lambda invocation URI must end with /invocations (…/2015-03-31/functions/FUNCTION_ARN/invocations)"
                 .to_string(),
         );
@@ -1298,9 +1312,12 @@ fn aws_integration_uri_refused(i: &Integration) -> Option<String> {
         "aws"
     };
     let known = ["aws", "aws-cn", "aws-us-gov"];
-    (known.contains(&partition) && partition != wanted).then(|| {
-        format!("the URI's partition is {partition} but its Region {region} is in the {wanted} partition: write arn:{wanted}:...")
-    })
+    if known.contains(&partition) && partition != wanted {
+        return refused(format!(
+            "the URI's partition is {partition} but its Region {region} is in the {wanted} partition: write arn:{wanted}:..."
+        ));
+    }
+    None
 }
 
 /// The AWS service an integration ARN calls (`sqs` in arn:aws:apigateway:REGION:sqs:path/...),
@@ -1765,6 +1782,10 @@ mod tests {
                 "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations",
             ),
             with("AWS_PROXY", "${stageVariables.fn}"),
+            with(
+                "AWS_PROXY",
+                "arn:aws:apigateway:us-east-1:firehose:action/PutRecord",
+            ),
             with("HTTP_PROXY", "https://example.com/{proxy}"),
         ] {
             assert_eq!(aws_integration_uri_refused(&fine), None, "{fine:?}");
@@ -1790,13 +1811,24 @@ mod tests {
             (
                 with(
                     "AWS_PROXY",
+                    "arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders",
+                ),
+                "takes type AWS (non-proxy)",
+            ),
+            (
+                with(
+                    "AWS_PROXY",
                     &invocation.replace("eu-west-1:lambda", "cn-north-1:lambda"),
                 ),
                 "aws-cn",
             ),
         ] {
-            let why = aws_integration_uri_refused(&bad).expect("refused");
+            let (why, answer) = aws_integration_uri_refused(&bad).expect("refused");
             assert!(why.contains(says), "{why}");
+            // Each with the answer API Gateway gives it: an AWS_PROXY URI that is not an ARN
+            // is refused as any other.
+            let proxy_of_a_service = why.contains("takes type AWS (non-proxy)");
+            assert_eq!(answer.contains("'AWS_PROXY'"), proxy_of_a_service, "{why}");
         }
     }
 
