@@ -526,7 +526,7 @@ Resources:
     // AWS_PROXY with another service than Lambda: REST APIs call its actions with type AWS.
     let proxy = rest.replace(
         "Uri: arn:aws:lambda:eu-west-1:123456789012:function:list-pets",
-        "Uri: arn:aws:apigateway:eu-west-1:sqs:path/123456789012/pets\n        Credentials: !GetAtt Role.Arn",
+        "Uri: !Sub arn:aws:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/pets\n        Credentials: !GetAtt Role.Arn",
     );
     for (kind, template, fires) in [
         ("rest", rest.as_str(), true),

@@ -1259,7 +1259,24 @@ fn aws_integration_uri_refused(i: &Integration) -> Option<(String, &'static str)
     const PROXY_REFUSED: &str = "\"Integrations of type 'AWS_PROXY' currently only supports Lambda function and Firehose stream invocations.\", as emulators of API Gateway record it";
     let kind = i.type_name.as_deref()?.to_ascii_uppercase();
     let uri = i.uri.as_deref()?.trim();
-    if !(kind == "AWS" || kind == "AWS_PROXY") || uri.is_empty() || is_unresolved(uri) {
+    if !(kind == "AWS" || kind == "AWS_PROXY") || uri.is_empty() {
+        return None;
+    }
+    // For REST APIs AWS_PROXY is the Lambda proxy integration; another service's action is an
+    // AWS (non-proxy) integration [AWS: "Choose an API Gateway API integration type"]. Firehose,
+    // which emulators accept too, is left alone. Judged also while the Region is a placeholder.
+    if let Some(service) = integration_service(uri)
+        && kind == "AWS_PROXY"
+        && !matches!(service, "lambda" | "firehose")
+    {
+        return Some((
+            format!(
+                "an AWS_PROXY integration is the Lambda proxy integration: an action of {service} takes type AWS (non-proxy), with a mapping template for the request it expects"
+            ),
+            PROXY_REFUSED,
+        ));
+    }
+    if is_unresolved(uri) {
         return None;
     }
     let refused = |why: String| Some((why, ARN_REFUSED));
@@ -1285,17 +1302,6 @@ fn aws_integration_uri_refused(i: &Integration) -> Option<(String, &'static str)
         return refused(format!(
             "the URI's part after the service ({subservice}) must start with path/ or action/, not {:?}",
             rest.chars().take(40).collect::<String>()
-        ));
-    }
-    // For REST APIs AWS_PROXY is the Lambda proxy integration; another service's action is an
-    // AWS (non-proxy) integration [AWS: "Choose an API Gateway API integration type"]. Firehose,
-    // which emulators accept too, is left alone.
-    if kind == "AWS_PROXY" && !matches!(subservice, "lambda" | "firehose") {
-        return Some((
-            format!(
-                "an AWS_PROXY integration is the Lambda proxy integration: an action of {subservice} takes type AWS (non-proxy), with a mapping template for the request it expects"
-            ),
-            PROXY_REFUSED,
         ));
     }
     if subservice == "lambda" && rest.contains("/functions/") && !rest.ends_with("/invocations") {
@@ -1814,6 +1820,13 @@ mod tests {
                     "arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders",
                 ),
                 "takes type AWS (non-proxy)",
+            ),
+            (
+                with(
+                    "AWS_PROXY",
+                    "arn:${AWS::Partition}:apigateway:${AWS::Region}:states:action/StartExecution",
+                ),
+                "an action of states takes type AWS",
             ),
             (
                 with(
