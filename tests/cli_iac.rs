@@ -1081,3 +1081,40 @@ fn websocket_access_logs_without_the_account_role() {
     );
     assert_eq!(found[0]["evidence"]["setting"], "access_log_settings");
 }
+
+/// A template the tool cannot read an API from is refused in one line that says what it holds
+/// and what kept it from reading, never that reading resources is unsupported: only Lambda
+/// functions; a method of an imported API (`Fn::ImportValue`); a definition in S3.
+#[test]
+fn a_template_without_a_readable_api_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, template, says) in [
+        (
+            "functions.yaml",
+            "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: {Runtime: python3.12, Handler: app.handler, Code: {ZipFile: 'def handler(e, c): pass'}, Role: !GetAtt Role.Arn}\n",
+            "no API Gateway definition at all",
+        ),
+        (
+            "imported.yaml",
+            "Resources:\n  Get:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !ImportValue shared-api-id\n      ResourceId: !ImportValue shared-root-id\n      HttpMethod: GET\n      AuthorizationType: NONE\n      Integration: {Type: MOCK}\n",
+            "Get: its RestApiId is not a Ref to a RestApi of this template",
+        ),
+        (
+            "s3.yaml",
+            "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: orders\n      BodyS3Location: {Bucket: defs, Key: orders.yaml}\n",
+            "Api: its definition is in S3 (BodyS3Location)",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, template).unwrap();
+        let r = run(&["lint", path.to_str().unwrap()]);
+        assert_eq!(r.code, 2, "{name}: {}", r.stdout);
+        assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr.contains(says) && r.stderr.contains("lint --aws --rest-api-id"),
+            "{name}: {}",
+            r.stderr
+        );
+        assert!(!r.stderr.contains("not built"), "{}", r.stderr);
+    }
+}

@@ -685,7 +685,15 @@ fn lint_outcome(
         }
     })?;
     if let Some(e) = failed {
-        anyhow::bail!("{}: {e}", doc.name);
+        // What kept a template's resources from reading as an API says why there is none.
+        let why = doc
+            .read
+            .as_ref()
+            .map(|r| r.not_readable.iter().take(3).cloned().collect::<Vec<_>>())
+            .filter(|w| !w.is_empty())
+            .map(|w| format!(" (not read: {})", w.join("; ")))
+            .unwrap_or_default();
+        anyhow::bail!("{}: {e}{why}", doc.name);
     }
     let mut findings = std::mem::take(&mut parts.common);
     findings.extend(std::mem::take(&mut parts.binary).finish());

@@ -249,8 +249,9 @@ fn bodies_in<'d>(v: &'d Value, base: String, out: &mut Vec<(String, &'d Value)>,
     }
 }
 
-/// Why a template with no inline definition cannot be linted, in its own terms: what it
-/// does hold (CDK synth's resource form, implicit SAM APIs, definitions in S3).
+/// Why a template with no definition the tool could read cannot be linted, in its own terms:
+/// what it does hold (resources that did not read as an API, implicit SAM APIs, definitions
+/// in S3). What kept its resources from reading is the caller's to add.
 fn resource_form_refusal(resources: &serde_json::Map<String, Value>) -> String {
     let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
     let mut implicit = 0;
@@ -314,7 +315,7 @@ fn resource_form_refusal(resources: &serde_json::Map<String, Value>) -> String {
         held.join("; ")
     };
     format!(
-        "a CloudFormation/SAM template with no inline OpenAPI definition (DefinitionBody or Body): it holds {what}. Reading APIs defined as resources is not built yet: lint the deployed API instead (apigw-doctor lint --aws --rest-api-id ID, or the output of aws apigateway get-export --parameters extensions='apigateway')"
+        "a CloudFormation/SAM template with no REST API the tool can read (an AWS::ApiGateway::RestApi with its Resources and Methods, or an inline OpenAPI DefinitionBody or Body): it holds {what}; lint the deployed API instead (apigw-doctor lint --aws --rest-api-id ID, or the output of aws apigateway get-export --parameters extensions='apigateway')"
     )
 }
 
