@@ -69,10 +69,11 @@ impl Outcome for LintOutcome {
         }
         writeln!(
             out,
-            "{}{} API: {} methods, {} with an integration{:#}",
+            "{}{} API: {} method{}, {} with an integration{:#}",
             p.strong,
             if self.api == "http" { "HTTP" } else { "REST" },
             self.methods,
+            if self.methods == 1 { "" } else { "s" },
             self.integrations,
             p.strong
         )?;
