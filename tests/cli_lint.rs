@@ -683,3 +683,106 @@ fn integration_credentials_that_api_gateway_refuses() {
         "line {line} opens another resource: {next}"
     );
 }
+
+/// A template's Lambda functions API Gateway may not invoke: a method whose function has no
+/// AWS::Lambda::Permission for apigateway.amazonaws.com (a warning: one may be made outside
+/// the template), a permission whose SourceArn names the API by its logical id (an error), a
+/// role on the integration (no permission needed), and a permission whose function is written
+/// out (then nothing is judged). SAM's Api and HttpApi events write their own permissions.
+#[test]
+fn lambda_functions_api_gateway_may_not_invoke() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = "Resources:
+  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: orders}}
+  Orders:
+    Type: AWS::ApiGateway::Resource
+    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: orders}
+  ListFn: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.12, Handler: app.list, Role: !GetAtt FnRole.Arn, Code: {ZipFile: 'def list(e, c): pass'}}}
+  CreateFn: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.12, Handler: app.create, Role: !GetAtt FnRole.Arn, Code: {ZipFile: 'def create(e, c): pass'}}}
+  AuditFn: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.12, Handler: app.audit, Role: !GetAtt FnRole.Arn, Code: {ZipFile: 'def audit(e, c): pass'}}}
+  GetOrders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: GET
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS_PROXY
+        IntegrationHttpMethod: POST
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ListFn.Arn}/invocations
+  PostOrders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: POST
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS_PROXY
+        IntegrationHttpMethod: POST
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${CreateFn.Arn}/invocations
+  CreatePermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !GetAtt CreateFn.Arn
+      Principal: apigateway.amazonaws.com
+      SourceArn: !Sub arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:Api/*/POST/orders
+  PutOrders:
+    Type: AWS::ApiGateway::Method
+    Properties:
+      RestApiId: !Ref Api
+      ResourceId: !Ref Orders
+      HttpMethod: PUT
+      AuthorizationType: NONE
+      Integration:
+        Type: AWS_PROXY
+        IntegrationHttpMethod: POST
+        Credentials: !GetAtt InvokeRole.Arn
+        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuditFn.Arn}/invocations
+";
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, template).unwrap();
+    let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let j = r.one_json();
+    let missing = findings_with(&j, "lint.lambda-permission-missing");
+    assert_eq!(missing.len(), 1, "{j}");
+    assert_eq!(missing[0]["evidence"]["function"], "ListFn");
+    assert_eq!(missing[0]["evidence"]["methods"][0], "[GET:/orders]");
+    assert_eq!(missing[0]["evidence"]["certain"], false);
+    assert_eq!(missing[0]["severity"], "warning");
+    assert_eq!(missing[0]["article"], "configuration-error");
+    let source = findings_with(&j, "lint.lambda-permission-source-arn");
+    assert_eq!(source.len(), 1, "{j}");
+    assert!(
+        source[0]["message"].as_str().unwrap().contains("${Api}"),
+        "{}",
+        source[0]
+    );
+    assert!(
+        source[0]["evidence"]["line"].as_u64().is_some(),
+        "{}",
+        source[0]
+    );
+    // A permission whose function is written out may cover ListFn: nothing is judged.
+    let written_out = template.replace(
+        "FunctionName: !GetAtt CreateFn.Arn",
+        "FunctionName: arn:aws:lambda:eu-west-1:123456789012:function:orders-list",
+    );
+    std::fs::write(&path, written_out).unwrap();
+    let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
+    assert!(
+        !r.stdout.contains("lint.lambda-permission-missing"),
+        "{}",
+        r.stdout
+    );
+    // SAM writes the permissions of Api and HttpApi events itself.
+    let sam = run(&["-o", "json", "lint", "tests/iac/sam-events.yaml"]);
+    assert!(
+        !sam.stdout.contains("lint.lambda-permission"),
+        "{}",
+        sam.stdout
+    );
+}

@@ -796,6 +796,21 @@ fn lint_outcome(
     if vpc_link.is_none() {
         // Stages that turn logging on where the account may have no CloudWatch Logs role.
         findings.extend(lint::logging_findings(&doc.value));
+        // A template's Lambda functions API Gateway may not invoke (templates are read whole:
+        // their methods are read again here, with the template's permissions beside them).
+        if doc.value.get("Resources").is_some()
+            && !crate::sources::terraform::is_terraform(&doc.value)
+            && let Ok(mut methods) = lint::methods(&doc.value)
+        {
+            // REST APIs' methods: HTTP APIs' Lambda permissions are not judged here.
+            methods.retain(|m| {
+                !bodies
+                    .iter()
+                    .any(|b| b.http && m.location.starts_with(b.base.as_str()))
+            });
+            let permissions = crate::sources::cloudformation::lambda_permissions(&doc.value);
+            findings.extend(lint::lambda_permission_findings(&methods, &permissions));
+        }
     }
     let findings = doc.findings(findings);
     let vpc_link = vpc_link.map(|id| VpcLinkResult {

@@ -33,6 +33,8 @@ pub const LAMBDA_INTEGRATION_NOT_POST: &str = "lint.lambda-integration-not-post"
 pub const LOGGING_WITHOUT_ACCOUNT_ROLE: &str = "lint.logging-without-account-role";
 pub const AWS_INTEGRATION_URI: &str = "lint.aws-integration-uri";
 pub const INTEGRATION_CREDENTIALS: &str = "lint.integration-credentials";
+pub const LAMBDA_PERMISSION_MISSING: &str = "lint.lambda-permission-missing";
+pub const LAMBDA_PERMISSION_SOURCE_ARN: &str = "lint.lambda-permission-source-arn";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -55,6 +57,8 @@ pub const CODES: &[&str] = &[
     LAMBDA_INTEGRATION_NOT_POST,
     AWS_INTEGRATION_URI,
     INTEGRATION_CREDENTIALS,
+    LAMBDA_PERMISSION_MISSING,
+    LAMBDA_PERMISSION_SOURCE_ARN,
     LOGGING_WITHOUT_ACCOUNT_ROLE,
 ];
 
@@ -261,18 +265,7 @@ fn resource_form_refusal(resources: &serde_json::Map<String, Value>) -> String {
         if t.starts_with("AWS::ApiGateway::") || t.starts_with("AWS::ApiGatewayV2::") {
             *counts.entry(t).or_default() += 1;
         }
-        if t == "AWS::Serverless::Function"
-            && r.pointer("/Properties/Events")
-                .and_then(Value::as_object)
-                .is_some_and(|e| {
-                    e.values().any(|ev| {
-                        matches!(
-                            ev.get("Type").and_then(Value::as_str),
-                            Some("Api" | "HttpApi")
-                        )
-                    })
-                })
-        {
+        if crate::sources::sam::function_has_event(r, &["Api", "HttpApi"]) {
             implicit += 1;
         }
         for key in ["DefinitionUri", "BodyS3Location"] {
@@ -1225,6 +1218,98 @@ pub fn logging_findings(doc: &Value) -> Option<Finding> {
     logging_without_account_role(&stages, account)
 }
 
+/// The template function (its logical id) a Lambda integration's URI invokes through a
+/// reference: `.../functions/${FN.Arn}/invocations` or `.../function:${FN}/invocations`. None
+/// for a function written out, or one called through an alias, version or stage variable.
+fn integrated_function(uri: &str) -> Option<&str> {
+    let inner = uri
+        .split_once("/functions/")?
+        .1
+        .strip_suffix("/invocations")?;
+    let reference = inner
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix(".Arn}"))
+        .or_else(|| {
+            inner
+                .rsplit_once(":function:${")
+                .and_then(|(_, r)| r.strip_suffix('}'))
+        })?;
+    reference
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric())
+        .then_some(reference)
+}
+
+/// A template's Lambda integrations API Gateway has no right to invoke: a function of the
+/// template with no `AWS::Lambda::Permission` for apigateway.amazonaws.com and no SAM `Api`
+/// event (for which SAM writes one), called without integration credentials. Each call answers
+/// 500 and the execution log says "Execution failed due to configuration error: Invalid
+/// permissions on Lambda function" [AWS: "Lambda integrations"; obs]. The permission may be
+/// made outside the template (another stack, `aws lambda add-permission`): a warning that says
+/// so, one per function. Not judged when a permission's function is not a reference to one
+/// of the template's. And a permission whose SourceArn names one of the template's APIs by its
+/// logical id written out, where the API's generated id belongs, matches no call: an error.
+pub fn lambda_permission_findings(
+    methods: &[Method],
+    permissions: &crate::sources::cloudformation::LambdaPermissions,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (permission, api, arn, location) in &permissions.logical_id_source_arns {
+        out.push(
+            Finding::error(
+                LAMBDA_PERMISSION_SOURCE_ARN,
+                format!("{permission}'s SourceArn names the API {api} by its logical id ({arn}); a call's source ARN carries the API's generated id, so the permission matches no call and API Gateway answers 500 (\"Invalid permissions on Lambda function\"): write ${{{api}}} (!Sub) or !Ref {api} in its place"),
+            )
+            .with("permission", permission.as_str())
+            .with("source_arn", arn.as_str())
+            .with("location", location.as_str()),
+        );
+    }
+    if permissions.unattributed {
+        return out;
+    }
+    let mut unpermitted: std::collections::BTreeMap<&str, Vec<&Method>> = Default::default();
+    for m in methods {
+        let Some(i) = &m.integration else { continue };
+        let kind = i
+            .type_name
+            .as_deref()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        let credentials = i
+            .credentials
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty())
+            || i.credentials_role_ref.is_some();
+        if !(kind == "AWS" || kind == "AWS_PROXY") || credentials {
+            continue;
+        }
+        if let Some(function) = i.uri.as_deref().and_then(integrated_function)
+            && permissions.functions.contains(function)
+            && !permissions.permitted.contains(function)
+        {
+            unpermitted.entry(function).or_default().push(m);
+        }
+    }
+    for (function, methods) in unpermitted {
+        let labels: Vec<String> = methods.iter().take(20).map(|m| m.label()).collect();
+        let first = methods[0];
+        out.push(
+            Finding::warning(
+                LAMBDA_PERMISSION_MISSING,
+                format!("{} invoke{} the Lambda function {function}, and this template gives API Gateway no permission to: no AWS::Lambda::Permission for apigateway.amazonaws.com names it, and the integration has no credentials. Unless a permission is made outside the template (another stack, aws lambda add-permission), every call answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"", if methods.len() == 1 { first.label() } else { format!("{} methods ({})", methods.len(), labels.join(", ")) }, if methods.len() == 1 { "s" } else { "" }),
+            )
+            .with("function", function)
+            .with("methods", json!(labels))
+            .with("count", methods.len())
+            .with("certain", false)
+            .with("check", format!("aws lambda get-policy --function-name NAME (the deployed name of {function})"))
+            .with("location", first.location.as_str()),
+        );
+    }
+    out
+}
+
 /// The logging level a stage setting turns on (`ERROR`, `INFO`), or None for `OFF`, an
 /// unresolved value or none.
 pub fn logging_level_on(level: Option<&Value>) -> Option<String> {
@@ -1932,6 +2017,34 @@ mod tests {
             integration_service("arn:aws:apigateway:us-east-1:${Svc}:action/X"),
             None
         );
+    }
+
+    #[test]
+    fn the_function_a_lambda_integration_invokes_by_reference() {
+        let uri = |f: &str| {
+            format!(
+                "arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{f}/invocations"
+            )
+        };
+        // !Sub ...${Fn.Arn}..., CDK's Fn::Join with Fn::GetAtt, and the function's name (Ref).
+        assert_eq!(integrated_function(&uri("${ListFn.Arn}")), Some("ListFn"));
+        assert_eq!(
+            integrated_function(&uri(
+                "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${ListFn}"
+            )),
+            Some("ListFn")
+        );
+        // Written out, through an alias, a version or a stage variable: not the template's.
+        for other in [
+            "arn:aws:lambda:eu-west-1:123456789012:function:list",
+            "${ListFn.Arn}:live",
+            "${ListAlias}",
+            "arn:aws:lambda:eu-west-1:123456789012:function:list:${stageVariables.alias}",
+            "${Fn.Arn (known after apply)}",
+        ] {
+            assert_eq!(integrated_function(&uri(other)), None, "{other}");
+        }
+        assert_eq!(integrated_function("https://example.com/functions/x"), None);
     }
 
     #[test]

@@ -716,14 +716,7 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
     let sam_rest_api = resources.values().any(|r| {
         match r.get("Type").and_then(Value::as_str).unwrap_or_default() {
             "AWS::Serverless::Api" => true,
-            "AWS::Serverless::Function" => r
-                .pointer("/Properties/Events")
-                .and_then(Value::as_object)
-                .is_some_and(|events| {
-                    events
-                        .values()
-                        .any(|e| e.get("Type").and_then(Value::as_str) == Some("Api"))
-                }),
+            "AWS::Serverless::Function" => super::sam::function_has_event(r, &["Api"]),
             _ => false,
         }
     });
@@ -735,6 +728,118 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
         });
     }
     (stages, account)
+}
+
+/// What a template says about API Gateway's right to invoke its Lambda functions.
+#[derive(Debug, Default)]
+pub struct LambdaPermissions {
+    /// Logical ids of the template's functions (`AWS::Lambda::Function`,
+    /// `AWS::Serverless::Function`).
+    pub functions: std::collections::BTreeSet<String>,
+    /// Functions API Gateway may invoke: an `AWS::Lambda::Permission` for
+    /// apigateway.amazonaws.com names them, or (SAM) they have an `Api` or `HttpApi` event, for
+    /// which SAM writes that permission.
+    pub permitted: std::collections::BTreeSet<String>,
+    /// A permission for API Gateway whose function is not one of the template's by a reference
+    /// (an alias, a version, a name or ARN written out): which functions it covers is unknown.
+    pub unattributed: bool,
+    /// Permissions whose `SourceArn` names an API of this template by its logical id, written
+    /// out, where the API's id belongs: (permission, API logical id, SourceArn, location).
+    pub logical_id_source_arns: Vec<(String, String, String, String)>,
+}
+
+/// The `LambdaPermissions` of a template. `Ref` of a function is its name and
+/// `Fn::GetAtt FUNCTION.Arn` its ARN [AWS: the resources' return values]; either names it.
+pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
+    let mut out = LambdaPermissions::default();
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return out;
+    };
+    let kind = |r: &Value| {
+        r.get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let mut names: HashMap<String, String> = HashMap::new();
+    let mut rest_apis = std::collections::BTreeSet::new();
+    for (id, r) in resources {
+        match kind(r).as_str() {
+            "AWS::Lambda::Function" | "AWS::Serverless::Function" => {
+                out.functions.insert(id.clone());
+                if let Some(name) = r
+                    .pointer("/Properties/FunctionName")
+                    .and_then(Value::as_str)
+                {
+                    names.insert(name.to_string(), id.clone());
+                }
+                if super::sam::function_has_event(r, &["Api", "HttpApi"]) {
+                    out.permitted.insert(id.clone());
+                }
+            }
+            "AWS::ApiGateway::RestApi" | "AWS::Serverless::Api" => {
+                rest_apis.insert(id.clone());
+            }
+            _ => {}
+        }
+    }
+    let resolver = Resolver::new(template, &[]);
+    for (id, r) in resources {
+        if kind(r) != "AWS::Lambda::Permission" {
+            continue;
+        }
+        let Some(props) = r.get("Properties") else {
+            continue;
+        };
+        let principal = props
+            .get("Principal")
+            .and_then(|p| resolver.text(p))
+            .unwrap_or_default();
+        if !principal.starts_with("apigateway.") {
+            continue;
+        }
+        let function = props.get("FunctionName").and_then(|f| {
+            let target = f
+                .get("Ref")
+                .and_then(Value::as_str)
+                .or_else(|| f.pointer("/Fn::GetAtt/0").and_then(Value::as_str))
+                .or_else(|| {
+                    f.get("Fn::GetAtt")
+                        .and_then(Value::as_str)
+                        .and_then(|a| a.strip_suffix(".Arn"))
+                });
+            match target {
+                Some(t) => Some(t.to_string()),
+                None => f.as_str().and_then(|n| names.get(n).cloned()),
+            }
+        });
+        match function.filter(|f| out.functions.contains(f)) {
+            Some(f) => {
+                out.permitted.insert(f);
+            }
+            None => out.unattributed = true,
+        }
+        // arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH
+        let Some(arn) = props.get("SourceArn").and_then(|a| resolver.text(a)) else {
+            continue;
+        };
+        // The API id stands after the last colon before the first slash (the Region and
+        // account may be placeholders with colons of their own: ${AWS::Region}).
+        let api = arn
+            .split_once(":execute-api:")
+            .and_then(|(_, rest)| rest.split('/').next())
+            .and_then(|head| head.rsplit_once(':'))
+            .map_or("", |(_, api)| api);
+        if rest_apis.contains(api) {
+            out.logical_id_source_arns.push((
+                id.clone(),
+                api.to_string(),
+                arn.clone(),
+                crate::locate::resource_path(id),
+            ));
+        }
+    }
+    out
 }
 
 /// Whether a stage's `ApiId` (`!Ref API` or `!GetAtt API.ApiId`) names a WebSocket API of the

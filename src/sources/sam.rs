@@ -534,3 +534,18 @@ fn insert(def: &mut Map<String, Value>, path: &[&str], value: Value) {
     }
     at.insert(last.to_string(), value);
 }
+
+/// Whether a resource is an `AWS::Serverless::Function` with an event of one of `types`
+/// (`Api`, `HttpApi`).
+pub fn function_has_event(r: &Value, types: &[&str]) -> bool {
+    r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function")
+        && r.pointer("/Properties/Events")
+            .and_then(Value::as_object)
+            .is_some_and(|events| {
+                events.values().any(|e| {
+                    e.get("Type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| types.contains(&t))
+                })
+            })
+}
