@@ -1117,4 +1117,84 @@ fn a_template_without_a_readable_api_says_why() {
         );
         assert!(!r.stderr.contains("not built"), "{}", r.stderr);
     }
+    // A Terraform state with a custom domain and no REST API is named as what it is.
+    let r = run(&["lint", "tests/iac/terraform/cdn-state.json"]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("a Terraform plan or state with no REST API")
+            && !r.stderr.contains("CloudFormation"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// Terraform: `aws_lambda_permission` for API Gateway, by a name known in the state, or by the
+/// configuration's reference when a plan knows the value only after apply. The hand-made
+/// configuration (`main.tf`) has none: both functions are named until a permission covers one.
+#[test]
+fn terraform_lambda_permissions() {
+    let dir = tempfile::tempdir().unwrap();
+    let unpermitted = |doc: &Value| -> Vec<String> {
+        let path = dir.path().join("doc.json");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        let (_, report) = json_run(&["lint", path.to_str().unwrap()]);
+        findings_with(&report, "lint.lambda-permission-missing")
+            .iter()
+            .map(|f| f["evidence"]["function"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let mut state: Value = serde_json::from_str(&std::fs::read_to_string(STATE).unwrap()).unwrap();
+    assert_eq!(
+        unpermitted(&state),
+        ["aws_lambda_function.create", "aws_lambda_function.get"]
+    );
+    state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "address": "aws_lambda_permission.create", "mode": "managed",
+            "type": "aws_lambda_permission", "name": "create",
+            "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+            "values": {"action": "lambda:InvokeFunction", "function_name": "create-order",
+                "principal": "apigateway.amazonaws.com", "statement_id": "AllowAPIGatewayInvoke",
+                "source_arn": "arn:aws:execute-api:eu-west-1:123456789012:k8w2q4x7zd/*/*"},
+            "sensitive_values": {}}));
+    assert_eq!(unpermitted(&state), ["aws_lambda_function.get"]);
+    // A plan: the permission's function_name refers to the function's ARN, known after apply.
+    let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(PLAN).unwrap()).unwrap();
+    assert_eq!(
+        unpermitted(&plan),
+        ["aws_lambda_function.create", "aws_lambda_function.get"]
+    );
+    plan["planned_values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "address": "aws_lambda_permission.get", "mode": "managed",
+            "type": "aws_lambda_permission", "name": "get",
+            "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
+            "values": {"action": "lambda:InvokeFunction", "principal": "apigateway.amazonaws.com",
+                "statement_id": "AllowAPIGatewayInvoke"},
+            "sensitive_values": {}}));
+    plan["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+        "address": "aws_lambda_permission.get", "mode": "managed",
+        "type": "aws_lambda_permission", "name": "get",
+        "change": {"actions": ["create"], "before": null,
+            "after": {"action": "lambda:InvokeFunction", "principal": "apigateway.amazonaws.com"},
+            "after_unknown": {"function_name": true, "source_arn": true, "id": true}}}));
+    plan["configuration"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "address": "aws_lambda_permission.get", "mode": "managed",
+            "type": "aws_lambda_permission", "name": "get",
+            "expressions": {
+                "action": {"constant_value": "lambda:InvokeFunction"},
+                "function_name": {"references": ["aws_lambda_function.get.arn", "aws_lambda_function.get"]},
+                "principal": {"constant_value": "apigateway.amazonaws.com"}}}));
+    assert_eq!(unpermitted(&plan), ["aws_lambda_function.create"]);
 }

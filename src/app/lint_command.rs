@@ -799,7 +799,6 @@ fn lint_outcome(
         // A template's Lambda functions API Gateway may not invoke (templates are read whole:
         // their methods are read again here, with the template's permissions beside them).
         if doc.value.get("Resources").is_some()
-            && !crate::sources::terraform::is_terraform(&doc.value)
             && let Ok(mut methods) = lint::methods(&doc.value)
         {
             // REST APIs' methods: HTTP APIs' Lambda permissions are not judged here.
@@ -808,7 +807,11 @@ fn lint_outcome(
                     .iter()
                     .any(|b| b.http && m.location.starts_with(b.base.as_str()))
             });
-            let permissions = crate::sources::cloudformation::lambda_permissions(&doc.value);
+            let permissions = if crate::sources::terraform::is_terraform(&doc.value) {
+                crate::sources::terraform::lambda_permissions(&doc.value)
+            } else {
+                crate::sources::cloudformation::lambda_permissions(&doc.value)
+            };
             findings.extend(lint::lambda_permission_findings(&methods, &permissions));
         }
     }

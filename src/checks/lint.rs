@@ -104,6 +104,9 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
     if let Some(resources) = doc.get("Resources").and_then(Value::as_object) {
         let bodies = definition_bodies(doc);
         if bodies.is_empty() {
+            if crate::sources::terraform::is_terraform(doc) {
+                return Err("a Terraform plan or state with no REST API the tool can read (aws_api_gateway_rest_api with its resources, methods and integrations, or an OpenAPI body): lint the deployed API instead (apigw-doctor lint --aws --rest-api-id ID, or the output of aws apigateway get-export --parameters extensions='apigateway')".to_string());
+            }
             return Err(resource_form_refusal(resources));
         }
         let mut out = Vec::new();
@@ -1218,26 +1221,44 @@ pub fn logging_findings(doc: &Value) -> Option<Finding> {
     logging_without_account_role(&stages, account)
 }
 
-/// The template function (its logical id) a Lambda integration's URI invokes through a
-/// reference: `.../functions/${FN.Arn}/invocations` or `.../function:${FN}/invocations`. None
-/// for a function written out, or one called through an alias, version or stage variable.
-fn integrated_function(uri: &str) -> Option<&str> {
+/// The function a Lambda integration's URI invokes, as the document can name it.
+#[derive(Debug, PartialEq, Eq)]
+enum FunctionRef<'a> {
+    /// A reference to a function of the document: a template's logical id
+    /// (`.../functions/${FN.Arn}/invocations`, `...:function:${FN}/invocations`) or a Terraform
+    /// address (`${aws_lambda_function.x.arn (known after apply)}`).
+    Reference(&'a str),
+    /// A function written out: its name, from its ARN.
+    Name(&'a str),
+}
+
+/// The function a Lambda integration's URI invokes; None for one called through an alias,
+/// a version or a stage variable, or a URI that is not a Lambda invocation.
+fn integrated_function(uri: &str) -> Option<FunctionRef<'_>> {
     let inner = uri
         .split_once("/functions/")?
         .1
         .strip_suffix("/invocations")?;
-    let reference = inner
-        .strip_prefix("${")
-        .and_then(|r| r.strip_suffix(".Arn}"))
-        .or_else(|| {
-            inner
-                .rsplit_once(":function:${")
-                .and_then(|(_, r)| r.strip_suffix('}'))
-        })?;
-    reference
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric())
-        .then_some(reference)
+    let address = |r: &'_ str| {
+        r.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            .then_some(())
+    };
+    if let Some(r) = inner.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        let r = r.strip_suffix(" (known after apply)").unwrap_or(r);
+        let id = r.strip_suffix(".Arn").or_else(|| r.strip_suffix(".arn"))?;
+        address(id)?;
+        return Some(FunctionRef::Reference(id));
+    }
+    let (_, rest) = inner.rsplit_once(":function:")?;
+    if let Some(id) = rest.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+        // A template's `Ref` of a function: a logical id (a stage variable is not one).
+        return id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric())
+            .then_some(FunctionRef::Reference(id));
+    }
+    (!rest.contains(':') && !is_unresolved(rest)).then_some(FunctionRef::Name(rest))
 }
 
 /// A template's Lambda integrations API Gateway has no right to invoke: a function of the
@@ -1284,11 +1305,15 @@ pub fn lambda_permission_findings(
         if !(kind == "AWS" || kind == "AWS_PROXY") || credentials {
             continue;
         }
-        if let Some(function) = i.uri.as_deref().and_then(integrated_function)
-            && permissions.functions.contains(function)
+        let function = match i.uri.as_deref().and_then(integrated_function) {
+            Some(FunctionRef::Reference(id)) => permissions.functions.get(id),
+            Some(FunctionRef::Name(name)) => permissions.names.get(name),
+            None => None,
+        };
+        if let Some(function) = function
             && !permissions.permitted.contains(function)
         {
-            unpermitted.entry(function).or_default().push(m);
+            unpermitted.entry(function.as_str()).or_default().push(m);
         }
     }
     for (function, methods) in unpermitted {
@@ -2026,21 +2051,37 @@ mod tests {
                 "arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{f}/invocations"
             )
         };
-        // !Sub ...${Fn.Arn}..., CDK's Fn::Join with Fn::GetAtt, and the function's name (Ref).
-        assert_eq!(integrated_function(&uri("${ListFn.Arn}")), Some("ListFn"));
+        use FunctionRef::{Name, Reference};
+        // !Sub ...${Fn.Arn}..., CDK's Fn::Join with Fn::GetAtt, the function's name (Ref), and
+        // a Terraform plan's invoke_arn known after apply.
+        assert_eq!(
+            integrated_function(&uri("${ListFn.Arn}")),
+            Some(Reference("ListFn"))
+        );
         assert_eq!(
             integrated_function(&uri(
                 "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${ListFn}"
             )),
-            Some("ListFn")
+            Some(Reference("ListFn"))
         );
-        // Written out, through an alias, a version or a stage variable: not the template's.
+        assert_eq!(
+            integrated_function(&uri(
+                "${module.api.aws_lambda_function.list.arn (known after apply)}"
+            )),
+            Some(Reference("module.api.aws_lambda_function.list"))
+        );
+        // Written out (a state's value): by its name.
+        assert_eq!(
+            integrated_function(&uri("arn:aws:lambda:eu-west-1:123456789012:function:list")),
+            Some(Name("list"))
+        );
+        // Through an alias, a version or a stage variable: not judged.
         for other in [
-            "arn:aws:lambda:eu-west-1:123456789012:function:list",
             "${ListFn.Arn}:live",
             "${ListAlias}",
+            "arn:aws:lambda:eu-west-1:123456789012:function:list:live",
             "arn:aws:lambda:eu-west-1:123456789012:function:list:${stageVariables.alias}",
-            "${Fn.Arn (known after apply)}",
+            "arn:aws:lambda:eu-west-1:123456789012:function:${stageVariables.fn}",
         ] {
             assert_eq!(integrated_function(&uri(other)), None, "{other}");
         }

@@ -743,9 +743,26 @@ pub struct LambdaPermissions {
     /// A permission for API Gateway whose function is not one of the template's by a reference
     /// (an alias, a version, a name or ARN written out): which functions it covers is unknown.
     pub unattributed: bool,
+    /// The functions' names and ARNs as written out (`FunctionName`, a state's values): the
+    /// function they name.
+    pub names: std::collections::BTreeMap<String, String>,
     /// Permissions whose `SourceArn` names an API of this template by its logical id, written
     /// out, where the API's id belongs: (permission, API logical id, SourceArn, location).
     pub logical_id_source_arns: Vec<(String, String, String, String)>,
+}
+
+impl LambdaPermissions {
+    /// The function a name or ARN written out names (an ARN by its function name, without a
+    /// qualifier: an alias or version is not the function).
+    pub fn function_named(&self, name_or_arn: &str) -> Option<String> {
+        let name = name_or_arn
+            .rsplit_once(":function:")
+            .map_or(name_or_arn, |(_, n)| n);
+        self.names
+            .get(name_or_arn)
+            .or_else(|| self.names.get(name))
+            .cloned()
+    }
 }
 
 /// The `LambdaPermissions` of a template. `Ref` of a function is its name and
@@ -761,7 +778,6 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
             .unwrap_or_default()
             .to_string()
     };
-    let mut names: HashMap<String, String> = HashMap::new();
     let mut rest_apis = std::collections::BTreeSet::new();
     for (id, r) in resources {
         match kind(r).as_str() {
@@ -771,7 +787,7 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
                     .pointer("/Properties/FunctionName")
                     .and_then(Value::as_str)
                 {
-                    names.insert(name.to_string(), id.clone());
+                    out.names.insert(name.to_string(), id.clone());
                 }
                 if super::sam::function_has_event(r, &["Api", "HttpApi"]) {
                     out.permitted.insert(id.clone());
@@ -810,7 +826,7 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
                 });
             match target {
                 Some(t) => Some(t.to_string()),
-                None => f.as_str().and_then(|n| names.get(n).cloned()),
+                None => f.as_str().and_then(|n| out.function_named(n)),
             }
         });
         match function.filter(|f| out.functions.contains(f)) {

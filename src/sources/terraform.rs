@@ -944,6 +944,51 @@ fn distribution_config(v: &Map<String, Value>) -> Value {
     config
 }
 
+/// What a plan or state says about API Gateway's right to invoke its Lambda functions
+/// (`aws_lambda_function`, `aws_lambda_permission`), as a template's: functions by their
+/// configuration address, a permission's function by its value (a name or ARN) or, when that
+/// is known only after apply, by the configuration's reference.
+pub fn lambda_permissions(doc: &Value) -> super::cloudformation::LambdaPermissions {
+    let mut out = super::cloudformation::LambdaPermissions::default();
+    let resources = collect(doc);
+    for r in resources.iter().filter(|r| r.kind == "aws_lambda_function") {
+        out.functions.insert(r.config_address.clone());
+        for attr in ["function_name", "arn"] {
+            if let Some(v) = r.values.get(attr).and_then(Value::as_str) {
+                out.names.insert(v.to_string(), r.config_address.clone());
+            }
+        }
+    }
+    let references = references(doc);
+    for r in resources
+        .iter()
+        .filter(|r| r.kind == "aws_lambda_permission")
+    {
+        let principal = r.values.get("principal").and_then(Value::as_str);
+        if principal.is_some_and(|p| !p.starts_with("apigateway.")) {
+            continue;
+        }
+        let function = match r.values.get("function_name").and_then(Value::as_str) {
+            Some(v) => out.function_named(v),
+            None => references
+                .get(&(r.config_address.clone(), "function_name".to_string()))
+                .into_iter()
+                .flatten()
+                .find(|a| out.functions.contains(a.as_str()))
+                .cloned(),
+        };
+        // A principal known only after apply, or a function the document does not name: which
+        // functions API Gateway may invoke is unknown.
+        match function.filter(|_| principal.is_some()) {
+            Some(f) => {
+                out.permitted.insert(f);
+            }
+            None => out.unattributed = true,
+        }
+    }
+    out
+}
+
 /// The resources of a plan or state that turn API Gateway's logging on
 /// (`aws_api_gateway_method_settings` with a logging level or data tracing, a stage's
 /// `access_log_settings`, a WebSocket stage's route logging level), and whether it sets the
