@@ -1297,12 +1297,7 @@ pub fn lambda_permission_findings(
             .as_deref()
             .unwrap_or_default()
             .to_ascii_uppercase();
-        let credentials = i
-            .credentials
-            .as_deref()
-            .is_some_and(|c| !c.trim().is_empty())
-            || i.credentials_role_ref.is_some();
-        if !(kind == "AWS" || kind == "AWS_PROXY") || credentials {
+        if !(kind == "AWS" || kind == "AWS_PROXY") || i.has_credentials() {
             continue;
         }
         let function = match i.uri.as_deref().and_then(integrated_function) {
@@ -1322,7 +1317,7 @@ pub fn lambda_permission_findings(
         out.push(
             Finding::warning(
                 LAMBDA_PERMISSION_MISSING,
-                format!("{} invoke{} the Lambda function {function}, and this template gives API Gateway no permission to: no AWS::Lambda::Permission for apigateway.amazonaws.com names it, and the integration has no credentials. Unless a permission is made outside the template (another stack, aws lambda add-permission), every call answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"", if methods.len() == 1 { first.label() } else { format!("{} methods ({})", methods.len(), labels.join(", ")) }, if methods.len() == 1 { "s" } else { "" }),
+                format!("{} invoke{} the Lambda function {function}, and this document gives API Gateway no permission to: no permission for apigateway.amazonaws.com in it (AWS::Lambda::Permission, aws_lambda_permission) names the function, and the integration has no credentials. Unless a permission is made outside it (another stack or configuration, aws lambda add-permission), every call answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"", if methods.len() == 1 { first.label() } else { format!("{} methods ({})", methods.len(), labels.join(", ")) }, if methods.len() == 1 { "s" } else { "" }),
             )
             .with("function", function)
             .with("methods", json!(labels))
@@ -1469,12 +1464,7 @@ fn credentials_refused(i: &Integration) -> Option<String> {
             "its Credentials is a Ref of the role {role}, which is the role's name, not its ARN: API Gateway refuses a credentials value that is not an ARN (BadRequestException \"Invalid ARN specified in the request\"), so the stack fails to deploy; write !GetAtt {role}.Arn"
         ));
     }
-    match i
-        .credentials
-        .as_deref()
-        .map(str::trim)
-        .filter(|c| !c.is_empty())
-    {
+    match i.credentials() {
         Some(c) if is_unresolved(c) => None,
         Some(c) if !c.starts_with("arn:") => Some(format!(
             "the integration's credentials {c:?} is not an ARN (a role's name?): API Gateway refuses it when the integration is saved or imported (BadRequestException \"Invalid ARN specified in the request\"), so the deployment fails; {ROLE_ARN}"

@@ -799,7 +799,7 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
             _ => {}
         }
     }
-    let resolver = Resolver::new(template, &[]);
+    let resolver = Resolver::new(template, super::parameters());
     for (id, r) in resources {
         if kind(r) != "AWS::Lambda::Permission" {
             continue;

@@ -211,13 +211,13 @@ impl<'t> Resolver<'t> {
         })
     }
 
-    /// A resource's `Ref` that the template decides: a custom domain name's `Ref` is its
-    /// `DomainName` (CloudFormation's documented return value for both API Gateway types).
     /// The `Type` of the template's resource `id`.
     pub fn resource_type(&self, id: &str) -> Option<&str> {
         self.resources?.get(id)?.get("Type")?.as_str()
     }
 
+    /// A resource's `Ref` that the template decides: a custom domain name's `Ref` is its
+    /// `DomainName` (CloudFormation's documented return value for both API Gateway types).
     fn ref_of_resource(&self, id: &str, depth: usize) -> Option<Value> {
         let r = self.resources?.get(id)?;
         match r.get("Type").and_then(Value::as_str)? {

@@ -59,6 +59,21 @@ pub struct Integration {
     pub location: String,
 }
 
+impl Integration {
+    /// The credentials as written, when there are any (Terraform's state writes "" for none).
+    pub fn credentials(&self) -> Option<&str> {
+        self.credentials
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+    }
+
+    /// Whether API Gateway calls the backend as a role of the integration's credentials.
+    pub fn has_credentials(&self) -> bool {
+        self.credentials().is_some() || self.credentials_role_ref.is_some()
+    }
+}
+
 /// The two spellings of an integration object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dialect {
