@@ -876,3 +876,63 @@ fn a_large_export_read_in_parts_traces_as_read_whole() {
     assert_eq!(r["result"]["api"], "http", "{r}");
     assert_eq!(status(&r), 404, "{r}");
 }
+
+/// A call traced through a template's REST method says whether API Gateway may invoke its
+/// Lambda function: no permission for it in the template (a warning: one may be made
+/// elsewhere), a permission whose SourceArn names the API by its logical id (an error), or a
+/// role on the integration (nothing to say). A Terraform state's methods the same way.
+#[test]
+fn a_traced_call_says_whether_api_gateway_may_invoke_the_function() {
+    let dir = tempfile::tempdir().unwrap();
+    let function = |name: &str| {
+        format!(
+            "  {name}: {{Type: AWS::Lambda::Function, Properties: {{Runtime: python3.12, Handler: app.handler, Role: !GetAtt FnRole.Arn, Code: {{ZipFile: 'def handler(e, c): pass'}}}}}}\n"
+        )
+    };
+    let method = |id: &str, verb: &str, function: &str, credentials: &str| {
+        format!(
+            "  {id}:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !Ref Orders\n      HttpMethod: {verb}\n      AuthorizationType: NONE\n      Integration:\n        Type: AWS_PROXY\n        IntegrationHttpMethod: POST\n{credentials}        Uri: !Sub arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations\n"
+        )
+    };
+    let template = [
+        "Resources:\n  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: orders}}\n  Orders:\n    Type: AWS::ApiGateway::Resource\n    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: orders}\n".to_string(),
+        function("ListFn"),
+        function("CreateFn"),
+        function("AuditFn"),
+        method("GetOrders", "GET", "ListFn", ""),
+        method("PostOrders", "POST", "CreateFn", ""),
+        method("PutOrders", "PUT", "AuditFn", "        Credentials: !GetAtt InvokeRole.Arn\n"),
+        "  CreatePermission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !GetAtt CreateFn.Arn\n      Principal: apigateway.amazonaws.com\n      SourceArn: !Sub arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:Api/*/POST/orders\n".to_string(),
+    ]
+    .concat();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, template).unwrap();
+    let path = path.to_str().unwrap();
+    let permission_codes = |verb: &str| -> Vec<String> {
+        let (_, report) = trace(&["--export", path, verb, "/orders"]);
+        codes_of(&report)
+            .into_iter()
+            .filter(|c| c.starts_with("lint.lambda-permission"))
+            .collect()
+    };
+    assert_eq!(permission_codes("GET"), ["lint.lambda-permission-missing"]);
+    assert_eq!(
+        permission_codes("POST"),
+        ["lint.lambda-permission-source-arn"]
+    );
+    assert!(permission_codes("PUT").is_empty());
+    // Terraform's state (its main.tf has no aws_lambda_permission): the traced method's
+    // function only.
+    let (_, report) = trace(&[
+        "--export",
+        "tests/iac/terraform/state.json",
+        "POST",
+        "/orders",
+    ]);
+    let missing = findings_with(&report, "lint.lambda-permission-missing");
+    assert_eq!(missing.len(), 1, "{report}");
+    assert_eq!(
+        missing[0]["evidence"]["function"],
+        "aws_lambda_function.create"
+    );
+}

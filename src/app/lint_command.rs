@@ -807,11 +807,7 @@ fn lint_outcome(
                     .iter()
                     .any(|b| b.http && m.location.starts_with(b.base.as_str()))
             });
-            let permissions = if crate::sources::terraform::is_terraform(&doc.value) {
-                crate::sources::terraform::lambda_permissions(&doc.value)
-            } else {
-                crate::sources::cloudformation::lambda_permissions(&doc.value)
-            };
+            let permissions = lint::lambda_permissions(&doc.value);
             findings.extend(lint::lambda_permission_findings(&methods, &permissions));
         }
     }

@@ -203,7 +203,18 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
         serving.as_ref().map(|(_, http)| *http),
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
-    let findings = doc.findings(trace.findings.clone());
+    let mut findings = trace.findings.clone();
+    // A template's or Terraform document's REST method: may API Gateway invoke its function?
+    if trace.api == crate::checks::authorizer::Api::Rest
+        && let Some(resource) = &trace.resource
+    {
+        findings.extend(crate::checks::lint::method_permission_findings(
+            definition,
+            &request.method,
+            resource,
+        ));
+    }
+    let findings = doc.findings(findings);
     let outcome = TraceOutcome {
         method: request.method,
         path,

@@ -1261,6 +1261,16 @@ fn integrated_function(uri: &str) -> Option<FunctionRef<'_>> {
     (!rest.contains(':') && !is_unresolved(rest)).then_some(FunctionRef::Name(rest))
 }
 
+impl crate::sources::cloudformation::LambdaPermissions {
+    /// The document's function a Lambda integration invokes.
+    fn integrated(&self, i: &Integration) -> Option<&String> {
+        match integrated_function(i.uri.as_deref()?)? {
+            FunctionRef::Reference(id) => self.functions.get(id),
+            FunctionRef::Name(name) => self.names.get(name),
+        }
+    }
+}
+
 /// A template's Lambda integrations API Gateway has no right to invoke: a function of the
 /// template with no `AWS::Lambda::Permission` for apigateway.amazonaws.com and no SAM `Api`
 /// event (for which SAM writes one), called without integration credentials. Each call answers
@@ -1275,7 +1285,8 @@ pub fn lambda_permission_findings(
     permissions: &crate::sources::cloudformation::LambdaPermissions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (permission, api, arn, location) in &permissions.logical_id_source_arns {
+    for p in &permissions.logical_id_source_arns {
+        let (permission, api, arn) = (&p.permission, &p.api, &p.arn);
         out.push(
             Finding::error(
                 LAMBDA_PERMISSION_SOURCE_ARN,
@@ -1283,7 +1294,8 @@ pub fn lambda_permission_findings(
             )
             .with("permission", permission.as_str())
             .with("source_arn", arn.as_str())
-            .with("location", location.as_str()),
+            .with("function", p.function.clone())
+            .with("location", p.location.as_str()),
         );
     }
     if permissions.unattributed {
@@ -1300,11 +1312,7 @@ pub fn lambda_permission_findings(
         if !(kind == "AWS" || kind == "AWS_PROXY") || i.has_credentials() {
             continue;
         }
-        let function = match i.uri.as_deref().and_then(integrated_function) {
-            Some(FunctionRef::Reference(id)) => permissions.functions.get(id),
-            Some(FunctionRef::Name(name)) => permissions.names.get(name),
-            None => None,
-        };
+        let function = permissions.integrated(i);
         if let Some(function) = function
             && !permissions.permitted.contains(function)
         {
@@ -1328,6 +1336,49 @@ pub fn lambda_permission_findings(
         );
     }
     out
+}
+
+/// A template's or Terraform document's `LambdaPermissions`.
+pub fn lambda_permissions(doc: &Value) -> crate::sources::cloudformation::LambdaPermissions {
+    if crate::sources::terraform::is_terraform(doc) {
+        crate::sources::terraform::lambda_permissions(doc)
+    } else {
+        crate::sources::cloudformation::lambda_permissions(doc)
+    }
+}
+
+/// The permission findings of one REST method (`trace`'s): whether API Gateway may invoke the
+/// function its Lambda integration calls, and a permission for that function whose SourceArn
+/// names the API by its logical id.
+pub fn method_permission_findings(doc: &Value, method: &str, path: &str) -> Vec<Finding> {
+    if doc.get("Resources").is_none() {
+        return Vec::new();
+    }
+    let Ok(methods) = methods(doc) else {
+        return Vec::new();
+    };
+    let Some(m) = methods
+        .into_iter()
+        .filter(|m| m.path == path)
+        .min_by_key(|m| m.method != method)
+        .filter(|m| m.method == method || m.method == "ANY")
+    else {
+        return Vec::new();
+    };
+    let permissions = lambda_permissions(doc);
+    let function = m
+        .integration
+        .as_ref()
+        .and_then(|i| permissions.integrated(i))
+        .cloned();
+    lambda_permission_findings(std::slice::from_ref(&m), &permissions)
+        .into_iter()
+        .filter(|f| {
+            f.code != LAMBDA_PERMISSION_SOURCE_ARN
+                || function.is_some()
+                    && f.evidence.get("function").and_then(Value::as_str) == function.as_deref()
+        })
+        .collect()
 }
 
 /// The logging level a stage setting turns on (`ERROR`, `INFO`), or None for `OFF`, an

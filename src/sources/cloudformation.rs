@@ -747,8 +747,21 @@ pub struct LambdaPermissions {
     /// function they name.
     pub names: std::collections::BTreeMap<String, String>,
     /// Permissions whose `SourceArn` names an API of this template by its logical id, written
-    /// out, where the API's id belongs: (permission, API logical id, SourceArn, location).
-    pub logical_id_source_arns: Vec<(String, String, String, String)>,
+    /// out, where the API's id belongs.
+    pub logical_id_source_arns: Vec<LogicalIdSourceArn>,
+}
+
+/// A permission whose `SourceArn` names an API by its logical id.
+#[derive(Debug)]
+pub struct LogicalIdSourceArn {
+    pub permission: String,
+    /// The API's logical id, as the SourceArn writes it.
+    pub api: String,
+    pub arn: String,
+    /// JSON path of the permission.
+    pub location: String,
+    /// The function it is for, when one of the template's.
+    pub function: Option<String>,
 }
 
 impl LambdaPermissions {
@@ -829,9 +842,10 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
                 None => f.as_str().and_then(|n| out.function_named(n)),
             }
         });
-        match function.filter(|f| out.functions.contains(f)) {
+        let function = function.filter(|f| out.functions.contains(f));
+        match &function {
             Some(f) => {
-                out.permitted.insert(f);
+                out.permitted.insert(f.clone());
             }
             None => out.unattributed = true,
         }
@@ -847,12 +861,13 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
             .and_then(|head| head.rsplit_once(':'))
             .map_or("", |(_, api)| api);
         if rest_apis.contains(api) {
-            out.logical_id_source_arns.push((
-                id.clone(),
-                api.to_string(),
-                arn.clone(),
-                crate::locate::resource_path(id),
-            ));
+            out.logical_id_source_arns.push(LogicalIdSourceArn {
+                permission: id.clone(),
+                api: api.to_string(),
+                location: crate::locate::resource_path(id),
+                arn,
+                function,
+            });
         }
     }
     out
