@@ -658,6 +658,42 @@ fn integration_credentials_that_api_gateway_refuses() {
         "{}",
         r.stdout
     );
+    // A SAM DefinitionBody's `credentials: !Ref ROLE`: the role's name as well.
+    let sam = "Transform: AWS::Serverless-2016-10-31
+Resources:
+  QueueRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: apigateway.amazonaws.com}, Action: sts:AssumeRole}]
+  Api:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        openapi: 3.0.1
+        info: {title: queue, version: '1'}
+        paths:
+          /messages:
+            post:
+              responses: {'200': {description: ok}}
+              x-amazon-apigateway-integration:
+                type: aws
+                httpMethod: POST
+                credentials: !Ref QueueRole
+                uri: !Sub arn:aws:apigateway:${AWS::Region}:sqs:path/${AWS::AccountId}/messages
+                responses:
+                  default: {statusCode: '200'}
+";
+    let path = dir.path().join("sam.yaml");
+    std::fs::write(&path, sam).unwrap();
+    let r = run(&["lint", path.to_str().unwrap()]);
+    assert!(
+        r.stdout.contains("lint.integration-credentials")
+            && r.stdout.contains("write !GetAtt QueueRole.Arn"),
+        "{}",
+        r.stdout
+    );
     // Terraform's state, where `credentials = aws_iam_role.api.name` is the role's name: the
     // finding points at the integration resource's line in the state file.
     let state = std::fs::read_to_string("tests/iac/terraform/state.json").unwrap();

@@ -115,6 +115,24 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
                 out.extend(export_methods(paths, b.value.get("security"), &b.base)?);
             }
         }
+        // A body's `credentials: !Ref ROLE` is the role's name, as in a method's Integration.
+        for i in out.iter_mut().filter_map(|m| m.integration.as_mut()) {
+            let role = i
+                .credentials
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Value>(c).ok())
+                .and_then(|c| c.get("Ref").and_then(Value::as_str).map(str::to_string))
+                .filter(|r| {
+                    resources
+                        .get(r)
+                        .and_then(|r| r.get("Type"))
+                        .and_then(Value::as_str)
+                        == Some("AWS::IAM::Role")
+                });
+            if role.is_some() {
+                i.credentials_role_ref = role;
+            }
+        }
         return Ok(out);
     }
     if let Some(obj) = doc.as_object()
