@@ -115,23 +115,28 @@ pub fn methods(doc: &Value) -> Result<Vec<Method>, String> {
                 out.extend(export_methods(paths, b.value.get("security"), &b.base)?);
             }
         }
-        // A body's `credentials: !Ref ROLE` is the role's name, as in a method's Integration.
+        // Credentials that are a `Ref` of a role of the template are its name: a body keeps
+        // the intrinsic as written (`{"Ref":"ROLE"}`), a method read from its resource has it
+        // as the placeholder `${ROLE}` (`${ROLE.Arn}` is its ARN). Logical ids are unique
+        // across a template's parameters and resources.
         for i in out.iter_mut().filter_map(|m| m.integration.as_mut()) {
-            let role = i
-                .credentials
-                .as_deref()
-                .and_then(|c| serde_json::from_str::<Value>(c).ok())
-                .and_then(|c| c.get("Ref").and_then(Value::as_str).map(str::to_string))
-                .filter(|r| {
-                    resources
-                        .get(r)
-                        .and_then(|r| r.get("Type"))
-                        .and_then(Value::as_str)
-                        == Some("AWS::IAM::Role")
-                });
-            if role.is_some() {
-                i.credentials_role_ref = role;
-            }
+            let Some(c) = i.credentials.as_deref() else {
+                continue;
+            };
+            let referred = match serde_json::from_str::<Value>(c) {
+                Ok(v) => v.get("Ref").and_then(Value::as_str).map(str::to_string),
+                Err(_) => c
+                    .strip_prefix("${")
+                    .and_then(|r| r.strip_suffix('}'))
+                    .map(str::to_string),
+            };
+            i.credentials_role_ref = referred.filter(|r| {
+                resources
+                    .get(r)
+                    .and_then(|r| r.get("Type"))
+                    .and_then(Value::as_str)
+                    == Some("AWS::IAM::Role")
+            });
         }
         return Ok(out);
     }

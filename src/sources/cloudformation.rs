@@ -603,12 +603,6 @@ fn integration(origin: &Origin, i: &Value, resolver: &Resolver<'_>) -> Map<Strin
         ],
         &mut out,
     );
-    // `Ref` of a role is its name: kept apart, as the placeholder does not say so.
-    if let Some(role) = i.pointer("/Credentials/Ref").and_then(Value::as_str)
-        && resolver.resource_type(role) == Some("AWS::IAM::Role")
-    {
-        out.insert(super::CREDENTIALS_ROLE_REF.into(), json!(role));
-    }
     resolver.copy_values(
         i,
         &[

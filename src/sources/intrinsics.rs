@@ -211,11 +211,6 @@ impl<'t> Resolver<'t> {
         })
     }
 
-    /// The `Type` of the template's resource `id`.
-    pub fn resource_type(&self, id: &str) -> Option<&str> {
-        self.resources?.get(id)?.get("Type")?.as_str()
-    }
-
     /// A resource's `Ref` that the template decides: a custom domain name's `Ref` is its
     /// `DomainName` (CloudFormation's documented return value for both API Gateway types).
     fn ref_of_resource(&self, id: &str, depth: usize) -> Option<Value> {

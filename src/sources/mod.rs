@@ -18,9 +18,6 @@ use std::sync::OnceLock;
 
 /// The resource (JSON path in the user's file) an operation or integration was read from.
 pub const ORIGIN: &str = "x-apigw-doctor-origin";
-/// Set on an integration whose CloudFormation `Credentials` is a `Ref` of an `AWS::IAM::Role`
-/// (the role's name, where API Gateway wants its ARN): the role's logical id.
-pub const CREDENTIALS_ROLE_REF: &str = "x-apigw-doctor-credentials-role-ref";
 
 pub const READ: &str = "source.read";
 pub const UNRESOLVED: &str = "source.unresolved";

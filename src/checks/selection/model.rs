@@ -52,8 +52,8 @@ pub struct Integration {
     pub passthrough: Option<String>,
     /// `credentials`: the IAM role API Gateway assumes to call the backend, as written.
     pub credentials: Option<String>,
-    /// The logical id of the `AWS::IAM::Role` a CloudFormation `Credentials: {"Ref": ...}`
-    /// names: a `Ref` of a role is its name, not its ARN.
+    /// The logical id of the `AWS::IAM::Role` a template's credentials are a `Ref` of (set by
+    /// `lint::methods`, which sees the template): a `Ref` of a role is its name, not its ARN.
     pub credentials_role_ref: Option<String>,
     /// JSON path of the integration object.
     pub location: String,
@@ -181,7 +181,7 @@ pub fn parse_integration(
             .unwrap_or_default(),
         passthrough: text("passthroughBehavior"),
         credentials: obj.get("credentials").and_then(value_text),
-        credentials_role_ref: text(crate::sources::CREDENTIALS_ROLE_REF),
+        credentials_role_ref: None,
         location: base.to_string(),
     })
 }
