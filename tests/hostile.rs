@@ -1751,6 +1751,56 @@ fn many_stages_that_turn_logging_on_end_in_one_finding() {
     assert!(logging[0]["evidence"]["stages"].as_array().unwrap().len() <= 20);
 }
 
+/// A template of 20,000 methods whose Lambda integrations call one function no permission names
+/// (the methods are read twice: once for the per-method checks, once beside the template's
+/// permissions): one finding for the function, naming 20 methods and counting them all.
+#[test]
+fn many_methods_of_one_unpermitted_function_end_in_one_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(60);
+    let mut resources = serde_json::Map::new();
+    resources.insert(
+        "Api".into(),
+        serde_json::json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "many"}}),
+    );
+    resources.insert(
+        "Fn".into(),
+        serde_json::json!({"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12", "Handler": "app.handler"}}),
+    );
+    for n in 0..20_000 {
+        resources.insert(
+            format!("R{n}"),
+            serde_json::json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]},
+                "PathPart": format!("p{n}")}}),
+        );
+        resources.insert(
+            format!("M{n}"),
+            serde_json::json!({"Type": "AWS::ApiGateway::Method", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": format!("R{n}")},
+                "HttpMethod": "GET", "AuthorizationType": "NONE",
+                "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
+                    "Uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}}}),
+        );
+    }
+    let f = write(
+        dir.path(),
+        "template.json",
+        serde_json::json!({"Resources": resources}).to_string(),
+    );
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    assert_survives(&o, guard, 1024 * 1024);
+    let report: serde_json::Value = serde_json::from_str(&o.stdout()).unwrap();
+    let missing = support::findings_with(&report, "lint.lambda-permission-missing");
+    assert_eq!(missing.len(), 1, "{}", o.stdout().len());
+    assert_eq!(missing[0]["evidence"]["count"], 20_000);
+    assert_eq!(
+        missing[0]["evidence"]["methods"].as_array().unwrap().len(),
+        20
+    );
+    assert!(missing[0]["message"].as_str().unwrap().len() < 4096);
+}
+
 /// An export (read in parts) whose 20,000 methods all upload to S3 with no binary media types:
 /// one finding for the API (the fix is the API's list), naming 20 methods and counting them all.
 #[test]
