@@ -1198,3 +1198,37 @@ fn terraform_lambda_permissions() {
                 "principal": {"constant_value": "apigateway.amazonaws.com"}}}));
     assert_eq!(unpermitted(&plan), ["aws_lambda_function.create"]);
 }
+
+/// `cdk synth`'s AWS integration to Step Functions (`StepFunctionsRestApi`): its credentials are
+/// the role CDK made (`Fn::GetAtt`), so nothing is refused; the same method without them is the
+/// deployment failure users record ("Role ARN must be specified for AWS integrations").
+#[test]
+fn cdk_step_functions_integration_needs_its_role() {
+    const CDK_SFN: &str = "tests/iac/cdk-stepfunctions-api.template.json";
+    let (_, report) = json_run(&["lint", CDK_SFN]);
+    let codes = codes_of(&report);
+    assert!(
+        !codes.contains("lint.integration-credentials")
+            && !codes.contains("lint.aws-integration-uri"),
+        "{report}"
+    );
+    let mut template: Value =
+        serde_json::from_str(&std::fs::read_to_string(CDK_SFN).unwrap()).unwrap();
+    template["Resources"]["StepFunctionsRestApiANY7699CA92"]["Properties"]["Integration"]
+        .as_object_mut()
+        .unwrap()
+        .remove("Credentials");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-role.json");
+    std::fs::write(&path, template.to_string()).unwrap();
+    let (code, report) = json_run(&["lint", path.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    let refused = findings_with(&report, "lint.integration-credentials");
+    assert_eq!(refused.len(), 1, "{report}");
+    let message = refused[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("calling the states service")
+            && message.contains("Role ARN must be specified for AWS integrations"),
+        "{message}"
+    );
+}
