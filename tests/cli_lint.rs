@@ -5,6 +5,7 @@ use support::*;
 
 const EXPORT: &str = "examples/lint/orders-export.yaml";
 const RESOURCES: &str = "examples/lint/get-resources.json";
+const LAMBDA_PERMISSIONS: &str = "tests/iac/lambda-permissions.yaml";
 
 #[test]
 fn vpc_link_users_by_id_and_stage_variable() {
@@ -728,59 +729,8 @@ Resources:
 #[test]
 fn lambda_functions_api_gateway_may_not_invoke() {
     let dir = tempfile::tempdir().unwrap();
-    let template = "Resources:
-  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: orders}}
-  Orders:
-    Type: AWS::ApiGateway::Resource
-    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: orders}
-  ListFn: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.12, Handler: app.list, Role: !GetAtt FnRole.Arn, Code: {ZipFile: 'def list(e, c): pass'}}}
-  CreateFn: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.12, Handler: app.create, Role: !GetAtt FnRole.Arn, Code: {ZipFile: 'def create(e, c): pass'}}}
-  AuditFn: {Type: AWS::Lambda::Function, Properties: {Runtime: python3.12, Handler: app.audit, Role: !GetAtt FnRole.Arn, Code: {ZipFile: 'def audit(e, c): pass'}}}
-  GetOrders:
-    Type: AWS::ApiGateway::Method
-    Properties:
-      RestApiId: !Ref Api
-      ResourceId: !Ref Orders
-      HttpMethod: GET
-      AuthorizationType: NONE
-      Integration:
-        Type: AWS_PROXY
-        IntegrationHttpMethod: POST
-        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${ListFn.Arn}/invocations
-  PostOrders:
-    Type: AWS::ApiGateway::Method
-    Properties:
-      RestApiId: !Ref Api
-      ResourceId: !Ref Orders
-      HttpMethod: POST
-      AuthorizationType: NONE
-      Integration:
-        Type: AWS_PROXY
-        IntegrationHttpMethod: POST
-        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${CreateFn.Arn}/invocations
-  CreatePermission:
-    Type: AWS::Lambda::Permission
-    Properties:
-      Action: lambda:InvokeFunction
-      FunctionName: !GetAtt CreateFn.Arn
-      Principal: apigateway.amazonaws.com
-      SourceArn: !Sub arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:Api/*/POST/orders
-  PutOrders:
-    Type: AWS::ApiGateway::Method
-    Properties:
-      RestApiId: !Ref Api
-      ResourceId: !Ref Orders
-      HttpMethod: PUT
-      AuthorizationType: NONE
-      Integration:
-        Type: AWS_PROXY
-        IntegrationHttpMethod: POST
-        Credentials: !GetAtt InvokeRole.Arn
-        Uri: !Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuditFn.Arn}/invocations
-";
-    let path = dir.path().join("template.yaml");
-    std::fs::write(&path, template).unwrap();
-    let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
+    let template = std::fs::read_to_string(LAMBDA_PERMISSIONS).unwrap();
+    let r = run(&["-o", "json", "lint", LAMBDA_PERMISSIONS]);
     assert_eq!(r.code, 1, "{}", r.stderr);
     let j = r.one_json();
     let missing = findings_with(&j, "lint.lambda-permission-missing");
@@ -807,6 +757,7 @@ fn lambda_functions_api_gateway_may_not_invoke() {
         "FunctionName: !GetAtt CreateFn.Arn",
         "FunctionName: arn:aws:lambda:eu-west-1:123456789012:function:orders-list",
     );
+    let path = dir.path().join("template.yaml");
     std::fs::write(&path, written_out).unwrap();
     let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
     assert!(

@@ -883,31 +883,7 @@ fn a_large_export_read_in_parts_traces_as_read_whole() {
 /// role on the integration (nothing to say). A Terraform state's methods the same way.
 #[test]
 fn a_traced_call_says_whether_api_gateway_may_invoke_the_function() {
-    let dir = tempfile::tempdir().unwrap();
-    let function = |name: &str| {
-        format!(
-            "  {name}: {{Type: AWS::Lambda::Function, Properties: {{Runtime: python3.12, Handler: app.handler, Role: !GetAtt FnRole.Arn, Code: {{ZipFile: 'def handler(e, c): pass'}}}}}}\n"
-        )
-    };
-    let method = |id: &str, verb: &str, function: &str, credentials: &str| {
-        format!(
-            "  {id}:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref Api\n      ResourceId: !Ref Orders\n      HttpMethod: {verb}\n      AuthorizationType: NONE\n      Integration:\n        Type: AWS_PROXY\n        IntegrationHttpMethod: POST\n{credentials}        Uri: !Sub arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/${{{function}.Arn}}/invocations\n"
-        )
-    };
-    let template = [
-        "Resources:\n  Api: {Type: AWS::ApiGateway::RestApi, Properties: {Name: orders}}\n  Orders:\n    Type: AWS::ApiGateway::Resource\n    Properties: {RestApiId: !Ref Api, ParentId: !GetAtt Api.RootResourceId, PathPart: orders}\n".to_string(),
-        function("ListFn"),
-        function("CreateFn"),
-        function("AuditFn"),
-        method("GetOrders", "GET", "ListFn", ""),
-        method("PostOrders", "POST", "CreateFn", ""),
-        method("PutOrders", "PUT", "AuditFn", "        Credentials: !GetAtt InvokeRole.Arn\n"),
-        "  CreatePermission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      FunctionName: !GetAtt CreateFn.Arn\n      Principal: apigateway.amazonaws.com\n      SourceArn: !Sub arn:aws:execute-api:${AWS::Region}:${AWS::AccountId}:Api/*/POST/orders\n".to_string(),
-    ]
-    .concat();
-    let path = dir.path().join("template.yaml");
-    std::fs::write(&path, template).unwrap();
-    let path = path.to_str().unwrap();
+    let path = "tests/iac/lambda-permissions.yaml";
     let permission_codes = |verb: &str| -> Vec<String> {
         let (_, report) = trace(&["--export", path, verb, "/orders"]);
         codes_of(&report)
