@@ -1129,6 +1129,13 @@ fn a_template_without_a_readable_api_says_why() {
     );
 }
 
+/// A resource as a Terraform plan's `planned_values` or a state's `values` lists it.
+fn tf_resource(kind: &str, name: &str, values: Value) -> Value {
+    serde_json::json!({"address": format!("{kind}.{name}"), "mode": "managed", "type": kind,
+        "name": name, "provider_name": "registry.terraform.io/hashicorp/aws",
+        "schema_version": 0, "values": values, "sensitive_values": {}})
+}
+
 /// Terraform: `aws_lambda_permission` for API Gateway, by a name known in the state, or by the
 /// configuration's reference when a plan knows the value only after apply. The hand-made
 /// configuration (`main.tf`) has none: both functions are named until a permission covers one.
@@ -1152,14 +1159,13 @@ fn terraform_lambda_permissions() {
     state["values"]["root_module"]["resources"]
         .as_array_mut()
         .unwrap()
-        .push(serde_json::json!({
-            "address": "aws_lambda_permission.create", "mode": "managed",
-            "type": "aws_lambda_permission", "name": "create",
-            "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
-            "values": {"action": "lambda:InvokeFunction", "function_name": "create-order",
+        .push(tf_resource(
+            "aws_lambda_permission",
+            "create",
+            serde_json::json!({"action": "lambda:InvokeFunction", "function_name": "create-order",
                 "principal": "apigateway.amazonaws.com", "statement_id": "AllowAPIGatewayInvoke",
-                "source_arn": "arn:aws:execute-api:eu-west-1:123456789012:k8w2q4x7zd/*/*"},
-            "sensitive_values": {}}));
+                "source_arn": "arn:aws:execute-api:eu-west-1:123456789012:k8w2q4x7zd/*/*"}),
+        ));
     assert_eq!(unpermitted(&state), ["aws_lambda_function.get"]);
     // A plan: the permission's function_name refers to the function's ARN, known after apply.
     let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(PLAN).unwrap()).unwrap();
@@ -1170,13 +1176,12 @@ fn terraform_lambda_permissions() {
     plan["planned_values"]["root_module"]["resources"]
         .as_array_mut()
         .unwrap()
-        .push(serde_json::json!({
-            "address": "aws_lambda_permission.get", "mode": "managed",
-            "type": "aws_lambda_permission", "name": "get",
-            "provider_name": "registry.terraform.io/hashicorp/aws", "schema_version": 0,
-            "values": {"action": "lambda:InvokeFunction", "principal": "apigateway.amazonaws.com",
-                "statement_id": "AllowAPIGatewayInvoke"},
-            "sensitive_values": {}}));
+        .push(tf_resource(
+            "aws_lambda_permission",
+            "get",
+            serde_json::json!({"action": "lambda:InvokeFunction",
+                "principal": "apigateway.amazonaws.com", "statement_id": "AllowAPIGatewayInvoke"}),
+        ));
     plan["resource_changes"]
         .as_array_mut()
         .unwrap()
@@ -1230,5 +1235,156 @@ fn cdk_step_functions_integration_needs_its_role() {
         message.contains("calling the states service")
             && message.contains("Role ARN must be specified for AWS integrations"),
         "{message}"
+    );
+}
+
+/// Terraform's HTTP API: an `aws_apigatewayv2_integration` whose `integration_uri` is the
+/// function's own ARN (the state's value), with the function in the state and no
+/// `aws_lambda_permission`: the HTTP API's finding, gone once a permission names the function.
+#[test]
+fn terraform_http_api_lambda_permission() {
+    const HTTP_STATE: &str = "tests/iac/terraform/http-state.json";
+    let dir = tempfile::tempdir().unwrap();
+    let mut state: Value =
+        serde_json::from_str(&std::fs::read_to_string(HTTP_STATE).unwrap()).unwrap();
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap();
+    resources.push(tf_resource(
+        "aws_lambda_function",
+        "list",
+        serde_json::json!({"function_name": "list-pets", "handler": "app.handler",
+            "runtime": "python3.12", "arn": "arn:aws:lambda:us-east-1:123456789012:function:list-pets",
+            "invoke_arn": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:list-pets/invocations"}),
+    ));
+    let lint = |doc: &Value| {
+        let path = dir.path().join("state.json");
+        std::fs::write(&path, doc.to_string()).unwrap();
+        json_run(&["lint", path.to_str().unwrap()]).1
+    };
+    let j = lint(&state);
+    let found = findings_with(&j, "lint.lambda-permission-missing");
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(found[0]["evidence"]["function"], "aws_lambda_function.list");
+    assert_eq!(found[0]["evidence"]["api"], "http");
+    assert!(
+        found[0]["evidence"]["line"].as_u64().is_some(),
+        "{}",
+        found[0]
+    );
+    state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(tf_resource(
+            "aws_lambda_permission",
+            "list",
+            serde_json::json!({"action": "lambda:InvokeFunction", "function_name": "list-pets",
+                "principal": "apigateway.amazonaws.com", "statement_id": "AllowHttpApi",
+                "source_arn": "arn:aws:execute-api:us-east-1:123456789012:h7tq2m9x1c/*/*"}),
+        ));
+    let j = lint(&state);
+    assert!(
+        findings_with(&j, "lint.lambda-permission-missing").is_empty(),
+        "{j}"
+    );
+}
+
+/// A Terraform plan of an HTTP API whose integration's `integration_uri` is
+/// `aws_lambda_function.list.arn`, known only after apply: the configuration's reference names
+/// the function, so its missing permission is found before apply.
+#[test]
+fn terraform_plan_http_api_integration_by_function_arn() {
+    let change = |kind: &str, name: &str, after: Value, unknown: Value| {
+        serde_json::json!({"address": format!("{kind}.{name}"), "mode": "managed", "type": kind,
+            "name": name, "provider_name": "registry.terraform.io/hashicorp/aws",
+            "change": {"actions": ["create"], "before": null, "after": after,
+                "after_unknown": unknown}})
+    };
+    let config = |kind: &str, name: &str, expressions: Value| {
+        serde_json::json!({"address": format!("{kind}.{name}"), "mode": "managed", "type": kind,
+            "name": name, "provider_config_key": "aws", "expressions": expressions,
+            "schema_version": 0})
+    };
+    let refs = |r: &str| {
+        let owner = r.rsplit_once('.').map_or(r, |(o, _)| o);
+        serde_json::json!({"references": [r, owner]})
+    };
+    let api = serde_json::json!({"name": "pets", "protocol_type": "HTTP"});
+    let function = serde_json::json!({"function_name": "list-pets", "runtime": "python3.12", "handler": "app.handler"});
+    let integration =
+        serde_json::json!({"integration_type": "AWS_PROXY", "payload_format_version": "2.0"});
+    let route = serde_json::json!({"route_key": "GET /pets", "authorization_type": "NONE"});
+    let mut plan = serde_json::json!({
+        "format_version": "1.2", "terraform_version": "1.9.8",
+        "planned_values": {"root_module": {"resources": [
+            tf_resource("aws_apigatewayv2_api", "pets", api.clone()),
+            tf_resource("aws_lambda_function", "list", function.clone()),
+            tf_resource("aws_apigatewayv2_integration", "list", integration.clone()),
+            tf_resource("aws_apigatewayv2_route", "list", route.clone()),
+        ]}},
+        "resource_changes": [
+            change("aws_apigatewayv2_api", "pets", api, serde_json::json!({"id": true})),
+            change("aws_lambda_function", "list", function, serde_json::json!({"arn": true, "invoke_arn": true})),
+            change("aws_apigatewayv2_integration", "list", integration,
+                serde_json::json!({"api_id": true, "integration_uri": true, "id": true})),
+            change("aws_apigatewayv2_route", "list", route,
+                serde_json::json!({"api_id": true, "target": true, "id": true})),
+        ],
+        "configuration": {"root_module": {"resources": [
+            config("aws_apigatewayv2_api", "pets", serde_json::json!({
+                "name": {"constant_value": "pets"}, "protocol_type": {"constant_value": "HTTP"}})),
+            config("aws_lambda_function", "list", serde_json::json!({
+                "function_name": {"constant_value": "list-pets"}})),
+            config("aws_apigatewayv2_integration", "list", serde_json::json!({
+                "api_id": refs("aws_apigatewayv2_api.pets.id"),
+                "integration_type": {"constant_value": "AWS_PROXY"},
+                "integration_uri": refs("aws_lambda_function.list.arn")})),
+            config("aws_apigatewayv2_route", "list", serde_json::json!({
+                "api_id": refs("aws_apigatewayv2_api.pets.id"),
+                "route_key": {"constant_value": "GET /pets"},
+                "target": {"references": ["aws_apigatewayv2_integration.list.id", "aws_apigatewayv2_integration.list"]}})),
+        ]}}
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("plan.json");
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let (_, j) = json_run(&["lint", path.to_str().unwrap()]);
+    let found = findings_with(&j, "lint.lambda-permission-missing");
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(found[0]["evidence"]["function"], "aws_lambda_function.list");
+    assert_eq!(found[0]["evidence"]["api"], "http");
+    // The permission, its function known after apply: the configuration's reference.
+    let permission = serde_json::json!({"action": "lambda:InvokeFunction", "principal": "apigateway.amazonaws.com"});
+    plan["planned_values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(tf_resource(
+            "aws_lambda_permission",
+            "list",
+            permission.clone(),
+        ));
+    plan["resource_changes"]
+        .as_array_mut()
+        .unwrap()
+        .push(change(
+            "aws_lambda_permission",
+            "list",
+            permission,
+            serde_json::json!({"function_name": true}),
+        ));
+    plan["configuration"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .push(config(
+            "aws_lambda_permission",
+            "list",
+            serde_json::json!({"function_name": refs("aws_lambda_function.list.arn"),
+                "principal": {"constant_value": "apigateway.amazonaws.com"}}),
+        ));
+    std::fs::write(&path, plan.to_string()).unwrap();
+    let (_, j) = json_run(&["lint", path.to_str().unwrap()]);
+    assert!(
+        findings_with(&j, "lint.lambda-permission-missing").is_empty(),
+        "{j}"
     );
 }

@@ -773,3 +773,151 @@ fn lambda_functions_api_gateway_may_not_invoke() {
         sam.stdout
     );
 }
+
+/// Lambda authorizers and HTTP APIs' integrations, on SAM CLI's own integration-test templates
+/// (verbatim in tests/iac, each with its permissions written out: nothing to find) and on the
+/// same templates with a permission taken out. SAM writes the permission of an
+/// AWS::Serverless::Api's authorizer itself unless DisableFunctionDefaultPermissions, and of an
+/// AWS::Serverless::HttpApi's only with EnableFunctionDefaultPermissions.
+#[test]
+fn lambda_authorizers_and_http_integrations_api_gateway_may_not_invoke() {
+    const V2: &str = "tests/iac/sam-cli-apigw-v2-authorizers.yaml";
+    const SAM_HTTP: &str = "tests/iac/sam-cli-http-authorizers.yaml";
+    const SAM_REST: &str = "tests/iac/sam-cli-lambda-authorizers.yaml";
+    let dir = tempfile::tempdir().unwrap();
+    // The permissions as SAM CLI's templates write them.
+    let permission = |id: &str| {
+        let function = match id {
+            "AuthorizerPermission" => "AuthorizerFunction",
+            "HelloWorldFunctionPermission" => "HelloWorldFunction",
+            other => panic!("{other}"),
+        };
+        format!(
+            "  {id}:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !Ref {function}\n      Action: lambda:InvokeFunction\n      Principal: apigateway.amazonaws.com"
+        )
+    };
+    let lint = |text: &str| -> Value {
+        let path = dir.path().join("template.yaml");
+        std::fs::write(&path, text).unwrap();
+        let r = run(&["-o", "json", "lint", path.to_str().unwrap()]);
+        assert!(r.code <= 1, "{}", r.stderr);
+        r.one_json()
+    };
+    let without = |path: &str, permissions: &[&str]| {
+        let mut text = std::fs::read_to_string(path).unwrap();
+        for p in permissions {
+            let block = permission(p);
+            assert!(text.contains(&block), "{p} in {path}");
+            text = text.replace(&block, "");
+        }
+        text
+    };
+    let permission_codes = |j: &Value| -> Vec<String> {
+        codes_of(j)
+            .into_iter()
+            .filter(|c| c.contains("permission"))
+            .collect()
+    };
+    for path in [V2, SAM_HTTP, SAM_REST] {
+        let r = run(&["-o", "json", "lint", path]);
+        assert!(
+            permission_codes(&r.one_json()).is_empty(),
+            "{path}: {}",
+            r.stdout
+        );
+    }
+    // Resource-form HTTP API: three authorizers of one function, one finding.
+    let j = lint(&without(V2, &["AuthorizerPermission"]));
+    let found = findings_with(&j, "lint.authorizer-permission-missing");
+    assert_eq!(found.len(), 1, "{j}");
+    let f = &found[0];
+    assert_eq!(f["evidence"]["function"], "AuthorizerFunction");
+    assert_eq!(f["evidence"]["api"], "http");
+    assert_eq!(f["evidence"]["count"], 3);
+    assert_eq!(
+        f["evidence"]["authorizers"],
+        serde_json::json!([
+            "RequestAuthorizerV1",
+            "RequestAuthorizerV2",
+            "RequestAuthorizerV2Simple"
+        ])
+    );
+    assert_eq!(f["evidence"]["certain"], false);
+    assert_eq!(f["article"], "configuration-error");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("doesn't have permissions to call the authorizer"),
+        "{message}"
+    );
+    assert!(f["evidence"]["line"].as_u64().is_some(), "{f}");
+    assert!(
+        findings_with(&j, "lint.lambda-permission-missing").is_empty(),
+        "{j}"
+    );
+    // The integration's function without its permission: the HTTP API's own answer.
+    let j = lint(&without(V2, &["HelloWorldFunctionPermission"]));
+    let found = findings_with(&j, "lint.lambda-permission-missing");
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(found[0]["evidence"]["function"], "HelloWorldFunction");
+    assert_eq!(found[0]["evidence"]["api"], "http");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Internal Server Error")
+            && message.contains("doesn't have permissions to call the integration")
+            && !message.contains("Invalid permissions on Lambda function"),
+        "{message}"
+    );
+    // An integration credentials role stands for the permission.
+    let with_role = without(V2, &["HelloWorldFunctionPermission"]).replace(
+        "      IntegrationMethod: POST\n",
+        "      IntegrationMethod: POST\n      CredentialsArn: !GetAtt InvokeRole.Arn\n",
+    );
+    assert!(permission_codes(&lint(&with_role)).is_empty());
+    // SAM's HttpApi: its Lambda authorizer's permission is not written by default.
+    let sam_http = without(SAM_HTTP, &["AuthorizerPermission"]);
+    let j = lint(&sam_http);
+    let found = findings_with(&j, "lint.authorizer-permission-missing");
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(
+        found[0]["evidence"]["authorizers"][0],
+        "RequestAuthorizerV2"
+    );
+    assert_eq!(
+        found[0]["evidence"]["methods"][0],
+        "[GET:/requestauthorizer]"
+    );
+    for (property, what) in [
+        (
+            "EnableFunctionDefaultPermissions: true",
+            "SAM writes the permission",
+        ),
+        (
+            "FunctionInvokeRole: !GetAtt AuthRole.Arn",
+            "authorizer credentials",
+        ),
+    ] {
+        let fixed = sam_http.replace(
+            "          RequestAuthorizerV2:\n",
+            &format!("          RequestAuthorizerV2:\n            {property}\n"),
+        );
+        assert!(permission_codes(&lint(&fixed)).is_empty(), "{what}");
+    }
+    // SAM's Api writes its authorizer's permission unless told not to.
+    let sam_rest = without(SAM_REST, &["AuthorizerPermission"]);
+    assert!(permission_codes(&lint(&sam_rest)).is_empty());
+    let disabled = sam_rest.replace(
+        "            FunctionArn: !GetAtt AuthorizerFunction.Arn\n",
+        "            FunctionArn: !GetAtt AuthorizerFunction.Arn\n            DisableFunctionDefaultPermissions: true\n",
+    );
+    assert_ne!(disabled, sam_rest);
+    let j = lint(&disabled);
+    let found = findings_with(&j, "lint.authorizer-permission-missing");
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(found[0]["evidence"]["api"], "rest");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("AuthorizerConfigurationException")
+            && message.contains("Invalid permissions on Lambda function"),
+        "{message}"
+    );
+}

@@ -912,3 +912,42 @@ fn a_traced_call_says_whether_api_gateway_may_invoke_the_function() {
         "aws_lambda_function.create"
     );
 }
+
+/// An HTTP API's traced route says whether API Gateway may invoke its Lambda authorizer's
+/// function: SAM CLI's HttpApi template with its authorizer's permission taken out (SAM writes
+/// none for an HttpApi's authorizer by default), and as written (nothing to say).
+#[test]
+fn a_traced_http_route_says_whether_api_gateway_may_invoke_its_authorizer() {
+    const SAM_HTTP: &str = "tests/iac/sam-cli-http-authorizers.yaml";
+    let text = std::fs::read_to_string(SAM_HTTP).unwrap();
+    let block = "  AuthorizerPermission:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !Ref AuthorizerFunction\n      Action: lambda:InvokeFunction\n      Principal: apigateway.amazonaws.com\n";
+    assert!(text.contains(block));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, text.replace(block, "")).unwrap();
+    let call = |file: &str| {
+        trace(&[
+            "--export",
+            file,
+            "GET",
+            "/requestauthorizer?query=q",
+            "-H",
+            "header: h",
+        ])
+        .1
+    };
+    let report = call(path.to_str().unwrap());
+    assert_eq!(report["result"]["api"], "http", "{report}");
+    let found = findings_with(&report, "lint.authorizer-permission-missing");
+    assert_eq!(found.len(), 1, "{report}");
+    assert_eq!(found[0]["evidence"]["function"], "AuthorizerFunction");
+    assert_eq!(
+        found[0]["evidence"]["methods"][0],
+        "[GET:/requestauthorizer]"
+    );
+    let report = call(SAM_HTTP);
+    assert!(
+        !codes_of(&report).iter().any(|c| c.contains("permission")),
+        "{report}"
+    );
+}

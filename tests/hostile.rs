@@ -1751,9 +1751,11 @@ fn many_stages_that_turn_logging_on_end_in_one_finding() {
     assert!(logging[0]["evidence"]["stages"].as_array().unwrap().len() <= 20);
 }
 
-/// A template of 20,000 methods whose Lambda integrations call one function no permission names
-/// (the methods are read twice: once for the per-method checks, once beside the template's
-/// permissions): one finding for the function, naming 20 methods and counting them all.
+/// A template of 20,000 methods whose Lambda integrations call one function no permission names,
+/// each guarded by an authorizer of its own whose function no permission names either (the
+/// methods are read twice: once for the per-method checks, once beside the template's
+/// permissions): one finding for each function, naming 20 methods (and 20 authorizers) and
+/// counting them all.
 #[test]
 fn many_methods_of_one_unpermitted_function_end_in_one_finding() {
     let dir = tempfile::tempdir().unwrap();
@@ -1763,11 +1765,20 @@ fn many_methods_of_one_unpermitted_function_end_in_one_finding() {
         "Api".into(),
         serde_json::json!({"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "many"}}),
     );
-    resources.insert(
-        "Fn".into(),
-        serde_json::json!({"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12", "Handler": "app.handler"}}),
-    );
+    for function in ["Fn", "AuthFn"] {
+        resources.insert(
+            function.into(),
+            serde_json::json!({"Type": "AWS::Lambda::Function", "Properties": {"Runtime": "python3.12", "Handler": "app.handler"}}),
+        );
+    }
     for n in 0..20_000 {
+        resources.insert(
+            format!("A{n}"),
+            serde_json::json!({"Type": "AWS::ApiGateway::Authorizer", "Properties": {
+                "RestApiId": {"Ref": "Api"}, "Name": format!("auth{n}"), "Type": "TOKEN",
+                "IdentitySource": "method.request.header.Authorization",
+                "AuthorizerUri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${AuthFn.Arn}/invocations"}}}),
+        );
         resources.insert(
             format!("R{n}"),
             serde_json::json!({"Type": "AWS::ApiGateway::Resource", "Properties": {
@@ -1778,7 +1789,8 @@ fn many_methods_of_one_unpermitted_function_end_in_one_finding() {
             format!("M{n}"),
             serde_json::json!({"Type": "AWS::ApiGateway::Method", "Properties": {
                 "RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": format!("R{n}")},
-                "HttpMethod": "GET", "AuthorizationType": "NONE",
+                "HttpMethod": "GET", "AuthorizationType": "CUSTOM",
+                "AuthorizerId": {"Ref": format!("A{n}")},
                 "Integration": {"Type": "AWS_PROXY", "IntegrationHttpMethod": "POST",
                     "Uri": {"Fn::Sub": "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"}}}}),
         );
@@ -1799,6 +1811,14 @@ fn many_methods_of_one_unpermitted_function_end_in_one_finding() {
         20
     );
     assert!(missing[0]["message"].as_str().unwrap().len() < 4096);
+    let authorizers = support::findings_with(&report, "lint.authorizer-permission-missing");
+    assert_eq!(authorizers.len(), 1, "{}", o.stdout().len());
+    let evidence = &authorizers[0]["evidence"];
+    assert_eq!(evidence["function"], "AuthFn");
+    assert_eq!(evidence["count"], 20_000);
+    assert_eq!(evidence["authorizer_count"], 20_000);
+    assert_eq!(evidence["authorizers"].as_array().unwrap().len(), 20);
+    assert!(authorizers[0]["message"].as_str().unwrap().len() < 4096);
 }
 
 /// An export (read in parts) whose 20,000 methods all upload to S3 with no binary media types:

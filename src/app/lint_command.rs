@@ -799,16 +799,9 @@ fn lint_outcome(
         // A template's Lambda functions API Gateway may not invoke (templates are read whole:
         // their methods are read again here, with the template's permissions beside them).
         if doc.value.get("Resources").is_some()
-            && let Ok(mut methods) = lint::methods(&doc.value)
+            && let Ok(methods) = lint::methods(&doc.value)
         {
-            // REST APIs' methods: HTTP APIs' Lambda permissions are not judged here.
-            methods.retain(|m| {
-                !bodies
-                    .iter()
-                    .any(|b| b.http && m.location.starts_with(b.base.as_str()))
-            });
-            let permissions = lint::lambda_permissions(&doc.value);
-            findings.extend(lint::lambda_permission_findings(&methods, &permissions));
+            findings.extend(lint::permission_findings(&doc.value, &methods));
         }
     }
     let findings = doc.findings(findings);

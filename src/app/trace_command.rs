@@ -204,10 +204,8 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
     let mut findings = trace.findings.clone();
-    // A template's or Terraform document's REST method: may API Gateway invoke its function?
-    if trace.api == crate::checks::authorizer::Api::Rest
-        && let Some(resource) = &trace.resource
-    {
+    // A template's or Terraform document's method: may API Gateway invoke its functions?
+    if let Some(resource) = &trace.resource {
         findings.extend(crate::checks::lint::method_permission_findings(
             definition,
             &request.method,

@@ -35,6 +35,7 @@ pub const AWS_INTEGRATION_URI: &str = "lint.aws-integration-uri";
 pub const INTEGRATION_CREDENTIALS: &str = "lint.integration-credentials";
 pub const LAMBDA_PERMISSION_MISSING: &str = "lint.lambda-permission-missing";
 pub const LAMBDA_PERMISSION_SOURCE_ARN: &str = "lint.lambda-permission-source-arn";
+pub const AUTHORIZER_PERMISSION_MISSING: &str = "lint.authorizer-permission-missing";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -59,6 +60,7 @@ pub const CODES: &[&str] = &[
     INTEGRATION_CREDENTIALS,
     LAMBDA_PERMISSION_MISSING,
     LAMBDA_PERMISSION_SOURCE_ARN,
+    AUTHORIZER_PERMISSION_MISSING,
     LOGGING_WITHOUT_ACCOUNT_ROLE,
 ];
 
@@ -1255,25 +1257,50 @@ enum FunctionRef<'a> {
     Name(&'a str),
 }
 
-/// The function a Lambda integration's URI invokes; None for one called through an alias,
-/// a version or a stage variable, or a URI that is not a Lambda invocation.
-fn integrated_function(uri: &str) -> Option<FunctionRef<'_>> {
+/// The function a Lambda integration's or authorizer's URI invokes; None for one called
+/// through an alias, a version or a stage variable, or a URI that is not a Lambda invocation.
+/// An HTTP API's integration URI may be the function's ARN itself [AWS: "Create AWS Lambda
+/// proxy integrations for HTTP APIs"]; a body's `{"Fn::Sub": ...}` is read as its text.
+fn integrated_function(uri: &str, http: bool) -> Option<FunctionRef<'_>> {
+    let uri = sub_text(uri).unwrap_or(uri);
+    match uri.split_once("/functions/") {
+        Some((_, rest)) => function_in(rest.strip_suffix("/invocations")?),
+        None if http => function_in(uri),
+        None => None,
+    }
+}
+
+/// The text of an `{"Fn::Sub": TEXT}` or `{"Fn::Sub": [TEXT, {...}]}` written in a definition
+/// (kept as its JSON text), or None.
+fn sub_text(uri: &str) -> Option<&str> {
     let inner = uri
-        .split_once("/functions/")?
-        .1
-        .strip_suffix("/invocations")?;
+        .trim()
+        .strip_prefix("{\"Fn::Sub\":")?
+        .strip_suffix('}')?
+        .trim();
+    let inner = inner
+        .strip_prefix('[')
+        .map_or(inner, |list| list.trim_start());
+    let text = inner.strip_prefix('"')?;
+    let end = text.find('"')?;
+    // A text with escapes (`\"`) is not a function's ARN: left unjudged.
+    (!text[..end].contains('\\')).then(|| &text[..end])
+}
+
+/// The function a Lambda function's ARN (or a reference standing for it) names.
+fn function_in(arn: &str) -> Option<FunctionRef<'_>> {
     let address = |r: &'_ str| {
         r.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
             .then_some(())
     };
-    if let Some(r) = inner.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
+    if let Some(r) = arn.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
         let r = r.strip_suffix(" (known after apply)").unwrap_or(r);
         let id = r.strip_suffix(".Arn").or_else(|| r.strip_suffix(".arn"))?;
         address(id)?;
         return Some(FunctionRef::Reference(id));
     }
-    let (_, rest) = inner.rsplit_once(":function:")?;
+    let (_, rest) = arn.rsplit_once(":function:")?;
     if let Some(id) = rest.strip_prefix("${").and_then(|r| r.strip_suffix('}')) {
         // A template's `Ref` of a function: a logical id (a stage variable is not one).
         return id
@@ -1285,9 +1312,9 @@ fn integrated_function(uri: &str) -> Option<FunctionRef<'_>> {
 }
 
 impl crate::sources::cloudformation::LambdaPermissions {
-    /// The document's function a Lambda integration invokes.
-    fn integrated(&self, i: &Integration) -> Option<&String> {
-        match integrated_function(i.uri.as_deref()?)? {
+    /// The document's function a Lambda integration's or authorizer's URI invokes.
+    fn invoked(&self, uri: &str, http: bool) -> Option<&String> {
+        match integrated_function(uri, http)? {
             FunctionRef::Reference(id) => self.functions.get(id),
             FunctionRef::Name(name) => self.names.get(name),
         }
@@ -1295,16 +1322,20 @@ impl crate::sources::cloudformation::LambdaPermissions {
 }
 
 /// A template's Lambda integrations API Gateway has no right to invoke: a function of the
-/// template with no `AWS::Lambda::Permission` for apigateway.amazonaws.com and no SAM `Api`
-/// event (for which SAM writes one), called without integration credentials. Each call answers
-/// 500 and the execution log says "Execution failed due to configuration error: Invalid
-/// permissions on Lambda function" [AWS: "Lambda integrations"; obs]. The permission may be
-/// made outside the template (another stack, `aws lambda add-permission`): a warning that says
-/// so, one per function. Not judged when a permission's function is not a reference to one
-/// of the template's. And a permission whose SourceArn names one of the template's APIs by its
-/// logical id written out, where the API's generated id belongs, matches no call: an error.
+/// template with no `AWS::Lambda::Permission` for apigateway.amazonaws.com and no SAM `Api` or
+/// `HttpApi` event (for which SAM writes one), called without integration credentials. Each
+/// call answers 500: a REST API's execution log says "Execution failed due to configuration
+/// error: Invalid permissions on Lambda function", an HTTP API's `integrationErrorMessage`
+/// "The IAM role configured on the integration or API Gateway doesn't have permissions to call
+/// the integration" [AWS: "Lambda integrations"; Knowledge Center: HTTP API Lambda permission
+/// errors; obs]. The permission may be made outside the template (another stack,
+/// `aws lambda add-permission`): a warning that says so, one per function and kind of API. Not
+/// judged when a permission's function is not a reference to one of the template's. And a
+/// permission whose SourceArn names one of the template's APIs by its logical id written out,
+/// where the API's generated id belongs, matches no call: an error.
 pub fn lambda_permission_findings(
     methods: &[Method],
+    bodies: &[DefinitionBody<'_>],
     permissions: &crate::sources::cloudformation::LambdaPermissions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -1324,7 +1355,9 @@ pub fn lambda_permission_findings(
     if permissions.unattributed {
         return out;
     }
-    let mut unpermitted: std::collections::BTreeMap<&str, Vec<&Method>> = Default::default();
+    let http_bases = http_bases(bodies);
+    let mut unpermitted: std::collections::BTreeMap<(bool, &str), Vec<&Method>> =
+        Default::default();
     for m in methods {
         let Some(i) = &m.integration else { continue };
         let kind = i
@@ -1335,28 +1368,201 @@ pub fn lambda_permission_findings(
         if !(kind == "AWS" || kind == "AWS_PROXY") || i.has_credentials() {
             continue;
         }
-        let function = permissions.integrated(i);
+        let http = http_bases.contains(body_base(m));
+        let function = i.uri.as_deref().and_then(|u| permissions.invoked(u, http));
         if let Some(function) = function
             && !permissions.permitted.contains(function)
         {
-            unpermitted.entry(function.as_str()).or_default().push(m);
+            unpermitted
+                .entry((http, function.as_str()))
+                .or_default()
+                .push(m);
         }
     }
-    for (function, methods) in unpermitted {
-        let labels: Vec<String> = methods.iter().take(20).map(|m| m.label()).collect();
-        let first = methods[0];
-        out.push(
+    for ((http, function), methods) in unpermitted {
+        let (who, labels) = methods_named(&methods);
+        let answer = if http {
+            "every call answers 500 {\"message\":\"Internal Server Error\"} and $context.integrationErrorMessage (in the stage's access log format) says \"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.\""
+        } else {
+            "every call answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\""
+        };
+        out.push(with_permission_evidence(
             Finding::warning(
                 LAMBDA_PERMISSION_MISSING,
-                format!("{} invoke{} the Lambda function {function}, and this document gives API Gateway no permission to: no permission for apigateway.amazonaws.com in it (AWS::Lambda::Permission, aws_lambda_permission) names the function, and the integration has no credentials. Unless a permission is made outside it (another stack or configuration, aws lambda add-permission), every call answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"", if methods.len() == 1 { first.label() } else { format!("{} methods ({})", methods.len(), labels.join(", ")) }, if methods.len() == 1 { "s" } else { "" }),
+                format!("{who} invoke{} the Lambda function {function}, and this document gives API Gateway no permission to: no permission for apigateway.amazonaws.com in it (AWS::Lambda::Permission, aws_lambda_permission) names the function, and the integration has no credentials. Unless a permission is made outside it (another stack or configuration, aws lambda add-permission), {answer}", if methods.len() == 1 { "s" } else { "" }),
+            )
+            .with("function", function),
+            http,
+            labels,
+            &methods,
+        ));
+    }
+    out
+}
+
+/// The JSON path of the definition a template's method belongs to (its location before
+/// `.paths[`).
+fn body_base(m: &Method) -> &str {
+    m.location
+        .split_once(".paths[")
+        .map_or(m.location.as_str(), |(base, _)| base)
+}
+
+/// The JSON paths of a template's HTTP APIs' definitions.
+fn http_bases<'b>(bodies: &'b [DefinitionBody<'_>]) -> std::collections::HashSet<&'b str> {
+    bodies
+        .iter()
+        .filter(|b| b.http)
+        .map(|b| b.base.as_str())
+        .collect()
+}
+
+/// A permission finding's common evidence: the kind of API, the methods it names and counts,
+/// that it is not certain, how to check, and where the first method is.
+fn with_permission_evidence(
+    finding: Finding,
+    http: bool,
+    labels: Vec<String>,
+    methods: &[&Method],
+) -> Finding {
+    let function = finding
+        .evidence
+        .get("function")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    finding
+        .with("api", if http { "http" } else { "rest" })
+        .with("methods", json!(labels))
+        .with("count", methods.len())
+        .with("certain", false)
+        .with(
+            "check",
+            format!("aws lambda get-policy --function-name NAME (the deployed name of {function})"),
+        )
+        .with(
+            "location",
+            methods.first().map_or("$", |m| m.location.as_str()),
+        )
+}
+
+/// "[GET:/a]" for one method, "3 methods ([GET:/a], ...)" for more (20 named at most), and
+/// the labels named.
+fn methods_named(methods: &[&Method]) -> (String, Vec<String>) {
+    let labels: Vec<String> = methods.iter().take(20).map(|m| m.label()).collect();
+    let who = if methods.len() == 1 {
+        labels[0].clone()
+    } else {
+        format!("{} methods ({})", methods.len(), labels.join(", "))
+    };
+    (who, labels)
+}
+
+/// A template's Lambda authorizers API Gateway has no right to invoke: the authorizer's
+/// function is one of the template's, no permission for apigateway.amazonaws.com names it, and
+/// the authorizer has no credentials. Every call to a method it guards answers 500: a REST
+/// API's execution log says "Execution failed due to configuration error: Invalid permissions
+/// on Lambda function" and "Authorizer error" (AuthorizerConfigurationException), an HTTP API's
+/// `authorizerError` "The IAM role configured on the authorizer or API Gateway doesn't have
+/// permissions to call the authorizer" [Knowledge Center; obs: serverless#1784, chalice#670].
+/// SAM writes the permission for an `AWS::Serverless::Api`'s Lambda authorizer unless
+/// `DisableFunctionDefaultPermissions`, and for an `AWS::Serverless::HttpApi`'s only with
+/// `EnableFunctionDefaultPermissions` [AWS: SAM's LambdaTokenAuthorizer, LambdaAuthorizer].
+/// One warning per function and kind of API, naming the authorizers and the methods they guard
+/// (authorizers no method uses are never invoked).
+pub fn authorizer_permission_findings(
+    methods: &[Method],
+    bodies: &[DefinitionBody<'_>],
+    permissions: &crate::sources::cloudformation::LambdaPermissions,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if permissions.unattributed {
+        return out;
+    }
+    // The methods each definition's schemes guard.
+    let mut guarding: std::collections::HashMap<(&str, &str), Vec<&Method>> = Default::default();
+    for m in methods {
+        for name in &m.auth {
+            guarding
+                .entry((body_base(m), name.as_str()))
+                .or_default()
+                .push(m);
+        }
+    }
+    type Guarded<'m> = (std::collections::BTreeSet<&'m str>, Vec<&'m Method>);
+    let mut unpermitted: std::collections::BTreeMap<(bool, &str), Guarded<'_>> = Default::default();
+    for b in bodies {
+        let Some(schemes) = b
+            .value
+            .get("securityDefinitions")
+            .or_else(|| b.value.pointer("/components/securitySchemes"))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        for (name, scheme) in schemes {
+            let Some(a) = scheme.get("x-amazon-apigateway-authorizer") else {
+                continue;
+            };
+            let kind = a.get("type").and_then(Value::as_str).unwrap_or_default();
+            let lambda = ["token", "request"]
+                .iter()
+                .any(|k| kind.eq_ignore_ascii_case(k));
+            let credentials = a
+                .get("authorizerCredentials")
+                .is_some_and(|c| c.as_str().is_none_or(|c| !c.trim().is_empty()));
+            let uri = a.get("authorizerUri").and_then(|u| match u {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(_) => Some(u.to_string()),
+                _ => None,
+            });
+            let Some(function) = uri
+                .as_deref()
+                .filter(|_| lambda && !credentials)
+                .and_then(|u| permissions.invoked(u, false))
+                .filter(|f| !permissions.permitted.contains(*f))
+            else {
+                continue;
+            };
+            let Some(guarded) = guarding.get(&(b.base.as_str(), name.as_str())) else {
+                continue;
+            };
+            let entry = unpermitted.entry((b.http, function.as_str())).or_default();
+            entry.0.insert(name.as_str());
+            entry.1.extend(guarded);
+        }
+    }
+    for ((http, function), (authorizers, guarded)) in unpermitted {
+        let (who, labels) = methods_named(&guarded);
+        let count = authorizers.len();
+        let names: Vec<&str> = authorizers.into_iter().take(20).collect();
+        let named = if count == names.len() {
+            names.join(", ")
+        } else {
+            format!("{} and {} more", names.join(", "), count - names.len())
+        };
+        let answer = if http {
+            "answers 500 {\"message\":\"Internal Server Error\"} and $context.authorizerError (in the stage's access log format) says \"The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try again.\""
+        } else {
+            "answers 500 (AuthorizerConfigurationException) and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\", then \"Authorizer error\""
+        };
+        let calls = if guarded.len() == 1 {
+            "every call to it"
+        } else {
+            "every call to them"
+        };
+        out.push(with_permission_evidence(
+            Finding::warning(
+                AUTHORIZER_PERMISSION_MISSING,
+                format!("the Lambda authorizer{} {} of {who} invoke{} the function {function}, and this document gives API Gateway no permission to: no permission for apigateway.amazonaws.com in it names the function, and {}. Unless a permission is made outside it (another stack or configuration, aws lambda add-permission), {calls} {answer}", if count == 1 { "" } else { "s" }, named, if count == 1 { "s" } else { "" }, if count == 1 { "the authorizer has no credentials" } else { "no authorizer has credentials" }),
             )
             .with("function", function)
-            .with("methods", json!(labels))
-            .with("count", methods.len())
-            .with("certain", false)
-            .with("check", format!("aws lambda get-policy --function-name NAME (the deployed name of {function})"))
-            .with("location", first.location.as_str()),
-        );
+            .with("authorizers", json!(names))
+            .with("authorizer_count", count),
+            http,
+            labels,
+            &guarded,
+        ));
     }
     out
 }
@@ -1370,9 +1576,30 @@ pub fn lambda_permissions(doc: &Value) -> crate::sources::cloudformation::Lambda
     }
 }
 
-/// The permission findings of one REST method (`trace`'s): whether API Gateway may invoke the
-/// function its Lambda integration calls, and a permission for that function whose SourceArn
-/// names the API by its logical id.
+/// Whether API Gateway may invoke the functions of a template's or Terraform document's Lambda
+/// integrations and authorizers (`lint`'s): the findings of both checks, over `methods` (every
+/// method of the document, or one).
+pub fn permission_findings(doc: &Value, methods: &[Method]) -> Vec<Finding> {
+    if doc.get("Resources").is_none() {
+        return Vec::new();
+    }
+    let bodies = definition_bodies(doc);
+    permission_findings_with(methods, &bodies, &lambda_permissions(doc))
+}
+
+fn permission_findings_with(
+    methods: &[Method],
+    bodies: &[DefinitionBody<'_>],
+    permissions: &crate::sources::cloudformation::LambdaPermissions,
+) -> Vec<Finding> {
+    let mut out = lambda_permission_findings(methods, bodies, permissions);
+    out.extend(authorizer_permission_findings(methods, bodies, permissions));
+    out
+}
+
+/// The permission findings of one method (`trace`'s): whether API Gateway may invoke the
+/// function its Lambda integration calls and its Lambda authorizer's, and a permission for
+/// the integration's function whose SourceArn names the API by its logical id.
 pub fn method_permission_findings(doc: &Value, method: &str, path: &str) -> Vec<Finding> {
     if doc.get("Resources").is_none() {
         return Vec::new();
@@ -1388,13 +1615,15 @@ pub fn method_permission_findings(doc: &Value, method: &str, path: &str) -> Vec<
     else {
         return Vec::new();
     };
+    let bodies = definition_bodies(doc);
     let permissions = lambda_permissions(doc);
     let function = m
         .integration
         .as_ref()
-        .and_then(|i| permissions.integrated(i))
+        .and_then(|i| i.uri.as_deref())
+        .and_then(|u| permissions.invoked(u, http_bases(&bodies).contains(body_base(&m))))
         .cloned();
-    lambda_permission_findings(std::slice::from_ref(&m), &permissions)
+    permission_findings_with(std::slice::from_ref(&m), &bodies, &permissions)
         .into_iter()
         .filter(|f| {
             f.code != LAMBDA_PERMISSION_SOURCE_ARN
@@ -2115,29 +2344,28 @@ mod tests {
                 "arn:aws:apigateway:${{AWS::Region}}:lambda:path/2015-03-31/functions/{f}/invocations"
             )
         };
-        use FunctionRef::{Name, Reference};
+        let rest = |u: &str| integrated_function(&uri(u), false).map(|f| format!("{f:?}"));
         // !Sub ...${Fn.Arn}..., CDK's Fn::Join with Fn::GetAtt, the function's name (Ref), and
         // a Terraform plan's invoke_arn known after apply.
         assert_eq!(
-            integrated_function(&uri("${ListFn.Arn}")),
-            Some(Reference("ListFn"))
+            rest("${ListFn.Arn}").as_deref(),
+            Some("Reference(\"ListFn\")")
         );
         assert_eq!(
-            integrated_function(&uri(
+            rest(
                 "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${ListFn}"
-            )),
-            Some(Reference("ListFn"))
+            )
+            .as_deref(),
+            Some("Reference(\"ListFn\")")
         );
         assert_eq!(
-            integrated_function(&uri(
-                "${module.api.aws_lambda_function.list.arn (known after apply)}"
-            )),
-            Some(Reference("module.api.aws_lambda_function.list"))
+            rest("${module.api.aws_lambda_function.list.arn (known after apply)}").as_deref(),
+            Some("Reference(\"module.api.aws_lambda_function.list\")")
         );
         // Written out (a state's value): by its name.
         assert_eq!(
-            integrated_function(&uri("arn:aws:lambda:eu-west-1:123456789012:function:list")),
-            Some(Name("list"))
+            rest("arn:aws:lambda:eu-west-1:123456789012:function:list").as_deref(),
+            Some("Name(\"list\")")
         );
         // Through an alias, a version or a stage variable: not judged.
         for other in [
@@ -2147,9 +2375,48 @@ mod tests {
             "arn:aws:lambda:eu-west-1:123456789012:function:list:${stageVariables.alias}",
             "arn:aws:lambda:eu-west-1:123456789012:function:${stageVariables.fn}",
         ] {
-            assert_eq!(integrated_function(&uri(other)), None, "{other}");
+            assert_eq!(rest(other), None, "{other}");
         }
-        assert_eq!(integrated_function("https://example.com/functions/x"), None);
+        assert_eq!(
+            integrated_function("https://example.com/functions/x", true),
+            None
+        );
+        // A body's Fn::Sub, kept as its JSON text, as a string or with a variable map.
+        let sub = serde_json::json!({"Fn::Sub": uri("${AuthFn.Arn}")}).to_string();
+        assert_eq!(
+            integrated_function(&sub, false),
+            Some(FunctionRef::Reference("AuthFn"))
+        );
+        let listed =
+            |f: &str| serde_json::json!({"Fn::Sub": [uri(f), {"Stage": "v1"}]}).to_string();
+        assert_eq!(
+            integrated_function(&listed("${AuthFn.Arn}"), false),
+            Some(FunctionRef::Reference("AuthFn"))
+        );
+        // A variable of the map (its value unread) is no function's reference.
+        assert_eq!(integrated_function(&listed("${Fn}"), false), None);
+        // An HTTP API's integration URI may be the function's ARN itself; a REST API's not.
+        for (arn, f) in [
+            ("${ListFn.Arn}", FunctionRef::Reference("ListFn")),
+            (
+                "${aws_lambda_function.list.arn (known after apply)}",
+                FunctionRef::Reference("aws_lambda_function.list"),
+            ),
+            (
+                "arn:aws:lambda:eu-west-1:123456789012:function:list",
+                FunctionRef::Name("list"),
+            ),
+        ] {
+            assert_eq!(integrated_function(arn, true), Some(f), "{arn}");
+            assert_eq!(integrated_function(arn, false), None, "{arn}");
+        }
+        assert_eq!(
+            integrated_function(
+                "arn:aws:lambda:eu-west-1:123456789012:function:list:live",
+                true
+            ),
+            None
+        );
     }
 
     #[test]

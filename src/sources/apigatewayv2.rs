@@ -319,6 +319,7 @@ fn authorizer(a: &Value, resolver: &Resolver<'_>) -> Value {
         a,
         &[
             ("AuthorizerUri", "authorizerUri"),
+            ("AuthorizerCredentialsArn", "authorizerCredentials"),
             ("EnableSimpleResponses", "enableSimpleResponses"),
             (
                 "AuthorizerPayloadFormatVersion",

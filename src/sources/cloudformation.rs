@@ -806,6 +806,54 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
             _ => {}
         }
     }
+    // A function named by reference (`Ref`, `Fn::GetAtt FN.Arn`) or written out.
+    let function_of = |f: &Value, out: &LambdaPermissions| {
+        let target = f
+            .get("Ref")
+            .and_then(Value::as_str)
+            .or_else(|| f.pointer("/Fn::GetAtt/0").and_then(Value::as_str))
+            .or_else(|| {
+                f.get("Fn::GetAtt")
+                    .and_then(Value::as_str)
+                    .and_then(|a| a.strip_suffix(".Arn"))
+            });
+        match target {
+            Some(t) => Some(t.to_string()),
+            None => f.as_str().and_then(|n| out.function_named(n)),
+        }
+        .filter(|f| out.functions.contains(f))
+    };
+    // SAM writes the permission for a Lambda authorizer of an AWS::Serverless::Api unless
+    // DisableFunctionDefaultPermissions is true, and for one of an AWS::Serverless::HttpApi
+    // only when EnableFunctionDefaultPermissions is true [AWS: SAM's LambdaTokenAuthorizer,
+    // LambdaRequestAuthorizer, LambdaAuthorizer].
+    for r in resources.values() {
+        let http = match kind(r).as_str() {
+            "AWS::Serverless::Api" => false,
+            "AWS::Serverless::HttpApi" => true,
+            _ => continue,
+        };
+        for a in r
+            .pointer("/Properties/Auth/Authorizers")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| m.values())
+        {
+            let flag = |k: &str| a.get(k).and_then(Value::as_bool) == Some(true);
+            let written = if http {
+                flag("EnableFunctionDefaultPermissions")
+            } else {
+                !flag("DisableFunctionDefaultPermissions")
+            };
+            if let Some(f) = a
+                .get("FunctionArn")
+                .filter(|_| written)
+                .and_then(|f| function_of(f, &out))
+            {
+                out.permitted.insert(f);
+            }
+        }
+    }
     let resolver = Resolver::new(template, super::parameters());
     for (id, r) in resources {
         if kind(r) != "AWS::Lambda::Permission" {
@@ -821,22 +869,7 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
         if !principal.starts_with("apigateway.") {
             continue;
         }
-        let function = props.get("FunctionName").and_then(|f| {
-            let target = f
-                .get("Ref")
-                .and_then(Value::as_str)
-                .or_else(|| f.pointer("/Fn::GetAtt/0").and_then(Value::as_str))
-                .or_else(|| {
-                    f.get("Fn::GetAtt")
-                        .and_then(Value::as_str)
-                        .and_then(|a| a.strip_suffix(".Arn"))
-                });
-            match target {
-                Some(t) => Some(t.to_string()),
-                None => f.as_str().and_then(|n| out.function_named(n)),
-            }
-        });
-        let function = function.filter(|f| out.functions.contains(f));
+        let function = props.get("FunctionName").and_then(|f| function_of(f, &out));
         match &function {
             Some(f) => {
                 out.permitted.insert(f.clone());

@@ -316,6 +316,10 @@ fn scheme(a: &Value, http: bool, resolver: &Resolver<'_>) -> Option<Value> {
         "authorizerUri".into(),
         json!(invoke_uri(function, resolver)),
     );
+    // "Adds authorizer credentials to the OpenApi definition of the Lambda authorizer."
+    if let Some(role) = a.get("FunctionInvokeRole") {
+        authorizer.insert("authorizerCredentials".into(), resolver.value(role));
+    }
     let ttl = identity.and_then(|i| i.get("ReauthorizeEvery"));
     if let Some(t) = ttl {
         authorizer.insert("authorizerResultTtlInSeconds".into(), resolver.value(t));

@@ -316,6 +316,20 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                     ":lambda:path/2015-03-31/functions/",
                     {"Ref": format!("{f}.arn (known after apply)")}, "/invocations"]]}));
             }
+            // A function's own ARN: an HTTP API's integration URI may be one (and one written
+            // inside an invocation URI names the same function).
+            let function = linker
+                .references
+                .get(&(r.config_address.clone(), attr.to_string()))
+                .into_iter()
+                .flatten()
+                .filter(|_| r.kind == "aws_apigatewayv2_integration" && attr == "integration_uri")
+                .find(|reference| {
+                    reference.contains("aws_lambda_function.") && reference.ends_with(".arn")
+                });
+            if let Some(f) = function {
+                return Some(json!({"Ref": format!("{f} (known after apply)")}));
+            }
             // Known after apply: a reference the tool cannot decide.
             return Some(json!({"Ref": format!("{}.{attr} (known after apply)", r.address)}));
         }
@@ -572,6 +586,7 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                         ),
                         ("provider_arns", "ProviderARNs"),
                         ("authorizer_uri", "AuthorizerUri"),
+                        ("authorizer_credentials", "AuthorizerCredentials"),
                     ],
                 ),
             ),
@@ -842,6 +857,7 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                         ("authorizer_type", "AuthorizerType"),
                         ("identity_sources", "IdentitySource"),
                         ("authorizer_uri", "AuthorizerUri"),
+                        ("authorizer_credentials_arn", "AuthorizerCredentialsArn"),
                         ("enable_simple_responses", "EnableSimpleResponses"),
                         (
                             "authorizer_payload_format_version",
