@@ -158,6 +158,25 @@ fn a_websocket_route_lambda_without_permission_is_the_websocket_routes_article()
     );
 }
 
+/// An HTTP API's access log messages for a Lambda integration or authorizer API Gateway may not
+/// invoke (AWS Knowledge Center, "api-gateway-http-lambda-integrations"), as logged, find the
+/// article on Lambda permissions, which names the lint finding for authorizers.
+#[test]
+fn http_api_permission_errors_are_the_configuration_error_article() {
+    for q in [
+        r#"{"requestId":"Kx1=","status":"500","integrationError":"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again."}"#,
+        r#""authorizerError": "The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try again.""#,
+    ] {
+        answers_first(q, "configuration-error");
+    }
+    let r = run(&["kb", "show", "configuration-error"]);
+    assert!(
+        r.stdout.contains("EnableFunctionDefaultPermissions"),
+        "{}",
+        r.stdout
+    );
+}
+
 /// Two error messages, two problems: both answers, the second marked as also applying.
 #[test]
 fn a_paste_with_two_problems_gets_two_answers() {
