@@ -168,6 +168,16 @@ pub struct Stage {
     pub variables: Vec<(String, String)>,
 }
 
+/// What lambda:GetPolicy says of a function.
+#[derive(Debug, Clone)]
+pub enum LambdaPolicy {
+    Policy(Value),
+    /// The function exists and has no resource-based policy.
+    NoPolicy,
+    /// The function does not exist (Lambda's message).
+    NoFunction(String),
+}
+
 /// An HTTP API integration, with the routes that target it.
 #[derive(Debug, Clone)]
 pub struct HttpIntegration {
@@ -1342,20 +1352,8 @@ impl Aws {
             if let Some(v) = version {
                 url.query_pairs_mut().append_pair("versionId", v);
             }
-            let fetched = self.runtime.block_on(async {
-                tokio::time::timeout(
-                    self.timeout * 2,
-                    self.signed_get("GetObject", "s3", &url, &region, max),
-                )
-                .await
-            });
-            let (status, moved_to, body) = match fetched {
-                Err(_) => bail!(
-                    "GetObject {uri}: S3 did not answer within {:?}",
-                    self.timeout * 2
-                ),
-                Ok(r) => r?,
-            };
+            let (status, moved_to, body) =
+                self.signed_get_blocking("GetObject", "s3", &url, &region, max, uri)?;
             match (status, moved_to) {
                 (200, _) => return Ok(body),
                 (301 | 400, Some(other)) if other != region => region = other,
@@ -1378,6 +1376,33 @@ impl Aws {
             }
         }
         bail!("GetObject {uri}: S3 kept naming another region")
+    }
+
+    /// [`Self::signed_get`], waited for at most twice the call's timeout; `what` names the
+    /// object asked for in the error.
+    fn signed_get_blocking(
+        &self,
+        operation: &str,
+        service: &str,
+        url: &url::Url,
+        region: &str,
+        max: u64,
+        what: &str,
+    ) -> Result<(u16, Option<String>, Vec<u8>)> {
+        let fetched = self.runtime.block_on(async {
+            tokio::time::timeout(
+                self.timeout * 2,
+                self.signed_get(operation, service, url, region, max),
+            )
+            .await
+        });
+        match fetched {
+            Err(_) => bail!(
+                "{operation} {what}: AWS did not answer within {:?}",
+                self.timeout * 2
+            ),
+            Ok(r) => r,
+        }
     }
 
     /// One SigV4-signed GET: (status, the bucket's region if S3 names it, body up to `max`).
@@ -1446,10 +1471,16 @@ impl Aws {
         for (name, value) in instructions.headers() {
             request = request.header(name, value);
         }
-        let mut response = request
-            .send()
-            .await
-            .map_err(|e| anyhow!("{operation} {url}: {e}"))?;
+        let mut response = request.send().await.map_err(|e| {
+            if e.is_timeout() {
+                anyhow!(
+                    "{operation} {url}: AWS did not answer within {:?}",
+                    self.timeout
+                )
+            } else {
+                anyhow!("{operation} {url}: {e}")
+            }
+        })?;
         let status = response.status().as_u16();
         let moved_to = response
             .headers()
@@ -1457,17 +1488,135 @@ impl Aws {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| anyhow!("{operation} {url}: {e}"))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            if e.is_timeout() {
+                anyhow!(
+                    "{operation} {url}: AWS did not answer within {:?}",
+                    self.timeout
+                )
+            } else {
+                anyhow!("{operation} {url}: {e}")
+            }
+        })? {
             body.extend_from_slice(&chunk);
             if body.len() as u64 > max {
                 bail!("{operation} {url}: the answer is larger than {max} bytes");
             }
         }
         Ok((status, moved_to, body))
+    }
+
+    /// A Lambda function's resource-based policy (lambda:GetPolicy, one SigV4-signed GET of
+    /// `/2015-03-31/functions/NAME/policy`, in the function's region; AWS_ENDPOINT_URL_LAMBDA or
+    /// AWS_ENDPOINT_URL when set). One more attempt after a throttled or failed answer; an
+    /// answer is at most 1 MiB (a function's policy is at most 20 KB).
+    pub fn lambda_policy(&self, function_arn: &str) -> Result<LambdaPolicy> {
+        // arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
+        let parts: Vec<&str> = function_arn.splitn(8, ':').collect();
+        let [_, partition, "lambda", region, _, "function", _, ..] = parts.as_slice() else {
+            bail!("{function_arn}: not a Lambda function's ARN");
+        };
+        let (name, qualifier) = match parts.get(7) {
+            Some(q) => (&function_arn[..function_arn.len() - q.len() - 1], Some(*q)),
+            None => (function_arn, None),
+        };
+        let region = if region.is_empty() {
+            &self.region
+        } else {
+            *region
+        };
+        let endpoint = std::env::var("AWS_ENDPOINT_URL_LAMBDA")
+            .ok()
+            .or_else(|| self.config.endpoint_url().map(str::to_string))
+            .unwrap_or_else(|| {
+                let suffix = if *partition == "aws-cn" {
+                    "amazonaws.com.cn"
+                } else {
+                    "amazonaws.com"
+                };
+                format!("https://lambda.{region}.{suffix}")
+            });
+        let mut url = url::Url::parse(&endpoint)
+            .map_err(|e| anyhow!("the Lambda endpoint {endpoint:?} is not a URL: {e}"))?;
+        url.path_segments_mut()
+            .map_err(|_| anyhow!("the Lambda endpoint {endpoint:?} cannot take a path"))?
+            .pop_if_empty()
+            .extend(["2015-03-31", "functions", name, "policy"]);
+        if let Some(q) = qualifier {
+            url.query_pairs_mut().append_pair("Qualifier", q);
+        }
+        let mut answer = None;
+        for attempt in 0..2 {
+            let (status, _, body) = self.signed_get_blocking(
+                "GetPolicy",
+                "lambda",
+                &url,
+                region,
+                1024 * 1024,
+                function_arn,
+            )?;
+            self.stats
+                .calls
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let retry = status == 429 || status >= 500;
+            answer = Some((status, body));
+            if !retry || attempt == 1 {
+                break;
+            }
+            if status == 429 {
+                self.stats
+                    .throttled
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            std::thread::sleep(Duration::from_millis(500));
+        }
+        let Some((status, body)) = answer else {
+            bail!("GetPolicy {function_arn}: no answer");
+        };
+        let json: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        let message = json
+            .get("Message")
+            .or_else(|| json.get("message"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        match status {
+            200 => {
+                let policy = json
+                    .get("Policy")
+                    .and_then(Value::as_str)
+                    .and_then(|p| serde_json::from_str(p).ok())
+                    .ok_or_else(|| {
+                        anyhow!("GetPolicy {function_arn}: the answer holds no policy")
+                    })?;
+                Ok(LambdaPolicy::Policy(policy))
+            }
+            404 if message.starts_with("Function not found") => {
+                Ok(LambdaPolicy::NoFunction(message))
+            }
+            404 => Ok(LambdaPolicy::NoPolicy),
+            _ => {
+                let kind = json
+                    .get("__type")
+                    .or_else(|| json.get("Type"))
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let message: String = message.chars().take(300).collect();
+                bail!(
+                    "GetPolicy {function_arn}: Lambda answered {status} {kind}{}{}",
+                    if message.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {message}")
+                    },
+                    if status == 403 {
+                        " (the credentials need lambda:GetPolicy on the function)"
+                    } else {
+                        ""
+                    }
+                )
+            }
+        }
     }
 
     /// The account of the credentials in use (sts:GetCallerIdentity).

@@ -1104,3 +1104,170 @@ fn domain_explains_a_private_custom_domain_name() {
     // From outside the VPC the name does not resolve: said, as DNS sees it.
     assert!(codes.contains("domain.nxdomain"), "{j}");
 }
+
+/// Live mode reads the resource-based policy of each function a REST API's Lambda
+/// integrations invoke (lambda:GetPolicy) and checks every stage's calls against it, on moto:
+/// a permission for this API's GET /pets (allowed), one for the API's former id (the API was
+/// recreated: every call refused), a function with no policy at all, a function that does not
+/// exist, and an integration with credentials (not judged).
+/// A REST API "pets" deployed to stage prod whose methods invoke Lambda functions of moto:
+/// GET /pets list-pets (a permission for this API's GET /pets), POST /pets create-pet (a
+/// permission for the API's former id), GET /audit audit (no policy), GET /ghost a function
+/// that does not exist, GET /report report through an integration role. Returns the API's id.
+fn pets_api_with_functions(moto: &Moto) -> String {
+    let ids = moto.setup(
+        r#"
+import io, zipfile
+iam = boto3.client('iam', **kw)
+lam = boto3.client('lambda', **kw)
+role = iam.create_role(RoleName='fn', AssumeRolePolicyDocument=json.dumps({'Version': '2012-10-17', 'Statement': [{'Effect': 'Allow', 'Principal': {'Service': 'lambda.amazonaws.com'}, 'Action': 'sts:AssumeRole'}]}))['Role']['Arn']
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, 'w') as z:
+    z.writestr('app.py', 'def handler(event, context):\n    return {"statusCode": 200}\n')
+arns = {}
+for name in ['list-pets', 'create-pet', 'audit', 'report']:
+    arns[name] = lam.create_function(FunctionName=name, Runtime='python3.12', Role=role, Handler='app.handler', Code={'ZipFile': buf.getvalue()})['FunctionArn']
+api = apigw.create_rest_api(name='pets')['id']
+root = apigw.get_resources(restApiId=api)['items'][0]['id']
+pets = apigw.create_resource(restApiId=api, parentId=root, pathPart='pets')['id']
+audit = apigw.create_resource(restApiId=api, parentId=root, pathPart='audit')['id']
+ghost = apigw.create_resource(restApiId=api, parentId=root, pathPart='ghost')['id']
+report = apigw.create_resource(restApiId=api, parentId=root, pathPart='report')['id']
+account = arns['list-pets'].split(':')[4]
+def method(resource, verb, function, credentials=None):
+    apigw.put_method(restApiId=api, resourceId=resource, httpMethod=verb, authorizationType='NONE')
+    extra = {'credentials': credentials} if credentials else {}
+    apigw.put_integration(restApiId=api, resourceId=resource, httpMethod=verb, type='AWS_PROXY', integrationHttpMethod='POST',
+        uri='arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/' + function + '/invocations', **extra)
+method(pets, 'GET', arns['list-pets'])
+method(pets, 'POST', arns['create-pet'])
+method(audit, 'GET', arns['audit'])
+method(ghost, 'GET', 'arn:aws:lambda:us-east-1:' + account + ':function:ghost')
+method(report, 'GET', arns['report'], credentials='arn:aws:iam::' + account + ':role/apigw-invoke')
+apigw.create_deployment(restApiId=api, stageName='prod')
+lam.add_permission(FunctionName='list-pets', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com',
+    SourceArn='arn:aws:execute-api:us-east-1:' + account + ':' + api + '/*/GET/pets')
+lam.add_permission(FunctionName='create-pet', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com',
+    SourceArn='arn:aws:execute-api:us-east-1:' + account + ':oldapi1234/*/POST/pets')
+print(json.dumps([api, account]))
+"#,
+    );
+    ids[0].as_str().unwrap().to_string()
+}
+
+#[test]
+fn live_lint_checks_the_functions_policies() {
+    let moto = Moto::start();
+    let api = pets_api_with_functions(&moto);
+    let api = api.as_str();
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--rest-api-id", api]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    let missing = findings_with(&j, "lint.lambda-permission-missing");
+    let functions: Vec<&str> = missing
+        .iter()
+        .map(|f| f["evidence"]["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(functions.len(), 2, "{j}");
+    assert!(functions[0].ends_with(":function:audit"), "{functions:?}");
+    assert!(
+        functions[1].ends_with(":function:create-pet"),
+        "{functions:?}"
+    );
+    for f in &missing {
+        assert_eq!(f["severity"], "error", "{f}");
+        assert_eq!(f["evidence"]["certain"], true, "{f}");
+        assert_eq!(f["article"], "configuration-error", "{f}");
+    }
+    let create = missing[1]["message"].as_str().unwrap();
+    assert!(create.contains("oldapi1234/*/POST/pets"), "{create}");
+    assert!(
+        missing[1]["evidence"]["source_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{api}/prod/POST/pets")),
+        "{}",
+        missing[1]
+    );
+    assert!(
+        missing[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no statement of it names apigateway.amazonaws.com"),
+        "{}",
+        missing[0]
+    );
+    let ghost = findings_with(&j, "lint.lambda-function-not-found");
+    assert_eq!(ghost.len(), 1, "{j}");
+    assert!(
+        ghost[0]["evidence"]["function"]
+            .as_str()
+            .unwrap()
+            .ends_with(":function:ghost")
+    );
+    assert!(
+        findings_with(&j, "lint.lambda-policy-unreadable").is_empty(),
+        "{j}"
+    );
+}
+
+/// Lambda's answers the policy check cannot use, from a loopback stub standing in for Lambda
+/// (API Gateway is moto): access denied (each function's policy said unread, with the action
+/// the credentials need), and an endpoint that never answers (one call waits out the timeout,
+/// the other functions are not asked; the run ends).
+#[test]
+fn live_lint_says_which_policies_it_could_not_read() {
+    let moto = Moto::start();
+    let api = pets_api_with_functions(&moto);
+    let run = |lambda: std::net::SocketAddr| {
+        let out = moto
+            .doctor()
+            .env("AWS_ENDPOINT_URL_LAMBDA", format!("http://{lambda}"))
+            .args([
+                "-o",
+                "json",
+                "--aws-timeout",
+                "1s",
+                "lint",
+                "--aws",
+                "--rest-api-id",
+                &api,
+            ])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .expect("lint --aws ends within 60 s");
+        let report: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        findings_with(&report, "lint.lambda-policy-unreadable")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+    let denied = net::http_server(
+        "HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\nx-amzn-ErrorType: AccessDeniedException\r\nContent-Length: 152\r\nConnection: close\r\n\r\n{\"Type\":\"User\",\"Message\":\"User: arn:aws:iam::123456789012:user/dev is not authorized to perform: lambda:GetPolicy because no identity policy allows it\"}",
+    );
+    let unread = run(denied);
+    // list-pets, create-pet, audit and ghost: none could be read.
+    assert_eq!(unread.len(), 4, "{unread:?}");
+    for f in &unread {
+        let m = f["message"].as_str().unwrap();
+        assert!(m.contains("403") && m.contains("lambda:GetPolicy"), "{m}");
+        assert_eq!(f["evidence"]["certain"], false);
+    }
+    let unread = run(net::stalling_server());
+    assert_eq!(unread.len(), 4, "{unread:?}");
+    let waited = unread
+        .iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("did not answer within")
+        })
+        .count();
+    let not_asked = unread
+        .iter()
+        .filter(|f| f["message"].as_str().unwrap().contains("not asked"))
+        .count();
+    assert_eq!((waited, not_asked), (1, 3), "{unread:?}");
+}

@@ -140,7 +140,7 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
     if only_websockets {
         return Ok(());
     }
-    lint_document(session, args, doc, None)
+    lint_document(session, args, doc, None, Vec::new())
 }
 
 #[derive(Serialize)]
@@ -235,6 +235,11 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
             let mut value = aws.resources(id)?;
             // What get-resources leaves out and the binary-body check needs.
             value["binaryMediaTypes"] = serde_json::json!(aws.rest_api_binary_media_types(id)?);
+            let live = if args.vpc_link.is_none() {
+                live_permission_findings(&aws, id, &value, &mut None)
+            } else {
+                Vec::new()
+            };
             let doc = document::Document {
                 name: format!("REST API {id} ({})", aws.region),
                 text: serde_json::to_string_pretty(&value)?,
@@ -243,7 +248,7 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
                 read: None,
                 paths_deferred: false,
             };
-            lint_document(session, args, doc, Some(id))?;
+            lint_document(session, args, doc, Some(id), live)?;
         }
         Ok(())
     }
@@ -252,6 +257,67 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
         let _ = args;
         session.connect_aws().map(|_| ())
     }
+}
+
+/// A deployed REST API's Lambda integrations checked against their functions' resource-based
+/// policies (lambda:GetPolicy), for every stage of the API. `account` is the credentials'
+/// account, read (sts:GetCallerIdentity) the first time an API needs it; nothing more is read
+/// for an API with no such integration.
+#[cfg(feature = "aws")]
+pub(super) fn live_permission_findings(
+    aws: &crate::aws::Aws,
+    api_id: &str,
+    value: &Value,
+    account: &mut Option<Option<String>>,
+) -> Vec<Finding> {
+    use crate::aws::LambdaPolicy;
+    use lint::PolicyRead;
+    let Ok(methods) = lint::methods(value) else {
+        return Vec::new();
+    };
+    if lint::live_functions(&methods).is_empty() {
+        return Vec::new();
+    }
+    let account = account.get_or_insert_with(|| aws.account_id().ok());
+    let stages = match aws.stages(api_id) {
+        Ok(s) => s.into_iter().map(|s| s.name).collect(),
+        Err(e) => {
+            return vec![
+                Finding::warning(
+                    lint::LAMBDA_POLICY_UNREADABLE,
+                    format!("the API's stages could not be read ({e:#}): whether API Gateway may invoke its Lambda functions was not checked"),
+                )
+                .with("certain", false),
+            ];
+        }
+    };
+    let api = lint::LiveApi {
+        partition: crate::aws::regions::partition(&aws.region).to_string(),
+        region: aws.region.clone(),
+        account: account.clone(),
+        api_id: api_id.to_string(),
+        stages,
+    };
+    // After a call Lambda did not answer in time, the other policies are not asked for: one
+    // slow endpoint costs one timeout, not one a function.
+    let mut silent = false;
+    lint::live_lambda_permission_findings(&methods, &api, |function| {
+        if silent {
+            return PolicyRead::Unreadable(
+                "not asked: Lambda did not answer an earlier GetPolicy in time".into(),
+            );
+        }
+        match aws.lambda_policy(function) {
+            Ok(LambdaPolicy::Policy(p)) => PolicyRead::Policy(p),
+            Ok(LambdaPolicy::NoPolicy) => PolicyRead::NoPolicy,
+            Ok(LambdaPolicy::NoFunction(m)) => PolicyRead::NoFunction(m),
+            Err(e) => {
+                let e = format!("{e:#}");
+                silent = e.contains("did not answer within");
+                PolicyRead::Unreadable(e)
+            }
+        }
+    })
 }
 
 /// The report of a WebSocket API read from AWS.
@@ -623,11 +689,13 @@ fn live_vpc_link(session: &mut Session, args: &LintArgs, id: &str) -> Result<()>
     }
 }
 
+/// `live`: findings about the API made from what else AWS says (its functions' policies).
 pub(super) fn lint_document(
     session: &mut Session,
     args: &LintArgs,
     mut doc: document::Document,
     api_id: Option<&str>,
+    live: Vec<crate::finding::Finding>,
 ) -> Result<()> {
     let how = How {
         vpc_link: args.vpc_link.as_deref(),
@@ -638,7 +706,10 @@ pub(super) fn lint_document(
         },
         api_id,
     };
-    let (outcome, findings) = lint_outcome(&mut doc, &how, document::PATH_ITEMS_PER_PART)?;
+    let (outcome, mut findings) = lint_outcome(&mut doc, &how, document::PATH_ITEMS_PER_PART)?;
+    if !live.is_empty() {
+        findings.extend(doc.findings(live));
+    }
     // `--vpc-link` asks "can I delete it?": anything short of "nothing holds it" fails.
     if outcome
         .vpc_link

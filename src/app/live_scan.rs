@@ -415,6 +415,9 @@ fn scan_region(
             ("rest", id, name)
         }))
         .collect();
+    // The credentials' account, read once, when an API first needs it: its calls' source ARNs
+    // carry it.
+    let mut account: Option<Option<String>> = None;
     let bar = progress(items.len(), &aws.region);
     let results = aws.read_all(
         items.clone(),
@@ -451,6 +454,11 @@ fn scan_region(
                 scan.read += 1;
                 value["binaryMediaTypes"] =
                     serde_json::json!(binary_media_types.remove(&id).unwrap_or_default());
+                let live = if args.vpc_link.is_none() {
+                    super::lint_command::live_permission_findings(aws, &id, &value, &mut account)
+                } else {
+                    Vec::new()
+                };
                 let doc = crate::document::Document {
                     name: label,
                     text: serde_json::to_string_pretty(&value)?,
@@ -459,7 +467,7 @@ fn scan_region(
                     read: None,
                     paths_deferred: false,
                 };
-                lint_document(session, args, doc, Some(&id))?;
+                lint_document(session, args, doc, Some(&id), live)?;
             }
             Err(e) => {
                 let message = format!("{e:#}");

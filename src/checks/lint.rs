@@ -36,6 +36,8 @@ pub const INTEGRATION_CREDENTIALS: &str = "lint.integration-credentials";
 pub const LAMBDA_PERMISSION_MISSING: &str = "lint.lambda-permission-missing";
 pub const LAMBDA_PERMISSION_SOURCE_ARN: &str = "lint.lambda-permission-source-arn";
 pub const AUTHORIZER_PERMISSION_MISSING: &str = "lint.authorizer-permission-missing";
+pub const LAMBDA_FUNCTION_NOT_FOUND: &str = "lint.lambda-function-not-found";
+pub const LAMBDA_POLICY_UNREADABLE: &str = "lint.lambda-policy-unreadable";
 
 /// Codes only lint emits; it also emits the selection codes and METHOD_RESPONSE_MISSING.
 pub const CODES: &[&str] = &[
@@ -61,6 +63,8 @@ pub const CODES: &[&str] = &[
     LAMBDA_PERMISSION_MISSING,
     LAMBDA_PERMISSION_SOURCE_ARN,
     AUTHORIZER_PERMISSION_MISSING,
+    LAMBDA_FUNCTION_NOT_FOUND,
+    LAMBDA_POLICY_UNREADABLE,
     LOGGING_WITHOUT_ACCOUNT_ROLE,
 ];
 
@@ -1567,6 +1571,240 @@ pub fn authorizer_permission_findings(
     out
 }
 
+/// What a deployed API's Lambda function's resource-based policy was read as.
+#[derive(Debug, Clone)]
+pub enum PolicyRead {
+    Policy(Value),
+    /// The function exists and has no resource-based policy.
+    NoPolicy,
+    /// The function does not exist (Lambda's message).
+    NoFunction(String),
+    /// The policy could not be read (the one-line error).
+    Unreadable(String),
+}
+
+/// Where a deployed API's calls come from: their source ARNs' parts.
+#[derive(Debug, Clone)]
+pub struct LiveApi {
+    pub partition: String,
+    pub region: String,
+    /// The API's account (the credentials'); None when it could not be read.
+    pub account: Option<String>,
+    pub api_id: String,
+    pub stages: Vec<String>,
+}
+
+/// At most this many functions' policies are read for one API.
+pub const MAX_LIVE_FUNCTIONS: usize = 100;
+
+/// The verbs an ANY method answers.
+const VERBS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// The function ARN a Lambda integration's URI invokes (alias or version included), when it
+/// is written out: not through a stage variable.
+fn live_function(uri: &str) -> Option<&str> {
+    let inner = uri
+        .split_once("/functions/")?
+        .1
+        .strip_suffix("/invocations")?;
+    (inner.starts_with("arn:") && inner.contains(":function:") && !inner.contains("${"))
+        .then_some(inner)
+}
+
+/// The functions a deployed API's Lambda integrations without credentials invoke, each with
+/// its methods (none: nothing to read from Lambda).
+pub fn live_functions(methods: &[Method]) -> std::collections::BTreeMap<&str, Vec<&Method>> {
+    let mut by_function: std::collections::BTreeMap<&str, Vec<&Method>> = Default::default();
+    for m in methods {
+        let Some(i) = &m.integration else { continue };
+        let kind = i
+            .type_name
+            .as_deref()
+            .unwrap_or_default()
+            .to_ascii_uppercase();
+        if !(kind == "AWS" || kind == "AWS_PROXY") || i.has_credentials() {
+            continue;
+        }
+        if let Some(f) = i.uri.as_deref().and_then(live_function) {
+            by_function.entry(f).or_default().push(m);
+        }
+    }
+    by_function
+}
+
+/// A deployed REST API's Lambda integrations (without credentials) checked against their
+/// functions' resource-based policies, read with `read` (lambda:GetPolicy): for every stage
+/// and verb, is the call's source ARN allowed? A call no statement allows answers 500 with
+/// "Invalid permissions on Lambda function" (an error, certain); one the tool cannot decide is a
+/// warning; a function that does not exist is an error; a policy that could not be read says
+/// so. One finding per function.
+pub fn live_lambda_permission_findings(
+    methods: &[Method],
+    api: &LiveApi,
+    mut read: impl FnMut(&str) -> PolicyRead,
+) -> Vec<Finding> {
+    use crate::checks::lambda_permission::{
+        Call, Verdict, gateway_statements, source_arns, verdict,
+    };
+    let by_function = live_functions(methods);
+    let mut out = Vec::new();
+    if api.stages.is_empty() {
+        return out;
+    }
+    let total = by_function.len();
+    for (function, methods) in by_function.into_iter().take(MAX_LIVE_FUNCTIONS) {
+        let (who, labels) = methods_named(&methods);
+        let s = if methods.len() == 1 { "s" } else { "" };
+        let check = format!("aws lambda get-policy --function-name {function}");
+        // The function, its methods, how to check, where: every finding's evidence.
+        let about = |f: Finding| {
+            f.with("function", function)
+                .with("methods", json!(labels))
+                .with("count", methods.len())
+                .with("check", check.as_str())
+                .with("location", methods[0].location.as_str())
+        };
+        let policy = match read(function) {
+            PolicyRead::Policy(p) => p,
+            PolicyRead::NoPolicy => json!({}),
+            PolicyRead::NoFunction(message) => {
+                out.push(about(Finding::error(
+                    LAMBDA_FUNCTION_NOT_FOUND,
+                    format!("{who} invoke{s} the Lambda function {function}, which does not exist (lambda:GetPolicy: {message:?}): every call answers 500"),
+                )));
+                continue;
+            }
+            PolicyRead::Unreadable(e) => {
+                out.push(about(Finding::warning(
+                    LAMBDA_POLICY_UNREADABLE,
+                    format!("{who} invoke{s} the Lambda function {function}, whose resource-based policy could not be read ({e}): whether API Gateway may invoke it was not checked"),
+                ))
+                .with("certain", false));
+                continue;
+            }
+        };
+        // The function's account stands for the API's when the credentials' is not known.
+        let account = api
+            .account
+            .clone()
+            .or_else(|| function.split(':').nth(4).map(str::to_string))
+            .unwrap_or_default();
+        let mut refused: Vec<String> = Vec::new();
+        let mut first_refused: Option<String> = None;
+        let mut denied_methods: Vec<&Method> = Vec::new();
+        let mut doubt: Option<String> = None;
+        let (mut calls, mut refused_count) = (0usize, 0usize);
+        for m in &methods {
+            let verbs: Vec<&str> = if m.method == "ANY" {
+                VERBS.to_vec()
+            } else {
+                vec![m.method.as_str()]
+            };
+            let mut this_denied = false;
+            for stage in &api.stages {
+                for verb in &verbs {
+                    calls += 1;
+                    let arns = source_arns(
+                        &api.partition,
+                        &api.region,
+                        &account,
+                        &api.api_id,
+                        stage,
+                        verb,
+                        &m.path,
+                    );
+                    let call = Call {
+                        source_arns: arns.clone(),
+                        account: api.account.clone(),
+                    };
+                    match verdict(&policy, &call) {
+                        Verdict::Allowed => {}
+                        Verdict::NotAllowed => {
+                            this_denied = true;
+                            refused_count += 1;
+                            if refused.len() < 20 {
+                                refused.push(format!("{stage} {verb} {}", m.path));
+                            }
+                            first_refused.get_or_insert_with(|| arns[0].clone());
+                        }
+                        Verdict::Uncertain(why) => {
+                            doubt.get_or_insert(why);
+                        }
+                    }
+                }
+            }
+            if this_denied {
+                denied_methods.push(m);
+            }
+        }
+        let statements = gateway_statements(&policy, 20);
+        if !denied_methods.is_empty() {
+            let (who, labels) = methods_named(&denied_methods);
+            let s = if denied_methods.len() == 1 { "s" } else { "" };
+            let why = if statements.is_empty() {
+                "no statement of it names apigateway.amazonaws.com".to_string()
+            } else {
+                let arns: Vec<String> = statements
+                    .iter()
+                    .flat_map(|st| st["source_arns"].as_array().cloned().unwrap_or_default())
+                    .filter_map(|a| a.as_str().map(str::to_string))
+                    .take(3)
+                    .collect();
+                if arns.is_empty() {
+                    "its statements for API Gateway do not cover these calls".to_string()
+                } else {
+                    format!(
+                        "its statements for API Gateway name other calls ({})",
+                        arns.join(", ")
+                    )
+                }
+            };
+            out.push(
+                Finding::error(
+                    LAMBDA_PERMISSION_MISSING,
+                    format!("{who} invoke{s} the Lambda function {function}, and its resource-based policy does not let API Gateway invoke it for {} of their calls (such as {}): {why}. Those calls answer 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"", if refused_count == calls { "any" } else { "some" }, first_refused.as_deref().unwrap_or_default()),
+                )
+                .with("function", function)
+                .with("methods", json!(labels))
+                .with("count", denied_methods.len())
+                .with("certain", true)
+                .with("calls", calls)
+                .with("calls_refused", refused_count)
+                .with("refused", json!(refused))
+                .with("source_arn", first_refused)
+                .with("statements", json!(statements))
+                .with("check", check)
+                .with("location", denied_methods[0].location.as_str()),
+            );
+        } else if let Some(why) = doubt {
+            out.push(
+                Finding::warning(
+                    LAMBDA_PERMISSION_MISSING,
+                    format!("{who} invoke{s} the Lambda function {function}, and whether its resource-based policy lets API Gateway invoke it is uncertain: {why}"),
+                )
+                .with("function", function)
+                .with("methods", json!(labels))
+                .with("count", methods.len())
+                .with("certain", false)
+                .with("statements", json!(statements))
+                .with("check", check)
+                .with("location", methods[0].location.as_str()),
+            );
+        }
+    }
+    if total > MAX_LIVE_FUNCTIONS {
+        out.push(
+            Finding::warning(
+                LAMBDA_POLICY_UNREADABLE,
+                format!("the API's methods invoke {total} Lambda functions; the policies of the first {MAX_LIVE_FUNCTIONS} were read, the other {} were not checked", total - MAX_LIVE_FUNCTIONS),
+            )
+            .with("count", total - MAX_LIVE_FUNCTIONS)
+            .with("certain", false),
+        );
+    }
+    out
+}
+
 /// A template's or Terraform document's `LambdaPermissions`.
 pub fn lambda_permissions(doc: &Value) -> crate::sources::cloudformation::LambdaPermissions {
     if crate::sources::terraform::is_terraform(doc) {
@@ -2335,6 +2573,114 @@ mod tests {
             integration_service("arn:aws:apigateway:us-east-1:${Svc}:action/X"),
             None
         );
+    }
+
+    /// A deployed API's methods against their functions' policies, read by a stand-in for
+    /// lambda:GetPolicy: a permission for one stage only (the other stage's calls refused), an
+    /// ANY method whose permission names GET only, a literal path parameter (uncertain), a
+    /// policy that could not be read; and the bound on functions read.
+    #[test]
+    fn live_methods_against_their_functions_policies() {
+        let integration = |function: &str| {
+            let uri = format!(
+                "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:{function}/invocations"
+            );
+            Integration {
+                type_name: Some("AWS_PROXY".into()),
+                uri: Some(uri),
+                ..Integration::default()
+            }
+        };
+        let method = |verb: &str, path: &str, function: &str| Method {
+            method: verb.into(),
+            path: path.into(),
+            resource_id: None,
+            location: format!("$.items['{path}'].{verb}"),
+            integration: Some(integration(function)),
+            auth: Vec::new(),
+        };
+        let api = LiveApi {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account: Some("111122223333".into()),
+            api_id: "a1b2c3".into(),
+            stages: vec!["dev".into(), "prod".into()],
+        };
+        let permission = |arn: &str| {
+            json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+                "Action": "lambda:InvokeFunction", "Condition": {"ArnLike": {"AWS:SourceArn": arn}}}]})
+        };
+        let methods = vec![
+            method("GET", "/pets", "list"),
+            method("ANY", "/orders", "orders"),
+            method("GET", "/pets/{id}", "one"),
+            method("GET", "/audit", "audit"),
+        ];
+        let findings = live_lambda_permission_findings(&methods, &api, |f| {
+            match f.rsplit(':').next().unwrap() {
+                "list" => PolicyRead::Policy(permission(
+                    "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/prod/GET/pets",
+                )),
+                "orders" => PolicyRead::Policy(permission(
+                    "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*/GET/orders",
+                )),
+                "one" => PolicyRead::Policy(permission(
+                    "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*/GET/pets/{id}",
+                )),
+                _ => PolicyRead::Unreadable(
+                    "GetPolicy: Lambda answered 403 AccessDeniedException".into(),
+                ),
+            }
+        });
+        let by = |name: &str| {
+            findings
+                .iter()
+                .find(|f| {
+                    f.evidence["function"]
+                        .as_str()
+                        .is_some_and(|x| x.ends_with(&format!(":{name}")))
+                })
+                .unwrap_or_else(|| panic!("{name}: {findings:?}"))
+        };
+        let list = by("list");
+        assert_eq!(list.code, LAMBDA_PERMISSION_MISSING);
+        assert_eq!(list.evidence["refused"], json!(["dev GET /pets"]));
+        assert!(
+            list.message.contains("for some of their calls"),
+            "{}",
+            list.message
+        );
+        let orders = by("orders");
+        assert_eq!(orders.evidence["calls"], 14);
+        assert_eq!(orders.evidence["calls_refused"], 12);
+        let one = by("one");
+        assert_eq!(one.evidence["certain"], false);
+        assert!(one.message.contains("not documented"), "{}", one.message);
+        let audit = by("audit");
+        assert_eq!(audit.code, LAMBDA_POLICY_UNREADABLE);
+        assert_eq!(findings.len(), 4);
+        // Not deployed: no call to check.
+        let undeployed = LiveApi {
+            stages: Vec::new(),
+            ..api.clone()
+        };
+        assert!(
+            live_lambda_permission_findings(&methods, &undeployed, |_| PolicyRead::NoPolicy)
+                .is_empty()
+        );
+        // At most MAX_LIVE_FUNCTIONS policies are read; the rest are said not checked.
+        let many: Vec<Method> = (0..MAX_LIVE_FUNCTIONS + 5)
+            .map(|n| method("GET", &format!("/f{n}"), &format!("f{n}")))
+            .collect();
+        let mut reads = 0;
+        let findings = live_lambda_permission_findings(&many, &api, |_| {
+            reads += 1;
+            PolicyRead::NoPolicy
+        });
+        assert_eq!(reads, MAX_LIVE_FUNCTIONS);
+        let last = findings.last().unwrap();
+        assert_eq!(last.code, LAMBDA_POLICY_UNREADABLE);
+        assert_eq!(last.evidence["count"], 5);
     }
 
     #[test]

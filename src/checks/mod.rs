@@ -6,6 +6,7 @@ pub mod cloudfront;
 pub mod domain;
 pub mod gateway_responses;
 pub mod lambda;
+pub mod lambda_permission;
 pub mod lint;
 pub mod live;
 pub mod pipeline;
