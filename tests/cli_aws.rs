@@ -655,16 +655,17 @@ fn profile_and_region_flags_choose_the_credentials_and_region() {
     );
 }
 
-/// `trace --aws`: what the stage serves comes from its export (get-export, recorded on a
-/// loopback stub: moto's export holds no integrations), then the same pipeline runs.
-#[test]
-fn trace_reads_what_the_stage_serves() {
+/// `trace --aws --rest-api-id q7m2k9x4ab --stage prod` with `call` (verb, path, options),
+/// against a loopback stub serving the stage's export (examples/trace/shop-swagger.json) and
+/// `more` recorded routes: the exit code and the report.
+fn trace_on_stub(call: &[&str], more: Vec<(String, u16, String)>) -> (Option<i32>, Value) {
     let export = std::fs::read_to_string("examples/trace/shop-swagger.json").unwrap();
-    let routes = vec![(
+    let mut routes = vec![(
         "/restapis/q7m2k9x4ab/stages/prod/exports/oas30".to_string(),
         200,
         export,
     )];
+    routes.extend(more);
     let server = net::routing_json_server(routes);
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("config"), "").unwrap();
@@ -681,14 +682,21 @@ fn trace_reads_what_the_stage_serves() {
             "q7m2k9x4ab",
             "--stage",
             "prod",
-            "GET",
-            "/health",
         ])
+        .args(call)
         .output()
         .unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    let j: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    (out.status.code(), report)
+}
+
+/// `trace --aws`: what the stage serves comes from its export (get-export, recorded on a
+/// loopback stub: moto's export holds no integrations), then the same pipeline runs.
+#[test]
+fn trace_reads_what_the_stage_serves() {
+    let (code, j) = trace_on_stub(&["GET", "/health"], Vec::new());
+    assert_eq!(code, Some(0), "{j}");
     assert_eq!(j["target"], "stage prod of REST API q7m2k9x4ab (us-east-1)");
     assert_eq!(j["result"]["response"]["status"], 200);
     assert!(
@@ -697,6 +705,44 @@ fn trace_reads_what_the_stage_serves() {
             .unwrap()
             .contains("\"stage\": \"prod\"")
     );
+}
+
+/// `trace --aws` checks the traced call against the resource-based policy of the function the
+/// method invokes (lambda:GetPolicy, on the same loopback stub): a permission written for the
+/// API's former id refuses this call, one for the API allows it.
+#[test]
+fn trace_says_whether_the_stage_may_invoke_the_function() {
+    let trace_with = |source_arn: &str| {
+        let policy = serde_json::json!({"Version": "2012-10-17", "Id": "default", "Statement": [
+            {"Sid": "apigw", "Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+             "Action": "lambda:InvokeFunction",
+             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:get-order",
+             "Condition": {"ArnLike": {"AWS:SourceArn": source_arn}}}]});
+        let answer = serde_json::json!({"Policy": policy.to_string(), "RevisionId": "r1"});
+        let (_, j) = trace_on_stub(
+            &["GET", "/orders/o-1", "-H", "Authorization: Bearer t"],
+            vec![("/2015-03-31/functions".to_string(), 200, answer.to_string())],
+        );
+        findings_with(&j, "lint.lambda-permission-missing")
+            .into_iter()
+            .cloned()
+            .collect::<Vec<Value>>()
+    };
+    let refused =
+        trace_with("arn:aws:execute-api:us-east-1:123456789012:oldapi1234/*/GET/orders/*");
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0]["severity"], "error");
+    assert_eq!(
+        refused[0]["evidence"]["source_arn"],
+        "arn:aws:execute-api:us-east-1:123456789012:q7m2k9x4ab/prod/GET/orders/{orderId}"
+    );
+    assert_eq!(
+        refused[0]["evidence"]["refused"],
+        serde_json::json!(["prod GET /orders/{orderId}"])
+    );
+    let allowed =
+        trace_with("arn:aws:execute-api:us-east-1:123456789012:q7m2k9x4ab/*/GET/orders/*");
+    assert!(allowed.is_empty(), "{allowed:?}");
 }
 
 #[test]

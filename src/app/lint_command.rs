@@ -270,15 +270,12 @@ pub(super) fn live_permission_findings(
     value: &Value,
     account: &mut Option<Option<String>>,
 ) -> Vec<Finding> {
-    use crate::aws::LambdaPolicy;
-    use lint::PolicyRead;
     let Ok(methods) = lint::methods(value) else {
         return Vec::new();
     };
     if lint::live_functions(&methods).is_empty() {
         return Vec::new();
     }
-    let account = account.get_or_insert_with(|| aws.account_id().ok());
     let stages = match aws.stages(api_id) {
         Ok(s) => s.into_iter().map(|s| s.name).collect(),
         Err(e) => {
@@ -291,6 +288,24 @@ pub(super) fn live_permission_findings(
             ];
         }
     };
+    live_permission_findings_for(aws, api_id, stages, &methods, account)
+}
+
+/// [`live_permission_findings`] for these methods on these stages.
+#[cfg(feature = "aws")]
+pub(super) fn live_permission_findings_for(
+    aws: &crate::aws::Aws,
+    api_id: &str,
+    stages: Vec<String>,
+    methods: &[lint::Method],
+    account: &mut Option<Option<String>>,
+) -> Vec<Finding> {
+    use crate::aws::LambdaPolicy;
+    use lint::PolicyRead;
+    if lint::live_functions(methods).is_empty() {
+        return Vec::new();
+    }
+    let account = account.get_or_insert_with(|| aws.account_id().ok());
     let api = lint::LiveApi {
         partition: crate::aws::regions::partition(&aws.region).to_string(),
         region: aws.region.clone(),
@@ -301,7 +316,7 @@ pub(super) fn live_permission_findings(
     // After a call Lambda did not answer in time, the other policies are not asked for: one
     // slow endpoint costs one timeout, not one a function.
     let mut silent = false;
-    lint::live_lambda_permission_findings(&methods, &api, |function| {
+    lint::live_lambda_permission_findings(methods, &api, |function| {
         if silent {
             return PolicyRead::Unreadable(
                 "not asked: Lambda did not answer an earlier GetPolicy in time".into(),

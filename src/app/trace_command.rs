@@ -204,6 +204,24 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
     )
     .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
     let mut findings = trace.findings.clone();
+    // The stage AWS serves: may API Gateway invoke the method's function, for this very call?
+    #[cfg(feature = "aws")]
+    if args.export.is_none()
+        && let (Some(resource), Some(id), Some(stage)) = (
+            &trace.resource,
+            args.rest_api_id.as_deref(),
+            stage.as_deref(),
+        )
+    {
+        findings.extend(live_permission(
+            session,
+            definition,
+            id,
+            stage,
+            &request.method,
+            resource,
+        )?);
+    }
     // A template's or Terraform document's method: may API Gateway invoke its functions?
     if let Some(resource) = &trace.resource {
         findings.extend(crate::checks::lint::method_permission_findings(
@@ -220,6 +238,42 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
         trace,
     };
     session.emit(&Report::new("trace", doc.name, outcome).with_findings(findings))
+}
+
+/// `trace --aws`: the traced call (`verb` on the method of `resource`, on `stage`) checked
+/// against the resource-based policy of the function the method's Lambda integration invokes,
+/// as `lint --aws` checks every call.
+#[cfg(feature = "aws")]
+fn live_permission(
+    session: &Session,
+    definition: &Value,
+    api_id: &str,
+    stage: &str,
+    verb: &str,
+    resource: &str,
+) -> Result<Vec<crate::finding::Finding>> {
+    use crate::checks::lint;
+    let Ok(methods) = lint::methods(definition) else {
+        return Ok(Vec::new());
+    };
+    let Some(mut m) = methods
+        .into_iter()
+        .filter(|m| m.path == resource)
+        .min_by_key(|m| m.method != verb)
+        .filter(|m| m.method == verb || m.method == "ANY")
+    else {
+        return Ok(Vec::new());
+    };
+    // This call's verb only, also through an ANY method.
+    m.method = verb.to_string();
+    let aws = session.connect_aws()?;
+    Ok(super::lint_command::live_permission_findings_for(
+        &aws,
+        api_id,
+        vec![stage.to_string()],
+        &[m],
+        &mut None,
+    ))
 }
 
 /// The definition: a file, or what the stage serves (--aws).
