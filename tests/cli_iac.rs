@@ -1167,6 +1167,29 @@ fn terraform_lambda_permissions() {
                 "source_arn": "arn:aws:execute-api:eu-west-1:123456789012:k8w2q4x7zd/*/*"}),
         ));
     assert_eq!(unpermitted(&state), ["aws_lambda_function.get"]);
+    // A source ARN that writes the path parameter literally matches no call to that path.
+    let mut literal = state.clone();
+    literal["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap()
+        .last_mut()
+        .unwrap()["values"]["source_arn"] = serde_json::json!(
+        "arn:aws:execute-api:eu-west-1:123456789012:k8w2q4x7zd/*/GET/orders/{id}"
+    );
+    let path = dir.path().join("literal.json");
+    std::fs::write(&path, literal.to_string()).unwrap();
+    let (_, report) = json_run(&["lint", path.to_str().unwrap()]);
+    let faulty = findings_with(&report, "lint.lambda-permission-source-arn");
+    assert_eq!(faulty.len(), 1, "{report}");
+    assert_eq!(
+        faulty[0]["evidence"]["permission"],
+        "aws_lambda_permission.create"
+    );
+    assert!(
+        faulty[0]["evidence"]["line"].as_u64().is_some(),
+        "{}",
+        faulty[0]
+    );
     // A plan: the permission's function_name refers to the function's ARN, known after apply.
     let mut plan: Value = serde_json::from_str(&std::fs::read_to_string(PLAN).unwrap()).unwrap();
     assert_eq!(

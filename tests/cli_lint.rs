@@ -765,6 +765,22 @@ fn lambda_functions_api_gateway_may_not_invoke() {
         "{}",
         r.stdout
     );
+    // A SourceArn that writes a path parameter literally (SAM did before v1.14.0) matches no
+    // call to that path: a call's source ARN carries the path as sent.
+    let literal = template.replace(
+        "${AWS::AccountId}:Api/*/POST/orders",
+        "${AWS::AccountId}:${Api}/*/POST/orders/{orderId}",
+    );
+    assert_ne!(literal, template);
+    std::fs::write(&path, literal).unwrap();
+    let j = run(&["-o", "json", "lint", path.to_str().unwrap()]).one_json();
+    let source = findings_with(&j, "lint.lambda-permission-source-arn");
+    assert_eq!(source.len(), 1, "{j}");
+    let message = source[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("{orderId}") && message.contains("write * in its place"),
+        "{message}"
+    );
     // SAM writes the permissions of Api and HttpApi events itself.
     let sam = run(&["-o", "json", "lint", "tests/iac/sam-events.yaml"]);
     assert!(

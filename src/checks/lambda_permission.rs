@@ -4,11 +4,13 @@
 //! the call's source ARN, `arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/STAGE/VERB/PATH`
 //! [AWS: "Control access to an API with IAM permissions", execute-api ARN format; Lambda's
 //! AddPermission writes `AWS:SourceArn` as an `ArnLike` condition and `AWS:SourceAccount` as
-//! `StringEquals`]. `ArnLike`, `ArnEquals` and `StringLike` take `*` and `?` wildcards,
-//! `StringEquals` none [IAM: condition operators]. A Deny that holds wins. Conditions on other
-//! keys, negated operators and a path parameter the patterns judge differently (how a call's
-//! path stands in its source ARN is not documented: the path as the resource writes it, or as
-//! the client sent it) leave the answer uncertain.
+//! `StringEquals`]. The path is the one the client sent: a SourceArn that writes a path
+//! parameter as `{userId}` matched no call until SAM wrote `*` in its place [obs:
+//! aws/serverless-application-model#110, fixed by #992 in SAM v1.14.0], and `ANY` is no verb
+//! of a call [obs: aws/serverless-application-model#296]. `ArnLike`, `ArnEquals` and
+//! `StringLike` take `*` and `?` wildcards, `StringEquals` none [IAM: condition operators]. A
+//! Deny that holds wins. Conditions on other keys and negated operators leave the answer
+//! uncertain.
 use super::wildcard;
 use serde_json::Value;
 
@@ -21,18 +23,16 @@ pub enum Verdict {
     Uncertain(String),
 }
 
-/// One call as API Gateway makes it: its source ARNs (the same call with its path as the
-/// resource writes it and as a client would send it; they differ only when the path has
-/// parameters) and the API's account, when known.
+/// One call as API Gateway makes it: its source ARN and the API's account, when known.
 #[derive(Debug, Clone)]
 pub struct Call {
-    pub source_arns: Vec<String>,
+    pub source_arn: String,
     pub account: Option<String>,
 }
 
-/// The source ARNs of a call to `verb` `path` (a resource path: `/pets/{id}`) on stage `stage`:
-/// the path as written, and with each `{param}` or `{param+}` given a value.
-pub fn source_arns(
+/// The source ARN of a call to `verb` `path` (a resource path: `/pets/{id}`) on stage `stage`,
+/// as a client sends it: each `{param}` given a value (`{param+}` two segments).
+pub fn source_arn(
     partition: &str,
     region: &str,
     account: &str,
@@ -40,31 +40,24 @@ pub fn source_arns(
     stage: &str,
     verb: &str,
     path: &str,
-) -> Vec<String> {
+) -> String {
     let path = path.strip_prefix('/').unwrap_or(path);
-    let sent: Vec<String> = path
+    let sent: Vec<&str> = path
         .split('/')
         .map(|segment| {
-            if segment.starts_with('{') && segment.ends_with('}') {
-                if segment.ends_with("+}") {
-                    "a/b".to_string()
-                } else {
-                    "value".to_string()
-                }
+            if !(segment.starts_with('{') && segment.ends_with('}')) {
+                segment
+            } else if segment.ends_with("+}") {
+                "a/b"
             } else {
-                segment.to_string()
+                "value"
             }
         })
         .collect();
-    let arn = |p: &str| {
-        format!("arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/{verb}/{p}")
-    };
-    let mut out = vec![arn(path)];
-    let sent = sent.join("/");
-    if sent != path {
-        out.push(arn(&sent));
-    }
-    out
+    format!(
+        "arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/{verb}/{}",
+        sent.join("/")
+    )
 }
 
 /// The policy's statements that name API Gateway, for evidence: each one's Sid and the source
@@ -99,18 +92,7 @@ pub fn verdict(policy: &Value, call: &Call) -> Verdict {
             continue;
         }
         let effect = s.get("Effect").and_then(Value::as_str).unwrap_or_default();
-        let holds: Vec<Holds> = call
-            .source_arns
-            .iter()
-            .map(|arn| conditions_hold(&s, arn, call.account.as_deref()))
-            .collect();
-        let holds = if holds.windows(2).all(|w| w[0] == w[1]) {
-            holds.into_iter().next().unwrap_or(Holds::No)
-        } else {
-            Holds::Unknown(
-                "the path has parameters, and the statement's source ARN matches the path as the resource writes it or as a client sends it, not both (which of the two a call's source ARN carries is not documented)".into(),
-            )
-        };
+        let holds = conditions_hold(&s, &call.source_arn, call.account.as_deref());
         match (effect, holds) {
             ("Deny", Holds::Yes) => return Verdict::NotAllowed,
             ("Allow", Holds::Yes) => allowed = true,
@@ -262,7 +244,7 @@ mod tests {
 
     fn call(verb: &str, path: &str) -> Call {
         Call {
-            source_arns: source_arns(
+            source_arn: source_arn(
                 "aws",
                 "us-east-1",
                 "111122223333",
@@ -276,9 +258,9 @@ mod tests {
     }
 
     #[test]
-    fn source_arns_give_path_parameters_a_value() {
+    fn source_arns_carry_the_path_as_sent() {
         assert_eq!(
-            source_arns(
+            source_arn(
                 "aws",
                 "us-east-1",
                 "1",
@@ -287,14 +269,11 @@ mod tests {
                 "GET",
                 "/pets/{id}/{proxy+}"
             ),
-            [
-                "arn:aws:execute-api:us-east-1:1:api/prod/GET/pets/{id}/{proxy+}",
-                "arn:aws:execute-api:us-east-1:1:api/prod/GET/pets/value/a/b"
-            ]
+            "arn:aws:execute-api:us-east-1:1:api/prod/GET/pets/value/a/b"
         );
         assert_eq!(
-            source_arns("aws", "us-east-1", "1", "api", "prod", "GET", "/"),
-            ["arn:aws:execute-api:us-east-1:1:api/prod/GET/"]
+            source_arn("aws", "us-east-1", "1", "api", "prod", "GET", "/"),
+            "arn:aws:execute-api:us-east-1:1:api/prod/GET/"
         );
     }
 
@@ -340,14 +319,25 @@ mod tests {
     }
 
     #[test]
+    fn a_literal_path_parameter_or_any_matches_no_call() {
+        // A path parameter written literally matches no call (SAM before v1.14.0); `ANY` is
+        // no call's verb. `*` in their place does.
+        for arn in [
+            "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*/GET/pets/{id}",
+            "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*/ANY/pets/*",
+        ] {
+            assert_eq!(
+                verdict(&policy(&[arn]), &call("GET", "/pets/{id}")),
+                Verdict::NotAllowed,
+                "{arn}"
+            );
+        }
+        let star = policy(&["arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*/GET/pets/*"]);
+        assert_eq!(verdict(&star, &call("GET", "/pets/{id}")), Verdict::Allowed);
+    }
+
+    #[test]
     fn what_the_tool_cannot_decide_is_uncertain() {
-        // A literal path parameter: the call's source ARN may carry it or the value sent.
-        let literal =
-            policy(&["arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*/GET/pets/{id}"]);
-        assert!(matches!(
-            verdict(&literal, &call("GET", "/pets/{id}")),
-            Verdict::Uncertain(_)
-        ));
         // A condition key the tool does not evaluate.
         let org = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
             "Action": "lambda:InvokeFunction", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}]});

@@ -1343,17 +1343,23 @@ pub fn lambda_permission_findings(
     permissions: &crate::sources::cloudformation::LambdaPermissions,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
-    for p in &permissions.logical_id_source_arns {
-        let (permission, api, arn) = (&p.permission, &p.api, &p.arn);
+    use crate::sources::cloudformation::SourceArnFault;
+    for p in &permissions.faulty_source_arns {
+        let (permission, arn) = (&p.permission, &p.arn);
+        let message = match &p.fault {
+            SourceArnFault::LogicalId(api) => format!(
+                "{permission}'s SourceArn names the API {api} by its logical id ({arn}); a call's source ARN carries the API's generated id, so the permission matches no call and API Gateway answers 500 (\"Invalid permissions on Lambda function\"): write ${{{api}}} (!Sub) or !Ref {api} in its place"
+            ),
+            SourceArnFault::LiteralParameter(segment) => format!(
+                "{permission}'s SourceArn writes the path parameter {segment} as it stands in the resource path ({arn}); a call's source ARN carries the path as the client sent it, so the permission matches no call to that path and API Gateway answers 500 (\"Invalid permissions on Lambda function\"): write * in its place"
+            ),
+        };
         out.push(
-            Finding::error(
-                LAMBDA_PERMISSION_SOURCE_ARN,
-                format!("{permission}'s SourceArn names the API {api} by its logical id ({arn}); a call's source ARN carries the API's generated id, so the permission matches no call and API Gateway answers 500 (\"Invalid permissions on Lambda function\"): write ${{{api}}} (!Sub) or !Ref {api} in its place"),
-            )
-            .with("permission", permission.as_str())
-            .with("source_arn", arn.as_str())
-            .with("function", p.function.clone())
-            .with("location", p.location.as_str()),
+            Finding::error(LAMBDA_PERMISSION_SOURCE_ARN, message)
+                .with("permission", permission.as_str())
+                .with("source_arn", arn.as_str())
+                .with("function", p.function.clone())
+                .with("location", p.location.as_str()),
         );
     }
     if permissions.unattributed {
@@ -1644,7 +1650,7 @@ pub fn live_lambda_permission_findings(
     mut read: impl FnMut(&str) -> PolicyRead,
 ) -> Vec<Finding> {
     use crate::checks::lambda_permission::{
-        Call, Verdict, gateway_statements, source_arns, verdict,
+        Call, Verdict, gateway_statements, source_arn, verdict,
     };
     let by_function = live_functions(methods);
     let mut out = Vec::new();
@@ -1704,17 +1710,16 @@ pub fn live_lambda_permission_findings(
             for stage in &api.stages {
                 for verb in &verbs {
                     calls += 1;
-                    let arns = source_arns(
-                        &api.partition,
-                        &api.region,
-                        &account,
-                        &api.api_id,
-                        stage,
-                        verb,
-                        &m.path,
-                    );
                     let call = Call {
-                        source_arns: arns.clone(),
+                        source_arn: source_arn(
+                            &api.partition,
+                            &api.region,
+                            &account,
+                            &api.api_id,
+                            stage,
+                            verb,
+                            &m.path,
+                        ),
                         account: api.account.clone(),
                     };
                     match verdict(&policy, &call) {
@@ -1725,7 +1730,7 @@ pub fn live_lambda_permission_findings(
                             if refused.len() < 20 {
                                 refused.push(format!("{stage} {verb} {}", m.path));
                             }
-                            first_refused.get_or_insert_with(|| arns[0].clone());
+                            first_refused.get_or_insert_with(|| call.source_arn.clone());
                         }
                         Verdict::Uncertain(why) => {
                             doubt.get_or_insert(why);
@@ -1752,6 +1757,11 @@ pub fn live_lambda_permission_findings(
                     .collect();
                 if arns.is_empty() {
                     "its statements for API Gateway do not cover these calls".to_string()
+                } else if arns.iter().any(|a| a.contains('{')) {
+                    format!(
+                        "its statements for API Gateway name other calls ({}); a source ARN that writes a path parameter as {{name}} matches no call, whose source ARN carries the path as the client sent it: write * in its place",
+                        arns.join(", ")
+                    )
                 } else {
                     format!(
                         "its statements for API Gateway name other calls ({})",
@@ -2577,8 +2587,9 @@ mod tests {
 
     /// A deployed API's methods against their functions' policies, read by a stand-in for
     /// lambda:GetPolicy: a permission for one stage only (the other stage's calls refused), an
-    /// ANY method whose permission names GET only, a literal path parameter (uncertain), a
-    /// policy that could not be read; and the bound on functions read.
+    /// ANY method whose permission names GET only, a path parameter written literally (refused),
+    /// a condition the tool does not evaluate (uncertain), a policy that could not be read; and
+    /// the bound on functions read.
     #[test]
     fn live_methods_against_their_functions_policies() {
         let integration = |function: &str| {
@@ -2615,6 +2626,7 @@ mod tests {
             method("ANY", "/orders", "orders"),
             method("GET", "/pets/{id}", "one"),
             method("GET", "/audit", "audit"),
+            method("GET", "/org", "org"),
         ];
         let findings = live_lambda_permission_findings(&methods, &api, |f| {
             match f.rsplit(':').next().unwrap() {
@@ -2627,6 +2639,9 @@ mod tests {
                 "one" => PolicyRead::Policy(permission(
                     "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*/GET/pets/{id}",
                 )),
+                "org" => PolicyRead::Policy(json!({"Statement": [{"Effect": "Allow",
+                    "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "lambda:InvokeFunction",
+                    "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-1"}}}]})),
                 _ => PolicyRead::Unreadable(
                     "GetPolicy: Lambda answered 403 AccessDeniedException".into(),
                 ),
@@ -2653,12 +2668,24 @@ mod tests {
         let orders = by("orders");
         assert_eq!(orders.evidence["calls"], 14);
         assert_eq!(orders.evidence["calls_refused"], 12);
+        // A path parameter written literally: refused, and the fix says why.
         let one = by("one");
-        assert_eq!(one.evidence["certain"], false);
-        assert!(one.message.contains("not documented"), "{}", one.message);
+        assert_eq!(one.evidence["certain"], true);
+        assert!(
+            one.message.contains("write * in its place"),
+            "{}",
+            one.message
+        );
+        let org = by("org");
+        assert_eq!(org.evidence["certain"], false);
+        assert!(
+            org.message.contains("aws:PrincipalOrgID"),
+            "{}",
+            org.message
+        );
         let audit = by("audit");
         assert_eq!(audit.code, LAMBDA_POLICY_UNREADABLE);
-        assert_eq!(findings.len(), 4);
+        assert_eq!(findings.len(), 5);
         // Not deployed: no call to check.
         let undeployed = LiveApi {
             stages: Vec::new(),

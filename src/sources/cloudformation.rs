@@ -740,22 +740,42 @@ pub struct LambdaPermissions {
     /// The functions' names and ARNs as written out (`FunctionName`, a state's values): the
     /// function they name.
     pub names: std::collections::BTreeMap<String, String>,
-    /// Permissions whose `SourceArn` names an API of this template by its logical id, written
-    /// out, where the API's id belongs.
-    pub logical_id_source_arns: Vec<LogicalIdSourceArn>,
+    /// Permissions whose `SourceArn` matches no call: it names an API of this template by its
+    /// logical id, written out, where the API's id belongs, or writes a path parameter as
+    /// `{name}`.
+    pub faulty_source_arns: Vec<FaultySourceArn>,
 }
 
-/// A permission whose `SourceArn` names an API by its logical id.
+/// A permission whose `SourceArn` matches no call.
 #[derive(Debug)]
-pub struct LogicalIdSourceArn {
+pub struct FaultySourceArn {
     pub permission: String,
-    /// The API's logical id, as the SourceArn writes it.
-    pub api: String,
     pub arn: String,
+    pub fault: SourceArnFault,
     /// JSON path of the permission.
     pub location: String,
-    /// The function it is for, when one of the template's.
+    /// The function it is for, when one of the document's.
     pub function: Option<String>,
+}
+
+/// Why a `SourceArn` matches no call.
+#[derive(Debug)]
+pub enum SourceArnFault {
+    /// It names this API (its logical id) where the API's generated id belongs.
+    LogicalId(String),
+    /// It writes this path parameter (`{userId}`) where a call's source ARN carries the value
+    /// the client sent [obs: aws/serverless-application-model#110].
+    LiteralParameter(String),
+}
+
+/// The first path parameter a source ARN writes literally (`{userId}`, not a `${...}`
+/// placeholder), in its part after the API id.
+pub fn literal_parameter(arn: &str) -> Option<&str> {
+    arn.split_once(":execute-api:")?
+        .1
+        .split('/')
+        .skip(1)
+        .find(|segment| segment.starts_with('{') && segment.ends_with('}'))
 }
 
 impl LambdaPermissions {
@@ -887,12 +907,17 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
             .and_then(|(_, rest)| rest.split('/').next())
             .and_then(|head| head.rsplit_once(':'))
             .map_or("", |(_, api)| api);
-        if rest_apis.contains(api) {
-            out.logical_id_source_arns.push(LogicalIdSourceArn {
+        let fault = if rest_apis.contains(api) {
+            Some(SourceArnFault::LogicalId(api.to_string()))
+        } else {
+            literal_parameter(&arn).map(|p| SourceArnFault::LiteralParameter(p.to_string()))
+        };
+        if let Some(fault) = fault {
+            out.faulty_source_arns.push(FaultySourceArn {
                 permission: id.clone(),
-                api: api.to_string(),
                 location: crate::locate::resource_path(id),
                 arn,
+                fault,
                 function,
             });
         }

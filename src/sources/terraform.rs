@@ -993,6 +993,21 @@ pub fn lambda_permissions(doc: &Value) -> super::cloudformation::LambdaPermissio
                 .find(|a| out.functions.contains(a.as_str()))
                 .cloned(),
         };
+        // A source ARN that writes a path parameter literally matches no call to that path.
+        if let Some(arn) = r.values.get("source_arn").and_then(Value::as_str)
+            && let Some(segment) = super::cloudformation::literal_parameter(arn)
+        {
+            out.faulty_source_arns
+                .push(super::cloudformation::FaultySourceArn {
+                    permission: r.address.clone(),
+                    arn: arn.to_string(),
+                    fault: super::cloudformation::SourceArnFault::LiteralParameter(
+                        segment.to_string(),
+                    ),
+                    location: r.path.clone(),
+                    function: function.clone(),
+                });
+        }
         // A principal known only after apply, or a function the document does not name: which
         // functions API Gateway may invoke is unknown.
         match function.filter(|_| principal.is_some()) {
