@@ -734,11 +734,11 @@ fn trace_says_whether_the_stage_may_invoke_the_function() {
     assert_eq!(refused[0]["severity"], "error");
     assert_eq!(
         refused[0]["evidence"]["source_arn"],
-        "arn:aws:execute-api:us-east-1:123456789012:q7m2k9x4ab/prod/GET/orders/{orderId}"
+        "arn:aws:execute-api:us-east-1:123456789012:q7m2k9x4ab/prod/GET/orders/o-1"
     );
     assert_eq!(
         refused[0]["evidence"]["refused"],
-        serde_json::json!(["prod GET /orders/{orderId}"])
+        serde_json::json!(["prod GET /orders/o-1"])
     );
     let allowed =
         trace_with("arn:aws:execute-api:us-east-1:123456789012:q7m2k9x4ab/*/GET/orders/*");

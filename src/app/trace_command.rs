@@ -218,7 +218,7 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
             definition,
             id,
             stage,
-            &request.method,
+            (&request.method, &request.path),
             resource,
         )?);
     }
@@ -240,16 +240,16 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
     session.emit(&Report::new("trace", doc.name, outcome).with_findings(findings))
 }
 
-/// `trace --aws`: the traced call (`verb` on the method of `resource`, on `stage`) checked
-/// against the resource-based policy of the function the method's Lambda integration invokes,
-/// as `lint --aws` checks every call.
+/// `trace --aws`: the traced call (`verb` `path` on the method of `resource`, on `stage`)
+/// checked against the resource-based policy of the function the method's Lambda integration
+/// invokes, as `lint --aws` checks every call; its source ARN carries the path sent.
 #[cfg(feature = "aws")]
 fn live_permission(
     session: &Session,
     definition: &Value,
     api_id: &str,
     stage: &str,
-    verb: &str,
+    (verb, path): (&str, &str),
     resource: &str,
 ) -> Result<Vec<crate::finding::Finding>> {
     use crate::checks::lint;
@@ -264,8 +264,9 @@ fn live_permission(
     else {
         return Ok(Vec::new());
     };
-    // This call's verb only, also through an ANY method.
+    // This call only: its verb (also through an ANY method) and the path sent.
     m.method = verb.to_string();
+    m.path = path.to_string();
     let aws = session.connect_aws()?;
     Ok(super::lint_command::live_permission_findings_for(
         &aws,
