@@ -168,16 +168,6 @@ pub struct Stage {
     pub variables: Vec<(String, String)>,
 }
 
-/// What lambda:GetPolicy says of a function.
-#[derive(Debug, Clone)]
-pub enum LambdaPolicy {
-    Policy(Value),
-    /// The function exists and has no resource-based policy.
-    NoPolicy,
-    /// The function does not exist (Lambda's message).
-    NoFunction(String),
-}
-
 /// An HTTP API integration, with the routes that target it.
 #[derive(Debug, Clone)]
 pub struct HttpIntegration {
@@ -1510,7 +1500,7 @@ impl Aws {
     /// `/2015-03-31/functions/NAME/policy`, in the function's region; AWS_ENDPOINT_URL_LAMBDA or
     /// AWS_ENDPOINT_URL when set). One more attempt after a throttled or failed answer; an
     /// answer is at most 1 MiB (a function's policy is at most 20 KB).
-    pub fn lambda_policy(&self, function_arn: &str) -> Result<LambdaPolicy> {
+    pub fn lambda_policy(&self, function_arn: &str) -> Result<crate::checks::lint::PolicyRead> {
         // arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
         let parts: Vec<&str> = function_arn.splitn(8, ':').collect();
         let [_, partition, "lambda", region, _, "function", _, ..] = parts.as_slice() else {
@@ -1589,12 +1579,12 @@ impl Aws {
                     .ok_or_else(|| {
                         anyhow!("GetPolicy {function_arn}: the answer holds no policy")
                     })?;
-                Ok(LambdaPolicy::Policy(policy))
+                Ok(crate::checks::lint::PolicyRead::Policy(policy))
             }
             404 if message.starts_with("Function not found") => {
-                Ok(LambdaPolicy::NoFunction(message))
+                Ok(crate::checks::lint::PolicyRead::NoFunction(message))
             }
-            404 => Ok(LambdaPolicy::NoPolicy),
+            404 => Ok(crate::checks::lint::PolicyRead::NoPolicy),
             _ => {
                 let kind = json
                     .get("__type")

@@ -291,7 +291,8 @@ pub(super) fn live_permission_findings(
     live_permission_findings_for(aws, api_id, stages, &methods, account)
 }
 
-/// [`live_permission_findings`] for these methods on these stages.
+/// [`live_permission_findings`] for these methods on these stages (methods some of which
+/// invoke a function: the caller has seen [`lint::live_functions`] is not empty).
 #[cfg(feature = "aws")]
 pub(super) fn live_permission_findings_for(
     aws: &crate::aws::Aws,
@@ -300,11 +301,7 @@ pub(super) fn live_permission_findings_for(
     methods: &[lint::Method],
     account: &mut Option<Option<String>>,
 ) -> Vec<Finding> {
-    use crate::aws::LambdaPolicy;
     use lint::PolicyRead;
-    if lint::live_functions(methods).is_empty() {
-        return Vec::new();
-    }
     let account = account.get_or_insert_with(|| aws.account_id().ok());
     let api = lint::LiveApi {
         partition: crate::aws::regions::partition(&aws.region).to_string(),
@@ -323,9 +320,7 @@ pub(super) fn live_permission_findings_for(
             );
         }
         match aws.lambda_policy(function) {
-            Ok(LambdaPolicy::Policy(p)) => PolicyRead::Policy(p),
-            Ok(LambdaPolicy::NoPolicy) => PolicyRead::NoPolicy,
-            Ok(LambdaPolicy::NoFunction(m)) => PolicyRead::NoFunction(m),
+            Ok(read) => read,
             Err(e) => {
                 let e = format!("{e:#}");
                 silent = e.contains("did not answer within");

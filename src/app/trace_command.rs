@@ -267,12 +267,16 @@ fn live_permission(
     // This call only: its verb (also through an ANY method) and the path sent.
     m.method = verb.to_string();
     m.path = path.to_string();
+    let methods = std::slice::from_ref(&m);
+    if lint::live_functions(methods).is_empty() {
+        return Ok(Vec::new());
+    }
     let aws = session.connect_aws()?;
     Ok(super::lint_command::live_permission_findings_for(
         &aws,
         api_id,
         vec![stage.to_string()],
-        &[m],
+        methods,
         &mut None,
     ))
 }

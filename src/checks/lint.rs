@@ -1336,7 +1336,8 @@ impl crate::sources::cloudformation::LambdaPermissions {
 /// `aws lambda add-permission`): a warning that says so, one per function and kind of API. Not
 /// judged when a permission's function is not a reference to one of the template's. And a
 /// permission whose SourceArn names one of the template's APIs by its logical id written out,
-/// where the API's generated id belongs, matches no call: an error.
+/// where the API's generated id belongs, or writes a path parameter as `{name}`, where a call's
+/// source ARN carries the value sent, matches no call: an error.
 pub fn lambda_permission_findings(
     methods: &[Method],
     bodies: &[DefinitionBody<'_>],
@@ -1577,7 +1578,7 @@ pub fn authorizer_permission_findings(
     out
 }
 
-/// What a deployed API's Lambda function's resource-based policy was read as.
+/// What a deployed API's Lambda function's resource-based policy was read as (lambda:GetPolicy).
 #[derive(Debug, Clone)]
 pub enum PolicyRead {
     Policy(Value),
