@@ -679,6 +679,38 @@ impl Aws {
         Ok(json!({ "items": items }))
     }
 
+    /// A REST API's authorizers (`aws apigateway get-authorizers`, every page).
+    pub fn authorizers(&self, api_id: &str) -> Result<Vec<crate::checks::lint::LiveAuthorizer>> {
+        self.runtime.block_on(self.paginate_async(
+            "GetAuthorizers",
+            "apigateway:GET",
+            &format!("REST API {api_id}"),
+            |position| {
+                self.apigateway
+                    .get_authorizers()
+                    .rest_api_id(api_id)
+                    .limit(500)
+                    .set_position(position)
+                    .send()
+            },
+            |page, out| {
+                out.extend(page.items().iter().map(|a| {
+                    crate::checks::lint::LiveAuthorizer {
+                        id: a.id().unwrap_or_default().to_string(),
+                        name: a.name().unwrap_or_default().to_string(),
+                        kind: a
+                            .r#type()
+                            .map(|t| t.as_str().to_string())
+                            .unwrap_or_default(),
+                        uri: a.authorizer_uri().map(str::to_string),
+                        credentials: a.authorizer_credentials().map(str::to_string),
+                    }
+                }));
+                page.position().map(str::to_string)
+            },
+        ))
+    }
+
     /// `aws apigateway get-rest-api`: what the API itself holds (its policy, binary media
     /// types), which get-resources leaves out.
     fn rest_api(

@@ -1151,18 +1151,9 @@ fn domain_explains_a_private_custom_domain_name() {
     assert!(codes.contains("domain.nxdomain"), "{j}");
 }
 
-/// Live mode reads the resource-based policy of each function a REST API's Lambda
-/// integrations invoke (lambda:GetPolicy) and checks every stage's calls against it, on moto:
-/// a permission for this API's GET /pets (allowed), one for the API's former id (the API was
-/// recreated: every call refused), a function with no policy at all, a function that does not
-/// exist, and an integration with credentials (not judged).
-/// A REST API "pets" deployed to stage prod whose methods invoke Lambda functions of moto:
-/// GET /pets list-pets (a permission for this API's GET /pets), POST /pets create-pet (a
-/// permission for the API's former id), GET /audit audit (no policy), GET /ghost a function
-/// that does not exist, GET /report report through an integration role. Returns the API's id.
-fn pets_api_with_functions(moto: &Moto) -> String {
-    let ids = moto.setup(
-        r#"
+/// A moto setup prelude: `lam`, the Lambda client, and `function(name)`, which makes a Python
+/// function of that name (with an IAM role made once) and returns its ARN.
+const FUNCTIONS: &str = r#"
 import io, zipfile
 iam = boto3.client('iam', **kw)
 lam = boto3.client('lambda', **kw)
@@ -1170,9 +1161,20 @@ role = iam.create_role(RoleName='fn', AssumeRolePolicyDocument=json.dumps({'Vers
 buf = io.BytesIO()
 with zipfile.ZipFile(buf, 'w') as z:
     z.writestr('app.py', 'def handler(event, context):\n    return {"statusCode": 200}\n')
+def function(name):
+    return lam.create_function(FunctionName=name, Runtime='python3.12', Role=role, Handler='app.handler', Code={'ZipFile': buf.getvalue()})['FunctionArn']
+"#;
+
+/// A REST API "pets" deployed to stage prod whose methods invoke Lambda functions of moto:
+/// GET /pets list-pets (a permission for this API's GET /pets), POST /pets create-pet (a
+/// permission for the API's former id), GET /audit audit (no policy), GET /ghost a function
+/// that does not exist, GET /report report through an integration role. Returns the API's id.
+fn pets_api_with_functions(moto: &Moto) -> String {
+    let ids = moto.setup(&(FUNCTIONS.to_string()
+        + r#"
 arns = {}
 for name in ['list-pets', 'create-pet', 'audit', 'report']:
-    arns[name] = lam.create_function(FunctionName=name, Runtime='python3.12', Role=role, Handler='app.handler', Code={'ZipFile': buf.getvalue()})['FunctionArn']
+    arns[name] = function(name)
 api = apigw.create_rest_api(name='pets')['id']
 root = apigw.get_resources(restApiId=api)['items'][0]['id']
 pets = apigw.create_resource(restApiId=api, parentId=root, pathPart='pets')['id']
@@ -1196,11 +1198,15 @@ lam.add_permission(FunctionName='list-pets', StatementId='apigw', Action='lambda
 lam.add_permission(FunctionName='create-pet', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com',
     SourceArn='arn:aws:execute-api:us-east-1:' + account + ':oldapi1234/*/POST/pets')
 print(json.dumps([api, account]))
-"#,
-    );
+"#));
     ids[0].as_str().unwrap().to_string()
 }
 
+/// Live mode reads the resource-based policy of each function a REST API's Lambda
+/// integrations invoke (lambda:GetPolicy) and checks every stage's calls against it, on moto:
+/// a permission for this API's GET /pets (allowed), one for the API's former id (the API was
+/// recreated: every call refused), a function with no policy at all, a function that does not
+/// exist, and an integration with credentials (not judged).
 #[test]
 fn live_lint_checks_the_functions_policies() {
     let moto = Moto::start();
@@ -1316,4 +1322,63 @@ fn live_lint_says_which_policies_it_could_not_read() {
         .filter(|f| f["message"].as_str().unwrap().contains("not asked"))
         .count();
     assert_eq!((waited, not_asked), (1, 3), "{unread:?}");
+}
+
+/// Live mode reads the API's Lambda authorizers (get-authorizers) and checks each one's
+/// function policy for the authorizer's source ARN (API_ID/authorizers/ID), on moto: a
+/// permission for the API's authorizers (nothing to say), one for the API's method calls only
+/// (uncertain: the authorizer form is documented for HTTP APIs), and none at all (an error).
+#[test]
+fn live_lint_checks_the_authorizers_functions() {
+    let moto = Moto::start();
+    let ids = moto.setup(&(FUNCTIONS.to_string()
+        + r#"
+api = apigw.create_rest_api(name='guarded')['id']
+root = apigw.get_resources(restApiId=api)['items'][0]['id']
+account = None
+for name in ['auth-ok', 'auth-calls', 'auth-none']:
+    arn = function(name)
+    account = arn.split(':')[4]
+    authorizer = apigw.create_authorizer(restApiId=api, name=name, type='TOKEN', identitySource='method.request.header.Authorization',
+        authorizerUri='arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/' + arn + '/invocations')['id']
+    r = apigw.create_resource(restApiId=api, parentId=root, pathPart=name)['id']
+    apigw.put_method(restApiId=api, resourceId=r, httpMethod='GET', authorizationType='CUSTOM', authorizerId=authorizer)
+    apigw.put_integration(restApiId=api, resourceId=r, httpMethod='GET', type='MOCK', requestTemplates={'application/json': '{"statusCode": 200}'})
+base = 'arn:aws:execute-api:us-east-1:' + account + ':' + api
+lam.add_permission(FunctionName='auth-ok', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/authorizers/*')
+lam.add_permission(FunctionName='auth-calls', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/*/GET/auth-calls')
+print(json.dumps([api]))
+"#));
+    let api = ids[0].as_str().unwrap();
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--rest-api-id", api]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    let found = findings_with(&j, "lint.authorizer-permission-missing");
+    let by = |name: &str| {
+        found
+            .iter()
+            .find(|f| f["evidence"]["authorizer"] == name)
+            .unwrap_or_else(|| panic!("{name}: {j}"))
+    };
+    assert_eq!(found.len(), 2, "{j}");
+    let none = by("auth-none");
+    assert_eq!(none["severity"], "error");
+    assert_eq!(none["evidence"]["certain"], true);
+    assert!(
+        none["evidence"]["source_arn"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{api}/authorizers/")),
+        "{none}"
+    );
+    assert!(
+        none["message"]
+            .as_str()
+            .unwrap()
+            .contains("AuthorizerConfigurationException"),
+        "{none}"
+    );
+    let calls = by("auth-calls");
+    assert_eq!(calls["severity"], "warning");
+    assert_eq!(calls["evidence"]["certain"], false);
 }

@@ -273,22 +273,89 @@ pub(super) fn live_permission_findings(
     let Ok(methods) = lint::methods(value) else {
         return Vec::new();
     };
+    let mut out = Vec::new();
+    // The Lambda authorizers its methods use (get-authorizers, only when one does).
+    if !lint::live_authorizer_ids(&methods).is_empty() {
+        match aws.authorizers(api_id) {
+            Ok(authorizers) => {
+                let api = live_api(aws, api_id, Vec::new(), account);
+                out.extend(lint::live_authorizer_permission_findings(
+                    &methods,
+                    &authorizers,
+                    &api,
+                    policy_reader(aws),
+                ));
+            }
+            Err(e) => out.push(
+                Finding::warning(
+                    lint::LAMBDA_POLICY_UNREADABLE,
+                    format!("the API's authorizers could not be read ({e:#}): whether API Gateway may invoke its Lambda authorizers was not checked"),
+                )
+                .with("certain", false),
+            ),
+        }
+    }
     if lint::live_functions(&methods).is_empty() {
-        return Vec::new();
+        return out;
     }
     let stages = match aws.stages(api_id) {
         Ok(s) => s.into_iter().map(|s| s.name).collect(),
         Err(e) => {
-            return vec![
+            out.push(
                 Finding::warning(
                     lint::LAMBDA_POLICY_UNREADABLE,
                     format!("the API's stages could not be read ({e:#}): whether API Gateway may invoke its Lambda functions was not checked"),
                 )
                 .with("certain", false),
-            ];
+            );
+            return out;
         }
     };
-    live_permission_findings_for(aws, api_id, stages, &methods, account)
+    out.extend(live_permission_findings_for(
+        aws, api_id, stages, &methods, account,
+    ));
+    out
+}
+
+/// The parts of a deployed API's calls' source ARNs; the credentials' account read the first
+/// time (sts:GetCallerIdentity).
+#[cfg(feature = "aws")]
+fn live_api(
+    aws: &crate::aws::Aws,
+    api_id: &str,
+    stages: Vec<String>,
+    account: &mut Option<Option<String>>,
+) -> lint::LiveApi {
+    lint::LiveApi {
+        partition: crate::aws::regions::partition(&aws.region).to_string(),
+        region: aws.region.clone(),
+        account: account.get_or_insert_with(|| aws.account_id().ok()).clone(),
+        api_id: api_id.to_string(),
+        stages,
+    }
+}
+
+/// Reads functions' policies (lambda:GetPolicy); after a call Lambda did not answer in time,
+/// the other policies are not asked for: one slow endpoint costs one timeout, not one a
+/// function.
+#[cfg(feature = "aws")]
+fn policy_reader(aws: &crate::aws::Aws) -> impl FnMut(&str) -> lint::PolicyRead + '_ {
+    let mut silent = false;
+    move |function| {
+        if silent {
+            return lint::PolicyRead::Unreadable(
+                "not asked: Lambda did not answer an earlier GetPolicy in time".into(),
+            );
+        }
+        match aws.lambda_policy(function) {
+            Ok(read) => read,
+            Err(e) => {
+                let e = format!("{e:#}");
+                silent = e.contains("did not answer within");
+                lint::PolicyRead::Unreadable(e)
+            }
+        }
+    }
 }
 
 /// [`live_permission_findings`] for these methods on these stages (methods some of which
@@ -301,33 +368,8 @@ pub(super) fn live_permission_findings_for(
     methods: &[lint::Method],
     account: &mut Option<Option<String>>,
 ) -> Vec<Finding> {
-    use lint::PolicyRead;
-    let account = account.get_or_insert_with(|| aws.account_id().ok());
-    let api = lint::LiveApi {
-        partition: crate::aws::regions::partition(&aws.region).to_string(),
-        region: aws.region.clone(),
-        account: account.clone(),
-        api_id: api_id.to_string(),
-        stages,
-    };
-    // After a call Lambda did not answer in time, the other policies are not asked for: one
-    // slow endpoint costs one timeout, not one a function.
-    let mut silent = false;
-    lint::live_lambda_permission_findings(methods, &api, |function| {
-        if silent {
-            return PolicyRead::Unreadable(
-                "not asked: Lambda did not answer an earlier GetPolicy in time".into(),
-            );
-        }
-        match aws.lambda_policy(function) {
-            Ok(read) => read,
-            Err(e) => {
-                let e = format!("{e:#}");
-                silent = e.contains("did not answer within");
-                PolicyRead::Unreadable(e)
-            }
-        }
-    })
+    let api = live_api(aws, api_id, stages, account);
+    lint::live_lambda_permission_findings(methods, &api, policy_reader(aws))
 }
 
 /// The report of a WebSocket API read from AWS.

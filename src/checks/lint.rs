@@ -1469,6 +1469,12 @@ fn methods_named(methods: &[&Method]) -> (String, Vec<String>) {
     (who, labels)
 }
 
+/// What a call to a method answers when API Gateway may not invoke its Lambda authorizer: a
+/// REST API's [Knowledge Center; obs: serverless#1784, chalice#670] and an HTTP API's
+/// [Knowledge Center "api-gateway-http-lambda-integrations"].
+const REST_AUTHORIZER_REFUSED: &str = "answers 500 (AuthorizerConfigurationException) and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\", then \"Authorizer error\"";
+const HTTP_AUTHORIZER_REFUSED: &str = "answers 500 {\"message\":\"Internal Server Error\"} and $context.authorizerError (in the stage's access log format) says \"The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try again.\"";
+
 /// A template's Lambda authorizers API Gateway has no right to invoke: the authorizer's
 /// function is one of the template's, no permission for apigateway.amazonaws.com names it, and
 /// the authorizer has no credentials. Every call to a method it guards answers 500: a REST
@@ -1553,9 +1559,9 @@ pub fn authorizer_permission_findings(
             format!("{} and {} more", names.join(", "), count - names.len())
         };
         let answer = if http {
-            "answers 500 {\"message\":\"Internal Server Error\"} and $context.authorizerError (in the stage's access log format) says \"The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try again.\""
+            HTTP_AUTHORIZER_REFUSED
         } else {
-            "answers 500 (AuthorizerConfigurationException) and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\", then \"Authorizer error\""
+            REST_AUTHORIZER_REFUSED
         };
         let calls = if guarded.len() == 1 {
             "every call to it"
@@ -1812,6 +1818,177 @@ pub fn live_lambda_permission_findings(
             .with("count", total - MAX_LIVE_FUNCTIONS)
             .with("certain", false),
         );
+    }
+    out
+}
+
+/// A deployed REST API's authorizer (`get-authorizers`).
+#[derive(Debug, Clone)]
+pub struct LiveAuthorizer {
+    pub id: String,
+    pub name: String,
+    /// TOKEN, REQUEST or COGNITO_USER_POOLS.
+    pub kind: String,
+    pub uri: Option<String>,
+    pub credentials: Option<String>,
+}
+
+/// The ids of the authorizers a deployed API's methods use (get-resources' `authorizerId`).
+pub fn live_authorizer_ids(methods: &[Method]) -> std::collections::BTreeSet<&str> {
+    methods
+        .iter()
+        .flat_map(|m| m.auth.iter())
+        .filter_map(|a| a.strip_prefix("CUSTOM authorizer "))
+        .collect()
+}
+
+/// A deployed REST API's Lambda authorizers (without credentials, used by a method) checked
+/// against their functions' resource-based policies, read with `read`: API Gateway invokes an
+/// authorizer with the source ARN `arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/authorizers/
+/// AUTHORIZER_ID` [AWS: "Control access to HTTP APIs with Lambda authorizers" gives this form;
+/// for REST APIs inferred]. A refusal is certain (an error) when no statement for API Gateway
+/// names this API at all; when statements name the API only in forms that do not match this
+/// one, it is a warning (`certain: false`). One finding per authorizer.
+pub fn live_authorizer_permission_findings(
+    methods: &[Method],
+    authorizers: &[LiveAuthorizer],
+    api: &LiveApi,
+    mut read: impl FnMut(&str) -> PolicyRead,
+) -> Vec<Finding> {
+    use crate::checks::lambda_permission::{Call, Verdict, gateway_statements, verdict};
+    let mut out = Vec::new();
+    let account = api
+        .account
+        .clone()
+        .or_else(|| {
+            authorizers
+                .iter()
+                .find_map(|a| a.uri.as_deref().and_then(live_function))
+                .and_then(|f| f.split(':').nth(4).map(str::to_string))
+        })
+        .unwrap_or_default();
+    let mut policies: std::collections::HashMap<String, PolicyRead> = Default::default();
+    for a in authorizers.iter().take(MAX_LIVE_FUNCTIONS) {
+        let lambda = a.kind.eq_ignore_ascii_case("TOKEN") || a.kind.eq_ignore_ascii_case("REQUEST");
+        let has_credentials = a
+            .credentials
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
+        let Some(function) = a
+            .uri
+            .as_deref()
+            .and_then(live_function)
+            .filter(|_| lambda && !has_credentials)
+        else {
+            continue;
+        };
+        let guarded: Vec<&Method> = methods
+            .iter()
+            .filter(|m| {
+                m.auth
+                    .iter()
+                    .any(|x| x.strip_prefix("CUSTOM authorizer ") == Some(a.id.as_str()))
+            })
+            .collect();
+        if guarded.is_empty() {
+            continue;
+        }
+        let (who, labels) = methods_named(&guarded);
+        let calls = if guarded.len() == 1 {
+            "every call to it"
+        } else {
+            "every call to them"
+        };
+        let policy = policies
+            .entry(function.to_string())
+            .or_insert_with(|| read(function))
+            .clone();
+        let about = |f: Finding| {
+            f.with("authorizer", a.name.as_str())
+                .with("authorizer_id", a.id.as_str())
+                .with("function", function)
+                .with("methods", json!(labels))
+                .with("count", guarded.len())
+                .with(
+                    "check",
+                    format!("aws lambda get-policy --function-name {function}"),
+                )
+                .with("location", guarded[0].location.as_str())
+        };
+        let policy = match policy {
+            PolicyRead::Policy(p) => p,
+            PolicyRead::NoPolicy => json!({}),
+            PolicyRead::NoFunction(message) => {
+                out.push(about(Finding::error(
+                    LAMBDA_FUNCTION_NOT_FOUND,
+                    format!("the Lambda authorizer {} of {who} invokes the function {function}, which does not exist (lambda:GetPolicy: {message:?}): {calls} {REST_AUTHORIZER_REFUSED}", a.name),
+                )));
+                continue;
+            }
+            PolicyRead::Unreadable(e) => {
+                out.push(about(Finding::warning(
+                    LAMBDA_POLICY_UNREADABLE,
+                    format!("the Lambda authorizer {} of {who} invokes the function {function}, whose resource-based policy could not be read ({e}): whether API Gateway may invoke it was not checked", a.name),
+                ))
+                .with("certain", false));
+                continue;
+            }
+        };
+        let source_arn = format!(
+            "arn:{}:execute-api:{}:{account}:{}/authorizers/{}",
+            api.partition, api.region, api.api_id, a.id
+        );
+        let call = Call {
+            source_arn: source_arn.clone(),
+            account: api.account.clone(),
+        };
+        let statements = gateway_statements(&policy, 20);
+        match verdict(&policy, &call) {
+            Verdict::Allowed => {}
+            Verdict::NotAllowed => {
+                // Does any statement for API Gateway name this API (or any API)?
+                let names_api = statements.iter().any(|st| {
+                    let arns = st["source_arns"].as_array().cloned().unwrap_or_default();
+                    arns.is_empty()
+                        || arns.iter().filter_map(Value::as_str).any(|arn| {
+                            let id = arn
+                                .split_once(":execute-api:")
+                                .and_then(|(_, rest)| rest.split('/').next())
+                                .and_then(|head| head.rsplit_once(':'))
+                                .map_or("", |(_, id)| id);
+                            crate::checks::wildcard::matches(id, &api.api_id)
+                        })
+                });
+                let finding = if names_api {
+                    Finding::warning(
+                        AUTHORIZER_PERMISSION_MISSING,
+                        format!("the Lambda authorizer {} of {who} invokes the function {function}, whose resource-based policy names this API but not its authorizer's source ARN ({source_arn}: the form AWS documents for HTTP API authorizers, inferred for REST APIs): if API Gateway uses that form, {calls} {REST_AUTHORIZER_REFUSED}", a.name),
+                    )
+                    .with("certain", false)
+                } else {
+                    Finding::error(
+                        AUTHORIZER_PERMISSION_MISSING,
+                        format!("the Lambda authorizer {} of {who} invokes the function {function}, and its resource-based policy does not let API Gateway invoke it for this API ({}): {calls} {REST_AUTHORIZER_REFUSED}", a.name, if statements.is_empty() { "no statement of it names apigateway.amazonaws.com" } else { "its statements for API Gateway name other APIs" }),
+                    )
+                    .with("certain", true)
+                };
+                out.push(
+                    about(finding)
+                        .with("source_arn", source_arn)
+                        .with("statements", json!(statements)),
+                );
+            }
+            Verdict::Uncertain(why) => {
+                out.push(
+                    about(Finding::warning(
+                        AUTHORIZER_PERMISSION_MISSING,
+                        format!("the Lambda authorizer {} of {who} invokes the function {function}, and whether its resource-based policy lets API Gateway invoke it is uncertain: {why}", a.name),
+                    ))
+                    .with("certain", false)
+                    .with("statements", json!(statements)),
+                );
+            }
+        }
     }
     out
 }
@@ -2709,6 +2886,88 @@ mod tests {
         let last = findings.last().unwrap();
         assert_eq!(last.code, LAMBDA_POLICY_UNREADABLE);
         assert_eq!(last.evidence["count"], 5);
+    }
+
+    /// Live authorizers: one whose function does not exist, one whose policy cannot be read
+    /// (both functions read once though two authorizers share one), one with credentials and
+    /// a Cognito one (not judged), one no method uses (not read).
+    #[test]
+    fn live_authorizers_against_their_functions_policies() {
+        let function = |f: &str| {
+            Some(format!(
+                "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:{f}/invocations"
+            ))
+        };
+        let authorizer =
+            |id: &str, kind: &str, f: &str, credentials: Option<&str>| LiveAuthorizer {
+                id: id.into(),
+                name: format!("auth-{id}"),
+                kind: kind.into(),
+                uri: function(f),
+                credentials: credentials.map(str::to_string),
+            };
+        let authorizers = vec![
+            authorizer("a1", "TOKEN", "ghost", None),
+            authorizer("a2", "REQUEST", "locked", None),
+            authorizer("a3", "TOKEN", "locked", None),
+            authorizer(
+                "a4",
+                "TOKEN",
+                "roled",
+                Some("arn:aws:iam::111122223333:role/invoke"),
+            ),
+            authorizer("a5", "COGNITO_USER_POOLS", "ghost", None),
+            authorizer("a6", "TOKEN", "unused", None),
+        ];
+        let method = |path: &str, id: &str| Method {
+            method: "GET".into(),
+            path: path.into(),
+            resource_id: None,
+            location: format!("$.items['{path}'].GET"),
+            integration: None,
+            auth: vec![format!("CUSTOM authorizer {id}")],
+        };
+        let methods: Vec<Method> = ["a1", "a2", "a3", "a4", "a5"]
+            .iter()
+            .map(|id| method(&format!("/{id}"), id))
+            .collect();
+        let api = LiveApi {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account: Some("111122223333".into()),
+            api_id: "a1b2c3".into(),
+            stages: Vec::new(),
+        };
+        let mut reads = Vec::new();
+        let findings = live_authorizer_permission_findings(&methods, &authorizers, &api, |f| {
+            reads.push(f.to_string());
+            if f.ends_with(":ghost") {
+                PolicyRead::NoFunction(format!("Function not found: {f}"))
+            } else {
+                PolicyRead::Unreadable(
+                    "GetPolicy: Lambda answered 403 AccessDeniedException".into(),
+                )
+            }
+        });
+        assert_eq!(reads.len(), 2, "{reads:?}");
+        let codes: Vec<(&str, &str)> = findings
+            .iter()
+            .map(|f| (f.code, f.evidence["authorizer"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                (LAMBDA_FUNCTION_NOT_FOUND, "auth-a1"),
+                (LAMBDA_POLICY_UNREADABLE, "auth-a2"),
+                (LAMBDA_POLICY_UNREADABLE, "auth-a3"),
+            ]
+        );
+        assert_eq!(
+            live_authorizer_ids(&methods)
+                .into_iter()
+                .collect::<Vec<_>>(),
+            ["a1", "a2", "a3", "a4", "a5"]
+        );
     }
 
     #[test]
