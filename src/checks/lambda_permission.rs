@@ -65,7 +65,7 @@ pub fn source_arn(
 pub fn gateway_statements(policy: &Value, max: usize) -> Vec<Value> {
     statements(policy)
         .into_iter()
-        .filter(names_gateway)
+        .filter(|s| names_gateway(s))
         .take(max)
         .map(|s| {
             let mut arns = Vec::new();
@@ -83,16 +83,27 @@ pub fn gateway_statements(policy: &Value, max: usize) -> Vec<Value> {
         .collect()
 }
 
+/// The policy with only its statements that can decide a call of API Gateway's (its principal
+/// and action): judging many calls against it, each call skips the others.
+pub fn for_gateway(policy: &Value) -> Value {
+    let kept: Vec<Value> = statements(policy)
+        .into_iter()
+        .filter(|s| names_gateway(s) && allows_invoke(s))
+        .cloned()
+        .collect();
+    serde_json::json!({ "Statement": kept })
+}
+
 /// Whether the policy lets API Gateway make `call`.
 pub fn verdict(policy: &Value, call: &Call) -> Verdict {
     let mut doubts: Vec<String> = Vec::new();
     let mut allowed = false;
     for s in statements(policy) {
-        if !names_gateway(&s) || !allows_invoke(&s) {
+        if !names_gateway(s) || !allows_invoke(s) {
             continue;
         }
         let effect = s.get("Effect").and_then(Value::as_str).unwrap_or_default();
-        let holds = conditions_hold(&s, &call.source_arn, call.account.as_deref());
+        let holds = conditions_hold(s, &call.source_arn, call.account.as_deref());
         match (effect, holds) {
             ("Deny", Holds::Yes) => return Verdict::NotAllowed,
             ("Allow", Holds::Yes) => allowed = true,
@@ -116,10 +127,19 @@ enum Holds {
     Unknown(String),
 }
 
-fn statements(policy: &Value) -> Vec<Value> {
+/// How many statements a policy holds.
+pub fn statement_count(policy: &Value) -> usize {
     match policy.get("Statement") {
-        Some(Value::Array(list)) => list.clone(),
-        Some(one @ Value::Object(_)) => vec![one.clone()],
+        Some(Value::Array(list)) => list.len(),
+        Some(Value::Object(_)) => 1,
+        _ => 0,
+    }
+}
+
+fn statements(policy: &Value) -> Vec<&Value> {
+    match policy.get("Statement") {
+        Some(Value::Array(list)) => list.iter().collect(),
+        Some(one @ Value::Object(_)) => vec![one],
         _ => Vec::new(),
     }
 }

@@ -1610,6 +1610,28 @@ pub struct LiveApi {
 /// At most this many functions' policies are read for one API.
 pub const MAX_LIVE_FUNCTIONS: usize = 100;
 
+/// At most this many calls (method x stage x verb) of one API are checked against policies.
+pub const MAX_LIVE_CALLS: usize = 50_000;
+
+/// A policy with more statements is not judged: a function's policy is at most 20 KB, about
+/// 80 statements [AWS: Lambda quotas].
+pub const MAX_POLICY_STATEMENTS: usize = 200;
+
+/// A policy read, with one too large to be a function's said unreadable.
+fn bounded(read: PolicyRead) -> PolicyRead {
+    match read {
+        PolicyRead::Policy(p)
+            if crate::checks::lambda_permission::statement_count(&p) > MAX_POLICY_STATEMENTS =>
+        {
+            PolicyRead::Unreadable(format!(
+                "it holds {} statements, more than a function's policy can (20 KB); not judged",
+                crate::checks::lambda_permission::statement_count(&p)
+            ))
+        }
+        other => other,
+    }
+}
+
 /// The verbs an ANY method answers.
 const VERBS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
@@ -1665,6 +1687,7 @@ pub fn live_lambda_permission_findings(
         return out;
     }
     let total = by_function.len();
+    let (mut budget, mut unchecked) = (MAX_LIVE_CALLS, 0usize);
     for (function, methods) in by_function.into_iter().take(MAX_LIVE_FUNCTIONS) {
         let (who, labels) = methods_named(&methods);
         let s = if methods.len() == 1 { "s" } else { "" };
@@ -1677,7 +1700,7 @@ pub fn live_lambda_permission_findings(
                 .with("check", check.as_str())
                 .with("location", methods[0].location.as_str())
         };
-        let policy = match read(function) {
+        let policy = match bounded(read(function)) {
             PolicyRead::Policy(p) => p,
             PolicyRead::NoPolicy => json!({}),
             PolicyRead::NoFunction(message) => {
@@ -1707,6 +1730,7 @@ pub fn live_lambda_permission_findings(
         let mut denied_methods: Vec<&Method> = Vec::new();
         let mut doubt: Option<String> = None;
         let (mut calls, mut refused_count) = (0usize, 0usize);
+        let deciding = crate::checks::lambda_permission::for_gateway(&policy);
         for m in &methods {
             let verbs: Vec<&str> = if m.method == "ANY" {
                 VERBS.to_vec()
@@ -1716,6 +1740,11 @@ pub fn live_lambda_permission_findings(
             let mut this_denied = false;
             for stage in &api.stages {
                 for verb in &verbs {
+                    if budget == 0 {
+                        unchecked += 1;
+                        continue;
+                    }
+                    budget -= 1;
                     calls += 1;
                     let call = Call {
                         source_arn: source_arn(
@@ -1729,7 +1758,7 @@ pub fn live_lambda_permission_findings(
                         ),
                         account: api.account.clone(),
                     };
-                    match verdict(&policy, &call) {
+                    match verdict(&deciding, &call) {
                         Verdict::Allowed => {}
                         Verdict::NotAllowed => {
                             this_denied = true;
@@ -1808,6 +1837,16 @@ pub fn live_lambda_permission_findings(
                 .with("location", methods[0].location.as_str()),
             );
         }
+    }
+    if unchecked > 0 {
+        out.push(
+            Finding::warning(
+                LAMBDA_POLICY_UNREADABLE,
+                format!("{unchecked} calls (method, stage and verb) were not checked against their functions' policies: at most {MAX_LIVE_CALLS} an API are"),
+            )
+            .with("count", unchecked)
+            .with("certain", false),
+        );
     }
     if total > MAX_LIVE_FUNCTIONS {
         out.push(
@@ -1901,7 +1940,7 @@ pub fn live_authorizer_permission_findings(
         };
         let policy = policies
             .entry(function.to_string())
-            .or_insert_with(|| read(function))
+            .or_insert_with(|| bounded(read(function)))
             .clone();
         let about = |f: Finding| {
             f.with("authorizer", a.name.as_str())
@@ -2788,13 +2827,7 @@ mod tests {
             integration: Some(integration(function)),
             auth: Vec::new(),
         };
-        let api = LiveApi {
-            partition: "aws".into(),
-            region: "us-east-1".into(),
-            account: Some("111122223333".into()),
-            api_id: "a1b2c3".into(),
-            stages: vec!["dev".into(), "prod".into()],
-        };
+        let api = test_api(&["dev", "prod"]);
         let permission = |arn: &str| {
             json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
                 "Action": "lambda:InvokeFunction", "Condition": {"ArnLike": {"AWS:SourceArn": arn}}}]})
@@ -2888,6 +2921,61 @@ mod tests {
         assert_eq!(last.evidence["count"], 5);
     }
 
+    /// API a1b2c3 of account 111122223333 in us-east-1, with these stages.
+    fn test_api(stages: &[&str]) -> LiveApi {
+        LiveApi {
+            partition: "aws".into(),
+            region: "us-east-1".into(),
+            account: Some("111122223333".into()),
+            api_id: "a1b2c3".into(),
+            stages: stages.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// The live check's bounds: calls past MAX_LIVE_CALLS are counted, not checked; a policy
+    /// with more statements than a function's can hold is not judged.
+    #[test]
+    fn live_checks_are_bounded() {
+        let uri = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:f/invocations";
+        let per_method = VERBS.len();
+        let n = MAX_LIVE_CALLS / per_method + 10;
+        let methods: Vec<Method> = (0..n)
+            .map(|i| Method {
+                method: "ANY".into(),
+                path: format!("/p{i}"),
+                resource_id: None,
+                location: format!("$.items[{i}]"),
+                integration: Some(Integration {
+                    type_name: Some("AWS_PROXY".into()),
+                    uri: Some(uri.into()),
+                    ..Integration::default()
+                }),
+                auth: Vec::new(),
+            })
+            .collect();
+        let api = test_api(&["prod"]);
+        let open = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"}, "Action": "lambda:InvokeFunction"}]});
+        let findings =
+            live_lambda_permission_findings(&methods, &api, |_| PolicyRead::Policy(open.clone()));
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].code, LAMBDA_POLICY_UNREADABLE);
+        assert_eq!(
+            findings[0].evidence["count"],
+            n * per_method - MAX_LIVE_CALLS
+        );
+        let statement = open["Statement"][0].clone();
+        let huge = json!({"Statement": vec![statement; MAX_POLICY_STATEMENTS + 1]});
+        let findings = live_lambda_permission_findings(&methods[..1], &api, |_| {
+            PolicyRead::Policy(huge.clone())
+        });
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0].message.contains("201 statements"),
+            "{}",
+            findings[0].message
+        );
+    }
+
     /// Live authorizers: one whose function does not exist, one whose policy cannot be read
     /// (both functions read once though two authorizers share one), one with credentials and
     /// a Cognito one (not judged), one no method uses (not read).
@@ -2931,13 +3019,7 @@ mod tests {
             .iter()
             .map(|id| method(&format!("/{id}"), id))
             .collect();
-        let api = LiveApi {
-            partition: "aws".into(),
-            region: "us-east-1".into(),
-            account: Some("111122223333".into()),
-            api_id: "a1b2c3".into(),
-            stages: Vec::new(),
-        };
+        let api = test_api(&[]);
         let mut reads = Vec::new();
         let findings = live_authorizer_permission_findings(&methods, &authorizers, &api, |f| {
             reads.push(f.to_string());
