@@ -1493,7 +1493,8 @@ impl Aws {
         for (name, value) in instructions.headers() {
             request = request.header(name, value);
         }
-        let mut response = request.send().await.map_err(|e| {
+        // A timeout (of the request or of its body) says so in words.
+        let failed = |e: reqwest::Error| {
             if e.is_timeout() {
                 anyhow!(
                     "{operation} {url}: AWS did not answer within {:?}",
@@ -1502,7 +1503,8 @@ impl Aws {
             } else {
                 anyhow!("{operation} {url}: {e}")
             }
-        })?;
+        };
+        let mut response = request.send().await.map_err(failed)?;
         let status = response.status().as_u16();
         let moved_to = response
             .headers()
@@ -1510,16 +1512,7 @@ impl Aws {
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| {
-            if e.is_timeout() {
-                anyhow!(
-                    "{operation} {url}: AWS did not answer within {:?}",
-                    self.timeout
-                )
-            } else {
-                anyhow!("{operation} {url}: {e}")
-            }
-        })? {
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
             body.extend_from_slice(&chunk);
             if body.len() as u64 > max {
                 bail!("{operation} {url}: the answer is larger than {max} bytes");

@@ -1370,15 +1370,9 @@ pub fn lambda_permission_findings(
     let mut unpermitted: std::collections::BTreeMap<(bool, &str), Vec<&Method>> =
         Default::default();
     for m in methods {
-        let Some(i) = &m.integration else { continue };
-        let kind = i
-            .type_name
-            .as_deref()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        if !(kind == "AWS" || kind == "AWS_PROXY") || i.has_credentials() {
+        let Some(i) = uncredentialed_aws_integration(m) else {
             continue;
-        }
+        };
         let http = http_bases.contains(body_base(m));
         let function = i.uri.as_deref().and_then(|u| permissions.invoked(u, http));
         if let Some(function) = function
@@ -1409,6 +1403,18 @@ pub fn lambda_permission_findings(
         ));
     }
     out
+}
+
+/// A method's AWS or AWS_PROXY integration without credentials: API Gateway invokes a Lambda
+/// function through it with the function's resource-based policy, not a role.
+fn uncredentialed_aws_integration(m: &Method) -> Option<&Integration> {
+    let i = m.integration.as_ref()?;
+    let kind = i
+        .type_name
+        .as_deref()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    ((kind == "AWS" || kind == "AWS_PROXY") && !i.has_credentials()).then_some(i)
 }
 
 /// The JSON path of the definition a template's method belongs to (its location before
@@ -1651,15 +1657,9 @@ fn live_function(uri: &str) -> Option<&str> {
 pub fn live_functions(methods: &[Method]) -> std::collections::BTreeMap<&str, Vec<&Method>> {
     let mut by_function: std::collections::BTreeMap<&str, Vec<&Method>> = Default::default();
     for m in methods {
-        let Some(i) = &m.integration else { continue };
-        let kind = i
-            .type_name
-            .as_deref()
-            .unwrap_or_default()
-            .to_ascii_uppercase();
-        if !(kind == "AWS" || kind == "AWS_PROXY") || i.has_credentials() {
+        let Some(i) = uncredentialed_aws_integration(m) else {
             continue;
-        }
+        };
         if let Some(f) = i.uri.as_deref().and_then(live_function) {
             by_function.entry(f).or_default().push(m);
         }
