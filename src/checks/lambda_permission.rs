@@ -11,7 +11,7 @@
 //! `StringLike` take `*` and `?` wildcards, `StringEquals` none [IAM: condition operators]. A
 //! Deny that holds wins. Conditions on other keys and negated operators leave the answer
 //! uncertain.
-use super::wildcard;
+use super::{string_list, wildcard};
 use serde_json::Value;
 
 /// The answer for one call.
@@ -73,7 +73,7 @@ pub fn gateway_statements(policy: &Value, max: usize) -> Vec<Value> {
                 for keys in conditions.values().filter_map(Value::as_object) {
                     for (key, values) in keys {
                         if key.eq_ignore_ascii_case("AWS:SourceArn") {
-                            arns.extend(texts(values));
+                            arns.extend(string_list(values));
                         }
                     }
                 }
@@ -144,31 +144,18 @@ fn statements(policy: &Value) -> Vec<&Value> {
     }
 }
 
-/// A string or a list of strings.
-fn texts(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(list) => list
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        _ => Vec::new(),
-    }
-}
-
 /// The statement's principal is API Gateway's service principal, or anyone.
 fn names_gateway(s: &Value) -> bool {
     match s.get("Principal") {
         Some(Value::String(p)) => p == "*",
         Some(Value::Object(p)) => {
-            p.get("Service").map(texts).is_some_and(|services| {
+            p.get("Service").map(string_list).is_some_and(|services| {
                 services
                     .iter()
                     .any(|v| v == "apigateway.amazonaws.com" || v == "*")
             }) || p
                 .get("AWS")
-                .map(texts)
+                .map(string_list)
                 .is_some_and(|a| a.iter().any(|v| v == "*"))
         }
         _ => false,
@@ -177,7 +164,7 @@ fn names_gateway(s: &Value) -> bool {
 
 /// The statement's action covers lambda:InvokeFunction (IAM matches actions without case).
 fn allows_invoke(s: &Value) -> bool {
-    s.get("Action").map(texts).is_some_and(|actions| {
+    s.get("Action").map(string_list).is_some_and(|actions| {
         actions
             .iter()
             .any(|a| wildcard::matches(&a.to_ascii_lowercase(), "lambda:invokefunction"))
@@ -198,7 +185,7 @@ fn conditions_hold(s: &Value, source_arn: &str, account: Option<&str>) -> Holds 
         };
         let op = operator.strip_suffix("IfExists").unwrap_or(operator);
         for (key, values) in keys {
-            let values = texts(values);
+            let values = string_list(values);
             let actual = if key.eq_ignore_ascii_case("AWS:SourceArn") {
                 source_arn.to_string()
             } else if key.eq_ignore_ascii_case("AWS:SourceAccount") {

@@ -1990,11 +1990,7 @@ pub fn live_authorizer_permission_findings(
                     let arns = st["source_arns"].as_array().cloned().unwrap_or_default();
                     arns.is_empty()
                         || arns.iter().filter_map(Value::as_str).any(|arn| {
-                            let id = arn
-                                .split_once(":execute-api:")
-                                .and_then(|(_, rest)| rest.split('/').next())
-                                .and_then(|head| head.rsplit_once(':'))
-                                .map_or("", |(_, id)| id);
+                            let id = crate::sources::cloudformation::source_arn_api_id(arn);
                             crate::checks::wildcard::matches(id, &api.api_id)
                         })
                 });

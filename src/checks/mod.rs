@@ -60,3 +60,18 @@ pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
         Value::Object(_) => "object",
     }
 }
+
+/// A JSON string or list of strings, as IAM policies and JWT claims write them; other values
+/// (and list members that are not strings) give nothing.
+pub(crate) fn string_list(v: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => vec![s.clone()],
+        Value::Array(list) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}

@@ -768,6 +768,16 @@ pub enum SourceArnFault {
     LiteralParameter(String),
 }
 
+/// The API id an execute-api source ARN names ("" when none): it stands after the last colon
+/// before the first slash (the Region and account may be placeholders with colons of their
+/// own: `${AWS::Region}`).
+pub fn source_arn_api_id(arn: &str) -> &str {
+    arn.split_once(":execute-api:")
+        .and_then(|(_, rest)| rest.split('/').next())
+        .and_then(|head| head.rsplit_once(':'))
+        .map_or("", |(_, api)| api)
+}
+
 /// The first path parameter a source ARN writes literally (`{userId}`, not a `${...}`
 /// placeholder), in its part after the API id.
 pub fn literal_parameter(arn: &str) -> Option<&str> {
@@ -900,13 +910,7 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
         let Some(arn) = props.get("SourceArn").and_then(|a| resolver.text(a)) else {
             continue;
         };
-        // The API id stands after the last colon before the first slash (the Region and
-        // account may be placeholders with colons of their own: ${AWS::Region}).
-        let api = arn
-            .split_once(":execute-api:")
-            .and_then(|(_, rest)| rest.split('/').next())
-            .and_then(|head| head.rsplit_once(':'))
-            .map_or("", |(_, api)| api);
+        let api = source_arn_api_id(&arn);
         let fault = if rest_apis.contains(api) {
             Some(SourceArnFault::LogicalId(api.to_string()))
         } else {

@@ -150,10 +150,13 @@ pub fn judge_jwt(raw: &str, check: &JwtCheck) -> (Verdict, Option<Token>) {
     if !check.audiences.is_empty() && !rest_access {
         // aud when present, else client_id.
         let (claim, values) = match claims.get("aud") {
-            Some(aud) => ("aud", strings(aud)),
+            Some(aud) => ("aud", crate::checks::string_list(aud)),
             None => (
                 "client_id",
-                claims.get("client_id").map(strings).unwrap_or_default(),
+                claims
+                    .get("client_id")
+                    .map(crate::checks::string_list)
+                    .unwrap_or_default(),
             ),
         };
         if !values.iter().any(|v| check.audiences.contains(v)) {
@@ -224,7 +227,7 @@ pub fn judge_jwt(raw: &str, check: &JwtCheck) -> (Verdict, Option<Token>) {
     if !check.scopes.is_empty() && (check.api == Api::Http || is_access) {
         let granted: Vec<String> = match (claims.get("scope"), claims.get("scp")) {
             (Some(Value::String(s)), _) => s.split_whitespace().map(str::to_string).collect(),
-            (_, Some(v)) => strings(v),
+            (_, Some(v)) => crate::checks::string_list(v),
             _ => Vec::new(),
         };
         if !check.scopes.iter().any(|s| granted.contains(s)) {
@@ -311,18 +314,6 @@ pub fn judge_jwt(raw: &str, check: &JwtCheck) -> (Verdict, Option<Token>) {
         },
         Some(token),
     )
-}
-
-fn strings(v: &Value) -> Vec<String> {
-    match v {
-        Value::String(s) => vec![s.clone()],
-        Value::Array(a) => a
-            .iter()
-            .filter_map(Value::as_str)
-            .map(str::to_string)
-            .collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// `2026-12-05T10:00:00Z` for seconds since the epoch; None out of range.
