@@ -168,6 +168,17 @@ pub struct Stage {
     pub variables: Vec<(String, String)>,
 }
 
+/// An HTTP API read from AWS: its definition as its export holds it, its stages' names and the
+/// authorizers its routes use.
+#[derive(Debug, Clone)]
+pub struct HttpApi {
+    pub id: String,
+    pub name: String,
+    pub definition: Value,
+    pub stages: Vec<String>,
+    pub authorizers: Vec<crate::checks::lint::LiveAuthorizer>,
+}
+
 /// An HTTP API integration, with the routes that target it.
 #[derive(Debug, Clone)]
 pub struct HttpIntegration {
@@ -808,26 +819,32 @@ impl Aws {
     }
 
     async fn v2_apis_async(&self, protocol: Option<&str>) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .v2_apis_listed_async()
+            .await?
+            .into_iter()
+            .filter(|(_, _, p)| protocol.is_none_or(|want| want == p))
+            .map(|(id, name, _)| (id, name))
+            .collect())
+    }
+
+    /// The region's apigatewayv2 APIs: (id, name, protocol: HTTP or WEBSOCKET).
+    pub async fn v2_apis_listed_async(&self) -> Result<Vec<(String, String, String)>> {
         self.paginate_async(
             "GetApis",
             "apigateway:GET",
             "the region's HTTP and WebSocket APIs",
             |token| self.apigatewayv2.get_apis().set_next_token(token).send(),
             |page, out| {
-                out.extend(
-                    page.items()
-                        .iter()
-                        .filter(|api| {
-                            protocol.is_none()
-                                || api.protocol_type().map(|p| p.as_str()) == protocol
-                        })
-                        .map(|api| {
-                            (
-                                api.api_id().unwrap_or_default().to_string(),
-                                api.name().unwrap_or_default().to_string(),
-                            )
-                        }),
-                );
+                out.extend(page.items().iter().map(|api| {
+                    (
+                        api.api_id().unwrap_or_default().to_string(),
+                        api.name().unwrap_or_default().to_string(),
+                        api.protocol_type()
+                            .map(|p| p.as_str().to_string())
+                            .unwrap_or_default(),
+                    )
+                }));
                 page.next_token().map(str::to_string)
             },
         )
@@ -847,22 +864,7 @@ impl Aws {
     ) -> Result<crate::checks::websocket::WsApi> {
         use crate::checks::websocket::{WsApi, WsIntegration, WsRoute};
         let what = format!("WebSocket API {api_id}");
-        let api = self
-            .call_async(
-                "GetApi",
-                "apigateway:GET",
-                &what,
-                self.apigatewayv2.get_api().api_id(api_id).send(),
-            )
-            .await?;
-        if api.protocol_type().map(|p| p.as_str()) != Some("WEBSOCKET") {
-            bail!(
-                "API {api_id} is an {} API, not a WebSocket API",
-                api.protocol_type().map_or("unknown", |p| p.as_str())
-            );
-        }
-        let routes = self.routes_async(api_id, &what).await?;
-        let integrations = self.integrations_async(api_id, &what).await?;
+        let (api, routes, integrations) = self.v2_api_async(api_id, "WEBSOCKET", &what).await?;
         let mut ws = WsApi {
             id: api_id.to_string(),
             name: api.name().unwrap_or(api_id).to_string(),
@@ -946,6 +948,241 @@ impl Aws {
             });
         }
         Ok(ws)
+    }
+
+    /// An HTTP API as API Gateway holds it now, read into the OpenAPI definition its export
+    /// holds (get-api, get-routes, get-integrations, the authorizers its routes use, get-stages).
+    pub fn http_api(&self, api_id: &str) -> Result<HttpApi> {
+        self.runtime.block_on(self.http_api_async(api_id))
+    }
+
+    pub async fn http_api_async(&self, api_id: &str) -> Result<HttpApi> {
+        let what = format!("HTTP API {api_id}");
+        let (api, routes, integrations) = self.v2_api_async(api_id, "HTTP", &what).await?;
+        // The authorizers the routes use, each once (an API has at most 10).
+        let mut authorizers = Vec::new();
+        let mut ids: Vec<&str> = routes.iter().filter_map(|r| r.authorizer_id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        for id in ids {
+            let a = self
+                .call_async(
+                    "GetAuthorizer",
+                    "apigateway:GET",
+                    &what,
+                    self.apigatewayv2
+                        .get_authorizer()
+                        .api_id(api_id)
+                        .authorizer_id(id)
+                        .send(),
+                )
+                .await?;
+            let mut o = Map::new();
+            insert_str(&mut o, "AuthorizerId", a.authorizer_id());
+            insert_str(&mut o, "Name", a.name());
+            insert_str(
+                &mut o,
+                "AuthorizerType",
+                a.authorizer_type().map(|t| t.as_str()),
+            );
+            insert_str(&mut o, "AuthorizerUri", a.authorizer_uri());
+            insert_str(
+                &mut o,
+                "AuthorizerCredentialsArn",
+                a.authorizer_credentials_arn(),
+            );
+            insert_str(
+                &mut o,
+                "AuthorizerPayloadFormatVersion",
+                a.authorizer_payload_format_version(),
+            );
+            if !a.identity_source().is_empty() {
+                o.insert(
+                    "IdentitySource".into(),
+                    serde_json::json!(a.identity_source()),
+                );
+            }
+            if let Some(j) = a.jwt_configuration() {
+                o.insert(
+                    "JwtConfiguration".into(),
+                    serde_json::json!({"Issuer": j.issuer(), "Audience": j.audience()}),
+                );
+            }
+            if let Some(b) = a.enable_simple_responses() {
+                o.insert("EnableSimpleResponses".into(), Value::Bool(b));
+            }
+            if let Some(t) = a.authorizer_result_ttl_in_seconds() {
+                o.insert("AuthorizerResultTtlInSeconds".into(), t.into());
+            }
+            authorizers.push(Value::Object(o));
+        }
+        let stages = self
+            .call_async(
+                "GetStages",
+                "apigateway:GET",
+                &what,
+                self.apigatewayv2.get_stages().api_id(api_id).send(),
+            )
+            .await?;
+        let stages: Vec<Value> = stages
+            .items()
+            .iter()
+            .map(|s| {
+                serde_json::json!({"StageName": s.stage_name(), "StageVariables": string_map(s.stage_variables())})
+            })
+            .collect();
+        let mut a = Map::new();
+        insert_str(&mut a, "Name", api.name());
+        insert_str(&mut a, "Version", api.version());
+        if let Some(c) = api.cors_configuration() {
+            let mut cors = serde_json::json!({
+                "AllowOrigins": c.allow_origins(), "AllowMethods": c.allow_methods(),
+                "AllowHeaders": c.allow_headers(), "ExposeHeaders": c.expose_headers()});
+            if let Some(m) = c.max_age() {
+                cors["MaxAge"] = m.into();
+            }
+            if let Some(b) = c.allow_credentials() {
+                cors["AllowCredentials"] = b.into();
+            }
+            a.insert("CorsConfiguration".into(), cors);
+        }
+        if let Some(d) = api.disable_execute_api_endpoint() {
+            a.insert("DisableExecuteApiEndpoint".into(), Value::Bool(d));
+        }
+        let routes: Vec<Value> = routes
+            .iter()
+            .map(|r| {
+                let mut o = Map::new();
+                insert_str(&mut o, "RouteId", r.route_id());
+                insert_str(&mut o, "RouteKey", r.route_key());
+                insert_str(&mut o, "Target", r.target());
+                insert_str(
+                    &mut o,
+                    "AuthorizationType",
+                    r.authorization_type().map(|t| t.as_str()),
+                );
+                insert_str(&mut o, "AuthorizerId", r.authorizer_id());
+                if !r.authorization_scopes().is_empty() {
+                    o.insert(
+                        "AuthorizationScopes".into(),
+                        serde_json::json!(r.authorization_scopes()),
+                    );
+                }
+                Value::Object(o)
+            })
+            .collect();
+        let integrations: Vec<Value> = integrations
+            .iter()
+            .map(|i| {
+                let mut o = Map::new();
+                insert_str(&mut o, "IntegrationId", i.integration_id());
+                insert_str(
+                    &mut o,
+                    "IntegrationType",
+                    i.integration_type().map(|t| t.as_str()),
+                );
+                insert_str(&mut o, "IntegrationUri", i.integration_uri());
+                insert_str(&mut o, "IntegrationMethod", i.integration_method());
+                insert_str(&mut o, "IntegrationSubtype", i.integration_subtype());
+                insert_str(&mut o, "PayloadFormatVersion", i.payload_format_version());
+                insert_str(
+                    &mut o,
+                    "ConnectionType",
+                    i.connection_type().map(|t| t.as_str()),
+                );
+                insert_str(&mut o, "ConnectionId", i.connection_id());
+                insert_str(&mut o, "CredentialsArn", i.credentials_arn());
+                if let Some(t) = i.timeout_in_millis() {
+                    o.insert("TimeoutInMillis".into(), t.into());
+                }
+                if i.request_parameters().is_some_and(|m| !m.is_empty()) {
+                    o.insert(
+                        "RequestParameters".into(),
+                        string_map(i.request_parameters()),
+                    );
+                }
+                if let Some(m) = i.response_parameters().filter(|m| !m.is_empty()) {
+                    let mut sorted: Vec<_> = m.iter().collect();
+                    sorted.sort_by(|a, b| a.0.cmp(b.0));
+                    o.insert(
+                        "ResponseParameters".into(),
+                        Value::Object(
+                            sorted
+                                .into_iter()
+                                .map(|(status, ops)| (status.clone(), string_map(Some(ops))))
+                                .collect(),
+                        ),
+                    );
+                }
+                Value::Object(o)
+            })
+            .collect();
+        let definition = crate::sources::apigatewayv2::from_parts(
+            &Value::Object(a),
+            &routes,
+            &integrations,
+            &authorizers,
+            &stages,
+        );
+        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+        Ok(HttpApi {
+            id: api_id.to_string(),
+            name: api.name().unwrap_or_default().to_string(),
+            definition,
+            stages: stages.iter().filter_map(|s| text(s, "StageName")).collect(),
+            authorizers: authorizers
+                .iter()
+                .map(|a| crate::checks::lint::LiveAuthorizer {
+                    id: text(a, "AuthorizerId").unwrap_or_default(),
+                    name: text(a, "Name").unwrap_or_default(),
+                    kind: text(a, "AuthorizerType").unwrap_or_default(),
+                    uri: text(a, "AuthorizerUri"),
+                    credentials: text(a, "AuthorizerCredentialsArn"),
+                })
+                .collect(),
+        })
+    }
+
+    /// An apigatewayv2 API of this protocol (HTTP or WEBSOCKET; another is refused, saying
+    /// which it is), with its routes and integrations.
+    async fn v2_api_async(
+        &self,
+        api_id: &str,
+        protocol: &str,
+        what: &str,
+    ) -> Result<(
+        aws_sdk_apigatewayv2::operation::get_api::GetApiOutput,
+        Vec<aws_sdk_apigatewayv2::types::Route>,
+        Vec<aws_sdk_apigatewayv2::types::Integration>,
+    )> {
+        let api = self
+            .call_async(
+                "GetApi",
+                "apigateway:GET",
+                what,
+                self.apigatewayv2.get_api().api_id(api_id).send(),
+            )
+            .await?;
+        let actual = api.protocol_type().map_or("unknown", |p| p.as_str());
+        if actual != protocol {
+            let name = |p: &str| {
+                if p == "WEBSOCKET" {
+                    "a WebSocket"
+                } else if p == "HTTP" {
+                    "an HTTP"
+                } else {
+                    "an unknown"
+                }
+            };
+            bail!(
+                "API {api_id} is {} API, not {} API",
+                name(actual),
+                name(protocol)
+            );
+        }
+        let routes = self.routes_async(api_id, what).await?;
+        let integrations = self.integrations_async(api_id, what).await?;
+        Ok((api, routes, integrations))
     }
 
     /// Every route of an apigatewayv2 API (HTTP or WebSocket).

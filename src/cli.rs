@@ -640,9 +640,10 @@ pub struct LintArgs {
     #[arg(long, requires = "vpc_link")]
     pub undeployed: bool,
 
-    /// Read the definitions from AWS (get-resources --embed methods; a WebSocket API's
-    /// routes and integrations) instead of a file: the API given by --rest-api-id or
-    /// --websocket-api-id, or every REST and WebSocket API in the region.
+    /// Read the definitions from AWS (get-resources --embed methods; an HTTP or WebSocket
+    /// API's routes, integrations and authorizers) instead of a file: the API given by
+    /// --rest-api-id, --http-api-id or --websocket-api-id, or every REST, HTTP and WebSocket
+    /// API in the region.
     #[arg(long, conflicts_with_all = ["file", "vpc_link_error"])]
     pub aws: bool,
 
@@ -654,10 +655,14 @@ pub struct LintArgs {
     #[arg(long, value_name = "ID", requires = "aws", conflicts_with_all = ["rest_api_id", "vpc_link"])]
     pub websocket_api_id: Option<String>,
 
+    /// With --aws: the HTTP API to read.
+    #[arg(long, value_name = "ID", requires = "aws", conflicts_with_all = ["rest_api_id", "websocket_api_id", "vpc_link"])]
+    pub http_api_id: Option<String>,
+
     /// With --aws: every region enabled for the account (ec2:DescribeRegions), or, when
     /// that call is not permitted, every region in the AWS SDK's endpoint data; the report
     /// says which.
-    #[arg(long, requires = "aws", conflicts_with_all = ["rest_api_id", "websocket_api_id", "vpc_link"])]
+    #[arg(long, requires = "aws", conflicts_with_all = ["rest_api_id", "websocket_api_id", "http_api_id", "vpc_link"])]
     pub all_regions: bool,
 }
 

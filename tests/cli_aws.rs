@@ -650,7 +650,7 @@ fn profile_and_region_flags_choose_the_credentials_and_region() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr.contains("no REST or WebSocket APIs in eu-west-1"),
+        stderr.contains("no REST, HTTP or WebSocket APIs in eu-west-1"),
         "{stderr}"
     );
 }
@@ -881,12 +881,13 @@ print(json.dumps({'ws': ws, 'http': http}))
             .unwrap()
             .contains("GetRouteResponses")
     );
-    // Every WebSocket API of the region (and no HTTP API) when no id is given.
+    // Every WebSocket and HTTP API of the region when no id is given (WebSocket first).
     let all = moto.run(&["-o", "json", "lint", "--aws"]);
     let reports = all.json();
-    assert_eq!(reports.len(), 2, "{}", all.stdout);
-    assert_eq!(reports[1]["result"]["apis_listed"], 1);
+    assert_eq!(reports.len(), 3, "{}", all.stdout);
+    assert_eq!(reports[2]["result"]["apis_listed"], 2);
     assert!(reports[0]["target"].as_str().unwrap().contains(ws));
+    assert!(reports[1]["target"].as_str().unwrap().contains("HTTP API"));
     // An HTTP API's id is refused with the reason.
     let http = ids["http"].as_str().unwrap();
     let wrong = moto.run(&["lint", "--aws", "--websocket-api-id", http]);
@@ -1381,4 +1382,128 @@ print(json.dumps([api]))
     let calls = by("auth-calls");
     assert_eq!(calls["severity"], "warning");
     assert_eq!(calls["evidence"]["certain"], false);
+}
+
+/// Live mode reads an HTTP API (get-api, get-routes, get-integrations, the routes'
+/// authorizers, get-stages) into the definition its export holds, lints it, and checks its
+/// functions' policies with an HTTP API's source ARNs, on moto: GET /orders (a permission for
+/// it: nothing to say), POST /orders (no policy: refused), the `$default` route (SAM's former
+/// `API/*/*/$default` permission, which no call matches [obs: SAM#1860]) and GET /admin behind
+/// a Lambda authorizer without a permission (refused, certain: the authorizer's source ARN is
+/// documented for HTTP APIs). The region's scan reads it too; a WebSocket API's id is refused.
+#[test]
+fn live_lint_reads_http_apis() {
+    let moto = Moto::start();
+    let ids = moto.setup(&(FUNCTIONS.to_string()
+        + r#"
+arns = {}
+for name in ['list-orders', 'create-order', 'catch-all', 'admin-auth']:
+    arns[name] = function(name)
+account = arns['list-orders'].split(':')[4]
+api = apigwv2.create_api(Name='shop', ProtocolType='HTTP',
+    CorsConfiguration={'AllowOrigins': ['https://shop.example.com'], 'AllowMethods': ['GET', 'POST']})['ApiId']
+def lambda_integration(name):
+    return apigwv2.create_integration(ApiId=api, IntegrationType='AWS_PROXY', IntegrationUri=arns[name], PayloadFormatVersion='2.0')['IntegrationId']
+apigwv2.create_route(ApiId=api, RouteKey='GET /orders', Target='integrations/' + lambda_integration('list-orders'))
+apigwv2.create_route(ApiId=api, RouteKey='POST /orders', Target='integrations/' + lambda_integration('create-order'))
+apigwv2.create_route(ApiId=api, RouteKey='$default', Target='integrations/' + lambda_integration('catch-all'))
+auth = apigwv2.create_authorizer(ApiId=api, Name='admin-auth', AuthorizerType='REQUEST', IdentitySource=['$request.header.Authorization'],
+    AuthorizerPayloadFormatVersion='2.0', EnableSimpleResponses=True,
+    AuthorizerUri='arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/' + arns['admin-auth'] + '/invocations')['AuthorizerId']
+admin = apigwv2.create_integration(ApiId=api, IntegrationType='HTTP_PROXY', IntegrationMethod='ANY', IntegrationUri='https://admin.example.com/', PayloadFormatVersion='1.0')['IntegrationId']
+apigwv2.create_route(ApiId=api, RouteKey='GET /admin', AuthorizationType='CUSTOM', AuthorizerId=auth, Target='integrations/' + admin)
+apigwv2.create_stage(ApiId=api, StageName='$default', AutoDeploy=True)
+base = 'arn:aws:execute-api:us-east-1:' + account + ':' + api
+lam.add_permission(FunctionName='list-orders', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/*/GET/orders')
+lam.add_permission(FunctionName='catch-all', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/*/*/$default')
+ws = apigwv2.create_api(Name='chat', ProtocolType='WEBSOCKET', RouteSelectionExpression='$request.body.action')['ApiId']
+print(json.dumps({'api': api, 'ws': ws}))
+"#));
+    let api = ids["api"].as_str().unwrap();
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--http-api-id", api]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    assert_eq!(j["result"]["api"], "http", "{j}");
+    assert!(j["target"].as_str().unwrap().contains("HTTP API"), "{j}");
+    let missing = findings_with(&j, "lint.lambda-permission-missing");
+    let by = |function: &str| {
+        missing
+            .iter()
+            .find(|f| {
+                f["evidence"]["function"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!(":function:{function}"))
+            })
+            .unwrap_or_else(|| panic!("{function}: {j}"))
+    };
+    assert_eq!(missing.len(), 2, "{j}");
+    let create = by("create-order");
+    assert_eq!(create["severity"], "error");
+    assert_eq!(create["evidence"]["certain"], true);
+    assert!(
+        create["message"]
+            .as_str()
+            .unwrap()
+            .contains("integrationErrorMessage"),
+        "{create}"
+    );
+    assert!(
+        create["evidence"]["source_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{api}/$default/POST/orders")),
+        "{create}"
+    );
+    let default = by("catch-all");
+    assert!(
+        default["evidence"]["source_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{api}/$default/$default")),
+        "{default}"
+    );
+    assert!(
+        default["message"]
+            .as_str()
+            .unwrap()
+            .contains("with no verb: write API_ID/*/$default"),
+        "{default}"
+    );
+    let auth = findings_with(&j, "lint.authorizer-permission-missing");
+    assert_eq!(auth.len(), 1, "{j}");
+    assert_eq!(auth[0]["severity"], "error");
+    assert_eq!(auth[0]["evidence"]["certain"], true);
+    assert_eq!(auth[0]["evidence"]["authorizer"], "admin-auth");
+    assert!(
+        auth[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("authorizerError"),
+        "{}",
+        auth[0]
+    );
+    // The scan reads it with the region's other APIs.
+    let all = moto.run(&["-o", "json", "lint", "--aws"]);
+    let reports = all.json();
+    let scan = reports.last().unwrap();
+    assert_eq!(scan["result"]["apis_listed"], 2, "{}", all.stdout);
+    assert_eq!(scan["result"]["regions"][0]["http_apis"], 1, "{scan}");
+    assert!(
+        reports.iter().any(|r| r["target"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("HTTP API {api}"))),
+        "{}",
+        all.stdout
+    );
+    // A WebSocket API's id is refused with the reason.
+    let wrong = moto.run(&[
+        "lint",
+        "--aws",
+        "--http-api-id",
+        ids["ws"].as_str().unwrap(),
+    ]);
+    assert_eq!(wrong.code, 2, "{}", wrong.stderr);
+    assert!(wrong.stderr.contains("not an HTTP API"), "{}", wrong.stderr);
 }

@@ -217,16 +217,23 @@ fn lint_websocket(
     session.emit(&Report::new("lint", label, outcome).with_findings(findings))
 }
 
-/// `--aws`: the API given by `--rest-api-id` or `--websocket-api-id` as AWS holds it now
-/// (get-resources --embed methods; routes and integrations), or every REST and WebSocket API
-/// of the regions asked (see `live_scan`).
+/// `--aws`: the API given by `--rest-api-id`, `--http-api-id` or `--websocket-api-id` as AWS
+/// holds it now (get-resources --embed methods; routes, integrations and authorizers), or every
+/// REST, HTTP and WebSocket API of the regions asked (see `live_scan`).
 fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
     #[cfg(feature = "aws")]
     {
-        if args.rest_api_id.is_none() && args.websocket_api_id.is_none() {
+        if args.rest_api_id.is_none()
+            && args.websocket_api_id.is_none()
+            && args.http_api_id.is_none()
+        {
             return super::live_scan::run(session, args);
         }
         let aws = session.connect_aws()?;
+        if let Some(id) = &args.http_api_id {
+            let api = aws.http_api(id)?;
+            return lint_live_http(session, args, &aws, api, &mut None);
+        }
         if let Some(id) = &args.websocket_api_id {
             let api = aws.websocket_api(id)?;
             return emit_live_websocket(session, &api, &aws.region);
@@ -278,7 +285,7 @@ pub(super) fn live_permission_findings(
     if !lint::live_authorizer_ids(&methods).is_empty() {
         match aws.authorizers(api_id) {
             Ok(authorizers) => {
-                let api = live_api(aws, api_id, Vec::new(), account);
+                let api = live_api(aws, api_id, Vec::new(), account, false);
                 out.extend(lint::live_authorizer_permission_findings(
                     &methods,
                     &authorizers,
@@ -317,6 +324,75 @@ pub(super) fn live_permission_findings(
     out
 }
 
+/// A live HTTP API's Lambda integrations and Lambda authorizers checked against their
+/// functions' resource-based policies (lambda:GetPolicy), for every stage: [`lint::
+/// live_lambda_permission_findings`] and [`lint::live_authorizer_permission_findings`] with an
+/// HTTP API's messages and its `$default` route.
+#[cfg(feature = "aws")]
+pub(super) fn live_http_permission_findings(
+    aws: &crate::aws::Aws,
+    api: &crate::aws::HttpApi,
+    account: &mut Option<Option<String>>,
+) -> Vec<Finding> {
+    let Ok(mut methods) = lint::methods(&api.definition) else {
+        return Vec::new();
+    };
+    // The definition names a route's authorizer by its name; the check, by its id.
+    for m in &mut methods {
+        for auth in &mut m.auth {
+            if let Some(a) = api.authorizers.iter().find(|a| a.name == *auth) {
+                *auth = format!("CUSTOM authorizer {}", a.id);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if !lint::live_authorizer_ids(&methods).is_empty() {
+        let live = live_api(aws, &api.id, Vec::new(), account, true);
+        out.extend(lint::live_authorizer_permission_findings(
+            &methods,
+            &api.authorizers,
+            &live,
+            policy_reader(aws),
+        ));
+    }
+    if !lint::live_functions(&methods).is_empty() {
+        let live = live_api(aws, &api.id, api.stages.clone(), account, true);
+        out.extend(lint::live_lambda_permission_findings(
+            &methods,
+            &live,
+            policy_reader(aws),
+        ));
+    }
+    out
+}
+
+/// The report of an HTTP API read from AWS: its definition linted as an export of it would
+/// be, with its functions' policies checked.
+#[cfg(feature = "aws")]
+pub(super) fn lint_live_http(
+    session: &mut Session,
+    args: &LintArgs,
+    aws: &crate::aws::Aws,
+    api: crate::aws::HttpApi,
+    account: &mut Option<Option<String>>,
+) -> Result<()> {
+    let live = live_http_permission_findings(aws, &api, account);
+    let name = if api.name.is_empty() {
+        format!("HTTP API {} ({})", api.id, aws.region)
+    } else {
+        format!("HTTP API {} {:?} ({})", api.id, api.name, aws.region)
+    };
+    let doc = document::Document {
+        name,
+        text: serde_json::to_string_pretty(&api.definition)?,
+        value: api.definition,
+        yaml: false,
+        read: None,
+        paths_deferred: false,
+    };
+    lint_document(session, args, doc, Some(&api.id), live)
+}
+
 /// The parts of a deployed API's calls' source ARNs; the credentials' account read the first
 /// time (sts:GetCallerIdentity).
 #[cfg(feature = "aws")]
@@ -325,8 +401,10 @@ fn live_api(
     api_id: &str,
     stages: Vec<String>,
     account: &mut Option<Option<String>>,
+    http: bool,
 ) -> lint::LiveApi {
     lint::LiveApi {
+        http,
         partition: crate::aws::regions::partition(&aws.region).to_string(),
         region: aws.region.clone(),
         account: account.get_or_insert_with(|| aws.account_id().ok()).clone(),
@@ -368,7 +446,7 @@ pub(super) fn live_permission_findings_for(
     methods: &[lint::Method],
     account: &mut Option<Option<String>>,
 ) -> Vec<Finding> {
-    let api = live_api(aws, api_id, stages, account);
+    let api = live_api(aws, api_id, stages, account, false);
     lint::live_lambda_permission_findings(methods, &api, policy_reader(aws))
 }
 

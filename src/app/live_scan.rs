@@ -1,10 +1,10 @@
-//! `lint --aws` at account scale: every REST and WebSocket API of one region, a list of
+//! `lint --aws` at account scale: every REST, HTTP and WebSocket API of one region, a list of
 //! regions or all of them, read a few at once at API Gateway's documented pace. One API that
 //! cannot be read is a report for that API and the scan goes on; the scan's own report at
 //! the end says what was read, what was not (`live.incomplete`), the calls made and the
 //! throttles met. The exit status is 2 only when nothing could be read.
 use super::Session;
-use super::lint_command::{emit_live_websocket, lint_document};
+use super::lint_command::{emit_live_websocket, lint_document, lint_live_http};
 use crate::aws::{Aws, Failure, failure_of};
 use crate::checks::{live, websocket};
 use crate::cli::LintArgs;
@@ -26,6 +26,7 @@ const NAMED: usize = 20;
 struct RegionScan {
     region: String,
     rest_apis: usize,
+    http_apis: usize,
     websocket_apis: usize,
     read: usize,
     /// Deleted between the listing and their reading.
@@ -39,6 +40,13 @@ struct RegionScan {
     /// data lists): skipped, not missing.
     #[serde(skip_serializing_if = "Option::is_none")]
     skipped: Option<String>,
+}
+
+impl RegionScan {
+    /// The APIs listed.
+    fn apis(&self) -> usize {
+        self.rest_apis + self.http_apis + self.websocket_apis
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -79,12 +87,13 @@ impl Outcome for ScanOutcome {
                 writeln!(out, "  {}: skipped ({s})", r.region)?;
             } else if let Some(e) = &r.error {
                 writeln!(out, "  {}: not listed: {e}", r.region)?;
-            } else if r.rest_apis + r.websocket_apis > 0 || self.regions.len() == 1 {
+            } else if r.apis() > 0 || self.regions.len() == 1 {
                 writeln!(
                     out,
-                    "  {}: {} REST and {} WebSocket APIs, {} read{}{}",
+                    "  {}: {} REST, {} HTTP and {} WebSocket APIs, {} read{}{}",
                     r.region,
                     r.rest_apis,
+                    r.http_apis,
                     r.websocket_apis,
                     r.read,
                     if r.not_read.is_empty() {
@@ -103,12 +112,10 @@ impl Outcome for ScanOutcome {
         let empty = self
             .regions
             .iter()
-            .filter(|r| {
-                r.error.is_none() && r.skipped.is_none() && r.rest_apis + r.websocket_apis == 0
-            })
+            .filter(|r| r.error.is_none() && r.skipped.is_none() && r.apis() == 0)
             .count();
         if empty > 0 && self.regions.len() > 1 {
-            writeln!(out, "  {empty} region(s) without REST or WebSocket APIs")?;
+            writeln!(out, "  {empty} region(s) without APIs")?;
         }
         writeln!(
             out,
@@ -157,11 +164,7 @@ impl Outcome for NotRead<'_> {
             out,
             "{}{} API {} in {} was not read{:#}",
             p.strong,
-            if self.api == "rest" {
-                "REST"
-            } else {
-                "WebSocket"
-            },
+            kind_name(self.api),
             self.id,
             self.region,
             p.strong
@@ -170,9 +173,19 @@ impl Outcome for NotRead<'_> {
     }
 }
 
+/// "REST", "HTTP" or "WebSocket" for the scan's kinds of API.
+fn kind_name(kind: &str) -> &'static str {
+    match kind {
+        "rest" => "REST",
+        "http" => "HTTP",
+        _ => "WebSocket",
+    }
+}
+
 /// What one API's reading gave.
 enum Read {
     Rest(serde_json::Value),
+    Http(Box<crate::aws::HttpApi>),
     WebSocket(websocket::WsApi),
 }
 
@@ -234,7 +247,7 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         scans.push(scan);
     }
     let apis_read: usize = scans.iter().map(|s| s.read).sum();
-    let apis_listed: usize = scans.iter().map(|s| s.rest_apis + s.websocket_apis).sum();
+    let apis_listed: usize = scans.iter().map(RegionScan::apis).sum();
     let listed_any = scans
         .iter()
         .any(|s| s.error.is_none() && s.skipped.is_none());
@@ -258,7 +271,7 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         if implicit && apis_listed == 0 {
             let names: Vec<&str> = scans.iter().map(|s| s.region.as_str()).collect();
             bail!(
-                "no REST or WebSocket APIs in {} (pass --region, or check the account)",
+                "no REST, HTTP or WebSocket APIs in {} (pass --region, or check the account)",
                 abbreviate(&names, 8)
             );
         }
@@ -273,7 +286,7 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         findings.push(Finding::info(
             live::NO_APIS,
             format!(
-                "no REST or WebSocket APIs in {} for these credentials: nothing to check there",
+                "no REST, HTTP or WebSocket APIs in {} for these credentials: nothing to check there",
                 abbreviate(&names, NAMED)
             ),
         ));
@@ -373,7 +386,7 @@ fn scan_findings(scans: &[RegionScan]) -> Vec<Finding> {
 }
 
 /// Lists and reads one region's APIs, emitting one report per API in a stable order
-/// (WebSocket APIs, then REST APIs, each in the listing's order).
+/// (WebSocket APIs, HTTP APIs, then REST APIs, each in the listing's order).
 fn scan_region(
     session: &mut Session,
     args: &LintArgs,
@@ -387,10 +400,10 @@ fn scan_region(
     };
     let listed = aws.block_on(async {
         let rest = aws.persist(|| aws.rest_apis_async()).await?;
-        let ws = aws.persist(|| aws.websocket_apis_async()).await?;
-        anyhow::Ok((rest, ws))
+        let v2 = aws.persist(|| aws.v2_apis_listed_async()).await?;
+        anyhow::Ok((rest, v2))
     });
-    let (rest, ws) = match listed {
+    let (rest, v2) = match listed {
         Ok(l) => l,
         Err(e) => {
             if from_sdk && failure_of(&e) == Some(Failure::Credentials) {
@@ -402,14 +415,17 @@ fn scan_region(
             return Ok(scan);
         }
     };
+    let (ws, http): (Vec<_>, Vec<_>) = v2.into_iter().partition(|(_, _, p)| p == "WEBSOCKET");
     scan.rest_apis = rest.len();
+    scan.http_apis = http.len();
     scan.websocket_apis = ws.len();
     // What get-resources leaves out and the binary-body check needs, from the listing.
     let mut binary_media_types: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
     let items: Vec<(&'static str, String, String)> = ws
         .into_iter()
-        .map(|(id, name)| ("websocket", id, name))
+        .map(|(id, name, _)| ("websocket", id, name))
+        .chain(http.into_iter().map(|(id, name, _)| ("http", id, name)))
         .chain(rest.into_iter().map(|(id, name, types)| {
             binary_media_types.insert(id.clone(), types);
             ("rest", id, name)
@@ -422,10 +438,13 @@ fn scan_region(
     let results = aws.read_all(
         items.clone(),
         |(kind, id, _)| async move {
-            if kind == "rest" {
-                aws.resources_async(&id).await.map(Read::Rest)
-            } else {
-                aws.websocket_api_async(&id).await.map(Read::WebSocket)
+            match kind {
+                "rest" => aws.resources_async(&id).await.map(Read::Rest),
+                "http" => aws
+                    .http_api_async(&id)
+                    .await
+                    .map(|a| Read::Http(Box::new(a))),
+                _ => aws.websocket_api_async(&id).await.map(Read::WebSocket),
             }
         },
         |_| {
@@ -439,7 +458,7 @@ fn scan_region(
     );
     bar.finish_and_clear();
     for ((kind, id, name), result) in items.into_iter().zip(results) {
-        let what = if kind == "rest" { "REST" } else { "WebSocket" };
+        let what = kind_name(kind);
         let label = if name.is_empty() {
             format!("{what} API {id} ({})", aws.region)
         } else {
@@ -449,6 +468,10 @@ fn scan_region(
             Ok(Read::WebSocket(api)) => {
                 scan.read += 1;
                 emit_live_websocket(session, &api, &aws.region)?;
+            }
+            Ok(Read::Http(api)) => {
+                scan.read += 1;
+                lint_live_http(session, args, aws, *api, &mut account)?;
             }
             Ok(Read::Rest(mut value)) => {
                 scan.read += 1;

@@ -31,7 +31,10 @@ pub struct Call {
 }
 
 /// The source ARN of a call to `verb` `path` (a resource path: `/pets/{id}`) on stage `stage`,
-/// as a client sends it: each `{param}` given a value (`{param+}` two segments).
+/// as a client sends it: each `{param}` given a value (`{param+}` two segments). An HTTP API's
+/// `$default` route is `API_ID/STAGE/$default`, with no verb: SAM's `API_ID/*/*/$default` let
+/// no call through until it wrote `API_ID/*/$default` [obs: aws/serverless-application-model
+/// #1860, fixed by #2574].
 pub fn source_arn(
     partition: &str,
     region: &str,
@@ -41,6 +44,9 @@ pub fn source_arn(
     verb: &str,
     path: &str,
 ) -> String {
+    if path == "$default" {
+        return format!("arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/$default");
+    }
     let path = path.strip_prefix('/').unwrap_or(path);
     let sent: Vec<&str> = path
         .split('/')
@@ -282,6 +288,30 @@ mod tests {
             source_arn("aws", "us-east-1", "1", "api", "prod", "GET", "/"),
             "arn:aws:execute-api:us-east-1:1:api/prod/GET/"
         );
+    }
+
+    /// An HTTP API's `$default` route: no verb; SAM's fixed permission (`API/*/$default`)
+    /// lets it through, its former one (`API/*/*/$default`) does not [obs: SAM#1860].
+    #[test]
+    fn the_default_route_has_no_verb() {
+        let arn = source_arn(
+            "aws",
+            "us-east-1",
+            "1",
+            "api",
+            "$default",
+            "ANY",
+            "$default",
+        );
+        assert_eq!(arn, "arn:aws:execute-api:us-east-1:1:api/$default/$default");
+        let call = Call {
+            source_arn: arn,
+            account: None,
+        };
+        let fixed = policy(&["arn:aws:execute-api:us-east-1:1:api/*/$default"]);
+        assert_eq!(verdict(&fixed, &call), Verdict::Allowed);
+        let former = policy(&["arn:aws:execute-api:us-east-1:1:api/*/*/$default"]);
+        assert_eq!(verdict(&former, &call), Verdict::NotAllowed);
     }
 
     #[test]

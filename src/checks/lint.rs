@@ -1386,11 +1386,14 @@ pub fn lambda_permission_findings(
     }
     for ((http, function), methods) in unpermitted {
         let (who, labels) = methods_named(&methods);
-        let answer = if http {
-            "every call answers 500 {\"message\":\"Internal Server Error\"} and $context.integrationErrorMessage (in the stage's access log format) says \"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.\""
-        } else {
-            "every call answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\""
-        };
+        let answer = format!(
+            "every call {}",
+            if http {
+                HTTP_INTEGRATION_REFUSED
+            } else {
+                REST_INTEGRATION_REFUSED
+            }
+        );
         out.push(with_permission_evidence(
             Finding::warning(
                 LAMBDA_PERMISSION_MISSING,
@@ -1478,6 +1481,11 @@ fn methods_named(methods: &[&Method]) -> (String, Vec<String>) {
 /// What a call to a method answers when API Gateway may not invoke its Lambda authorizer: a
 /// REST API's [Knowledge Center; obs: serverless#1784, chalice#670] and an HTTP API's
 /// [Knowledge Center "api-gateway-http-lambda-integrations"].
+/// What a call answers when API Gateway may not invoke the function of its Lambda integration:
+/// a REST API's execution log [Knowledge Center "api-gateway-internal-server-error"], an HTTP
+/// API's `integrationErrorMessage` [Knowledge Center "api-gateway-http-lambda-integrations"].
+const REST_INTEGRATION_REFUSED: &str = "answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"";
+const HTTP_INTEGRATION_REFUSED: &str = "answers 500 {\"message\":\"Internal Server Error\"} and $context.integrationErrorMessage (in the stage's access log format) says \"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.\"";
 const REST_AUTHORIZER_REFUSED: &str = "answers 500 (AuthorizerConfigurationException) and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\", then \"Authorizer error\"";
 const HTTP_AUTHORIZER_REFUSED: &str = "answers 500 {\"message\":\"Internal Server Error\"} and $context.authorizerError (in the stage's access log format) says \"The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try again.\"";
 
@@ -1611,6 +1619,8 @@ pub struct LiveApi {
     pub account: Option<String>,
     pub api_id: String,
     pub stages: Vec<String>,
+    /// An HTTP API (its calls fail with other messages; `$default` routes).
+    pub http: bool,
 }
 
 /// At most this many functions' policies are read for one API.
@@ -1642,12 +1652,12 @@ fn bounded(read: PolicyRead) -> PolicyRead {
 const VERBS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The function ARN a Lambda integration's URI invokes (alias or version included), when it
-/// is written out: not through a stage variable.
+/// is written out: not through a stage variable. HTTP APIs also take the function's own ARN.
 fn live_function(uri: &str) -> Option<&str> {
-    let inner = uri
-        .split_once("/functions/")?
-        .1
-        .strip_suffix("/invocations")?;
+    let inner = match uri.split_once("/functions/") {
+        Some((_, rest)) => rest.strip_suffix("/invocations")?,
+        None => uri,
+    };
     (inner.starts_with("arn:") && inner.contains(":function:") && !inner.contains("${"))
         .then_some(inner)
 }
@@ -1732,7 +1742,10 @@ pub fn live_lambda_permission_findings(
         let (mut calls, mut refused_count) = (0usize, 0usize);
         let deciding = crate::checks::lambda_permission::for_gateway(&policy);
         for m in &methods {
-            let verbs: Vec<&str> = if m.method == "ANY" {
+            // An HTTP API's `$default` route is one call whatever the verb.
+            let verbs: Vec<&str> = if m.path == "$default" {
+                vec!["ANY"]
+            } else if m.method == "ANY" {
                 VERBS.to_vec()
             } else {
                 vec![m.method.as_str()]
@@ -1764,7 +1777,11 @@ pub fn live_lambda_permission_findings(
                             this_denied = true;
                             refused_count += 1;
                             if refused.len() < 20 {
-                                refused.push(format!("{stage} {verb} {}", m.path));
+                                refused.push(if m.path == "$default" {
+                                    format!("{stage} $default")
+                                } else {
+                                    format!("{stage} {verb} {}", m.path)
+                                });
                             }
                             first_refused.get_or_insert_with(|| call.source_arn.clone());
                         }
@@ -1793,6 +1810,14 @@ pub fn live_lambda_permission_findings(
                     .collect();
                 if arns.is_empty() {
                     "its statements for API Gateway do not cover these calls".to_string()
+                } else if denied_methods.iter().any(|m| m.path == "$default")
+                    && arns.iter().any(|a| a.ends_with("/$default"))
+                {
+                    // SAM wrote API/*/*/$default until its fix [obs: SAM#1860].
+                    format!(
+                        "its statements for API Gateway name other calls ({}); a call to the $default route carries API_ID/STAGE/$default, with no verb: write API_ID/*/$default",
+                        arns.join(", ")
+                    )
                 } else if arns.iter().any(|a| a.contains('{')) {
                     format!(
                         "its statements for API Gateway name other calls ({}); a source ARN that writes a path parameter as {{name}} matches no call, whose source ARN carries the path as the client sent it: write * in its place",
@@ -1808,7 +1833,7 @@ pub fn live_lambda_permission_findings(
             out.push(
                 Finding::error(
                     LAMBDA_PERMISSION_MISSING,
-                    format!("{who} invoke{s} the Lambda function {function}, and its resource-based policy does not let API Gateway invoke it for {} of their calls (such as {}): {why}. Those calls answer 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"", if refused_count == calls { "any" } else { "some" }, first_refused.as_deref().unwrap_or_default()),
+                    format!("{who} invoke{s} the Lambda function {function}, and its resource-based policy does not let API Gateway invoke it for {} of their calls (such as {}): {why}. Each such call {}", if refused_count == calls { "any" } else { "some" }, first_refused.as_deref().unwrap_or_default(), if api.http { HTTP_INTEGRATION_REFUSED } else { REST_INTEGRATION_REFUSED }),
                 )
                 .with("function", function)
                 .with("methods", json!(labels))
@@ -1881,13 +1906,14 @@ pub fn live_authorizer_ids(methods: &[Method]) -> std::collections::BTreeSet<&st
         .collect()
 }
 
-/// A deployed REST API's Lambda authorizers (without credentials, used by a method) checked
+/// A deployed API's Lambda authorizers (without credentials, used by a method) checked
 /// against their functions' resource-based policies, read with `read`: API Gateway invokes an
 /// authorizer with the source ARN `arn:PARTITION:execute-api:REGION:ACCOUNT:API_ID/authorizers/
 /// AUTHORIZER_ID` [AWS: "Control access to HTTP APIs with Lambda authorizers" gives this form;
-/// for REST APIs inferred]. A refusal is certain (an error) when no statement for API Gateway
-/// names this API at all; when statements name the API only in forms that do not match this
-/// one, it is a warning (`certain: false`). One finding per authorizer.
+/// for REST APIs inferred]. A refusal is certain (an error) for an HTTP API, and for a REST API
+/// when no statement for API Gateway names this API at all; when a REST API's statements name
+/// the API only in forms that do not match this one, it is a warning (`certain: false`). One
+/// finding per authorizer.
 pub fn live_authorizer_permission_findings(
     methods: &[Method],
     authorizers: &[LiveAuthorizer],
@@ -1906,6 +1932,11 @@ pub fn live_authorizer_permission_findings(
                 .and_then(|f| f.split(':').nth(4).map(str::to_string))
         })
         .unwrap_or_default();
+    let refused = if api.http {
+        HTTP_AUTHORIZER_REFUSED
+    } else {
+        REST_AUTHORIZER_REFUSED
+    };
     let mut policies: std::collections::HashMap<String, PolicyRead> = Default::default();
     for a in authorizers.iter().take(MAX_LIVE_FUNCTIONS) {
         let lambda = a.kind.eq_ignore_ascii_case("TOKEN") || a.kind.eq_ignore_ascii_case("REQUEST");
@@ -1960,7 +1991,7 @@ pub fn live_authorizer_permission_findings(
             PolicyRead::NoFunction(message) => {
                 out.push(about(Finding::error(
                     LAMBDA_FUNCTION_NOT_FOUND,
-                    format!("the Lambda authorizer {} of {who} invokes the function {function}, which does not exist (lambda:GetPolicy: {message:?}): {calls} {REST_AUTHORIZER_REFUSED}", a.name),
+                    format!("the Lambda authorizer {} of {who} invokes the function {function}, which does not exist (lambda:GetPolicy: {message:?}): {calls} {refused}", a.name),
                 )));
                 continue;
             }
@@ -1994,16 +2025,17 @@ pub fn live_authorizer_permission_findings(
                             crate::checks::wildcard::matches(id, &api.api_id)
                         })
                 });
-                let finding = if names_api {
+                // The form is documented for HTTP APIs: there the refusal is certain.
+                let finding = if names_api && !api.http {
                     Finding::warning(
                         AUTHORIZER_PERMISSION_MISSING,
-                        format!("the Lambda authorizer {} of {who} invokes the function {function}, whose resource-based policy names this API but not its authorizer's source ARN ({source_arn}: the form AWS documents for HTTP API authorizers, inferred for REST APIs): if API Gateway uses that form, {calls} {REST_AUTHORIZER_REFUSED}", a.name),
+                        format!("the Lambda authorizer {} of {who} invokes the function {function}, whose resource-based policy names this API but not its authorizer's source ARN ({source_arn}: the form AWS documents for HTTP API authorizers, inferred for REST APIs): if API Gateway uses that form, {calls} {refused}", a.name),
                     )
                     .with("certain", false)
                 } else {
                     Finding::error(
                         AUTHORIZER_PERMISSION_MISSING,
-                        format!("the Lambda authorizer {} of {who} invokes the function {function}, and its resource-based policy does not let API Gateway invoke it for this API ({}): {calls} {REST_AUTHORIZER_REFUSED}", a.name, if statements.is_empty() { "no statement of it names apigateway.amazonaws.com" } else { "its statements for API Gateway name other APIs" }),
+                        format!("the Lambda authorizer {} of {who} invokes the function {function}, and its resource-based policy does not let API Gateway invoke it for this API ({}): {calls} {refused}", a.name, if statements.is_empty() { "no statement of it names apigateway.amazonaws.com" } else { "its statements for API Gateway name other APIs" }),
                     )
                     .with("certain", true)
                 };
@@ -2925,6 +2957,7 @@ mod tests {
             account: Some("111122223333".into()),
             api_id: "a1b2c3".into(),
             stages: stages.iter().map(|s| s.to_string()).collect(),
+            http: false,
         }
     }
 

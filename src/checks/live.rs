@@ -9,7 +9,7 @@ pub const API_NOT_READ: &str = "live.api-not-read";
 pub const API_GONE: &str = "live.api-gone";
 /// Regions that refused the credentials, as regions not enabled for the account do.
 pub const REGION_SKIPPED: &str = "live.region-skipped";
-/// Regions asked for by name hold no REST or WebSocket API.
+/// Regions asked for by name hold no REST, HTTP or WebSocket API.
 pub const NO_APIS: &str = "live.no-apis";
 
 pub const CODES: &[&str] = &[INCOMPLETE, API_NOT_READ, API_GONE, REGION_SKIPPED, NO_APIS];

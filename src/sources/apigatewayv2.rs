@@ -339,3 +339,227 @@ fn authorizer(a: &Value, resolver: &Resolver<'_>) -> Value {
         .to_string();
     json!({"type": "apiKey", "name": header, "in": "header", "x-amazon-apigateway-authorizer": auth})
 }
+
+/// An HTTP API as the AWS CLI prints its parts (`aws apigatewayv2 get-api`, `get-routes`,
+/// `get-integrations`, `get-authorizer` and `get-stages`: PascalCase members, the names the
+/// CloudFormation resources use), read into the OpenAPI 3 definition its export holds, as
+/// [`read`] reads the same parts written as CloudFormation resources. The API's CORS
+/// configuration becomes `x-amazon-apigateway-cors` and a disabled default endpoint
+/// `x-amazon-apigateway-endpoint-configuration`, as in an export [AWS: "Working with OpenAPI
+/// definitions for HTTP APIs"].
+pub fn from_parts(
+    api: &Value,
+    routes: &[Value],
+    integrations: &[Value],
+    authorizers: &[Value],
+    stages: &[Value],
+) -> Value {
+    const API: &str = "api";
+    let mut resources = Map::new();
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).map(str::to_string);
+    resources.insert(
+        API.into(),
+        json!({"Type": "AWS::ApiGatewayV2::Api", "Properties": {
+            "Name": api.get("Name").cloned().unwrap_or(json!("HTTP API")),
+            "ProtocolType": "HTTP"}}),
+    );
+    let resource = |kind: &str, members: &Value, skip: &[&str]| {
+        let mut props: Map<String, Value> = members
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(k, _)| !skip.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        props.insert("ApiId".into(), json!({ "Ref": API }));
+        json!({ "Type": kind, "Properties": props })
+    };
+    for i in integrations {
+        let Some(id) = text(i, "IntegrationId") else {
+            continue;
+        };
+        let mut r = resource(
+            "AWS::ApiGatewayV2::Integration",
+            i,
+            &["IntegrationId", "ResponseParameters"],
+        );
+        // {"500": {"overwrite:statuscode": "503"}} → CloudFormation's
+        // {"500": {"ResponseParameters": [{"Destination": ..., "Source": ...}]}}.
+        if let Some(map) = i.get("ResponseParameters").and_then(Value::as_object) {
+            let by_status: Map<String, Value> = map
+                .iter()
+                .map(|(status, ops)| {
+                    let list: Vec<Value> = ops
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(d, s)| json!({"Destination": d, "Source": s}))
+                        .collect();
+                    (status.clone(), json!({ "ResponseParameters": list }))
+                })
+                .collect();
+            r["Properties"]["ResponseParameters"] = Value::Object(by_status);
+        }
+        // A route's target `integrations/ID` finds the integration by its logical id.
+        resources.insert(id, r);
+    }
+    for a in authorizers {
+        if let Some(id) = text(a, "AuthorizerId") {
+            resources.insert(
+                format!("authorizer-{id}"),
+                resource("AWS::ApiGatewayV2::Authorizer", a, &["AuthorizerId"]),
+            );
+        }
+    }
+    for (n, route) in routes.iter().enumerate() {
+        let mut r = resource(
+            "AWS::ApiGatewayV2::Route",
+            route,
+            &["RouteId", "AuthorizerId"],
+        );
+        if let Some(a) = text(route, "AuthorizerId") {
+            r["Properties"]["AuthorizerId"] = json!({ "Ref": format!("authorizer-{a}") });
+        }
+        let id = text(route, "RouteId").unwrap_or_else(|| n.to_string());
+        resources.insert(format!("route-{id}"), r);
+    }
+    for (n, s) in stages.iter().enumerate() {
+        resources.insert(
+            format!("stage-{n}"),
+            resource("AWS::ApiGatewayV2::Stage", s, &[]),
+        );
+    }
+    let mut template = json!({ "Resources": resources });
+    let mut into = Read::new("HTTP API");
+    read(&mut template, &[], &mut into, &Default::default());
+    let mut body = template["Resources"][API]["Properties"]["Body"].take();
+    strip_marks(&mut body);
+    if let Some(def) = body.as_object_mut() {
+        if let Some(title) = api.get("Name") {
+            let version = api.get("Version").cloned().unwrap_or(json!("live"));
+            def.insert("info".into(), json!({"title": title, "version": version}));
+        }
+        // {"AllowOrigins": [...]} → the export's {"allowOrigins": [...]}.
+        if let Some(cors) = api.get("CorsConfiguration").and_then(Value::as_object) {
+            let camel: Map<String, Value> = cors
+                .iter()
+                .map(|(k, v)| {
+                    let mut chars = k.chars();
+                    let key = chars
+                        .next()
+                        .map(|c| c.to_ascii_lowercase().to_string() + chars.as_str())
+                        .unwrap_or_default();
+                    (key, v.clone())
+                })
+                .collect();
+            def.insert("x-amazon-apigateway-cors".into(), Value::Object(camel));
+        }
+        if api
+            .get("DisableExecuteApiEndpoint")
+            .and_then(Value::as_bool)
+            == Some(true)
+        {
+            def.insert(
+                "x-amazon-apigateway-endpoint-configuration".into(),
+                json!({"disableExecuteApiEndpoint": true}),
+            );
+        }
+    }
+    body
+}
+
+/// Removes the marks [`read`] leaves for templates (where each part was written, that the
+/// definition was synthesized): a definition read from AWS has no file to point into.
+fn strip_marks(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            o.remove(ORIGIN);
+            o.remove(super::cloudformation::SYNTHESIZED);
+            o.values_mut().for_each(strip_marks);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_marks),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The parts as `aws apigatewayv2 get-api` / `get-routes` / `get-integrations` /
+    /// `get-authorizer` / `get-stages` print them (members as in the AWS CLI reference's
+    /// examples), read into an export's definition.
+    #[test]
+    fn parts_read_as_an_export() {
+        let api = json!({"ApiId": "a1b2c3d4", "Name": "orders", "ProtocolType": "HTTP",
+            "ApiEndpoint": "https://a1b2c3d4.execute-api.us-east-2.amazonaws.com",
+            "CorsConfiguration": {"AllowOrigins": ["https://shop.example.com"], "MaxAge": 300},
+            "DisableExecuteApiEndpoint": true, "RouteSelectionExpression": "${request.method} ${request.path}"});
+        let routes = [
+            json!({"ApiKeyRequired": false, "AuthorizationType": "JWT", "AuthorizerId": "auth01",
+                   "AuthorizationScopes": ["orders/read"], "RouteId": "r1", "RouteKey": "GET /orders/{id}",
+                   "Target": "integrations/int01"}),
+            json!({"ApiKeyRequired": false, "AuthorizationType": "NONE", "RouteId": "r2",
+                   "RouteKey": "$default", "Target": "integrations/int02"}),
+        ];
+        let integrations = [
+            json!({"ConnectionType": "INTERNET", "IntegrationId": "int01", "IntegrationMethod": "POST",
+                   "IntegrationType": "AWS_PROXY", "PayloadFormatVersion": "2.0", "TimeoutInMillis": 30000,
+                   "IntegrationUri": "arn:aws:lambda:us-east-2:123456789012:function:get-order"}),
+            json!({"ConnectionType": "INTERNET", "IntegrationId": "int02", "IntegrationMethod": "ANY",
+                   "IntegrationType": "HTTP_PROXY", "PayloadFormatVersion": "1.0",
+                   "IntegrationUri": "https://legacy.example.com",
+                   "ResponseParameters": {"500": {"overwrite:statuscode": "503"}}}),
+        ];
+        let authorizers = [
+            json!({"AuthorizerId": "auth01", "AuthorizerType": "JWT", "Name": "cognito",
+            "IdentitySource": ["$request.header.Authorization"],
+            "JwtConfiguration": {"Audience": ["client1"], "Issuer": "https://cognito-idp.us-east-2.amazonaws.com/us-east-2_abc"}}),
+        ];
+        let stages = [
+            json!({"StageName": "$default", "AutoDeploy": true, "StageVariables": {"env": "prod"}}),
+        ];
+        let def = from_parts(&api, &routes, &integrations, &authorizers, &stages);
+        assert_eq!(def["x-amazon-apigateway-importexport-version"], "1.0");
+        assert_eq!(def["info"]["title"], "orders");
+        let get = &def["paths"]["/orders/{id}"]["get"];
+        assert_eq!(get["security"], json!([{"cognito": ["orders/read"]}]));
+        assert_eq!(
+            get["x-amazon-apigateway-integration"]["uri"],
+            "arn:aws:lambda:us-east-2:123456789012:function:get-order"
+        );
+        assert_eq!(get["x-amazon-apigateway-integration"]["type"], "aws_proxy");
+        let scheme =
+            &def["components"]["securitySchemes"]["cognito"]["x-amazon-apigateway-authorizer"];
+        assert_eq!(scheme["type"], "jwt");
+        assert_eq!(scheme["jwtConfiguration"]["audience"], json!(["client1"]));
+        let default = &def["paths"]["$default"]["x-amazon-apigateway-any-method"];
+        assert_eq!(
+            default["x-amazon-apigateway-integration"]["responseParameters"],
+            json!({"500": {"overwrite:statuscode": "503"}})
+        );
+        assert_eq!(
+            def["x-amazon-apigateway-cors"],
+            json!({"allowOrigins": ["https://shop.example.com"], "maxAge": 300})
+        );
+        assert_eq!(
+            def["x-amazon-apigateway-endpoint-configuration"]["disableExecuteApiEndpoint"],
+            true
+        );
+        assert_eq!(
+            def[super::super::cloudformation::STAGES]["$default"]["variables"],
+            json!({"env": "prod"})
+        );
+        // No mark of a template: the definition has no file behind it.
+        let text = def.to_string();
+        assert!(
+            !text.contains(ORIGIN) && !text.contains("synthesized"),
+            "{text}"
+        );
+        // The routes read as methods, as an export's would.
+        let methods = crate::checks::lint::methods(&def).unwrap();
+        let mut labels: Vec<String> = methods.iter().map(|m| m.label()).collect();
+        labels.sort();
+        assert_eq!(labels, ["[ANY:$default]", "[GET:/orders/{id}]"]);
+    }
+}
