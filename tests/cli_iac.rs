@@ -1411,3 +1411,91 @@ fn terraform_plan_http_api_integration_by_function_arn() {
         "{j}"
     );
 }
+
+/// SAM's Globals: `Globals.Api.Auth` (a Cognito default authorizer and API keys) applies to
+/// the implicit API of a function's event and to an explicit API's own DefinitionBody, as SAM
+/// translates it (its translator test input `globals_for_api.yaml`, whose expected output gives
+/// both APIs' `GET /` the security `MyCognitoAuth` and `api_key`). Before, the tool read
+/// neither and traced `GET /` as needing nothing.
+#[test]
+fn sam_globals_auth_applies_to_implicit_and_inline_apis() {
+    const G: &str = "tests/iac/sam-globals-for-api.yaml";
+    for api in ["ServerlessRestApi", "ExplicitApi"] {
+        let (_, j) = json_run(&["trace", "--export", G, "--api", api, "GET", "/"]);
+        assert_eq!(j["result"]["response"]["status"], 401, "{api}: {j}");
+        assert!(
+            stage(&j, "authorizer")["decided_by"]
+                .as_str()
+                .unwrap()
+                .contains("MyCognitoAuth"),
+            "{api}: {j}"
+        );
+    }
+}
+
+/// A Lambda authorizer written once in `Globals.Api.Auth` as the default of every API: SAM
+/// writes its permission unless `DisableFunctionDefaultPermissions` (so `lint` says nothing),
+/// and the implicit API's method is guarded by it (`trace` calls it).
+#[test]
+fn sam_globals_lambda_authorizer() {
+    let template = |disable: &str| {
+        format!(
+            r#"Transform: AWS::Serverless-2016-10-31
+Globals:
+  Api:
+    Auth:
+      DefaultAuthorizer: TokenAuth
+      Authorizers:
+        TokenAuth:
+          FunctionArn: !GetAtt AuthFunction.Arn{disable}
+Resources:
+  AuthFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: auth.handler
+      Runtime: python3.12
+      CodeUri: auth/
+  OrdersFunction:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      CodeUri: orders/
+      Events:
+        ListOrders:
+          Type: Api
+          Properties:
+            Path: /orders
+            Method: get
+"#
+        )
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("template.yaml");
+    std::fs::write(&path, template("")).unwrap();
+    let file = path.to_str().unwrap();
+    let (_, j) = json_run(&["trace", "--export", file, "GET", "/orders"]);
+    assert_eq!(j["result"]["response"]["status"], 401, "{j}");
+    assert!(
+        stage(&j, "authorizer")["decided_by"]
+            .as_str()
+            .unwrap()
+            .contains("TokenAuth"),
+        "{j}"
+    );
+    let (_, j) = json_run(&["lint", file]);
+    assert!(
+        !codes_of(&j).contains("lint.authorizer-permission-missing"),
+        "{j}"
+    );
+    std::fs::write(
+        &path,
+        template("\n          DisableFunctionDefaultPermissions: true"),
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", file]);
+    assert!(
+        codes_of(&j).contains("lint.authorizer-permission-missing"),
+        "{j}"
+    );
+}

@@ -68,7 +68,7 @@ pub const CODES: &[&str] = &[
     LOGGING_WITHOUT_ACCOUNT_ROLE,
 ];
 
-const METHODS: &[&str] = &[
+pub(crate) const METHODS: &[&str] = &[
     "get",
     "put",
     "post",

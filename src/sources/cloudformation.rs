@@ -857,14 +857,22 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
     // DisableFunctionDefaultPermissions is true, and for one of an AWS::Serverless::HttpApi
     // only when EnableFunctionDefaultPermissions is true [AWS: SAM's LambdaTokenAuthorizer,
     // LambdaRequestAuthorizer, LambdaAuthorizer].
-    for r in resources.values() {
-        let http = match kind(r).as_str() {
-            "AWS::Serverless::Api" => false,
-            "AWS::Serverless::HttpApi" => true,
-            _ => continue,
-        };
-        for a in r
-            .pointer("/Properties/Auth/Authorizers")
+    // Globals.Api's and Globals.HttpApi's authorizers are every such API's, the implicit ones'
+    // too (sam::with_globals).
+    let globals = [("/Globals/Api", false), ("/Globals/HttpApi", true)]
+        .into_iter()
+        .filter_map(|(at, http)| Some((template.pointer(at)?, http)));
+    let apis = resources
+        .values()
+        .filter_map(|r| match kind(r).as_str() {
+            "AWS::Serverless::Api" => Some((r.get("Properties")?, false)),
+            "AWS::Serverless::HttpApi" => Some((r.get("Properties")?, true)),
+            _ => None,
+        })
+        .chain(globals);
+    for (props, http) in apis {
+        for a in props
+            .pointer("/Auth/Authorizers")
             .and_then(Value::as_object)
             .into_iter()
             .flat_map(|m| m.values())

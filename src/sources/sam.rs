@@ -23,6 +23,15 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
         return;
     };
     let resolver = Resolver::new(template, overrides);
+    // Each API as SAM translates it: its properties with the template's Globals merged in
+    // (implicit APIs take the Globals alone), made once per API.
+    let mut effective: std::collections::HashMap<String, Option<Value>> = Default::default();
+    let mut api_of = |api_id: &str, http: bool| -> Option<Value> {
+        effective
+            .entry(api_id.to_string())
+            .or_insert_with(|| with_globals(template, resources.get(api_id), http))
+            .clone()
+    };
     // (API logical id, http) → (definition, resource type, methods)
     let mut built: Vec<(String, bool, Map<String, Value>, usize)> = Vec::new();
     let mut merges: Vec<Merge> = Vec::new();
@@ -57,6 +66,8 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             // integration (and security) to the operation the definition has; an HTTP API's
             // missing operation SAM creates [SAM "HttpApi" event]; a REST API's must exist
             // [SAM "Api" event].
+            let api = api_of(&api_id, http);
+            let api = api.as_ref();
             if let Some(body) = resources
                 .get(&api_id)
                 .and_then(|a| a.pointer("/Properties/DefinitionBody"))
@@ -79,20 +90,12 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                     continue;
                 }
                 // The API's Auth.Authorizers as schemes, for the definition to hold too.
-                let mut scratch = definition(http, resources.get(&api_id), &resolver);
+                let mut scratch = definition(http, api, &resolver);
                 let origin = format!(
                     "{}.Properties.Events.{eid}",
                     crate::locate::resource_path(fid)
                 );
-                let op = operation(
-                    fid,
-                    &props,
-                    resources.get(&api_id),
-                    http,
-                    &origin,
-                    &resolver,
-                    &mut scratch,
-                );
+                let op = operation(fid, &props, api, http, &origin, &resolver, &mut scratch);
                 let schemes = scratch
                     .get("components")
                     .and_then(|c| c.get("securitySchemes"))
@@ -101,7 +104,6 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 merges.push((api_id, path, key, op, schemes));
                 continue;
             }
-            let api = resources.get(&api_id);
             let at = match built.iter().position(|(id, ..)| id == &api_id) {
                 Some(i) => i,
                 None => {
@@ -129,10 +131,45 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             }
         }
     }
+    // Explicit APIs' own DefinitionBody: SAM gives each operation the API's (and Globals')
+    // default authorizer and API key requirement.
+    let mut defaults: Vec<(String, BodyAuth)> = Vec::new();
+    for (id, r) in resources {
+        let http = match r.get("Type").and_then(Value::as_str) {
+            Some("AWS::Serverless::Api") => false,
+            Some("AWS::Serverless::HttpApi") => true,
+            _ => continue,
+        };
+        if r.pointer("/Properties/DefinitionBody/paths").is_none() {
+            continue;
+        }
+        if let Some(auth) = api_of(id, http)
+            .as_ref()
+            .and_then(|a| a.pointer("/Properties/Auth"))
+            .and_then(|a| body_auth(a, http, &resolver))
+        {
+            defaults.push((id.clone(), auth));
+        }
+    }
     into.unresolved += resolver.unresolved.get();
     let Some(resources) = template.get_mut("Resources").and_then(Value::as_object_mut) else {
         return;
     };
+    for (api_id, auth) in defaults {
+        // The operations events fill are theirs: each event decided its own authorizer.
+        let targeted: Vec<(&str, &str)> = merges
+            .iter()
+            .filter(|m| m.0 == api_id)
+            .map(|m| (m.1.as_str(), m.2.as_str()))
+            .collect();
+        if let Some(body) = resources
+            .get_mut(&api_id)
+            .and_then(|a| a.pointer_mut("/Properties/DefinitionBody"))
+            .and_then(Value::as_object_mut)
+        {
+            apply_body_auth(body, &auth, &targeted);
+        }
+    }
     for (api_id, path, key, op, schemes) in merges {
         let Some(body) = resources
             .get_mut(&api_id)
@@ -266,6 +303,206 @@ fn definition(http: bool, api: Option<&Value>, resolver: &Resolver<'_>) -> Map<S
         def.insert("components".into(), json!({"securitySchemes": schemes}));
     }
     def
+}
+
+/// The API resource `api` (none: an implicit API) with the template's `Globals.Api` or
+/// `Globals.HttpApi` merged in as SAM does: the resource's value wins over a primitive or a
+/// value of another kind, maps merge key by key, lists are the Globals' then the resource's
+/// [SAM: "Globals section of the AWS SAM template"; samtranslator's GlobalProperties]. SAM
+/// makes the implicit APIs before it merges Globals, so they take them too [samtranslator:
+/// the implicit API plugins run before the Globals plugin].
+pub(crate) fn with_globals(template: &Value, api: Option<&Value>, http: bool) -> Option<Value> {
+    let globals = template.pointer(if http {
+        "/Globals/HttpApi"
+    } else {
+        "/Globals/Api"
+    });
+    let Some(globals) = globals.filter(|g| g.is_object()) else {
+        return api.cloned();
+    };
+    let local = api
+        .and_then(|a| a.get("Properties"))
+        .cloned()
+        .unwrap_or(json!({}));
+    let mut merged = api.cloned().unwrap_or(json!({}));
+    merged["Properties"] = merge_global(globals, &local);
+    Some(merged)
+}
+
+fn merge_global(global: &Value, local: &Value) -> Value {
+    // An intrinsic function ({"Ref": ...}, {"Fn::If": ...}) is one value, not a map.
+    let intrinsic = |v: &Value| {
+        v.as_object().is_some_and(|o| {
+            o.len() == 1
+                && o.keys()
+                    .next()
+                    .is_some_and(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
+        })
+    };
+    match (global, local) {
+        (Value::Object(g), Value::Object(l)) if !intrinsic(global) && !intrinsic(local) => {
+            let mut out = g.clone();
+            for (k, v) in l {
+                let merged = match g.get(k) {
+                    Some(gv) => merge_global(gv, v),
+                    None => v.clone(),
+                };
+                out.insert(k.clone(), merged);
+            }
+            Value::Object(out)
+        }
+        (Value::Array(g), Value::Array(l)) => {
+            Value::Array(g.iter().chain(l.iter()).cloned().collect())
+        }
+        _ => local.clone(),
+    }
+}
+
+/// What an API's `Auth` gives the operations of its own DefinitionBody.
+struct BodyAuth {
+    /// The API's authorizers as security schemes.
+    schemes: Map<String, Value>,
+    /// `DefaultAuthorizer` with its scopes (`AWS_IAM` included).
+    default: Option<(String, Value)>,
+    api_key: bool,
+    /// `AddDefaultAuthorizerToCorsPreflight` (true unless false).
+    preflight: bool,
+    /// `AddApiKeyRequiredToCorsPreflight` (true unless false).
+    preflight_key: bool,
+}
+
+fn body_auth(auth: &Value, http: bool, resolver: &Resolver<'_>) -> Option<BodyAuth> {
+    let authorizers = auth.get("Authorizers").and_then(Value::as_object);
+    let mut schemes = Map::new();
+    for (name, a) in authorizers.into_iter().flatten() {
+        if let Some(s) = scheme(a, http, resolver) {
+            schemes.insert(name.clone(), s);
+        }
+    }
+    let default = auth
+        .get("DefaultAuthorizer")
+        .and_then(|d| resolver.text(d))
+        .filter(|d| d != "NONE")
+        .map(|name| {
+            let scopes = authorizers
+                .and_then(|m| m.get(&name))
+                .and_then(|a| a.get("AuthorizationScopes"))
+                .map(|s| resolver.value(s))
+                .unwrap_or(json!([]));
+            (name, scopes)
+        });
+    let flag = |k: &str, default: bool| {
+        auth.get(k)
+            .and_then(|v| resolver.text(v))
+            .map_or(default, |v| v == "true")
+    };
+    let api_key = !http && flag("ApiKeyRequired", false);
+    (default.is_some() || api_key || !schemes.is_empty()).then(|| BodyAuth {
+        schemes,
+        default,
+        api_key,
+        preflight: flag("AddDefaultAuthorizerToCorsPreflight", true),
+        preflight_key: flag("AddApiKeyRequiredToCorsPreflight", true),
+    })
+}
+
+/// SAM's `set_path_default_authorizer` and `set_path_default_apikey_required` on a body: each
+/// operation (OPTIONS only with the preflight flags) without an authorizer of the API's own
+/// gets the default one; a `NONE` entry is SAM's marker for none and is dropped; an API key
+/// requirement is added where none is [samtranslator: SwaggerEditor, OpenApiEditor]. The
+/// operations `skip` names (events') are left as they are.
+fn apply_body_auth(body: &mut Map<String, Value>, auth: &BodyAuth, skip: &[(&str, &str)]) {
+    let scheme_path: &[&str] = if body.contains_key("swagger") {
+        &["securityDefinitions"]
+    } else {
+        &["components", "securitySchemes"]
+    };
+    let mut named: Vec<(String, Value)> = auth
+        .schemes
+        .iter()
+        .map(|(n, s)| (n.clone(), s.clone()))
+        .collect();
+    if auth.default.as_ref().is_some_and(|(d, _)| d == "AWS_IAM") {
+        named.push((
+            "AWS_IAM".into(),
+            json!({"type": "apiKey", "name": "Authorization", "in": "header",
+                   "x-amazon-apigateway-authtype": "awsSigv4"}),
+        ));
+    }
+    if auth.api_key {
+        named.push((
+            "api_key".into(),
+            json!({"type": "apiKey", "name": "x-api-key", "in": "header"}),
+        ));
+    }
+    for (name, scheme) in named {
+        let mut at = scheme_path.to_vec();
+        at.push(name.as_str());
+        if pointer_of(body, &at).is_none() {
+            insert(body, &at, scheme);
+        }
+    }
+    let authorizer_names: Vec<&str> = std::iter::once("AWS_IAM")
+        .chain(auth.schemes.keys().map(String::as_str))
+        .collect();
+    let Some(paths) = body.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (key, op) in item.iter_mut() {
+            if !crate::checks::lint::METHODS.contains(&key.as_str())
+                || skip.contains(&(path.as_str(), key.as_str()))
+            {
+                continue;
+            }
+            let Some(op) = op.as_object_mut() else {
+                continue;
+            };
+            let options = key == "options";
+            let existing: Vec<Value> = op
+                .get("security")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let names_authorizer = |s: &Value| {
+                s.as_object()
+                    .is_some_and(|o| o.keys().any(|k| authorizer_names.contains(&k.as_str())))
+            };
+            let (mut security, mut authorizer): (Vec<Value>, Vec<Value>) =
+                existing.into_iter().partition(|s| !names_authorizer(s));
+            if let Some((default, scopes)) =
+                auth.default.as_ref().filter(|_| !options || auth.preflight)
+            {
+                let none = security
+                    .iter()
+                    .position(|s| s.as_object().is_some_and(|o| o.contains_key("NONE")));
+                match none {
+                    Some(i) => {
+                        security.remove(i);
+                    }
+                    None if authorizer.is_empty() => {
+                        authorizer.push(json!({ default.as_str(): scopes }));
+                    }
+                    None => {}
+                }
+            }
+            security.extend(authorizer);
+            if auth.api_key
+                && (!options || auth.preflight_key)
+                && !security
+                    .iter()
+                    .any(|s| s.as_object().is_some_and(|o| o.contains_key("api_key")))
+            {
+                security.push(json!({"api_key": []}));
+            }
+            if !security.is_empty() {
+                op.insert("security".into(), Value::Array(security));
+            }
+        }
+    }
 }
 
 /// An authorizer of the API's `Auth.Authorizers` as a security scheme.
@@ -552,4 +789,36 @@ pub fn function_has_event(r: &Value, types: &[&str]) -> bool {
                         .is_some_and(|t| types.contains(&t))
                 })
             })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// SAM's merge of Globals into a resource: maps key by key, lists the Globals' first, the
+    /// resource's value otherwise (an intrinsic function is one value).
+    #[test]
+    fn globals_merge_as_sam_merges_them() {
+        let template = json!({"Globals": {"Api": {
+            "Auth": {"DefaultAuthorizer": "A", "Authorizers": {"A": {"UserPoolArn": "arn:a"}}},
+            "BinaryMediaTypes": ["image/png"],
+            "Name": {"Ref": "Name"}}}});
+        let api = json!({"Type": "AWS::Serverless::Api", "Properties": {
+            "Auth": {"Authorizers": {"B": {"UserPoolArn": "arn:b"}}},
+            "BinaryMediaTypes": ["image/gif"],
+            "Name": "orders"}});
+        let merged = with_globals(&template, Some(&api), false).unwrap();
+        let p = &merged["Properties"];
+        assert_eq!(p["Auth"]["DefaultAuthorizer"], "A");
+        assert_eq!(
+            p["Auth"]["Authorizers"],
+            json!({"A": {"UserPoolArn": "arn:a"}, "B": {"UserPoolArn": "arn:b"}})
+        );
+        assert_eq!(p["BinaryMediaTypes"], json!(["image/png", "image/gif"]));
+        assert_eq!(p["Name"], "orders");
+        // An implicit API takes the Globals alone; an HTTP API not the Api's.
+        let implicit = with_globals(&template, None, false).unwrap();
+        assert_eq!(implicit["Properties"]["Auth"]["DefaultAuthorizer"], "A");
+        assert!(with_globals(&template, None, true).is_none());
+    }
 }
