@@ -1821,6 +1821,54 @@ fn many_methods_of_one_unpermitted_function_end_in_one_finding() {
     assert!(authorizers[0]["message"].as_str().unwrap().len() < 4096);
 }
 
+/// A SAM template whose 5,000 function events merge into an explicit API's 4 MB DefinitionBody,
+/// with Globals and a default authorizer: each event reads its API's settings (Globals merged)
+/// without a copy of the body (a copy an event made it quadratic: 32 s for 2,000 events and a
+/// 1.8 MB body in a debug build).
+#[test]
+fn many_sam_events_into_a_large_definition_body_end_within_bounds() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(60);
+    let mut paths = serde_json::Map::new();
+    for i in 0..8_000 {
+        paths.insert(
+            format!("/p{i}"),
+            serde_json::json!({"get": {"responses": {}, "x-amazon-apigateway-integration": {
+                "type": "http_proxy", "httpMethod": "GET",
+                "uri": format!("https://example.com/{i}/{}", "x".repeat(400))}}}),
+        );
+    }
+    let mut resources = serde_json::Map::new();
+    resources.insert(
+        "Api".into(),
+        serde_json::json!({"Type": "AWS::Serverless::Api", "Properties": {"StageName": "prod",
+            "DefinitionBody": {"swagger": "2.0", "info": {"title": "big", "version": "1"}, "paths": paths},
+            "Auth": {"DefaultAuthorizer": "Pool", "Authorizers": {"Pool": {
+                "UserPoolArn": "arn:aws:cognito-idp:us-east-1:111122223333:userpool/us-east-1_x"}}}}}),
+    );
+    for i in 0..5_000 {
+        resources.insert(
+            format!("F{i}"),
+            serde_json::json!({"Type": "AWS::Serverless::Function", "Properties": {
+                "Handler": "app.handler", "Runtime": "python3.12",
+                "Events": {"E": {"Type": "Api", "Properties": {
+                    "RestApiId": {"Ref": "Api"}, "Path": format!("/p{i}"), "Method": "get"}}}}}),
+        );
+    }
+    let f = write(
+        dir.path(),
+        "template.json",
+        serde_json::json!({"Transform": "AWS::Serverless-2016-10-31",
+            "Globals": {"Api": {"BinaryMediaTypes": ["image/png"]}},
+            "Resources": resources})
+        .to_string(),
+    );
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    println!("{:?}, {} MiB", o.wall, o.max_rss_kib / MIB);
+    assert_survives(&o, guard, 2048 * MIB);
+    assert!(matches!(o.code, Some(0) | Some(1)), "{}", o.stderr);
+}
+
 /// An export (read in parts) whose 20,000 methods all upload to S3 with no binary media types:
 /// one finding for the API (the fix is the API's list), naming 20 methods and counting them all.
 #[test]

@@ -25,11 +25,14 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
     let resolver = Resolver::new(template, overrides);
     // Each API as SAM translates it: its properties with the template's Globals merged in
     // (implicit APIs take the Globals alone), made once per API.
-    let mut effective: std::collections::HashMap<String, Option<Value>> = Default::default();
-    let mut api_of = |api_id: &str, http: bool| -> Option<Value> {
+    let mut effective: std::collections::HashMap<String, Option<std::rc::Rc<Value>>> =
+        Default::default();
+    let mut api_of = |api_id: &str, http: bool| -> Option<std::rc::Rc<Value>> {
         effective
             .entry(api_id.to_string())
-            .or_insert_with(|| with_globals(template, resources.get(api_id), http))
+            .or_insert_with(|| {
+                with_globals(template, resources.get(api_id), http).map(std::rc::Rc::new)
+            })
             .clone()
     };
     // (API logical id, http) → (definition, resource type, methods)
@@ -67,7 +70,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             // missing operation SAM creates [SAM "HttpApi" event]; a REST API's must exist
             // [SAM "Api" event].
             let api = api_of(&api_id, http);
-            let api = api.as_ref();
+            let api = api.as_deref();
             if let Some(body) = resources
                 .get(&api_id)
                 .and_then(|a| a.pointer("/Properties/DefinitionBody"))
@@ -144,7 +147,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             continue;
         }
         if let Some(auth) = api_of(id, http)
-            .as_ref()
+            .as_deref()
             .and_then(|a| a.pointer("/Properties/Auth"))
             .and_then(|a| body_auth(a, http, &resolver))
         {
@@ -317,16 +320,22 @@ pub(crate) fn with_globals(template: &Value, api: Option<&Value>, http: bool) ->
     } else {
         "/Globals/Api"
     });
-    let Some(globals) = globals.filter(|g| g.is_object()) else {
-        return api.cloned();
-    };
-    let local = api
+    // What the events' operations read of their API (never its DefinitionBody, which can be
+    // large and is read where it stands): copied once per API, not once per event.
+    let local: Map<String, Value> = api
         .and_then(|a| a.get("Properties"))
-        .cloned()
-        .unwrap_or(json!({}));
-    let mut merged = api.cloned().unwrap_or(json!({}));
-    merged["Properties"] = merge_global(globals, &local);
-    Some(merged)
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != "DefinitionBody")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let properties = match globals.filter(|g| g.is_object()) {
+        Some(globals) => merge_global(globals, &Value::Object(local)),
+        None if api.is_none() => return None,
+        None => Value::Object(local),
+    };
+    Some(json!({ "Properties": properties }))
 }
 
 fn merge_global(global: &Value, local: &Value) -> Value {
