@@ -175,7 +175,7 @@ pub struct HttpApi {
     pub id: String,
     pub name: String,
     pub definition: Value,
-    pub stages: Vec<String>,
+    pub stages: Vec<Stage>,
     pub authorizers: Vec<crate::checks::lint::LiveAuthorizer>,
 }
 
@@ -1129,7 +1129,21 @@ impl Aws {
             id: api_id.to_string(),
             name: api.name().unwrap_or_default().to_string(),
             definition,
-            stages: stages.iter().filter_map(|s| text(s, "StageName")).collect(),
+            stages: stages
+                .iter()
+                .filter_map(|s| {
+                    Some(Stage {
+                        name: text(s, "StageName")?,
+                        variables: s
+                            .get("StageVariables")
+                            .and_then(Value::as_object)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                            .collect(),
+                    })
+                })
+                .collect(),
             authorizers: authorizers
                 .iter()
                 .map(|a| crate::checks::lint::LiveAuthorizer {

@@ -1166,6 +1166,16 @@ def function(name):
     return lam.create_function(FunctionName=name, Runtime='python3.12', Role=role, Handler='app.handler', Code={'ZipFile': buf.getvalue()})['FunctionArn']
 "#;
 
+/// Runs `setup` after the [`FUNCTIONS`] prelude (it prints `[API_ID]`), then `lint --aws
+/// --rest-api-id API_ID -o json`, which must find problems: the API's id and the report.
+fn live_lint_of(moto: &Moto, setup: &str) -> (String, Value) {
+    let ids = moto.setup(&(FUNCTIONS.to_string() + setup));
+    let api = ids[0].as_str().unwrap().to_string();
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--rest-api-id", &api]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    (api, r.one_json())
+}
+
 /// A REST API "pets" deployed to stage prod whose methods invoke Lambda functions of moto:
 /// GET /pets list-pets (a permission for this API's GET /pets), POST /pets create-pet (a
 /// permission for the API's former id), GET /audit audit (no policy), GET /ghost a function
@@ -1332,8 +1342,9 @@ fn live_lint_says_which_policies_it_could_not_read() {
 #[test]
 fn live_lint_checks_the_authorizers_functions() {
     let moto = Moto::start();
-    let ids = moto.setup(&(FUNCTIONS.to_string()
-        + r#"
+    let (api, j) = live_lint_of(
+        &moto,
+        r#"
 api = apigw.create_rest_api(name='guarded')['id']
 root = apigw.get_resources(restApiId=api)['items'][0]['id']
 account = None
@@ -1349,11 +1360,8 @@ base = 'arn:aws:execute-api:us-east-1:' + account + ':' + api
 lam.add_permission(FunctionName='auth-ok', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/authorizers/*')
 lam.add_permission(FunctionName='auth-calls', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/*/GET/auth-calls')
 print(json.dumps([api]))
-"#));
-    let api = ids[0].as_str().unwrap();
-    let r = moto.run(&["-o", "json", "lint", "--aws", "--rest-api-id", api]);
-    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
-    let j = r.one_json();
+"#,
+    );
     let found = findings_with(&j, "lint.authorizer-permission-missing");
     let by = |name: &str| {
         found
@@ -1506,4 +1514,52 @@ print(json.dumps({'api': api, 'ws': ws}))
     ]);
     assert_eq!(wrong.code, 2, "{}", wrong.stderr);
     assert!(wrong.stderr.contains("not an HTTP API"), "{}", wrong.stderr);
+}
+
+/// A Lambda integration that names its function through a stage variable
+/// (`function:${stageVariables.fn}`, the console's advice being to add a permission for each
+/// function by hand): live mode reads each stage's variables (get-stages) and judges each
+/// stage's calls against the policy of the function that stage names, on moto: dev names
+/// orders-dev (permitted), prod orders-prod (no permission: refused on prod only), and test
+/// defines no `fn` (said, not checked).
+#[test]
+fn live_lint_resolves_functions_named_by_stage_variables() {
+    let moto = Moto::start();
+    let (_, j) = live_lint_of(
+        &moto,
+        r#"
+dev = function('orders-dev')
+function('orders-prod')
+account = dev.split(':')[4]
+api = apigw.create_rest_api(name='staged')['id']
+root = apigw.get_resources(restApiId=api)['items'][0]['id']
+r = apigw.create_resource(restApiId=api, parentId=root, pathPart='orders')['id']
+apigw.put_method(restApiId=api, resourceId=r, httpMethod='GET', authorizationType='NONE')
+apigw.put_integration(restApiId=api, resourceId=r, httpMethod='GET', type='AWS_PROXY', integrationHttpMethod='POST',
+    uri='arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:' + account + ':function:${stageVariables.fn}/invocations')
+apigw.create_deployment(restApiId=api, stageName='dev', variables={'fn': 'orders-dev'})
+apigw.create_deployment(restApiId=api, stageName='prod', variables={'fn': 'orders-prod'})
+apigw.create_deployment(restApiId=api, stageName='test')
+lam.add_permission(FunctionName='orders-dev', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com',
+    SourceArn='arn:aws:execute-api:us-east-1:' + account + ':' + api + '/*/GET/orders')
+print(json.dumps([api]))
+"#,
+    );
+    let missing = findings_with(&j, "lint.lambda-permission-missing");
+    assert_eq!(missing.len(), 1, "{j}");
+    assert!(
+        missing[0]["evidence"]["function"]
+            .as_str()
+            .unwrap()
+            .ends_with(":function:orders-prod"),
+        "{}",
+        missing[0]
+    );
+    assert_eq!(
+        missing[0]["evidence"]["refused"],
+        serde_json::json!(["prod GET /orders"])
+    );
+    let undefined = findings_with(&j, "lint.stage-variable-undefined");
+    assert_eq!(undefined.len(), 1, "{j}");
+    assert_eq!(undefined[0]["evidence"]["stage"], "test");
 }

@@ -285,7 +285,7 @@ pub(super) fn live_permission_findings(
     if !lint::live_authorizer_ids(&methods).is_empty() {
         match aws.authorizers(api_id) {
             Ok(authorizers) => {
-                let api = live_api(aws, api_id, Vec::new(), account, false);
+                let api = live_api(aws, api_id, Vec::new(), false, account, false);
                 out.extend(lint::live_authorizer_permission_findings(
                     &methods,
                     &authorizers,
@@ -306,7 +306,7 @@ pub(super) fn live_permission_findings(
         return out;
     }
     let stages = match aws.stages(api_id) {
-        Ok(s) => s.into_iter().map(|s| s.name).collect(),
+        Ok(s) => s,
         Err(e) => {
             out.push(
                 Finding::warning(
@@ -319,7 +319,7 @@ pub(super) fn live_permission_findings(
         }
     };
     out.extend(live_permission_findings_for(
-        aws, api_id, stages, &methods, account,
+        aws, api_id, stages, true, &methods, account,
     ));
     out
 }
@@ -347,7 +347,7 @@ pub(super) fn live_http_permission_findings(
     }
     let mut out = Vec::new();
     if !lint::live_authorizer_ids(&methods).is_empty() {
-        let live = live_api(aws, &api.id, Vec::new(), account, true);
+        let live = live_api(aws, &api.id, Vec::new(), false, account, true);
         out.extend(lint::live_authorizer_permission_findings(
             &methods,
             &api.authorizers,
@@ -356,7 +356,7 @@ pub(super) fn live_http_permission_findings(
         ));
     }
     if !lint::live_functions(&methods).is_empty() {
-        let live = live_api(aws, &api.id, api.stages.clone(), account, true);
+        let live = live_api(aws, &api.id, api.stages.clone(), true, account, true);
         out.extend(lint::live_lambda_permission_findings(
             &methods,
             &live,
@@ -399,17 +399,24 @@ pub(super) fn lint_live_http(
 fn live_api(
     aws: &crate::aws::Aws,
     api_id: &str,
-    stages: Vec<String>,
+    stages: Vec<crate::aws::Stage>,
+    variables_read: bool,
     account: &mut Option<Option<String>>,
     http: bool,
 ) -> lint::LiveApi {
     lint::LiveApi {
         http,
+        stage_variables: variables_read.then(|| {
+            stages
+                .iter()
+                .map(|s| (s.name.clone(), s.variables.clone()))
+                .collect()
+        }),
         partition: crate::aws::regions::partition(&aws.region).to_string(),
         region: aws.region.clone(),
         account: account.get_or_insert_with(|| aws.account_id().ok()).clone(),
         api_id: api_id.to_string(),
-        stages,
+        stages: stages.into_iter().map(|s| s.name).collect(),
     }
 }
 
@@ -437,16 +444,19 @@ fn policy_reader(aws: &crate::aws::Aws) -> impl FnMut(&str) -> lint::PolicyRead 
 }
 
 /// [`live_permission_findings`] for these methods on these stages (methods some of which
-/// invoke a function: the caller has seen [`lint::live_functions`] is not empty).
+/// invoke a function: the caller has seen [`lint::live_functions`] is not empty);
+/// `variables_read` when the stages carry their variables (functions named through them are
+/// then resolved per stage, and said not checked otherwise).
 #[cfg(feature = "aws")]
 pub(super) fn live_permission_findings_for(
     aws: &crate::aws::Aws,
     api_id: &str,
-    stages: Vec<String>,
+    stages: Vec<crate::aws::Stage>,
+    variables_read: bool,
     methods: &[lint::Method],
     account: &mut Option<Option<String>>,
 ) -> Vec<Finding> {
-    let api = live_api(aws, api_id, stages, account, false);
+    let api = live_api(aws, api_id, stages, variables_read, account, false);
     lint::live_lambda_permission_findings(methods, &api, policy_reader(aws))
 }
 

@@ -272,10 +272,44 @@ fn live_permission(
         return Ok(Vec::new());
     }
     let aws = session.connect_aws()?;
+    // A function named through stage variables: this stage's (get-stages, only then).
+    let through_variables = lint::live_functions(methods)
+        .keys()
+        .any(|f| f.contains("${stageVariables."));
+    let (stage, read) = if through_variables {
+        match aws.stages(api_id) {
+            Ok(all) => match all.into_iter().find(|s| s.name == stage) {
+                Some(s) => (s, true),
+                None => (
+                    crate::aws::Stage {
+                        name: stage.to_string(),
+                        variables: Vec::new(),
+                    },
+                    true,
+                ),
+            },
+            Err(_) => (
+                crate::aws::Stage {
+                    name: stage.to_string(),
+                    variables: Vec::new(),
+                },
+                false,
+            ),
+        }
+    } else {
+        (
+            crate::aws::Stage {
+                name: stage.to_string(),
+                variables: Vec::new(),
+            },
+            true,
+        )
+    };
     Ok(super::lint_command::live_permission_findings_for(
         &aws,
         api_id,
-        vec![stage.to_string()],
+        vec![stage],
+        read,
         methods,
         &mut None,
     ))

@@ -1619,6 +1619,8 @@ pub struct LiveApi {
     pub account: Option<String>,
     pub api_id: String,
     pub stages: Vec<String>,
+    /// Each stage's variables, when they were read (None: not read).
+    pub stage_variables: Option<std::collections::HashMap<String, Vec<(String, String)>>>,
     /// An HTTP API (its calls fail with other messages; `$default` routes).
     pub http: bool,
 }
@@ -1652,14 +1654,38 @@ fn bounded(read: PolicyRead) -> PolicyRead {
 const VERBS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// The function ARN a Lambda integration's URI invokes (alias or version included), when it
-/// is written out: not through a stage variable. HTTP APIs also take the function's own ARN.
+/// is written out, or as written with `${stageVariables.NAME}` in it (resolved per stage by
+/// [`live_lambda_permission_findings`]). HTTP APIs also take the function's own ARN.
 fn live_function(uri: &str) -> Option<&str> {
     let inner = match uri.split_once("/functions/") {
         Some((_, rest)) => rest.strip_suffix("/invocations")?,
         None => uri,
     };
-    (inner.starts_with("arn:") && inner.contains(":function:") && !inner.contains("${"))
-        .then_some(inner)
+    let through_stage = inner.contains("${stageVariables.");
+    (through_stage || function_arn(inner)).then_some(inner)
+}
+
+/// A function's ARN written out (alias or version included).
+fn function_arn(text: &str) -> bool {
+    text.starts_with("arn:") && text.contains(":function:") && !text.contains("${")
+}
+
+/// `text` with each `${stageVariables.NAME}` replaced by the stage's value; the first NAME the
+/// stage does not define when one is missing.
+fn with_stage_variables<'t>(
+    text: &'t str,
+    variables: &[(String, String)],
+) -> Result<String, &'t str> {
+    let mut out = text.to_string();
+    for name in stage_variable_names(text) {
+        let value = variables
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .ok_or(name)?;
+        out = out.replace(&format!("${{stageVariables.{name}}}"), value);
+    }
+    Ok(out)
 }
 
 /// The functions a deployed API's Lambda integrations without credentials invoke, each with
@@ -1691,14 +1717,73 @@ pub fn live_lambda_permission_findings(
     use crate::checks::lambda_permission::{
         Call, Verdict, gateway_statements, source_arn, verdict,
     };
-    let by_function = live_functions(methods);
     let mut out = Vec::new();
     if api.stages.is_empty() {
         return out;
     }
+    // Each function with the calls that reach it: a method on every stage, or, for a function
+    // named through stage variables, on the stage whose variables name it.
+    let mut by_function: std::collections::BTreeMap<String, Vec<(&Method, Option<&str>)>> =
+        Default::default();
+    for (written, methods) in live_functions(methods) {
+        if function_arn(written) {
+            let calls = methods.iter().map(|m| (*m, None));
+            by_function
+                .entry(written.to_string())
+                .or_default()
+                .extend(calls);
+            continue;
+        }
+        let (who, labels) = methods_named(&methods);
+        let not_checked = |why: String| {
+            Finding::warning(
+                LAMBDA_POLICY_UNREADABLE,
+                format!("{who} invoke{} the Lambda function {written}, named through stage variables: {why}", if methods.len() == 1 { "s" } else { "" }),
+            )
+            .with("function", written)
+            .with("methods", json!(labels))
+            .with("certain", false)
+            .with("location", methods[0].location.as_str())
+        };
+        let Some(variables) = &api.stage_variables else {
+            out.push(not_checked(
+                "the stages' variables were not read, so its policy was not checked".into(),
+            ));
+            continue;
+        };
+        for stage in &api.stages {
+            let defined = variables.get(stage).map(Vec::as_slice).unwrap_or_default();
+            match with_stage_variables(written, defined) {
+                Ok(f) if function_arn(&f) => by_function
+                    .entry(f)
+                    .or_default()
+                    .extend(methods.iter().map(|m| (*m, Some(stage.as_str())))),
+                Ok(f) => out.push(
+                    not_checked(format!(
+                        "on stage {stage} it is {f}, not a function's ARN; not checked"
+                    ))
+                    .with("stage", stage.as_str()),
+                ),
+                Err(name) => {
+                    let mut f = not_checked(format!("stage {stage} does not define {name}, so its calls there name no function and fail (the exact error is not documented)"))
+                        .with("stage", stage.as_str())
+                        .with("variable", name);
+                    f.code = STAGE_VARIABLE_UNDEFINED;
+                    out.push(f);
+                }
+            }
+        }
+    }
     let total = by_function.len();
     let (mut budget, mut unchecked) = (MAX_LIVE_CALLS, 0usize);
-    for (function, methods) in by_function.into_iter().take(MAX_LIVE_FUNCTIONS) {
+    for (function, calls_of) in by_function.into_iter().take(MAX_LIVE_FUNCTIONS) {
+        let function = function.as_str();
+        let mut methods: Vec<&Method> = Vec::new();
+        for (m, _) in &calls_of {
+            if !methods.iter().any(|x| std::ptr::eq(*x, *m)) {
+                methods.push(m);
+            }
+        }
         let (who, labels) = methods_named(&methods);
         let s = if methods.len() == 1 { "s" } else { "" };
         let check = format!("aws lambda get-policy --function-name {function}");
@@ -1741,7 +1826,8 @@ pub fn live_lambda_permission_findings(
         let mut doubt: Option<String> = None;
         let (mut calls, mut refused_count) = (0usize, 0usize);
         let deciding = crate::checks::lambda_permission::for_gateway(&policy);
-        for m in &methods {
+        for (m, only) in &calls_of {
+            let m = *m;
             // An HTTP API's `$default` route is one call whatever the verb.
             let verbs: Vec<&str> = if m.path == "$default" {
                 vec!["ANY"]
@@ -1751,7 +1837,11 @@ pub fn live_lambda_permission_findings(
                 vec![m.method.as_str()]
             };
             let mut this_denied = false;
-            for stage in &api.stages {
+            let stages: Vec<&str> = match only {
+                Some(stage) => vec![*stage],
+                None => api.stages.iter().map(String::as_str).collect(),
+            };
+            for stage in stages {
                 for verb in &verbs {
                     if budget == 0 {
                         unchecked += 1;
@@ -1791,7 +1881,7 @@ pub fn live_lambda_permission_findings(
                     }
                 }
             }
-            if this_denied {
+            if this_denied && !denied_methods.iter().any(|x| std::ptr::eq(*x, m)) {
                 denied_methods.push(m);
             }
         }
@@ -1948,7 +2038,7 @@ pub fn live_authorizer_permission_findings(
             .uri
             .as_deref()
             .and_then(live_function)
-            .filter(|_| lambda && !has_credentials)
+            .filter(|f| lambda && !has_credentials && function_arn(f))
         else {
             continue;
         };
@@ -2957,8 +3047,78 @@ mod tests {
             account: Some("111122223333".into()),
             api_id: "a1b2c3".into(),
             stages: stages.iter().map(|s| s.to_string()).collect(),
+            stage_variables: Some(Default::default()),
             http: false,
         }
+    }
+
+    /// A function named through a stage variable is resolved per stage: each stage's calls
+    /// are judged against the policy of the function its variables name; a stage without the
+    /// variable, and stages whose variables were not read, are said not checked.
+    #[test]
+    fn live_functions_named_by_stage_variables() {
+        let m = Method {
+            method: "GET".into(),
+            path: "/orders".into(),
+            resource_id: None,
+            location: "$.items['/orders'].GET".into(),
+            integration: Some(Integration {
+                type_name: Some("AWS_PROXY".into()),
+                uri: Some("arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:111122223333:function:${stageVariables.fn}/invocations".into()),
+                ..Integration::default()
+            }),
+            auth: Vec::new(),
+        };
+        let mut api = test_api(&["dev", "prod", "test"]);
+        api.stage_variables = Some(
+            [("dev", "orders-dev"), ("prod", "orders-prod")]
+                .into_iter()
+                .map(|(s, f)| (s.to_string(), vec![("fn".to_string(), f.to_string())]))
+                .collect(),
+        );
+        // orders-dev allows every call of this API; orders-prod has no policy.
+        let open = json!({"Statement": [{"Effect": "Allow", "Principal": {"Service": "apigateway.amazonaws.com"},
+            "Action": "lambda:InvokeFunction",
+            "Condition": {"ArnLike": {"AWS:SourceArn": "arn:aws:execute-api:us-east-1:111122223333:a1b2c3/*"}}}]});
+        let mut read = Vec::new();
+        let findings = live_lambda_permission_findings(std::slice::from_ref(&m), &api, |f| {
+            read.push(f.to_string());
+            if f.ends_with(":orders-dev") {
+                PolicyRead::Policy(open.clone())
+            } else {
+                PolicyRead::NoPolicy
+            }
+        });
+        assert_eq!(read.len(), 2, "{read:?}");
+        let missing: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.code == LAMBDA_PERMISSION_MISSING)
+            .collect();
+        assert_eq!(missing.len(), 1, "{findings:?}");
+        assert!(
+            missing[0].evidence["function"]
+                .as_str()
+                .unwrap()
+                .ends_with(":orders-prod")
+        );
+        assert_eq!(missing[0].evidence["refused"], json!(["prod GET /orders"]));
+        assert_eq!(missing[0].evidence["calls"], 1);
+        let test = findings
+            .iter()
+            .find(|f| f.code == STAGE_VARIABLE_UNDEFINED)
+            .unwrap();
+        assert_eq!(test.evidence["stage"], "test");
+        assert_eq!(test.evidence["variable"], "fn");
+        // The stages' variables not read: said, not guessed.
+        api.stage_variables = None;
+        let findings =
+            live_lambda_permission_findings(std::slice::from_ref(&m), &api, |_| unreachable!());
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert!(
+            findings[0].message.contains("were not read"),
+            "{}",
+            findings[0].message
+        );
     }
 
     /// The live check's bounds: calls past MAX_LIVE_CALLS are counted, not checked; a policy
