@@ -1085,13 +1085,22 @@ pub struct TraceArgs {
     )]
     pub export: Option<String>,
 
-    /// Read what the stage serves from AWS (get-export); needs --rest-api-id and --stage.
-    #[arg(long, requires_all = ["rest_api_id", "stage"])]
+    /// Read what the stage serves from AWS (needs --stage and the API)
+    #[arg(long, requires = "stage")]
     pub aws: bool,
 
-    /// With --aws: the REST API.
+    /// With --aws: the REST API (its stage's export).
     #[arg(long, value_name = "ID", requires = "aws")]
     pub rest_api_id: Option<String>,
+
+    /// With --aws: the HTTP API (as configured now)
+    #[arg(
+        long,
+        value_name = "ID",
+        requires = "aws",
+        conflicts_with = "rest_api_id"
+    )]
+    pub http_api_id: Option<String>,
 
     /// The API to trace in a template that holds several (its logical id or address).
     #[arg(long = "api", value_name = "LOGICAL_ID", conflicts_with = "aws")]

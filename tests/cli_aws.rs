@@ -709,7 +709,8 @@ fn trace_reads_what_the_stage_serves() {
 
 /// `trace --aws` checks the traced call against the resource-based policy of the function the
 /// method invokes (lambda:GetPolicy, on the same loopback stub): a permission written for the
-/// API's former id refuses this call, one for the API allows it.
+/// API's former id refuses this call (the integration then answers 500 without a call), one for
+/// the API allows it.
 #[test]
 fn trace_says_whether_the_stage_may_invoke_the_function() {
     let trace_with = |source_arn: &str| {
@@ -723,13 +724,16 @@ fn trace_says_whether_the_stage_may_invoke_the_function() {
             &["GET", "/orders/o-1", "-H", "Authorization: Bearer t"],
             vec![("/2015-03-31/functions".to_string(), 200, answer.to_string())],
         );
-        findings_with(&j, "lint.lambda-permission-missing")
+        let found = findings_with(&j, "lint.lambda-permission-missing")
             .into_iter()
             .cloned()
-            .collect::<Vec<Value>>()
+            .collect::<Vec<Value>>();
+        (found, j["result"]["response"].clone())
     };
-    let refused =
+    let (refused, response) =
         trace_with("arn:aws:execute-api:us-east-1:123456789012:oldapi1234/*/GET/orders/*");
+    assert_eq!(response["status"], 500, "{response}");
+    assert_eq!(response["from"], "integration", "{response}");
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert_eq!(refused[0]["severity"], "error");
     assert_eq!(
@@ -740,9 +744,11 @@ fn trace_says_whether_the_stage_may_invoke_the_function() {
         refused[0]["evidence"]["refused"],
         serde_json::json!(["prod GET /orders/o-1"])
     );
-    let allowed =
+    let (allowed, response) =
         trace_with("arn:aws:execute-api:us-east-1:123456789012:q7m2k9x4ab/*/GET/orders/*");
     assert!(allowed.is_empty(), "{allowed:?}");
+    // Allowed: the function's answer decides, and it was not given.
+    assert!(response.is_null(), "{response}");
 }
 
 #[test]
@@ -1398,7 +1404,8 @@ print(json.dumps([api]))
 /// it: nothing to say), POST /orders (no policy: refused), the `$default` route (SAM's former
 /// `API/*/*/$default` permission, which no call matches [obs: SAM#1860]) and GET /admin behind
 /// a Lambda authorizer without a permission (refused, certain: the authorizer's source ARN is
-/// documented for HTTP APIs). The region's scan reads it too; a WebSocket API's id is refused.
+/// documented for HTTP APIs), and GET /todo without an integration. The region's scan reads it
+/// too; `trace --aws` follows its calls; a WebSocket API's id is refused.
 #[test]
 fn live_lint_reads_http_apis() {
     let moto = Moto::start();
@@ -1420,6 +1427,7 @@ auth = apigwv2.create_authorizer(ApiId=api, Name='admin-auth', AuthorizerType='R
     AuthorizerUri='arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/' + arns['admin-auth'] + '/invocations')['AuthorizerId']
 admin = apigwv2.create_integration(ApiId=api, IntegrationType='HTTP_PROXY', IntegrationMethod='ANY', IntegrationUri='https://admin.example.com/', PayloadFormatVersion='1.0')['IntegrationId']
 apigwv2.create_route(ApiId=api, RouteKey='GET /admin', AuthorizationType='CUSTOM', AuthorizerId=auth, Target='integrations/' + admin)
+apigwv2.create_route(ApiId=api, RouteKey='GET /todo')
 apigwv2.create_stage(ApiId=api, StageName='$default', AutoDeploy=True)
 base = 'arn:aws:execute-api:us-east-1:' + account + ':' + api
 lam.add_permission(FunctionName='list-orders', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/*/GET/orders')
@@ -1478,6 +1486,17 @@ print(json.dumps({'api': api, 'ws': ws}))
             .contains("with no verb: write API_ID/*/$default"),
         "{default}"
     );
+    // A route without an integration: HTTP APIs keep one (a REST API would not deploy).
+    let bare = findings_with(&j, "lint.method-without-integration");
+    assert_eq!(bare.len(), 1, "{j}");
+    assert!(
+        bare[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("an HTTP API keeps such a route"),
+        "{}",
+        bare[0]
+    );
     let auth = findings_with(&j, "lint.authorizer-permission-missing");
     assert_eq!(auth.len(), 1, "{j}");
     assert_eq!(auth[0]["severity"], "error");
@@ -1505,6 +1524,68 @@ print(json.dumps({'api': api, 'ws': ws}))
         "{}",
         all.stdout
     );
+    // `trace --aws` follows a call through the same definition: the refused function's call
+    // answers 500 without one, the permitted one's what the function returned.
+    let trace = |verb: &str| {
+        let r = moto.run(&[
+            "-o",
+            "json",
+            "trace",
+            "--aws",
+            "--http-api-id",
+            api,
+            "--stage",
+            "$default",
+            verb,
+            "/orders",
+            "--lambda-output",
+            "examples/trace/list-orders-output.json",
+        ]);
+        (r.code, r.one_json())
+    };
+    let (code, refused) = trace("POST");
+    assert_eq!(code, 1, "{refused}");
+    assert_eq!(refused["result"]["response"]["status"], 500, "{refused}");
+    assert_eq!(
+        refused["result"]["response"]["body"],
+        r#"{"message":"Internal Server Error"}"#
+    );
+    assert_eq!(
+        findings_with(&refused, "lint.lambda-permission-missing").len(),
+        1,
+        "{refused}"
+    );
+    assert!(
+        refused["target"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("stage $default of HTTP API {api}")),
+        "{refused}"
+    );
+    let (code, allowed) = trace("GET");
+    assert_eq!(code, 0, "{allowed}");
+    assert_eq!(allowed["result"]["response"]["status"], 200, "{allowed}");
+    let no_stage = moto.run(&[
+        "trace",
+        "--aws",
+        "--http-api-id",
+        api,
+        "--stage",
+        "prod",
+        "GET",
+        "/orders",
+    ]);
+    assert_eq!(no_stage.code, 2);
+    assert!(
+        no_stage
+            .stderr
+            .contains("has no stage \"prod\" (its stages: $default)"),
+        "{}",
+        no_stage.stderr
+    );
+    let no_api = moto.run(&["trace", "--aws", "--stage", "prod", "GET", "/orders"]);
+    assert_eq!(no_api.code, 2);
+    assert!(no_api.stderr.contains("--http-api-id"), "{}", no_api.stderr);
     // A WebSocket API's id is refused with the reason.
     let wrong = moto.run(&[
         "lint",

@@ -281,6 +281,9 @@ pub(super) fn live_permission_findings(
         return Vec::new();
     };
     let mut out = Vec::new();
+    // One reader for both passes: a function that is an authorizer's and an integration's is
+    // read once.
+    let mut read = policy_reader(aws);
     // The Lambda authorizers its methods use (get-authorizers, only when one does).
     if !lint::live_authorizer_ids(&methods).is_empty() {
         match aws.authorizers(api_id) {
@@ -290,7 +293,7 @@ pub(super) fn live_permission_findings(
                     &methods,
                     &authorizers,
                     &api,
-                    policy_reader(aws),
+                    &mut read,
                 ));
             }
             Err(e) => out.push(
@@ -318,8 +321,9 @@ pub(super) fn live_permission_findings(
             return out;
         }
     };
-    out.extend(live_permission_findings_for(
-        aws, api_id, stages, true, &methods, account,
+    let api = live_api(aws, api_id, stages, true, account, false);
+    out.extend(lint::live_lambda_permission_findings(
+        &methods, &api, &mut read,
     ));
     out
 }
@@ -346,21 +350,20 @@ pub(super) fn live_http_permission_findings(
         }
     }
     let mut out = Vec::new();
+    let mut read = policy_reader(aws);
     if !lint::live_authorizer_ids(&methods).is_empty() {
         let live = live_api(aws, &api.id, Vec::new(), false, account, true);
         out.extend(lint::live_authorizer_permission_findings(
             &methods,
             &api.authorizers,
             &live,
-            policy_reader(aws),
+            &mut read,
         ));
     }
     if !lint::live_functions(&methods).is_empty() {
         let live = live_api(aws, &api.id, api.stages.clone(), true, account, true);
         out.extend(lint::live_lambda_permission_findings(
-            &methods,
-            &live,
-            policy_reader(aws),
+            &methods, &live, &mut read,
         ));
     }
     out
@@ -420,26 +423,32 @@ fn live_api(
     }
 }
 
-/// Reads functions' policies (lambda:GetPolicy); after a call Lambda did not answer in time,
-/// the other policies are not asked for: one slow endpoint costs one timeout, not one a
-/// function.
+/// Reads functions' policies (lambda:GetPolicy), each once; after a call Lambda did not answer
+/// in time, the other policies are not asked for: one slow endpoint costs one timeout, not one
+/// a function.
 #[cfg(feature = "aws")]
 fn policy_reader(aws: &crate::aws::Aws) -> impl FnMut(&str) -> lint::PolicyRead + '_ {
     let mut silent = false;
+    let mut read: std::collections::HashMap<String, lint::PolicyRead> = Default::default();
     move |function| {
+        if let Some(known) = read.get(function) {
+            return known.clone();
+        }
         if silent {
             return lint::PolicyRead::Unreadable(
                 "not asked: Lambda did not answer an earlier GetPolicy in time".into(),
             );
         }
-        match aws.lambda_policy(function) {
-            Ok(read) => read,
+        let answer = match aws.lambda_policy(function) {
+            Ok(answer) => answer,
             Err(e) => {
                 let e = format!("{e:#}");
                 silent = e.contains("did not answer within");
                 lint::PolicyRead::Unreadable(e)
             }
-        }
+        };
+        read.insert(function.to_string(), answer.clone());
+        answer
     }
 }
 
@@ -450,13 +459,13 @@ fn policy_reader(aws: &crate::aws::Aws) -> impl FnMut(&str) -> lint::PolicyRead 
 #[cfg(feature = "aws")]
 pub(super) fn live_permission_findings_for(
     aws: &crate::aws::Aws,
-    api_id: &str,
+    (api_id, http): (&str, bool),
     stages: Vec<crate::aws::Stage>,
     variables_read: bool,
     methods: &[lint::Method],
     account: &mut Option<Option<String>>,
 ) -> Vec<Finding> {
-    let api = live_api(aws, api_id, stages, variables_read, account, false);
+    let api = live_api(aws, api_id, stages, variables_read, account, http);
     lint::live_lambda_permission_findings(methods, &api, policy_reader(aws))
 }
 
@@ -993,7 +1002,10 @@ fn lint_outcome(
     }
     if api_id.is_some() {
         // Read live with --embed methods: a method without integration really has none.
-        findings.append(&mut parts.without_integration);
+        findings.extend(lint::methods_without_integration(
+            &parts.without_integration,
+            http,
+        ));
     } else {
         findings.extend(lint::missing_integrations(
             &doc.value,
@@ -1045,7 +1057,8 @@ struct Gathered {
     users: Vec<VpcLinkUser>,
     /// Whether a path item answers browsers (CORS preflights or CORS headers).
     browser: bool,
-    without_integration: Vec<crate::finding::Finding>,
+    /// Methods without an integration (label, location): a live API's.
+    without_integration: Vec<(String, String)>,
     stage_variables: Vec<crate::finding::Finding>,
     binary: crate::checks::binary::BinaryBodies,
 }
@@ -1085,8 +1098,12 @@ impl Gathered {
             .and_then(Value::as_object)
             .is_some_and(gateway_responses::answers_browsers);
         if api_id.is_some() {
-            self.without_integration
-                .extend(lint::methods_without_integration(&methods));
+            self.without_integration.extend(
+                methods
+                    .iter()
+                    .filter(|m| m.integration.is_none())
+                    .map(|m| (m.label(), m.location.clone())),
+            );
         }
         // Templates only (their stages); a template is one part.
         self.stage_variables

@@ -130,7 +130,7 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
     {
         headers.push(("Host".into(), h));
     }
-    let mut doc = definition(session, args)?;
+    let (mut doc, live_variables) = definition(session, args)?;
     if let Some(id) = &args.api_id {
         only_api(&mut doc, id)?;
     }
@@ -170,7 +170,8 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs() as i64),
     };
-    let given = Given {
+    #[cfg_attr(not(feature = "aws"), allow(unused_mut))]
+    let mut given = Given {
         authorizer,
         backend,
         jwks: match &args.jwks {
@@ -178,7 +179,18 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
             None => None,
         },
         now,
-        stage_variables: args.stage_variables.iter().cloned().collect(),
+        // The stage's own variables (read live), those given on the command line first.
+        stage_variables: args
+            .stage_variables
+            .iter()
+            .cloned()
+            .chain(
+                live_variables
+                    .into_iter()
+                    .filter(|(k, _)| !args.stage_variables.iter().any(|(given, _)| given == k)),
+            )
+            .collect(),
+        invoke_refused: None,
     };
     let accept = headers
         .iter()
@@ -196,32 +208,59 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
     // A JSON export is read a part at a time, keeping what could serve the request.
     let serving = super::validate_command::serving_definition(&mut doc, &request.path)?;
     let definition = serving.as_ref().map_or(&doc.value, |(d, _)| d);
-    let trace = pipeline::trace_as(
-        definition,
-        &request,
-        &given,
-        serving.as_ref().map(|(_, http)| *http),
-    )
-    .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))?;
-    let mut findings = trace.findings.clone();
+    let run = |given: &Given| {
+        pipeline::trace_as(
+            definition,
+            &request,
+            given,
+            serving.as_ref().map(|(_, http)| *http),
+        )
+        .map_err(|e| anyhow::anyhow!("{}: {e}", doc.name))
+    };
+    #[cfg_attr(not(feature = "aws"), allow(unused_mut))]
+    let mut trace = run(&given)?;
+    #[cfg_attr(not(feature = "aws"), allow(unused_mut))]
+    let mut live: Vec<crate::finding::Finding> = Vec::new();
     // The stage AWS serves: may API Gateway invoke the method's function, for this very call?
+    // When its policy certainly refuses the call, the integration answers 500 without one.
     #[cfg(feature = "aws")]
     if args.export.is_none()
         && let (Some(resource), Some(id), Some(stage)) = (
             &trace.resource,
-            args.rest_api_id.as_deref(),
+            args.rest_api_id.as_deref().or(args.http_api_id.as_deref()),
             stage.as_deref(),
         )
     {
-        findings.extend(live_permission(
+        live = live_permission(
             session,
             definition,
-            id,
+            (id, args.http_api_id.is_some()),
             stage,
             (&request.method, &request.path),
             resource,
-        )?);
+        )?;
+        if let Some(refused) = live.iter().find(|f| {
+            f.code == crate::checks::lint::LAMBDA_PERMISSION_MISSING
+                && f.evidence.get("certain") == Some(&Value::Bool(true))
+        }) {
+            given.invoke_refused = Some(format!(
+                "API Gateway may not invoke the function {}: no statement of its resource-based policy allows this call ({}); it answers 500 without calling it",
+                refused
+                    .evidence
+                    .get("function")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?"),
+                refused
+                    .evidence
+                    .get("source_arn")
+                    .and_then(Value::as_str)
+                    .unwrap_or("?"),
+            ));
+            trace = run(&given)?;
+        }
     }
+    let mut findings = trace.findings.clone();
+    findings.extend(live);
     // A template's or Terraform document's method: may API Gateway invoke its functions?
     if let Some(resource) = &trace.resource {
         findings.extend(crate::checks::lint::method_permission_findings(
@@ -247,7 +286,7 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
 fn live_permission(
     session: &Session,
     definition: &Value,
-    api_id: &str,
+    (api_id, http): (&str, bool),
     stage: &str,
     (verb, path): (&str, &str),
     resource: &str,
@@ -276,38 +315,31 @@ fn live_permission(
     let through_variables = lint::live_functions(methods)
         .keys()
         .any(|f| f.contains("${stageVariables."));
+    let bare = || crate::aws::Stage {
+        name: stage.to_string(),
+        variables: Vec::new(),
+    };
     let (stage, read) = if through_variables {
-        match aws.stages(api_id) {
-            Ok(all) => match all.into_iter().find(|s| s.name == stage) {
-                Some(s) => (s, true),
-                None => (
-                    crate::aws::Stage {
-                        name: stage.to_string(),
-                        variables: Vec::new(),
-                    },
-                    true,
-                ),
-            },
-            Err(_) => (
-                crate::aws::Stage {
-                    name: stage.to_string(),
-                    variables: Vec::new(),
-                },
-                false,
+        let stages = if http {
+            aws.http_api(api_id).map(|a| a.stages)
+        } else {
+            aws.stages(api_id)
+        };
+        match stages {
+            Ok(all) => (
+                all.into_iter()
+                    .find(|s| s.name == stage)
+                    .unwrap_or_else(bare),
+                true,
             ),
+            Err(_) => (bare(), false),
         }
     } else {
-        (
-            crate::aws::Stage {
-                name: stage.to_string(),
-                variables: Vec::new(),
-            },
-            true,
-        )
+        (bare(), true)
     };
     Ok(super::lint_command::live_permission_findings_for(
         &aws,
-        api_id,
+        (api_id, http),
         vec![stage],
         read,
         methods,
@@ -315,27 +347,64 @@ fn live_permission(
     ))
 }
 
-/// The definition: a file, or what the stage serves (--aws).
-fn definition(session: &Session, args: &TraceArgs) -> Result<document::Document> {
+/// The definition: a file, or what the stage serves (--aws), with the stage's variables when
+/// they were read with it (an HTTP API's).
+fn definition(
+    session: &Session,
+    args: &TraceArgs,
+) -> Result<(document::Document, Vec<(String, String)>)> {
     if let Some(f) = &args.export {
-        return document::load_deferring_paths(f);
+        return Ok((document::load_deferring_paths(f)?, Vec::new()));
     }
-    let (id, stage) = (
-        args.rest_api_id.as_deref().unwrap_or_default(),
-        args.stage.as_deref().unwrap_or_default(),
-    );
+    let stage = args.stage.as_deref().unwrap_or_default();
+    let (id, http) = match (&args.rest_api_id, &args.http_api_id) {
+        (Some(id), _) => (id.as_str(), false),
+        (None, Some(id)) => (id.as_str(), true),
+        (None, None) => bail!("--aws: give the API with --rest-api-id ID or --http-api-id ID"),
+    };
     #[cfg(feature = "aws")]
     {
         let aws = session.connect_aws()?;
-        match aws.deployed_definition(id, stage)? {
-            Some(value) => Ok(document::Document {
-                name: format!("stage {stage} of REST API {id} ({})", aws.region),
+        let document = |name: String, value: Value| -> Result<document::Document> {
+            Ok(document::Document {
+                name,
                 text: serde_json::to_string_pretty(&value)?,
                 value,
                 yaml: false,
                 read: None,
                 paths_deferred: false,
-            }),
+            })
+        };
+        if http {
+            // An HTTP API is read as it is configured now: a stage without automatic
+            // deployment serves its last deployment, which may be older.
+            let api = aws.http_api(id)?;
+            let Some(s) = api.stages.iter().find(|s| s.name == stage) else {
+                let names: Vec<&str> = api.stages.iter().map(|s| s.name.as_str()).collect();
+                bail!(
+                    "HTTP API {id} has no stage {stage:?} (its stages: {})",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                );
+            };
+            let variables = s.variables.clone();
+            let name = format!(
+                "stage {stage} of HTTP API {id} ({}), as configured now",
+                aws.region
+            );
+            return Ok((document(name, api.definition)?, variables));
+        }
+        match aws.deployed_definition(id, stage)? {
+            Some(value) => Ok((
+                document(
+                    format!("stage {stage} of REST API {id} ({})", aws.region),
+                    value,
+                )?,
+                Vec::new(),
+            )),
             None => bail!(
                 "stage {stage} of REST API {id}: its export holds no integrations, so the pipeline cannot be followed (is the stage deployed?)"
             ),
@@ -343,7 +412,7 @@ fn definition(session: &Session, args: &TraceArgs) -> Result<document::Document>
     }
     #[cfg(not(feature = "aws"))]
     {
-        let _ = (id, stage);
+        let _ = (id, stage, http);
         session.connect_aws().map(|never| match never {})
     }
 }

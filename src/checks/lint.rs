@@ -1012,19 +1012,22 @@ pub fn missing_integrations(doc: &Value, methods: usize, integrations: usize) ->
     )
 }
 
-/// Methods of a live API (read with `--embed methods`, so a missing integration is real)
-/// that have no integration.
-pub fn methods_without_integration(methods: &[Method]) -> Vec<Finding> {
+/// Methods of a live API (read with `--embed methods`, or an HTTP API's routes, so a missing
+/// integration is real) that have no integration, each as (label, location). A REST API
+/// refuses to deploy until each has one ("No integration defined for method"); an HTTP API
+/// saves a route without one, and what a call to it answers is not documented.
+pub fn methods_without_integration(methods: &[(String, String)], http: bool) -> Vec<Finding> {
     methods
         .iter()
-        .filter(|m| m.integration.is_none())
-        .map(|m| {
-            Finding::warning(
-                METHOD_WITHOUT_INTEGRATION,
-                format!("{} has no integration: API Gateway refuses to deploy the API until it has one (\"No integration defined for method\")", m.label()),
-            )
-            .with("method", m.label())
-            .with("location", m.location.as_str())
+        .map(|(label, location)| {
+            let message = if http {
+                format!("{label} has no integration: an HTTP API keeps such a route, but a call to it reaches no backend (what API Gateway answers is not documented): attach one, or delete the route")
+            } else {
+                format!("{label} has no integration: API Gateway refuses to deploy the API until it has one (\"No integration defined for method\")")
+            };
+            Finding::warning(METHOD_WITHOUT_INTEGRATION, message)
+                .with("method", label.as_str())
+                .with("location", location.as_str())
         })
         .collect()
 }

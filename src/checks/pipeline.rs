@@ -103,6 +103,9 @@ pub struct Given {
     /// Seconds since the epoch, for token times.
     pub now: i64,
     pub stage_variables: IndexMap<String, String>,
+    /// Why API Gateway may not invoke the method's Lambda function (its resource-based policy,
+    /// read live, refuses this call): the integration answers 500 without a call.
+    pub invoke_refused: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -1130,6 +1133,9 @@ impl Run {
             .type_name
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("mock"));
+        if !is_mock && self.invoke_refused(given) {
+            return false;
+        }
         let backend = match (&given.backend, mock_status) {
             (_, Some(status)) => Backend::Http {
                 status,
@@ -1293,6 +1299,23 @@ impl Run {
         true
     }
 
+    /// The integration stops at the function's policy: API Gateway answers 500 without calling
+    /// it (a REST API's "Internal server error" through DEFAULT_5XX, an HTTP API's "Internal
+    /// Server Error") [AWS: Knowledge Center "api-gateway-internal-server-error",
+    /// "api-gateway-http-lambda-integrations"].
+    fn invoke_refused(&mut self, given: &Given) -> bool {
+        let Some(why) = &given.invoke_refused else {
+            return false;
+        };
+        let body = if self.api == Api::Rest {
+            r#"{"message": "Internal server error"}"#
+        } else {
+            r#"{"message":"Internal Server Error"}"#
+        };
+        self.stop("integration", why.clone(), Answer::new(500, body, None));
+        true
+    }
+
     /// AWS_PROXY and HTTP_PROXY (REST).
     fn proxy_answer(
         &mut self,
@@ -1441,6 +1464,9 @@ impl Run {
             ),
             sent,
         );
+        if self.invoke_refused(given) {
+            return false;
+        }
         let version = integration
             .payload_format_version
             .as_deref()
