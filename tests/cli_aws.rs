@@ -1526,8 +1526,8 @@ print(json.dumps({'api': api, 'ws': ws}))
     );
     // `trace --aws` follows a call through the same definition: the refused function's call
     // answers 500 without one, the permitted one's what the function returned.
-    let trace = |verb: &str| {
-        let r = moto.run(&[
+    let trace = |call: &[&str]| {
+        let mut args = vec![
             "-o",
             "json",
             "trace",
@@ -1536,14 +1536,20 @@ print(json.dumps({'api': api, 'ws': ws}))
             api,
             "--stage",
             "$default",
+        ];
+        args.extend(call);
+        let r = moto.run(&args);
+        (r.code, r.one_json())
+    };
+    let orders = |verb| {
+        trace(&[
             verb,
             "/orders",
             "--lambda-output",
             "examples/trace/list-orders-output.json",
-        ]);
-        (r.code, r.one_json())
+        ])
     };
-    let (code, refused) = trace("POST");
+    let (code, refused) = orders("POST");
     assert_eq!(code, 1, "{refused}");
     assert_eq!(refused["result"]["response"]["status"], 500, "{refused}");
     assert_eq!(
@@ -1562,9 +1568,18 @@ print(json.dumps({'api': api, 'ws': ws}))
             .starts_with(&format!("stage $default of HTTP API {api}")),
         "{refused}"
     );
-    let (code, allowed) = trace("GET");
+    let (code, allowed) = orders("GET");
     assert_eq!(code, 0, "{allowed}");
     assert_eq!(allowed["result"]["response"]["status"], 200, "{allowed}");
+    // GET /admin's Lambda authorizer may not be invoked: 500 once the header is there.
+    let (_, admin) = trace(&["GET", "/admin", "-H", "Authorization: t"]);
+    assert_eq!(admin["result"]["response"]["status"], 500, "{admin}");
+    assert_eq!(admin["result"]["response"]["from"], "authorizer", "{admin}");
+    assert_eq!(
+        findings_with(&admin, "lint.authorizer-permission-missing").len(),
+        1,
+        "{admin}"
+    );
     let no_stage = moto.run(&[
         "trace",
         "--aws",

@@ -341,14 +341,7 @@ pub(super) fn live_http_permission_findings(
     let Ok(mut methods) = lint::methods(&api.definition) else {
         return Vec::new();
     };
-    // The definition names a route's authorizer by its name; the check, by its id.
-    for m in &mut methods {
-        for auth in &mut m.auth {
-            if let Some(a) = api.authorizers.iter().find(|a| a.name == *auth) {
-                *auth = format!("CUSTOM authorizer {}", a.id);
-            }
-        }
-    }
+    by_authorizer_id(&mut methods, &api.authorizers);
     let mut out = Vec::new();
     let mut read = policy_reader(aws);
     if !lint::live_authorizer_ids(&methods).is_empty() {
@@ -367,6 +360,51 @@ pub(super) fn live_http_permission_findings(
         ));
     }
     out
+}
+
+/// A definition (an export, an HTTP API's) names a method's authorizer by its name; the live
+/// authorizer check, by its id (`CUSTOM authorizer ID`, as get-resources gives it).
+#[cfg(feature = "aws")]
+fn by_authorizer_id(methods: &mut [lint::Method], authorizers: &[lint::LiveAuthorizer]) {
+    for m in methods {
+        for auth in &mut m.auth {
+            if let Some(a) = authorizers.iter().find(|a| a.name == *auth) {
+                *auth = format!("CUSTOM authorizer {}", a.id);
+            }
+        }
+    }
+}
+
+/// `trace --aws`: may API Gateway invoke the traced method's Lambda authorizer? The API's
+/// authorizers are read (a REST API's get-authorizers, an HTTP API's), the method's named by
+/// the definition matched to them by name.
+#[cfg(feature = "aws")]
+pub(super) fn live_authorizer_findings_for(
+    aws: &crate::aws::Aws,
+    (api_id, http): (&str, bool),
+    method: &lint::Method,
+) -> Vec<Finding> {
+    let authorizers = if http {
+        aws.http_api(api_id).map(|a| a.authorizers)
+    } else {
+        aws.authorizers(api_id)
+    };
+    let authorizers = match authorizers {
+        Ok(a) => a,
+        Err(e) => {
+            return vec![
+                Finding::warning(
+                    lint::LAMBDA_POLICY_UNREADABLE,
+                    format!("the API's authorizers could not be read ({e:#}): whether API Gateway may invoke the method's Lambda authorizer was not checked"),
+                )
+                .with("certain", false),
+            ];
+        }
+    };
+    let mut methods = vec![method.clone()];
+    by_authorizer_id(&mut methods, &authorizers);
+    let api = live_api(aws, api_id, Vec::new(), false, &mut None, http);
+    lint::live_authorizer_permission_findings(&methods, &authorizers, &api, policy_reader(aws))
 }
 
 /// The report of an HTTP API read from AWS: its definition linted as an export of it would

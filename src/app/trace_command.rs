@@ -191,6 +191,7 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
             )
             .collect(),
         invoke_refused: None,
+        authorizer_refused: None,
     };
     let accept = headers
         .iter()
@@ -239,23 +240,32 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
             (&request.method, &request.path),
             resource,
         )?;
-        if let Some(refused) = live.iter().find(|f| {
-            f.code == crate::checks::lint::LAMBDA_PERMISSION_MISSING
-                && f.evidence.get("certain") == Some(&Value::Bool(true))
-        }) {
+        let refused = |code: &str| {
+            live.iter()
+                .find(|f| f.code == code && f.evidence.get("certain") == Some(&Value::Bool(true)))
+        };
+        let text = |f: &crate::finding::Finding, key: &str| {
+            f.evidence
+                .get(key)
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+                .to_string()
+        };
+        if let Some(f) = refused(crate::checks::lint::LAMBDA_PERMISSION_MISSING) {
             given.invoke_refused = Some(format!(
                 "API Gateway may not invoke the function {}: no statement of its resource-based policy allows this call ({}); it answers 500 without calling it",
-                refused
-                    .evidence
-                    .get("function")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?"),
-                refused
-                    .evidence
-                    .get("source_arn")
-                    .and_then(Value::as_str)
-                    .unwrap_or("?"),
+                text(f, "function"),
+                text(f, "source_arn"),
             ));
+        }
+        if let Some(f) = refused(crate::checks::lint::AUTHORIZER_PERMISSION_MISSING) {
+            given.authorizer_refused = Some(format!(
+                "API Gateway may not invoke its function {} (its resource-based policy allows no call from {}): 500",
+                text(f, "function"),
+                text(f, "source_arn"),
+            ));
+        }
+        if given.invoke_refused.is_some() || given.authorizer_refused.is_some() {
             trace = run(&given)?;
         }
     }
@@ -281,7 +291,8 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
 
 /// `trace --aws`: the traced call (`verb` `path` on the method of `resource`, on `stage`)
 /// checked against the resource-based policy of the function the method's Lambda integration
-/// invokes, as `lint --aws` checks every call; its source ARN carries the path sent.
+/// invokes, as `lint --aws` checks every call (its source ARN carries the path sent), and of
+/// its Lambda authorizer's function.
 #[cfg(feature = "aws")]
 fn live_permission(
     session: &Session,
@@ -307,10 +318,35 @@ fn live_permission(
     m.method = verb.to_string();
     m.path = path.to_string();
     let methods = std::slice::from_ref(&m);
-    if lint::live_functions(methods).is_empty() {
+    // A Lambda authorizer (a TOKEN or REQUEST scheme of the definition) guards it?
+    let lambda_guarded = m.auth.iter().any(|name| {
+        ["/components/securitySchemes/", "/securityDefinitions/"]
+            .iter()
+            .filter_map(|at| {
+                definition.pointer(&format!(
+                    "{at}{}/x-amazon-apigateway-authorizer/type",
+                    name.replace('~', "~0").replace('/', "~1")
+                ))
+            })
+            .filter_map(Value::as_str)
+            .any(|t| t.eq_ignore_ascii_case("token") || t.eq_ignore_ascii_case("request"))
+    });
+    let invokes = !lint::live_functions(methods).is_empty();
+    if !invokes && !lambda_guarded {
         return Ok(Vec::new());
     }
     let aws = session.connect_aws()?;
+    let mut out = Vec::new();
+    if lambda_guarded {
+        out.extend(super::lint_command::live_authorizer_findings_for(
+            &aws,
+            (api_id, http),
+            &m,
+        ));
+    }
+    if !invokes {
+        return Ok(out);
+    }
     // A function named through stage variables: this stage's (get-stages, only then).
     let through_variables = lint::live_functions(methods)
         .keys()
@@ -337,14 +373,15 @@ fn live_permission(
     } else {
         (bare(), true)
     };
-    Ok(super::lint_command::live_permission_findings_for(
+    out.extend(super::lint_command::live_permission_findings_for(
         &aws,
         (api_id, http),
         vec![stage],
         read,
         methods,
         &mut None,
-    ))
+    ));
+    Ok(out)
 }
 
 /// The definition: a file, or what the stage serves (--aws), with the stage's variables when

@@ -131,7 +131,7 @@ impl Answer {
         }
     }
 
-    fn configuration_error(api: Api) -> Self {
+    pub(crate) fn configuration_error(api: Api) -> Self {
         match api {
             Api::Rest => Answer::new(
                 500,

@@ -106,6 +106,9 @@ pub struct Given {
     /// Why API Gateway may not invoke the method's Lambda function (its resource-based policy,
     /// read live, refuses this call): the integration answers 500 without a call.
     pub invoke_refused: Option<String>,
+    /// Why API Gateway may not invoke the method's Lambda authorizer: it answers 500 (REST:
+    /// AuthorizerConfigurationException) once the identity sources are there.
+    pub authorizer_refused: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -722,6 +725,14 @@ impl Run {
                     .with("stage", "authorizer"),
                 ),
             }
+        }
+        if let Some(why) = &given.authorizer_refused {
+            self.stop(
+                "authorizer",
+                format!("{what}: {why}"),
+                Answer::configuration_error(self.api),
+            );
+            return false;
         }
         let answer = match &given.authorizer {
             Some(a) => a,
@@ -1736,6 +1747,57 @@ mod tests {
         assert!(t.response.is_none());
         assert!(t.findings.iter().any(|f| f.code == INPUT_MISSING));
         assert_eq!(t.stages.last().unwrap().outcome, Outcome::Uncertain);
+    }
+
+    /// What `trace --aws` learns from the functions' policies: a refused integration call
+    /// answers 500 without the function's answer; a refused Lambda authorizer answers 500
+    /// AuthorizerConfigurationException once its identity source is there.
+    #[test]
+    fn refused_invocations_answer_500() {
+        let given = Given {
+            backend: Some(Backend::Lambda {
+                output: br#"{"statusCode": 201, "body": "made"}"#.to_vec(),
+                function_error: None,
+            }),
+            invoke_refused: Some("its policy allows no call".into()),
+            ..Given::default()
+        };
+        let t = trace(&export(), &get("/pets/7"), &given).unwrap();
+        let r = t.response.unwrap();
+        assert_eq!(
+            (r.status, r.body.as_str()),
+            (500, r#"{"message": "Internal server error"}"#)
+        );
+        let last = t.stages.last().unwrap();
+        assert_eq!(
+            (last.stage, last.outcome),
+            ("integration", Outcome::Stopped)
+        );
+        let mut guarded = export();
+        guarded["securityDefinitions"] = json!({"auth": {"type": "apiKey", "name": "Authorization", "in": "header",
+            "x-amazon-apigateway-authtype": "custom",
+            "x-amazon-apigateway-authorizer": {"type": "token",
+                "authorizerUri": "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:auth/invocations"}}});
+        guarded["paths"]["/pets/{petId}"]["get"]["security"] = json!([{"auth": []}]);
+        let given = Given {
+            authorizer_refused: Some("its policy allows no call".into()),
+            ..Given::default()
+        };
+        let mut req = get("/pets/7");
+        req.headers.push(("Authorization".into(), "t".into()));
+        let t = trace(&guarded, &req, &given).unwrap();
+        let r = t.response.unwrap();
+        assert_eq!(r.status, 500);
+        assert!(
+            r.headers
+                .iter()
+                .any(|(k, v)| k == "x-amzn-ErrorType" && v == "AuthorizerConfigurationException"),
+            "{:?}",
+            r.headers
+        );
+        // Without the identity source API Gateway answers 401 before any call.
+        let t = trace(&guarded, &get("/pets/7"), &given).unwrap();
+        assert_eq!(t.response.unwrap().status, 401);
     }
 
     #[test]
