@@ -893,6 +893,7 @@ impl Aws {
                     .map(|t| t.as_str().to_string())
                     .unwrap_or_default(),
                 uri: i.integration_uri().map(str::to_string),
+                credentials: i.credentials_arn().map(str::to_string),
                 integration_responses: responses
                     .items()
                     .iter()
@@ -1016,21 +1017,7 @@ impl Aws {
             }
             authorizers.push(Value::Object(o));
         }
-        let stages = self
-            .call_async(
-                "GetStages",
-                "apigateway:GET",
-                &what,
-                self.apigatewayv2.get_stages().api_id(api_id).send(),
-            )
-            .await?;
-        let stages: Vec<Value> = stages
-            .items()
-            .iter()
-            .map(|s| {
-                serde_json::json!({"StageName": s.stage_name(), "StageVariables": string_map(s.stage_variables())})
-            })
-            .collect();
+        let stages = self.v2_stages_async(api_id, &what).await?;
         let mut a = Map::new();
         insert_str(&mut a, "Name", api.name());
         insert_str(&mut a, "Version", api.version());
@@ -1122,28 +1109,24 @@ impl Aws {
             &routes,
             &integrations,
             &authorizers,
-            &stages,
+            &stages
+                .iter()
+                .map(|s| {
+                    let variables: serde_json::Map<String, Value> = s
+                        .variables
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                        .collect();
+                    serde_json::json!({"StageName": s.name, "StageVariables": variables})
+                })
+                .collect::<Vec<_>>(),
         );
         let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         Ok(HttpApi {
             id: api_id.to_string(),
             name: api.name().unwrap_or_default().to_string(),
             definition,
-            stages: stages
-                .iter()
-                .filter_map(|s| {
-                    Some(Stage {
-                        name: text(s, "StageName")?,
-                        variables: s
-                            .get("StageVariables")
-                            .and_then(Value::as_object)
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
-                            .collect(),
-                    })
-                })
-                .collect(),
+            stages,
             authorizers: authorizers
                 .iter()
                 .map(|a| crate::checks::lint::LiveAuthorizer {
@@ -1197,6 +1180,30 @@ impl Aws {
         let routes = self.routes_async(api_id, what).await?;
         let integrations = self.integrations_async(api_id, what).await?;
         Ok((api, routes, integrations))
+    }
+
+    /// The stages of an apigatewayv2 API (HTTP or WebSocket) with their variables.
+    pub fn v2_stages(&self, api_id: &str, what: &str) -> Result<Vec<Stage>> {
+        self.runtime.block_on(self.v2_stages_async(api_id, what))
+    }
+
+    async fn v2_stages_async(&self, api_id: &str, what: &str) -> Result<Vec<Stage>> {
+        let out = self
+            .call_async(
+                "GetStages",
+                "apigateway:GET",
+                what,
+                self.apigatewayv2.get_stages().api_id(api_id).send(),
+            )
+            .await?;
+        Ok(out
+            .items()
+            .iter()
+            .map(|s| Stage {
+                name: s.stage_name().unwrap_or_default().to_string(),
+                variables: sorted(s.stage_variables()),
+            })
+            .collect())
     }
 
     /// Every route of an apigatewayv2 API (HTTP or WebSocket).
@@ -1282,20 +1289,7 @@ impl Aws {
                 i.routes.push(key);
             }
         }
-        let stages = self.call(
-            "GetStages",
-            "apigateway:GET",
-            &what,
-            self.apigatewayv2.get_stages().api_id(api_id).send(),
-        )?;
-        let stages = stages
-            .items()
-            .iter()
-            .map(|s| Stage {
-                name: s.stage_name().unwrap_or_default().to_string(),
-                variables: sorted(s.stage_variables()),
-            })
-            .collect();
+        let stages = self.runtime.block_on(self.v2_stages_async(api_id, &what))?;
         Ok((integrations, stages))
     }
 

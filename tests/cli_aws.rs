@@ -1172,6 +1172,15 @@ def function(name):
     return lam.create_function(FunctionName=name, Runtime='python3.12', Role=role, Handler='app.handler', Code={'ZipFile': buf.getvalue()})['FunctionArn']
 "#;
 
+/// The finding about the function named `name` (its ARN's last part) among `findings`.
+fn for_function<'a>(findings: &[&'a Value], name: &str) -> Option<&'a Value> {
+    findings.iter().copied().find(|f| {
+        f["evidence"]["function"]
+            .as_str()
+            .is_some_and(|arn| arn.ends_with(&format!(":function:{name}")))
+    })
+}
+
 /// Runs `setup` after the [`FUNCTIONS`] prelude (it prints `[API_ID]`), then `lint --aws
 /// --rest-api-id API_ID -o json`, which must find problems: the API's id and the report.
 fn live_lint_of(moto: &Moto, setup: &str) -> (String, Value) {
@@ -1443,15 +1452,7 @@ print(json.dumps({'api': api, 'ws': ws}))
     assert!(j["target"].as_str().unwrap().contains("HTTP API"), "{j}");
     let missing = findings_with(&j, "lint.lambda-permission-missing");
     let by = |function: &str| {
-        missing
-            .iter()
-            .find(|f| {
-                f["evidence"]["function"]
-                    .as_str()
-                    .unwrap()
-                    .ends_with(&format!(":function:{function}"))
-            })
-            .unwrap_or_else(|| panic!("{function}: {j}"))
+        for_function(&missing, function).unwrap_or_else(|| panic!("{function}: {j}"))
     };
     assert_eq!(missing.len(), 2, "{j}");
     let create = by("create-order");
@@ -1658,4 +1659,58 @@ print(json.dumps([api]))
     let undefined = findings_with(&j, "lint.stage-variable-undefined");
     assert_eq!(undefined.len(), 1, "{j}");
     assert_eq!(undefined[0]["evidence"]["stage"], "test");
+}
+
+/// Live mode checks a WebSocket API's Lambda integrations against their functions' policies,
+/// each route's call being `API_ID/STAGE/ROUTE_KEY`, on moto: `$connect`'s function has no
+/// policy (refused, certain), `sendmessage`'s permits `API/*/sendmessage` (allowed, as the
+/// console writes it), `$disconnect`'s names the API only in a REST form (refused, but not
+/// certain: the WebSocket form is inferred).
+#[test]
+fn live_lint_checks_websocket_routes_functions() {
+    let moto = Moto::start();
+    let ids = moto.setup(&(FUNCTIONS.to_string()
+        + r#"
+arns = {name: function(name) for name in ['on-connect', 'send', 'on-disconnect']}
+account = arns['send'].split(':')[4]
+ws = apigwv2.create_api(Name='chat', ProtocolType='WEBSOCKET', RouteSelectionExpression='$request.body.action')['ApiId']
+def route(key, name):
+    uri = 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/' + arns[name] + '/invocations'
+    i = apigwv2.create_integration(ApiId=ws, IntegrationType='AWS_PROXY', IntegrationUri=uri)['IntegrationId']
+    apigwv2.create_route(ApiId=ws, RouteKey=key, Target='integrations/' + i)
+route('$connect', 'on-connect')
+route('sendmessage', 'send')
+route('$disconnect', 'on-disconnect')
+apigwv2.create_stage(ApiId=ws, StageName='prod')
+base = 'arn:aws:execute-api:us-east-1:' + account + ':' + ws
+lam.add_permission(FunctionName='send', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/*/sendmessage')
+lam.add_permission(FunctionName='on-disconnect', StatementId='apigw', Action='lambda:InvokeFunction', Principal='apigateway.amazonaws.com', SourceArn=base + '/*/POST/disconnect')
+print(json.dumps([ws]))
+"#));
+    let ws = ids[0].as_str().unwrap();
+    let r = moto.run(&["-o", "json", "lint", "--aws", "--websocket-api-id", ws]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    let j = r.one_json();
+    let missing = findings_with(&j, "lint.lambda-permission-missing");
+    let by = |function: &str| for_function(&missing, function);
+    assert_eq!(missing.len(), 2, "{j}");
+    let connect = by("on-connect").unwrap();
+    assert_eq!(connect["severity"], "error");
+    assert_eq!(connect["evidence"]["certain"], true);
+    assert_eq!(
+        connect["evidence"]["refused"],
+        serde_json::json!(["prod $connect"])
+    );
+    assert!(
+        connect["evidence"]["source_arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("{ws}/prod/$connect")),
+        "{connect}"
+    );
+    assert!(connect["message"].as_str().unwrap().contains("[$connect]"));
+    let disconnect = by("on-disconnect").unwrap();
+    assert_eq!(disconnect["severity"], "warning");
+    assert_eq!(disconnect["evidence"]["certain"], false);
+    assert!(by("send").is_none(), "{j}");
 }

@@ -236,7 +236,7 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
         }
         if let Some(id) = &args.websocket_api_id {
             let api = aws.websocket_api(id)?;
-            return emit_live_websocket(session, &api, &aws.region);
+            return emit_live_websocket(session, &aws, &api, &mut None);
         }
         if let Some(id) = &args.rest_api_id {
             let mut value = aws.resources(id)?;
@@ -296,13 +296,7 @@ pub(super) fn live_permission_findings(
                     &mut read,
                 ));
             }
-            Err(e) => out.push(
-                Finding::warning(
-                    lint::LAMBDA_POLICY_UNREADABLE,
-                    format!("the API's authorizers could not be read ({e:#}): whether API Gateway may invoke its Lambda authorizers was not checked"),
-                )
-                .with("certain", false),
-            ),
+            Err(e) => out.push(unchecked("authorizers", &e, "its Lambda authorizers")),
         }
     }
     if lint::live_functions(&methods).is_empty() {
@@ -311,13 +305,7 @@ pub(super) fn live_permission_findings(
     let stages = match aws.stages(api_id) {
         Ok(s) => s,
         Err(e) => {
-            out.push(
-                Finding::warning(
-                    lint::LAMBDA_POLICY_UNREADABLE,
-                    format!("the API's stages could not be read ({e:#}): whether API Gateway may invoke its Lambda functions was not checked"),
-                )
-                .with("certain", false),
-            );
+            out.push(unchecked("stages", &e, "its Lambda functions"));
             return out;
         }
     };
@@ -326,6 +314,17 @@ pub(super) fn live_permission_findings(
         &methods, &api, &mut read,
     ));
     out
+}
+
+/// `lint.lambda-policy-unreadable` for a part of the API (its authorizers, its stages) that
+/// could not be read, so that whether API Gateway may invoke `whom` was not checked.
+#[cfg(feature = "aws")]
+fn unchecked(part: &str, e: &anyhow::Error, whom: &str) -> Finding {
+    Finding::warning(
+        lint::LAMBDA_POLICY_UNREADABLE,
+        format!("the API's {part} could not be read ({e:#}): whether API Gateway may invoke {whom} was not checked"),
+    )
+    .with("certain", false)
 }
 
 /// A live HTTP API's Lambda integrations and Lambda authorizers checked against their
@@ -392,13 +391,11 @@ pub(super) fn live_authorizer_findings_for(
     let authorizers = match authorizers {
         Ok(a) => a,
         Err(e) => {
-            return vec![
-                Finding::warning(
-                    lint::LAMBDA_POLICY_UNREADABLE,
-                    format!("the API's authorizers could not be read ({e:#}): whether API Gateway may invoke the method's Lambda authorizer was not checked"),
-                )
-                .with("certain", false),
-            ];
+            return vec![unchecked(
+                "authorizers",
+                &e,
+                "the method's Lambda authorizer",
+            )];
         }
     };
     let mut methods = vec![method.clone()];
@@ -447,6 +444,7 @@ fn live_api(
 ) -> lint::LiveApi {
     lint::LiveApi {
         http,
+        websocket: false,
         stage_variables: variables_read.then(|| {
             stages
                 .iter()
@@ -507,15 +505,64 @@ pub(super) fn live_permission_findings_for(
     lint::live_lambda_permission_findings(methods, &api, policy_reader(aws))
 }
 
-/// The report of a WebSocket API read from AWS.
+/// A live WebSocket API's Lambda integrations (without credentials) checked against their
+/// functions' resource-based policies for every stage (get-stages): each route's call is
+/// `API_ID/STAGE/ROUTE_KEY` (see [`crate::checks::lambda_permission::source_arn`]).
+#[cfg(feature = "aws")]
+fn live_websocket_permission_findings(
+    aws: &crate::aws::Aws,
+    api: &websocket::WsApi,
+    account: &mut Option<Option<String>>,
+) -> Vec<Finding> {
+    // Each route as a method without a verb (its key as the path).
+    let methods: Vec<lint::Method> = api
+        .routes
+        .iter()
+        .filter_map(|r| {
+            let i = api
+                .integrations
+                .iter()
+                .find(|i| r.integration.as_deref() == Some(i.id.as_str()))?;
+            Some(lint::Method {
+                method: String::new(),
+                path: r.key.clone(),
+                resource_id: None,
+                location: r.origin.clone(),
+                integration: Some(crate::checks::selection::model::Integration {
+                    type_name: Some(i.kind.clone()),
+                    uri: i.uri.clone(),
+                    credentials: i.credentials.clone(),
+                    ..Default::default()
+                }),
+                auth: Vec::new(),
+            })
+        })
+        .collect();
+    if lint::live_functions(&methods).is_empty() {
+        return Vec::new();
+    }
+    let stages = match aws.v2_stages(&api.id, &format!("WebSocket API {}", api.id)) {
+        Ok(s) => s,
+        Err(e) => {
+            return vec![unchecked("stages", &e, "its Lambda functions")];
+        }
+    };
+    let mut live = live_api(aws, &api.id, stages, true, account, false);
+    live.websocket = true;
+    lint::live_lambda_permission_findings(&methods, &live, policy_reader(aws))
+}
+
+/// The report of a WebSocket API read from AWS, with its functions' policies checked.
 #[cfg(feature = "aws")]
 pub(super) fn emit_live_websocket(
     session: &mut Session,
+    aws: &crate::aws::Aws,
     api: &websocket::WsApi,
-    region: &str,
+    account: &mut Option<Option<String>>,
 ) -> Result<()> {
-    let label = format!("WebSocket API {} {:?} ({region})", api.id, api.name);
-    let findings = websocket::lint(api);
+    let label = format!("WebSocket API {} {:?} ({})", api.id, api.name, aws.region);
+    let mut findings = websocket::lint(api);
+    findings.extend(live_websocket_permission_findings(aws, api, account));
     let outcome = WebSocketOutcome {
         api: "websocket",
         definition: api,

@@ -467,7 +467,7 @@ fn scan_region(
         match result {
             Ok(Read::WebSocket(api)) => {
                 scan.read += 1;
-                emit_live_websocket(session, &api, &aws.region)?;
+                emit_live_websocket(session, aws, &api, &mut account)?;
             }
             Ok(Read::Http(api)) => {
                 scan.read += 1;

@@ -34,7 +34,10 @@ pub struct Call {
 /// as a client sends it: each `{param}` given a value (`{param+}` two segments). An HTTP API's
 /// `$default` route is `API_ID/STAGE/$default`, with no verb: SAM's `API_ID/*/*/$default` let
 /// no call through until it wrote `API_ID/*/$default` [obs: aws/serverless-application-model
-/// #1860, fixed by #2574].
+/// #1860, fixed by #2574]. A WebSocket route (an empty `verb`, `path` its key) is
+/// `API_ID/STAGE/ROUTE_KEY` [AWS: "Control access to WebSocket APIs with IAM authorization"
+/// gives this form for routes; the console writes `API_ID/*/ROUTE_KEY` permissions, obs:
+/// aws/aws-cdk#22940; for Lambda's source ARN inferred].
 pub fn source_arn(
     partition: &str,
     region: &str,
@@ -44,8 +47,9 @@ pub fn source_arn(
     verb: &str,
     path: &str,
 ) -> String {
-    if path == "$default" {
-        return format!("arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/$default");
+    // An HTTP API's `$default` route, and a WebSocket route (no verb: `path` is its key).
+    if path == "$default" || verb.is_empty() {
+        return format!("arn:{partition}:execute-api:{region}:{account}:{api_id}/{stage}/{path}");
     }
     let path = path.strip_prefix('/').unwrap_or(path);
     let sent: Vec<&str> = path

@@ -96,7 +96,12 @@ pub struct Method {
 impl Method {
     /// The `[Method:Resource]` form API Gateway's VPC link error uses.
     pub fn label(&self) -> String {
-        format!("[{}:{}]", self.method, self.path)
+        if self.method.is_empty() {
+            // A WebSocket route: its key, no verb.
+            format!("[{}]", self.path)
+        } else {
+            format!("[{}:{}]", self.method, self.path)
+        }
     }
 }
 
@@ -1487,6 +1492,7 @@ fn methods_named(methods: &[&Method]) -> (String, Vec<String>) {
 /// What a call answers when API Gateway may not invoke the function of its Lambda integration:
 /// a REST API's execution log [Knowledge Center "api-gateway-internal-server-error"], an HTTP
 /// API's `integrationErrorMessage` [Knowledge Center "api-gateway-http-lambda-integrations"].
+const WEBSOCKET_INTEGRATION_REFUSED: &str = "fails (a $connect refuses the connection); the execution log's message for it is documented for REST APIs: \"Execution failed due to configuration error: Invalid permissions on Lambda function\"";
 const REST_INTEGRATION_REFUSED: &str = "answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"";
 const HTTP_INTEGRATION_REFUSED: &str = "answers 500 {\"message\":\"Internal Server Error\"} and $context.integrationErrorMessage (in the stage's access log format) says \"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.\"";
 const REST_AUTHORIZER_REFUSED: &str = "answers 500 (AuthorizerConfigurationException) and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\", then \"Authorizer error\"";
@@ -1626,6 +1632,9 @@ pub struct LiveApi {
     pub stage_variables: Option<std::collections::HashMap<String, Vec<(String, String)>>>,
     /// An HTTP API (its calls fail with other messages; `$default` routes).
     pub http: bool,
+    /// A WebSocket API: its methods are routes (an empty verb, the route key as the path),
+    /// whose calls' source ARN is `API_ID/STAGE/ROUTE_KEY`.
+    pub websocket: bool,
 }
 
 /// At most this many functions' policies are read for one API.
@@ -1831,8 +1840,11 @@ pub fn live_lambda_permission_findings(
         let deciding = crate::checks::lambda_permission::for_gateway(&policy);
         for (m, only) in &calls_of {
             let m = *m;
-            // An HTTP API's `$default` route is one call whatever the verb.
-            let verbs: Vec<&str> = if m.path == "$default" {
+            // An HTTP API's `$default` route is one call whatever the verb; a WebSocket route
+            // has none.
+            let verbs: Vec<&str> = if api.websocket {
+                vec![""]
+            } else if m.path == "$default" {
                 vec!["ANY"]
             } else if m.method == "ANY" {
                 VERBS.to_vec()
@@ -1870,8 +1882,8 @@ pub fn live_lambda_permission_findings(
                             this_denied = true;
                             refused_count += 1;
                             if refused.len() < 20 {
-                                refused.push(if m.path == "$default" {
-                                    format!("{stage} $default")
+                                refused.push(if m.path == "$default" || api.websocket {
+                                    format!("{stage} {}", m.path)
                                 } else {
                                     format!("{stage} {verb} {}", m.path)
                                 });
@@ -1923,22 +1935,48 @@ pub fn live_lambda_permission_findings(
                     )
                 }
             };
-            out.push(
-                Finding::error(
+            let answer = if api.websocket {
+                WEBSOCKET_INTEGRATION_REFUSED
+            } else if api.http {
+                HTTP_INTEGRATION_REFUSED
+            } else {
+                REST_INTEGRATION_REFUSED
+            };
+            let message = format!(
+                "{who} invoke{s} the Lambda function {function}, and its resource-based policy does not let API Gateway invoke it for {} of their calls (such as {}): {why}. Each such call {answer}",
+                if refused_count == calls {
+                    "any"
+                } else {
+                    "some"
+                },
+                first_refused.as_deref().unwrap_or_default()
+            );
+            // A WebSocket call's source ARN is inferred: a policy naming API Gateway in other
+            // forms may still allow it; one naming it nowhere cannot.
+            let certain = !api.websocket || statements.is_empty();
+            let finding = if certain {
+                Finding::error(LAMBDA_PERMISSION_MISSING, message)
+            } else {
+                Finding::warning(
                     LAMBDA_PERMISSION_MISSING,
-                    format!("{who} invoke{s} the Lambda function {function}, and its resource-based policy does not let API Gateway invoke it for {} of their calls (such as {}): {why}. Each such call {}", if refused_count == calls { "any" } else { "some" }, first_refused.as_deref().unwrap_or_default(), if api.http { HTTP_INTEGRATION_REFUSED } else { REST_INTEGRATION_REFUSED }),
+                    format!(
+                        "{message} (the route's source ARN API_ID/STAGE/ROUTE_KEY is inferred for WebSocket APIs: if API Gateway uses another form, these statements may allow it)"
+                    ),
                 )
-                .with("function", function)
-                .with("methods", json!(labels))
-                .with("count", denied_methods.len())
-                .with("certain", true)
-                .with("calls", calls)
-                .with("calls_refused", refused_count)
-                .with("refused", json!(refused))
-                .with("source_arn", first_refused)
-                .with("statements", json!(statements))
-                .with("check", check)
-                .with("location", denied_methods[0].location.as_str()),
+            };
+            out.push(
+                finding
+                    .with("function", function)
+                    .with("methods", json!(labels))
+                    .with("count", denied_methods.len())
+                    .with("certain", certain)
+                    .with("calls", calls)
+                    .with("calls_refused", refused_count)
+                    .with("refused", json!(refused))
+                    .with("source_arn", first_refused)
+                    .with("statements", json!(statements))
+                    .with("check", check)
+                    .with("location", denied_methods[0].location.as_str()),
             );
         } else if let Some(why) = doubt {
             out.push(
@@ -3052,6 +3090,7 @@ mod tests {
             stages: stages.iter().map(|s| s.to_string()).collect(),
             stage_variables: Some(Default::default()),
             http: false,
+            websocket: false,
         }
     }
 

@@ -331,6 +331,9 @@ pub struct WsIntegration {
     /// AWS_PROXY, AWS, HTTP_PROXY, HTTP or MOCK.
     pub kind: String,
     pub uri: Option<String>,
+    /// The role API Gateway assumes to call the backend (`CredentialsArn`), as written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<String>,
     pub integration_responses: Vec<String>,
     pub origin: String,
 }

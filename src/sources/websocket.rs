@@ -50,6 +50,7 @@ pub fn read(template: &Value, overrides: &[(String, String)]) -> Vec<WsApi> {
                 id: iid.clone(),
                 kind: text(p, "IntegrationType").unwrap_or_default(),
                 uri: text(p, "IntegrationUri"),
+                credentials: text(p, "CredentialsArn"),
                 integration_responses: of_type("AWS::ApiGatewayV2::IntegrationResponse")
                     .filter(|(_, r)| refers(r, "IntegrationId", iid))
                     .filter_map(|(_, r)| text(r, "IntegrationResponseKey"))
