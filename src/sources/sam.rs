@@ -371,6 +371,8 @@ fn merge_global(global: &Value, local: &Value) -> Value {
 struct BodyAuth {
     /// The API's authorizers as security schemes.
     schemes: Map<String, Value>,
+    /// The names of the API's authorizers (`Auth.Authorizers`' keys), schemes or not.
+    names: Vec<String>,
     /// `DefaultAuthorizer` with its scopes (`AWS_IAM` included).
     default: Option<(String, Value)>,
     api_key: bool,
@@ -408,6 +410,11 @@ fn body_auth(auth: &Value, http: bool, resolver: &Resolver<'_>) -> Option<BodyAu
     let api_key = !http && flag("ApiKeyRequired", false);
     (default.is_some() || api_key || !schemes.is_empty()).then(|| BodyAuth {
         schemes,
+        names: authorizers
+            .into_iter()
+            .flatten()
+            .map(|(n, _)| n.clone())
+            .collect(),
         default,
         api_key,
         preflight: flag("AddDefaultAuthorizerToCorsPreflight", true),
@@ -451,8 +458,10 @@ fn apply_body_auth(body: &mut Map<String, Value>, auth: &BodyAuth, skip: &[(&str
             insert(body, &at, scheme);
         }
     }
+    // SAM's split: an entry naming one of the API's authorizers (or AWS_IAM) is an
+    // authorizer's; any other (an API key, a scheme the body defines itself) is not.
     let authorizer_names: Vec<&str> = std::iter::once("AWS_IAM")
-        .chain(auth.schemes.keys().map(String::as_str))
+        .chain(auth.names.iter().map(String::as_str))
         .collect();
     let Some(paths) = body.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -482,6 +491,7 @@ fn apply_body_auth(body: &mut Map<String, Value>, auth: &BodyAuth, skip: &[(&str
             };
             let (mut security, mut authorizer): (Vec<Value>, Vec<Value>) =
                 existing.into_iter().partition(|s| !names_authorizer(s));
+            let mut none_removed = false;
             if let Some((default, scopes)) =
                 auth.default.as_ref().filter(|_| !options || auth.preflight)
             {
@@ -491,6 +501,7 @@ fn apply_body_auth(body: &mut Map<String, Value>, auth: &BodyAuth, skip: &[(&str
                 match none {
                     Some(i) => {
                         security.remove(i);
+                        none_removed = true;
                     }
                     None if authorizer.is_empty() => {
                         authorizer.push(json!({ default.as_str(): scopes }));
@@ -507,7 +518,10 @@ fn apply_body_auth(body: &mut Map<String, Value>, auth: &BodyAuth, skip: &[(&str
             {
                 security.push(json!({"api_key": []}));
             }
-            if !security.is_empty() {
+            // SAM leaves `[{"NONE": []}]` when nothing else is required, which API Gateway
+            // reads as no authorization: written here as the explicit `[]`, which every reader
+            // of the definition reads so.
+            if !security.is_empty() || none_removed {
                 op.insert("security".into(), Value::Array(security));
             }
         }
@@ -803,6 +817,41 @@ pub fn function_has_event(r: &Value, types: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// SAM's default authorizer on an explicit API's own DefinitionBody: an operation without
+    /// an authorizer of the API's gets it; one with its own keeps it; `NONE` means none; a
+    /// scheme the body defines itself is not one of the API's authorizers, so the default is
+    /// added beside it; OPTIONS keeps what it has when AddDefaultAuthorizerToCorsPreflight is
+    /// false [samtranslator: SwaggerEditor.set_path_default_authorizer].
+    #[test]
+    fn default_authorizer_reaches_the_body_as_sam_writes_it() {
+        let mut template = json!({"Resources": {"Api": {"Type": "AWS::Serverless::Api", "Properties": {
+            "StageName": "prod",
+            "Auth": {"DefaultAuthorizer": "Main", "AddDefaultAuthorizerToCorsPreflight": false,
+                "Authorizers": {"Main": {"UserPoolArn": "arn:main"}, "Other": {"UserPoolArn": "arn:other"}}},
+            "DefinitionBody": {"swagger": "2.0", "paths": {
+                "/plain": {"get": {}, "options": {}},
+                "/own": {"get": {"security": [{"Other": []}]}},
+                "/open": {"get": {"security": [{"NONE": []}]}},
+                "/body": {"get": {"security": [{"BodyKey": []}]}}}}}}}});
+        let mut into = Read::new("SAM template");
+        read(&mut template, &[], &mut into);
+        let paths = &template["Resources"]["Api"]["Properties"]["DefinitionBody"]["paths"];
+        assert_eq!(paths["/plain"]["get"]["security"], json!([{"Main": []}]));
+        assert!(paths["/plain"]["options"].get("security").is_none());
+        assert_eq!(paths["/own"]["get"]["security"], json!([{"Other": []}]));
+        assert_eq!(paths["/open"]["get"]["security"], json!([]));
+        assert_eq!(
+            paths["/body"]["get"]["security"],
+            json!([{"BodyKey": []}, {"Main": []}])
+        );
+        let schemes =
+            &template["Resources"]["Api"]["Properties"]["DefinitionBody"]["securityDefinitions"];
+        assert!(
+            schemes.get("Main").is_some() && schemes.get("Other").is_some(),
+            "{schemes}"
+        );
+    }
 
     /// SAM's merge of Globals into a resource: maps key by key, lists the Globals' first, the
     /// resource's value otherwise (an intrinsic function is one value).
