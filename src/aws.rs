@@ -168,6 +168,22 @@ pub struct Stage {
     pub variables: Vec<(String, String)>,
 }
 
+/// The authorizers `aws apigatewayv2 get-authorizer` printed, as the live permission check
+/// takes them.
+fn live_authorizers(printed: &[Value]) -> Vec<crate::checks::lint::LiveAuthorizer> {
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+    printed
+        .iter()
+        .map(|a| crate::checks::lint::LiveAuthorizer {
+            id: text(a, "AuthorizerId").unwrap_or_default(),
+            name: text(a, "Name").unwrap_or_default(),
+            kind: text(a, "AuthorizerType").unwrap_or_default(),
+            uri: text(a, "AuthorizerUri"),
+            credentials: text(a, "AuthorizerCredentialsArn"),
+        })
+        .collect()
+}
+
 /// An HTTP API read from AWS: its definition as its export holds it, its stages' names and the
 /// authorizers its routes use.
 #[derive(Debug, Clone)]
@@ -940,6 +956,7 @@ impl Aws {
                 authorization_type: r
                     .authorization_type()
                     .map_or("NONE".to_string(), |a| a.as_str().to_string()),
+                authorizer_id: r.authorizer_id().map(str::to_string),
                 route_response_selection_expression: r
                     .route_response_selection_expression()
                     .map(str::to_string),
@@ -948,19 +965,22 @@ impl Aws {
                 origin: format!("route {id}"),
             });
         }
+        // For the permission check: a Lambda authorizer on $connect needs its own.
+        match self.route_authorizers_async(api_id, &routes, &what).await {
+            Ok(printed) => ws.authorizers = live_authorizers(&printed),
+            Err(e) => ws.unread.push(format!("the routes' authorizers ({e:#})")),
+        }
         Ok(ws)
     }
 
-    /// An HTTP API as API Gateway holds it now, read into the OpenAPI definition its export
-    /// holds (get-api, get-routes, get-integrations, the authorizers its routes use, get-stages).
-    pub fn http_api(&self, api_id: &str) -> Result<HttpApi> {
-        self.runtime.block_on(self.http_api_async(api_id))
-    }
-
-    pub async fn http_api_async(&self, api_id: &str) -> Result<HttpApi> {
-        let what = format!("HTTP API {api_id}");
-        let (api, routes, integrations) = self.v2_api_async(api_id, "HTTP", &what).await?;
-        // The authorizers the routes use, each once (an API has at most 10).
+    /// The authorizers an apigatewayv2 API's routes use, each read once (get-authorizer; an
+    /// API has at most 10), as `aws apigatewayv2 get-authorizer` prints them.
+    async fn route_authorizers_async(
+        &self,
+        api_id: &str,
+        routes: &[aws_sdk_apigatewayv2::types::Route],
+        what: &str,
+    ) -> Result<Vec<Value>> {
         let mut authorizers = Vec::new();
         let mut ids: Vec<&str> = routes.iter().filter_map(|r| r.authorizer_id()).collect();
         ids.sort_unstable();
@@ -970,7 +990,7 @@ impl Aws {
                 .call_async(
                     "GetAuthorizer",
                     "apigateway:GET",
-                    &what,
+                    what,
                     self.apigatewayv2
                         .get_authorizer()
                         .api_id(api_id)
@@ -1017,6 +1037,19 @@ impl Aws {
             }
             authorizers.push(Value::Object(o));
         }
+        Ok(authorizers)
+    }
+
+    /// An HTTP API as API Gateway holds it now, read into the OpenAPI definition its export
+    /// holds (get-api, get-routes, get-integrations, the authorizers its routes use, get-stages).
+    pub fn http_api(&self, api_id: &str) -> Result<HttpApi> {
+        self.runtime.block_on(self.http_api_async(api_id))
+    }
+
+    pub async fn http_api_async(&self, api_id: &str) -> Result<HttpApi> {
+        let what = format!("HTTP API {api_id}");
+        let (api, routes, integrations) = self.v2_api_async(api_id, "HTTP", &what).await?;
+        let authorizers = self.route_authorizers_async(api_id, &routes, &what).await?;
         let stages = self.v2_stages_async(api_id, &what).await?;
         let mut a = Map::new();
         insert_str(&mut a, "Name", api.name());
@@ -1121,22 +1154,12 @@ impl Aws {
                 })
                 .collect::<Vec<_>>(),
         );
-        let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
         Ok(HttpApi {
             id: api_id.to_string(),
             name: api.name().unwrap_or_default().to_string(),
             definition,
             stages,
-            authorizers: authorizers
-                .iter()
-                .map(|a| crate::checks::lint::LiveAuthorizer {
-                    id: text(a, "AuthorizerId").unwrap_or_default(),
-                    name: text(a, "Name").unwrap_or_default(),
-                    kind: text(a, "AuthorizerType").unwrap_or_default(),
-                    uri: text(a, "AuthorizerUri"),
-                    credentials: text(a, "AuthorizerCredentialsArn"),
-                })
-                .collect(),
+            authorizers: live_authorizers(&authorizers),
         })
     }
 

@@ -1665,20 +1665,24 @@ print(json.dumps([api]))
 /// each route's call being `API_ID/STAGE/ROUTE_KEY`, on moto: `$connect`'s function has no
 /// policy (refused, certain), `sendmessage`'s permits `API/*/sendmessage` (allowed, as the
 /// console writes it), `$disconnect`'s names the API only in a REST form (refused, but not
-/// certain: the WebSocket form is inferred).
+/// certain: the WebSocket form is inferred); `$connect`'s Lambda authorizer has no policy
+/// (refused, certain).
 #[test]
 fn live_lint_checks_websocket_routes_functions() {
     let moto = Moto::start();
     let ids = moto.setup(&(FUNCTIONS.to_string()
         + r#"
-arns = {name: function(name) for name in ['on-connect', 'send', 'on-disconnect']}
+arns = {name: function(name) for name in ['on-connect', 'send', 'on-disconnect', 'ws-auth']}
 account = arns['send'].split(':')[4]
 ws = apigwv2.create_api(Name='chat', ProtocolType='WEBSOCKET', RouteSelectionExpression='$request.body.action')['ApiId']
-def route(key, name):
-    uri = 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/' + arns[name] + '/invocations'
-    i = apigwv2.create_integration(ApiId=ws, IntegrationType='AWS_PROXY', IntegrationUri=uri)['IntegrationId']
-    apigwv2.create_route(ApiId=ws, RouteKey=key, Target='integrations/' + i)
-route('$connect', 'on-connect')
+def uri(name):
+    return 'arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/' + arns[name] + '/invocations'
+auth = apigwv2.create_authorizer(ApiId=ws, Name='ws-auth', AuthorizerType='REQUEST', AuthorizerUri=uri('ws-auth'),
+    IdentitySource=['route.request.header.Auth'])['AuthorizerId']
+def route(key, name, **extra):
+    i = apigwv2.create_integration(ApiId=ws, IntegrationType='AWS_PROXY', IntegrationUri=uri(name))['IntegrationId']
+    apigwv2.create_route(ApiId=ws, RouteKey=key, Target='integrations/' + i, **extra)
+route('$connect', 'on-connect', AuthorizationType='CUSTOM', AuthorizerId=auth)
 route('sendmessage', 'send')
 route('$disconnect', 'on-disconnect')
 apigwv2.create_stage(ApiId=ws, StageName='prod')
@@ -1713,4 +1717,17 @@ print(json.dumps([ws]))
     assert_eq!(disconnect["severity"], "warning");
     assert_eq!(disconnect["evidence"]["certain"], false);
     assert!(by("send").is_none(), "{j}");
+    // $connect's Lambda authorizer, whose function has no policy: refused, certain.
+    let auth = findings_with(&j, "lint.authorizer-permission-missing");
+    assert_eq!(auth.len(), 1, "{j}");
+    assert_eq!(auth[0]["evidence"]["authorizer"], "ws-auth");
+    assert_eq!(auth[0]["evidence"]["certain"], true);
+    assert!(
+        auth[0]["evidence"]["source_arn"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("{ws}/authorizers/")),
+        "{}",
+        auth[0]
+    );
 }

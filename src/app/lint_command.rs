@@ -534,22 +534,43 @@ fn live_websocket_permission_findings(
                     credentials: i.credentials.clone(),
                     ..Default::default()
                 }),
-                auth: Vec::new(),
+                auth: r
+                    .authorizer_id
+                    .iter()
+                    .map(|a| format!("CUSTOM authorizer {a}"))
+                    .collect(),
             })
         })
         .collect();
+    let mut out = Vec::new();
+    let mut read = policy_reader(aws);
+    // $connect's Lambda authorizer (its source ARN API_ID/authorizers/ID, inferred here).
+    if !lint::live_authorizer_ids(&methods).is_empty() {
+        let mut live = live_api(aws, &api.id, Vec::new(), false, account, false);
+        live.websocket = true;
+        out.extend(lint::live_authorizer_permission_findings(
+            &methods,
+            &api.authorizers,
+            &live,
+            &mut read,
+        ));
+    }
     if lint::live_functions(&methods).is_empty() {
-        return Vec::new();
+        return out;
     }
     let stages = match aws.v2_stages(&api.id, &format!("WebSocket API {}", api.id)) {
         Ok(s) => s,
         Err(e) => {
-            return vec![unchecked("stages", &e, "its Lambda functions")];
+            out.push(unchecked("stages", &e, "its Lambda functions"));
+            return out;
         }
     };
     let mut live = live_api(aws, &api.id, stages, true, account, false);
     live.websocket = true;
-    lint::live_lambda_permission_findings(&methods, &live, policy_reader(aws))
+    out.extend(lint::live_lambda_permission_findings(
+        &methods, &live, &mut read,
+    ));
+    out
 }
 
 /// The report of a WebSocket API read from AWS, with its functions' policies checked.

@@ -1495,6 +1495,7 @@ fn methods_named(methods: &[&Method]) -> (String, Vec<String>) {
 const WEBSOCKET_INTEGRATION_REFUSED: &str = "fails (a $connect refuses the connection); the execution log's message for it is documented for REST APIs: \"Execution failed due to configuration error: Invalid permissions on Lambda function\"";
 const REST_INTEGRATION_REFUSED: &str = "answers 500 and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\"";
 const HTTP_INTEGRATION_REFUSED: &str = "answers 500 {\"message\":\"Internal Server Error\"} and $context.integrationErrorMessage (in the stage's access log format) says \"The IAM role configured on the integration or API Gateway doesn't have permissions to call the integration. Check the permissions and try again.\"";
+const WEBSOCKET_AUTHORIZER_REFUSED: &str = "is refused: the connection fails, and the execution log's messages for it are documented for REST APIs: \"Execution failed due to configuration error: Invalid permissions on Lambda function\", then \"Authorizer error\"";
 const REST_AUTHORIZER_REFUSED: &str = "answers 500 (AuthorizerConfigurationException) and the execution log says \"Execution failed due to configuration error: Invalid permissions on Lambda function\", then \"Authorizer error\"";
 const HTTP_AUTHORIZER_REFUSED: &str = "answers 500 {\"message\":\"Internal Server Error\"} and $context.authorizerError (in the stage's access log format) says \"The IAM role configured on the authorizer or API Gateway doesn't have permissions to call the authorizer. Check the permissions and try again.\"";
 
@@ -2063,7 +2064,9 @@ pub fn live_authorizer_permission_findings(
                 .and_then(|f| f.split(':').nth(4).map(str::to_string))
         })
         .unwrap_or_default();
-    let refused = if api.http {
+    let refused = if api.websocket {
+        WEBSOCKET_AUTHORIZER_REFUSED
+    } else if api.http {
         HTTP_AUTHORIZER_REFUSED
     } else {
         REST_AUTHORIZER_REFUSED
@@ -2160,7 +2163,7 @@ pub fn live_authorizer_permission_findings(
                 let finding = if names_api && !api.http {
                     Finding::warning(
                         AUTHORIZER_PERMISSION_MISSING,
-                        format!("the Lambda authorizer {} of {who} invokes the function {function}, whose resource-based policy names this API but not its authorizer's source ARN ({source_arn}: the form AWS documents for HTTP API authorizers, inferred for REST APIs): if API Gateway uses that form, {calls} {refused}", a.name),
+                        format!("the Lambda authorizer {} of {who} invokes the function {function}, whose resource-based policy names this API but not its authorizer's source ARN ({source_arn}: the form AWS documents for HTTP API authorizers, inferred for REST and WebSocket APIs): if API Gateway uses that form, {calls} {refused}", a.name),
                     )
                     .with("certain", false)
                 } else {

@@ -295,6 +295,9 @@ pub struct WsApi {
     /// What could not be read (live mode), and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<String>,
+    /// The authorizers its routes use (live mode: for the permission check).
+    #[serde(skip)]
+    pub authorizers: Vec<super::lint::LiveAuthorizer>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -303,6 +306,9 @@ pub struct WsRoute {
     /// The integration's id (logical id in a template).
     pub integration: Option<String>,
     pub authorization_type: String,
+    /// The authorizer's id (live mode).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorizer_id: Option<String>,
     pub route_response_selection_expression: Option<String>,
     pub route_responses: Vec<String>,
     /// False when the route responses could not be read: two-way-ness is unknown.
@@ -317,6 +323,7 @@ impl Default for WsRoute {
             key: String::new(),
             integration: None,
             authorization_type: "NONE".into(),
+            authorizer_id: None,
             route_response_selection_expression: None,
             route_responses: Vec::new(),
             route_responses_known: true,

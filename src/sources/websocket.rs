@@ -78,6 +78,7 @@ pub fn read(template: &Value, overrides: &[(String, String)]) -> Vec<WsApi> {
                 key,
                 integration,
                 authorization_type: text(p, "AuthorizationType").unwrap_or_else(|| "NONE".into()),
+                authorizer_id: None,
                 route_response_selection_expression: text(p, "RouteResponseSelectionExpression"),
                 route_responses: of_type("AWS::ApiGatewayV2::RouteResponse")
                     .filter(|(_, r)| refers(r, "RouteId", rid))
