@@ -71,6 +71,17 @@ fn lint_reads_every_rest_api_in_the_region() {
     assert_eq!(o["result"]["methods"], 2);
     // GET /pets answers every backend status as 200.
     assert!(codes_of(o).contains("lint.errors-as-2xx"), "{o}");
+    // Never deployed: its function's policy is not checked, and the report says so.
+    let undeployed = findings_with(o, "lint.lambda-policy-unreadable");
+    assert_eq!(undeployed.len(), 1, "{o}");
+    assert_eq!(undeployed[0]["severity"], "info");
+    assert!(
+        undeployed[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no stage"),
+        "{o}"
+    );
     let p = of(&public);
     assert_eq!(p["result"]["methods"], 1);
     // One API by id.

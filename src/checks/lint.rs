@@ -1732,6 +1732,18 @@ pub fn live_lambda_permission_findings(
     };
     let mut out = Vec::new();
     if api.stages.is_empty() {
+        // Nothing calls an API that has no stage; said, so its silence is no all-clear.
+        let functions = live_functions(methods);
+        if !functions.is_empty() {
+            out.push(
+                Finding::info(
+                    LAMBDA_POLICY_UNREADABLE,
+                    format!("the API has no stage, so no call reaches its {} Lambda function(s) yet: their resource-based policies were not checked (lint it again once it is deployed)", functions.len()),
+                )
+                .with("count", functions.len())
+                .with("certain", false),
+            );
+        }
         return out;
     }
     // Each function with the calls that reach it: a method on every stage, or, for a function
@@ -3059,15 +3071,15 @@ mod tests {
         let audit = by("audit");
         assert_eq!(audit.code, LAMBDA_POLICY_UNREADABLE);
         assert_eq!(findings.len(), 5);
-        // Not deployed: no call to check.
+        // Not deployed: no call to check, and said so (nothing is read).
         let undeployed = LiveApi {
             stages: Vec::new(),
             ..api.clone()
         };
-        assert!(
-            live_lambda_permission_findings(&methods, &undeployed, |_| PolicyRead::NoPolicy)
-                .is_empty()
-        );
+        let said = live_lambda_permission_findings(&methods, &undeployed, |_| unreachable!());
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert_eq!(said[0].severity, crate::finding::Severity::Info);
+        assert!(said[0].message.contains("no stage"), "{}", said[0].message);
         // At most MAX_LIVE_FUNCTIONS policies are read; the rest are said not checked.
         let many: Vec<Method> = (0..MAX_LIVE_FUNCTIONS + 5)
             .map(|n| method("GET", &format!("/f{n}"), &format!("f{n}")))
