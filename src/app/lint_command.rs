@@ -375,18 +375,18 @@ fn by_authorizer_id(methods: &mut [lint::Method], authorizers: &[lint::LiveAutho
 }
 
 /// `trace --aws`: may API Gateway invoke the traced method's Lambda authorizer? The API's
-/// authorizers are read (a REST API's get-authorizers, an HTTP API's), the method's named by
-/// the definition matched to them by name.
+/// authorizers are those `known` (an HTTP API's, read with its definition) or else read (a
+/// REST API's get-authorizers), the method's named by the definition matched to them by name.
 #[cfg(feature = "aws")]
 pub(super) fn live_authorizer_findings_for(
     aws: &crate::aws::Aws,
     (api_id, http): (&str, bool),
     method: &lint::Method,
+    known: Option<Vec<lint::LiveAuthorizer>>,
 ) -> Vec<Finding> {
-    let authorizers = if http {
-        aws.http_api(api_id).map(|a| a.authorizers)
-    } else {
-        aws.authorizers(api_id)
+    let authorizers = match known {
+        Some(a) => Ok(a),
+        None => aws.authorizers(api_id),
     };
     let authorizers = match authorizers {
         Ok(a) => a,

@@ -130,7 +130,7 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
     {
         headers.push(("Host".into(), h));
     }
-    let (mut doc, live_variables) = definition(session, args)?;
+    let (mut doc, served) = definition(session, args)?;
     if let Some(id) = &args.api_id {
         only_api(&mut doc, id)?;
     }
@@ -185,7 +185,10 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
             .iter()
             .cloned()
             .chain(
-                live_variables
+                served
+                    .variables
+                    .clone()
+                    .unwrap_or_default()
                     .into_iter()
                     .filter(|(k, _)| !args.stage_variables.iter().any(|(given, _)| given == k)),
             )
@@ -236,6 +239,7 @@ pub fn run(session: &mut Session, args: &TraceArgs) -> Result<()> {
             session,
             definition,
             (id, args.http_api_id.is_some()),
+            &served,
             stage,
             (&request.method, &request.path),
             resource,
@@ -298,6 +302,7 @@ fn live_permission(
     session: &Session,
     definition: &Value,
     (api_id, http): (&str, bool),
+    served: &Served,
     stage: &str,
     (verb, path): (&str, &str),
     resource: &str,
@@ -342,36 +347,33 @@ fn live_permission(
             &aws,
             (api_id, http),
             &m,
+            served.authorizers.clone(),
         ));
     }
     if !invokes {
         return Ok(out);
     }
-    // A function named through stage variables: this stage's (get-stages, only then).
+    // A function named through stage variables: this stage's, as read with the definition
+    // (an HTTP API's) or else now (a REST API's get-stages, only then).
     let through_variables = lint::live_functions(methods)
         .keys()
         .any(|f| f.contains("${stageVariables."));
-    let bare = || crate::aws::Stage {
+    let with = |variables: Vec<(String, String)>| crate::aws::Stage {
         name: stage.to_string(),
-        variables: Vec::new(),
+        variables,
     };
-    let (stage, read) = if through_variables {
-        let stages = if http {
-            aws.http_api(api_id).map(|a| a.stages)
-        } else {
-            aws.stages(api_id)
-        };
-        match stages {
+    let (stage, read) = match &served.variables {
+        Some(known) => (with(known.clone()), true),
+        None if through_variables => match aws.stages(api_id) {
             Ok(all) => (
                 all.into_iter()
                     .find(|s| s.name == stage)
-                    .unwrap_or_else(bare),
+                    .unwrap_or_else(|| with(Vec::new())),
                 true,
             ),
-            Err(_) => (bare(), false),
-        }
-    } else {
-        (bare(), true)
+            Err(_) => (with(Vec::new()), false),
+        },
+        None => (with(Vec::new()), true),
     };
     out.extend(super::lint_command::live_permission_findings_for(
         &aws,
@@ -384,14 +386,19 @@ fn live_permission(
     Ok(out)
 }
 
-/// The definition: a file, or what the stage serves (--aws), with the stage's variables when
-/// they were read with it (an HTTP API's).
-fn definition(
-    session: &Session,
-    args: &TraceArgs,
-) -> Result<(document::Document, Vec<(String, String)>)> {
+/// What `--aws` read with the definition and the live checks use again rather than read
+/// twice: an HTTP API's stage variables and authorizers (a REST API's are read when needed).
+#[derive(Default)]
+struct Served {
+    variables: Option<Vec<(String, String)>>,
+    #[cfg_attr(not(feature = "aws"), allow(dead_code))]
+    authorizers: Option<Vec<crate::checks::lint::LiveAuthorizer>>,
+}
+
+/// The definition: a file, or what the stage serves (--aws), with what was read with it.
+fn definition(session: &Session, args: &TraceArgs) -> Result<(document::Document, Served)> {
     if let Some(f) = &args.export {
-        return Ok((document::load_deferring_paths(f)?, Vec::new()));
+        return Ok((document::load_deferring_paths(f)?, Served::default()));
     }
     let stage = args.stage.as_deref().unwrap_or_default();
     let (id, http) = match (&args.rest_api_id, &args.http_api_id) {
@@ -427,12 +434,15 @@ fn definition(
                     }
                 );
             };
-            let variables = s.variables.clone();
+            let served = Served {
+                variables: Some(s.variables.clone()),
+                authorizers: Some(api.authorizers),
+            };
             let name = format!(
                 "stage {stage} of HTTP API {id} ({}), as configured now",
                 aws.region
             );
-            return Ok((document(name, api.definition)?, variables));
+            return Ok((document(name, api.definition)?, served));
         }
         match aws.deployed_definition(id, stage)? {
             Some(value) => Ok((
@@ -440,7 +450,7 @@ fn definition(
                     format!("stage {stage} of REST API {id} ({})", aws.region),
                     value,
                 )?,
-                Vec::new(),
+                Served::default(),
             )),
             None => bail!(
                 "stage {stage} of REST API {id}: its export holds no integrations, so the pipeline cannot be followed (is the stage deployed?)"
