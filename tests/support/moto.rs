@@ -28,25 +28,37 @@ fn venv() -> PathBuf {
 
 impl Moto {
     pub fn start() -> Moto {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(venv().join("bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto_server starts");
-        let start = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(60),
-                "moto_server did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        // A free port is only free until someone binds it: a test running beside this one may
+        // take it first, and then moto_server fails to bind while the port still answers.
+        // Ready means moto itself answers (its own /moto-api/data.json) while running; a
+        // server that exits is started again on another port.
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let (child, port) = loop {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let mut child = Command::new(venv().join("bin/moto_server"))
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("moto_server starts");
+            let ready = loop {
+                assert!(Instant::now() < deadline, "moto_server did not start");
+                if child.try_wait().ok().flatten().is_some() {
+                    break false;
+                }
+                if answers_as_moto(port) {
+                    break true;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            };
+            if ready {
+                break (child, port);
+            }
+        };
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("config"), "").unwrap();
         std::fs::write(dir.path().join("credentials"), "").unwrap();
@@ -142,6 +154,24 @@ pub fn with_dummy_aws_process(
         cmd.env_remove(var);
     }
     cmd.envs(dummy_aws_vars(endpoint, dir));
+}
+
+/// Whether moto answers on `port`: its own data endpoint gives 200 and JSON.
+fn answers_as_moto(port: u16) -> bool {
+    use std::io::{Read, Write};
+    let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if stream
+        .write_all(b"GET /moto-api/data.json HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer.starts_with("HTTP/1.") && answer.contains(" 200 ") && answer.contains("\r\n\r\n{")
 }
 
 impl Drop for Moto {
