@@ -37,28 +37,86 @@ impl Document {
     /// infrastructure as code becomes the resource it was read from (the user's own file).
     pub fn place(&self, findings: &mut [crate::finding::Finding]) {
         let mut paths = Vec::with_capacity(findings.len());
-        for f in findings.iter_mut() {
+        // Findings inside a definition read from a file of its own: (finding, path in it),
+        // for each file.
+        let files = self.read.as_ref().map_or(&[][..], |r| r.files.as_slice());
+        let mut in_files: Vec<Vec<(usize, String)>> = vec![Vec::new(); files.len()];
+        for (n, f) in findings.iter_mut().enumerate() {
             let key = ["location", "origin"]
                 .into_iter()
                 .find(|k| f.evidence.get(*k).and_then(Value::as_str).is_some());
+            // A `path` (where a fix adds something) inside a definition file names the file.
+            if key.is_none()
+                && let Some(path) = f.evidence.get("path").and_then(Value::as_str)
+                && let Some((file, inner)) =
+                    crate::locate::under_mark(&self.value, path, crate::sources::included::FILE)
+                && let Some(shown) = files.get(file as usize)
+            {
+                f.evidence.insert("path".to_string(), inner.into());
+                f.evidence
+                    .insert("file".to_string(), shown.name.clone().into());
+            }
             let Some(key) = key else {
                 paths.push(String::new());
                 continue;
             };
             let path = f.evidence[key].as_str().unwrap_or_default().to_string();
-            match self
-                .read
-                .as_ref()
-                .and(crate::locate::origin_of(&self.value, &path))
-            {
-                Some(origin) => {
-                    f.evidence.insert(key.to_string(), origin.clone().into());
-                    paths.push(origin);
+            if self.read.is_none() {
+                paths.push(path);
+                continue;
+            }
+            if let Some(origin) = crate::locate::origin_of(&self.value, &path) {
+                f.evidence.insert(key.to_string(), origin.clone().into());
+                paths.push(origin);
+                continue;
+            }
+            match crate::locate::under_mark(&self.value, &path, crate::sources::included::FILE) {
+                Some((file, inner)) if (file as usize) < files.len() => {
+                    f.evidence.insert(key.to_string(), inner.clone().into());
+                    f.evidence
+                        .insert("file".to_string(), files[file as usize].name.clone().into());
+                    in_files[file as usize].push((n, inner));
+                    paths.push(String::new());
                 }
-                None => paths.push(path),
+                _ => paths.push(path),
             }
         }
         self.add_lines(findings, &paths);
+        for (file, wanted) in files.iter().zip(in_files) {
+            if wanted.is_empty() {
+                continue;
+            }
+            let Some(root) = self.file_root(file) else {
+                continue;
+            };
+            let inner: Vec<&str> = wanted.iter().map(|(_, p)| p.as_str()).collect();
+            let lines = crate::locate::lines_of(&file.text, root, file.yaml, &inner);
+            for ((n, _), line) in wanted.iter().zip(lines) {
+                if let Some(line) = line {
+                    findings[*n]
+                        .evidence
+                        .insert("line".to_string(), line.into());
+                }
+            }
+        }
+    }
+
+    /// Where the definition read from `file` stands in the document.
+    fn file_root(&self, file: &crate::sources::included::File) -> Option<&Value> {
+        let files = &self.read.as_ref()?.files;
+        let index = files.iter().position(|f| std::ptr::eq(f, file))?;
+        self.value
+            .get("Resources")?
+            .as_object()?
+            .values()
+            .filter_map(|r| r.get("Properties"))
+            .flat_map(|p| ["DefinitionBody", "Body"].map(|k| p.get(k)))
+            .flatten()
+            .find(|b| {
+                b.get(crate::sources::included::FILE)
+                    .and_then(Value::as_u64)
+                    == Some(index as u64)
+            })
     }
 
     /// Each finding's `location` in the user's file, made from the JSON path its evidence
@@ -118,10 +176,39 @@ impl Document {
 pub fn load(path: &str) -> Result<Document> {
     let name = input::display_name(path).to_string();
     let text = input::read_text(path, MAX_DOCUMENT_BYTES)?;
-    load_text(name, text)
+    load_text(name, text, folder_of(path))
 }
 
-fn load_text(name: String, text: String) -> Result<Document> {
+/// The folder a file input is in, where the files a template names (a SAM `DefinitionUri`,
+/// an `AWS::Include` location) are read from; none for standard input.
+fn folder_of(path: &str) -> Option<std::path::PathBuf> {
+    if path == "-" {
+        return None;
+    }
+    let parent = std::path::Path::new(path).parent()?;
+    Some(if parent.as_os_str().is_empty() {
+        std::path::PathBuf::from(".")
+    } else {
+        parent.to_path_buf()
+    })
+}
+
+/// A JSON or YAML file read as `load` reads one, without reading what it names: a definition
+/// a template keeps in a file of its own.
+pub fn parse_file(path: &str) -> Result<(Value, String, bool)> {
+    let name = input::display_name(path).to_string();
+    let text = input::read_text(path, MAX_DOCUMENT_BYTES)?;
+    let (value, yaml) = parse_text(&name, &text)?;
+    Ok((value, text, yaml))
+}
+
+fn load_text(name: String, text: String, folder: Option<std::path::PathBuf>) -> Result<Document> {
+    let (value, yaml) = parse_text(&name, &text)?;
+    Ok(whole(name, text, value, yaml, folder.as_deref()))
+}
+
+/// The value of a JSON or YAML text, and whether it was YAML.
+fn parse_text(name: &str, text: &str) -> Result<(Value, bool)> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.is_empty() {
         bail!("{name}: the file is empty");
@@ -133,12 +220,12 @@ fn load_text(name: String, text: String) -> Result<Document> {
         );
     }
     let value = if json {
-        serde_json::from_str(trimmed).map_err(|e| invalid_json(&name, &text, trimmed, &e))?
+        serde_json::from_str(trimmed).map_err(|e| invalid_json(name, text, trimmed, &e))?
     } else {
         // serde-saphyr bounds anchors, depth and size (billion-laughs documents fail).
         // CloudFormation's short forms (`!Ref X`, `!Sub ...`, `!If [...]`) become the long
         // forms (`{"Ref": "X"}`), so an intrinsic is never mistaken for a plain value.
-        serde_saphyr::from_str_with_options::<Intrinsics>(&text, yaml_options())
+        serde_saphyr::from_str_with_options::<Intrinsics>(text, yaml_options())
             .map(|v| v.0)
             .map_err(|e| {
                 let text = e.to_string();
@@ -158,7 +245,7 @@ fn load_text(name: String, text: String) -> Result<Document> {
                 }
             })?
     };
-    Ok(whole(name, text, value, !json))
+    Ok((value, !json))
 }
 
 /// `FILE:LINE:COLUMN: invalid JSON: ...` for an error reading `trimmed`, the end of `text`.
@@ -172,8 +259,14 @@ fn invalid_json(name: &str, text: &str, trimmed: &str, e: &serde_json::Error) ->
 
 /// A document read whole, with what an infrastructure-as-code source holds read into inline
 /// definitions.
-fn whole(name: String, text: String, mut value: Value, yaml: bool) -> Document {
-    let read = crate::sources::expand(&mut value);
+fn whole(
+    name: String,
+    text: String,
+    mut value: Value,
+    yaml: bool,
+    folder: Option<&std::path::Path>,
+) -> Document {
+    let read = crate::sources::expand(&mut value, folder);
     Document {
         name,
         text,
@@ -194,11 +287,12 @@ pub const PATH_ITEMS_PER_PART: usize = 256;
 pub fn load_deferring_paths(path: &str) -> Result<Document> {
     let name = input::display_name(path).to_string();
     let text = input::read_text(path, MAX_DOCUMENT_BYTES)?;
+    let folder = folder_of(path);
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if !trimmed.starts_with('{')
         || count_values(trimmed.as_bytes(), MAX_DOCUMENT_VALUES) > MAX_DOCUMENT_VALUES
     {
-        return load_text(name, text);
+        return load_text(name, text, folder);
     }
     let skeleton = match serde_json::from_str::<Skeleton>(trimmed) {
         Ok(Skeleton {
@@ -209,16 +303,24 @@ pub fn load_deferring_paths(path: &str) -> Result<Document> {
         Ok(Skeleton {
             members,
             paths: Paths::Absent,
-        }) => return Ok(whole(name, text, Value::Object(members), false)),
+        }) => {
+            return Ok(whole(
+                name,
+                text,
+                Value::Object(members),
+                false,
+                folder.as_deref(),
+            ));
+        }
         // Invalid JSON or repeated keys: the whole reading says what it is.
         Err(_)
         | Ok(Skeleton {
             paths: Paths::Repeated,
             ..
-        }) => return load_text(name, text),
+        }) => return load_text(name, text, folder),
     };
     if skeleton.get("Resources").is_some() || crate::sources::terraform::is_terraform(&skeleton) {
-        return load_text(name, text);
+        return load_text(name, text, folder);
     }
     Ok(Document {
         name,

@@ -331,6 +331,51 @@ pub fn origin_of(value: &Value, path: &str) -> Option<String> {
         .or(origin)
 }
 
+/// When `path` leads through a node marked with `mark` (the root of a definition read from a
+/// file of its own), the mark's number (the deepest one) and the rest of the path from that
+/// node, as a path of its own (`$.paths['/a'].get`).
+pub fn under_mark(value: &Value, path: &str, mark: &str) -> Option<(u64, String)> {
+    let segs = segments(path)?;
+    let mut at = value;
+    let mut found = None;
+    // A path may end in what is not there yet (where a fix would add it).
+    for (i, seg) in segs.iter().enumerate() {
+        if let Some(n) = at.get(mark).and_then(Value::as_u64) {
+            found = Some((n, i));
+        }
+        let next = match seg {
+            Seg::Key(k) => at.get(k.as_str()),
+            Seg::Index(i) => at.get(*i),
+        };
+        match next {
+            Some(v) => at = v,
+            None => break,
+        }
+        if i + 1 == segs.len()
+            && let Some(n) = at.get(mark).and_then(Value::as_u64)
+        {
+            found = Some((n, segs.len()));
+        }
+    }
+    let (n, from) = found?;
+    let mut rest = String::from("$");
+    for seg in &segs[from..] {
+        match seg {
+            Seg::Index(i) => rest.push_str(&format!("[{i}]")),
+            Seg::Key(k)
+                if !k.is_empty()
+                    && k.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') =>
+            {
+                rest.push('.');
+                rest.push_str(k);
+            }
+            Seg::Key(k) => rest.push_str(&format!("['{k}']")),
+        }
+    }
+    Some((n, rest))
+}
+
 /// The JSON path of a template's resource: `$.Resources.Id`, or `$.Resources['a.b']` for an
 /// id that is not a plain name (Terraform addresses hold dots and brackets).
 pub fn resource_path(id: &str) -> String {
@@ -347,6 +392,34 @@ pub fn resource_path(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_under_a_marked_node_is_given_from_that_node() {
+        let v = serde_json::json!({"Resources": {"Api": {"Properties": {"Body": {
+            "x-mark": 3, "paths": {"/a.b": {"get": {}}}}}}}});
+        assert_eq!(
+            under_mark(
+                &v,
+                "$.Resources.Api.Properties.Body.paths['/a.b'].get",
+                "x-mark"
+            ),
+            Some((3, "$.paths['/a.b'].get".to_string()))
+        );
+        // A path that ends in what is not there yet.
+        assert_eq!(
+            under_mark(
+                &v,
+                "$.Resources.Api.Properties.Body.x-amazon-apigateway-gateway-responses",
+                "x-mark"
+            ),
+            Some((3, "$.x-amazon-apigateway-gateway-responses".to_string()))
+        );
+        assert_eq!(under_mark(&v, "$.Resources.Api", "x-mark"), None);
+        assert_eq!(
+            under_mark(&v, "$.Resources.Api.Properties.Body", "x-mark"),
+            Some((3, "$".to_string()))
+        );
+    }
 
     fn lines(text: &str, yaml: bool, paths: &[&str]) -> Vec<Option<usize>> {
         let value: Value = if yaml {

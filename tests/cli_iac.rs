@@ -1499,3 +1499,184 @@ Resources:
         "{j}"
     );
 }
+
+/// A SAM API whose definition is a file of its own, as real projects keep it: aws-samples'
+/// `s12d/server` (`DefinitionBody: Fn::Transform: AWS::Include` with `Location: ./api.yaml`,
+/// tests/iac/README.md). The definition is read from the template's folder, and findings in it
+/// name that file and their line there, in JSON and in SARIF.
+#[test]
+fn sam_include_is_read_beside_the_template() {
+    const TEMPLATE: &str = "tests/iac/sam-include/template.yaml";
+    const API: &str = "tests/iac/sam-include/api.yaml";
+    let (_, j) = json_run(&["lint", TEMPLATE]);
+    assert_eq!(j["result"]["methods"], 7, "{j}");
+    let read = &findings_with(&j, "source.read")[0];
+    assert!(
+        read["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("definitions read from ./api.yaml"),
+        "{read}"
+    );
+    let no_default = findings_with(&j, "selection.no-default");
+    assert_eq!(no_default.len(), 5, "{j}");
+    let get = no_default
+        .iter()
+        .find(|f| f["evidence"]["method"] == "[GET:/{linkId}]")
+        .unwrap();
+    assert_eq!(get["evidence"]["file"], API);
+    assert_eq!(
+        get["evidence"]["location"],
+        "$.paths['/{linkId}'].get.x-amazon-apigateway-integration"
+    );
+    assert_eq!(
+        get["evidence"]["line"],
+        line_of(API, "  /{linkId}:", "x-amazon-apigateway-integration:")
+    );
+    // The gateway responses a fix adds belong in that file too.
+    let cors = &findings_with(&j, "lint.gateway-responses-without-cors")[0];
+    assert_eq!(cors["evidence"]["file"], API);
+    assert_eq!(
+        cors["evidence"]["path"],
+        "$.x-amazon-apigateway-gateway-responses"
+    );
+    // SARIF places them in api.yaml; what is the template's stays in the template.
+    let r = run(&["lint", "-o", "sarif", TEMPLATE]);
+    let sarif: Value = serde_json::from_str(&r.stdout).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let uri = |code: &str| {
+        results
+            .iter()
+            .find(|x| x["ruleId"] == code)
+            .map(|x| x["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].clone())
+            .unwrap()
+    };
+    assert_eq!(uri("selection.no-default"), API);
+    assert_eq!(uri("lint.logging-without-account-role"), TEMPLATE);
+}
+
+/// An AWS::Serverless::Api with `DefinitionUri` naming a local file: SAM adds nothing from the
+/// events to it, so a method the file leaves without an integration has none; an event that
+/// names its API as plain text gets a permission SAM writes with that text for the API id.
+/// The same template on standard input cannot read the file and says so.
+#[test]
+fn sam_definition_uri_local_file() {
+    const TEMPLATE: &str = "tests/iac/sam-definition-uri/template.yaml";
+    const API: &str = "tests/iac/sam-definition-uri/api/openapi.yaml";
+    let (code, j) = json_run(&["lint", TEMPLATE]);
+    assert_eq!(code, 1, "{j}");
+    let missing = findings_with(&j, "lint.method-without-integration");
+    assert_eq!(missing.len(), 1, "{j}");
+    assert_eq!(missing[0]["evidence"]["method"], "[POST:/orders]");
+    assert_eq!(missing[0]["evidence"]["file"], API);
+    assert_eq!(
+        missing[0]["evidence"]["line"],
+        line_of(API, "paths:", "post:")
+    );
+    let plain = findings_with(&j, "lint.lambda-permission-source-arn");
+    assert_eq!(
+        plain.len(),
+        1,
+        "only the event with RestApiId: OrdersApi: {j}"
+    );
+    assert_eq!(plain[0]["evidence"]["function"], "ListOrdersFunction");
+    assert!(
+        plain[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("write RestApiId: !Ref OrdersApi"),
+        "{}",
+        plain[0]
+    );
+    assert_eq!(
+        plain[0]["evidence"]["line"],
+        line_of(TEMPLATE, "ListOrdersFunction:", "ListOrders:")
+    );
+    // Standard input: no folder to read the file from.
+    let text = std::fs::read_to_string(TEMPLATE).unwrap();
+    let r = run_with_stdin(&["lint", "-"], text.clone());
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("its definition is in the file ./api/openapi.yaml")
+            && r.stderr.contains("standard input"),
+        "{}",
+        r.stderr
+    );
+    // A template whose file is missing says it could not be read.
+    let dir = tempfile::tempdir().unwrap();
+    let moved = dir.path().join("template.yaml");
+    std::fs::write(&moved, &text).unwrap();
+    let r = run(&["lint", "-o", "json", moved.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("OrdersApi: its definition file (DefinitionUri) cannot be read")
+            && r.stderr.contains("api/openapi.yaml: cannot open"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// SAM's own translator tests (tests/iac/sam-translator, README): each input template beside
+/// the CloudFormation SAM writes from it. Linting either must find the same problems: the
+/// preflights SAM's `Cors` adds and its default authorizer guards, a plain-text RestApiId's
+/// permission, an HTTP API authorizer without a permission, a mutual TLS domain with the
+/// default endpoint open, AWS_IAM's invoke role, MergeDefinitions, conditional paths, an HTTP
+/// API stage with execution logging; and none where there is none (MergeDefinitions' POST, an
+/// HTTP API whose default endpoint is off).
+#[test]
+fn sam_templates_and_their_translations_find_the_same_problems() {
+    let codes = |file: &str| {
+        let (_, j) = json_run(&["lint", file]);
+        let mut c: Vec<String> = j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["severity"] != "info")
+            .map(|f| f["code"].as_str().unwrap().to_string())
+            .filter(|c| !c.starts_with("source."))
+            .collect();
+        c.sort();
+        c.dedup();
+        c
+    };
+    for (name, expected) in [
+        (
+            "api_with_cors_and_auth_preflight_auth",
+            &[
+                "lint.cors-preflight-needs-auth",
+                "lint.gateway-responses-without-cors",
+            ][..],
+        ),
+        ("api_request_model", &["lint.lambda-permission-source-arn"]),
+        (
+            "http_api_lambda_auth",
+            &["lint.authorizer-permission-missing"],
+        ),
+        (
+            "api_with_basic_custom_domain",
+            &["mtls.default-endpoint-enabled", "mtls.not-regional"],
+        ),
+        (
+            "api_with_default_aws_iam_auth",
+            &["lint.integration-credentials"],
+        ),
+        ("api_merge_definitions_with_full_properties", &[]),
+        (
+            "api_rest_paths_with_if_condition_swagger",
+            &[
+                "lint.aws-integration-uri",
+                "lint.cors-preflight-needs-auth",
+                "lint.gateway-responses-without-cors",
+            ],
+        ),
+        ("api_with_basic_custom_domain_http", &[]),
+        ("http_api_explicit_stage", &["lint.http-execution-logging"]),
+    ] {
+        let input = format!("tests/iac/sam-translator/{name}.yaml");
+        let output = format!("tests/iac/sam-translator/{name}.output.json");
+        assert_eq!(codes(&input), expected, "{input}");
+        assert_eq!(codes(&output), expected, "{output}");
+    }
+}

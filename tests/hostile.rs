@@ -1903,3 +1903,84 @@ fn many_binary_uploads_end_in_one_finding() {
     );
     assert!(binary[0]["message"].as_str().unwrap().len() < 4096);
 }
+
+/// Definition files a template names (`DefinitionUri`, `AWS::Include`) are the template's
+/// choice, not the user's: a FIFO (which would wait for a writer forever), a device, the
+/// template itself, a hundred APIs naming one large file, and paths outside the folder all end
+/// in findings or one error line, within the guard and the memory budget.
+#[test]
+fn definition_files_a_template_names_are_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(60);
+    let fifo = dir.path().join("fifo.yaml");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    // 8 MiB of paths: a hundred APIs naming it would be 800 MiB read.
+    let mut paths = serde_json::Map::new();
+    for i in 0..20_000 {
+        paths.insert(
+            format!("/p{i}"),
+            serde_json::json!({"get": {"x-amazon-apigateway-integration": {
+                "type": "http_proxy", "httpMethod": "GET",
+                "uri": format!("https://example.com/{i}/{}", "x".repeat(300))}}}),
+        );
+    }
+    write(
+        dir.path(),
+        "big.json",
+        serde_json::json!({"openapi": "3.0.1", "paths": paths}).to_string(),
+    );
+    let mut resources = serde_json::Map::new();
+    for (n, location) in [
+        "fifo.yaml",
+        "/dev/zero",
+        "template.json",
+        "../../../../etc/passwd",
+    ]
+    .iter()
+    .enumerate()
+    {
+        resources.insert(
+            format!("Odd{n}"),
+            serde_json::json!({"Type": "AWS::Serverless::Api", "Properties": {
+                "StageName": "prod", "DefinitionUri": location}}),
+        );
+    }
+    for i in 0..100 {
+        resources.insert(
+            format!("Big{i}"),
+            serde_json::json!({"Type": "AWS::Serverless::Api", "Properties": {
+                "StageName": "prod", "DefinitionBody": {"Fn::Transform": {
+                    "Name": "AWS::Include", "Parameters": {"Location": "big.json"}}}}}),
+        );
+    }
+    let f = write(
+        dir.path(),
+        "template.json",
+        serde_json::json!({"Transform": "AWS::Serverless-2016-10-31", "Resources": resources})
+            .to_string(),
+    );
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    println!("{:?}, {} MiB", o.wall, o.max_rss_kib / MIB);
+    assert_survives(&o, guard, 2048 * MIB);
+    assert!(matches!(o.code, Some(0) | Some(1)), "{}", o.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let unread: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "source.not-readable")
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    let said = |needle: &str| unread.iter().any(|m| m.contains(needle));
+    assert!(
+        said("Odd0: its definition file") && said("not a regular file"),
+        "{unread:?}"
+    );
+    assert!(said("Odd1: its definition file"), "{unread:?}");
+    assert!(
+        said("Odd2: ") && said("not an OpenAPI definition"),
+        "{unread:?}"
+    );
+    assert!(said("larger than"), "{unread:?}");
+}

@@ -131,7 +131,7 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
             let document_findings = if only_websockets && n == 0 {
                 lint::logging_findings(&doc.value)
             } else {
-                None
+                Vec::new()
             };
             // The file is the target (SARIF's artifact); the API is in the result (`id`).
             lint_websocket(session, &doc, api, doc.name.clone(), document_findings)?;
@@ -205,7 +205,7 @@ fn lint_websocket(
     doc: &document::Document,
     api: &websocket::WsApi,
     label: String,
-    document_findings: Option<crate::finding::Finding>,
+    document_findings: Vec<crate::finding::Finding>,
 ) -> Result<()> {
     let mut findings = websocket::lint(api);
     findings.extend(document_findings);
@@ -1106,8 +1106,10 @@ fn lint_outcome(
             }
         }
     }
-    if api_id.is_some() {
-        // Read live with --embed methods: a method without integration really has none.
+    if api_id.is_some() || parts.integrations > 0 {
+        // Read live with --embed methods, or a document whose other methods have their
+        // integrations (a definition as written, or an export with API Gateway's extensions,
+        // which a deployed API gives every method): a method without one really has none.
         findings.extend(lint::methods_without_integration(
             &parts.without_integration,
             http,
@@ -1163,7 +1165,7 @@ struct Gathered {
     users: Vec<VpcLinkUser>,
     /// Whether a path item answers browsers (CORS preflights or CORS headers).
     browser: bool,
-    /// Methods without an integration (label, location): a live API's.
+    /// Methods without an integration (label, location).
     without_integration: Vec<(String, String)>,
     stage_variables: Vec<crate::finding::Finding>,
     binary: crate::checks::binary::BinaryBodies,
@@ -1203,14 +1205,12 @@ impl Gathered {
             .get("paths")
             .and_then(Value::as_object)
             .is_some_and(gateway_responses::answers_browsers);
-        if api_id.is_some() {
-            self.without_integration.extend(
-                methods
-                    .iter()
-                    .filter(|m| m.integration.is_none())
-                    .map(|m| (m.label(), m.location.clone())),
-            );
-        }
+        self.without_integration.extend(
+            methods
+                .iter()
+                .filter(|m| m.integration.is_none())
+                .map(|m| (m.label(), m.location.clone())),
+        );
         // Templates only (their stages); a template is one part.
         self.stage_variables
             .extend(lint::stage_variables_undefined(part, &methods));

@@ -240,14 +240,21 @@ pub fn lint_cors(
 /// Whether any of these path items answers browsers: a CORS preflight method, or an
 /// integration response that maps Access-Control-Allow-Origin.
 pub fn answers_browsers(paths: &Map<String, Value>) -> bool {
-    paths.values().filter_map(Value::as_object).any(|item| {
-        item.contains_key("options")
-            || item.values().any(|op| {
-                op.pointer("/x-amazon-apigateway-integration/responses")
-                    .and_then(Value::as_object)
-                    .is_some_and(|r| r.values().any(maps_cors))
-            })
-    })
+    paths
+        .values()
+        .filter_map(|item| {
+            crate::checks::lint::condition_branch(item, String::new())
+                .0
+                .as_object()
+        })
+        .any(|item| {
+            item.contains_key("options")
+                || item.values().any(|op| {
+                    op.pointer("/x-amazon-apigateway-integration/responses")
+                        .and_then(Value::as_object)
+                        .is_some_and(|r| r.values().any(maps_cors))
+                })
+        })
 }
 
 /// `lint_cors` given whether the paths answer browsers (`answers_browsers`, gathered over

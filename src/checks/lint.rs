@@ -31,6 +31,7 @@ pub const CORS_PREFLIGHT_NEEDS_AUTH: &str = "lint.cors-preflight-needs-auth";
 pub const STAGE_VARIABLE_UNDEFINED: &str = "lint.stage-variable-undefined";
 pub const LAMBDA_INTEGRATION_NOT_POST: &str = "lint.lambda-integration-not-post";
 pub const LOGGING_WITHOUT_ACCOUNT_ROLE: &str = "lint.logging-without-account-role";
+pub const HTTP_EXECUTION_LOGGING: &str = "lint.http-execution-logging";
 pub const AWS_INTEGRATION_URI: &str = "lint.aws-integration-uri";
 pub const INTEGRATION_CREDENTIALS: &str = "lint.integration-credentials";
 pub const LAMBDA_PERMISSION_MISSING: &str = "lint.lambda-permission-missing";
@@ -66,6 +67,7 @@ pub const CODES: &[&str] = &[
     LAMBDA_FUNCTION_NOT_FOUND,
     LAMBDA_POLICY_UNREADABLE,
     LOGGING_WITHOUT_ACCOUNT_ROLE,
+    HTTP_EXECUTION_LOGGING,
 ];
 
 pub(crate) const METHODS: &[&str] = &[
@@ -330,7 +332,7 @@ fn resource_form_refusal(resources: &serde_json::Map<String, Value>) -> String {
     }
     if implicit > 0 {
         held.push(format!(
-            "{implicit} AWS::Serverless::Function(s) with Api/HttpApi events (an implicit API)"
+            "{implicit} AWS::Serverless::Function(s) with Api/HttpApi events"
         ));
     }
     if !elsewhere.is_empty() {
@@ -356,6 +358,7 @@ fn export_methods(
 ) -> Result<Vec<Method>, String> {
     let mut out = Vec::new();
     for (path, item) in paths {
+        let (item, item_at) = condition_branch(item, format!("{base}.paths['{path}']"));
         let Some(item) = item.as_object() else {
             continue;
         };
@@ -363,7 +366,7 @@ fn export_methods(
             if !METHODS.contains(&key.as_str()) {
                 continue;
             }
-            let location = format!("{base}.paths['{path}'].{key}");
+            let (op, location) = condition_branch(op, format!("{item_at}.{key}"));
             let Some(op) = op.as_object() else { continue };
             let integration = export_operation(op, &location)?;
             out.push(Method {
@@ -377,6 +380,38 @@ fn export_methods(
         }
     }
     Ok(out)
+}
+
+/// A path item or operation written under a condition (`Fn::If: [Cond, value, ...]`, as SAM
+/// writes an event's operation when its function has a Condition): the branch that is there
+/// when it exists (the first that is not `AWS::NoValue`), with its JSON path; anything else as
+/// it is.
+pub(crate) fn condition_branch(v: &Value, at: String) -> (&Value, String) {
+    let mut v = v;
+    let mut at = at;
+    for _ in 0..8 {
+        let Some([_, rest @ ..]) = v
+            .as_object()
+            .filter(|o| o.len() == 1)
+            .and_then(|o| o.get("Fn::If"))
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        else {
+            break;
+        };
+        let no_value = |b: &Value| b.get("Ref").and_then(Value::as_str) == Some("AWS::NoValue");
+        let Some((n, branch)) = rest
+            .iter()
+            .enumerate()
+            .take(2)
+            .find(|(_, b)| b.is_object() && !no_value(b))
+        else {
+            break;
+        };
+        v = branch;
+        at = format!("{at}['Fn::If'][{}]", n + 1);
+    }
+    (v, at)
 }
 
 /// The security requirement names of an OpenAPI operation (`[{"api_key": []}, {"MyAuth": []}]`);
@@ -1248,14 +1283,31 @@ pub fn logging_without_account_role(stages: &[LoggingStage], has_account: bool) 
 }
 
 /// A template's or Terraform document's stages that turn logging on without the account's
-/// CloudWatch Logs role.
-pub fn logging_findings(doc: &Value) -> Option<Finding> {
+/// CloudWatch Logs role, and HTTP API stages given execution logging, which API Gateway
+/// refuses.
+pub fn logging_findings(doc: &Value) -> Vec<Finding> {
     let (stages, account) = if crate::sources::terraform::is_terraform(doc) {
         crate::sources::terraform::logging_stages(doc)
     } else {
         crate::sources::cloudformation::logging_stages(doc)
     };
-    logging_without_account_role(&stages, account)
+    let mut out: Vec<Finding> = logging_without_account_role(&stages, account)
+        .into_iter()
+        .collect();
+    if !crate::sources::terraform::is_terraform(doc) {
+        for s in crate::sources::cloudformation::http_execution_logging(doc) {
+            out.push(
+                Finding::error(
+                    HTTP_EXECUTION_LOGGING,
+                    format!("{} gives an HTTP API's routes execution logging ({}), which HTTP APIs do not have: API Gateway refuses the stage with BadRequestException \"Execution logs are not supported on protocolType HTTP\", so the deployment fails; remove LoggingLevel (an HTTP API logs access only, with AccessLogSettings)", s.resource, s.setting),
+                )
+                .with("resource", s.resource.as_str())
+                .with("setting", s.setting.as_str())
+                .with("location", s.location.as_str()),
+            );
+        }
+    }
+    out
 }
 
 /// The function a Lambda integration's URI invokes, as the document can name it.
@@ -1299,6 +1351,49 @@ fn sub_text(uri: &str) -> Option<&str> {
     (!text[..end].contains('\\')).then(|| &text[..end])
 }
 
+/// An `{"Fn::Sub": [TEXT, {VAR: VALUE}]}` (kept as its JSON text) with each `${VAR}` of TEXT
+/// written as the reference its value is (`{"Fn::GetAtt": [F, "Arn"]}` as `${F.Arn}`, `{"Ref":
+/// X}` as `${X}`, text as itself), as `{"Fn::Sub": TEXT}`: SAM writes a Lambda authorizer's URI
+/// so (`${__FunctionArn__}`). Anything else as it is.
+fn sub_variables(uri: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if !uri.trim_start().starts_with("{\"Fn::Sub\":[") {
+        return Cow::Borrowed(uri);
+    }
+    let Ok(v) = serde_json::from_str::<Value>(uri) else {
+        return Cow::Borrowed(uri);
+    };
+    let Some([Value::String(text), Value::Object(vars)]) = v
+        .get("Fn::Sub")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    else {
+        return Cow::Borrowed(uri);
+    };
+    let mut text = text.clone();
+    for (name, value) in vars {
+        let written = match value {
+            Value::String(s) => Some(s.clone()),
+            _ => value
+                .get("Ref")
+                .and_then(Value::as_str)
+                .map(|r| format!("${{{r}}}"))
+                .or_else(|| match value.get("Fn::GetAtt") {
+                    Some(Value::Array(a)) => match a.as_slice() {
+                        [Value::String(r), Value::String(att)] => Some(format!("${{{r}.{att}}}")),
+                        _ => None,
+                    },
+                    Some(Value::String(a)) => Some(format!("${{{a}}}")),
+                    _ => None,
+                }),
+        };
+        if let Some(written) = written {
+            text = text.replace(&format!("${{{name}}}"), &written);
+        }
+    }
+    Cow::Owned(json!({ "Fn::Sub": text }).to_string())
+}
+
 /// The function a Lambda function's ARN (or a reference standing for it) names.
 fn function_in(arn: &str) -> Option<FunctionRef<'_>> {
     let address = |r: &'_ str| {
@@ -1326,7 +1421,8 @@ fn function_in(arn: &str) -> Option<FunctionRef<'_>> {
 impl crate::sources::cloudformation::LambdaPermissions {
     /// The document's function a Lambda integration's or authorizer's URI invokes.
     fn invoked(&self, uri: &str, http: bool) -> Option<&String> {
-        match integrated_function(uri, http)? {
+        let uri = sub_variables(uri);
+        match integrated_function(&uri, http)? {
             FunctionRef::Reference(id) => self.functions.get(id),
             FunctionRef::Name(name) => self.names.get(name),
         }
@@ -1358,6 +1454,9 @@ pub fn lambda_permission_findings(
         let message = match &p.fault {
             SourceArnFault::LogicalId(api) => format!(
                 "{permission}'s SourceArn names the API {api} by its logical id ({arn}); a call's source ARN carries the API's generated id, so the permission matches no call and API Gateway answers 500 (\"Invalid permissions on Lambda function\"): write ${{{api}}} (!Sub) or !Ref {api} in its place"
+            ),
+            SourceArnFault::PlainApiId { api, key } => format!(
+                "{permission} names the API as the text {api} ({arn}): the event gives {key}: {api} in plain text, and SAM writes that text into the permission's SourceArn as it stands, where a call's source ARN carries the API's generated id; the permission matches no call and API Gateway answers 500 (\"Invalid permissions on Lambda function\"): write {key}: !Ref {api}"
             ),
             SourceArnFault::LiteralParameter(segment) => format!(
                 "{permission}'s SourceArn writes the path parameter {segment} as it stands in the resource path ({arn}); a call's source ARN carries the path as the client sent it, so the permission matches no call to that path and API Gateway answers 500 (\"Invalid permissions on Lambda function\"): write * in its place"
@@ -2728,8 +2827,8 @@ mod tests {
         let mut with_account = template.clone();
         with_account["Resources"]["Account"] = json!({"Type": "AWS::ApiGateway::Account",
             "Properties": {"CloudWatchRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}}});
-        assert!(logging_findings(&with_account).is_none());
-        assert!(logging_findings(&template).is_some());
+        assert!(logging_findings(&with_account).is_empty());
+        assert!(!logging_findings(&template).is_empty());
         // SAM's Globals.Api: the template's REST APIs (here the implicit one of an Api event).
         let sam = json!({
             "Transform": "AWS::Serverless-2016-10-31",
@@ -3296,6 +3395,50 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["a1", "a2", "a3", "a4", "a5"]
         );
+    }
+
+    #[test]
+    fn sub_with_variables_names_the_referenced_function() {
+        // What SAM writes for a Lambda authorizer's URI.
+        let sam = json!({"Fn::Sub": [
+            "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${__FunctionArn__}/invocations",
+            {"__FunctionArn__": {"Fn::GetAtt": ["MyAuthFn", "Arn"]}}
+        ]})
+        .to_string();
+        assert_eq!(
+            integrated_function(&sub_variables(&sam), false),
+            Some(FunctionRef::Reference("MyAuthFn"))
+        );
+        let short = json!({"Fn::Sub": ["arn:aws:apigateway:r:lambda:path/2015-03-31/functions/${F}/invocations",
+            {"F": {"Fn::GetAtt": "Other.Arn"}}]})
+        .to_string();
+        assert_eq!(
+            integrated_function(&sub_variables(&short), false),
+            Some(FunctionRef::Reference("Other"))
+        );
+        // A variable whose value is not a reference stays as it is; other forms are untouched.
+        let plain = "arn:aws:apigateway:r:lambda:path/2015-03-31/functions/arn:aws:lambda:r:1:function:f/invocations";
+        assert_eq!(sub_variables(plain), plain);
+        let unknown = json!({"Fn::Sub": ["${X}", {"X": {"Fn::ImportValue": "e"}}]}).to_string();
+        assert_eq!(
+            sub_variables(&unknown),
+            json!({"Fn::Sub": "${X}"}).to_string()
+        );
+    }
+
+    #[test]
+    fn an_operation_under_a_condition_is_its_branch_that_exists() {
+        let op = json!({"Fn::If": ["C", {"Ref": "AWS::NoValue"}, {"responses": {}}]});
+        let (branch, at) = condition_branch(&op, "$.paths['/a'].get".into());
+        assert_eq!(branch, &json!({"responses": {}}));
+        assert_eq!(at, "$.paths['/a'].get['Fn::If'][2]");
+        let nested = json!({"Fn::If": ["C", {"Fn::If": ["D", {"x": 1}, {"x": 2}]}, {"x": 3}]});
+        let (branch, at) = condition_branch(&nested, "$".into());
+        assert_eq!(branch, &json!({"x": 1}));
+        assert_eq!(at, "$['Fn::If'][1]['Fn::If'][1]");
+        // Not a condition: as it is.
+        let plain = json!({"Fn::If": "not a list", "get": {}});
+        assert_eq!(condition_branch(&plain, "$".into()).0, &plain);
     }
 
     #[test]

@@ -108,7 +108,13 @@ fn result(f: &Finding, index: usize, target: &str) -> Value {
         Severity::Warning => "warning",
         Severity::Info => "note",
     };
-    let mut physical = json!({"artifactLocation": {"uri": target}});
+    // A finding inside a definition file the input names is placed in that file.
+    let uri = f
+        .evidence
+        .get("file")
+        .and_then(Value::as_str)
+        .unwrap_or(target);
+    let mut physical = json!({"artifactLocation": {"uri": uri}});
     if let Some(line) = f
         .evidence
         .get("line")

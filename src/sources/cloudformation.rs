@@ -676,6 +676,12 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
             // LoggingLevel is a WebSocket API's setting (HTTP APIs log access only, with no
             // account role); access logs need the role on a WebSocket API, whose ApiId names
             // an AWS::ApiGatewayV2::Api with ProtocolType WEBSOCKET.
+            // An HTTP API's stage has no execution logs (`http_execution_logging`).
+            "AWS::ApiGatewayV2::Stage"
+                if api_protocol(resources, props.and_then(|p| p.get("ApiId"))) == Some("HTTP") =>
+            {
+                None
+            }
             "AWS::ApiGatewayV2::Stage" => props.and_then(|p| {
                 let default = p.get("DefaultRouteSettings").into_iter();
                 let routes = p
@@ -766,6 +772,9 @@ pub enum SourceArnFault {
     /// It writes this path parameter (`{userId}`) where a call's source ARN carries the value
     /// the client sent [obs: aws/serverless-application-model#110].
     LiteralParameter(String),
+    /// SAM wrote it from an event's `RestApiId`/`ApiId` (`key`) given as the API's logical id
+    /// in plain text, which it puts into the SourceArn as it stands.
+    PlainApiId { api: String, key: &'static str },
 }
 
 /// The API id an execute-api source ARN names ("" when none): it stands after the last colon
@@ -830,7 +839,10 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
                     out.permitted.insert(id.clone());
                 }
             }
-            "AWS::ApiGateway::RestApi" | "AWS::Serverless::Api" => {
+            "AWS::ApiGateway::RestApi"
+            | "AWS::Serverless::Api"
+            | "AWS::ApiGatewayV2::Api"
+            | "AWS::Serverless::HttpApi" => {
                 rest_apis.insert(id.clone());
             }
             _ => {}
@@ -934,13 +946,87 @@ pub fn lambda_permissions(template: &Value) -> LambdaPermissions {
             });
         }
     }
+    // A SAM event that names its API by its logical id as plain text (`RestApiId: MyApi`, not
+    // `!Ref MyApi`): SAM reads the API from it, but writes the text into the permission's
+    // SourceArn as it stands (`Fn::Sub` with `__ApiId__: MyApi`) [samtranslator: push.py,
+    // Api._get_permission and HttpApi._get_permission].
+    for (fid, r) in resources {
+        if kind(r) != "AWS::Serverless::Function" {
+            continue;
+        }
+        for (eid, e) in r
+            .pointer("/Properties/Events")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let (key, http) = match e.get("Type").and_then(Value::as_str) {
+                Some("Api") => ("RestApiId", false),
+                Some("HttpApi") => ("ApiId", true),
+                _ => continue,
+            };
+            let Some(api) = e
+                .pointer(&format!("/Properties/{key}"))
+                .and_then(Value::as_str)
+                .filter(|api| {
+                    resources.get(*api).is_some_and(|a| {
+                        matches!(
+                            kind(a).as_str(),
+                            "AWS::Serverless::Api" | "AWS::Serverless::HttpApi"
+                        )
+                    })
+                })
+            else {
+                continue;
+            };
+            let text = |k: &str| {
+                e.pointer(&format!("/Properties/{k}"))
+                    .and_then(|v| resolver.text(v))
+            };
+            let method = text("Method").map_or("*".to_string(), |m| {
+                if m.eq_ignore_ascii_case("any") {
+                    "*".to_string()
+                } else {
+                    m.to_ascii_uppercase()
+                }
+            });
+            let path = text("Path").unwrap_or_default();
+            let resource = if http && path.is_empty() {
+                format!("{api}/*")
+            } else {
+                format!("{api}/*/{method}{path}")
+            };
+            out.faulty_source_arns.push(FaultySourceArn {
+                permission: format!("the permission SAM writes for {fid}'s event {eid}"),
+                arn: format!(
+                    "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:{resource}"
+                ),
+                fault: SourceArnFault::PlainApiId {
+                    api: api.to_string(),
+                    key,
+                },
+                location: format!("{}.Properties.Events.{eid}", crate::locate::resource_path(fid)),
+                function: Some(fid.clone()),
+            });
+        }
+    }
     out
 }
 
 /// Whether a stage's `ApiId` (`!Ref API` or `!GetAtt API.ApiId`) names a WebSocket API of the
 /// template.
 fn websocket_api(resources: &serde_json::Map<String, Value>, api_id: Option<&Value>) -> bool {
-    let Some(api_id) = api_id else { return false };
+    api_protocol(resources, api_id) == Some("WEBSOCKET")
+}
+
+/// The protocol of the API of the template a stage's `ApiId` (`!Ref API` or `!GetAtt
+/// API.ApiId`) names: HTTP or WEBSOCKET (an `AWS::Serverless::HttpApi` is HTTP); none when it
+/// names no API of the template.
+fn api_protocol(
+    resources: &serde_json::Map<String, Value>,
+    api_id: Option<&Value>,
+) -> Option<&'static str> {
+    let api_id = api_id?;
     let logical_id =
         api_id
             .get("Ref")
@@ -949,16 +1035,94 @@ fn websocket_api(resources: &serde_json::Map<String, Value>, api_id: Option<&Val
                 Some(Value::Array(a)) => a.first().and_then(Value::as_str),
                 Some(Value::String(s)) => s.split('.').next(),
                 _ => None,
+            })?;
+    let api = resources.get(logical_id)?;
+    match api.get("Type").and_then(Value::as_str)? {
+        "AWS::Serverless::HttpApi" => Some("HTTP"),
+        "AWS::ApiGatewayV2::Api" => {
+            let protocol = api
+                .pointer("/Properties/ProtocolType")
+                .and_then(Value::as_str);
+            match protocol {
+                Some(p) if p.eq_ignore_ascii_case("WEBSOCKET") => Some("WEBSOCKET"),
+                Some(p) if p.eq_ignore_ascii_case("HTTP") => Some("HTTP"),
+                // A Body (an OpenAPI definition) makes an HTTP API.
+                None if api.pointer("/Properties/Body").is_some() => Some("HTTP"),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Where a template gives an HTTP API's stage a `LoggingLevel` other than OFF: its
+/// `AWS::ApiGatewayV2::Stage` route settings, an `AWS::Serverless::HttpApi`'s
+/// `DefaultRouteSettings` or `RouteSettings`, or a SAM `HttpApi` event's `RouteSettings`.
+/// HTTP APIs have no execution logs, and API Gateway refuses such a stage with
+/// BadRequestException "Execution logs are not supported on protocolType HTTP" [obs:
+/// hashicorp/terraform-provider-aws#12893 and #14010; AWS: RouteSettings' LoggingLevel is
+/// "supported only for WebSocket APIs"].
+pub fn http_execution_logging(template: &Value) -> Vec<crate::checks::lint::LoggingStage> {
+    use crate::checks::lint::{LoggingStage, logging_level_on};
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let level_in = |settings: Option<&Value>| -> Option<String> {
+        let settings = settings?;
+        std::iter::once(settings)
+            .chain(settings.as_object().into_iter().flat_map(|m| m.values()))
+            .find_map(|s| logging_level_on(s.get("LoggingLevel")))
+    };
+    let mut out = Vec::new();
+    for (id, r) in resources {
+        let props = r.get("Properties");
+        let level = match r.get("Type").and_then(Value::as_str).unwrap_or_default() {
+            "AWS::ApiGatewayV2::Stage"
+                if api_protocol(resources, props.and_then(|p| p.get("ApiId"))) == Some("HTTP") =>
+            {
+                props.and_then(|p| {
+                    logging_level_on(p.pointer("/DefaultRouteSettings/LoggingLevel"))
+                        .or_else(|| level_in(p.get("RouteSettings")))
+                })
+            }
+            "AWS::Serverless::HttpApi" => props.and_then(|p| {
+                logging_level_on(p.pointer("/DefaultRouteSettings/LoggingLevel"))
+                    .or_else(|| level_in(p.get("RouteSettings")))
+            }),
+            "AWS::Serverless::Function" => {
+                let event = props
+                    .and_then(|p| p.get("Events"))
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(_, e)| e.get("Type").and_then(Value::as_str) == Some("HttpApi"))
+                    .find_map(|(eid, e)| {
+                        logging_level_on(e.pointer("/Properties/RouteSettings/LoggingLevel"))
+                            .map(|l| (eid, l))
+                    });
+                if let Some((eid, level)) = event {
+                    out.push(LoggingStage {
+                        resource: format!("{id} (event {eid})"),
+                        setting: format!("LoggingLevel: {level}"),
+                        location: format!(
+                            "{}.Properties.Events.{eid}.Properties.RouteSettings",
+                            crate::locate::resource_path(id)
+                        ),
+                    });
+                }
+                None
+            }
+            _ => None,
+        };
+        if let Some(level) = level {
+            out.push(LoggingStage {
+                resource: id.clone(),
+                setting: format!("LoggingLevel: {level}"),
+                location: crate::locate::resource_path(id),
             });
-    logical_id
-        .and_then(|id| resources.get(id))
-        .is_some_and(|api| {
-            api.get("Type").and_then(Value::as_str) == Some("AWS::ApiGatewayV2::Api")
-                && api
-                    .pointer("/Properties/ProtocolType")
-                    .and_then(Value::as_str)
-                    .is_some_and(|t| t.eq_ignore_ascii_case("WEBSOCKET"))
-        })
+        }
+    }
+    out
 }
 
 /// What turns a REST stage's logging on: `LoggingLevel` (a deployment's StageDescription),

@@ -6,6 +6,7 @@
 pub mod apigatewayv2;
 pub mod cloudformation;
 pub mod cloudfront;
+pub mod included;
 pub mod intrinsics;
 pub mod sam;
 pub mod terraform;
@@ -37,6 +38,11 @@ pub struct Read {
     pub unresolved: usize,
     /// What could not be read, and why.
     pub not_readable: Vec<String>,
+    /// Definition files the template names, read beside it.
+    pub included: Vec<String>,
+    /// Their texts, where findings inside them are placed.
+    #[serde(skip)]
+    pub files: Vec<included::File>,
 }
 
 impl Read {
@@ -48,6 +54,8 @@ impl Read {
             methods: 0,
             unresolved: 0,
             not_readable: Vec::new(),
+            included: Vec::new(),
+            files: Vec::new(),
         }
     }
 
@@ -62,8 +70,13 @@ impl Read {
         if self.http_apis > 0 {
             apis.push(plural(self.http_apis, "HTTP API", "HTTP APIs"));
         }
+        let included = if self.included.is_empty() {
+            String::new()
+        } else {
+            format!("; definitions read from {}", self.included.join(", "))
+        };
         format!(
-            "{}: {}, {}, {}",
+            "{}: {}, {}, {}{included}",
             self.kind,
             apis.join(", "),
             plural(self.methods, "method", "methods"),
@@ -114,38 +127,54 @@ pub fn parameters() -> &'static [(String, String)] {
 }
 
 /// Reads a CloudFormation template's resource-form APIs or a Terraform JSON document into
-/// inline definitions (in place); what was read, when the document is one of those.
-pub fn expand(value: &mut Value) -> Option<Read> {
+/// inline definitions (in place); what was read, when the document is one of those. A
+/// template's definitions kept in files are read from `folder`, the template's own.
+pub fn expand(value: &mut Value, folder: Option<&std::path::Path>) -> Option<Read> {
     if terraform::is_terraform(value) {
         return terraform::read(value);
     }
     if value.get("Resources").is_some_and(Value::is_object) {
-        let mut events = Read::new("SAM template");
-        sam::read(value, parameters(), &mut events);
-        let mut v2 = Read::new("CloudFormation template");
-        apigatewayv2::read(value, parameters(), &mut v2, &Default::default());
-        events.http_apis += v2.http_apis;
-        events.methods += v2.methods;
-        events.unresolved += v2.unresolved;
-        events.not_readable.extend(v2.not_readable);
-        if v2.http_apis > 0 && events.apis == 0 {
-            events.kind = "CloudFormation template";
+        let included = included::inline(value, folder);
+        let read = expand_template(value);
+        if included.read.is_empty() && included.not_readable.is_empty() {
+            return read;
         }
-        let read = cloudformation::read(value, parameters());
-        return match read {
-            Some(mut r) => {
-                r.apis += events.apis;
-                r.http_apis += events.http_apis;
-                r.methods += events.methods;
-                r.unresolved += events.unresolved;
-                r.not_readable.extend(events.not_readable);
-                Some(r)
-            }
-            None if events.apis + events.http_apis > 0 || !events.not_readable.is_empty() => {
-                Some(events)
-            }
-            None => None,
-        };
+        let mut read = read.unwrap_or_else(|| Read::new("CloudFormation template"));
+        read.apis += included.apis;
+        read.http_apis += included.http_apis;
+        read.methods += included.methods;
+        read.included = included.read;
+        read.files = included.files;
+        read.not_readable.extend(included.not_readable);
+        return Some(read);
     }
     None
+}
+
+fn expand_template(value: &mut Value) -> Option<Read> {
+    let mut events = Read::new("SAM template");
+    sam::read(value, parameters(), &mut events);
+    let mut v2 = Read::new("CloudFormation template");
+    apigatewayv2::read(value, parameters(), &mut v2, &Default::default());
+    events.http_apis += v2.http_apis;
+    events.methods += v2.methods;
+    events.unresolved += v2.unresolved;
+    events.not_readable.extend(v2.not_readable);
+    if v2.http_apis > 0 && events.apis == 0 {
+        events.kind = "CloudFormation template";
+    }
+    match cloudformation::read(value, parameters()) {
+        Some(mut r) => {
+            r.apis += events.apis;
+            r.http_apis += events.http_apis;
+            r.methods += events.methods;
+            r.unresolved += events.unresolved;
+            r.not_readable.extend(events.not_readable);
+            Some(r)
+        }
+        None if events.apis + events.http_apis > 0 || !events.not_readable.is_empty() => {
+            Some(events)
+        }
+        None => None,
+    }
 }

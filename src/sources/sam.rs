@@ -52,12 +52,24 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 _ => continue,
             };
             let props = e.get("Properties").cloned().unwrap_or(json!({}));
+            // A Ref, or the API's logical id as a plain string: SAM takes both
+            // (`Api.get_rest_api_id_string`).
             let api_id = match props.get("RestApiId").or_else(|| props.get("ApiId")) {
-                Some(r) => match r.get("Ref").and_then(Value::as_str) {
+                Some(r) => match r
+                    .get("Ref")
+                    .and_then(Value::as_str)
+                    .or_else(|| r.as_str())
+                    .filter(|id| is_api(resources.get(*id), http))
+                {
                     Some(id) => id.to_string(),
                     None => {
                         into.not_readable.push(format!(
-                            "{fid} event {eid}: its API is not a Ref to an API of this template"
+                            "{fid} event {eid}: its API is not a Ref to an {} of this template",
+                            if http {
+                                "AWS::Serverless::HttpApi"
+                            } else {
+                                "AWS::Serverless::Api"
+                            }
                         ));
                         continue;
                     }
@@ -65,6 +77,15 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 None if http => IMPLICIT_HTTP.to_string(),
                 None => IMPLICIT_REST.to_string(),
             };
+            // An API whose definition is a file of its own (DefinitionUri): SAM adds nothing
+            // from the events to it (only the functions' permissions).
+            if resources
+                .get(&api_id)
+                .and_then(|a| a.pointer("/Properties/DefinitionUri"))
+                .is_some()
+            {
+                continue;
+            }
             // An explicit API with its own inline definition: SAM adds the event's Lambda
             // integration (and security) to the operation the definition has; an HTTP API's
             // missing operation SAM creates [SAM "HttpApi" event]; a REST API's must exist
@@ -143,7 +164,9 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             Some("AWS::Serverless::HttpApi") => true,
             _ => continue,
         };
-        if r.pointer("/Properties/DefinitionBody/paths").is_none() {
+        if r.pointer("/Properties/DefinitionBody/paths").is_none()
+            || r.pointer("/Properties/DefinitionUri").is_some()
+        {
             continue;
         }
         if let Some(auth) = api_of(id, http)
@@ -154,6 +177,52 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             defaults.push((id.clone(), auth));
         }
     }
+    // SAM's `Cors` on each REST API it writes a definition for (its own or Globals.Api's),
+    // with the API's `Auth` for the preflights it adds.
+    let mut cors_of: Vec<(String, Value, Option<BodyAuth>)> = Vec::new();
+    let rest_ids = built
+        .iter()
+        .filter(|(_, http, ..)| !http)
+        .map(|(id, ..)| id.clone())
+        .chain(
+            resources
+                .iter()
+                .filter(|(_, r)| {
+                    r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Api")
+                        && r.pointer("/Properties/DefinitionBody/paths").is_some()
+                        && r.pointer("/Properties/DefinitionUri").is_none()
+                })
+                .map(|(id, _)| id.clone()),
+        )
+        .collect::<Vec<_>>();
+    for id in rest_ids {
+        let api = api_of(&id, false);
+        let Some(cors) = api
+            .as_deref()
+            .and_then(|a| a.pointer("/Properties/Cors"))
+            .map(|c| resolver.value(c))
+        else {
+            continue;
+        };
+        let auth = api
+            .as_deref()
+            .and_then(|a| a.pointer("/Properties/Auth"))
+            .and_then(|a| body_auth(a, false, &resolver));
+        cors_of.push((id, cors, auth));
+    }
+    // APIs whose DefinitionBody takes the events' operations with `MergeDefinitions` (its own
+    // or Globals.Api's): what SAM generates wins where both say something.
+    let merging: std::collections::HashSet<String> = merges
+        .iter()
+        .map(|m| m.0.clone())
+        .filter(|id| {
+            api_of(id, false)
+                .as_deref()
+                .and_then(|a| a.pointer("/Properties/MergeDefinitions"))
+                .and_then(|m| resolver.text(m))
+                .is_some_and(|m| m == "true")
+        })
+        .collect();
     into.unresolved += resolver.unresolved.get();
     let Some(resources) = template.get_mut("Resources").and_then(Value::as_object_mut) else {
         return;
@@ -207,17 +276,36 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
         let Some(existing) = existing.as_object_mut() else {
             continue;
         };
-        // What the definition says itself wins; the event fills what it leaves out. Only an
-        // operation the event created names the event as where it is written.
+        // What the definition says itself wins and the event fills what it leaves out; with
+        // MergeDefinitions what SAM generates wins, key by key [samtranslator: push.py,
+        // _get_merged_definitions]. Only an operation the event created names the event as
+        // where it is written.
+        let generated_wins = merging.contains(&api_id);
         for (k, v) in op {
             if k == ORIGIN && !created {
                 continue;
             }
-            if !existing.contains_key(&k) {
-                existing.insert(k, v);
+            match existing.get_mut(&k) {
+                None => {
+                    existing.insert(k, v);
+                }
+                Some(mine) if generated_wins => merge_into(mine, v),
+                Some(_) => {}
             }
         }
         into.methods += 1;
+    }
+    for (id, cors, auth) in cors_of {
+        let body = match built.iter_mut().find(|(b, http, ..)| b == &id && !http) {
+            Some((_, _, def, _)) => Some(def),
+            None => resources
+                .get_mut(&id)
+                .and_then(|a| a.pointer_mut("/Properties/DefinitionBody"))
+                .and_then(Value::as_object_mut),
+        };
+        if let Some(body) = body {
+            add_cors(body, &cors, auth.as_ref());
+        }
     }
     for (id, http, def, methods) in built {
         if http {
@@ -242,6 +330,165 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             props.insert("DefinitionBody".into(), Value::Object(def));
         }
     }
+}
+
+/// Whether `resource` is an API an event of this kind can name: an `AWS::Serverless::Api`
+/// for an `Api` event, an `AWS::Serverless::HttpApi` for an `HttpApi` event (SAM also lets an
+/// `HttpApi` event name an `AWS::Serverless::Api`, and adds the route to its definition).
+fn is_api(resource: Option<&Value>, http: bool) -> bool {
+    match resource.and_then(|r| r.get("Type")).and_then(Value::as_str) {
+        Some("AWS::Serverless::Api") => true,
+        Some("AWS::Serverless::HttpApi") => http,
+        _ => false,
+    }
+}
+
+/// SAM's `Cors` on a REST API: an allowed origin, or `AllowOrigin`, `AllowMethods`,
+/// `AllowHeaders`, `MaxAge` and `AllowCredentials`, each a quoted header value (`"'*'"`). SAM
+/// adds an OPTIONS method with a MOCK integration to every path of the definition that has
+/// none, answering 200 with those headers (`AllowMethods` by default the path's methods and
+/// OPTIONS), before it applies the API's `Auth`: the default authorizer and API key reach these
+/// preflights too unless `AddDefaultAuthorizerToCorsPreflight` or
+/// `AddApiKeyRequiredToCorsPreflight` is false [samtranslator: SwaggerEditor.add_cors, the
+/// order of ApiGenerator's steps; SAM "CorsConfiguration"]. Its methods' own answers get no
+/// CORS headers from it (a proxy integration's function sends them).
+fn add_cors(body: &mut Map<String, Value>, cors: &Value, auth: Option<&BodyAuth>) {
+    // `cors` with the template's intrinsics resolved.
+    let field = |k: &str| match cors {
+        Value::Object(o) if !o.keys().any(|k| k.starts_with("Fn::") || k == "Ref") => {
+            o.get(k).cloned()
+        }
+        other if k == "AllowOrigin" => Some(other.clone()),
+        _ => None,
+    };
+    // A map without AllowOrigin allows every origin (SAM's default, "'*'").
+    let origin = field("AllowOrigin").unwrap_or_else(|| json!("'*'"));
+    let headers = field("AllowHeaders");
+    let allowed_methods = field("AllowMethods");
+    let max_age = field("MaxAge");
+    let credentials = field("AllowCredentials")
+        .is_some_and(|c| c == json!(true) || c == json!("true"))
+        .then(|| json!("'true'"));
+    let Some(paths) = body.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut created = Vec::new();
+    // A path item under a condition gets its preflight in each branch, as SAM adds it
+    // (`get_conditional_contents`).
+    let items = paths.iter_mut().flat_map(|(path, item)| {
+        conditional_contents(item)
+            .into_iter()
+            .map(move |i| (path, i))
+    });
+    for (path, item) in items {
+        if item.contains_key("options") {
+            continue;
+        }
+        let methods = allowed_methods.clone().unwrap_or_else(|| {
+            let mut names: Vec<String> = if item.contains_key("x-amazon-apigateway-any-method") {
+                ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
+                    .map(String::from)
+                    .to_vec()
+            } else {
+                item.keys()
+                    .filter(|k| crate::checks::lint::METHODS.contains(&k.as_str()))
+                    .map(|k| k.to_ascii_uppercase())
+                    .chain(std::iter::once("OPTIONS".to_string()))
+                    .collect()
+            };
+            names.sort();
+            names.dedup();
+            json!(format!("'{}'", names.join(",")))
+        });
+        let mut parameters = Map::new();
+        let mut response_headers = Map::new();
+        for (name, value) in [
+            ("Access-Control-Allow-Origin", Some(origin.clone())),
+            ("Access-Control-Allow-Headers", headers.clone()),
+            ("Access-Control-Allow-Methods", Some(methods)),
+            ("Access-Control-Max-Age", max_age.clone()),
+            ("Access-Control-Allow-Credentials", credentials.clone()),
+        ] {
+            if let Some(value) = value {
+                parameters.insert(format!("method.response.header.{name}"), value);
+                response_headers.insert(name.to_string(), json!({"schema": {"type": "string"}}));
+            }
+        }
+        item.insert(
+            "options".into(),
+            json!({
+                "summary": "CORS support",
+                "responses": {"200": {"description": "Default response for CORS method", "headers": response_headers}},
+                "x-amazon-apigateway-integration": {
+                    "type": "mock",
+                    "requestTemplates": {"application/json": "{\n  \"statusCode\" : 200\n}\n"},
+                    "responses": {"default": {
+                        "statusCode": "200",
+                        "responseParameters": parameters,
+                        "responseTemplates": {"application/json": "{}\n"}
+                    }}
+                }
+            }),
+        );
+        created.push(path.clone());
+    }
+    // The API's Auth on the preflights just added (and on nothing else).
+    if let Some(auth) = auth {
+        let others: Vec<(String, String)> = paths
+            .iter_mut()
+            .flat_map(|(p, item)| {
+                conditional_contents(item)
+                    .into_iter()
+                    .flat_map(|i| i.keys())
+                    .filter(|k| k.as_str() != "options" || !created.contains(p))
+                    .map(|k| (p.clone(), k.clone()))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let skip: Vec<(&str, &str)> = others
+            .iter()
+            .map(|(p, k)| (p.as_str(), k.as_str()))
+            .collect();
+        apply_body_auth(body, auth, &skip);
+    }
+}
+
+/// `generated` merged into `mine`: maps key by key, anything else replaced.
+fn merge_into(mine: &mut Value, generated: Value) {
+    match (mine, generated) {
+        (Value::Object(m), Value::Object(g)) => {
+            for (k, v) in g {
+                match m.get_mut(&k) {
+                    Some(existing) => merge_into(existing, v),
+                    None => {
+                        m.insert(k, v);
+                    }
+                }
+            }
+        }
+        (mine, generated) => *mine = generated,
+    }
+}
+
+/// A path item's contents: itself, or under `Fn::If: [Cond, A, B]` each branch that is not
+/// `AWS::NoValue` (nested conditions too).
+fn conditional_contents(item: &mut Value) -> Vec<&mut Map<String, Value>> {
+    let conditional = item
+        .as_object()
+        .is_some_and(|o| o.len() == 1 && o.get("Fn::If").is_some_and(Value::is_array));
+    if !conditional {
+        return item.as_object_mut().into_iter().collect();
+    }
+    let Some(branches) = item.get_mut("Fn::If").and_then(Value::as_array_mut) else {
+        return Vec::new();
+    };
+    branches
+        .iter_mut()
+        .skip(1)
+        .take(2)
+        .filter(|b| b.get("Ref").and_then(Value::as_str) != Some("AWS::NoValue"))
+        .flat_map(conditional_contents)
+        .collect()
 }
 
 /// An event's path (`$default` when it has none) and operation key
@@ -466,10 +713,12 @@ fn apply_body_auth(body: &mut Map<String, Value>, auth: &BodyAuth, skip: &[(&str
     let Some(paths) = body.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    for (path, item) in paths.iter_mut() {
-        let Some(item) = item.as_object_mut() else {
-            continue;
-        };
+    let items = paths.iter_mut().flat_map(|(path, item)| {
+        conditional_contents(item)
+            .into_iter()
+            .map(move |i| (path, i))
+    });
+    for (path, item) in items {
         for (key, op) in item.iter_mut() {
             if !crate::checks::lint::METHODS.contains(&key.as_str())
                 || skip.contains(&(path.as_str(), key.as_str()))
@@ -649,13 +898,67 @@ fn operation(
         integration["payloadFormatVersion"] = json!(version);
     }
     op.insert("x-amazon-apigateway-integration".into(), integration);
-    // Auth: the event's, else the API's defaults.
+    // Auth: the event's, else the API's defaults. An OPTIONS event gets an HTTP API's default
+    // authorizer never, a REST API's unless AddDefaultAuthorizerToCorsPreflight is false
+    // [samtranslator: OpenApiEditor and SwaggerEditor set_path_default_authorizer].
     let api_auth = api.and_then(|a| a.pointer("/Properties/Auth"));
     let auth = props.get("Auth");
+    let options = props
+        .get("Method")
+        .and_then(|m| resolver.text(m))
+        .is_some_and(|m| m.eq_ignore_ascii_case("options"));
+    let default_applies = !options
+        || (!http
+            && api_auth
+                .and_then(|a| a.get("AddDefaultAuthorizerToCorsPreflight"))
+                .and_then(|f| resolver.text(f))
+                .is_none_or(|f| f != "false"));
     let authorizer = auth
         .and_then(|a| a.get("Authorizer"))
-        .or_else(|| api_auth.and_then(|a| a.get("DefaultAuthorizer")))
+        .or_else(|| {
+            api_auth
+                .filter(|_| default_applies)
+                .and_then(|a| a.get("DefaultAuthorizer"))
+        })
         .and_then(|a| resolver.text(a));
+    // A REST API's AWS_IAM methods call their function with InvokeRole's credentials: the
+    // event's, else the API's, CALLER_CREDENTIALS (the default) as arn:aws:iam::*:user/*, none
+    // with NONE [samtranslator: SwaggerEditor.add_lambda_integration].
+    let event_auth = auth.and_then(Value::as_object).filter(|a| !a.is_empty());
+    let iam = event_auth
+        .and_then(|a| a.get("Authorizer"))
+        .and_then(|a| resolver.text(a))
+        .is_some_and(|a| a == "AWS_IAM")
+        || (event_auth.is_none()
+            && api_auth
+                .and_then(|a| a.get("DefaultAuthorizer"))
+                .and_then(|a| resolver.text(a))
+                .is_some_and(|a| a == "AWS_IAM"));
+    if iam && !http {
+        let role = |a: Option<&Map<String, Value>>| {
+            let a = a?;
+            let role = a.get("InvokeRole")?;
+            Some(
+                resolver
+                    .text(role)
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| "NONE".into()),
+            )
+        };
+        let credentials =
+            match role(event_auth).or_else(|| role(api_auth.and_then(Value::as_object))) {
+                Some(r) if r == "NONE" => None,
+                Some(r) if r != "CALLER_CREDENTIALS" => Some(r),
+                _ => Some("arn:aws:iam::*:user/*".to_string()),
+            };
+        if let Some(c) = credentials
+            && let Some(i) = op
+                .get_mut("x-amazon-apigateway-integration")
+                .and_then(Value::as_object_mut)
+        {
+            i.insert("credentials".into(), json!(c));
+        }
+    }
     let mut security = Vec::new();
     match authorizer.as_deref() {
         None | Some("NONE") => {}
@@ -801,6 +1104,40 @@ fn insert(def: &mut Map<String, Value>, path: &[&str], value: Value) {
 
 /// Whether a resource is an `AWS::Serverless::Function` with an event of one of `types`
 /// (`Api`, `HttpApi`).
+/// The APIs SAM makes from a template: its `AWS::Serverless::Api` and `HttpApi` resources and
+/// the implicit `ServerlessRestApi` and `ServerlessHttpApi` of events that name no API, each
+/// as (logical id, HTTP API, resource: none for an implicit one).
+pub fn sam_apis(resources: &Map<String, Value>) -> Vec<(String, bool, Option<&Value>)> {
+    let mut out: Vec<(String, bool, Option<&Value>)> = Vec::new();
+    for (id, r) in resources {
+        match r.get("Type").and_then(Value::as_str) {
+            Some("AWS::Serverless::Api") => out.push((id.clone(), false, Some(r))),
+            Some("AWS::Serverless::HttpApi") => out.push((id.clone(), true, Some(r))),
+            _ => {}
+        }
+    }
+    for (implicit, kind, key) in [
+        (IMPLICIT_REST, "Api", "RestApiId"),
+        (IMPLICIT_HTTP, "HttpApi", "ApiId"),
+    ] {
+        let used = resources.values().any(|r| {
+            r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function")
+                && r.pointer("/Properties/Events")
+                    .and_then(Value::as_object)
+                    .is_some_and(|events| {
+                        events.values().any(|e| {
+                            e.get("Type").and_then(Value::as_str) == Some(kind)
+                                && e.pointer(&format!("/Properties/{key}")).is_none()
+                        })
+                    })
+        });
+        if used && !resources.contains_key(implicit) {
+            out.push((implicit.to_string(), kind == "HttpApi", None));
+        }
+    }
+    out
+}
+
 pub fn function_has_event(r: &Value, types: &[&str]) -> bool {
     r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function")
         && r.pointer("/Properties/Events")

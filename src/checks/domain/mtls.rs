@@ -724,6 +724,34 @@ pub fn handshake_findings(
 /// that shape): each custom domain name with a truststore, and the APIs mapped to it whose
 /// default endpoint is not disabled (`DisableExecuteApiEndpoint`), or a domain name that is
 /// not Regional. Locations are the resources (`$.Resources.ID`).
+/// Whether an API resource's properties turn its default execute-api endpoint off: the
+/// `DisableExecuteApiEndpoint` property, or its definition's
+/// `x-amazon-apigateway-endpoint-configuration` `disableExecuteApiEndpoint` (at the top of a
+/// Swagger 2 definition, in `servers` of an OpenAPI 3 one) [AWS: "x-amazon-apigateway-endpoint-configuration
+/// object"].
+fn execute_api_disabled(props: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let on = |d: &Value| d == &Value::Bool(true) || d.as_str() == Some("true");
+    if props.get("DisableExecuteApiEndpoint").is_some_and(on) {
+        return true;
+    }
+    let key = "x-amazon-apigateway-endpoint-configuration";
+    ["Body", "DefinitionBody"]
+        .iter()
+        .filter_map(|k| props.get(*k))
+        .any(|body| {
+            std::iter::once(body)
+                .chain(
+                    body.get("servers")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten(),
+                )
+                .filter_map(|at| at.get(key))
+                .any(|c| c.get("disableExecuteApiEndpoint").is_some_and(on))
+        })
+}
+
 pub fn template_findings(template: &serde_json::Value) -> Vec<Finding> {
     use serde_json::Value;
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
@@ -784,11 +812,7 @@ pub fn template_findings(template: &serde_json::Value) -> Vec<Finding> {
         apis.dedup();
         let open: Vec<String> = apis
             .into_iter()
-            .filter(|api| {
-                !props(api)
-                    .and_then(|p| p.get("DisableExecuteApiEndpoint"))
-                    .is_some_and(|d| d == &Value::Bool(true) || d.as_str() == Some("true"))
-            })
+            .filter(|api| !props(api).is_some_and(execute_api_disabled))
             .map(str::to_string)
             .collect();
         // The same findings as for a configuration read from AWS, placed at the resources.
@@ -801,6 +825,55 @@ pub fn template_findings(template: &serde_json::Value) -> Vec<Finding> {
             let at = match f.evidence.get("api_id").and_then(Value::as_str) {
                 Some(api) => crate::locate::resource_path(api),
                 None => crate::locate::resource_path(id),
+            };
+            out.push(f.with("location", at));
+        }
+    }
+    // SAM's `Domain` of an AWS::Serverless::Api or HttpApi (its own, or Globals'): SAM writes
+    // the domain name (REGIONAL unless EndpointConfiguration says otherwise) and maps the API
+    // to it [samtranslator: ApiGenerator and HttpApiGenerator _construct_api_domain].
+    for (id, http, r) in crate::sources::sam::sam_apis(resources) {
+        let Some(api) = crate::sources::sam::with_globals(template, r, http) else {
+            continue;
+        };
+        let Some(domain) = api.pointer("/Properties/Domain") else {
+            continue;
+        };
+        // A reference (`!Ref TruststoreParameter`) is a truststore too.
+        let Some(uri) = domain
+            .pointer("/MutualTlsAuthentication/TruststoreUri")
+            .and_then(|u| match u {
+                Value::String(s) => Some(s.clone()),
+                Value::Object(_) => Some(u.to_string()),
+                _ => None,
+            })
+            .filter(|u| !u.is_empty())
+        else {
+            continue;
+        };
+        let name = domain
+            .get("DomainName")
+            .and_then(Value::as_str)
+            .unwrap_or(&id)
+            .to_string();
+        let endpoint = domain
+            .get("EndpointConfiguration")
+            .and_then(Value::as_str)
+            .unwrap_or("REGIONAL");
+        let disabled = api.get("Properties").is_some_and(execute_api_disabled)
+            || r.and_then(|r| r.get("Properties"))
+                .is_some_and(execute_api_disabled);
+        let open = if disabled { vec![] } else { vec![id.clone()] };
+        let configured = Configured {
+            truststore_uri: Some(uri.to_string()),
+            endpoint_type: Some(endpoint.to_string()),
+            ..Configured::default()
+        };
+        let at = format!("{}.Properties.Domain", crate::locate::resource_path(&id));
+        for f in configured_findings(&name, &configured, &open) {
+            let at = match f.evidence.get("api_id").and_then(Value::as_str) {
+                Some(api) => crate::locate::resource_path(api),
+                None => at.clone(),
             };
             out.push(f.with("location", at));
         }
