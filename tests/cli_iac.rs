@@ -1673,10 +1673,48 @@ fn sam_templates_and_their_translations_find_the_same_problems() {
         ),
         ("api_with_basic_custom_domain_http", &[]),
         ("http_api_explicit_stage", &["lint.http-execution-logging"]),
+        // A state machine's Api event: StartExecution, 200 and 400 mapped, nothing else.
+        ("state_machine_with_api_single", &["selection.no-default"]),
     ] {
         let input = format!("tests/iac/sam-translator/{name}.yaml");
         let output = format!("tests/iac/sam-translator/{name}.output.json");
         assert_eq!(codes(&input), expected, "{input}");
         assert_eq!(codes(&output), expected, "{output}");
     }
+}
+
+/// The SAM mistake of aws/serverless-application-model#2129: an explicit AWS::Serverless::Api
+/// that no event names (they forgot RestApiId and made the implicit ServerlessRestApi), which
+/// SAM writes with no methods and API Gateway refuses to deploy. Before, lint read the implicit
+/// API, found nothing and exited 0.
+#[test]
+fn a_sam_api_no_event_names_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  MyApi:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: Prod\n      Auth:\n        ApiKeyRequired: true\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      InlineCode: x\n      Events:\n        Get:\n          Type: Api\n          Properties:\n            Path: /\n            Method: get\n",
+    )
+    .unwrap();
+    let (code, j) = json_run(&["lint", template.to_str().unwrap()]);
+    assert_eq!(code, 1, "{j}");
+    let empty = findings_with(&j, "lint.api-without-methods");
+    assert_eq!(empty.len(), 1, "{j}");
+    let message = empty[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("The REST API doesn't contain any methods")
+            && message.contains("1 Api event(s) without RestApiId"),
+        "{message}"
+    );
+    assert_eq!(empty[0]["evidence"]["line"], 3);
+    // Named by its event, it has a method and no finding.
+    let fixed = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace("Path: /\n", "Path: /\n            RestApiId: !Ref MyApi\n");
+    std::fs::write(&template, fixed).unwrap();
+    let (_, j) = json_run(&["lint", template.to_str().unwrap()]);
+    assert!(
+        findings_with(&j, "lint.api-without-methods").is_empty(),
+        "{j}"
+    );
 }

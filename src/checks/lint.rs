@@ -70,6 +70,16 @@ pub const CODES: &[&str] = &[
     HTTP_EXECUTION_LOGGING,
 ];
 
+/// How many operations a path item holds (a path item under `Fn::If`: its branch's).
+pub(crate) fn operation_count(item: &Value) -> usize {
+    condition_branch(item, String::new())
+        .0
+        .as_object()
+        .map_or(0, |i| {
+            i.keys().filter(|k| METHODS.contains(&k.as_str())).count()
+        })
+}
+
 pub(crate) const METHODS: &[&str] = &[
     "get",
     "put",
@@ -1026,7 +1036,8 @@ pub fn http_api_integrations(doc: &Value) -> Vec<Finding> {
 /// A document with no integration to check says so, with the command that gets one: an
 /// export without API Gateway extensions, `get-resources` without `--embed methods`.
 pub fn missing_integrations(doc: &Value, methods: usize, integrations: usize) -> Option<Finding> {
-    if integrations > 0 {
+    // No methods, no integrations to miss (an API without methods is its own finding).
+    if integrations > 0 || methods == 0 {
         return None;
     }
     let (what, how) = if doc.get("paths").is_some() || doc.get("Resources").is_some() {

@@ -82,11 +82,41 @@ pub fn read_as(
     }
     let resolver = Resolver::new(template, overrides);
     let mut read = Read::new(kind);
+    // A deployment of an API with no methods is refused (BadRequestException "The REST API
+    // doesn't contain any methods" [AWS: AWS::ApiGateway::Deployment]).
+    let deployed: std::collections::HashSet<String> = of_type("AWS::ApiGateway::Deployment")
+        .iter()
+        .filter_map(|(_, d)| {
+            d.pointer("/Properties/RestApiId/Ref")
+                .and_then(Value::as_str)
+        })
+        .map(str::to_string)
+        .collect();
+    let refuse_empty = |id: &str, read: &mut Read| {
+        if deployed.contains(id) {
+            read.empty_apis.push((
+                id.to_string(),
+                format!(
+                    "{id} has no methods and the template deploys it: API Gateway refuses the deployment (BadRequestException \"The REST API doesn't contain any methods\"), so the stack fails; give it its methods (or its events, in SAM), or remove it"
+                ),
+            ));
+        }
+    };
     let mut apis: HashMap<String, Api> = HashMap::new();
     for (id, r) in &rest_apis {
         let props = r.get("Properties");
         let has = |k: &str| props.and_then(|p| p.get(k)).is_some();
         if let Some(body) = props.and_then(|p| p.get("Body")) {
+            if body
+                .get("paths")
+                .and_then(Value::as_object)
+                .is_some_and(|p| {
+                    p.values()
+                        .all(|item| crate::checks::lint::operation_count(item) == 0)
+                })
+            {
+                refuse_empty(id, &mut read);
+            }
             if body.get("paths").is_none() && body.get("Fn::If").is_none() {
                 read.not_readable.push(format!(
                     "{id}: its Body is not an OpenAPI definition the tool can read (AWS::Include, a value known only after apply, or text that is not JSON): give the API's export instead"
@@ -224,6 +254,9 @@ pub fn read_as(
         };
         read.apis += 1;
         read.methods += api.methods;
+        if api.methods == 0 {
+            refuse_empty(&id, &mut read);
+        }
         let mut definition = api.definition;
         definition.insert("paths".into(), Value::Object(api.paths));
         let mut components = Map::new();

@@ -221,11 +221,6 @@ fn operations(body: &Value) -> usize {
         .as_object()
         .into_iter()
         .flat_map(|p| p.values())
-        .filter_map(Value::as_object)
-        .map(|item| {
-            item.keys()
-                .filter(|k| crate::checks::lint::METHODS.contains(&k.as_str()))
-                .count()
-        })
+        .map(crate::checks::lint::operation_count)
         .sum()
 }

@@ -23,8 +23,9 @@ pub const ORIGIN: &str = "x-apigw-doctor-origin";
 pub const READ: &str = "source.read";
 pub const UNRESOLVED: &str = "source.unresolved";
 pub const NOT_READABLE: &str = "source.not-readable";
+pub const API_WITHOUT_METHODS: &str = "lint.api-without-methods";
 
-pub const CODES: &[&str] = &[READ, UNRESOLVED, NOT_READABLE];
+pub const CODES: &[&str] = &[READ, UNRESOLVED, NOT_READABLE, API_WITHOUT_METHODS];
 
 /// What was read from a source.
 #[derive(Debug, Clone, Serialize)]
@@ -40,6 +41,8 @@ pub struct Read {
     pub not_readable: Vec<String>,
     /// Definition files the template names, read beside it.
     pub included: Vec<String>,
+    /// SAM REST APIs that get no method: (logical id, why).
+    pub empty_apis: Vec<(String, String)>,
     /// Their texts, where findings inside them are placed.
     #[serde(skip)]
     pub files: Vec<included::File>,
@@ -56,6 +59,7 @@ impl Read {
             not_readable: Vec::new(),
             included: Vec::new(),
             files: Vec::new(),
+            empty_apis: Vec::new(),
         }
     }
 
@@ -110,6 +114,13 @@ impl Read {
         }
         for why in self.not_readable.iter().take(20) {
             out.push(Finding::warning(NOT_READABLE, why.clone()));
+        }
+        for (id, why) in self.empty_apis.iter().take(20) {
+            out.push(
+                Finding::error(API_WITHOUT_METHODS, why.clone())
+                    .with("api", id.as_str())
+                    .with("location", crate::locate::resource_path(id)),
+            );
         }
         out
     }
@@ -170,9 +181,13 @@ fn expand_template(value: &mut Value) -> Option<Read> {
             r.methods += events.methods;
             r.unresolved += events.unresolved;
             r.not_readable.extend(events.not_readable);
+            r.empty_apis.extend(events.empty_apis);
             Some(r)
         }
-        None if events.apis + events.http_apis > 0 || !events.not_readable.is_empty() => {
+        None if events.apis + events.http_apis > 0
+            || !events.not_readable.is_empty()
+            || !events.empty_apis.is_empty() =>
+        {
             Some(events)
         }
         None => None,

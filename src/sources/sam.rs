@@ -39,16 +39,20 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
     let mut built: Vec<(String, bool, Map<String, Value>, usize)> = Vec::new();
     let mut merges: Vec<Merge> = Vec::new();
     for (fid, f) in resources {
-        if f.get("Type").and_then(Value::as_str) != Some("AWS::Serverless::Function") {
-            continue;
-        }
+        // A state machine's Api events start executions (SAM "Api" event of
+        // AWS::Serverless::StateMachine); a function's call it.
+        let machine = match f.get("Type").and_then(Value::as_str) {
+            Some("AWS::Serverless::Function") => false,
+            Some("AWS::Serverless::StateMachine") => true,
+            _ => continue,
+        };
         let Some(events) = f.pointer("/Properties/Events").and_then(Value::as_object) else {
             continue;
         };
         for (eid, e) in events {
             let http = match e.get("Type").and_then(Value::as_str) {
                 Some("Api") => false,
-                Some("HttpApi") => true,
+                Some("HttpApi") if !machine => true,
                 _ => continue,
             };
             let props = e.get("Properties").cloned().unwrap_or(json!({}));
@@ -119,7 +123,10 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                     "{}.Properties.Events.{eid}",
                     crate::locate::resource_path(fid)
                 );
-                let op = operation(fid, &props, api, http, &origin, &resolver, &mut scratch);
+                let mut op = operation(fid, &props, api, http, &origin, &resolver, &mut scratch);
+                if machine {
+                    start_execution(&mut op, fid, eid, &props, &resolver);
+                }
                 let schemes = scratch
                     .get("components")
                     .and_then(|c| c.get("securitySchemes"))
@@ -141,7 +148,10 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 crate::locate::resource_path(fid)
             );
             let (path, key) = route_of(&props, &resolver);
-            let op = operation(fid, &props, api, http, &origin, &resolver, def);
+            let mut op = operation(fid, &props, api, http, &origin, &resolver, def);
+            if machine {
+                start_execution(&mut op, fid, eid, &props, &resolver);
+            }
             let paths = def
                 .entry("paths")
                 .or_insert_with(|| Value::Object(Map::new()));
@@ -223,6 +233,45 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 .is_some_and(|m| m == "true")
         })
         .collect();
+    // An AWS::Serverless::Api with neither a definition nor an event naming it: SAM writes it
+    // with no methods, and API Gateway refuses to deploy a REST API without any
+    // (BadRequestException "The REST API doesn't contain any methods" [AWS:
+    // AWS::ApiGateway::Deployment]). Usually its events forgot `RestApiId`, and made the
+    // implicit ServerlessRestApi instead.
+    let implicit_events = built
+        .iter()
+        .find(|(id, http, ..)| id == IMPLICIT_REST && !http)
+        .map_or(0, |b| b.3);
+    let mut empty = Vec::new();
+    for (id, r) in resources {
+        let props = r.get("Properties");
+        if r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Api")
+            && props.is_none_or(|p| {
+                p.get("DefinitionBody").is_none() && p.get("DefinitionUri").is_none()
+            })
+            && !built.iter().any(|(b, ..)| b == id)
+        {
+            let hint = if implicit_events > 0 {
+                format!(
+                    "; the template's {implicit_events} Api event(s) without RestApiId make the implicit ServerlessRestApi instead"
+                )
+            } else {
+                String::new()
+            };
+            into.empty_apis.push((
+                id.clone(),
+                format!(
+                    "{id} is an AWS::Serverless::Api with no DefinitionBody and no function event naming it (RestApiId: !Ref {id}){hint}: SAM writes it with no methods, and API Gateway refuses to deploy it (BadRequestException \"The REST API doesn't contain any methods\"), so the stack fails; give its events RestApiId: !Ref {id}, or remove it"
+                ),
+            ));
+            empty.push(id.clone());
+        }
+    }
+    // Its definition as SAM writes it: no paths.
+    for id in empty {
+        let def = definition(false, api_of(&id, false).as_deref(), &resolver);
+        built.push((id, false, def, 0));
+    }
     into.unresolved += resolver.unresolved.get();
     let Some(resources) = template.get_mut("Resources").and_then(Value::as_object_mut) else {
         return;
@@ -451,6 +500,50 @@ fn add_cors(body: &mut Map<String, Value>, cors: &Value, auth: Option<&BodyAuth>
             .collect();
         apply_body_auth(body, auth, &skip);
     }
+}
+
+/// A state machine's `Api` event: an AWS integration to Step Functions' StartExecution with the
+/// role SAM makes for the event (`{MACHINE}{EVENT}Role`), the request body as the execution's
+/// input, and 200 and 400 mapped to themselves [samtranslator: eventsources/push.py Api for
+/// state machines; its translator test `state_machine_with_api_single`].
+fn start_execution(
+    op: &mut Map<String, Value>,
+    machine: &str,
+    event: &str,
+    props: &Value,
+    resolver: &Resolver<'_>,
+) {
+    let unescape = props
+        .get("UnescapeMappingTemplate")
+        .and_then(|u| resolver.text(u))
+        .is_some_and(|u| u == "true");
+    let input = if unescape {
+        r#"$util.escapeJavaScript($input.json('$')).replaceAll("\\'","'")"#
+    } else {
+        "$util.escapeJavaScript($input.json('$'))"
+    };
+    op.insert(
+        "responses".into(),
+        json!({"200": {"description": "OK"}, "400": {"description": "Bad Request"}}),
+    );
+    let origin = op
+        .get("x-amazon-apigateway-integration")
+        .and_then(|i| i.get(ORIGIN))
+        .cloned();
+    let mut integration = json!({
+        "type": "aws",
+        "httpMethod": "POST",
+        "uri": "arn:aws:apigateway:${AWS::Region}:states:action/StartExecution",
+        "credentials": format!("${{{machine}{event}Role.Arn}}"),
+        "requestTemplates": {"application/json": format!(
+            "{{\"input\": \"{input}\", \"stateMachineArn\": \"${{{machine}}}\"}}"
+        )},
+        "responses": {"200": {"statusCode": "200"}, "400": {"statusCode": "400"}}
+    });
+    if let Some(origin) = origin {
+        integration[ORIGIN] = origin;
+    }
+    op.insert("x-amazon-apigateway-integration".into(), integration);
 }
 
 /// `generated` merged into `mine`: maps key by key, anything else replaced.
@@ -1121,15 +1214,18 @@ pub fn sam_apis(resources: &Map<String, Value>) -> Vec<(String, bool, Option<&Va
         (IMPLICIT_HTTP, "HttpApi", "ApiId"),
     ] {
         let used = resources.values().any(|r| {
-            r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Function")
-                && r.pointer("/Properties/Events")
-                    .and_then(Value::as_object)
-                    .is_some_and(|events| {
-                        events.values().any(|e| {
-                            e.get("Type").and_then(Value::as_str) == Some(kind)
-                                && e.pointer(&format!("/Properties/{key}")).is_none()
-                        })
+            matches!(
+                r.get("Type").and_then(Value::as_str),
+                Some("AWS::Serverless::Function" | "AWS::Serverless::StateMachine")
+            ) && r
+                .pointer("/Properties/Events")
+                .and_then(Value::as_object)
+                .is_some_and(|events| {
+                    events.values().any(|e| {
+                        e.get("Type").and_then(Value::as_str) == Some(kind)
+                            && e.pointer(&format!("/Properties/{key}")).is_none()
                     })
+                })
         });
         if used && !resources.contains_key(implicit) {
             out.push((implicit.to_string(), kind == "HttpApi", None));
