@@ -82,11 +82,11 @@ impl Document {
             }
         }
         self.add_lines(findings, &paths);
-        for (file, wanted) in files.iter().zip(in_files) {
+        for (index, (file, wanted)) in files.iter().zip(in_files).enumerate() {
             if wanted.is_empty() {
                 continue;
             }
-            let Some(root) = self.file_root(file) else {
+            let Some(root) = self.file_root(index) else {
                 continue;
             };
             let inner: Vec<&str> = wanted.iter().map(|(_, p)| p.as_str()).collect();
@@ -101,10 +101,8 @@ impl Document {
         }
     }
 
-    /// Where the definition read from `file` stands in the document.
-    fn file_root(&self, file: &crate::sources::included::File) -> Option<&Value> {
-        let files = &self.read.as_ref()?.files;
-        let index = files.iter().position(|f| std::ptr::eq(f, file))?;
+    /// Where the definition read from the `index`th definition file stands in the document.
+    fn file_root(&self, index: usize) -> Option<&Value> {
         self.value
             .get("Resources")?
             .as_object()?

@@ -1718,3 +1718,21 @@ fn a_sam_api_no_event_names_is_an_error() {
         "{j}"
     );
 }
+
+/// SAM's AWS::Serverless::WebSocketApi is not read yet: the refusal says so by name and says
+/// how to get the CloudFormation SAM writes from it (which is read), instead of "no API
+/// Gateway definition at all".
+#[test]
+fn a_sam_websocket_api_is_named_in_the_refusal() {
+    let r = run(&["lint", "tests/iac/sam-translator/websocket_api_simple.yaml"]);
+    assert_usage_error(
+        &r,
+        "MyApi, an AWS::Serverless::WebSocketApi, which the tool does not read yet",
+    );
+    assert!(
+        r.stderr
+            .contains("--template-stage Processed --query TemplateBody"),
+        "{}",
+        r.stderr
+    );
+}
