@@ -1736,3 +1736,23 @@ fn a_sam_websocket_api_is_named_in_the_refusal() {
         r.stderr
     );
 }
+
+/// A CloudFormation RestApi the template deploys with no methods fails to deploy; one whose
+/// method the tool cannot read (named by `Fn::GetAtt`, its resource imported) has one, so it is
+/// not said to have none.
+#[test]
+fn a_deployed_rest_api_without_methods_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        "Resources:\n  Api:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: orders\n  Deployment:\n    Type: AWS::ApiGateway::Deployment\n    Properties:\n      RestApiId: !Ref Api\n  Other:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      Name: other\n  OtherDeployment:\n    Type: AWS::ApiGateway::Deployment\n    Properties:\n      RestApiId: !Ref Other\n  OtherGet:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !GetAtt Other.RestApiId\n      ResourceId: !ImportValue shared-resource\n      HttpMethod: GET\n      AuthorizationType: NONE\n      Integration:\n        Type: MOCK\n",
+    )
+    .unwrap();
+    let (code, j) = json_run(&["lint", template.to_str().unwrap()]);
+    assert_eq!(code, 1, "{j}");
+    let empty = findings_with(&j, "lint.api-without-methods");
+    assert_eq!(empty.len(), 1, "{j}");
+    assert_eq!(empty[0]["evidence"]["api"], "Api");
+    assert_eq!(empty[0]["evidence"]["line"], 2);
+}

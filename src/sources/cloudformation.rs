@@ -92,8 +92,27 @@ pub fn read_as(
         })
         .map(str::to_string)
         .collect();
+    // The APIs some AWS::ApiGateway::Method names (by Ref or Fn::GetAtt), read or not: only an
+    // API none names, in a template whose every method names its API so, has none.
+    let mut named_by_methods = std::collections::HashSet::new();
+    let mut unattributed = false;
+    for (_, m) in &methods {
+        let api = m.pointer("/Properties/RestApiId").and_then(|r| {
+            reference(r).or_else(|| match r.get("Fn::GetAtt") {
+                Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
+                Some(Value::String(s)) => s.split('.').next().map(str::to_string),
+                _ => None,
+            })
+        });
+        match api {
+            Some(api) => {
+                named_by_methods.insert(api);
+            }
+            None => unattributed = true,
+        }
+    }
     let refuse_empty = |id: &str, read: &mut Read| {
-        if deployed.contains(id) {
+        if deployed.contains(id) && !named_by_methods.contains(id) && !unattributed {
             read.empty_apis.push((
                 id.to_string(),
                 format!(
