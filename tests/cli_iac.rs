@@ -1707,6 +1707,19 @@ fn a_sam_api_no_event_names_is_an_error() {
         "{message}"
     );
     assert_eq!(empty[0]["evidence"]["line"], 3);
+    // Given a method by an AWS::ApiGateway::Method resource, it is not judged.
+    let text = std::fs::read_to_string(&template).unwrap();
+    let with_method = dir.path().join("with-method.yaml");
+    std::fs::write(
+        &with_method,
+        format!("{text}  Get:\n    Type: AWS::ApiGateway::Method\n    Properties:\n      RestApiId: !Ref MyApi\n      ResourceId: !GetAtt MyApi.RootResourceId\n      HttpMethod: GET\n      AuthorizationType: NONE\n      Integration:\n        Type: MOCK\n"),
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", with_method.to_str().unwrap()]);
+    assert!(
+        findings_with(&j, "lint.api-without-methods").is_empty(),
+        "{j}"
+    );
     // Named by its event, it has a method and no finding.
     let fixed = std::fs::read_to_string(&template)
         .unwrap()
