@@ -97,16 +97,12 @@ pub fn read_as(
     let mut named_by_methods = std::collections::HashSet::new();
     let mut unattributed = false;
     for (_, m) in &methods {
-        let api = m.pointer("/Properties/RestApiId").and_then(|r| {
-            reference(r).or_else(|| match r.get("Fn::GetAtt") {
-                Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
-                Some(Value::String(s)) => s.split('.').next().map(str::to_string),
-                _ => None,
-            })
-        });
+        let api = m
+            .pointer("/Properties/RestApiId")
+            .and_then(referenced_resource);
         match api {
             Some(api) => {
-                named_by_methods.insert(api);
+                named_by_methods.insert(api.to_string());
             }
             None => unattributed = true,
         }
@@ -317,6 +313,17 @@ pub fn read_as(
 }
 
 /// The logical id a `{"Ref": ID}` names.
+/// The resource a `Ref` or `Fn::GetAtt` (`[ID, ATTRIBUTE]` or `"ID.ATTRIBUTE"`) names.
+pub(crate) fn referenced_resource(v: &Value) -> Option<&str> {
+    v.get("Ref")
+        .and_then(Value::as_str)
+        .or_else(|| match v.get("Fn::GetAtt") {
+            Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+            Some(Value::String(s)) => s.split('.').next(),
+            _ => None,
+        })
+}
+
 fn reference(v: &Value) -> Option<String> {
     v.get("Ref").and_then(Value::as_str).map(str::to_string)
 }
@@ -1078,17 +1085,7 @@ fn api_protocol(
     resources: &serde_json::Map<String, Value>,
     api_id: Option<&Value>,
 ) -> Option<&'static str> {
-    let api_id = api_id?;
-    let logical_id =
-        api_id
-            .get("Ref")
-            .and_then(Value::as_str)
-            .or_else(|| match api_id.get("Fn::GetAtt") {
-                Some(Value::Array(a)) => a.first().and_then(Value::as_str),
-                Some(Value::String(s)) => s.split('.').next(),
-                _ => None,
-            })?;
-    let api = resources.get(logical_id)?;
+    let api = resources.get(referenced_resource(api_id?)?)?;
     match api.get("Type").and_then(Value::as_str)? {
         "AWS::Serverless::HttpApi" => Some("HTTP"),
         "AWS::ApiGatewayV2::Api" => {

@@ -248,14 +248,8 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
         .values()
         .filter(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::ApiGateway::Method"))
         .map(|m| {
-            let r = m.pointer("/Properties/RestApiId")?;
-            r.get("Ref")
-                .and_then(Value::as_str)
-                .or_else(|| match r.get("Fn::GetAtt") {
-                    Some(Value::Array(a)) => a.first().and_then(Value::as_str),
-                    Some(Value::String(s)) => s.split('.').next(),
-                    _ => None,
-                })
+            m.pointer("/Properties/RestApiId")
+                .and_then(super::cloudformation::referenced_resource)
         })
         .collect();
     let mut empty = Vec::new();
