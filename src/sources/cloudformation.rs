@@ -92,23 +92,9 @@ pub fn read_as(
         })
         .map(str::to_string)
         .collect();
-    // The APIs some AWS::ApiGateway::Method names (by Ref or Fn::GetAtt), read or not: only an
-    // API none names, in a template whose every method names its API so, has none.
-    let mut named_by_methods = std::collections::HashSet::new();
-    let mut unattributed = false;
-    for (_, m) in &methods {
-        let api = m
-            .pointer("/Properties/RestApiId")
-            .and_then(referenced_resource);
-        match api {
-            Some(api) => {
-                named_by_methods.insert(api.to_string());
-            }
-            None => unattributed = true,
-        }
-    }
+    let method_resources = MethodResourceApis::of(resources);
     let refuse_empty = |id: &str, read: &mut Read| {
-        if deployed.contains(id) && !named_by_methods.contains(id) && !unattributed {
+        if deployed.contains(id) && !method_resources.may_give_methods_to(id) {
             read.empty_apis.push((
                 id.to_string(),
                 format!(
@@ -313,8 +299,45 @@ pub fn read_as(
 }
 
 /// The logical id a `{"Ref": ID}` names.
+/// The REST APIs a template's `AWS::ApiGateway::Method` resources name (by `Ref` or
+/// `Fn::GetAtt`), read or not: an API none names has no methods from them, unless one names
+/// its API in another way (then any may have).
+pub(crate) struct MethodResourceApis {
+    named: std::collections::HashSet<String>,
+    unattributed: bool,
+}
+
+impl MethodResourceApis {
+    pub(crate) fn of(resources: &Map<String, Value>) -> Self {
+        let mut out = MethodResourceApis {
+            named: Default::default(),
+            unattributed: false,
+        };
+        for m in resources
+            .values()
+            .filter(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::ApiGateway::Method"))
+        {
+            match m
+                .pointer("/Properties/RestApiId")
+                .and_then(referenced_resource)
+            {
+                Some(api) => {
+                    out.named.insert(api.to_string());
+                }
+                None => out.unattributed = true,
+            }
+        }
+        out
+    }
+
+    /// Whether the template's Method resources may give the API `id` methods.
+    pub(crate) fn may_give_methods_to(&self, id: &str) -> bool {
+        self.unattributed || self.named.contains(id)
+    }
+}
+
 /// The resource a `Ref` or `Fn::GetAtt` (`[ID, ATTRIBUTE]` or `"ID.ATTRIBUTE"`) names.
-pub(crate) fn referenced_resource(v: &Value) -> Option<&str> {
+fn referenced_resource(v: &Value) -> Option<&str> {
     v.get("Ref")
         .and_then(Value::as_str)
         .or_else(|| match v.get("Fn::GetAtt") {

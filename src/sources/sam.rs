@@ -242,16 +242,8 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
         .iter()
         .find(|(id, http, ..)| id == IMPLICIT_REST && !http)
         .map_or(0, |b| b.3);
-    // AWS::ApiGateway::Method resources may give a SAM API its methods too: an API one names
-    // (or any, when one names its API in another way) is not judged.
-    let method_apis: Vec<Option<&str>> = resources
-        .values()
-        .filter(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::ApiGateway::Method"))
-        .map(|m| {
-            m.pointer("/Properties/RestApiId")
-                .and_then(super::cloudformation::referenced_resource)
-        })
-        .collect();
+    // AWS::ApiGateway::Method resources may give a SAM API its methods too.
+    let method_resources = super::cloudformation::MethodResourceApis::of(resources);
     let mut empty = Vec::new();
     for (id, r) in resources {
         let props = r.get("Properties");
@@ -260,7 +252,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 p.get("DefinitionBody").is_none() && p.get("DefinitionUri").is_none()
             })
             && !built.iter().any(|(b, ..)| b == id)
-            && !method_apis.iter().any(|m| m.is_none_or(|m| m == id))
+            && !method_resources.may_give_methods_to(id)
         {
             let hint = if implicit_events > 0 {
                 format!(
