@@ -707,16 +707,16 @@ fn sam_cli_lambda_authorizers_template() {
     assert_eq!(j["result"]["response"]["status"], 200, "{j}");
 }
 
-/// An explicit API with an inline DefinitionBody and function events: SAM adds the event's
-/// Lambda integration to the operation the definition has (REST: it must exist), and creates
-/// an HTTP API's missing route ([SAM "Api" and "HttpApi" events]).
+/// An explicit API with an inline DefinitionBody and function events. A REST API's own
+/// definition is the user's: SAM adds an event's operation to it only with MergeDefinitions,
+/// else only the function's permission (samtranslator push.py; SAM's translator test
+/// explicit_api_with_invalid_events_config keeps such an event's path out of the definition).
+/// An HTTP API's event fills in its operation's missing integration, and creates the route.
 #[test]
-fn sam_events_merge_into_inline_definitions() {
+fn sam_events_and_inline_definitions() {
     let dir = tempfile::tempdir().unwrap();
     let template = dir.path().join("template.yaml");
-    std::fs::write(
-        &template,
-        r#"Transform: AWS::Serverless-2016-10-31
+    let text = r#"Transform: AWS::Serverless-2016-10-31
 Resources:
   PetsApi:
     Type: AWS::Serverless::Api
@@ -751,10 +751,60 @@ Resources:
         Http:
           Type: HttpApi
           Properties: {ApiId: !Ref PetsHttp, Path: /pets, Method: get}
-"#,
+"#;
+    std::fs::write(&template, text).unwrap();
+    let t = template.to_str().unwrap();
+    let (code, j) = json_run(&["lint", t]);
+    assert_eq!(code, 1, "{j}");
+    // GET /pets keeps the definition's operation as written: without an integration.
+    let without = findings_with(&j, "lint.method-without-integration");
+    assert_eq!(without.len(), 1, "{j}");
+    assert_eq!(without[0]["evidence"]["method"], "[GET:/pets]", "{j}");
+    // GET /cats is not in the definition: SAM writes only the permission.
+    let outside = findings_with(&j, "lint.sam-event-not-in-definition");
+    assert_eq!(outside.len(), 1, "{j}");
+    assert_eq!(outside[0]["severity"], "error");
+    let message = outside[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("GET /cats") && message.contains("Missing Authentication Token"),
+        "{message}"
+    );
+    assert_eq!(
+        outside[0]["evidence"]["location"],
+        "$.Resources.ListPets.Properties.Events.Missing"
+    );
+    assert!(
+        findings_with(&j, "source.read")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 REST API, 1 HTTP API, 2 methods"),
+        "{j}"
+    );
+    let (code, j) = json_run(&["trace", "--export", t, "GET", "/pets"]);
+    assert_ne!(code, 0, "{j}");
+    assert_eq!(
+        stage(&j, "integration-request")["decided_by"],
+        "no integration in the definition",
+        "{j}"
+    );
+
+    // With MergeDefinitions SAM adds both events' operations, and GET /pets reaches the
+    // function.
+    std::fs::write(
+        &template,
+        text.replace(
+            "      StageName: prod\n",
+            "      StageName: prod\n      MergeDefinitions: true\n",
+        ),
     )
     .unwrap();
-    let t = template.to_str().unwrap();
+    let (code, j) = json_run(&["lint", t]);
+    assert!(
+        findings_with(&j, "lint.sam-event-not-in-definition").is_empty()
+            && findings_with(&j, "lint.method-without-integration").is_empty(),
+        "{j}"
+    );
+    assert_eq!(code, 0, "{j}");
     let (code, j) = json_run(&[
         "trace",
         "--export",
@@ -770,22 +820,6 @@ Resources:
     assert_eq!(
         stage(&j, "route")["decided_by"],
         "GET /pets ($.Resources.PetsApi.Properties.DefinitionBody.paths['/pets'].get)"
-    );
-    let (_, j) = json_run(&["lint", t]);
-    let unreadable = findings_with(&j, "source.not-readable");
-    assert!(
-        unreadable[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("GET /cats"),
-        "{j}"
-    );
-    assert!(
-        findings_with(&j, "source.read")[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("2 methods"),
-        "{j}"
     );
 }
 
@@ -1683,6 +1717,80 @@ fn sam_templates_and_their_translations_find_the_same_problems() {
     }
 }
 
+/// Templates the SAM transform refuses, from SAM's own translator tests, each with the error
+/// SAM's expected output gives: lint finds each as `lint.sam-transform-error` quoting SAM's
+/// words (before, each was linted as if SAM took it, or refused as unreadable).
+#[test]
+fn sam_refusals_are_found_in_sams_words() {
+    for (name, refused) in [
+        ("error_api_duplicate_methods_same_path", &["Function2"][..]),
+        (
+            "error_http_api_event_multiple_same_path",
+            &["HttpApiFunction2"],
+        ),
+        (
+            "error_api_invalid_definitionuri",
+            &["Api", "ApiWithBodyAndDefinitionUri"],
+        ),
+        ("error_api_merge_definitions_with_definitionuri", &["MyApi"]),
+        ("error_http_api_def_body_uri", &["MyApi"]),
+        ("error_cors_on_external_swagger", &["ExplicitApi"]),
+        ("error_http_api_tags_def_uri", &["Api"]),
+        ("error_http_api_with_cors_def_uri", &["MyApi"]),
+    ] {
+        let input = format!("tests/iac/sam-translator/{name}.yaml");
+        let output: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("tests/iac/sam-translator/{name}.output.json"))
+                .unwrap(),
+        )
+        .unwrap();
+        // "... Resource with id [ID] is invalid. WHAT SAM SAYS Resource with id [..."
+        let said = output["errorMessage"].as_str().unwrap();
+        let (code, j) = json_run(&["lint", &input]);
+        assert_eq!(code, 1, "{input}: {j}");
+        let found: Vec<String> = findings_with(&j, "lint.sam-transform-error")
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect();
+        for id in refused {
+            let what = said
+                .split(&format!("Resource with id [{id}] is invalid. "))
+                .nth(1)
+                .unwrap_or_else(|| panic!("{name}: SAM names no {id}"));
+            let what = what.split(" Resource with id [").next().unwrap().trim();
+            assert!(
+                found.iter().any(|m| m.contains(what)),
+                "{input}: no finding says {what:?}: {found:#?}"
+            );
+        }
+    }
+    // SAM takes an Api event whose path its API's own definition lacks, writes only the
+    // permission, and leaves the definition as it is (SAM's comment in the test input): the
+    // template and its translation both answer a call to it 403.
+    let name = "tests/iac/sam-translator/explicit_api_with_invalid_events_config";
+    let (_, j) = json_run(&["lint", &format!("{name}.yaml")]);
+    let outside = findings_with(&j, "lint.sam-event-not-in-definition");
+    assert_eq!(outside.len(), 1, "{j}");
+    assert!(
+        outside[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("POST /add"),
+        "{j}"
+    );
+    for file in [format!("{name}.yaml"), format!("{name}.output.json")] {
+        let (_, j) = json_run(&["trace", "--export", &file, "POST", "/add"]);
+        assert_eq!(j["result"]["response"]["status"], 403, "{file}: {j}");
+        assert!(
+            j["result"]["response"]["body"]
+                .as_str()
+                .unwrap()
+                .contains("Missing Authentication Token"),
+            "{file}: {j}"
+        );
+    }
+}
+
 /// The SAM mistake of aws/serverless-application-model#2129: an explicit AWS::Serverless::Api
 /// that no event names (they forgot RestApiId and made the implicit ServerlessRestApi), which
 /// SAM writes with no methods and API Gateway refuses to deploy. Before, lint read the implicit
@@ -1728,6 +1836,93 @@ fn a_sam_api_no_event_names_is_an_error() {
     let (_, j) = json_run(&["lint", template.to_str().unwrap()]);
     assert!(
         findings_with(&j, "lint.api-without-methods").is_empty(),
+        "{j}"
+    );
+}
+
+/// The same mistake with an AWS::Serverless::HttpApi: API Gateway keeps an HTTP API without
+/// routes and answers every call 404 (an error when the events made the implicit API, a
+/// warning when nothing names it); an AWS::ApiGatewayV2::Route naming it gives it routes.
+/// Before, the template was refused ("nothing to check", exit 2).
+#[test]
+fn a_sam_http_api_no_event_names_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  MyHttp:\n    Type: AWS::Serverless::HttpApi\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      InlineCode: x\n      Events:\n        Get:\n          Type: HttpApi\n          Properties:\n            Path: /orders\n            Method: get\n";
+    std::fs::write(&template, text).unwrap();
+    let t = template.to_str().unwrap();
+    let (code, j) = json_run(&["lint", t]);
+    assert_eq!(code, 1, "{j}");
+    let empty = findings_with(&j, "lint.api-without-methods");
+    assert_eq!(empty.len(), 1, "{j}");
+    assert_eq!(empty[0]["severity"], "error");
+    let message = empty[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("404") && message.contains("1 HttpApi event(s) without ApiId"),
+        "{message}"
+    );
+    // Nothing names it at all: said, as a warning.
+    std::fs::write(&template, &text[..text.find("  Fn:").unwrap()]).unwrap();
+    let (code, j) = json_run(&["lint", t]);
+    assert_eq!(code, 0, "{j}");
+    let empty = findings_with(&j, "lint.api-without-methods");
+    assert_eq!(empty.len(), 1, "{j}");
+    assert_eq!(empty[0]["severity"], "warning");
+    // A route resource names it: not judged to have none (the tool does not read routes
+    // given to a SAM API this way, and says so).
+    std::fs::write(
+        &template,
+        format!("{}  Route:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref MyHttp\n      RouteKey: GET /orders\n", &text[..text.find("  Fn:").unwrap()]),
+    )
+    .unwrap();
+    let r = run(&["lint", t]);
+    assert_usage_error(&r, "1 AWS::ApiGatewayV2::Route");
+    assert!(!r.stderr.contains("404"), "{}", r.stderr);
+}
+
+/// An AWS::ApiGatewayV2::Api made by quick create (`Target`: a function's ARN) has a $default
+/// route to that function; one with no route, no route resource and no Target answers every
+/// call 404, said as a warning. Before, the quick-create API was read with no route (trace
+/// answered 404) and the empty one passed in silence.
+#[test]
+fn http_api_quick_create_and_one_without_routes() {
+    let t = "tests/iac/http-quick-create.yaml";
+    let (code, j) = json_run(&["lint", t]);
+    assert_eq!(code, 0, "{j}");
+    let empty = findings_with(&j, "lint.api-without-methods");
+    assert_eq!(empty.len(), 1, "{j}");
+    assert_eq!(empty[0]["evidence"]["api"], "EmptyApi");
+    assert_eq!(empty[0]["severity"], "warning");
+    assert!(
+        findings_with(&j, "lint.lambda-permission-missing").is_empty(),
+        "{j}"
+    );
+    let (code, j) = json_run(&[
+        "trace",
+        "--export",
+        t,
+        "GET",
+        "/anything",
+        "--lambda-output",
+        "examples/trace/list-orders-output.json",
+    ]);
+    assert_eq!(code, 0, "{j}");
+    assert_eq!(
+        stage(&j, "route")["decided_by"],
+        "ANY $default ($.Resources.QuickApi)"
+    );
+    assert_eq!(j["result"]["response"]["status"], 200, "{j}");
+    // Without the permission, the quick-create route's function cannot be called.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(t).unwrap();
+    let at = text.find("  Permission:").unwrap();
+    let end = text.find("  EmptyApi:").unwrap();
+    let without = dir.path().join("template.yaml");
+    std::fs::write(&without, format!("{}{}", &text[..at], &text[end..])).unwrap();
+    let (_, j) = json_run(&["lint", without.to_str().unwrap()]);
+    assert_eq!(
+        findings_with(&j, "lint.lambda-permission-missing").len(),
+        1,
         "{j}"
     );
 }

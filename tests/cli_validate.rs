@@ -392,10 +392,10 @@ Resources:
         "-o", "json", "validate", "--export", t, "--method", "GET", "--path", "/open",
     ]);
     assert_eq!(r.code, 0);
-    assert_eq!(
-        r.one_json()["findings"][0]["code"],
-        "validation.no-validator"
-    );
+    // What was read from the template, then the finding.
+    let j = r.one_json();
+    assert_eq!(j["findings"][0]["code"], "source.read");
+    assert_eq!(j["findings"][1]["code"], "validation.no-validator", "{j}");
 }
 
 #[test]

@@ -1012,6 +1012,23 @@ fn lint_outcome(
         }
     })?;
     if let Some(e) = failed {
+        // A template that fails whatever its definition says (SAM refuses it): its faults are
+        // the diagnosis, with what could not be checked beside them.
+        if vpc_link.is_none() && doc.read.as_ref().is_some_and(|r| !r.faults.is_empty()) {
+            let unchecked = crate::finding::Finding::warning(
+                crate::sources::NOT_READABLE,
+                format!("the methods were not checked: {e}"),
+            );
+            let outcome = LintOutcome {
+                api: "rest",
+                api_evidence: Vec::new(),
+                methods: 0,
+                integrations: 0,
+                vpc_links: Vec::new(),
+                vpc_link: None,
+            };
+            return Ok((outcome, doc.findings(vec![unchecked])));
+        }
         // What kept a template's resources from reading as an API says why there is none.
         let why = doc
             .read
@@ -1106,10 +1123,11 @@ fn lint_outcome(
             }
         }
     }
-    if api_id.is_some() || parts.integrations > 0 {
-        // Read live with --embed methods, or a document whose other methods have their
-        // integrations (a definition as written, or an export with API Gateway's extensions,
-        // which a deployed API gives every method): a method without one really has none.
+    if api_id.is_some() || parts.integrations > 0 || doc.read.is_some() {
+        // Read live with --embed methods, a template (what it deploys is what it says), or a
+        // document whose other methods have their integrations (a definition as written, or
+        // an export with API Gateway's extensions, which a deployed API gives every method): a
+        // method without one really has none.
         findings.extend(lint::methods_without_integration(
             &parts.without_integration,
             http,

@@ -220,7 +220,7 @@ pub fn path_parameters(template: &str, path: &str) -> Vec<(String, String)> {
 
 /// How well a path template matches a request path (its segments): None when it does not;
 /// more literal segments score higher, a greedy `{name+}` lowest.
-fn route_score(template: &str, p: &[&str]) -> Option<usize> {
+pub(crate) fn route_score(template: &str, p: &[&str]) -> Option<usize> {
     let mut score = 1000;
     let mut count = 0;
     for (i, seg) in template

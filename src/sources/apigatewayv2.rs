@@ -31,11 +31,33 @@ pub fn read(
             .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(t))
     };
     let mut built: Vec<(String, Map<String, Value>, usize)> = Vec::new();
+    let route_resources = super::cloudformation::MethodResourceApis::of_routes(resources);
+    // An HTTP API without routes: API Gateway keeps it, and answers every call 404.
+    let no_routes = |id: &str, into: &mut Read| {
+        into.faults.push(super::Fault {
+            code: super::API_WITHOUT_METHODS,
+            error: false,
+            api: id.to_string(),
+            location: crate::locate::resource_path(id),
+            message: format!(
+                "{id} is an HTTP API with no routes (no route in its definition, no AWS::ApiGatewayV2::Route naming it, no quick-create Target): API Gateway answers every call to it 404 {{\"message\":\"Not Found\"}}; give it its routes, or remove it"
+            ),
+        });
+    };
     for (id, api) in of_type("AWS::ApiGatewayV2::Api") {
         let props = api.get("Properties");
-        if props.and_then(|p| p.get("Body")).is_some()
-            || props.and_then(|p| p.get("BodyS3Location")).is_some()
-        {
+        if let Some(body) = props.and_then(|p| p.get("Body")) {
+            if body
+                .get("paths")
+                .and_then(Value::as_object)
+                .is_some_and(Map::is_empty)
+                && !route_resources.may_give_methods_to(id)
+            {
+                no_routes(id, into);
+            }
+            continue;
+        }
+        if props.and_then(|p| p.get("BodyS3Location")).is_some() {
             continue;
         }
         let protocol = props
@@ -143,6 +165,53 @@ pub fn read(
                 item.insert(op_key, Value::Object(op));
                 routes += 1;
             }
+        }
+        // Quick create: `Target` makes an integration (a function's ARN: AWS_PROXY; a URL:
+        // HTTP_PROXY) and a route to it, `RouteKey` or $default [AWS:
+        // AWS::ApiGatewayV2::Api Target, RouteKey].
+        if let Some(t) = props.and_then(|p| p.get("Target")) {
+            let url = resolver
+                .text(t)
+                .is_some_and(|t| t.starts_with("http://") || t.starts_with("https://"));
+            let mut ip = json!({
+                "IntegrationType": if url { "HTTP_PROXY" } else { "AWS_PROXY" },
+                "IntegrationUri": t,
+                "PayloadFormatVersion": if url { "1.0" } else { "2.0" },
+            });
+            if url {
+                ip["IntegrationMethod"] = json!("ANY");
+            }
+            if let Some(c) = props.and_then(|p| p.get("CredentialsArn")) {
+                ip["CredentialsArn"] = c.clone();
+            }
+            let key = props
+                .and_then(|p| p.get("RouteKey"))
+                .and_then(|k| resolver.text(k))
+                .unwrap_or_else(|| "$default".into());
+            let (verb, path) = match key.split_once(' ') {
+                Some((v, p)) if !v.eq_ignore_ascii_case("any") => {
+                    (v.to_ascii_lowercase(), p.to_string())
+                }
+                Some((_, p)) => ("x-amazon-apigateway-any-method".to_string(), p.to_string()),
+                None => ("x-amazon-apigateway-any-method".to_string(), key.clone()),
+            };
+            let origin = at(id);
+            let integration = integration_of(&origin, &json!({ "Properties": ip }), &resolver);
+            if let Some(item) = paths
+                .entry(path)
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+            {
+                item.insert(
+                    verb,
+                    json!({ORIGIN: origin, "responses": {},
+                           "x-amazon-apigateway-integration": integration}),
+                );
+                routes += 1;
+            }
+        }
+        if routes == 0 && !route_resources.may_give_methods_to(id) {
+            no_routes(id, into);
         }
         def.insert("paths".into(), Value::Object(paths));
         // Stages and their variables (`AWS::ApiGatewayV2::Stage` `StageVariables`).

@@ -95,12 +95,15 @@ pub fn read_as(
     let method_resources = MethodResourceApis::of(resources);
     let refuse_empty = |id: &str, read: &mut Read| {
         if deployed.contains(id) && !method_resources.may_give_methods_to(id) {
-            read.empty_apis.push((
-                id.to_string(),
-                format!(
+            read.faults.push(super::Fault {
+                code: super::API_WITHOUT_METHODS,
+                error: true,
+                api: id.to_string(),
+                location: crate::locate::resource_path(id),
+                message: format!(
                     "{id} has no methods and the template deploys it: API Gateway refuses the deployment (BadRequestException \"The REST API doesn't contain any methods\"), so the stack fails; give it its methods (or its events, in SAM), or remove it"
                 ),
-            ));
+            });
         }
     };
     let mut apis: HashMap<String, Api> = HashMap::new();
@@ -298,10 +301,10 @@ pub fn read_as(
     Some(read)
 }
 
-/// The logical id a `{"Ref": ID}` names.
-/// The REST APIs a template's `AWS::ApiGateway::Method` resources name (by `Ref` or
-/// `Fn::GetAtt`), read or not: an API none names has no methods from them, unless one names
-/// its API in another way (then any may have).
+/// The APIs a template's `AWS::ApiGateway::Method` resources (or an HTTP API's
+/// `AWS::ApiGatewayV2::Route` resources) name (by `Ref` or `Fn::GetAtt`), read or not: an API
+/// none names has no methods from them, unless one names its API in another way (then any may
+/// have).
 pub(crate) struct MethodResourceApis {
     named: std::collections::HashSet<String>,
     unattributed: bool,
@@ -309,18 +312,28 @@ pub(crate) struct MethodResourceApis {
 
 impl MethodResourceApis {
     pub(crate) fn of(resources: &Map<String, Value>) -> Self {
+        Self::of_type(
+            resources,
+            "AWS::ApiGateway::Method",
+            "/Properties/RestApiId",
+        )
+    }
+
+    /// The APIs the template's AWS::ApiGatewayV2::Route resources may give routes.
+    pub(crate) fn of_routes(resources: &Map<String, Value>) -> Self {
+        Self::of_type(resources, "AWS::ApiGatewayV2::Route", "/Properties/ApiId")
+    }
+
+    fn of_type(resources: &Map<String, Value>, kind: &str, api: &str) -> Self {
         let mut out = MethodResourceApis {
             named: Default::default(),
             unattributed: false,
         };
         for m in resources
             .values()
-            .filter(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::ApiGateway::Method"))
+            .filter(|r| r.get("Type").and_then(Value::as_str) == Some(kind))
         {
-            match m
-                .pointer("/Properties/RestApiId")
-                .and_then(referenced_resource)
-            {
+            match m.pointer(api).and_then(referenced_resource) {
                 Some(api) => {
                     out.named.insert(api.to_string());
                 }

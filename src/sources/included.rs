@@ -134,9 +134,14 @@ fn read_one(
     out: &mut Included,
 ) -> Option<Value> {
     if location.starts_with("s3://") || location.starts_with("https://") {
-        if says_s3 {
+        // SAM refuses a DefinitionUri that is a URL but not s3:// (a fault of the template,
+        // reported where SAM is read).
+        if says_s3 && (key != "DefinitionUri" || location.starts_with("s3://")) {
             out.not_readable.push(in_s3(id, key));
         }
+        return None;
+    }
+    if key == "DefinitionUri" && location.contains("://") {
         return None;
     }
     let Some(folder) = folder else {
@@ -216,7 +221,7 @@ fn read_one(
 }
 
 /// How many operations a definition's paths hold.
-fn operations(body: &Value) -> usize {
+pub(crate) fn operations(body: &Value) -> usize {
     body["paths"]
         .as_object()
         .into_iter()

@@ -24,8 +24,33 @@ pub const READ: &str = "source.read";
 pub const UNRESOLVED: &str = "source.unresolved";
 pub const NOT_READABLE: &str = "source.not-readable";
 pub const API_WITHOUT_METHODS: &str = "lint.api-without-methods";
+/// A SAM template the SAM transform refuses: the stack is never created or updated.
+pub const SAM_TRANSFORM_ERROR: &str = "lint.sam-transform-error";
+/// A SAM function event SAM leaves out of its API's own definition.
+pub const SAM_EVENT_NOT_IN_DEFINITION: &str = "lint.sam-event-not-in-definition";
 
-pub const CODES: &[&str] = &[READ, UNRESOLVED, NOT_READABLE, API_WITHOUT_METHODS];
+pub const CODES: &[&str] = &[
+    READ,
+    UNRESOLVED,
+    NOT_READABLE,
+    API_WITHOUT_METHODS,
+    SAM_TRANSFORM_ERROR,
+    SAM_EVENT_NOT_IN_DEFINITION,
+];
+
+/// A fault of the template itself, found while reading it: where the stack fails, or what it
+/// makes differs from what it says.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fault {
+    pub code: &'static str,
+    /// An error (the stack fails, or a call certainly fails), else a warning.
+    pub error: bool,
+    /// The API's logical id.
+    pub api: String,
+    /// The JSON path in the template the fault is about.
+    pub location: String,
+    pub message: String,
+}
 
 /// What was read from a source.
 #[derive(Debug, Clone, Serialize)]
@@ -41,8 +66,8 @@ pub struct Read {
     pub not_readable: Vec<String>,
     /// Definition files the template names, read beside it.
     pub included: Vec<String>,
-    /// SAM REST APIs that get no method: (logical id, why).
-    pub empty_apis: Vec<(String, String)>,
+    /// Faults of the template itself (an API without methods, what SAM refuses).
+    pub faults: Vec<Fault>,
     /// Their texts, where findings inside them are placed.
     #[serde(skip)]
     pub files: Vec<included::File>,
@@ -59,7 +84,7 @@ impl Read {
             not_readable: Vec::new(),
             included: Vec::new(),
             files: Vec::new(),
-            empty_apis: Vec::new(),
+            faults: Vec::new(),
         }
     }
 
@@ -115,11 +140,16 @@ impl Read {
         for why in self.not_readable.iter().take(20) {
             out.push(Finding::warning(NOT_READABLE, why.clone()));
         }
-        for (id, why) in self.empty_apis.iter().take(20) {
+        for f in self.faults.iter().take(50) {
+            let finding = if f.error {
+                Finding::error(f.code, f.message.clone())
+            } else {
+                Finding::warning(f.code, f.message.clone())
+            };
             out.push(
-                Finding::error(API_WITHOUT_METHODS, why.clone())
-                    .with("api", id.as_str())
-                    .with("location", crate::locate::resource_path(id)),
+                finding
+                    .with("api", f.api.as_str())
+                    .with("location", f.location.as_str()),
             );
         }
         out
@@ -171,6 +201,7 @@ fn expand_template(value: &mut Value) -> Option<Read> {
     events.methods += v2.methods;
     events.unresolved += v2.unresolved;
     events.not_readable.extend(v2.not_readable);
+    events.faults.extend(v2.faults);
     if v2.http_apis > 0 && events.apis == 0 {
         events.kind = "CloudFormation template";
     }
@@ -181,12 +212,12 @@ fn expand_template(value: &mut Value) -> Option<Read> {
             r.methods += events.methods;
             r.unresolved += events.unresolved;
             r.not_readable.extend(events.not_readable);
-            r.empty_apis.extend(events.empty_apis);
+            r.faults.extend(events.faults);
             Some(r)
         }
         None if events.apis + events.http_apis > 0
             || !events.not_readable.is_empty()
-            || !events.empty_apis.is_empty() =>
+            || !events.faults.is_empty() =>
         {
             Some(events)
         }

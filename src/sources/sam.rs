@@ -14,7 +14,9 @@ const IMPLICIT_REST: &str = "ServerlessRestApi";
 
 /// An event added to an explicit API's inline definition: the API, path, method key, the
 /// event's operation, and the API's Auth.Authorizers as security schemes.
-type Merge = (String, String, String, Map<String, Value>, Value);
+/// An event's operation for an API's own definition: (API, path, method, operation, security
+/// schemes, whether the operation's security replaces the definition's).
+type Merge = (String, String, String, Map<String, Value>, Value, bool);
 const IMPLICIT_HTTP: &str = "ServerlessHttpApi";
 
 /// Writes the implicit and event-built APIs' definitions into the template; what was read.
@@ -110,29 +112,47 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                         path.replace('~', "~0").replace('/', "~1")
                     ))
                     .is_some();
-                if !exists && !http {
-                    into.not_readable.push(format!(
-                        "{fid} event {eid}: {} {path} is not an operation of {api_id}'s DefinitionBody, which SAM requires for an Api event",
-                        key.to_ascii_uppercase()
-                    ));
-                    continue;
-                }
-                // The API's Auth.Authorizers as schemes, for the definition to hold too.
-                let mut scratch = definition(http, api, &resolver);
                 let origin = format!(
                     "{}.Properties.Events.{eid}",
                     crate::locate::resource_path(fid)
                 );
+                // A REST API's own definition is the user's: without MergeDefinitions SAM
+                // adds an event's operation to it never, and its authorization only with
+                // OverrideApiAuth [samtranslator: push.py Api.to_cloudformation; SAM's test
+                // explicit_api_with_invalid_events_config].
+                let mut override_auth = false;
+                if !http && !merges_definitions(api, &resolver) {
+                    if !exists {
+                        into.faults.push(event_not_in_definition(
+                            &api_id, fid, eid, &path, &key, body, origin,
+                        ));
+                        continue;
+                    }
+                    override_auth = props
+                        .pointer("/Auth/OverrideApiAuth")
+                        .and_then(|o| resolver.text(o))
+                        .is_some_and(|o| o == "true");
+                    if !override_auth {
+                        continue;
+                    }
+                }
+                // The API's Auth.Authorizers as schemes, for the definition to hold too.
+                let mut scratch = definition(http, api, &resolver);
                 let mut op = operation(fid, &props, api, http, &origin, &resolver, &mut scratch);
                 if machine {
                     start_execution(&mut op, fid, eid, &props, &resolver);
+                }
+                if override_auth {
+                    // Only the event's authorization, and it replaces the definition's.
+                    op.retain(|k, _| k == "security");
+                    op.entry("security").or_insert_with(|| json!([]));
                 }
                 let schemes = scratch
                     .get("components")
                     .and_then(|c| c.get("securitySchemes"))
                     .cloned()
                     .unwrap_or(json!({}));
-                merges.push((api_id, path, key, op, schemes));
+                merges.push((api_id, path, key, op, schemes, override_auth));
                 continue;
             }
             let at = match built.iter().position(|(id, ..)| id == &api_id) {
@@ -157,9 +177,34 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 .or_insert_with(|| Value::Object(Map::new()));
             if let Some(item) = paths
                 .as_object_mut()
-                .map(|p| p.entry(path).or_insert_with(|| json!({})))
+                .map(|p| p.entry(path.clone()).or_insert_with(|| json!({})))
                 .and_then(Value::as_object_mut)
             {
+                // Two events of one API on the same route: SAM refuses the second
+                // [samtranslator: push.py, "defined multiple times"].
+                if let Some(first) = item
+                    .get(&key)
+                    .and_then(|o| o.get(ORIGIN))
+                    .and_then(Value::as_str)
+                {
+                    // "$.Resources.Fn.Properties.Events.A" is "Fn event A".
+                    let first = first
+                        .strip_prefix("$.Resources.")
+                        .and_then(|f| f.split_once(".Properties.Events."))
+                        .map_or(first.to_string(), |(f, e)| format!("{f} event {e}"));
+                    let (open, close) = if http { ('\'', '\'') } else { ('"', '"') };
+                    into.faults.push(super::Fault {
+                        code: super::SAM_TRANSFORM_ERROR,
+                        error: true,
+                        api: api_id.clone(),
+                        location: origin.clone(),
+                        message: format!(
+                            "{fid} event {eid} names {} {path} of {api_id}, which {first} already names: SAM refuses the template (\"Event with id [{eid}] is invalid. API method {open}{key}{close} defined multiple times for path {open}{path}{close}.\"), so the stack is never created or updated; remove one of the two events, or give them different paths or methods",
+                            method_label(&key)
+                        ),
+                    });
+                    continue;
+                }
                 item.insert(key, Value::Object(op));
                 *methods += 1;
             }
@@ -225,55 +270,97 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
     let merging: std::collections::HashSet<String> = merges
         .iter()
         .map(|m| m.0.clone())
-        .filter(|id| {
-            api_of(id, false)
-                .as_deref()
-                .and_then(|a| a.pointer("/Properties/MergeDefinitions"))
-                .and_then(|m| resolver.text(m))
-                .is_some_and(|m| m == "true")
-        })
+        .filter(|id| merges_definitions(api_of(id, false).as_deref(), &resolver))
         .collect();
+    // What SAM refuses to write into a definition it does not hold.
+    for (id, r) in resources {
+        let http = match r.get("Type").and_then(Value::as_str) {
+            Some("AWS::Serverless::Api") => false,
+            Some("AWS::Serverless::HttpApi") => true,
+            _ => continue,
+        };
+        if r.pointer("/Properties/DefinitionUri").is_some() {
+            let api = api_of(id, http);
+            into.faults.extend(needs_inline_definition(
+                id,
+                http,
+                api.as_deref(),
+                r,
+                &resolver,
+            ));
+        }
+    }
     // An AWS::Serverless::Api with neither a definition nor an event naming it: SAM writes it
     // with no methods, and API Gateway refuses to deploy a REST API without any
     // (BadRequestException "The REST API doesn't contain any methods" [AWS:
     // AWS::ApiGateway::Deployment]). Usually its events forgot `RestApiId`, and made the
     // implicit ServerlessRestApi instead.
-    let implicit_events = built
-        .iter()
-        .find(|(id, http, ..)| id == IMPLICIT_REST && !http)
-        .map_or(0, |b| b.3);
-    // AWS::ApiGateway::Method resources may give a SAM API its methods too.
+    // An AWS::Serverless::HttpApi likewise, but API Gateway keeps an HTTP API without routes,
+    // and answers every call 404 {"message":"Not Found"}: a warning, unless its events made
+    // the implicit API instead. AWS::ApiGateway::Method (AWS::ApiGatewayV2::Route) resources
+    // may give a SAM API its methods too.
     let method_resources = super::cloudformation::MethodResourceApis::of(resources);
+    let route_resources = super::cloudformation::MethodResourceApis::of_routes(resources);
     let mut empty = Vec::new();
     for (id, r) in resources {
-        let props = r.get("Properties");
-        if r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::Api")
-            && props.is_none_or(|p| {
-                p.get("DefinitionBody").is_none() && p.get("DefinitionUri").is_none()
-            })
-            && !built.iter().any(|(b, ..)| b == id)
-            && !method_resources.may_give_methods_to(id)
+        let http = match r.get("Type").and_then(Value::as_str) {
+            Some("AWS::Serverless::Api") => false,
+            Some("AWS::Serverless::HttpApi") => true,
+            _ => continue,
+        };
+        let given = if http {
+            &route_resources
+        } else {
+            &method_resources
+        };
+        if r.get("Properties")
+            .is_some_and(|p| p.get("DefinitionBody").is_some() || p.get("DefinitionUri").is_some())
+            || built.iter().any(|(b, ..)| b == id)
+            || given.may_give_methods_to(id)
         {
-            let hint = if implicit_events > 0 {
-                format!(
-                    "; the template's {implicit_events} Api event(s) without RestApiId make the implicit ServerlessRestApi instead"
-                )
-            } else {
-                String::new()
-            };
-            into.empty_apis.push((
-                id.clone(),
-                format!(
-                    "{id} is an AWS::Serverless::Api with no DefinitionBody and no function event naming it (RestApiId: !Ref {id}){hint}: SAM writes it with no methods, and API Gateway refuses to deploy it (BadRequestException \"The REST API doesn't contain any methods\"), so the stack fails; give its events RestApiId: !Ref {id}, or remove it"
-                ),
-            ));
-            empty.push(id.clone());
+            continue;
         }
+        let (implicit, event, key) = if http {
+            (IMPLICIT_HTTP, "HttpApi", "ApiId")
+        } else {
+            (IMPLICIT_REST, "Api", "RestApiId")
+        };
+        let implicit_events = built
+            .iter()
+            .find(|(b, h, ..)| b == implicit && *h == http)
+            .map_or(0, |b| b.3);
+        let hint = if implicit_events > 0 {
+            format!(
+                "; the template's {implicit_events} {event} event(s) without {key} make the implicit {implicit} instead"
+            )
+        } else {
+            String::new()
+        };
+        let outcome = if http {
+            "SAM writes it with no routes, and API Gateway answers every call to it 404 {\"message\":\"Not Found\"}"
+        } else {
+            "SAM writes it with no methods, and API Gateway refuses to deploy it (BadRequestException \"The REST API doesn't contain any methods\"), so the stack fails"
+        };
+        let kind = if http {
+            "AWS::Serverless::HttpApi"
+        } else {
+            "AWS::Serverless::Api"
+        };
+        into.faults.push(super::Fault {
+            code: super::API_WITHOUT_METHODS,
+            error: !http || implicit_events > 0,
+            api: id.clone(),
+            location: crate::locate::resource_path(id),
+            message: format!(
+                "{id} is an {kind} with no DefinitionBody and no function event naming it ({key}: !Ref {id}){hint}: {outcome}; give its events {key}: !Ref {id}, or remove it"
+            ),
+        });
+        empty.push((id.clone(), http));
     }
-    // Its definition as SAM writes it: no paths.
-    for id in empty {
-        let def = definition(false, api_of(&id, false).as_deref(), &resolver);
-        built.push((id, false, def, 0));
+    // Their definitions as SAM writes them: no paths.
+    for (id, http) in empty {
+        let def = definition(http, api_of(&id, http).as_deref(), &resolver);
+        built.push((id, http, def, 0));
     }
     into.unresolved += resolver.unresolved.get();
     let Some(resources) = template.get_mut("Resources").and_then(Value::as_object_mut) else {
@@ -294,7 +381,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             apply_body_auth(body, &auth, &targeted);
         }
     }
-    for (api_id, path, key, op, schemes) in merges {
+    for (api_id, path, key, op, schemes, replaces) in merges {
         let Some(body) = resources
             .get_mut(&api_id)
             .and_then(|a| a.pointer_mut("/Properties/DefinitionBody"))
@@ -341,11 +428,11 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 None => {
                     existing.insert(k, v);
                 }
+                Some(mine) if replaces => *mine = v,
                 Some(mine) if generated_wins => merge_into(mine, v),
                 Some(_) => {}
             }
         }
-        into.methods += 1;
     }
     for (id, cors, auth) in cors_of {
         let body = match built.iter_mut().find(|(b, http, ..)| b == &id && !http) {
@@ -358,6 +445,30 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
         if let Some(body) = body {
             add_cors(body, &cors, auth.as_ref());
         }
+    }
+    // Explicit APIs with their own inline definition, as SAM leaves them (those in a file of
+    // their own were counted where the file was read).
+    for r in resources.values() {
+        let http = match r.get("Type").and_then(Value::as_str) {
+            Some("AWS::Serverless::Api") => false,
+            Some("AWS::Serverless::HttpApi") => true,
+            _ => continue,
+        };
+        let Some(body) = r
+            .pointer("/Properties/DefinitionBody")
+            .filter(|b| b.get("paths").is_some())
+        else {
+            continue;
+        };
+        if r.pointer("/Properties/DefinitionUri").is_some() {
+            continue;
+        }
+        if http {
+            into.http_apis += 1;
+        } else {
+            into.apis += 1;
+        }
+        into.methods += super::included::operations(body);
     }
     for (id, http, def, methods) in built {
         if http {
@@ -382,6 +493,207 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             props.insert("DefinitionBody".into(), Value::Object(def));
         }
     }
+}
+
+/// A definition's operation key as people write the method: `ANY` for API Gateway's any-method.
+fn method_label(key: &str) -> String {
+    if key == "x-amazon-apigateway-any-method" {
+        "ANY".to_string()
+    } else {
+        key.to_ascii_uppercase()
+    }
+}
+
+/// Whether a REST API takes its events' operations into its own definition
+/// (`MergeDefinitions`, its own or Globals.Api's).
+fn merges_definitions(api: Option<&Value>, resolver: &Resolver<'_>) -> bool {
+    api.and_then(|a| a.pointer("/Properties/MergeDefinitions"))
+        .and_then(|m| resolver.text(m))
+        .is_some_and(|m| m == "true")
+}
+
+/// An Api event whose route the REST API's own definition lacks: SAM adds only the function's
+/// permission, so the API has no such method. A call to it is answered by another path of the
+/// definition that matches it (a `{proxy+}`), else 403 "Missing Authentication Token".
+#[allow(clippy::too_many_arguments)]
+fn event_not_in_definition(
+    api: &str,
+    function: &str,
+    event: &str,
+    path: &str,
+    key: &str,
+    body: &Value,
+    location: String,
+) -> super::Fault {
+    let method = method_label(key);
+    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let served = body
+        .get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter(|(p, item)| {
+            crate::checks::validation::route_score(p, &segments).is_some()
+                && item.as_object().is_some_and(|i| {
+                    i.contains_key(key) || i.contains_key("x-amazon-apigateway-any-method")
+                })
+        })
+        .map(|(p, _)| p.clone())
+        .next();
+    let (error, outcome) = match &served {
+        Some(p) => (
+            false,
+            format!("a call to it is answered by {p}'s own integration, not by {function}"),
+        ),
+        None => (
+            true,
+            "a call to it is answered 403 {\"message\":\"Missing Authentication Token\"}"
+                .to_string(),
+        ),
+    };
+    super::Fault {
+        code: super::SAM_EVENT_NOT_IN_DEFINITION,
+        error,
+        api: api.to_string(),
+        location,
+        message: format!(
+            "{function} event {event} names {method} {path} of {api}, which {api}'s DefinitionBody does not define: SAM adds an event's operation to an API's own definition only with MergeDefinitions: true, and otherwise writes only the function's permission, so the API has no {method} {path} and {outcome}; add the operation (with its x-amazon-apigateway-integration) to the DefinitionBody, or set MergeDefinitions: true on {api}"
+        ),
+    }
+}
+
+/// SAM's refusals of an API whose definition is a file of its own (`DefinitionUri`): a
+/// DefinitionBody or MergeDefinitions beside it, and properties SAM writes into a definition,
+/// which it cannot into one it does not hold [samtranslator: api_generator.py,
+/// http_api_generator.py; SAM's tests error_cors_on_external_swagger,
+/// error_http_api_tags_def_uri, error_http_api_with_cors_def_uri].
+fn needs_inline_definition(
+    id: &str,
+    http: bool,
+    api: Option<&Value>,
+    resource: &Value,
+    resolver: &Resolver<'_>,
+) -> Vec<super::Fault> {
+    const REST: &[(&str, &str)] = &[
+        (
+            "Cors",
+            "Cors works only with inline Swagger specified in 'DefinitionBody' property.",
+        ),
+        (
+            "Auth",
+            "Auth works only with inline Swagger specified in 'DefinitionBody' property.",
+        ),
+        (
+            "GatewayResponses",
+            "GatewayResponses works only with inline Swagger specified in 'DefinitionBody' property.",
+        ),
+        (
+            "Models",
+            "Models works only with inline Swagger specified in 'DefinitionBody' property.",
+        ),
+    ];
+    const HTTP: &[(&str, &str)] = &[
+        (
+            "CorsConfiguration",
+            "Cors works only with inline OpenApi specified in 'DefinitionBody' property.",
+        ),
+        (
+            "Auth",
+            "Auth works only with inline OpenApi specified in the 'DefinitionBody' property.",
+        ),
+        (
+            "Tags",
+            "Tags works only with inline OpenApi specified in the 'DefinitionBody' property.",
+        ),
+        (
+            "Description",
+            "Description works only with inline OpenApi specified in the 'DefinitionBody' property.",
+        ),
+        (
+            "Name",
+            "Name works only with inline OpenApi specified in the 'DefinitionBody' property.",
+        ),
+    ];
+    let globals = if http { "HttpApi" } else { "Api" };
+    let mut out = Vec::new();
+    let refusal = |key: &str, said: &str, why: &str| super::Fault {
+        code: super::SAM_TRANSFORM_ERROR,
+        error: true,
+        api: id.to_string(),
+        location: format!("{}.Properties.{key}", crate::locate::resource_path(id)),
+        message: format!(
+            "{id}: SAM refuses the template (\"Resource with id [{id}] is invalid. {said}\"), so the stack is never created or updated; {why}"
+        ),
+    };
+    // Both written by the user (a body read from the DefinitionUri file is marked as such).
+    if resource
+        .pointer("/Properties/DefinitionBody")
+        .is_some_and(|b| b.get(super::included::FILE).is_none())
+    {
+        out.push(refusal(
+            "DefinitionBody",
+            "Specify either 'DefinitionUri' or 'DefinitionBody' property and not both.",
+            "keep one of the two",
+        ));
+    }
+    // A local path is uploaded by `sam deploy` (or `aws cloudformation package`), which
+    // writes its s3:// URI in its place; any other URL stays, and SAM takes only s3://
+    // [samtranslator: s3_utils/uri_parser.py; SAM's test error_api_invalid_definitionuri].
+    if let Some(uri) = resource
+        .pointer("/Properties/DefinitionUri")
+        .and_then(Value::as_str)
+        .filter(|u| u.contains("://") && !u.starts_with("s3://"))
+    {
+        out.push(refusal(
+            "DefinitionUri",
+            "'DefinitionUri' is not a valid S3 Uri of the form 's3://bucket/key' with optional versionId query parameter.",
+            &format!("{uri} is not one: give the s3:// URI of the uploaded definition, or the path of a local file for sam deploy to upload"),
+        ));
+    }
+    if !http && merges_definitions(api, resolver) {
+        out.push(refusal(
+            "DefinitionUri",
+            "Cannot set 'MergeDefinitions' to True when using `DefinitionUri`.",
+            "SAM merges its events only into a DefinitionBody: inline the definition (Fn::Transform AWS::Include keeps it in its file), or drop MergeDefinitions",
+        ));
+    }
+    for (key, said) in if http { HTTP } else { REST } {
+        // SAM skips an empty or false value.
+        let set = api
+            .and_then(|a| a.pointer(&format!("/Properties/{key}")))
+            .map(|v| resolver.value(v))
+            .is_some_and(|v| match v {
+                Value::Null | Value::Bool(false) => false,
+                Value::String(s) => !s.is_empty(),
+                Value::Object(o) => !o.is_empty(),
+                Value::Array(a) => !a.is_empty(),
+                Value::Number(_) | Value::Bool(true) => true,
+            });
+        if !set {
+            continue;
+        }
+        let (location, whose) = if resource.pointer(&format!("/Properties/{key}")).is_some() {
+            (
+                format!("{}.Properties.{key}", crate::locate::resource_path(id)),
+                String::new(),
+            )
+        } else {
+            (
+                format!("$.Globals.{globals}.{key}"),
+                format!(" (from Globals.{globals})"),
+            )
+        };
+        out.push(super::Fault {
+            code: super::SAM_TRANSFORM_ERROR,
+            error: true,
+            api: id.to_string(),
+            location,
+            message: format!(
+                "{id} has {key}{whose} and its definition in a file of its own (DefinitionUri): SAM refuses the template (\"Resource with id [{id}] is invalid. {said}\"), so the stack is never created or updated; write what {key} says into the definition file, or make the definition a DefinitionBody (Fn::Transform AWS::Include keeps it in its file)"
+            ),
+        });
+    }
+    out
 }
 
 /// Whether `resource` is an API an event of this kind can name: an `AWS::Serverless::Api`
