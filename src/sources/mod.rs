@@ -146,11 +146,12 @@ impl Read {
             } else {
                 Finding::warning(f.code, f.message.clone())
             };
-            out.push(
+            let finding = if f.api.is_empty() {
                 finding
-                    .with("api", f.api.as_str())
-                    .with("location", f.location.as_str()),
-            );
+            } else {
+                finding.with("api", f.api.as_str())
+            };
+            out.push(finding.with("location", f.location.as_str()));
         }
         out
     }

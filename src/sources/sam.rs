@@ -58,6 +58,29 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 _ => continue,
             };
             let props = e.get("Properties").cloned().unwrap_or(json!({}));
+            let origin = format!(
+                "{}.Properties.Events.{eid}",
+                crate::locate::resource_path(fid)
+            );
+            // A REST event needs both; SAM refuses it without [SAM's test
+            // error_function_invalid_api_event]. An HTTP event without either is the
+            // $default route; with one of the two, what SAM does is not decided here.
+            if !http
+                && let Some(missing) = ["Path", "Method"]
+                    .into_iter()
+                    .find(|k| props.get(*k).is_none())
+            {
+                into.faults.push(super::Fault {
+                    code: super::SAM_TRANSFORM_ERROR,
+                    error: true,
+                    api: String::new(),
+                    location: origin.clone(),
+                    message: format!(
+                        "{fid} event {eid} has no {missing}: SAM refuses the template (\"Event with id [{eid}] is invalid. Property '{missing}' is required.\"), so the stack is never created or updated; give the event its Path and Method"
+                    ),
+                });
+                continue;
+            }
             // A Ref, or the API's logical id as a plain string: SAM takes both
             // (`Api.get_rest_api_id_string`).
             let api_id = match props.get("RestApiId").or_else(|| props.get("ApiId")) {
@@ -69,14 +92,17 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 {
                     Some(id) => id.to_string(),
                     None => {
-                        into.not_readable.push(format!(
-                            "{fid} event {eid}: its API is not a Ref to an {} of this template",
-                            if http {
-                                "AWS::Serverless::HttpApi"
-                            } else {
-                                "AWS::Serverless::Api"
-                            }
-                        ));
+                        match api_reference_refused(r, resources, http, fid, eid, origin) {
+                            Some(fault) => into.faults.push(fault),
+                            None => into.not_readable.push(format!(
+                                "{fid} event {eid}: its API is not a Ref to an {} of this template",
+                                if http {
+                                    "AWS::Serverless::HttpApi"
+                                } else {
+                                    "AWS::Serverless::Api"
+                                }
+                            )),
+                        }
                         continue;
                     }
                 },
@@ -112,10 +138,6 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                         path.replace('~', "~0").replace('/', "~1")
                     ))
                     .is_some();
-                let origin = format!(
-                    "{}.Properties.Events.{eid}",
-                    crate::locate::resource_path(fid)
-                );
                 // A REST API's own definition is the user's: without MergeDefinitions SAM
                 // adds an event's operation to it never, and its authorization only with
                 // OverrideApiAuth [samtranslator: push.py Api.to_cloudformation; SAM's test
@@ -135,6 +157,11 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                     if !override_auth {
                         continue;
                     }
+                }
+                if let Some(fault) =
+                    event_auth_refused(&props, api, http, fid, eid, &origin, &resolver)
+                {
+                    into.faults.push(fault);
                 }
                 // The API's Auth.Authorizers as schemes, for the definition to hold too.
                 let mut scratch = definition(http, api, &resolver);
@@ -163,11 +190,11 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 }
             };
             let (_, _, def, methods) = &mut built[at];
-            let origin = format!(
-                "{}.Properties.Events.{eid}",
-                crate::locate::resource_path(fid)
-            );
             let (path, key) = route_of(&props, &resolver);
+            if let Some(fault) = event_auth_refused(&props, api, http, fid, eid, &origin, &resolver)
+            {
+                into.faults.push(fault);
+            }
             let mut op = operation(fid, &props, api, http, &origin, &resolver, def);
             if machine {
                 start_execution(&mut op, fid, eid, &props, &resolver);
@@ -182,10 +209,12 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             {
                 // Two events of one API on the same route: SAM refuses the second
                 // [samtranslator: push.py, "defined multiple times"].
+                let partial = props.get("Path").is_some() != props.get("Method").is_some();
                 if let Some(first) = item
                     .get(&key)
                     .and_then(|o| o.get(ORIGIN))
                     .and_then(Value::as_str)
+                    .filter(|_| !partial)
                 {
                     // "$.Resources.Fn.Properties.Events.A" is "Fn event A".
                     let first = first
@@ -286,6 +315,24 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 http,
                 api.as_deref(),
                 r,
+                &resolver,
+            ));
+        } else {
+            into.faults.extend(cors_refused(
+                id,
+                http,
+                api_of(id, http).as_deref(),
+                &resolver,
+            ));
+        }
+    }
+    // The implicit APIs take Globals' Cors.
+    for (id, http) in [(IMPLICIT_REST, false), (IMPLICIT_HTTP, true)] {
+        if !resources.contains_key(id) && built.iter().any(|(b, h, ..)| b == id && *h == http) {
+            into.faults.extend(cors_refused(
+                id,
+                http,
+                api_of(id, http).as_deref(),
                 &resolver,
             ));
         }
@@ -694,6 +741,286 @@ fn needs_inline_definition(
         });
     }
     out
+}
+
+/// An API's CORS settings SAM refuses: a key it does not know (a REST API's `Cors` takes
+/// AllowMethods, AllowHeaders, AllowOrigin, MaxAge, AllowCredentials; an HTTP API's
+/// `CorsConfiguration` AllowMethods, AllowHeaders, AllowOrigins, MaxAge, ExposeHeaders,
+/// AllowCredentials), or AllowCredentials with the origin `'*'` (a REST API's default)
+/// [samtranslator api_generator.py and http_api_generator.py `_add_cors`; SAM's tests
+/// error_invalid_cors_dict, error_invalid_httpapi_cors_property,
+/// error_cors_credentials_true_with_wildcard_origin].
+fn cors_refused(
+    id: &str,
+    http: bool,
+    api: Option<&Value>,
+    resolver: &Resolver<'_>,
+) -> Vec<super::Fault> {
+    let key = if http { "CorsConfiguration" } else { "Cors" };
+    // An intrinsic (`Fn::Join`, `Fn::If`, `Ref`) is the origin as a whole, not a map of keys.
+    let Some(cors) = api
+        .and_then(|a| a.pointer(&format!("/Properties/{key}")))
+        .and_then(Value::as_object)
+        .filter(|c| {
+            !(c.len() == 1
+                && c.keys()
+                    .next()
+                    .is_some_and(|k| k == "Ref" || k.starts_with("Fn::")))
+        })
+    else {
+        return Vec::new();
+    };
+    let known: &[&str] = if http {
+        &[
+            "AllowMethods",
+            "AllowHeaders",
+            "AllowOrigins",
+            "MaxAge",
+            "ExposeHeaders",
+            "AllowCredentials",
+        ]
+    } else {
+        &[
+            "AllowMethods",
+            "AllowHeaders",
+            "AllowOrigin",
+            "MaxAge",
+            "AllowCredentials",
+        ]
+    };
+    let location = if id == IMPLICIT_REST || id == IMPLICIT_HTTP {
+        format!("$.Globals.{}.{key}", if http { "HttpApi" } else { "Api" })
+    } else {
+        format!("{}.Properties.{key}", crate::locate::resource_path(id))
+    };
+    let fault = |said: String, why: &str| super::Fault {
+        code: super::SAM_TRANSFORM_ERROR,
+        error: true,
+        api: id.to_string(),
+        location: location.clone(),
+        message: format!(
+            "{id}: SAM refuses the template (\"Resource with id [{id}] is invalid. {said}\"), so the stack is never created or updated; {why}"
+        ),
+    };
+    let mut out = Vec::new();
+    for k in cors.keys().filter(|k| !known.contains(&k.as_str())) {
+        let hint = match (http, k.as_str()) {
+            (true, "AllowOrigin") => " (an HTTP API's is AllowOrigins, a list)".to_string(),
+            (false, "AllowOrigins") => {
+                " (a REST API's is AllowOrigin, one quoted value)".to_string()
+            }
+            _ => String::new(),
+        };
+        out.push(fault(
+            format!("Invalid key '{k}' for 'Cors' property."),
+            &format!("{key} takes {}{hint}", known.join(", ")),
+        ));
+    }
+    let credentials = cors
+        .get("AllowCredentials")
+        .and_then(|c| resolver.text(c))
+        .is_some_and(|c| c == "true");
+    let wildcard = if http {
+        cors.get("AllowOrigins")
+            .map(|o| resolver.value(o))
+            .is_some_and(|o| o == json!(["'*'"]))
+    } else {
+        cors.get("AllowOrigin")
+            .and_then(|o| resolver.text(o))
+            .is_none_or(|o| o == "'*'")
+    };
+    if credentials && wildcard {
+        out.push(fault(
+            format!(
+                "Unable to add Cors configuration because 'AllowCredentials' can not be true when 'AllowOrigin' is \"'*'\" or not set{}",
+                if http { "." } else { "" }
+            ),
+            "name the origin that sends credentials (browsers refuse credentials with the wildcard origin too)",
+        ));
+    }
+    out
+}
+
+/// An event's `Auth` SAM refuses: an authorizer its API does not define, `NONE` where the API
+/// has no default authorizer, an HTTP event's `Auth` without an authorizer where the API has no
+/// default, `OverrideApiAuth` with nothing to override [samtranslator push.py
+/// `add_auth_to_swagger`, `_add_auth_to_openapi_integration`, Api.to_cloudformation; SAM's
+/// tests error_api_invalid_auth, error_state_machine_with_undefined_api_authorizer,
+/// error_function_with_method_auth_and_no_api_auth].
+fn event_auth_refused(
+    props: &Value,
+    api: Option<&Value>,
+    http: bool,
+    function: &str,
+    event: &str,
+    location: &str,
+    resolver: &Resolver<'_>,
+) -> Option<super::Fault> {
+    let auth = props
+        .get("Auth")
+        .filter(|a| a.as_object().is_some_and(|o| !o.is_empty()))?;
+    let text = |v: Option<&Value>| v.and_then(|v| resolver.text(v)).filter(|t| !t.is_empty());
+    let api_auth = api.and_then(|a| a.pointer("/Properties/Auth"));
+    // What SAM refuses first in another way: an API's Auth that is not a map, an authorizer
+    // that is not a name.
+    if api_auth.is_some_and(|a| !a.is_object())
+        || auth.get("Authorizer").is_some_and(|a| !a.is_string())
+    {
+        return None;
+    }
+    let authorizers = api_auth
+        .and_then(|a| a.get("Authorizers"))
+        .and_then(Value::as_object)
+        .filter(|a| !a.is_empty());
+    let default = text(api_auth.and_then(|a| a.get("DefaultAuthorizer")));
+    // SAM names an HTTP event's route as its definition key (`x-amazon-apigateway-any-method`,
+    // `$default` when the event has none), a REST event's method as written, in lower case.
+    let (path, method) = if http {
+        route_of(props, resolver)
+    } else {
+        (
+            text(props.get("Path")).unwrap_or_default(),
+            text(props.get("Method"))
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+        )
+    };
+    let api_id = props
+        .get("RestApiId")
+        .or_else(|| props.get("ApiId"))
+        .and_then(|r| r.get("Ref").or(Some(r)))
+        .and_then(Value::as_str)
+        .unwrap_or(if http { IMPLICIT_HTTP } else { IMPLICIT_REST })
+        .to_string();
+    let on = format!("on API method [{method}] for path [{path}]");
+    let mut authorizer = text(auth.get("Authorizer"));
+    let said = if !http
+        && text(auth.get("OverrideApiAuth")).is_some_and(|o| o == "true")
+        && ["Authorizer", "ApiKeyRequired", "ResourcePolicy"]
+            .iter()
+            .all(|k| auth.get(k).is_none())
+    {
+        "Must define one of: Authorizer, ApiKeyRequired or ResourcePolicy when using the OverrideApiAuth property.".to_string()
+    } else {
+        if http && authorizer.is_none() {
+            match &default {
+                Some(d) => authorizer = Some(d.clone()),
+                None => {
+                    return Some(auth_fault(
+                        function,
+                        event,
+                        &api_id,
+                        location,
+                        "'Auth' section requires either an explicit 'Authorizer' set or a 'DefaultAuthorizer' configured on the HttpApi.".to_string(),
+                    ));
+                }
+            }
+        }
+        let a = authorizer?;
+        let iam_builtin = if http {
+            text(api_auth.and_then(|x| x.get("EnableIamAuthorizer"))).is_some_and(|e| e == "true")
+        } else {
+            true
+        };
+        if a == "NONE" {
+            if default.is_some() {
+                return None;
+            }
+            format!(
+                "Unable to set Authorizer {on} because 'NONE' is only a valid value when a DefaultAuthorizer on the API is specified."
+            )
+        } else if a == "AWS_IAM" && iam_builtin {
+            return None;
+        } else if authorizers.is_none() {
+            format!(
+                "Unable to set Authorizer [{a}] {on} because the related API does not define any Authorizers."
+            )
+        } else if authorizers.is_some_and(|all| !all.contains_key(&a)) {
+            format!(
+                "Unable to set Authorizer [{a}] {on} because it wasn't defined in the API's Authorizers."
+            )
+        } else {
+            return None;
+        }
+    };
+    Some(auth_fault(function, event, &api_id, location, said))
+}
+
+fn auth_fault(
+    function: &str,
+    event: &str,
+    api: &str,
+    location: &str,
+    said: String,
+) -> super::Fault {
+    super::Fault {
+        code: super::SAM_TRANSFORM_ERROR,
+        error: true,
+        api: api.to_string(),
+        location: location.to_string(),
+        message: format!(
+            "{function} event {event}: SAM refuses the template (\"Event with id [{event}] is invalid. {said}\"), so the stack is never created or updated; name an authorizer of the API's Auth.Authorizers (or AWS_IAM), or give the API the DefaultAuthorizer the event's NONE overrides"
+        ),
+    }
+}
+
+/// An event's `RestApiId`/`ApiId` SAM refuses: an intrinsic other than `Ref` (`Fn::Sub`,
+/// `Fn::ImportValue`, `Fn::GetAtt`), a name no resource of the template has (a parameter, an
+/// API of another stack), or, for an `Api` event, an `AWS::Serverless::HttpApi`
+/// [samtranslator implicit_api_plugin `_add_api_to_swagger`; aws/serverless-application-model
+/// #400 (Fn::Sub), #349 (an API of another stack); SAM's test error_api_event_ref_http_api].
+/// None when SAM takes it (another resource of the template, such as an
+/// AWS::ApiGateway::RestApi, which the event gives no method).
+fn api_reference_refused(
+    given: &Value,
+    resources: &Map<String, Value>,
+    http: bool,
+    function: &str,
+    event: &str,
+    location: String,
+) -> Option<super::Fault> {
+    let named = given
+        .get("Ref")
+        .and_then(Value::as_str)
+        .or_else(|| given.as_str());
+    let (key, kind) = if http {
+        ("ApiId", "AWS::Serverless::HttpApi")
+    } else {
+        ("RestApiId", "AWS::Serverless::Api")
+    };
+    if named.is_none() && given.is_object() {
+        return Some(super::Fault {
+            code: super::SAM_TRANSFORM_ERROR,
+            error: true,
+            api: String::new(),
+            location,
+            message: format!(
+                "{function} event {event} names its API with an intrinsic function: SAM refuses the template (\"Event with id [{event}] is invalid. Property '{key}' should be a string.\"), so the stack is never created or updated; write {key}: !Ref API with the logical id of an {kind} of this template (aws/serverless-application-model#400)"
+            ),
+        });
+    }
+    let refused = match named {
+        None => false,
+        Some(id) => match resources.get(id) {
+            None => true,
+            Some(r) => {
+                !http && r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::HttpApi")
+            }
+        },
+    };
+    if !refused {
+        return None;
+    }
+    let shown = named.unwrap_or_default().to_string();
+    Some(super::Fault {
+        code: super::SAM_TRANSFORM_ERROR,
+        error: true,
+        api: shown.clone(),
+        location,
+        message: format!(
+            "{function} event {event} names its API as {shown}: SAM refuses the template (\"Event with id [{event}] is invalid. {key} must be a valid reference to an '{kind}' resource in same template.\"), so the stack is never created or updated; write {key}: !Ref API with the logical id of an {kind} of this template (an API of another stack takes an AWS::Lambda::Permission and its own methods, not an event)"
+        ),
+    })
 }
 
 /// Whether `resource` is an API an event of this kind can name: an `AWS::Serverless::Api`
