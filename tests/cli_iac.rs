@@ -1848,6 +1848,29 @@ fn sam_refusals_are_found_in_sams_words() {
     }
 }
 
+/// An event's `Authorizer: NONE` with `OverrideApiAuth` over its API's default authorizer: SAM
+/// writes `security: [{"NONE": []}]`, a scheme no definition defines, which means no
+/// authorization. The template and SAM's translation trace alike (before, the translation's
+/// authorizer stage was "NONE: not understood").
+#[test]
+fn sam_none_authorizer_reads_alike_in_template_and_translation() {
+    let name = "tests/iac/sam-translator/api_with_swagger_authorizer_none_override_api_auth";
+    for file in [format!("{name}.yaml"), format!("{name}.output.json")] {
+        for (path, outcome) in [
+            ("/lambda-request", "skipped"),
+            ("/cognito", "skipped"),
+            ("/lambda-token", "stopped"),
+        ] {
+            let (_, j) = json_run(&["trace", "--export", &file, "GET", path]);
+            assert_eq!(
+                stage(&j, "authorizer")["outcome"],
+                outcome,
+                "{file} {path}: {j}"
+            );
+        }
+    }
+}
+
 /// The SAM mistake of aws/serverless-application-model#2129: an explicit AWS::Serverless::Api
 /// that no event names (they forgot RestApiId and made the implicit ServerlessRestApi), which
 /// SAM writes with no methods and API Gateway refuses to deploy. Before, lint read the implicit
