@@ -12,8 +12,6 @@ use serde_json::{Map, Value, json};
 
 const IMPLICIT_REST: &str = "ServerlessRestApi";
 
-/// An event added to an explicit API's inline definition: the API, path, method key, the
-/// event's operation, and the API's Auth.Authorizers as security schemes.
 /// An event's operation for an API's own definition: (API, path, method, operation, security
 /// schemes, whether the operation's security replaces the definition's).
 type Merge = (String, String, String, Map<String, Value>, Value, bool);
@@ -243,10 +241,8 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
     // default authorizer and API key requirement.
     let mut defaults: Vec<(String, BodyAuth)> = Vec::new();
     for (id, r) in resources {
-        let http = match r.get("Type").and_then(Value::as_str) {
-            Some("AWS::Serverless::Api") => false,
-            Some("AWS::Serverless::HttpApi") => true,
-            _ => continue,
+        let Some(http) = sam_api_kind(r) else {
+            continue;
         };
         if r.pointer("/Properties/DefinitionBody/paths").is_none()
             || r.pointer("/Properties/DefinitionUri").is_some()
@@ -303,10 +299,8 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
         .collect();
     // What SAM refuses to write into a definition it does not hold.
     for (id, r) in resources {
-        let http = match r.get("Type").and_then(Value::as_str) {
-            Some("AWS::Serverless::Api") => false,
-            Some("AWS::Serverless::HttpApi") => true,
-            _ => continue,
+        let Some(http) = sam_api_kind(r) else {
+            continue;
         };
         if r.pointer("/Properties/DefinitionUri").is_some() {
             let api = api_of(id, http);
@@ -350,10 +344,8 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
     let route_resources = super::cloudformation::MethodResourceApis::of_routes(resources);
     let mut empty = Vec::new();
     for (id, r) in resources {
-        let http = match r.get("Type").and_then(Value::as_str) {
-            Some("AWS::Serverless::Api") => false,
-            Some("AWS::Serverless::HttpApi") => true,
-            _ => continue,
+        let Some(http) = sam_api_kind(r) else {
+            continue;
         };
         let given = if http {
             &route_resources
@@ -496,10 +488,8 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
     // Explicit APIs with their own inline definition, as SAM leaves them (those in a file of
     // their own were counted where the file was read).
     for r in resources.values() {
-        let http = match r.get("Type").and_then(Value::as_str) {
-            Some("AWS::Serverless::Api") => false,
-            Some("AWS::Serverless::HttpApi") => true,
-            _ => continue,
+        let Some(http) = sam_api_kind(r) else {
+            continue;
         };
         let Some(body) = r
             .pointer("/Properties/DefinitionBody")
@@ -548,6 +538,16 @@ fn method_label(key: &str) -> String {
         "ANY".to_string()
     } else {
         key.to_ascii_uppercase()
+    }
+}
+
+/// A SAM API resource's kind: Some(false) for an `AWS::Serverless::Api`, Some(true) for an
+/// `AWS::Serverless::HttpApi`.
+fn sam_api_kind(resource: &Value) -> Option<bool> {
+    match resource.get("Type").and_then(Value::as_str) {
+        Some("AWS::Serverless::Api") => Some(false),
+        Some("AWS::Serverless::HttpApi") => Some(true),
+        _ => None,
     }
 }
 
