@@ -1795,6 +1795,16 @@ fn sam_refusals_are_found_in_sams_words() {
                 resource("Function3"),
             ],
         ),
+        (
+            "error_api_invalid_auth",
+            vec![
+                resource("AuthWithMissingDefaultAuthorizerApi"),
+                resource("AuthWithDefinitionUriApi"),
+                resource("MissingAuthorizerFn"),
+                resource("NoAuthorizersFn"),
+                resource("NoDefaultAuthorizerWithNoneFn"),
+            ],
+        ),
     ] {
         let input = format!("tests/iac/sam-translator/{name}.yaml");
         let output: Value = serde_json::from_str(

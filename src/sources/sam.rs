@@ -312,7 +312,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 &resolver,
             ));
         } else {
-            into.faults.extend(cors_refused(
+            into.faults.extend(api_settings_refused(
                 id,
                 http,
                 api_of(id, http).as_deref(),
@@ -320,10 +320,10 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
             ));
         }
     }
-    // The implicit APIs take Globals' Cors.
+    // The implicit APIs take Globals' Cors and Auth.
     for (id, http) in [(IMPLICIT_REST, false), (IMPLICIT_HTTP, true)] {
         if !resources.contains_key(id) && built.iter().any(|(b, h, ..)| b == id && *h == http) {
-            into.faults.extend(cors_refused(
+            into.faults.extend(api_settings_refused(
                 id,
                 http,
                 api_of(id, http).as_deref(),
@@ -740,6 +740,83 @@ fn needs_inline_definition(
             ),
         });
     }
+    out
+}
+
+/// What SAM refuses in an API's own settings: its CORS (`cors_refused`), and a
+/// `DefaultAuthorizer` its `Authorizers` does not define (`AWS_IAM` is built in for a REST API;
+/// an HTTP API's needs `EnableIamAuthorizer`) [samtranslator api_generator.py and
+/// http_api_generator.py `_set_default_authorizer`; SAM's test error_api_invalid_auth].
+fn api_settings_refused(
+    id: &str,
+    http: bool,
+    api: Option<&Value>,
+    resolver: &Resolver<'_>,
+) -> Vec<super::Fault> {
+    let mut out = cors_refused(id, http, api, resolver);
+    let auth = api
+        .and_then(|a| a.pointer("/Properties/Auth"))
+        .and_then(Value::as_object);
+    let Some(default) = auth
+        .and_then(|a| a.get("DefaultAuthorizer"))
+        .and_then(Value::as_str)
+        .filter(|d| !d.is_empty())
+    else {
+        return out;
+    };
+    // What SAM refuses first in another way: Authorizers that are not a map, a DefinitionBody
+    // that is not a definition.
+    let authorizers = auth.and_then(|a| a.get("Authorizers"));
+    if authorizers.is_some_and(|a| !a.is_object())
+        || api
+            .and_then(|a| a.pointer("/Properties/DefinitionBody"))
+            .is_some_and(|b| b.get("paths").is_none())
+    {
+        return out;
+    }
+    let authorizers = authorizers
+        .and_then(Value::as_object)
+        .filter(|a| !a.is_empty());
+    // A REST API without Authorizers: SAM applies no default authorizer at all, and says
+    // nothing (its `_add_auth` sets one only when there are authorizers).
+    if !http && authorizers.is_none() {
+        return out;
+    }
+    let defined = authorizers.is_some_and(|all| all.contains_key(default));
+    let iam = default == "AWS_IAM"
+        && (!http
+            || auth
+                .and_then(|a| a.get("EnableIamAuthorizer"))
+                .and_then(|e| resolver.text(e))
+                .is_some_and(|e| e == "true"));
+    if defined || iam {
+        return out;
+    }
+    let location = if id == IMPLICIT_REST || id == IMPLICIT_HTTP {
+        format!(
+            "$.Globals.{}.Auth.DefaultAuthorizer",
+            if http { "HttpApi" } else { "Api" }
+        )
+    } else {
+        format!(
+            "{}.Properties.Auth.DefaultAuthorizer",
+            crate::locate::resource_path(id)
+        )
+    };
+    let iam_hint = if http && default == "AWS_IAM" {
+        " (an HTTP API's AWS_IAM needs Auth.EnableIamAuthorizer: true)"
+    } else {
+        ""
+    };
+    out.push(super::Fault {
+        code: super::SAM_TRANSFORM_ERROR,
+        error: true,
+        api: id.to_string(),
+        location,
+        message: format!(
+            "{id}: SAM refuses the template (\"Resource with id [{id}] is invalid. Unable to set DefaultAuthorizer because '{default}' was not defined in 'Authorizers'.\"), so the stack is never created or updated; name one of Auth.Authorizers{iam_hint}"
+        ),
+    });
     out
 }
 
