@@ -663,15 +663,7 @@ fn needs_inline_definition(
     ];
     let globals = if http { "HttpApi" } else { "Api" };
     let mut out = Vec::new();
-    let refusal = |key: &str, said: &str, why: &str| super::Fault {
-        code: super::SAM_TRANSFORM_ERROR,
-        error: true,
-        api: id.to_string(),
-        location: format!("{}.Properties.{key}", crate::locate::resource_path(id)),
-        message: format!(
-            "{id}: SAM refuses the template (\"Resource with id [{id}] is invalid. {said}\"), so the stack is never created or updated; {why}"
-        ),
-    };
+    let refusal = |key: &str, said: &str, why: &str| setting_refused(id, http, key, said, why);
     // Both written by the user (a body read from the DefinitionUri file is marked as such).
     if resource
         .pointer("/Properties/DefinitionBody")
@@ -743,6 +735,25 @@ fn needs_inline_definition(
     out
 }
 
+/// SAM's refusal of API `id` for its setting `key` (a path under its Properties; Globals' for
+/// the implicit APIs, which take their settings from there), in SAM's words `said`.
+fn setting_refused(id: &str, http: bool, key: &str, said: &str, why: &str) -> super::Fault {
+    let location = if id == IMPLICIT_REST || id == IMPLICIT_HTTP {
+        format!("$.Globals.{}.{key}", if http { "HttpApi" } else { "Api" })
+    } else {
+        format!("{}.Properties.{key}", crate::locate::resource_path(id))
+    };
+    super::Fault {
+        code: super::SAM_TRANSFORM_ERROR,
+        error: true,
+        api: id.to_string(),
+        location,
+        message: format!(
+            "{id}: SAM refuses the template (\"Resource with id [{id}] is invalid. {said}\"), so the stack is never created or updated; {why}"
+        ),
+    }
+}
+
 /// What SAM refuses in an API's own settings: its CORS (`cors_refused`), and a
 /// `DefaultAuthorizer` its `Authorizers` does not define (`AWS_IAM` is built in for a REST API;
 /// an HTTP API's needs `EnableIamAuthorizer`) [samtranslator api_generator.py and
@@ -792,31 +803,20 @@ fn api_settings_refused(
     if defined || iam {
         return out;
     }
-    let location = if id == IMPLICIT_REST || id == IMPLICIT_HTTP {
-        format!(
-            "$.Globals.{}.Auth.DefaultAuthorizer",
-            if http { "HttpApi" } else { "Api" }
-        )
-    } else {
-        format!(
-            "{}.Properties.Auth.DefaultAuthorizer",
-            crate::locate::resource_path(id)
-        )
-    };
     let iam_hint = if http && default == "AWS_IAM" {
         " (an HTTP API's AWS_IAM needs Auth.EnableIamAuthorizer: true)"
     } else {
         ""
     };
-    out.push(super::Fault {
-        code: super::SAM_TRANSFORM_ERROR,
-        error: true,
-        api: id.to_string(),
-        location,
-        message: format!(
-            "{id}: SAM refuses the template (\"Resource with id [{id}] is invalid. Unable to set DefaultAuthorizer because '{default}' was not defined in 'Authorizers'.\"), so the stack is never created or updated; name one of Auth.Authorizers{iam_hint}"
+    out.push(setting_refused(
+        id,
+        http,
+        "Auth.DefaultAuthorizer",
+        &format!(
+            "Unable to set DefaultAuthorizer because '{default}' was not defined in 'Authorizers'."
         ),
-    });
+        &format!("name one of Auth.Authorizers{iam_hint}"),
+    ));
     out
 }
 
@@ -865,20 +865,7 @@ fn cors_refused(
             "AllowCredentials",
         ]
     };
-    let location = if id == IMPLICIT_REST || id == IMPLICIT_HTTP {
-        format!("$.Globals.{}.{key}", if http { "HttpApi" } else { "Api" })
-    } else {
-        format!("{}.Properties.{key}", crate::locate::resource_path(id))
-    };
-    let fault = |said: String, why: &str| super::Fault {
-        code: super::SAM_TRANSFORM_ERROR,
-        error: true,
-        api: id.to_string(),
-        location: location.clone(),
-        message: format!(
-            "{id}: SAM refuses the template (\"Resource with id [{id}] is invalid. {said}\"), so the stack is never created or updated; {why}"
-        ),
-    };
+    let fault = |said: String, why: &str| setting_refused(id, http, key, &said, why);
     let mut out = Vec::new();
     for k in cors.keys().filter(|k| !known.contains(&k.as_str())) {
         let hint = match (http, k.as_str()) {
