@@ -1984,3 +1984,45 @@ fn definition_files_a_template_names_are_bounded() {
     );
     assert!(said("larger than"), "{unread:?}");
 }
+
+/// A SAM template with 20,000 events on one route, each naming an authorizer its API lacks:
+/// every event is a fault SAM refuses, each found in constant time; fifty are listed and the
+/// rest counted, within the guard and the memory budget.
+#[test]
+fn a_template_full_of_sam_faults_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(60);
+    let mut text = String::from(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: i.h\n      Runtime: python3.12\n      InlineCode: x\n      Events:\n",
+    );
+    for i in 0..20_000 {
+        text += &format!(
+            "        E{i}:\n          Type: Api\n          Properties: {{Path: /same, Method: get, Auth: {{Authorizer: Missing}}}}\n"
+        );
+    }
+    let f = write(dir.path(), "template.yaml", text);
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    println!("{:?}, {} MiB", o.wall, o.max_rss_kib / MIB);
+    assert_survives(&o, guard, 512 * MIB);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    let refused = findings
+        .iter()
+        .filter(|f| f["code"] == "lint.sam-transform-error")
+        .count();
+    assert_eq!(refused, 50);
+    let read = findings
+        .iter()
+        .find(|f| f["code"] == "source.read")
+        .unwrap();
+    // 20,000 unknown authorizers and 19,999 second events on the route, 50 of them listed.
+    assert_eq!(read["evidence"]["not_listed"], 39_949, "{read}");
+    assert!(
+        read["message"]
+            .as_str()
+            .unwrap()
+            .contains("39949 more findings about the template not listed"),
+        "{read}"
+    );
+}

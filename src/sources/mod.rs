@@ -38,6 +38,10 @@ pub const CODES: &[&str] = &[
     SAM_EVENT_NOT_IN_DEFINITION,
 ];
 
+/// How many "not readable" findings, and template faults, a run lists.
+const MAX_NOT_READABLE: usize = 20;
+const MAX_FAULTS: usize = 50;
+
 /// A fault of the template itself, found while reading it: where the stack fails, or what it
 /// makes differs from what it says.
 #[derive(Debug, Clone, Serialize)]
@@ -120,13 +124,23 @@ impl Read {
     /// The findings that tell what was read: always what was read; what stays unresolved
     /// (lowering the certainty of what depends on it); what could not be read.
     pub fn findings(&self) -> Vec<Finding> {
-        let mut out = vec![
-            Finding::info(READ, format!("read {}", self.summary()))
-                .with("apis", self.apis)
-                .with("http_apis", self.http_apis)
-                .with("methods", self.methods)
-                .with("unresolved", self.unresolved),
-        ];
+        // What is not listed (the first MAX_NOT_READABLE and MAX_FAULTS are) is counted.
+        let hidden = self.not_readable.len().saturating_sub(MAX_NOT_READABLE)
+            + self.faults.len().saturating_sub(MAX_FAULTS);
+        let more = if hidden > 0 {
+            format!("; {hidden} more findings about the template not listed")
+        } else {
+            String::new()
+        };
+        let mut read = Finding::info(READ, format!("read {}{more}", self.summary()))
+            .with("apis", self.apis)
+            .with("http_apis", self.http_apis)
+            .with("methods", self.methods)
+            .with("unresolved", self.unresolved);
+        if hidden > 0 {
+            read = read.with("not_listed", hidden);
+        }
+        let mut out = vec![read];
         if self.unresolved > 0 {
             out.push(
                 Finding::warning(
@@ -137,10 +151,10 @@ impl Read {
                 .with("certain", false),
             );
         }
-        for why in self.not_readable.iter().take(20) {
+        for why in self.not_readable.iter().take(MAX_NOT_READABLE) {
             out.push(Finding::warning(NOT_READABLE, why.clone()));
         }
-        for f in self.faults.iter().take(50) {
+        for f in self.faults.iter().take(MAX_FAULTS) {
             let finding = if f.error {
                 Finding::error(f.code, f.message.clone())
             } else {
