@@ -1831,6 +1831,22 @@ fn sam_refusals_are_found_in_sams_words() {
             );
         }
     }
+    // An explicit API's setting taken from Globals is placed there, where the user wrote it.
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Api:\n    Cors:\n      AllowCredentials: true\nResources:\n  MyApi:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      DefinitionBody:\n        swagger: '2.0'\n        info: {title: t}\n        paths:\n          /x:\n            get:\n              x-amazon-apigateway-integration: {type: mock}\n",
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", template.to_str().unwrap()]);
+    let refused = findings_with(&j, "lint.sam-transform-error");
+    assert_eq!(refused.len(), 1, "{j}");
+    assert_eq!(
+        refused[0]["evidence"]["location"], "$.Globals.Api.Cors",
+        "{j}"
+    );
+    assert_eq!(refused[0]["evidence"]["line"], 4, "{j}");
     // SAM takes an Api event whose path its API's own definition lacks, writes only the
     // permission, and leaves the definition as it is (SAM's comment in the test input): the
     // template and its translation both answer a call to it 403.

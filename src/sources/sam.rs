@@ -316,6 +316,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 id,
                 http,
                 api_of(id, http).as_deref(),
+                Some(r),
                 &resolver,
             ));
         }
@@ -327,6 +328,7 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 id,
                 http,
                 api_of(id, http).as_deref(),
+                None,
                 &resolver,
             ));
         }
@@ -663,7 +665,9 @@ fn needs_inline_definition(
     ];
     let globals = if http { "HttpApi" } else { "Api" };
     let mut out = Vec::new();
-    let refusal = |key: &str, said: &str, why: &str| setting_refused(id, http, key, said, why);
+    let refusal = |key: &str, said: &str, why: &str| {
+        setting_refused(id, http, Some(resource), key, said, why)
+    };
     // Both written by the user (a body read from the DefinitionUri file is marked as such).
     if resource
         .pointer("/Properties/DefinitionBody")
@@ -711,16 +715,11 @@ fn needs_inline_definition(
         if !set {
             continue;
         }
-        let (location, whose) = if resource.pointer(&format!("/Properties/{key}")).is_some() {
-            (
-                format!("{}.Properties.{key}", crate::locate::resource_path(id)),
-                String::new(),
-            )
+        let (location, global) = setting_location(id, http, Some(resource), key);
+        let whose = if global {
+            format!(" (from Globals.{globals})")
         } else {
-            (
-                format!("$.Globals.{globals}.{key}"),
-                format!(" (from Globals.{globals})"),
-            )
+            String::new()
         };
         out.push(super::Fault {
             code: super::SAM_TRANSFORM_ERROR,
@@ -735,14 +734,37 @@ fn needs_inline_definition(
     out
 }
 
-/// SAM's refusal of API `id` for its setting `key` (a path under its Properties; Globals' for
-/// the implicit APIs, which take their settings from there), in SAM's words `said`.
-fn setting_refused(id: &str, http: bool, key: &str, said: &str, why: &str) -> super::Fault {
-    let location = if id == IMPLICIT_REST || id == IMPLICIT_HTTP {
-        format!("$.Globals.{}.{key}", if http { "HttpApi" } else { "Api" })
+/// Where API `id`'s setting `key` (a dotted path under its Properties) is written: on its
+/// resource, else in Globals (an implicit API has no resource; an explicit one may take the
+/// setting from Globals); and whether that is Globals.
+fn setting_location(id: &str, http: bool, resource: Option<&Value>, key: &str) -> (String, bool) {
+    if resource.is_some_and(|r| {
+        r.pointer(&format!("/Properties/{}", key.replace('.', "/")))
+            .is_some()
+    }) {
+        (
+            format!("{}.Properties.{key}", crate::locate::resource_path(id)),
+            false,
+        )
     } else {
-        format!("{}.Properties.{key}", crate::locate::resource_path(id))
-    };
+        (
+            format!("$.Globals.{}.{key}", if http { "HttpApi" } else { "Api" }),
+            true,
+        )
+    }
+}
+
+/// SAM's refusal of API `id` (`resource`, none for an implicit API) for its setting `key`, in
+/// SAM's words `said`.
+fn setting_refused(
+    id: &str,
+    http: bool,
+    resource: Option<&Value>,
+    key: &str,
+    said: &str,
+    why: &str,
+) -> super::Fault {
+    let (location, _) = setting_location(id, http, resource, key);
     super::Fault {
         code: super::SAM_TRANSFORM_ERROR,
         error: true,
@@ -762,9 +784,10 @@ fn api_settings_refused(
     id: &str,
     http: bool,
     api: Option<&Value>,
+    resource: Option<&Value>,
     resolver: &Resolver<'_>,
 ) -> Vec<super::Fault> {
-    let mut out = cors_refused(id, http, api, resolver);
+    let mut out = cors_refused(id, http, api, resource, resolver);
     let auth = api
         .and_then(|a| a.pointer("/Properties/Auth"))
         .and_then(Value::as_object);
@@ -811,6 +834,7 @@ fn api_settings_refused(
     out.push(setting_refused(
         id,
         http,
+        resource,
         "Auth.DefaultAuthorizer",
         &format!(
             "Unable to set DefaultAuthorizer because '{default}' was not defined in 'Authorizers'."
@@ -831,6 +855,7 @@ fn cors_refused(
     id: &str,
     http: bool,
     api: Option<&Value>,
+    resource: Option<&Value>,
     resolver: &Resolver<'_>,
 ) -> Vec<super::Fault> {
     let key = if http { "CorsConfiguration" } else { "Cors" };
@@ -865,7 +890,7 @@ fn cors_refused(
             "AllowCredentials",
         ]
     };
-    let fault = |said: String, why: &str| setting_refused(id, http, key, &said, why);
+    let fault = |said: String, why: &str| setting_refused(id, http, resource, key, &said, why);
     let mut out = Vec::new();
     for k in cors.keys().filter(|k| !known.contains(&k.as_str())) {
         let hint = match (http, k.as_str()) {
