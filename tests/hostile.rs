@@ -2026,3 +2026,69 @@ fn a_template_full_of_sam_faults_is_bounded() {
         "{read}"
     );
 }
+
+/// A SAM WebSocket API with 20,000 routes and 3,000 route responses naming them, beside one
+/// with 20,000 route keys SAM refuses: each route's responses are found by lookup, not by a
+/// scan of the template (9.9 s before, quadratic); fifty refusals are listed and the rest
+/// counted, within the guard and the memory budget.
+#[test]
+fn a_sam_websocket_api_with_many_routes_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(60);
+    let routes = |key: &dyn Fn(usize) -> String| {
+        (0..20_000)
+            .map(|i| {
+                (
+                    key(i),
+                    serde_json::json!({"FunctionArn": {"Fn::GetAtt": ["F", "Arn"]}}),
+                )
+            })
+            .collect::<serde_json::Map<_, _>>()
+    };
+    let mut resources = serde_json::json!({
+        "F": {"Type": "AWS::Serverless::Function",
+              "Properties": {"Handler": "a", "Runtime": "nodejs20.x", "InlineCode": "x"}},
+        "W": {"Type": "AWS::Serverless::WebSocketApi",
+              "Properties": {"RouteSelectionExpression": "$request.body.action",
+                             "Routes": routes(&|i| format!("r{i}"))}},
+        "Bad": {"Type": "AWS::Serverless::WebSocketApi",
+                "Properties": {"RouteSelectionExpression": "$request.body.action",
+                               "Routes": routes(&|i| format!("bad-{i}"))}},
+    });
+    for i in 0..3_000 {
+        resources[format!("RR{i}")] = serde_json::json!({
+            "Type": "AWS::ApiGatewayV2::RouteResponse",
+            "Properties": {"ApiId": {"Ref": "W"}, "RouteId": {"Ref": format!("WR{i}Route")},
+                           "RouteResponseKey": "$default"}});
+    }
+    let template =
+        serde_json::json!({"Transform": "AWS::Serverless-2016-10-31", "Resources": resources});
+    let f = write(dir.path(), "template.json", template.to_string());
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    println!("{:?}, {} MiB", o.wall, o.max_rss_kib / MIB);
+    assert_survives(&o, guard, 512 * MIB);
+    assert_eq!(o.code, Some(1), "{}", o.stderr);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let reports: Vec<serde_json::Value> = serde_json::Deserializer::from_str(&text)
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    let of = |id: &str| reports.iter().find(|r| r["result"]["id"] == id).unwrap();
+    let w = of("W");
+    assert_eq!(w["result"]["routes"].as_array().unwrap().len(), 20_000);
+    let with_response = w["result"]["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["route_responses"] == serde_json::json!(["$default"]))
+        .count();
+    assert_eq!(with_response, 3_000);
+    let refused: Vec<&serde_json::Value> = of("Bad")["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "lint.sam-transform-error")
+        .collect();
+    assert_eq!(refused.len(), 50);
+    assert_eq!(refused[49]["evidence"]["not_listed"], 19_950);
+}

@@ -1019,8 +1019,12 @@ fn lint_outcome(
                 crate::sources::NOT_READABLE,
                 format!("the methods were not checked: {e}"),
             );
+            let http = doc
+                .read
+                .as_ref()
+                .is_some_and(|r| crate::sources::faults_are_http(&doc.value, &r.faults));
             let outcome = LintOutcome {
-                api: "rest",
+                api: if http { "http" } else { "rest" },
                 api_evidence: Vec::new(),
                 methods: 0,
                 integrations: 0,

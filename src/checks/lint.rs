@@ -318,7 +318,7 @@ fn resource_form_refusal(resources: &serde_json::Map<String, Value>) -> String {
                 "{id}, an AWS::Serverless::HttpApi with no DefinitionBody and no event naming it (SAM writes it with no routes: nothing to check)"
             )),
             "AWS::Serverless::WebSocketApi" => sam.push(format!(
-                "{id}, an AWS::Serverless::WebSocketApi, which the tool does not read yet (lint the CloudFormation SAM writes from it: aws cloudformation get-template --stack-name STACK --template-stage Processed --query TemplateBody > template.json)"
+                "{id}, an AWS::Serverless::WebSocketApi (a WebSocket API: `lint` checks its routes; the other commands read REST and HTTP APIs)"
             )),
             _ => {}
         }

@@ -135,7 +135,10 @@ pub fn resources<'a>(
             vec![(doc, "$".to_string())]
         };
     if roots.is_empty() {
-        return Err("a CloudFormation/SAM template with no inline OpenAPI definition (DefinitionBody or Body): give the API's export (aws apigateway get-export)".into());
+        return Err(format!(
+            "a CloudFormation/SAM template with no inline OpenAPI definition (DefinitionBody or Body): give the API's export (aws apigateway get-export){}",
+            crate::sources::websocket::refusal_note(doc)
+        ));
     }
     if !roots
         .iter()

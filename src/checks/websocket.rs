@@ -298,6 +298,13 @@ pub struct WsApi {
     /// The authorizers its routes use (live mode: for the permission check).
     #[serde(skip)]
     pub authorizers: Vec<super::lint::LiveAuthorizer>,
+    /// What the SAM transform refuses in an `AWS::Serverless::WebSocketApi`: where, and SAM's
+    /// words.
+    #[serde(skip)]
+    pub refused: Vec<(String, String)>,
+    /// How many more refusals there are than `refused` lists.
+    #[serde(skip)]
+    pub refused_not_listed: usize,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -381,6 +388,24 @@ fn variables(expr: &str) -> Vec<String> {
 pub fn lint(api: &WsApi) -> Vec<Finding> {
     let mut out = Vec::new();
     let at = |f: Finding, origin: &str| f.with("location", origin);
+    for (n, (location, said)) in api.refused.iter().enumerate() {
+        let mut f = Finding::error(
+            crate::sources::SAM_TRANSFORM_ERROR,
+            format!(
+                "{id}: SAM refuses the template (\"Resource with id [{id}] is invalid. {said}\"), so the stack is never created or updated",
+                id = api.id
+            ),
+        )
+        .with("api", api.id.as_str());
+        if n + 1 == api.refused.len() && api.refused_not_listed > 0 {
+            f.message += &format!(
+                " ({} more refusals of {} are not listed)",
+                api.refused_not_listed, api.id
+            );
+            f = f.with("not_listed", api.refused_not_listed);
+        }
+        out.push(at(f, location));
+    }
     for what in &api.unread {
         out.push(at(
             Finding::error(
@@ -391,7 +416,10 @@ pub fn lint(api: &WsApi) -> Vec<Finding> {
             &api.origin,
         ));
     }
+    // What SAM refuses is said once, in SAM's words.
+    let refused_at = |origin: &str| api.refused.iter().any(|(l, _)| l == origin);
     match api.route_selection_expression.as_deref() {
+        None if refused_at(&api.origin) => {}
         None | Some("") => out.push(at(
             Finding::error(
                 ROUTE_SELECTION,
@@ -481,6 +509,7 @@ pub fn lint(api: &WsApi) -> Vec<Finding> {
             ));
         }
         match &r.integration {
+            None if refused_at(&r.origin) => {}
             None => out.push(at(
                 Finding::error(
                     ROUTE_WITHOUT_INTEGRATION,

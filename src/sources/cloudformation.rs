@@ -751,7 +751,7 @@ fn integration(origin: &Origin, i: &Value, resolver: &Resolver<'_>) -> Map<Strin
 /// INFO, data tracing, or REST access logs), and whether it sets the account's CloudWatch Logs
 /// role (`AWS::ApiGateway::Account`). Values written as intrinsics are not judged.
 pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStage>, bool) {
-    use crate::checks::lint::{LoggingStage, logging_level_on};
+    use crate::checks::lint::LoggingStage;
     let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
         return (Vec::new(), false);
     };
@@ -777,25 +777,12 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
             {
                 None
             }
-            "AWS::ApiGatewayV2::Stage" => props.and_then(|p| {
-                let default = p.get("DefaultRouteSettings").into_iter();
-                let routes = p
-                    .get("RouteSettings")
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flat_map(|m| m.values());
-                default
-                    .chain(routes)
-                    .find_map(|s| {
-                        logging_level_on(s.get("LoggingLevel"))
-                            .map(|l| format!("LoggingLevel: {l}"))
-                    })
-                    .or_else(|| {
-                        (p.pointer("/AccessLogSettings/DestinationArn").is_some()
-                            && websocket_api(resources, p.get("ApiId")))
-                        .then(|| "AccessLogSettings".to_string())
-                    })
-            }),
+            "AWS::ApiGatewayV2::Stage" => {
+                props.and_then(|p| websocket_logging(p, websocket_api(resources, p.get("ApiId"))))
+            }
+            // SAM writes its stage with these settings [samtranslator websocket_api_generator.py
+            // `_construct_stage`].
+            "AWS::Serverless::WebSocketApi" => props.and_then(|p| websocket_logging(p, true)),
             _ => None,
         };
         if let Some(setting) = setting {
@@ -805,6 +792,21 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
                 location: crate::locate::resource_path(id),
             });
         }
+    }
+    // SAM's Globals.WebSocketApi applies to every AWS::Serverless::WebSocketApi.
+    let sam_websocket = resources
+        .values()
+        .any(|r| r.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::WebSocketApi"));
+    if sam_websocket
+        && let Some(setting) = template
+            .pointer("/Globals/WebSocketApi")
+            .and_then(|g| websocket_logging(g, true))
+    {
+        stages.push(LoggingStage {
+            resource: "Globals.WebSocketApi".to_string(),
+            setting,
+            location: "$.Globals.WebSocketApi".to_string(),
+        });
     }
     // SAM's Globals.Api applies to every REST API the template makes: its AWS::Serverless::Api
     // resources and the implicit one of its functions' Api events.
@@ -823,6 +825,26 @@ pub fn logging_stages(template: &Value) -> (Vec<crate::checks::lint::LoggingStag
         });
     }
     (stages, account)
+}
+
+/// What turns a WebSocket (or V2) stage's logging on: a `LoggingLevel` in its
+/// `DefaultRouteSettings` or `RouteSettings`, or, on a stage `websocket` says is a WebSocket
+/// API's, `AccessLogSettings`.
+fn websocket_logging(p: &Value, websocket: bool) -> Option<String> {
+    use crate::checks::lint::logging_level_on;
+    let default = p.get("DefaultRouteSettings").into_iter();
+    let routes = p
+        .get("RouteSettings")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flat_map(|m| m.values());
+    default
+        .chain(routes)
+        .find_map(|s| logging_level_on(s.get("LoggingLevel")).map(|l| format!("LoggingLevel: {l}")))
+        .or_else(|| {
+            (p.pointer("/AccessLogSettings/DestinationArn").is_some() && websocket)
+                .then(|| "AccessLogSettings".to_string())
+        })
 }
 
 /// What a template says about API Gateway's right to invoke its Lambda functions.
@@ -1124,6 +1146,7 @@ fn api_protocol(
     let api = resources.get(referenced_resource(api_id?)?)?;
     match api.get("Type").and_then(Value::as_str)? {
         "AWS::Serverless::HttpApi" => Some("HTTP"),
+        "AWS::Serverless::WebSocketApi" => Some("WEBSOCKET"),
         "AWS::ApiGatewayV2::Api" => {
             let protocol = api
                 .pointer("/Properties/ProtocolType")

@@ -28,6 +28,8 @@ pub const API_WITHOUT_METHODS: &str = "lint.api-without-methods";
 pub const SAM_TRANSFORM_ERROR: &str = "lint.sam-transform-error";
 /// A SAM function event SAM leaves out of its API's own definition.
 pub const SAM_EVENT_NOT_IN_DEFINITION: &str = "lint.sam-event-not-in-definition";
+/// A REST API's DefaultAuthorizer SAM ignores (no Authorizers): its methods are open.
+pub const SAM_DEFAULT_AUTHORIZER_IGNORED: &str = "lint.sam-default-authorizer-ignored";
 
 pub const CODES: &[&str] = &[
     READ,
@@ -36,6 +38,7 @@ pub const CODES: &[&str] = &[
     API_WITHOUT_METHODS,
     SAM_TRANSFORM_ERROR,
     SAM_EVENT_NOT_IN_DEFINITION,
+    SAM_DEFAULT_AUTHORIZER_IGNORED,
 ];
 
 /// How many "not readable" findings, and template faults, a run lists.
@@ -54,6 +57,25 @@ pub struct Fault {
     /// The JSON path in the template the fault is about.
     pub location: String,
     pub message: String,
+}
+
+/// Whether every API the `faults` of `template` are about is an HTTP API (SAM's implicit
+/// one, an `AWS::Serverless::HttpApi` or an `AWS::ApiGatewayV2::Api`): what a lint that read
+/// no definition, only faults, says it linted.
+pub fn faults_are_http(template: &Value, faults: &[Fault]) -> bool {
+    !faults.is_empty()
+        && faults.iter().all(|f| {
+            f.api == sam::IMPLICIT_HTTP
+                || template
+                    .pointer(&format!(
+                        "/Resources/{}/Type",
+                        f.api.replace('~', "~0").replace('/', "~1")
+                    ))
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| {
+                        matches!(t, "AWS::Serverless::HttpApi" | "AWS::ApiGatewayV2::Api")
+                    })
+        })
 }
 
 /// What was read from a source.

@@ -15,7 +15,7 @@ const IMPLICIT_REST: &str = "ServerlessRestApi";
 /// An event's operation for an API's own definition: (API, path, method, operation, security
 /// schemes, whether the operation's security replaces the definition's).
 type Merge = (String, String, String, Map<String, Value>, Value, bool);
-const IMPLICIT_HTTP: &str = "ServerlessHttpApi";
+pub(crate) const IMPLICIT_HTTP: &str = "ServerlessHttpApi";
 
 /// Writes the implicit and event-built APIs' definitions into the template; what was read.
 pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Read) {
@@ -799,12 +799,13 @@ fn api_settings_refused(
         return out;
     };
     // What SAM refuses first in another way: Authorizers that are not a map, a DefinitionBody
-    // that is not a definition.
+    // that is not a definition (`api` is the API's settings without its body; the body is the
+    // resource's own).
     let authorizers = auth.and_then(|a| a.get("Authorizers"));
     if authorizers.is_some_and(|a| !a.is_object())
-        || api
-            .and_then(|a| a.pointer("/Properties/DefinitionBody"))
-            .is_some_and(|b| b.get("paths").is_none())
+        || resource
+            .and_then(|r| r.pointer("/Properties/DefinitionBody"))
+            .is_some_and(|b| !b.get("paths").is_some_and(Value::is_object))
     {
         return out;
     }
@@ -812,8 +813,21 @@ fn api_settings_refused(
         .and_then(Value::as_object)
         .filter(|a| !a.is_empty());
     // A REST API without Authorizers: SAM applies no default authorizer at all, and says
-    // nothing (its `_add_auth` sets one only when there are authorizers).
+    // nothing (its `_add_auth` sets one only when there are authorizers), so what the API's
+    // author meant to protect is open.
     if !http && authorizers.is_none() {
+        if default != "AWS_IAM" && default != "NONE" {
+            let (location, _) = setting_location(id, http, resource, "Auth.DefaultAuthorizer");
+            out.push(super::Fault {
+                code: super::SAM_DEFAULT_AUTHORIZER_IGNORED,
+                error: true,
+                api: id.to_string(),
+                location,
+                message: format!(
+                    "{id}: Auth.DefaultAuthorizer '{default}' does nothing: SAM applies a REST API's default authorizer only when Auth.Authorizers defines authorizers, and this API has none, so SAM deploys every method without its own Authorizer open to anyone, without a word; define '{default}' under Auth.Authorizers"
+                ),
+            });
+        }
         return out;
     }
     let defined = authorizers.is_some_and(|all| all.contains_key(default));
@@ -1386,11 +1400,17 @@ fn definition(http: bool, api: Option<&Value>, resolver: &Resolver<'_>) -> Map<S
 /// makes the implicit APIs before it merges Globals, so they take them too [samtranslator:
 /// the implicit API plugins run before the Globals plugin].
 pub(crate) fn with_globals(template: &Value, api: Option<&Value>, http: bool) -> Option<Value> {
-    let globals = template.pointer(if http {
-        "/Globals/HttpApi"
-    } else {
-        "/Globals/Api"
-    });
+    with_globals_of(template, api, if http { "HttpApi" } else { "Api" })
+}
+
+/// [`with_globals`] for the resource type whose Globals section is `section` (`Api`,
+/// `HttpApi`, `WebSocketApi`).
+pub(crate) fn with_globals_of(
+    template: &Value,
+    api: Option<&Value>,
+    section: &str,
+) -> Option<Value> {
+    let globals = template.pointer(&format!("/Globals/{section}"));
     // What the events' operations read of their API (never its DefinitionBody, which can be
     // large and is read where it stands): copied once per API, not once per event.
     let local: Map<String, Value> = api
@@ -1438,6 +1458,24 @@ fn merge_global(global: &Value, local: &Value) -> Value {
     }
 }
 
+/// The `DefaultAuthorizer` SAM applies from an API's `Auth`: a REST API's only when its
+/// `Authorizers` defines some (`AWS_IAM` aside), else none, without a word [samtranslator
+/// api_generator.py `_add_auth` and `_get_authorizers`]; an HTTP API's always (SAM refuses
+/// one it does not define).
+fn applied_default(auth: &Value, http: bool, resolver: &Resolver<'_>) -> Option<String> {
+    let default = auth
+        .get("DefaultAuthorizer")
+        .and_then(|d| resolver.text(d))?;
+    (http || default == "AWS_IAM" || !rest_default_ignored(auth)).then_some(default)
+}
+
+/// A REST API's `Auth` without authorizers, whose `DefaultAuthorizer` (other than `AWS_IAM`)
+/// SAM therefore ignores.
+fn rest_default_ignored(auth: &Value) -> bool {
+    auth.get("Authorizers")
+        .is_none_or(|a| a.as_object().is_some_and(Map::is_empty) || a.is_null())
+}
+
 /// What an API's `Auth` gives the operations of its own DefinitionBody.
 struct BodyAuth {
     /// The API's authorizers as security schemes.
@@ -1461,9 +1499,7 @@ fn body_auth(auth: &Value, http: bool, resolver: &Resolver<'_>) -> Option<BodyAu
             schemes.insert(name.clone(), s);
         }
     }
-    let default = auth
-        .get("DefaultAuthorizer")
-        .and_then(|d| resolver.text(d))
+    let default = applied_default(auth, http, resolver)
         .filter(|d| d != "NONE")
         .map(|name| {
             let scopes = authorizers
@@ -1737,14 +1773,12 @@ fn operation(
                 .and_then(|a| a.get("AddDefaultAuthorizerToCorsPreflight"))
                 .and_then(|f| resolver.text(f))
                 .is_none_or(|f| f != "false"));
-    let authorizer = auth
-        .and_then(|a| a.get("Authorizer"))
-        .or_else(|| {
-            api_auth
-                .filter(|_| default_applies)
-                .and_then(|a| a.get("DefaultAuthorizer"))
-        })
-        .and_then(|a| resolver.text(a));
+    let authorizer = match auth.and_then(|a| a.get("Authorizer")) {
+        Some(a) => resolver.text(a),
+        None => api_auth
+            .filter(|_| default_applies)
+            .and_then(|a| applied_default(a, http, resolver)),
+    };
     // A REST API's AWS_IAM methods call their function with InvokeRole's credentials: the
     // event's, else the API's, CALLER_CREDENTIALS (the default) as arn:aws:iam::*:user/*, none
     // with NONE [samtranslator: SwaggerEditor.add_lambda_integration].

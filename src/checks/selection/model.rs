@@ -354,7 +354,10 @@ pub fn from_export(value: &Value, method: &str, path: &str) -> Result<Integratio
     if value.get("paths").is_none() && value.get("Resources").is_some() {
         let bodies = crate::checks::lint::definition_bodies(value);
         if bodies.is_empty() {
-            return Err("a CloudFormation/SAM template with no inline OpenAPI definition (DefinitionBody or Body): give the API's export (aws apigateway get-export) or use --aws".to_string());
+            return Err(format!(
+                "a CloudFormation/SAM template with no inline OpenAPI definition (DefinitionBody or Body): give the API's export (aws apigateway get-export) or use --aws{}",
+                crate::sources::websocket::refusal_note(value)
+            ));
         }
         let with_path = bodies.iter().find(|b| {
             b.value
