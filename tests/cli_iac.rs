@@ -2148,6 +2148,33 @@ fn sam_websocket_apis_read_as_sam_translates_them() {
         key[0]["evidence"]["line"],
         line_of(file, "Routes:", "$connect")
     );
+    // SAM checks AuthType in capitals but applies it only as written: a lower-case `custom`
+    // deploys $connect open, with no authorizer (samtranslator websocket_api_generator.py).
+    let dir = tempfile::tempdir().unwrap();
+    let lower = dir.path().join("template.yaml");
+    std::fs::write(
+        &lower,
+        std::fs::read_to_string("tests/iac/sam-translator/websocket_api_with_lambda_auth.yaml")
+            .unwrap()
+            .replace("AuthType: CUSTOM", "AuthType: custom"),
+    )
+    .unwrap();
+    let (routes, codes) = websocket_view(lower.to_str().unwrap());
+    assert!(routes[0].contains("auth=\"NONE\""), "{routes:?}");
+    assert!(
+        codes.contains(&"lint.sam-auth-ignored".to_string()),
+        "{codes:?}"
+    );
+    let (_, j) = json_run(&["lint", lower.to_str().unwrap()]);
+    let ignored = findings_with(&j, "lint.sam-auth-ignored");
+    assert_eq!(
+        ignored[0]["evidence"]["location"],
+        "$.Resources.MyApi.Properties.Auth.AuthType"
+    );
+    assert_eq!(
+        ignored[0]["evidence"]["line"],
+        line_of(lower.to_str().unwrap(), "Auth:", "AuthType")
+    );
     // Commands that follow requests name the WebSocket API in their refusal.
     let r = run(&[
         "trace",
@@ -2261,7 +2288,7 @@ fn a_sam_default_authorizer_without_authorizers_is_an_error() {
     let file = template.to_str().unwrap();
     let (code, j) = json_run(&["lint", file]);
     assert_eq!(code, 1, "{j}");
-    let ignored = findings_with(&j, "lint.sam-default-authorizer-ignored");
+    let ignored = findings_with(&j, "lint.sam-auth-ignored");
     assert_eq!(ignored.len(), 2, "{j}");
     for (f, (name, line)) in ignored
         .iter()
@@ -2294,10 +2321,7 @@ fn a_sam_default_authorizer_without_authorizers_is_an_error() {
         );
     std::fs::write(&template, &fixed).unwrap();
     let (_, j) = json_run(&["lint", file]);
-    assert!(
-        findings_with(&j, "lint.sam-default-authorizer-ignored").is_empty(),
-        "{j}"
-    );
+    assert!(findings_with(&j, "lint.sam-auth-ignored").is_empty(), "{j}");
     for (api, path) in [("MyApi", "/orders"), ("Inline", "/items")] {
         let (_, j) = json_run(&["trace", "--export", file, "--api", api, "GET", path]);
         assert_ne!(stage(&j, "authorizer")["outcome"], "skipped", "{api}: {j}");
@@ -2305,15 +2329,11 @@ fn a_sam_default_authorizer_without_authorizers_is_an_error() {
     // AWS_IAM needs no definition; the implicit API's default comes from Globals.
     std::fs::write(&template, text.replace("MyCognitoAuth", "AWS_IAM")).unwrap();
     let (_, j) = json_run(&["lint", file]);
-    assert_eq!(
-        findings_with(&j, "lint.sam-default-authorizer-ignored").len(),
-        1,
-        "{j}"
-    );
+    assert_eq!(findings_with(&j, "lint.sam-auth-ignored").len(), 1, "{j}");
     let implicit = "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Api:\n    Auth:\n      DefaultAuthorizer: Jwt\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      InlineCode: x\n      Events:\n        Get:\n          Type: Api\n          Properties:\n            Path: /\n            Method: get\n";
     std::fs::write(&template, implicit).unwrap();
     let (_, j) = json_run(&["lint", file]);
-    let ignored = findings_with(&j, "lint.sam-default-authorizer-ignored");
+    let ignored = findings_with(&j, "lint.sam-auth-ignored");
     assert_eq!(ignored.len(), 1, "{j}");
     assert_eq!(ignored[0]["evidence"]["line"], 5, "{j}");
     assert_eq!(
@@ -2329,7 +2349,7 @@ fn a_sam_default_authorizer_without_authorizers_is_an_error() {
         !said.contains("NoAuthorizersApi") && said.contains("AuthWithInvalidDefinitionBodyApi")
     );
     let (_, j) = json_run(&["lint", &format!("{name}.yaml")]);
-    let ignored = findings_with(&j, "lint.sam-default-authorizer-ignored");
+    let ignored = findings_with(&j, "lint.sam-auth-ignored");
     assert_eq!(ignored.len(), 1, "{j}");
     assert_eq!(ignored[0]["evidence"]["api"], "NoAuthorizersApi", "{j}");
 }

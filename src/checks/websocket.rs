@@ -305,6 +305,9 @@ pub struct WsApi {
     /// How many more refusals there are than `refused` lists.
     #[serde(skip)]
     pub refused_not_listed: usize,
+    /// An authorization SAM takes but does not apply: where, and what it means.
+    #[serde(skip)]
+    pub auth_ignored: Option<(String, String)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -405,6 +408,14 @@ pub fn lint(api: &WsApi) -> Vec<Finding> {
             f = f.with("not_listed", api.refused_not_listed);
         }
         out.push(at(f, location));
+    }
+    if let Some((location, message)) = &api.auth_ignored {
+        out.push(at(
+            Finding::error(crate::sources::SAM_AUTH_IGNORED, message.clone())
+                .with("api", api.id.as_str())
+                .with("inferred", true),
+            location,
+        ));
     }
     for what in &api.unread {
         out.push(at(

@@ -28,8 +28,9 @@ pub const API_WITHOUT_METHODS: &str = "lint.api-without-methods";
 pub const SAM_TRANSFORM_ERROR: &str = "lint.sam-transform-error";
 /// A SAM function event SAM leaves out of its API's own definition.
 pub const SAM_EVENT_NOT_IN_DEFINITION: &str = "lint.sam-event-not-in-definition";
-/// A REST API's DefaultAuthorizer SAM ignores (no Authorizers): its methods are open.
-pub const SAM_DEFAULT_AUTHORIZER_IGNORED: &str = "lint.sam-default-authorizer-ignored";
+/// Authorization SAM ignores without a word, so what it was meant to protect is open: a REST
+/// API's DefaultAuthorizer without Authorizers, a WebSocket API's AuthType not in capitals.
+pub const SAM_AUTH_IGNORED: &str = "lint.sam-auth-ignored";
 
 pub const CODES: &[&str] = &[
     READ,
@@ -38,7 +39,7 @@ pub const CODES: &[&str] = &[
     API_WITHOUT_METHODS,
     SAM_TRANSFORM_ERROR,
     SAM_EVENT_NOT_IN_DEFINITION,
-    SAM_DEFAULT_AUTHORIZER_IGNORED,
+    SAM_AUTH_IGNORED,
 ];
 
 /// How many "not readable" findings, and template faults, a run lists.

@@ -819,7 +819,7 @@ fn api_settings_refused(
         if default != "AWS_IAM" && default != "NONE" {
             let (location, _) = setting_location(id, http, resource, "Auth.DefaultAuthorizer");
             out.push(super::Fault {
-                code: super::SAM_DEFAULT_AUTHORIZER_IGNORED,
+                code: super::SAM_AUTH_IGNORED,
                 error: true,
                 api: id.to_string(),
                 location,

@@ -314,6 +314,7 @@ fn sam_api(
     // The $connect route's authorization: SAM compares AuthType as written (after checking it
     // in upper case), so only CUSTOM and AWS_IAM, so spelled, protect the route.
     let mut connect_auth = "NONE".to_string();
+    let mut auth_ignored = None;
     if let Some(auth) = auth.filter(|_| connect) {
         let kind = auth.get("AuthType").and_then(|t| resolver.text(t));
         let said = match kind.as_deref().map(str::to_ascii_uppercase).as_deref() {
@@ -332,13 +333,24 @@ fn sam_api(
             }
             _ => None,
         };
-        match said {
-            Some(said) => refuse(at("Auth"), said),
-            None => {
-                if let Some(k @ ("CUSTOM" | "AWS_IAM")) = kind.as_deref() {
-                    connect_auth = k.to_string();
-                }
+        match (said, kind.as_deref()) {
+            (Some(said), _) => refuse(at("Auth"), said),
+            (None, Some(k @ ("CUSTOM" | "AWS_IAM"))) => connect_auth = k.to_string(),
+            (None, Some(k)) if !k.eq_ignore_ascii_case("NONE") => {
+                auth_ignored = Some((
+                    format!("{}.AuthType", at("Auth")),
+                    format!(
+                        "{id}: Auth.AuthType '{k}' is taken by SAM but not applied: SAM checks AuthType in capitals and then compares it as written, so it deploys $connect with AuthorizationType NONE{}, and anyone can connect; write '{}'",
+                        if k.eq_ignore_ascii_case("CUSTOM") {
+                            " and no authorizer"
+                        } else {
+                            ""
+                        },
+                        k.to_ascii_uppercase()
+                    ),
+                ));
             }
+            (None, _) => {}
         }
     }
     let routes_at = at("Routes");
@@ -398,6 +410,7 @@ fn sam_api(
         });
     }
     ws.refused_not_listed = not_listed;
+    ws.auth_ignored = auth_ignored;
     ws
 }
 
