@@ -1736,6 +1736,11 @@ fn sam_refusals_are_found_in_sams_words() {
             "error_http_api_event_multiple_same_path",
             vec![resource("HttpApiFunction2")],
         ),
+        // An HttpApi event with a Path and no Method.
+        (
+            "error_implicit_http_api_method",
+            vec![resource("HttpApiFunction")],
+        ),
         (
             "error_api_invalid_definitionuri",
             vec![resource("Api"), resource("ApiWithBodyAndDefinitionUri")],

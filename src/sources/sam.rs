@@ -61,9 +61,17 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 crate::locate::resource_path(fid)
             );
             // A REST event needs both; SAM refuses it without [SAM's test
-            // error_function_invalid_api_event]. An HTTP event without either is the
-            // $default route; with one of the two, what SAM does is not decided here.
-            if !http
+            // error_function_invalid_api_event]. An HTTP event without either (or with both
+            // empty) is the $default route; with one of the two SAM refuses it likewise
+            // [samtranslator implicit_http_api_plugin.py, then implicit_api_plugin.py
+            // `_validate_api_event`].
+            let given = |k: &str| {
+                props
+                    .get(k)
+                    .is_some_and(|v| !http || v.as_str().is_none_or(|s| !s.is_empty()))
+            };
+            let one_given = given("Path") || given("Method");
+            if (!http || one_given)
                 && let Some(missing) = ["Path", "Method"]
                     .into_iter()
                     .find(|k| props.get(*k).is_none())
@@ -71,7 +79,12 @@ pub fn read(template: &mut Value, overrides: &[(String, String)], into: &mut Rea
                 into.faults.push(super::Fault {
                     code: super::SAM_TRANSFORM_ERROR,
                     error: true,
-                    api: String::new(),
+                    api: props
+                        .get(if http { "ApiId" } else { "RestApiId" })
+                        .and_then(|r| r.get("Ref").or(Some(r)))
+                        .and_then(Value::as_str)
+                        .unwrap_or(if http { IMPLICIT_HTTP } else { IMPLICIT_REST })
+                        .to_string(),
                     location: origin.clone(),
                     message: format!(
                         "{fid} event {eid} has no {missing}: SAM refuses the template (\"Event with id [{eid}] is invalid. Property '{missing}' is required.\"), so the stack is never created or updated; give the event its Path and Method"
