@@ -29,6 +29,80 @@ pub struct Document {
     /// in its place: the path items are read from `text` a part at a time (`for_each_part_of`),
     /// so a large export never lives in memory as one tree (see `load_deferring_paths`).
     pub paths_deferred: bool,
+    /// YAML keys written twice in one mapping (the last one is read, as CloudFormation does):
+    /// the first listed, and how many in all.
+    pub duplicates: Vec<DuplicateKey>,
+    pub duplicates_in_all: usize,
+}
+
+/// A YAML key written again in the same mapping: the later value is the one read.
+#[derive(Debug, Clone)]
+pub struct DuplicateKey {
+    pub key: String,
+    /// 1-based lines of the key's first and its repeated occurrence.
+    pub first_line: usize,
+    pub line: usize,
+}
+
+/// How many repeated keys a document lists (the rest are counted).
+const MAX_DUPLICATES: usize = 20;
+
+/// Every key of `text` (YAML) written again in the same mapping, the first
+/// [`MAX_DUPLICATES`] listed, and how many there are in all. Keys that are not plain scalars
+/// (a mapping as a key, an alias) are not compared.
+fn duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
+    use granit_parser::{Event, Parser};
+    enum Frame {
+        Map {
+            keys: std::collections::HashMap<String, usize>,
+            at_key: bool,
+        },
+        Seq,
+    }
+    // A node is done: a mapping's next node is a value after a key, and a key after a value.
+    fn done(stack: &mut [Frame]) {
+        if let Some(Frame::Map { at_key, .. }) = stack.last_mut() {
+            *at_key = !*at_key;
+        }
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut found = Vec::new();
+    let mut count = 0;
+    for event in Parser::new_from_str(text) {
+        let Ok((event, span)) = event else { break };
+        match event {
+            Event::Scalar(value, ..) => {
+                if let Some(Frame::Map { keys, at_key: true }) = stack.last_mut() {
+                    let line = span.start.line();
+                    if let Some(&first_line) = keys.get(value.as_ref()) {
+                        count += 1;
+                        if found.len() < MAX_DUPLICATES {
+                            found.push(DuplicateKey {
+                                key: value.to_string(),
+                                first_line,
+                                line,
+                            });
+                        }
+                    } else {
+                        keys.insert(value.to_string(), line);
+                    }
+                }
+                done(&mut stack);
+            }
+            Event::Alias(..) => done(&mut stack),
+            Event::MappingStart(..) => stack.push(Frame::Map {
+                keys: Default::default(),
+                at_key: true,
+            }),
+            Event::SequenceStart(..) => stack.push(Frame::Seq),
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                done(&mut stack);
+            }
+            _ => {}
+        }
+    }
+    (found, count)
 }
 
 impl Document {
@@ -161,12 +235,33 @@ impl Document {
         out
     }
 
-    /// The findings that say what was read from an infrastructure-as-code source.
+    /// The findings that say what was read from an infrastructure-as-code source, and the
+    /// keys the document writes twice.
     pub fn source_findings(&self) -> Vec<crate::finding::Finding> {
-        self.read
+        let mut out = self
+            .read
             .as_ref()
             .map(crate::sources::Read::findings)
-            .unwrap_or_default()
+            .unwrap_or_default();
+        let more = self.duplicates_in_all.saturating_sub(self.duplicates.len());
+        for (n, d) in self.duplicates.iter().enumerate() {
+            let mut f = crate::finding::Finding::warning(
+                crate::sources::DUPLICATE_KEY,
+                format!(
+                    "{} is written twice in one mapping (lines {} and {}): the value at line {} is the one read, as CloudFormation reads it (the last wins), and the one at line {} does nothing",
+                    d.key, d.first_line, d.line, d.line, d.first_line
+                ),
+            )
+            .with("key", d.key.as_str())
+            .with("first_line", d.first_line)
+            .with("line", d.line);
+            if more > 0 && n + 1 == self.duplicates.len() {
+                f.message += &format!(" ({more} more repeated keys are not listed)");
+                f = f.with("not_listed", more);
+            }
+            out.push(f);
+        }
+        out
     }
 }
 
@@ -196,17 +291,22 @@ fn folder_of(path: &str) -> Option<std::path::PathBuf> {
 pub fn parse_file(path: &str) -> Result<(Value, String, bool)> {
     let name = input::display_name(path).to_string();
     let text = input::read_text(path, MAX_DOCUMENT_BYTES)?;
-    let (value, yaml) = parse_text(&name, &text)?;
+    let (value, yaml, _) = parse_text(&name, &text)?;
     Ok((value, text, yaml))
 }
 
 fn load_text(name: String, text: String, folder: Option<std::path::PathBuf>) -> Result<Document> {
-    let (value, yaml) = parse_text(&name, &text)?;
-    Ok(whole(name, text, value, yaml, folder.as_deref()))
+    let (value, yaml, repeated) = parse_text(&name, &text)?;
+    let mut doc = whole(name, text, value, yaml, folder.as_deref());
+    if repeated {
+        (doc.duplicates, doc.duplicates_in_all) = duplicate_keys(&doc.text);
+    }
+    Ok(doc)
 }
 
-/// The value of a JSON or YAML text, and whether it was YAML.
-fn parse_text(name: &str, text: &str) -> Result<(Value, bool)> {
+/// The value of a JSON or YAML text, whether it was YAML, and whether it repeats a key in a
+/// mapping (YAML; the last value is read, as CloudFormation reads a template).
+fn parse_text(name: &str, text: &str) -> Result<(Value, bool, bool)> {
     let trimmed = text.trim_start_matches('\u{feff}').trim_start();
     if trimmed.is_empty() {
         bail!("{name}: the file is empty");
@@ -217,33 +317,48 @@ fn parse_text(name: &str, text: &str) -> Result<(Value, bool)> {
             "{name}: the document holds more than {MAX_DOCUMENT_VALUES} JSON values; API definitions and policies hold far fewer"
         );
     }
+    let mut repeated = false;
     let value = if json {
         serde_json::from_str(trimmed).map_err(|e| invalid_json(name, text, trimmed, &e))?
     } else {
         // serde-saphyr bounds anchors, depth and size (billion-laughs documents fail).
         // CloudFormation's short forms (`!Ref X`, `!Sub ...`, `!If [...]`) become the long
         // forms (`{"Ref": "X"}`), so an intrinsic is never mistaken for a plain value.
-        serde_saphyr::from_str_with_options::<Intrinsics>(text, yaml_options())
-            .map(|v| v.0)
-            .map_err(|e| {
-                let text = e.to_string();
-                let first = text
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .trim_start_matches("error: ");
-                match parse_saphyr_position(first) {
-                    Some((line, col, message)) => {
-                        anyhow::anyhow!(
-                            "{name}:{line}:{col}: invalid YAML: {}",
-                            yaml_words(message)
-                        )
-                    }
-                    None => anyhow::anyhow!("{name}: invalid YAML: {}", yaml_words(first)),
+        let first = serde_saphyr::from_str_with_options::<Intrinsics>(text, yaml_options());
+        // A key written twice: CloudFormation keeps the last value [obs: go-to-k/cdk-real-drift
+        // #1074 (validate-template, get-template-summary); aws-cloudformation/cfn-lint#35], and
+        // so does SAM CLI's YAML loader; read so, and said (`duplicates`).
+        let first = match first {
+            Err(e) if is_duplicate_key(&e) => {
+                repeated = true;
+                let mut options = yaml_options();
+                options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
+                serde_saphyr::from_str_with_options::<Intrinsics>(text, options)
+            }
+            other => other,
+        };
+        first.map(|v| v.0).map_err(|e| {
+            let text = e.to_string();
+            let first = text
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .trim_start_matches("error: ");
+            match parse_saphyr_position(first) {
+                Some((line, col, message)) => {
+                    anyhow::anyhow!("{name}:{line}:{col}: invalid YAML: {}", yaml_words(message))
                 }
-            })?
+                None => anyhow::anyhow!("{name}: invalid YAML: {}", yaml_words(first)),
+            }
+        })?
     };
-    Ok((value, !json))
+    Ok((value, !json, repeated))
+}
+
+/// Whether serde-saphyr refused a document for a key written twice in one mapping.
+fn is_duplicate_key(e: &serde_saphyr::Error) -> bool {
+    matches!(e, serde_saphyr::Error::DuplicateMappingKey { .. })
+        || e.to_string().contains("duplicate mapping key")
 }
 
 /// `FILE:LINE:COLUMN: invalid JSON: ...` for an error reading `trimmed`, the end of `text`.
@@ -272,6 +387,8 @@ fn whole(
         yaml,
         read,
         paths_deferred: false,
+        duplicates: Vec::new(),
+        duplicates_in_all: 0,
     }
 }
 
@@ -327,6 +444,8 @@ pub fn load_deferring_paths(path: &str) -> Result<Document> {
         yaml: false,
         read: None,
         paths_deferred: true,
+        duplicates: Vec::new(),
+        duplicates_in_all: 0,
     })
 }
 

@@ -2358,3 +2358,41 @@ fn a_sam_default_authorizer_without_authorizers_is_an_error() {
     assert_eq!(ignored.len(), 1, "{j}");
     assert_eq!(ignored[0]["evidence"]["api"], "NoAuthorizersApi", "{j}");
 }
+
+/// A YAML template that writes a key twice in one mapping: CloudFormation deploys it, keeping
+/// the last value (go-to-k/cdk-real-drift#1074: validate-template and get-template-summary;
+/// aws-cloudformation/cfn-lint#35), so the tool reads it so and says which key, where (before:
+/// exit 2, "invalid YAML: duplicate mapping key", on five templates of aws-samples/
+/// serverless-patterns such as sam-webapp-cognito). Here the later `Auth` drops the default
+/// authorizer, so the method is open, and lint says both.
+#[test]
+fn a_key_written_twice_reads_as_cloudformation_reads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    let text = "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      Auth:\n        DefaultAuthorizer: AWS_IAM\n      Auth:\n        ApiKeyRequired: false\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      InlineCode: x\n      Events:\n        Get:\n          Type: Api\n          Properties:\n            RestApiId: !Ref Api\n            Path: /orders\n            Method: get\n";
+    std::fs::write(&template, text).unwrap();
+    let file = template.to_str().unwrap();
+    let (_, j) = json_run(&["lint", file]);
+    let twice = findings_with(&j, "source.duplicate-key");
+    assert_eq!(twice.len(), 1, "{j}");
+    assert_eq!(twice[0]["severity"], "warning");
+    assert_eq!(twice[0]["evidence"]["key"], "Auth");
+    assert_eq!(twice[0]["evidence"]["first_line"], 7);
+    assert_eq!(twice[0]["evidence"]["line"], 9);
+    // The later Auth is the one read: no authorizer on the method.
+    let (_, j) = json_run(&["trace", "--export", file, "GET", "/orders"]);
+    assert_eq!(stage(&j, "authorizer")["outcome"], "skipped", "{j}");
+    // Keys repeated at every level are found, the first twenty listed and the rest counted;
+    // a key repeated in two different mappings is not a repeat.
+    let mut many = text.to_string();
+    for i in 0..500 {
+        many += &format!(
+            "  Extra{i}:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: a\n      TopicName: b\n"
+        );
+    }
+    std::fs::write(&template, many).unwrap();
+    let (_, j) = json_run(&["lint", file]);
+    let twice = findings_with(&j, "source.duplicate-key");
+    assert_eq!(twice.len(), 20, "{j}");
+    assert_eq!(twice[19]["evidence"]["not_listed"], 481, "{j}");
+}

@@ -254,6 +254,8 @@ fn live(session: &mut Session, args: &LintArgs) -> Result<()> {
                 yaml: false,
                 read: None,
                 paths_deferred: false,
+                duplicates: Vec::new(),
+                duplicates_in_all: 0,
             };
             lint_document(session, args, doc, Some(id), live)?;
         }
@@ -427,6 +429,8 @@ pub(super) fn lint_live_http(
         yaml: false,
         read: None,
         paths_deferred: false,
+        duplicates: Vec::new(),
+        duplicates_in_all: 0,
     };
     lint_document(session, args, doc, Some(&api.id), live)
 }

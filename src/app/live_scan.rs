@@ -489,6 +489,8 @@ fn scan_region(
                     yaml: false,
                     read: None,
                     paths_deferred: false,
+                    duplicates: Vec::new(),
+                    duplicates_in_all: 0,
                 };
                 lint_document(session, args, doc, Some(&id), live)?;
             }

@@ -73,6 +73,8 @@ fn live_policy(session: &Session, args: &PolicyArgs) -> Result<document::Documen
             yaml: false,
             read: None,
             paths_deferred: false,
+            duplicates: Vec::new(),
+            duplicates_in_all: 0,
         })
     }
     #[cfg(not(feature = "aws"))]

@@ -417,6 +417,8 @@ fn definition(session: &Session, args: &TraceArgs) -> Result<(document::Document
                 yaml: false,
                 read: None,
                 paths_deferred: false,
+                duplicates: Vec::new(),
+                duplicates_in_all: 0,
             })
         };
         if http {

@@ -32,8 +32,12 @@ pub const SAM_EVENT_NOT_IN_DEFINITION: &str = "lint.sam-event-not-in-definition"
 /// API's DefaultAuthorizer without Authorizers, a WebSocket API's AuthType not in capitals.
 pub const SAM_AUTH_IGNORED: &str = "lint.sam-auth-ignored";
 
+/// A YAML key written twice in one mapping (the last value is read).
+pub const DUPLICATE_KEY: &str = "source.duplicate-key";
+
 pub const CODES: &[&str] = &[
     READ,
+    DUPLICATE_KEY,
     UNRESOLVED,
     NOT_READABLE,
     API_WITHOUT_METHODS,
