@@ -1986,16 +1986,22 @@ fn a_sam_http_api_no_event_names_is_said() {
     let empty = findings_with(&j, "lint.api-without-methods");
     assert_eq!(empty.len(), 1, "{j}");
     assert_eq!(empty[0]["severity"], "warning");
-    // A route resource names it: not judged to have none (the tool does not read routes
-    // given to a SAM API this way, and says so).
+    // A route resource names it: its route is read (here without a Target), and the API is
+    // not judged to have none.
     std::fs::write(
         &template,
         format!("{}  Route:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref MyHttp\n      RouteKey: GET /orders\n", &text[..text.find("  Fn:").unwrap()]),
     )
     .unwrap();
-    let r = run(&["lint", t]);
-    assert_usage_error(&r, "1 AWS::ApiGatewayV2::Route");
-    assert!(!r.stderr.contains("404"), "{}", r.stderr);
+    let (_, j) = json_run(&["lint", t]);
+    assert_eq!(j["result"]["methods"], 1, "{j}");
+    assert!(
+        findings_with(&j, "lint.api-without-methods").is_empty(),
+        "{j}"
+    );
+    let bare = findings_with(&j, "lint.method-without-integration");
+    assert_eq!(bare.len(), 1, "{j}");
+    assert_eq!(bare[0]["evidence"]["location"], "$.Resources.Route", "{j}");
 }
 
 /// An AWS::ApiGatewayV2::Api made by quick create (`Target`: a function's ARN) has a $default
@@ -2395,4 +2401,41 @@ fn a_key_written_twice_reads_as_cloudformation_reads_it() {
     let twice = findings_with(&j, "source.duplicate-key");
     assert_eq!(twice.len(), 20, "{j}");
     assert_eq!(twice[19]["evidence"]["not_listed"], 481, "{j}");
+}
+
+/// A SAM HttpApi with no definition and no event naming it, whose route is an
+/// AWS::ApiGatewayV2::Route resource beside it (aws-samples/serverless-patterns,
+/// custom-http-headers-to-sqs-message-attributes-using-http-api-gateway, verbatim): its routes
+/// are those resources. Before, the template was refused (exit 2, "SAM writes it with no
+/// routes: nothing to check").
+#[test]
+fn a_sam_http_api_routed_by_route_resources_is_read() {
+    let file = "tests/iac/sam-http-api-with-route-resources.yaml";
+    let (_, j) = json_run(&["lint", file]);
+    assert_eq!(j["result"]["api"], "http", "{j}");
+    assert_eq!(j["result"]["methods"], 1, "{j}");
+    assert!(
+        findings_with(&j, "lint.api-without-methods").is_empty(),
+        "{j}"
+    );
+    let (_, j) = json_run(&["trace", "--export", file, "POST", "/sqs"]);
+    let route = stage(&j, "route");
+    assert_eq!(route["outcome"], "passed", "{j}");
+    assert_eq!(
+        route["decided_by"], "ANY /sqs ($.Resources.SqsRoute)",
+        "{route}"
+    );
+    // Without its Route resource the API has no routes: a warning, as before.
+    let dir = tempfile::tempdir().unwrap();
+    let bare = dir.path().join("template.yaml");
+    let text = std::fs::read_to_string(file).unwrap();
+    let cut = text.find("  # Route\n").unwrap();
+    let end = text.find("\nOutputs:").unwrap();
+    std::fs::write(&bare, format!("{}{}", &text[..cut], &text[end..])).unwrap();
+    let (_, j) = json_run(&["lint", bare.to_str().unwrap()]);
+    assert_eq!(
+        findings_with(&j, "lint.api-without-methods").len(),
+        1,
+        "{j}"
+    );
 }

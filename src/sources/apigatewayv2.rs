@@ -30,7 +30,8 @@ pub fn read(
             .iter()
             .filter(move |(_, r)| r.get("Type").and_then(Value::as_str) == Some(t))
     };
-    let mut built: Vec<(String, Map<String, Value>, usize)> = Vec::new();
+    // (API logical id, definition, routes, whether it is a SAM HttpApi)
+    let mut built: Vec<(String, Map<String, Value>, usize, bool)> = Vec::new();
     let route_resources = super::cloudformation::MethodResourceApis::of_routes(resources);
     // An HTTP API without routes: API Gateway keeps it, and answers every call 404.
     let no_routes = |id: &str, into: &mut Read| {
@@ -44,9 +45,18 @@ pub fn read(
             ),
         });
     };
-    for (id, api) in of_type("AWS::ApiGatewayV2::Api") {
+    // A SAM HttpApi with no definition and no event naming it, whose routes are
+    // AWS::ApiGatewayV2::Route resources of the template (SAM writes the API with an empty
+    // body; the routes are added beside it), is read from those routes as a resource-form API.
+    let sam_routed = of_type("AWS::Serverless::HttpApi").filter(|(id, r)| {
+        r.get("Properties")
+            .is_none_or(|p| p.get("DefinitionBody").is_none() && p.get("DefinitionUri").is_none())
+            && route_resources.may_give_methods_to(id)
+    });
+    for (id, api) in of_type("AWS::ApiGatewayV2::Api").chain(sam_routed) {
+        let sam = api.get("Type").and_then(Value::as_str) == Some("AWS::Serverless::HttpApi");
         let props = api.get("Properties");
-        if let Some(body) = props.and_then(|p| p.get("Body")) {
+        if let Some(body) = props.and_then(|p| p.get("Body")).filter(|_| !sam) {
             if body
                 .get("paths")
                 .and_then(Value::as_object)
@@ -243,13 +253,13 @@ pub fn read(
         if !schemes.is_empty() {
             def.insert("components".into(), json!({"securitySchemes": schemes}));
         }
-        built.push((id.clone(), def, routes));
+        built.push((id.clone(), def, routes, sam));
     }
     into.unresolved += resolver.unresolved.get();
     let Some(resources) = template.get_mut("Resources").and_then(Value::as_object_mut) else {
         return;
     };
-    for (id, def, routes) in built {
+    for (id, def, routes, sam) in built {
         into.http_apis += 1;
         into.methods += routes;
         if let Some(props) = resources
@@ -258,7 +268,8 @@ pub fn read(
             .map(|r| r.entry("Properties").or_insert_with(|| json!({})))
             .and_then(Value::as_object_mut)
         {
-            props.insert("Body".into(), Value::Object(def));
+            let key = if sam { "DefinitionBody" } else { "Body" };
+            props.insert(key.into(), Value::Object(def));
         }
     }
 }
