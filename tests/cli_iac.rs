@@ -2425,8 +2425,54 @@ fn a_sam_http_api_routed_by_route_resources_is_read() {
         route["decided_by"], "ANY /sqs ($.Resources.SqsRoute)",
         "{route}"
     );
-    // Without its Route resource the API has no routes: a warning, as before.
+    // Its integration is SQS-SendMessage (an AWS service integration): the answer wanted is
+    // what SQS answered, not a function's output (before: "--lambda-output").
+    let missing = findings_with(&j, "trace.input-missing");
+    let wanted = missing[0]["evidence"]["missing"].as_str().unwrap();
+    assert!(
+        wanted.starts_with("--status CODE") && wanted.contains("SQS-SendMessage"),
+        "{wanted}"
+    );
     let dir = tempfile::tempdir().unwrap();
+    let answer = dir.path().join("sqs.xml");
+    std::fs::write(&answer, "<SendMessageResponse/>").unwrap();
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        file,
+        "POST",
+        "/sqs",
+        "--status",
+        "200",
+        "--backend-body",
+        answer.to_str().unwrap(),
+    ]);
+    assert_eq!(j["result"]["response"]["status"], 200, "{j}");
+    assert_eq!(
+        stage(&j, "integration-request")["detail"]["subtype"],
+        "SQS-SendMessage",
+        "{j}"
+    );
+    let lambda = dir.path().join("out.json");
+    std::fs::write(&lambda, r#"{"statusCode": 200}"#).unwrap();
+    let (_, j) = json_run(&[
+        "trace",
+        "--export",
+        file,
+        "POST",
+        "/sqs",
+        "--lambda-output",
+        lambda.to_str().unwrap(),
+    ]);
+    let missing = findings_with(&j, "trace.input-missing");
+    assert!(
+        missing[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("--lambda-output does not apply"),
+        "{j}"
+    );
+    // Without its Route resource the API has no routes: a warning, as before.
     let bare = dir.path().join("template.yaml");
     let text = std::fs::read_to_string(file).unwrap();
     let cut = text.find("  # Route\n").unwrap();

@@ -1468,13 +1468,35 @@ impl Run {
         if let Some(v) = &integration.payload_format_version {
             sent.insert("payload_format_version".into(), json!(v));
         }
-        self.pass(
-            "integration-request",
-            format!(
-                "{type_name}: the request goes to the backend (HTTP APIs map no request templates)"
+        // An AWS service integration (`integrationSubtype`: SQS-SendMessage, ...): API Gateway
+        // calls the service's action with the integration's request parameters, and the
+        // client gets the service's answer [AWS: "Integration subtype reference" of HTTP APIs].
+        let subtype = raw
+            .get("integrationSubtype")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        match &subtype {
+            Some(subtype) => {
+                sent.insert("subtype".into(), json!(subtype));
+                if let Some(p) = raw.get("requestParameters") {
+                    sent.insert("request_parameters".into(), p.clone());
+                }
+                self.pass(
+                    "integration-request",
+                    format!(
+                        "{type_name} {subtype}: API Gateway calls the AWS service's action with the integration's request parameters"
+                    ),
+                    sent,
+                );
+            }
+            None => self.pass(
+                "integration-request",
+                format!(
+                    "{type_name}: the request goes to the backend (HTTP APIs map no request templates)"
+                ),
+                sent,
             ),
-            sent,
-        );
+        }
         if self.invoke_refused(given) {
             return false;
         }
@@ -1484,12 +1506,26 @@ impl Run {
             .unwrap_or("2.0");
         let (status, headers, body) = match &given.backend {
             None => {
-                let wanted = if type_name.eq_ignore_ascii_case("aws_proxy") {
-                    "--lambda-output FILE (what the function returned)"
-                } else {
-                    "--status CODE (with --backend-body, --backend-header)"
+                let wanted = match &subtype {
+                    Some(subtype) => format!(
+                        "--status CODE (with --backend-body, --backend-header): what {subtype} answered"
+                    ),
+                    None if type_name.eq_ignore_ascii_case("aws_proxy") => {
+                        "--lambda-output FILE (what the function returned)".to_string()
+                    }
+                    None => "--status CODE (with --backend-body, --backend-header)".to_string(),
                 };
-                self.answer_missing(&type_name, wanted);
+                self.answer_missing(&type_name, &wanted);
+                return false;
+            }
+            Some(Backend::Lambda { .. }) if subtype.is_some() => {
+                let subtype = subtype.as_deref().unwrap_or_default();
+                self.answer_missing(
+                    &type_name,
+                    &format!(
+                        "--status CODE (with --backend-body, --backend-header): what {subtype} answered; --lambda-output does not apply, the integration calls {subtype}, not a function"
+                    ),
+                );
                 return false;
             }
             Some(Backend::Lambda {
