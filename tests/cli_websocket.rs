@@ -472,3 +472,34 @@ fn terraform_websocket_apis_are_linted_at_their_resources() {
         "{j}"
     );
 }
+
+/// aws-samples/serverless-patterns apigw-websocket-api-sns (verbatim): $connect's MOCK
+/// integration answers 200 and its one integration response has the key /200/, which selects
+/// it, so no $default is needed (before: an error, "needs one as the catch-all"). A key that
+/// selects no 200 is still an error.
+#[test]
+fn a_regex_integration_response_that_selects_the_answer_is_enough() {
+    let path = iac("websocket-mock-connect-200.yaml");
+    let r = run(&["lint", &path, "-o", "json"]);
+    let j = r.one_json();
+    assert!(
+        findings_with(&j, "websocket.no-default-integration-response").is_empty(),
+        "{j}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("template.yaml");
+    std::fs::write(
+        &wrong,
+        std::fs::read_to_string(&path).unwrap().replacen(
+            "IntegrationResponseKey: /200/",
+            "IntegrationResponseKey: /4\\d\\d/",
+            1,
+        ),
+    )
+    .unwrap();
+    let j = run(&["lint", wrong.to_str().unwrap(), "-o", "json"]).one_json();
+    let f = findings_with(&j, "websocket.no-default-integration-response");
+    assert_eq!(f.len(), 1, "{j}");
+    assert_eq!(f[0]["severity"], "error");
+    assert_eq!(f[0]["evidence"]["integration"], "ConnectRouteIntegration");
+}

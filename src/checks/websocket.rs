@@ -600,27 +600,84 @@ pub fn lint(api: &WsApi) -> Vec<Finding> {
             if non_proxy
                 && (two_way || key == "$connect")
                 && !i.integration_responses.iter().any(|k| k == "$default")
+                && let Some(f) = without_default_response(key, i)
             {
-                out.push(at(
-                    Finding::error(
-                        NO_DEFAULT_INTEGRATION_RESPONSE,
-                        format!(
-                            "route {key}'s {} integration has no $default integration response: a non-proxy integration needs one as the catch-all for successful answers",
-                            i.kind
-                        ),
-                    )
-                    .with("integration", i.id.as_str()),
-                    &i.origin,
-                ));
+                out.push(at(f.with("integration", i.id.as_str()), &i.origin));
             }
         }
     }
     out
 }
 
+/// A non-proxy integration without a `$default` integration response: the answers its keys
+/// (`/regex/`, matched against the answer's status) do not select fail with "No match for
+/// output mapping and no default output mapping configured". An error when no key selects a
+/// 200; a warning, for AWS and HTTP integrations, when one does (other answers still fail); a
+/// MOCK that a key's 200 serves is left alone [AWS: "Set up a WebSocket API integration
+/// response": at least one integration response, `$default` ideally the catch-all, other keys
+/// regular expressions; obs: repost.aws "websocket api error execution failed due to
+/// configuration error no match for output mapping"].
+fn without_default_response(key: &str, i: &WsIntegration) -> Option<Finding> {
+    let selects_200 = i.integration_responses.iter().any(|k| {
+        k.strip_prefix('/')
+            .and_then(|k| k.strip_suffix('/'))
+            .and_then(|re| regex::Regex::new(&format!("^(?:{re})$")).ok())
+            .is_some_and(|re| re.is_match("200"))
+    });
+    let keys = if i.integration_responses.is_empty() {
+        "no integration response".to_string()
+    } else {
+        format!(
+            "integration responses {} but no $default",
+            i.integration_responses.join(", ")
+        )
+    };
+    if !selects_200 {
+        return Some(Finding::error(
+            NO_DEFAULT_INTEGRATION_RESPONSE,
+            format!(
+                "route {key}'s {} integration has {keys}: none selects a successful (200) answer, which then fails (\"No match for output mapping and no default output mapping configured\"); a non-proxy integration needs $default as the catch-all",
+                i.kind
+            ),
+        ));
+    }
+    (!i.kind.eq_ignore_ascii_case("MOCK")).then(|| {
+        Finding::warning(
+            NO_DEFAULT_INTEGRATION_RESPONSE,
+            format!(
+                "route {key}'s {} integration has {keys}: an answer whose status none of them matches fails (\"No match for output mapping and no default output mapping configured\"); add $default as the catch-all",
+                i.kind
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn integration_responses_without_default() {
+        let integration = |kind: &str, keys: &[&str]| WsIntegration {
+            id: "I".into(),
+            kind: kind.into(),
+            uri: None,
+            credentials: None,
+            integration_responses: keys.iter().map(|k| k.to_string()).collect(),
+            origin: "$.Resources.I".into(),
+        };
+        let judged = |kind: &str, keys: &[&str]| {
+            without_default_response("$connect", &integration(kind, keys))
+                .map(|f| f.severity.as_str())
+        };
+        assert_eq!(judged("MOCK", &[]), Some("error"));
+        assert_eq!(judged("MOCK", &["/200/"]), None);
+        assert_eq!(judged("MOCK", &["/2\\d\\d/"]), None);
+        assert_eq!(judged("AWS", &["/200/"]), Some("warning"));
+        assert_eq!(judged("AWS", &["/4\\d\\d/"]), Some("error"));
+        // A key is matched whole: /20/ does not select 200.
+        assert_eq!(judged("HTTP", &["/20/"]), Some("error"));
+    }
 
     #[test]
     fn selection_expression_variables() {
