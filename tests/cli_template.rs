@@ -273,6 +273,31 @@ fn pitfalls_are_findings() {
     );
     assert_eq!(output(&j), ">x v->x");
     has(&j, "template.hyphen-in-reference");
+    assert_eq!(
+        j["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["code"] == "template.hyphen-in-reference")
+            .unwrap()["severity"],
+        "warning"
+    );
+    // A hyphen joining two words of a property reads a key that has one, which is what a
+    // body's "partition-key" needs (aws-samples/serverless-patterns apigw-kinesis): a note,
+    // not a warning.
+    let (j, _) = render(
+        "#foreach($elem in $input.path('$.records'))$elem.partition-key#end",
+        Some(r#"{"records": [{"partition-key": "p1"}]}"#),
+        &["--content-type", "text/plain"],
+    );
+    assert_eq!(output(&j), "p1");
+    let note = j["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "template.hyphen-in-reference")
+        .unwrap();
+    assert_eq!(note["severity"], "info", "{note}");
     // The same override set twice.
     let (j, code) = render(
         "#set($context.responseOverride.status = 400)\n#set($context.responseOverride.status = 404)\n",

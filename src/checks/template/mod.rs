@@ -565,24 +565,42 @@ fn override_sets(
     }
 }
 
+/// A hyphen Velocity 1.x reads as part of a name. A trap when the name is a variable's
+/// (`$stage-name`) or ends in the hyphen (`$e.key->x` reads "key-"): a warning. A property
+/// whose hyphen joins two words (`$elem.partition-key`) most likely names a key that has one
+/// (JSON keys often do), and reads it: said as a note, with the other reading's fix.
 fn hyphen(root: &str, parts: &[Part], literal: &str, pos: Pos, out: &mut Vec<Finding>) {
-    let names = std::iter::once(root).chain(parts.iter().filter_map(|p| match p {
-        Part::Property(n) | Part::Method(n, _) => Some(n.as_str()),
+    let names = std::iter::once((root, true)).chain(parts.iter().filter_map(|p| match p {
+        Part::Property(n) | Part::Method(n, _) => Some((n.as_str(), false)),
         Part::Index(_) => None,
     }));
-    if let Some(name) = names.into_iter().find(|n| n.contains('-')) {
-        let formal = literal.starts_with("${") || literal.starts_with("$!{");
-        if !formal {
-            out.push(at(
-                Finding::warning(
-                    HYPHEN_IN_REFERENCE,
-                    format!("{literal}: Velocity 1.x reads the hyphen as part of the name ({name:?}), so this is not what it looks like; write the reference as ${{...}} before the hyphen, or use .get('{name}') for a key with a hyphen"),
-                )
-                .with("reference", literal),
-                pos,
-            ));
-        }
+    let Some((name, is_root)) = names.into_iter().find(|(n, _)| n.contains('-')) else {
+        return;
+    };
+    if literal.starts_with("${") || literal.starts_with("$!{") {
+        return;
     }
+    let joins_words = !is_root
+        && name
+            .split('-')
+            .all(|w| w.chars().next().is_some_and(|c| c.is_ascii_alphanumeric()));
+    let (head, _) = name.split_once('-').unwrap_or((name, ""));
+    let finding = if joins_words {
+        Finding::info(
+            HYPHEN_IN_REFERENCE,
+            format!(
+                "{literal}: Velocity 1.x keeps the hyphen in the name, so this reads the key {name:?} (what a key with a hyphen needs); if you meant .{head} followed by the text after the hyphen, write the reference in braces"
+            ),
+        )
+    } else {
+        Finding::warning(
+            HYPHEN_IN_REFERENCE,
+            format!(
+                "{literal}: Velocity 1.x reads the hyphen as part of the name ({name:?}), so this is not what it looks like; write the reference as ${{...}} before the hyphen, or use .get('{name}') for a key with a hyphen"
+            ),
+        )
+    };
+    out.push(at(finding.with("reference", literal), pos));
 }
 
 fn walk(nodes: &[Node], f: &mut dyn FnMut(&Node)) {
