@@ -2472,6 +2472,27 @@ fn a_sam_http_api_routed_by_route_resources_is_read() {
             .contains("--lambda-output does not apply"),
         "{j}"
     );
+    // The SQS-SendMessage integration without its MessageBody: SendMessage cannot be called.
+    let no_body = dir.path().join("no-body.yaml");
+    let text = std::fs::read_to_string(file).unwrap();
+    std::fs::write(
+        &no_body,
+        text.replace("        MessageBody: $request.body.MessageBody\n", ""),
+    )
+    .unwrap();
+    let (code, j) = json_run(&["lint", no_body.to_str().unwrap()]);
+    assert_eq!(code, 1, "{j}");
+    let missing = findings_with(&j, "lint.http-service-parameters");
+    assert_eq!(missing.len(), 1, "{j}");
+    assert_eq!(missing[0]["evidence"]["missing"], "MessageBody");
+    assert_eq!(
+        missing[0]["evidence"]["location"],
+        "$.Resources.SqsIntegration"
+    );
+    assert_eq!(
+        missing[0]["evidence"]["line"],
+        line_of(file, "SqsIntegration:", "SqsIntegration")
+    );
     // Without its Route resource the API has no routes: a warning, as before.
     let bare = dir.path().join("template.yaml");
     let text = std::fs::read_to_string(file).unwrap();

@@ -27,6 +27,7 @@ pub const METHOD_WITHOUT_INTEGRATION: &str = "lint.method-without-integration";
 pub const HTTP_PAYLOAD_VERSION: &str = "lint.http-payload-version";
 pub const HTTP_RESPONSE_MAPPING: &str = "lint.http-response-mapping-invalid";
 pub const HTTP_API_POLICY: &str = "lint.http-api-policy";
+pub const HTTP_SERVICE_PARAMETERS: &str = "lint.http-service-parameters";
 pub const CORS_PREFLIGHT_NEEDS_AUTH: &str = "lint.cors-preflight-needs-auth";
 pub const STAGE_VARIABLE_UNDEFINED: &str = "lint.stage-variable-undefined";
 pub const LAMBDA_INTEGRATION_NOT_POST: &str = "lint.lambda-integration-not-post";
@@ -55,6 +56,7 @@ pub const CODES: &[&str] = &[
     HTTP_PAYLOAD_VERSION,
     HTTP_RESPONSE_MAPPING,
     HTTP_API_POLICY,
+    HTTP_SERVICE_PARAMETERS,
     CORS_PREFLIGHT_NEEDS_AUTH,
     METHOD_WITHOUT_INTEGRATION,
     STAGE_VARIABLE_UNDEFINED,
@@ -972,6 +974,60 @@ pub fn http_api_policy(doc: &Value) -> Option<Finding> {
 }
 
 /// The HTTP API checks of the integrations in `doc`'s paths.
+/// The request parameters each HTTP API AWS service integration (`integrationSubtype`, version
+/// 1.0) requires [AWS: "Integration subtype reference" of HTTP APIs].
+const SUBTYPE_REQUIRED: &[(&str, &[&str])] = &[
+    ("EventBridge-PutEvents", &["Detail", "DetailType", "Source"]),
+    ("SQS-SendMessage", &["QueueUrl", "MessageBody"]),
+    ("SQS-ReceiveMessage", &["QueueUrl"]),
+    ("SQS-DeleteMessage", &["ReceiptHandle", "QueueUrl"]),
+    ("SQS-PurgeQueue", &["QueueUrl"]),
+    (
+        "AppConfig-GetConfiguration",
+        &["Application", "Environment", "Configuration", "ClientId"],
+    ),
+    ("Kinesis-PutRecord", &["StreamName", "Data", "PartitionKey"]),
+    ("StepFunctions-StartExecution", &["StateMachineArn"]),
+    ("StepFunctions-StartSyncExecution", &["StateMachineArn"]),
+    ("StepFunctions-StopExecution", &["ExecutionArn"]),
+];
+
+/// An AWS service integration whose request parameters lack one its subtype requires: the
+/// service's action cannot be called as written. Parameters written with an intrinsic as a
+/// whole are not judged.
+fn service_parameters_missing(i: &Value) -> Option<Finding> {
+    let subtype = i.get("integrationSubtype").and_then(Value::as_str)?;
+    let (_, required) = SUBTYPE_REQUIRED
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case(subtype))?;
+    let given = i.get("requestParameters");
+    if given.is_some_and(|p| !p.is_object()) {
+        return None;
+    }
+    let given = given.and_then(Value::as_object);
+    let missing: Vec<&str> = required
+        .iter()
+        .copied()
+        .filter(|r| given.is_none_or(|g| !g.contains_key(*r)))
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
+    let action = subtype.split_once('-').map_or(subtype, |(_, a)| a);
+    Some(
+        Finding::error(
+            HTTP_SERVICE_PARAMETERS,
+            format!(
+                "a {subtype} integration without {} in its request parameters: {action} requires {}, so API Gateway cannot call it as written",
+                missing.join(", "),
+                required.join(", ")
+            ),
+        )
+        .with("subtype", subtype)
+        .with("missing", missing.join(",")),
+    )
+}
+
 pub fn http_api_integrations(doc: &Value) -> Vec<Finding> {
     let mut f = Vec::new();
     for (location, i) in integrations(doc) {
@@ -994,6 +1050,9 @@ pub fn http_api_integrations(doc: &Value) -> Vec<Finding> {
                         .with("location", location.as_str()),
                 ),
             }
+        }
+        if let Some(finding) = service_parameters_missing(i) {
+            f.push(finding.with("location", location.as_str()));
         }
         let Some(mappings) = i.get("responseParameters").and_then(Value::as_object) else {
             continue;
@@ -2800,6 +2859,32 @@ fn stage_variable_names(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn service_integrations_need_their_subtypes_required_parameters() {
+        let judged = |i: Value| service_parameters_missing(&i).map(|f| f.evidence["missing"].clone());
+        assert_eq!(
+            judged(json!({"type": "aws_proxy", "integrationSubtype": "Kinesis-PutRecord",
+                          "requestParameters": {"StreamName": "s", "Data": "$request.body"}})),
+            Some(json!("PartitionKey"))
+        );
+        assert_eq!(
+            judged(json!({"type": "aws_proxy", "integrationSubtype": "StepFunctions-StartExecution"})),
+            Some(json!("StateMachineArn"))
+        );
+        assert_eq!(
+            judged(json!({"type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
+                          "requestParameters": {"QueueUrl": "q", "MessageBody": "$request.body"}})),
+            None
+        );
+        // Written whole with an intrinsic, or a subtype the reference does not list: not judged.
+        assert_eq!(
+            judged(json!({"integrationSubtype": "SQS-SendMessage",
+                          "requestParameters": "${Params}"})),
+            None
+        );
+        assert_eq!(judged(json!({"integrationSubtype": "Some-Future"})), None);
+    }
 
     #[test]
     fn stages_that_turn_logging_on_need_the_account_role() {
