@@ -2418,6 +2418,13 @@ fn a_sam_http_api_routed_by_route_resources_is_read() {
         findings_with(&j, "lint.api-without-methods").is_empty(),
         "{j}"
     );
+    assert!(
+        findings_with(&j, "source.read")[0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("read SAM template: 1 HTTP API, 1 method"),
+        "{j}"
+    );
     let (_, j) = json_run(&["trace", "--export", file, "POST", "/sqs"]);
     let route = stage(&j, "route");
     assert_eq!(route["outcome"], "passed", "{j}");

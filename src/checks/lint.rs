@@ -2862,19 +2862,26 @@ mod tests {
 
     #[test]
     fn service_integrations_need_their_subtypes_required_parameters() {
-        let judged = |i: Value| service_parameters_missing(&i).map(|f| f.evidence["missing"].clone());
+        let judged =
+            |i: Value| service_parameters_missing(&i).map(|f| f.evidence["missing"].clone());
         assert_eq!(
-            judged(json!({"type": "aws_proxy", "integrationSubtype": "Kinesis-PutRecord",
-                          "requestParameters": {"StreamName": "s", "Data": "$request.body"}})),
+            judged(
+                json!({"type": "aws_proxy", "integrationSubtype": "Kinesis-PutRecord",
+                          "requestParameters": {"StreamName": "s", "Data": "$request.body"}})
+            ),
             Some(json!("PartitionKey"))
         );
         assert_eq!(
-            judged(json!({"type": "aws_proxy", "integrationSubtype": "StepFunctions-StartExecution"})),
+            judged(
+                json!({"type": "aws_proxy", "integrationSubtype": "StepFunctions-StartExecution"})
+            ),
             Some(json!("StateMachineArn"))
         );
         assert_eq!(
-            judged(json!({"type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
-                          "requestParameters": {"QueueUrl": "q", "MessageBody": "$request.body"}})),
+            judged(
+                json!({"type": "aws_proxy", "integrationSubtype": "SQS-SendMessage",
+                          "requestParameters": {"QueueUrl": "q", "MessageBody": "$request.body"}})
+            ),
             None
         );
         // Written whole with an intrinsic, or a subtype the reference does not list: not judged.

@@ -244,7 +244,18 @@ fn expand_template(value: &mut Value) -> Option<Read> {
     events.unresolved += v2.unresolved;
     events.not_readable.extend(v2.not_readable);
     events.faults.extend(v2.faults);
-    if v2.http_apis > 0 && events.apis == 0 {
+    // A template with SAM resources is a SAM template, whatever its APIs are written as.
+    let sam = value
+        .get("Resources")
+        .and_then(Value::as_object)
+        .is_some_and(|r| {
+            r.values().any(|r| {
+                r.get("Type")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+            })
+        });
+    if v2.http_apis > 0 && events.apis == 0 && !sam {
         events.kind = "CloudFormation template";
     }
     match cloudformation::read(value, parameters()) {
