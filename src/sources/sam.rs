@@ -751,6 +751,17 @@ fn needs_inline_definition(
 /// resource, else in Globals (an implicit API has no resource; an explicit one may take the
 /// setting from Globals); and whether that is Globals.
 fn setting_location(id: &str, http: bool, resource: Option<&Value>, key: &str) -> (String, bool) {
+    setting_location_in(id, if http { "HttpApi" } else { "Api" }, resource, key)
+}
+
+/// [`setting_location`] for the resource type whose Globals section is `section` (`Api`,
+/// `HttpApi`, `WebSocketApi`).
+pub(crate) fn setting_location_in(
+    id: &str,
+    section: &str,
+    resource: Option<&Value>,
+    key: &str,
+) -> (String, bool) {
     if resource.is_some_and(|r| {
         r.pointer(&format!("/Properties/{}", key.replace('.', "/")))
             .is_some()
@@ -760,10 +771,7 @@ fn setting_location(id: &str, http: bool, resource: Option<&Value>, key: &str) -
             false,
         )
     } else {
-        (
-            format!("$.Globals.{}.{key}", if http { "HttpApi" } else { "Api" }),
-            true,
-        )
+        (format!("$.Globals.{section}.{key}"), true)
     }
 }
 

@@ -225,18 +225,8 @@ fn sam_api(
         origin: origin.clone(),
         ..WsApi::default()
     };
-    let at = |key: &str| {
-        if resource.pointer(&format!("/Properties/{key}")).is_some() {
-            format!("{origin}.Properties.{key}")
-        } else if template
-            .pointer(&format!("/Globals/WebSocketApi/{key}"))
-            .is_some()
-        {
-            format!("$.Globals.WebSocketApi.{key}")
-        } else {
-            origin.clone()
-        }
-    };
+    // Where a setting (one the API has, on its resource or from Globals) is written.
+    let at = |key: &str| super::sam::setting_location_in(id, "WebSocketApi", Some(resource), key).0;
     // SAM reports an API's first refusal; a run lists the first fifty and counts the rest.
     let mut not_listed = 0;
     let mut refuse = |location: String, said: &str| {
