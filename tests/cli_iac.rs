@@ -2237,6 +2237,10 @@ fn sam_websocket_refusals_are_found_in_sams_words() {
             "error_websocket_api_no_route_selection_expression",
             "$.Resources.WSApi",
         ),
+        (
+            "error_websocket_api_empty_routes",
+            "$.Resources.WSApi.Properties.Routes",
+        ),
     ] {
         let input = format!("tests/iac/sam-translator/{name}.yaml");
         let output: Value = serde_json::from_str(
@@ -2255,7 +2259,13 @@ fn sam_websocket_refusals_are_found_in_sams_words() {
         );
         assert_eq!(refused[0]["evidence"]["location"], location, "{input}");
         assert!(refused[0]["evidence"]["line"].is_u64(), "{input}: {j}");
-        // Said once: not again as a missing selection expression or integration.
+        // Said once: not again as a missing selection expression, integration or route.
+        if name.contains("routes") {
+            assert!(
+                findings_with(&j, "websocket.no-default-route").is_empty(),
+                "{input}: {j}"
+            );
+        }
         for code in [
             "websocket.route-selection-expression",
             "websocket.route-without-integration",

@@ -186,7 +186,7 @@ fn kind_name(kind: &str) -> &'static str {
 enum Read {
     Rest(serde_json::Value),
     Http(Box<crate::aws::HttpApi>),
-    WebSocket(websocket::WsApi),
+    WebSocket(Box<websocket::WsApi>),
 }
 
 /// `lint --aws` without an API id: the scan.
@@ -444,7 +444,10 @@ fn scan_region(
                     .http_api_async(&id)
                     .await
                     .map(|a| Read::Http(Box::new(a))),
-                _ => aws.websocket_api_async(&id).await.map(Read::WebSocket),
+                _ => aws
+                    .websocket_api_async(&id)
+                    .await
+                    .map(|a| Read::WebSocket(Box::new(a))),
             }
         },
         |_| {

@@ -305,6 +305,10 @@ pub struct WsApi {
     /// How many more refusals there are than `refused` lists.
     #[serde(skip)]
     pub refused_not_listed: usize,
+    /// SAM refuses the API's `Routes` (missing, not a map, empty): what routes it lacks is said
+    /// by that refusal.
+    #[serde(skip)]
+    pub routes_refused: bool,
     /// An authorization SAM takes but does not apply: where, and what it means.
     #[serde(skip)]
     pub auth_ignored: Option<(String, String)>,
@@ -485,7 +489,7 @@ pub fn lint(api: &WsApi) -> Vec<Finding> {
         .iter()
         .filter(|r| !matches!(r.key.as_str(), "$connect" | "$disconnect"))
         .collect();
-    if !api.routes.iter().any(|r| r.key == "$default") {
+    if !api.routes_refused && !api.routes.iter().any(|r| r.key == "$default") {
         let sev = if customs.is_empty() {
             Finding::error
         } else {

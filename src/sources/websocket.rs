@@ -263,6 +263,7 @@ fn sam_api(
         }
     }
     let routes = props.get("Routes").and_then(Value::as_object);
+    let routes_refused = routes.is_none_or(|r| r.is_empty());
     if routes.is_some_and(|r| r.is_empty()) {
         refuse(at("Routes"), "WebSocket API must have at least one route.");
     }
@@ -400,6 +401,7 @@ fn sam_api(
         });
     }
     ws.refused_not_listed = not_listed;
+    ws.routes_refused = routes_refused;
     ws.auth_ignored = auth_ignored;
     ws
 }
