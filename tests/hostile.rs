@@ -2092,3 +2092,33 @@ fn a_sam_websocket_api_with_many_routes_is_bounded() {
     assert_eq!(refused.len(), 50);
     assert_eq!(refused[49]["evidence"]["not_listed"], 19_950);
 }
+
+/// A YAML template that repeats keys 200,000 times (1,000 names, each 200 times, in one
+/// mapping) beside an API: the strict parse stops at the first repeat, the last-wins parse and
+/// one walk of the events find them all; twenty are listed and the rest counted, within the
+/// guard and the memory budget.
+#[test]
+fn a_template_repeating_keys_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(60);
+    let mut text = String::from(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: i.h\n      Runtime: python3.12\n      InlineCode: x\n      Events:\n        Get:\n          Type: Api\n          Properties: {Path: /, Method: get}\n  Topic:\n    Type: AWS::SNS::Topic\n    Properties:\n",
+    );
+    for i in 0..200_000 {
+        text += &format!("      K{}: v{i}\n", i % 1_000);
+    }
+    let f = write(dir.path(), "template.yaml", text);
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    println!("{:?}, {} MiB", o.wall, o.max_rss_kib / MIB);
+    assert_survives(&o, guard, 512 * MIB);
+    assert!(matches!(o.code, Some(0 | 1)), "{}", o.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let repeated: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "source.duplicate-key")
+        .collect();
+    assert_eq!(repeated.len(), 20);
+    assert_eq!(repeated[19]["evidence"]["not_listed"], 199_000 - 20);
+}
