@@ -2361,6 +2361,22 @@ fn a_sam_default_authorizer_without_authorizers_is_an_error() {
         ignored[0]["evidence"]["location"],
         "$.Globals.Api.Auth.DefaultAuthorizer"
     );
+    // `Authorizers: null` is no authorizers to SAM too (its `if not authorizers_config`): the
+    // finding and the reading agree (before, the method was read open and lint said nothing).
+    std::fs::write(
+        &template,
+        text.replace(
+            "DefaultAuthorizer: MyCognitoAuth\n",
+            "DefaultAuthorizer: MyCognitoAuth\n        Authorizers: null\n",
+        ),
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", file]);
+    assert_eq!(findings_with(&j, "lint.sam-auth-ignored").len(), 2, "{j}");
+    let (_, j) = json_run(&[
+        "trace", "--export", file, "--api", "MyApi", "GET", "/orders",
+    ]);
+    assert_eq!(stage(&j, "authorizer")["outcome"], "skipped", "{j}");
     // SAM's own test: NoAuthorizersApi (DefaultAuthorizer Foo, no Authorizers) is not among the
     // errors SAM lists, which this finding alone names; AuthWithInvalidDefinitionBodyApi, whose
     // body SAM refuses first, is not.

@@ -809,9 +809,8 @@ fn api_settings_refused(
     resolver: &Resolver<'_>,
 ) -> Vec<super::Fault> {
     let mut out = cors_refused(id, http, api, resource, resolver);
-    let auth = api
-        .and_then(|a| a.pointer("/Properties/Auth"))
-        .and_then(Value::as_object);
+    let auth_value = api.and_then(|a| a.pointer("/Properties/Auth"));
+    let auth = auth_value.and_then(Value::as_object);
     let Some(default) = auth
         .and_then(|a| a.get("DefaultAuthorizer"))
         .and_then(Value::as_str)
@@ -819,11 +818,11 @@ fn api_settings_refused(
     else {
         return out;
     };
-    // What SAM refuses first in another way: Authorizers that are not a map, a DefinitionBody
-    // that is not a definition (`api` is the API's settings without its body; the body is the
-    // resource's own).
+    // What SAM refuses first in another way: Authorizers that are given but not a map, a
+    // DefinitionBody that is not a definition (`api` is the API's settings without its body;
+    // the body is the resource's own).
     let authorizers = auth.and_then(|a| a.get("Authorizers"));
-    if authorizers.is_some_and(|a| !a.is_object())
+    if authorizers.is_some_and(|a| !a.is_object() && !a.is_null())
         || resource
             .and_then(|r| r.pointer("/Properties/DefinitionBody"))
             .is_some_and(|b| !b.get("paths").is_some_and(Value::is_object))
@@ -835,8 +834,8 @@ fn api_settings_refused(
         .filter(|a| !a.is_empty());
     // A REST API without Authorizers: SAM applies no default authorizer at all, and says
     // nothing (its `_add_auth` sets one only when there are authorizers), so what the API's
-    // author meant to protect is open.
-    if !http && authorizers.is_none() {
+    // author meant to protect is open. Decided as the reading decides it (`applied_default`).
+    if !http && auth_value.is_some_and(rest_default_ignored) {
         if default != "AWS_IAM" && default != "NONE" {
             let (location, _) = setting_location(id, http, resource, "Auth.DefaultAuthorizer");
             out.push(super::Fault {
