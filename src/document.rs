@@ -105,6 +105,96 @@ fn duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
     (found, count)
 }
 
+/// Every key of `text` (JSON, already parsed: well formed) written again in the same object,
+/// as [`duplicate_keys`] finds them in YAML. One pass over the bytes; a key is compared as
+/// written unless it holds an escape, which is decoded first (`"a\u0062"` repeats `"ab"`).
+fn json_duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
+    use std::borrow::Cow;
+    use std::collections::HashMap;
+    enum Frame<'a> {
+        Object {
+            // Most objects hold a few keys: looked up in a list, a map past `FEW`.
+            few: Vec<(Cow<'a, str>, usize)>,
+            many: HashMap<Cow<'a, str>, usize>,
+            at_key: bool,
+        },
+        Array,
+    }
+    const FEW: usize = 16;
+    let bytes = text.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut found = Vec::new();
+    let mut count = 0;
+    let mut line = 1;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => line += 1,
+            b'{' => stack.push(Frame::Object {
+                few: Vec::new(),
+                many: HashMap::new(),
+                at_key: true,
+            }),
+            b'[' => stack.push(Frame::Array),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => {
+                if let Some(Frame::Object { at_key, .. }) = stack.last_mut() {
+                    *at_key = true;
+                }
+            }
+            b'"' => {
+                let start = i;
+                let mut escaped = false;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    if bytes[i] == b'\\' {
+                        escaped = true;
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                if let Some(Frame::Object { few, many, at_key }) = stack.last_mut()
+                    && *at_key
+                {
+                    *at_key = false;
+                    let written = &text[start + 1..i.min(text.len())];
+                    let key: Cow<str> = if escaped {
+                        serde_json::from_str::<String>(&text[start..(i + 1).min(text.len())])
+                            .map_or(Cow::Borrowed(written), Cow::Owned)
+                    } else {
+                        Cow::Borrowed(written)
+                    };
+                    let first = if many.is_empty() {
+                        few.iter().find(|(k, _)| *k == key).map(|(_, l)| *l)
+                    } else {
+                        many.get(&key).copied()
+                    };
+                    if let Some(first_line) = first {
+                        count += 1;
+                        if found.len() < MAX_DUPLICATES {
+                            found.push(DuplicateKey {
+                                key: key.into_owned(),
+                                first_line,
+                                line,
+                            });
+                        }
+                    } else if many.is_empty() && few.len() < FEW {
+                        few.push((key, line));
+                    } else {
+                        many.extend(few.drain(..));
+                        many.insert(key, line);
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (found, count)
+}
+
 impl Document {
     /// The source line of each finding's location, for people and SARIF: every location is
     /// looked up in one pass over the document. A location inside a definition read from
@@ -243,13 +333,35 @@ impl Document {
             .as_ref()
             .map(crate::sources::Read::findings)
             .unwrap_or_default();
+        out.extend(self.duplicate_findings());
+        out
+    }
+
+    /// The keys the document writes twice, the first [`MAX_DUPLICATES`] listed.
+    pub fn duplicate_findings(&self) -> Vec<crate::finding::Finding> {
+        let mut out = Vec::new();
         let more = self.duplicates_in_all.saturating_sub(self.duplicates.len());
         for (n, d) in self.duplicates.iter().enumerate() {
+            // CloudFormation keeps the last value of a template's repeated key, in YAML and in
+            // JSON [obs: go-to-k/cdk-real-drift#1074; aws-cloudformation/cfn-language-discussion
+            // #96]; which one API Gateway's import keeps of a definition's is not recorded.
+            let reading = if self.read.is_some() {
+                format!(
+                    "the value at line {} is the one read, as CloudFormation reads it (the last wins), and the one at line {} does nothing",
+                    d.line, d.first_line
+                )
+            } else {
+                format!(
+                    "the value at line {} is the one read here (the last); which one API Gateway's import keeps is not documented, so either may be the one deployed",
+                    d.line
+                )
+            };
+            let mapping = if self.yaml { "mapping" } else { "object" };
             let mut f = crate::finding::Finding::warning(
                 crate::sources::DUPLICATE_KEY,
                 format!(
-                    "{} is written twice in one mapping (lines {} and {}): the value at line {} is the one read, as CloudFormation reads it (the last wins), and the one at line {} does nothing",
-                    d.key, d.first_line, d.line, d.line, d.first_line
+                    "{} is written twice in one {mapping} (lines {} and {}): {reading}",
+                    d.key, d.first_line, d.line
                 ),
             )
             .with("key", d.key.as_str())
@@ -300,6 +412,8 @@ fn load_text(name: String, text: String, folder: Option<std::path::PathBuf>) -> 
     let mut doc = whole(name, text, value, yaml, folder.as_deref());
     if repeated {
         (doc.duplicates, doc.duplicates_in_all) = duplicate_keys(&doc.text);
+    } else if !yaml {
+        (doc.duplicates, doc.duplicates_in_all) = json_duplicate_keys(&doc.text);
     }
     Ok(doc)
 }
@@ -419,13 +533,9 @@ pub fn load_deferring_paths(path: &str) -> Result<Document> {
             members,
             paths: Paths::Absent,
         }) => {
-            return Ok(whole(
-                name,
-                text,
-                Value::Object(members),
-                false,
-                folder.as_deref(),
-            ));
+            let mut doc = whole(name, text, Value::Object(members), false, folder.as_deref());
+            (doc.duplicates, doc.duplicates_in_all) = json_duplicate_keys(&doc.text);
+            return Ok(doc);
         }
         // Invalid JSON or repeated keys: the whole reading says what it is.
         Err(_)
@@ -437,6 +547,7 @@ pub fn load_deferring_paths(path: &str) -> Result<Document> {
     if skeleton.get("Resources").is_some() || crate::sources::terraform::is_terraform(&skeleton) {
         return load_text(name, text, folder);
     }
+    let (duplicates, duplicates_in_all) = json_duplicate_keys(&text);
     Ok(Document {
         name,
         text,
@@ -444,8 +555,8 @@ pub fn load_deferring_paths(path: &str) -> Result<Document> {
         yaml: false,
         read: None,
         paths_deferred: true,
-        duplicates: Vec::new(),
-        duplicates_in_all: 0,
+        duplicates,
+        duplicates_in_all,
     })
 }
 
@@ -741,6 +852,29 @@ pub fn describe(v: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_repeats_are_found_per_object_with_their_lines() {
+        let text = "{\n \"a\": 1,\n \"b\": {\"a\": [{\"a\": 1}, {\"a\": 2}]},\n \"s\": \"a\\\"b, {\\\"a\\\": 1\",\n \"a\\u0062\": 2,\n \"b\": 3,\n \"a\": 4\n}";
+        serde_json::from_str::<Value>(text).unwrap();
+        let (found, count) = json_duplicate_keys(text);
+        let seen: Vec<_> = found
+            .iter()
+            .map(|d| (d.key.as_str(), d.first_line, d.line))
+            .collect();
+        // "ab" is written with an escape and repeats nothing; "b" and "a" repeat at the top;
+        // the inner "a"s are in different objects; the string's quote and brace are text.
+        assert_eq!(seen, [("b", 3, 6), ("a", 2, 7)]);
+        assert_eq!(count, 2);
+        let text = "{\"ab\": 1, \"a\\u0062\": 2}";
+        assert_eq!(json_duplicate_keys(text).0[0].key, "ab");
+        let many: String = format!(
+            "{{{}}}",
+            (0..30).map(|_| "\"k\": 1").collect::<Vec<_>>().join(",")
+        );
+        let (found, count) = json_duplicate_keys(&many);
+        assert_eq!((found.len(), count), (MAX_DUPLICATES, 29));
+    }
 
     #[test]
     fn reading_in_parts_stops_where_asked_and_only_there() {

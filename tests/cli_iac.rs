@@ -1801,6 +1801,10 @@ fn sam_refusals_are_found_in_sams_words() {
             ],
         ),
         (
+            "error_http_api_invalid_basepath_type",
+            vec![resource("HttpApi")],
+        ),
+        (
             "error_api_invalid_auth",
             vec![
                 resource("AuthWithMissingDefaultAuthorizerApi"),
@@ -2241,6 +2245,10 @@ fn sam_websocket_refusals_are_found_in_sams_words() {
             "error_websocket_api_empty_routes",
             "$.Resources.WSApi.Properties.Routes",
         ),
+        (
+            "error_websocket_api_invalid_basepath_type",
+            "$.Resources.WSApi.Properties.Domain.BasePath",
+        ),
     ] {
         let input = format!("tests/iac/sam-translator/{name}.yaml");
         let output: Value = serde_json::from_str(
@@ -2429,6 +2437,72 @@ fn a_key_written_twice_reads_as_cloudformation_reads_it() {
     assert_eq!(twice[19]["evidence"]["not_listed"], 481, "{j}");
 }
 
+/// The same in JSON: CloudFormation keeps a JSON template's last value too (go-to-k/
+/// cdk-real-drift#1074 checked YAML and JSON; aws-cloudformation/cfn-language-discussion#96),
+/// and serde_json reads the last, so before a JSON template's repeat was read without a word.
+/// Here the later `AuthorizationType` opens the method. In a definition (not a template), which
+/// value API Gateway's import keeps is not documented: the finding says so.
+#[test]
+fn a_json_key_written_twice_is_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.json");
+    let text = r#"{
+  "Resources": {
+    "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "orders"}},
+    "Orders": {"Type": "AWS::ApiGateway::Resource",
+      "Properties": {"RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}, "PathPart": "orders"}},
+    "Get": {
+      "Type": "AWS::ApiGateway::Method",
+      "Properties": {
+        "RestApiId": {"Ref": "Api"},
+        "ResourceId": {"Ref": "Orders"},
+        "HttpMethod": "GET",
+        "AuthorizationType": "AWS_IAM",
+        "Integration": {"Type": "MOCK", "RequestTemplates": {"application/json": "{\"statusCode\": 200}"}},
+        "AuthorizationType": "NONE"
+      }
+    }
+  }
+}
+"#;
+    std::fs::write(&template, text).unwrap();
+    let file = template.to_str().unwrap();
+    let (_, j) = json_run(&["lint", file]);
+    let twice = findings_with(&j, "source.duplicate-key");
+    assert_eq!(twice.len(), 1, "{j}");
+    assert_eq!(twice[0]["evidence"]["key"], "AuthorizationType");
+    assert_eq!(twice[0]["evidence"]["first_line"], 12);
+    assert_eq!(twice[0]["evidence"]["line"], 14);
+    let message = twice[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("one object") && message.contains("CloudFormation"),
+        "{message}"
+    );
+    let (_, j) = json_run(&["trace", "--export", file, "GET", "/orders"]);
+    assert_eq!(stage(&j, "authorizer")["outcome"], "skipped", "{j}");
+    // An export (its paths read a part at a time) that repeats an operation's key.
+    let export = dir.path().join("export.json");
+    std::fs::write(
+        &export,
+        r#"{"swagger": "2.0", "info": {"title": "t", "version": "1"},
+"paths": {"/orders": {"get": {"responses": {"200": {"description": "ok"}},
+  "x-amazon-apigateway-integration": {"type": "mock", "requestTemplates": {"application/json": "{\"statusCode\": 200}"}, "responses": {"default": {"statusCode": "200"}}},
+  "security": [{"sigv4": []}], "security": []}}}}
+"#,
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", export.to_str().unwrap()]);
+    let twice = findings_with(&j, "source.duplicate-key");
+    assert_eq!(twice.len(), 1, "{j}");
+    assert_eq!(twice[0]["evidence"]["key"], "security");
+    assert_eq!(twice[0]["evidence"]["line"], 4);
+    let message = twice[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("import keeps is not documented"),
+        "{message}"
+    );
+}
+
 /// A SAM HttpApi with no definition and no event naming it, whose route is an
 /// AWS::ApiGatewayV2::Route resource beside it (aws-samples/serverless-patterns,
 /// custom-http-headers-to-sqs-message-attributes-using-http-api-gateway, verbatim): its routes
@@ -2538,4 +2612,165 @@ fn a_sam_http_api_routed_by_route_resources_is_read() {
         1,
         "{j}"
     );
+}
+
+/// A V2 stage's RouteSettings keyed by a route its API lacks: API Gateway refuses the stage
+/// (NotFoundException "Unable to find Route by key GET /some-route within the provided
+/// RouteSettings", terraform-aws-modules/terraform-aws-apigateway-v2#80), so the stack fails;
+/// before, lint said nothing. A key naming a Route resource the stage does not depend on is a
+/// warning (CloudFormation may create the stage first; SAM makes its WebSocket stage depend on
+/// the routes for that reason); one written in another case is a warning (whether API Gateway
+/// matches it is not documented).
+#[test]
+fn stage_route_settings_for_routes_the_api_lacks() {
+    let file = "tests/iac/http-stage-route-settings.yaml";
+    let (code, j) = json_run(&["lint", file]);
+    assert_eq!(code, 1);
+    let found = findings_with(&j, "lint.route-settings-unknown-route");
+    let by_key = |key: &str| {
+        found
+            .iter()
+            .find(|f| {
+                f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("route {key},"))
+            })
+            .unwrap_or_else(|| panic!("{key}: {j}"))
+    };
+    assert_eq!(found.len(), 3, "{j}");
+    let missing = by_key("POST /orders");
+    assert_eq!(missing["severity"], "error");
+    assert_eq!(
+        missing["evidence"]["line"],
+        line_of(file, "RouteSettings", "POST /orders")
+    );
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("Unable to find Route by key POST /orders")
+    );
+    assert_eq!(by_key("get /Items")["severity"], "warning");
+    let order = by_key("GET /items");
+    assert_eq!(order["severity"], "warning");
+    assert!(
+        order["message"]
+            .as_str()
+            .unwrap()
+            .contains("DependsOn: GetItems"),
+        "{order}"
+    );
+    // Depending on the route, directly or through a deployment that depends on it, is enough.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(file).unwrap();
+    let waits = text.replace(
+        "  Stage:\n    Type: AWS::ApiGatewayV2::Stage\n",
+        "  Deployment:\n    Type: AWS::ApiGatewayV2::Deployment\n    DependsOn: [GetItems]\n    Properties:\n      ApiId: !Ref Api\n  Stage:\n    Type: AWS::ApiGatewayV2::Stage\n",
+    );
+    let waits = waits.replace(
+        "      AutoDeploy: true\n",
+        "      DeploymentId: !Ref Deployment\n",
+    );
+    assert_ne!(waits, text);
+    let waiting = dir.path().join("waits.yaml");
+    std::fs::write(&waiting, &waits).unwrap();
+    let (_, j) = json_run(&["lint", waiting.to_str().unwrap()]);
+    let found = findings_with(&j, "lint.route-settings-unknown-route");
+    assert_eq!(found.len(), 2, "{j}");
+    assert!(
+        found
+            .iter()
+            .all(|f| !f["message"].as_str().unwrap().contains("DependsOn"))
+    );
+
+    // A WebSocket API's stage, in a template with no REST or HTTP API: said in its report.
+    let ws = dir.path().join("ws.yaml");
+    std::fs::write(
+        &ws,
+        "Resources:\n  Ws:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Name: chat\n      ProtocolType: WEBSOCKET\n      RouteSelectionExpression: $request.body.action\n  Connect:\n    Type: AWS::ApiGatewayV2::Route\n    Properties:\n      ApiId: !Ref Ws\n      RouteKey: $connect\n  Stage:\n    Type: AWS::ApiGatewayV2::Stage\n    DependsOn: Connect\n    Properties:\n      ApiId: !Ref Ws\n      StageName: prod\n      RouteSettings:\n        $connect:\n          ThrottlingBurstLimit: 5\n        sendmessage:\n          ThrottlingBurstLimit: 5\n",
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", ws.to_str().unwrap()]);
+    let found = findings_with(&j, "lint.route-settings-unknown-route");
+    assert_eq!(found.len(), 1, "{j}");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("route sendmessage,")
+    );
+
+    // SAM: an HttpApi's RouteSettings against its events' routes, a WebSocketApi's against its
+    // Routes (SAM makes the stage depend on them: no order warning).
+    let sam = dir.path().join("sam.yaml");
+    std::fs::write(
+        &sam,
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Http:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      RouteSettings:\n        GET /items:\n          ThrottlingBurstLimit: 10\n        GET /orders:\n          ThrottlingBurstLimit: 10\n  Ws:\n    Type: AWS::Serverless::WebSocketApi\n    Properties:\n      RouteSelectionExpression: $request.body.action\n      Routes:\n        $connect:\n          FunctionArn: !GetAtt Fn.Arn\n      RouteSettings:\n        $connect:\n          ThrottlingBurstLimit: 1\n        $disconnect:\n          ThrottlingBurstLimit: 1\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      InlineCode: x\n      Events:\n        Get:\n          Type: HttpApi\n          Properties:\n            ApiId: !Ref Http\n            Path: /items\n            Method: get\n",
+    )
+    .unwrap();
+    let r = run(&["-o", "json", "lint", sam.to_str().unwrap()]);
+    let said: Vec<String> = r
+        .json()
+        .iter()
+        .flat_map(|v| {
+            findings_with(v, "lint.route-settings-unknown-route")
+                .into_iter()
+                .map(|f| f["message"].as_str().unwrap().to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(said.len(), 2, "{said:?}");
+    assert!(
+        said.iter()
+            .any(|m| m.contains("route GET /orders, which Http"))
+    );
+    assert!(
+        said.iter()
+            .any(|m| m.contains("route $disconnect, which Ws"))
+    );
+}
+
+/// A SAM REST API's custom domain base path: unless `NormalizeBasePath` is false, SAM keeps
+/// only its letters and digits (aws/serverless-application-model#1456 and #2279: `dev-v1`
+/// deployed as `devv1`), so calls under the written path match no mapping; before, lint said
+/// nothing. SAM's own test `api_with_custom_base_path`: the findings name the base paths SAM's
+/// translation holds, and the APIs with NormalizeBasePath false get none.
+#[test]
+fn a_sam_rest_base_path_with_symbols_is_said_as_sam_maps_it() {
+    let name = "tests/iac/sam-translator/api_with_custom_base_path";
+    let output: Value =
+        serde_json::from_str(&std::fs::read_to_string(format!("{name}.output.json")).unwrap())
+            .unwrap();
+    let (code, j) = json_run(&["lint", &format!("{name}.yaml")]);
+    assert_eq!(code, 1, "{j}");
+    let found = findings_with(&j, "lint.sam-base-path-normalized");
+    assert_eq!(found.len(), 2, "{j}");
+    for f in &found {
+        let api = f["evidence"]["api"].as_str().unwrap();
+        // The mapping SAM writes for that API.
+        let mapped: Vec<&str> = output["Resources"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|r| r["Type"] == "AWS::ApiGateway::BasePathMapping")
+            .filter(|r| r["Properties"]["RestApiId"]["Ref"] == api)
+            .filter_map(|r| r["Properties"]["BasePath"].as_str())
+            .collect();
+        assert_eq!(mapped.len(), 1, "{api}");
+        let message = f["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("is mapped as '{}'", mapped[0])),
+            "{message}"
+        );
+    }
+    let globals = found
+        .iter()
+        .find(|f| f["evidence"]["api"] == "MyApi2")
+        .unwrap();
+    assert_eq!(
+        globals["evidence"]["location"],
+        "$.Globals.Api.Domain.BasePath"
+    );
+    assert_eq!(globals["evidence"]["line"], 4);
 }

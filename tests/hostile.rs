@@ -2122,3 +2122,38 @@ fn a_template_repeating_keys_is_bounded() {
     assert_eq!(repeated.len(), 20);
     assert_eq!(repeated[19]["evidence"]["not_listed"], 199_000 - 20);
 }
+
+/// The same in JSON: an export whose one object repeats 1,000 keys 200 times each, and
+/// 40,000 objects of 20 distinct keys (past the list a small object's keys are kept in):
+/// one pass over the text finds every repeat; twenty listed, the rest counted.
+#[test]
+fn a_json_document_repeating_keys_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let guard = Duration::from_secs(60);
+    let mut text = String::from(
+        r#"{"openapi": "3.0.1", "info": {"title": "t", "version": "1"}, "paths": {"/": {"get": {"responses": {"200": {"description": "ok"}}, "x-amazon-apigateway-integration": {"type": "mock", "requestTemplates": {"application/json": "{\"statusCode\": 200}"}, "responses": {"default": {"statusCode": "200"}}}}}}, "x-many": {"#,
+    );
+    for i in 0..200_000 {
+        text += &format!("\"K{}\": {i},", i % 1_000);
+    }
+    text += "\"end\": 0}, \"x-objects\": [";
+    for i in 0..40_000 {
+        let keys: Vec<String> = (0..20).map(|k| format!("\"k{k}\": {i}")).collect();
+        text += &format!("{{{}}},", keys.join(","));
+    }
+    text += "{}]}";
+    let f = write(dir.path(), "export.json", text);
+    let o = run(&["-o", "json", "lint", s(&f)], None, guard);
+    println!("{:?}, {} MiB", o.wall, o.max_rss_kib / MIB);
+    assert_survives(&o, guard, 512 * MIB);
+    assert!(matches!(o.code, Some(0 | 1)), "{}", o.stderr);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let repeated: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "source.duplicate-key")
+        .collect();
+    assert_eq!(repeated.len(), 20);
+    assert_eq!(repeated[19]["evidence"]["not_listed"], 199_000 - 20);
+}

@@ -126,10 +126,14 @@ pub fn run(session: &mut Session, args: &LintArgs) -> Result<()> {
         !websockets.is_empty() && doc.read.as_ref().is_none_or(|r| r.apis + r.http_apis == 0);
     if args.vpc_link.is_none() {
         for (n, api) in websockets.iter().enumerate() {
-            // The document's own findings (its stages' logging) go with its first API when no
-            // REST or HTTP API report follows.
+            // The document's own findings (its stages' logging, its repeated keys, the
+            // template's faults such as a stage's settings for a route it lacks) go with its
+            // first API when no REST or HTTP API report follows.
             let document_findings = if only_websockets && n == 0 {
-                lint::logging_findings(&doc.value)
+                let mut f = lint::logging_findings(&doc.value);
+                f.extend(doc.duplicate_findings());
+                f.extend(doc.read.iter().flat_map(|r| r.fault_findings()));
+                f
             } else {
                 Vec::new()
             };

@@ -274,6 +274,22 @@ pub fn read(
     }
 }
 
+/// The names an object's `Fn::Sub` string writes as `${NAME}` (its text, or the first item of
+/// its list form).
+fn sub_names(o: &Map<String, Value>) -> impl Iterator<Item = &str> {
+    let mut rest = o
+        .get("Fn::Sub")
+        .and_then(|s| s.as_str().or_else(|| s.get(0)?.as_str()))
+        .unwrap_or_default();
+    std::iter::from_fn(move || {
+        let start = rest.find("${")?;
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        rest = &after[end + 1..];
+        Some(&after[..end])
+    })
+}
+
 /// The integration a route's `Target` (`integrations/ID`, written with `Fn::Join` or
 /// `Fn::Sub`) names, read before its `Ref` becomes a placeholder.
 pub(super) fn target<'t>(
@@ -286,18 +302,7 @@ pub(super) fn target<'t>(
                 if let Some(r) = o.get("Ref").and_then(Value::as_str) {
                     out.push(r.to_string());
                 }
-                if let Some(s) = o
-                    .get("Fn::Sub")
-                    .and_then(|s| s.as_str().or_else(|| s.get(0)?.as_str()))
-                {
-                    let mut rest = s;
-                    while let Some(start) = rest.find("${") {
-                        let after = &rest[start + 2..];
-                        let Some(end) = after.find('}') else { break };
-                        out.push(after[..end].to_string());
-                        rest = &after[end + 1..];
-                    }
-                }
+                out.extend(sub_names(o).map(String::from));
                 o.values().for_each(|v| refs(v, out));
             }
             Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
@@ -560,6 +565,234 @@ fn strip_marks(v: &mut Value) {
         Value::Array(a) => a.iter_mut().for_each(strip_marks),
         _ => {}
     }
+}
+
+/// A V2 stage's `RouteSettings` keyed by a route its API does not have: API Gateway refuses
+/// the stage with NotFoundException "Unable to find Route by key KEY within the provided
+/// RouteSettings" [obs: terraform-aws-modules/terraform-aws-apigateway-v2#80], so the stack
+/// fails. A key naming an `AWS::ApiGatewayV2::Route` resource the stage does not depend on
+/// (DependsOn, or a reference, directly or through what it references) may meet the same
+/// refusal: CloudFormation may create the stage before the route, which is why SAM makes its
+/// WebSocket stage depend on the routes "when RouteSettings references specific route keys"
+/// [samtranslator websocket_api_generator.py]. Read on the template after SAM's APIs and the
+/// resource-form HTTP APIs were (their definitions hold their routes); an API whose routes
+/// cannot all be known (a definition in S3, a route key written with an unresolved intrinsic)
+/// is not judged.
+pub fn route_settings(template: &Value, overrides: &[(String, String)]) -> Vec<super::Fault> {
+    use std::collections::{HashMap, HashSet};
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let resolver = Resolver::new(template, overrides);
+    let type_of = |id: &str| {
+        resources
+            .get(id)
+            .and_then(|r| r.get("Type"))
+            .and_then(Value::as_str)
+    };
+    // The route keys of the API `api`, and which of them are Route resources (key -> id).
+    let routes_of = |api: &str| -> Option<(HashSet<String>, HashMap<String, String>)> {
+        let props = resources.get(api)?.get("Properties");
+        let prop = |k: &str| props.and_then(|p| p.get(k));
+        let mut keys = HashSet::new();
+        let mut separate = HashMap::new();
+        match type_of(api)? {
+            "AWS::Serverless::WebSocketApi" => {
+                return Some((
+                    prop("Routes")?.as_object()?.keys().cloned().collect(),
+                    separate,
+                ));
+            }
+            "AWS::ApiGatewayV2::Api" | "AWS::Serverless::HttpApi" => {
+                if prop("BodyS3Location").is_some() || prop("DefinitionUri").is_some() {
+                    return None;
+                }
+                let body = prop("Body").or_else(|| prop("DefinitionBody"));
+                for (path, item) in body
+                    .and_then(|b| b.get("paths"))
+                    .and_then(Value::as_object)
+                    .into_iter()
+                    .flatten()
+                {
+                    // A path item under Fn::If (what SAM writes for a function with a
+                    // Condition) has the methods of either branch.
+                    let items = match item.get("Fn::If").and_then(Value::as_array) {
+                        Some(branches) => branches.iter().skip(1).collect(),
+                        None => vec![item],
+                    };
+                    let verbs = items
+                        .into_iter()
+                        .filter_map(Value::as_object)
+                        .flat_map(|i| i.keys());
+                    for verb in verbs {
+                        let verb = match verb.as_str() {
+                            "x-amazon-apigateway-any-method" => "ANY".to_string(),
+                            v if crate::checks::lint::METHODS.contains(&v) => {
+                                v.to_ascii_uppercase()
+                            }
+                            _ => continue,
+                        };
+                        keys.insert(if matches!(path.as_str(), "$default" | "/$default") {
+                            "$default".to_string()
+                        } else {
+                            format!("{verb} {path}")
+                        });
+                    }
+                }
+                if let Some(k) = prop("Target").and(prop("RouteKey").or(Some(&json!("$default")))) {
+                    keys.insert(resolver.text(k)?);
+                }
+            }
+            _ => return None,
+        }
+        for (rid, r) in resources {
+            let rp = r.get("Properties");
+            if r.get("Type").and_then(Value::as_str) == Some("AWS::ApiGatewayV2::Route")
+                && rp
+                    .and_then(|p| p.pointer("/ApiId/Ref"))
+                    .and_then(Value::as_str)
+                    == Some(api)
+            {
+                let key = resolver.text(rp?.get("RouteKey")?)?;
+                keys.insert(key.clone());
+                separate.insert(key, rid.clone());
+            }
+        }
+        Some((keys, separate))
+    };
+    let mut known = HashMap::new();
+    let mut out = Vec::new();
+    for (sid, r) in resources {
+        let props = r.get("Properties");
+        let (api, sam) = match r.get("Type").and_then(Value::as_str) {
+            Some("AWS::ApiGatewayV2::Stage") => {
+                let Some(api) = props.and_then(|p| p.pointer("/ApiId/Ref")) else {
+                    continue;
+                };
+                (api.as_str().unwrap_or_default(), false)
+            }
+            Some("AWS::Serverless::HttpApi" | "AWS::Serverless::WebSocketApi") => {
+                (sid.as_str(), true)
+            }
+            _ => continue,
+        };
+        let Some(settings) = props
+            .and_then(|p| p.get("RouteSettings"))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        let Some((keys, separate)) = known
+            .entry(api.to_string())
+            .or_insert_with(|| routes_of(api))
+            .as_ref()
+        else {
+            continue;
+        };
+        let mut needs: Option<std::collections::HashSet<String>> = None;
+        for key in settings.keys() {
+            let location = format!(
+                "{}.Properties.RouteSettings['{}']",
+                crate::locate::resource_path(sid),
+                key.replace('\'', "\\'")
+            );
+            if !keys.contains(key) {
+                let mut written: Vec<&String> = keys.iter().collect();
+                written.sort();
+                // Written otherwise: whether API Gateway matches a settings key to a route
+                // regardless of case is not documented.
+                if let Some(k) = written.iter().find(|k| k.eq_ignore_ascii_case(key)) {
+                    out.push(super::Fault {
+                        code: super::ROUTE_SETTINGS_UNKNOWN_ROUTE,
+                        error: false,
+                        api: api.to_string(),
+                        location,
+                        message: format!(
+                            "{sid}'s RouteSettings names the route {key}, and {api}'s route is written {k}: whether API Gateway matches the two regardless of case is not documented; if it does not, it refuses the stage (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"); write the key as the route is"
+                        ),
+                    });
+                    continue;
+                }
+                out.push(super::Fault {
+                    code: super::ROUTE_SETTINGS_UNKNOWN_ROUTE,
+                    error: true,
+                    api: api.to_string(),
+                    location,
+                    message: format!(
+                        "{sid}'s RouteSettings names the route {key}, which {api} does not have: API Gateway refuses the stage (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"), so the stack fails to create or update"
+                    ),
+                });
+            } else if let Some(rid) = separate.get(key).filter(|_| !sam)
+                && !needs
+                    .get_or_insert_with(|| dependencies(resources, sid))
+                    .contains(rid)
+            {
+                out.push(super::Fault {
+                    code: super::ROUTE_SETTINGS_UNKNOWN_ROUTE,
+                    error: false,
+                    api: api.to_string(),
+                    location,
+                    message: format!(
+                        "{sid}'s RouteSettings names the route {key}, the resource {rid}, which the stage does not depend on: CloudFormation may create the stage first, and API Gateway then refuses it (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"); add DependsOn: {rid} to {sid}, as SAM does"
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Every resource `id` depends on, directly or through another: its DependsOn, and what its
+/// properties name with `Ref`, `Fn::GetAtt` or `Fn::Sub`.
+fn dependencies(resources: &Map<String, Value>, id: &str) -> std::collections::HashSet<String> {
+    fn named(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(r) = o.get("Ref").and_then(Value::as_str) {
+                    out.push(r.to_string());
+                }
+                match o.get("Fn::GetAtt") {
+                    Some(Value::Array(a)) => {
+                        out.extend(a.first().and_then(Value::as_str).map(String::from))
+                    }
+                    Some(Value::String(s)) => {
+                        out.push(s.split('.').next().unwrap_or_default().to_string());
+                    }
+                    _ => {}
+                }
+                out.extend(
+                    sub_names(o).map(|n| n.split('.').next().unwrap_or_default().to_string()),
+                );
+                o.values().for_each(|v| named(v, out));
+            }
+            Value::Array(a) => a.iter().for_each(|v| named(v, out)),
+            _ => {}
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut next = vec![id.to_string()];
+    while let Some(at) = next.pop() {
+        let Some(r) = resources.get(&at) else {
+            continue;
+        };
+        let mut direct = Vec::new();
+        match r.get("DependsOn") {
+            Some(Value::String(s)) => direct.push(s.clone()),
+            Some(Value::Array(a)) => {
+                direct.extend(a.iter().filter_map(Value::as_str).map(String::from))
+            }
+            _ => {}
+        }
+        if let Some(p) = r.get("Properties") {
+            named(p, &mut direct);
+        }
+        for d in direct {
+            if resources.contains_key(&d) && seen.insert(d.clone()) {
+                next.push(d);
+            }
+        }
+    }
+    seen
 }
 
 #[cfg(test)]

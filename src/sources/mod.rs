@@ -31,9 +31,14 @@ pub const SAM_EVENT_NOT_IN_DEFINITION: &str = "lint.sam-event-not-in-definition"
 /// Authorization SAM ignores without a word, so what it was meant to protect is open: a REST
 /// API's DefaultAuthorizer without Authorizers, a WebSocket API's AuthType not in capitals.
 pub const SAM_AUTH_IGNORED: &str = "lint.sam-auth-ignored";
+/// A SAM REST API's custom domain base path SAM deploys changed (its symbols dropped).
+pub const SAM_BASE_PATH_NORMALIZED: &str = "lint.sam-base-path-normalized";
 
 /// A YAML key written twice in one mapping (the last value is read).
 pub const DUPLICATE_KEY: &str = "source.duplicate-key";
+/// A V2 stage's RouteSettings keyed by a route its API lacks, or by a route resource the
+/// stage does not wait for: API Gateway refuses the stage.
+pub const ROUTE_SETTINGS_UNKNOWN_ROUTE: &str = "lint.route-settings-unknown-route";
 
 pub const CODES: &[&str] = &[
     READ,
@@ -44,6 +49,8 @@ pub const CODES: &[&str] = &[
     SAM_TRANSFORM_ERROR,
     SAM_EVENT_NOT_IN_DEFINITION,
     SAM_AUTH_IGNORED,
+    SAM_BASE_PATH_NORMALIZED,
+    ROUTE_SETTINGS_UNKNOWN_ROUTE,
 ];
 
 /// How many "not readable" findings, and template faults, a run lists.
@@ -181,7 +188,14 @@ impl Read {
         for why in self.not_readable.iter().take(MAX_NOT_READABLE) {
             out.push(Finding::warning(NOT_READABLE, why.clone()));
         }
-        for f in self.faults.iter().take(MAX_FAULTS) {
+        out.extend(self.fault_findings());
+        out
+    }
+
+    /// The template's faults as findings, the first [`MAX_FAULTS`] (`findings` counts the
+    /// rest).
+    pub fn fault_findings(&self) -> impl Iterator<Item = Finding> + '_ {
+        self.faults.iter().take(MAX_FAULTS).map(|f| {
             let finding = if f.error {
                 Finding::error(f.code, f.message.clone())
             } else {
@@ -192,9 +206,8 @@ impl Read {
             } else {
                 finding.with("api", f.api.as_str())
             };
-            out.push(finding.with("location", f.location.as_str()));
-        }
-        out
+            finding.with("location", f.location.as_str())
+        })
     }
 }
 
@@ -244,6 +257,9 @@ fn expand_template(value: &mut Value) -> Option<Read> {
     events.unresolved += v2.unresolved;
     events.not_readable.extend(v2.not_readable);
     events.faults.extend(v2.faults);
+    events
+        .faults
+        .extend(apigatewayv2::route_settings(value, parameters()));
     // A template with SAM resources is a SAM template, whatever its APIs are written as.
     let sam = value
         .get("Resources")

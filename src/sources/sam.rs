@@ -809,6 +809,7 @@ fn api_settings_refused(
     resolver: &Resolver<'_>,
 ) -> Vec<super::Fault> {
     let mut out = cors_refused(id, http, api, resource, resolver);
+    out.extend(domain_base_paths(id, http, api, resource));
     let auth_value = api.and_then(|a| a.pointer("/Properties/Auth"));
     let auth = auth_value.and_then(Value::as_object);
     let Some(default) = auth
@@ -876,6 +877,92 @@ fn api_settings_refused(
         &format!("name one of Auth.Authorizers{iam_hint}"),
     ));
     out
+}
+
+/// What SAM refuses in an HTTP or WebSocket API's `Domain.BasePath` (a string or a list):
+/// a base path that is not a string (an intrinsic), or one with a character other than a
+/// letter, a digit, `/`, `-` and `_` [samtranslator apiv2_generator.py
+/// `_construct_basepath_mappings`; SAM's tests error_http_api_invalid_basepath_type and
+/// error_websocket_api_invalid_basepath_type].
+pub(crate) fn v2_base_path_refusal(domain: &Value) -> Option<&'static str> {
+    let paths = match domain.get("BasePath")? {
+        Value::Array(a) => a.iter().collect(),
+        Value::String(s) if !s.is_empty() => vec![domain.get("BasePath")?],
+        _ => return None,
+    };
+    paths.into_iter().find_map(|p| match p.as_str() {
+        None => Some("Basepath must be a string."),
+        Some(p)
+            if p.chars()
+                .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))) =>
+        {
+            Some("Invalid Basepath name provided.")
+        }
+        Some(_) => None,
+    })
+}
+
+/// An API's `Domain.BasePath` as SAM deploys it. An HTTP API's: what SAM refuses
+/// (`v2_base_path_refusal`). A REST API's: unless `NormalizeBasePath` is false, SAM keeps only
+/// a base path's letters and digits (`dev-v1` is mapped as `devv1`, `api/v1` as `apiv1`)
+/// [samtranslator api_generator.py `_construct_api_domain`; AWS SAM: Domain's
+/// NormalizeBasePath; obs: aws/serverless-application-model#1456 and #2279], so calls under the
+/// written path match no mapping of the domain.
+fn domain_base_paths(
+    id: &str,
+    http: bool,
+    api: Option<&Value>,
+    resource: Option<&Value>,
+) -> Vec<super::Fault> {
+    let Some(domain) = api
+        .and_then(|a| a.pointer("/Properties/Domain"))
+        .filter(|d| d.get("DomainName").is_some())
+    else {
+        return Vec::new();
+    };
+    if http {
+        return v2_base_path_refusal(domain)
+            .map(|said| {
+                setting_refused(
+                    id,
+                    http,
+                    resource,
+                    "Domain.BasePath",
+                    said,
+                    "write each base path as a plain string of letters, digits, /, - and _",
+                )
+            })
+            .into_iter()
+            .collect();
+    }
+    if domain
+        .get("NormalizeBasePath")
+        .is_some_and(|n| n == &Value::Bool(false) || n.as_str() == Some("false"))
+    {
+        return Vec::new();
+    }
+    let written: Vec<&str> = match domain.get("BasePath") {
+        Some(Value::String(s)) if !s.is_empty() => vec![s],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let (location, _) = setting_location(id, http, resource, "Domain.BasePath");
+    written
+        .into_iter()
+        .filter_map(|path| {
+            let mapped: String = path.chars().filter(|c| c.is_alphanumeric()).collect();
+            (mapped != path.trim_matches('/')).then(|| super::Fault {
+                code: super::SAM_BASE_PATH_NORMALIZED,
+                error: true,
+                api: id.to_string(),
+                location: location.clone(),
+                message: format!(
+                    "{id}: Domain.BasePath '{path}' is mapped as '{mapped}': SAM keeps only a REST API's base path's letters and digits unless Domain.NormalizeBasePath is false, so calls under /{} match no mapping of the domain (403 {{\"message\":\"Forbidden\"}}) and the API answers under /{mapped}; set NormalizeBasePath: false to keep the path as written",
+                    path.trim_matches('/')
+                ),
+            })
+        })
+        .collect()
 }
 
 /// An API's CORS settings SAM refuses: a key it does not know (a REST API's `Cors` takes

@@ -276,6 +276,13 @@ fn sam_api(
             "IpAddressType must be 'ipv4' or 'dualstack'.",
         );
     }
+    if let Some(said) = props
+        .get("Domain")
+        .filter(|d| d.get("DomainName").is_some())
+        .and_then(super::sam::v2_base_path_refusal)
+    {
+        refuse(at("Domain.BasePath"), said);
+    }
     if props
         .pointer("/Domain/MutualTlsAuthentication")
         .is_some_and(|m| !m.is_null())
