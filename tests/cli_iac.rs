@@ -2684,6 +2684,18 @@ fn stage_route_settings_for_routes_the_api_lacks() {
             .all(|f| !f["message"].as_str().unwrap().contains("DependsOn"))
     );
 
+    // A definition the tool does not read (an include from S3): its routes are unknown, so its
+    // stage's settings are not judged (before this guard: a false "does not have").
+    let included = dir.path().join("included.yaml");
+    std::fs::write(
+        &included,
+        "Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      Body:\n        Fn::Transform:\n          Name: AWS::Include\n          Parameters:\n            Location: s3://bucket/openapi.yaml\n  Stage:\n    Type: AWS::ApiGatewayV2::Stage\n    Properties:\n      ApiId: !Ref Api\n      StageName: prod\n      RouteSettings:\n        GET /items:\n          ThrottlingBurstLimit: 10\n",
+    )
+    .unwrap();
+    let r = run(&["lint", included.to_str().unwrap()]);
+    assert_eq!(r.code, 2, "{}", r.stdout);
+    assert!(!r.stdout.contains("route-settings") && !r.stderr.contains("RouteSettings"));
+
     // A WebSocket API's stage, in a template with no REST or HTTP API: said in its report.
     let ws = dir.path().join("ws.yaml");
     std::fs::write(

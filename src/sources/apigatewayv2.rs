@@ -608,12 +608,13 @@ pub fn route_settings(template: &Value, overrides: &[(String, String)]) -> Vec<s
                     return None;
                 }
                 let body = prop("Body").or_else(|| prop("DefinitionBody"));
-                for (path, item) in body
-                    .and_then(|b| b.get("paths"))
-                    .and_then(Value::as_object)
-                    .into_iter()
-                    .flatten()
-                {
+                // A definition this run did not read (an include left as it is, an intrinsic):
+                // its routes are unknown.
+                let paths = match body {
+                    Some(b) => Some(b.get("paths")?.as_object()?),
+                    None => None,
+                };
+                for (path, item) in paths.into_iter().flatten() {
                     // A path item under Fn::If (what SAM writes for a function with a
                     // Condition) has the methods of either branch.
                     let items = match item.get("Fn::If").and_then(Value::as_array) {
