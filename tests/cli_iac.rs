@@ -2741,6 +2741,43 @@ fn stage_route_settings_for_routes_the_api_lacks() {
         said.iter()
             .any(|m| m.contains("route $disconnect, which Ws"))
     );
+
+    // Terraform: a stage's route_settings blocks (the shape of terraform-aws-modules/
+    // terraform-aws-apigateway-v2#80, whose apply failed so), against the API's routes; what
+    // the stage waits for is not read there, so a route it has gets nothing.
+    let mut state: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/iac/terraform/http-state.json").unwrap(),
+    )
+    .unwrap();
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap();
+    let at = resources
+        .iter()
+        .position(|r| r["address"] == "aws_apigatewayv2_stage.prod")
+        .unwrap();
+    let block = |key: &str| {
+        serde_json::json!({"route_key": key, "throttling_burst_limit": 10, "throttling_rate_limit": 5,
+            "data_trace_enabled": false, "detailed_metrics_enabled": false, "logging_level": ""})
+    };
+    resources[at]["values"]["route_settings"] =
+        serde_json::json!([block("GET /pets"), block("GET /some-route")]);
+    let tf = dir.path().join("state.json");
+    std::fs::write(&tf, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let (code, j) = json_run(&["lint", tf.to_str().unwrap()]);
+    assert_eq!(code, 1, "{j}");
+    let found = findings_with(&j, "lint.route-settings-unknown-route");
+    assert_eq!(found.len(), 1, "{j}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("route_settings names the route GET /some-route")
+            && message.contains("terraform apply fails"),
+        "{message}"
+    );
+    assert_eq!(
+        found[0]["evidence"]["location"],
+        format!("$.values.root_module.resources[{at}].values.route_settings")
+    );
 }
 
 /// A SAM REST API's custom domain base path: unless `NormalizeBasePath` is false, SAM keeps

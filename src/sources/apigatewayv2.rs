@@ -691,12 +691,24 @@ pub fn route_settings(template: &Value, overrides: &[(String, String)]) -> Vec<s
             continue;
         };
         let mut needs: Option<std::collections::HashSet<String>> = None;
+        // A stage read from Terraform (its document path is its origin): its route_settings
+        // blocks are where it is written; what it waits for is not read, and apply fails
+        // rather than a stack.
+        let terraform = r.get(super::ORIGIN).and_then(Value::as_str);
+        let (fails, named) = if terraform.is_some() {
+            ("terraform apply fails", "route_settings")
+        } else {
+            ("the stack fails to create or update", "RouteSettings")
+        };
         for key in settings.keys() {
-            let location = format!(
-                "{}.Properties.RouteSettings['{}']",
-                crate::locate::resource_path(sid),
-                key.replace('\'', "\\'")
-            );
+            let location = match terraform {
+                Some(path) => format!("{path}.values.route_settings"),
+                None => format!(
+                    "{}.Properties.RouteSettings['{}']",
+                    crate::locate::resource_path(sid),
+                    key.replace('\'', "\\'")
+                ),
+            };
             if !keys.contains(key) {
                 let mut written: Vec<&String> = keys.iter().collect();
                 written.sort();
@@ -709,7 +721,7 @@ pub fn route_settings(template: &Value, overrides: &[(String, String)]) -> Vec<s
                         api: api.to_string(),
                         location,
                         message: format!(
-                            "{sid}'s RouteSettings names the route {key}, and {api}'s route is written {k}: whether API Gateway matches the two regardless of case is not documented; if it does not, it refuses the stage (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"); write the key as the route is"
+                            "{sid}'s {named} names the route {key}, and {api}'s route is written {k}: whether API Gateway matches the two regardless of case is not documented; if it does not, it refuses the stage (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"); write the key as the route is"
                         ),
                     });
                     continue;
@@ -720,10 +732,10 @@ pub fn route_settings(template: &Value, overrides: &[(String, String)]) -> Vec<s
                     api: api.to_string(),
                     location,
                     message: format!(
-                        "{sid}'s RouteSettings names the route {key}, which {api} does not have: API Gateway refuses the stage (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"), so the stack fails to create or update"
+                        "{sid}'s {named} names the route {key}, which {api} does not have: API Gateway refuses the stage (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"), so {fails}"
                     ),
                 });
-            } else if let Some(rid) = separate.get(key).filter(|_| !sam)
+            } else if let Some(rid) = separate.get(key).filter(|_| !sam && terraform.is_none())
                 && !needs
                     .get_or_insert_with(|| dependencies(resources, sid))
                     .contains(rid)

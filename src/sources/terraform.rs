@@ -54,6 +54,8 @@ pub fn read(doc: &mut Value) -> Option<Read> {
         .map(|(k, o)| (k.clone(), o.method.clone()))
         .collect();
     super::apigatewayv2::read(&mut template, &[], &mut read, &placed);
+    read.faults
+        .extend(super::apigatewayv2::route_settings(&template, &[]));
     let read = Some(read);
     if let (Some(obj), Some(r)) = (doc.as_object_mut(), template.get("Resources")) {
         obj.insert("Resources".into(), r.clone());
@@ -723,6 +725,15 @@ fn translate(resources: &[Resource<'_>], linker: &Linker<'_>) -> (Value, Origins
                 );
                 if let Some(v) = reference(r, "api_id") {
                     p.insert("ApiId".into(), v);
+                }
+                // `route_settings` blocks, keyed by their route_key as CloudFormation's
+                // RouteSettings are (what `apigatewayv2::route_settings` checks).
+                let keyed: Map<String, Value> = blocks(r.values.get("route_settings"))
+                    .into_iter()
+                    .filter_map(|b| Some((b.get("route_key")?.as_str()?.to_string(), b.clone())))
+                    .collect();
+                if !keyed.is_empty() {
+                    p.insert("RouteSettings".into(), Value::Object(keyed));
                 }
                 ("AWS::ApiGatewayV2::Stage", p)
             }
