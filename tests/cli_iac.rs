@@ -1805,6 +1805,16 @@ fn sam_refusals_are_found_in_sams_words() {
             vec![resource("HttpApi")],
         ),
         (
+            "error_api_with_custom_domains_invalid",
+            vec![
+                resource("MyApi"),
+                resource("MyApiInvalidDomainType"),
+                resource("MyApiMissingCertificateArn"),
+                resource("MyApiWithIncorrectBasePathItemType"),
+                resource("ServerlessRestApi"),
+            ],
+        ),
+        (
             "error_api_invalid_auth",
             vec![
                 resource("AuthWithMissingDefaultAuthorizerApi"),
@@ -2822,4 +2832,40 @@ fn a_sam_rest_base_path_with_symbols_is_said_as_sam_maps_it() {
         "$.Globals.Api.Domain.BasePath"
     );
     assert_eq!(globals["evidence"]["line"], 4);
+
+    // An HTTP API's domain: SAM takes REGIONAL alone, and base paths of letters, digits, /, -
+    // and _ (kept as written, so no normalization is said).
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    let http = |domain: &str| {
+        format!(
+            "Transform: AWS::Serverless-2016-10-31\nResources:\n  Http:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Domain:\n        DomainName: api.example.com\n        CertificateArn: arn:aws:acm:us-east-1:123456789012:certificate/abc\n{domain}  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      InlineCode: x\n      Events:\n        Get:\n          Type: HttpApi\n          Properties: {{ApiId: !Ref Http, Path: /items, Method: get}}\n"
+        )
+    };
+    for (domain, said) in [
+        (
+            "        EndpointConfiguration: EDGE\n",
+            Some("must be one of ['REGIONAL']"),
+        ),
+        (
+            "        BasePath: [v1.2]\n",
+            Some("Invalid Basepath name provided."),
+        ),
+        ("        BasePath: [dev-v1, api/v2]\n", None),
+    ] {
+        std::fs::write(&template, http(domain)).unwrap();
+        let (_, j) = json_run(&["lint", template.to_str().unwrap()]);
+        let refused = findings_with(&j, "lint.sam-transform-error");
+        match said {
+            Some(said) => {
+                assert_eq!(refused.len(), 1, "{domain}: {j}");
+                assert!(
+                    refused[0]["message"].as_str().unwrap().contains(said),
+                    "{j}"
+                );
+            }
+            None => assert!(refused.is_empty(), "{domain}: {j}"),
+        }
+        assert!(findings_with(&j, "lint.sam-base-path-normalized").is_empty());
+    }
 }

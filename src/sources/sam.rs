@@ -902,12 +902,16 @@ pub(crate) fn v2_base_path_refusal(domain: &Value) -> Option<&'static str> {
     })
 }
 
-/// An API's `Domain.BasePath` as SAM deploys it. An HTTP API's: what SAM refuses
-/// (`v2_base_path_refusal`). A REST API's: unless `NormalizeBasePath` is false, SAM keeps only
-/// a base path's letters and digits (`dev-v1` is mapped as `devv1`, `api/v1` as `apiv1`)
-/// [samtranslator api_generator.py `_construct_api_domain`; AWS SAM: Domain's
-/// NormalizeBasePath; obs: aws/serverless-application-model#1456 and #2279], so calls under the
-/// written path match no mapping of the domain.
+/// An API's `Domain` as SAM deploys it, or refuses it, in SAM's order and words (the first
+/// refusal of each API). A REST API's: a Domain that is not a map (an intrinsic), a missing
+/// DomainName or CertificateArn, an EndpointConfiguration other than EDGE, REGIONAL or
+/// PRIVATE, a base path that is not a string [samtranslator api_generator.py
+/// `_construct_api_domain`; SAM's test error_api_with_custom_domains_invalid]; and, unless
+/// `NormalizeBasePath` is false, SAM keeps only a base path's letters and digits (`dev-v1` is
+/// mapped as `devv1`, `api/v1` as `apiv1`) [AWS SAM: Domain's NormalizeBasePath; obs:
+/// aws/serverless-application-model#1456 and #2279], so calls under the written path match no
+/// mapping of the domain. An HTTP API's: both DomainName and CertificateArn, REGIONAL alone,
+/// and what `v2_base_path_refusal` says [samtranslator apiv2_generator.py].
 fn domain_base_paths(
     id: &str,
     http: bool,
@@ -916,24 +920,80 @@ fn domain_base_paths(
 ) -> Vec<super::Fault> {
     let Some(domain) = api
         .and_then(|a| a.pointer("/Properties/Domain"))
-        .filter(|d| d.get("DomainName").is_some())
+        .filter(|d| !d.is_null())
     else {
         return Vec::new();
     };
+    let given = |key: &str| domain.get(key).is_some_and(|v| !v.is_null());
+    let refused = |key: &str, said: &str, why: &str| {
+        vec![setting_refused(id, http, resource, key, said, why)]
+    };
+    let endpoint = domain.get("EndpointConfiguration").and_then(Value::as_str);
     if http {
+        if !given("DomainName") || !given("CertificateArn") {
+            return refused(
+                "Domain",
+                "Custom Domains only works if both DomainName and CertificateArn are provided.",
+                "give the domain both",
+            );
+        }
+        if endpoint.is_some_and(|e| e != "REGIONAL") {
+            return refused(
+                "Domain.EndpointConfiguration",
+                "EndpointConfiguration for Custom Domains must be one of ['REGIONAL'].",
+                "an HTTP API's custom domain is REGIONAL",
+            );
+        }
         return v2_base_path_refusal(domain)
             .map(|said| {
-                setting_refused(
-                    id,
-                    http,
-                    resource,
+                refused(
                     "Domain.BasePath",
                     said,
                     "write each base path as a plain string of letters, digits, /, - and _",
                 )
             })
-            .into_iter()
-            .collect();
+            .unwrap_or_default();
+    }
+    // A Domain written as a `Ref` is refused (SAM's test: a parameter's value, not a map);
+    // another intrinsic (`Fn::If`) is what SAM may resolve otherwise: not judged.
+    let one_key = domain.as_object().filter(|o| o.len() == 1);
+    if one_key.is_some_and(|o| o.keys().all(|k| k.starts_with("Fn::"))) {
+        return Vec::new();
+    }
+    if !domain.is_object() || one_key.is_some_and(|o| o.contains_key("Ref")) {
+        return refused(
+            "Domain",
+            "Property 'Domain' should be a map.",
+            "write the domain's settings (DomainName, CertificateArn, ...) in the template",
+        );
+    }
+    for key in ["DomainName", "CertificateArn"] {
+        if !given(key) {
+            return refused(
+                "Domain",
+                &format!("Property 'Domain.{key}' is required."),
+                &format!("give the domain its {key}"),
+            );
+        }
+    }
+    if endpoint.is_some_and(|e| !["EDGE", "REGIONAL", "PRIVATE"].contains(&e)) {
+        return refused(
+            "Domain.EndpointConfiguration",
+            "EndpointConfiguration for Custom Domains must be one of ['EDGE', 'REGIONAL', 'PRIVATE'].",
+            "write EDGE, REGIONAL or PRIVATE",
+        );
+    }
+    let written: Vec<&Value> = match domain.get("BasePath") {
+        Some(Value::String(s)) if !s.is_empty() => vec![&domain["BasePath"]],
+        Some(Value::Array(a)) if !a.is_empty() => a.iter().collect(),
+        _ => Vec::new(),
+    };
+    if let Some(n) = written.iter().position(|p| !p.is_string()) {
+        return refused(
+            "Domain.BasePath",
+            &format!("Property 'Domain.BasePath[{n}]' should be a string."),
+            "write each base path as a string",
+        );
     }
     if domain
         .get("NormalizeBasePath")
@@ -941,14 +1001,10 @@ fn domain_base_paths(
     {
         return Vec::new();
     }
-    let written: Vec<&str> = match domain.get("BasePath") {
-        Some(Value::String(s)) if !s.is_empty() => vec![s],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
-    };
     let (location, _) = setting_location(id, http, resource, "Domain.BasePath");
     written
         .into_iter()
+        .filter_map(Value::as_str)
         .filter_map(|path| {
             let mapped: String = path.chars().filter(|c| c.is_alphanumeric()).collect();
             (mapped != path.trim_matches('/')).then(|| super::Fault {
