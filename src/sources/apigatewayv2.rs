@@ -709,45 +709,49 @@ pub fn route_settings(template: &Value, overrides: &[(String, String)]) -> Vec<s
                     key.replace('\'', "\\'")
                 ),
             };
-            if !keys.contains(key) {
+            let refusal = format!(
+                "NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\""
+            );
+            let said = if !keys.contains(key) {
                 let mut written: Vec<&String> = keys.iter().collect();
                 written.sort();
                 // Written otherwise: whether API Gateway matches a settings key to a route
                 // regardless of case is not documented.
-                if let Some(k) = written.iter().find(|k| k.eq_ignore_ascii_case(key)) {
-                    out.push(super::Fault {
-                        code: super::ROUTE_SETTINGS_UNKNOWN_ROUTE,
-                        error: false,
-                        api: api.to_string(),
-                        location,
-                        message: format!(
-                            "{sid}'s {named} names the route {key}, and {api}'s route is written {k}: whether API Gateway matches the two regardless of case is not documented; if it does not, it refuses the stage (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"); write the key as the route is"
+                Some(match written.iter().find(|k| k.eq_ignore_ascii_case(key)) {
+                    Some(k) => (
+                        false,
+                        format!(
+                            "{sid}'s {named} names the route {key}, and {api}'s route is written {k}: whether API Gateway matches the two regardless of case is not documented; if it does not, it refuses the stage ({refusal}); write the key as the route is"
                         ),
-                    });
-                    continue;
-                }
-                out.push(super::Fault {
-                    code: super::ROUTE_SETTINGS_UNKNOWN_ROUTE,
-                    error: true,
-                    api: api.to_string(),
-                    location,
-                    message: format!(
-                        "{sid}'s {named} names the route {key}, which {api} does not have: API Gateway refuses the stage (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"), so {fails}"
                     ),
-                });
+                    None => (
+                        true,
+                        format!(
+                            "{sid}'s {named} names the route {key}, which {api} does not have: API Gateway refuses the stage ({refusal}), so {fails}"
+                        ),
+                    ),
+                })
             } else if let Some(rid) = separate.get(key).filter(|_| !sam && terraform.is_none())
                 && !needs
                     .get_or_insert_with(|| dependencies(resources, sid))
                     .contains(rid)
             {
+                Some((
+                    false,
+                    format!(
+                        "{sid}'s RouteSettings names the route {key}, the resource {rid}, which the stage does not depend on: CloudFormation may create the stage first, and API Gateway then refuses it ({refusal}); add DependsOn: {rid} to {sid}, as SAM does"
+                    ),
+                ))
+            } else {
+                None
+            };
+            if let Some((error, message)) = said {
                 out.push(super::Fault {
                     code: super::ROUTE_SETTINGS_UNKNOWN_ROUTE,
-                    error: false,
+                    error,
                     api: api.to_string(),
                     location,
-                    message: format!(
-                        "{sid}'s RouteSettings names the route {key}, the resource {rid}, which the stage does not depend on: CloudFormation may create the stage first, and API Gateway then refuses it (NotFoundException \"Unable to find Route by key {key} within the provided RouteSettings\"); add DependsOn: {rid} to {sid}, as SAM does"
-                    ),
+                    message,
                 });
             }
         }
