@@ -278,7 +278,14 @@ impl YamlSearch<'_> {
             for &t in &self.trie.targets[child] {
                 self.lines[t] = Some(line);
             }
-            self.visit(child, child_value, at + 1);
+            // An element's keys begin where its first key was found: that key is its own
+            // (`- ResourcePath: /a` asked as `[1].ResourcePath`), not the next element's.
+            let inside = if matches!(seg, Seg::Index(_)) {
+                at
+            } else {
+                at + 1
+            };
+            self.visit(child, child_value, inside);
         }
     }
 }
@@ -505,6 +512,25 @@ mod tests {
         assert_eq!(
             lines_of(text, &value, true, &["$.Statement[1]", "$.Statement[0]"]),
             [Some(4), Some(2)]
+        );
+    }
+
+    #[test]
+    fn a_sequence_element_s_first_key_is_its_own() {
+        // Asked for the first key of an element, the line is that element's (it was the next
+        // element's: the element's keys were searched after its first one).
+        let yaml = "Stage:\n  MethodSettings:\n    - ResourcePath: /a\n      HttpMethod: GET\n    - ResourcePath: /b\n      HttpMethod: GET\n    - ResourcePath: \"*\"\n      HttpMethod: \"*\"\n";
+        assert_eq!(
+            lines(
+                yaml,
+                true,
+                &[
+                    "$.Stage.MethodSettings[1].ResourcePath",
+                    "$.Stage.MethodSettings[2].ResourcePath",
+                    "$.Stage.MethodSettings[1].HttpMethod"
+                ]
+            ),
+            [Some(5), Some(7), Some(6)]
         );
     }
 

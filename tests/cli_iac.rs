@@ -2869,3 +2869,84 @@ fn a_sam_rest_base_path_with_symbols_is_said_as_sam_maps_it() {
         assert!(findings_with(&j, "lint.sam-base-path-normalized").is_empty());
     }
 }
+
+/// A REST stage's MethodSettings: `ResourcePath` begins with `/` and writes a path's slashes as
+/// `~1` (AWS::ApiGateway::Stage MethodSetting). `*` is refused (aws-cloudformation/
+/// cfn-lint#2148); a nested path written with its slashes is taken and applies to no method
+/// (hashicorp/terraform-provider-aws#9738); `/*` with one method was recorded applying to no
+/// method (aws/serverless-application-model#579, #1518); a path or method the API lacks applies
+/// to none. Before, lint said nothing of any of them.
+#[test]
+fn rest_method_settings_paths_are_read_as_api_gateway_reads_them() {
+    let file = "tests/iac/rest-stage-method-settings.yaml";
+    let (code, j) = json_run(&["lint", file]);
+    assert_eq!(code, 1, "{j}");
+    let found = findings_with(&j, "lint.method-settings-path");
+    let of = |n: usize| {
+        found
+            .iter()
+            .find(|f| {
+                f["evidence"]["location"]
+                    == format!("$.Resources.Stage.Properties.MethodSettings[{n}].ResourcePath")
+            })
+            .map(|f| {
+                (
+                    f["severity"].as_str().unwrap(),
+                    f["message"].as_str().unwrap(),
+                )
+            })
+    };
+    // [0] and [6] are written as AWS documents them, for a method the API has, and for all.
+    assert_eq!(of(0), None, "{j}");
+    assert_eq!(of(6), None, "{j}");
+    let (severity, message) = of(1).unwrap();
+    assert_eq!(severity, "warning");
+    assert!(message.contains("write it /~1orders~1{id}"), "{message}");
+    let (severity, message) = of(2).unwrap();
+    assert_eq!(severity, "error");
+    assert!(message.contains("Invalid method setting path") && message.contains("write it /*"));
+    assert_eq!(of(3).unwrap().0, "warning");
+    assert!(of(4).unwrap().1.contains("no method at /orders"));
+    assert!(
+        of(5)
+            .unwrap()
+            .1
+            .contains("/orders/{id} has no DELETE method")
+    );
+    assert_eq!(found.len(), 5, "{j}");
+    let unencoded = found
+        .iter()
+        .find(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("ResourcePath /orders/{id}")
+        })
+        .unwrap();
+    assert_eq!(
+        unencoded["evidence"]["line"],
+        line_of(file, "MethodSettings", "ResourcePath: /orders/{id}")
+    );
+
+    // SAM: an Api's MethodSettings from Globals, against the methods its events give it.
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.yaml");
+    std::fs::write(
+        &template,
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  Api:\n    MethodSettings:\n      - ResourcePath: /~1items\n        HttpMethod: GET\n        CachingEnabled: true\n      - ResourcePath: /items/{id}\n        HttpMethod: GET\n        CachingEnabled: true\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      InlineCode: x\n      Events:\n        Get:\n          Type: Api\n          Properties: {Path: /items, Method: get}\n        One:\n          Type: Api\n          Properties: {Path: '/items/{id}', Method: get}\n",
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", template.to_str().unwrap()]);
+    let found = findings_with(&j, "lint.method-settings-path");
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(
+        found[0]["evidence"]["location"],
+        "$.Globals.Api.MethodSettings[1].ResourcePath"
+    );
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/~1items~1{id}")
+    );
+}

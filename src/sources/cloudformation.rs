@@ -1259,3 +1259,180 @@ fn rest_logging(props: Option<&Value>) -> Option<String> {
         .is_some_and(Value::is_object)
         .then(|| "AccessLogSetting".to_string())
 }
+
+/// A REST stage's `MethodSettings` whose method path API Gateway does not take, or that
+/// applies to no method: an `AWS::ApiGateway::Stage`'s, a deployment's `StageDescription`'s, an
+/// `AWS::Serverless::Api`'s (with Globals). `ResourcePath` begins with `/`, and a path's other
+/// slashes are written `~1` (`/~1orders~1{id}`); `/` alone is the root, `/*` every resource
+/// [AWS: AWS::ApiGateway::Stage MethodSetting]. A setting's path becomes the stage's
+/// `{ResourcePath}/{HttpMethod}/...`: one not beginning with `/` is refused, BadRequestException
+/// "Invalid method setting path" [obs: for `*`, aws-cloudformation/cfn-lint#2148; the same
+/// refusal for a stray slash: hashicorp/terraform-provider-aws#15855]; a nested path written
+/// with its slashes is taken and applies to no method [obs: hashicorp/terraform-provider-aws
+/// #9738]. `/*` with one HTTP method
+/// was deployed and applied to no method [obs: aws/serverless-application-model#579 and
+/// #1518]. A path or method the API's read definition does not have: whether API Gateway
+/// refuses it is not recorded.
+pub fn method_settings(template: &Value) -> Vec<super::Fault> {
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    // The methods of API `api` (path -> its operations), when its definition was read.
+    let methods_of = |api: &str| -> Option<&Map<String, Value>> {
+        let props = resources.get(api)?.get("Properties")?;
+        props
+            .get("Body")
+            .or_else(|| props.get("DefinitionBody"))?
+            .get("paths")?
+            .as_object()
+    };
+    let mut out = Vec::new();
+    for (id, r) in resources {
+        let props = r.get("Properties");
+        let (api, settings, at) = match r.get("Type").and_then(Value::as_str) {
+            Some("AWS::ApiGateway::Stage") => (
+                props
+                    .and_then(|p| p.get("RestApiId"))
+                    .and_then(referenced_resource),
+                props.and_then(|p| p.get("MethodSettings")).cloned(),
+                format!(
+                    "{}.Properties.MethodSettings",
+                    crate::locate::resource_path(id)
+                ),
+            ),
+            Some("AWS::ApiGateway::Deployment") => (
+                props
+                    .and_then(|p| p.get("RestApiId"))
+                    .and_then(referenced_resource),
+                props
+                    .and_then(|p| p.pointer("/StageDescription/MethodSettings"))
+                    .cloned(),
+                format!(
+                    "{}.Properties.StageDescription.MethodSettings",
+                    crate::locate::resource_path(id)
+                ),
+            ),
+            Some("AWS::Serverless::Api") => {
+                let merged = super::sam::with_globals(template, Some(r), false);
+                let settings = merged
+                    .as_ref()
+                    .and_then(|m| m.pointer("/Properties/MethodSettings"))
+                    .cloned();
+                let (at, _) = super::sam::setting_location_in(id, "Api", Some(r), "MethodSettings");
+                (Some(id.as_str()), settings, at)
+            }
+            _ => continue,
+        };
+        let Some(Value::Array(settings)) = settings else {
+            continue;
+        };
+        let methods = api.and_then(methods_of);
+        for (n, s) in settings.iter().enumerate() {
+            let (Some(path), Some(verb)) = (
+                s.get("ResourcePath").and_then(Value::as_str),
+                s.get("HttpMethod").and_then(Value::as_str),
+            ) else {
+                continue;
+            };
+            let said = method_setting_fault(path, verb, methods);
+            if let Some((error, why)) = said {
+                out.push(super::Fault {
+                    code: super::METHOD_SETTINGS_PATH,
+                    error,
+                    api: api.unwrap_or_default().to_string(),
+                    location: format!("{at}[{n}].ResourcePath"),
+                    message: format!(
+                        "{id}'s MethodSettings[{n}] (ResourcePath {path}, HttpMethod {verb}): {why}"
+                    ),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// What is wrong with a method setting's `path` and `verb` (an error when API Gateway refuses
+/// it), against the API's `methods` when they were read.
+fn method_setting_fault(
+    path: &str,
+    verb: &str,
+    methods: Option<&Map<String, Value>>,
+) -> Option<(bool, String)> {
+    let refused = |why: &str| {
+        let segments = path.trim_matches('/');
+        let written = if segments == "*" {
+            "/*".to_string()
+        } else {
+            format!("/~1{}", segments.replace('/', "~1"))
+        };
+        Some((
+            true,
+            format!(
+                "{why}, so the stage's method setting path {path}/{verb}/... is not one API Gateway takes: it refuses the stage (BadRequestException \"Invalid method setting path\") and the deployment fails; write it {written}"
+            ),
+        ))
+    };
+    if path.contains('$') || verb.contains('$') {
+        return None;
+    }
+    if !path.starts_with('/') {
+        return refused(
+            "ResourcePath does not begin with / (recorded for *: aws-cloudformation/cfn-lint#2148)",
+        );
+    }
+    if verb.is_empty() {
+        return refused("HttpMethod is empty");
+    }
+    // A nested path written with its slashes: API Gateway takes it and keeps the settings under
+    // a key that is not the method's, so they apply to no method, without an error [obs:
+    // hashicorp/terraform-provider-aws#9738, "/tenant/{tenant-name}/enrollment_codes/GET"].
+    let inner = path[1..].trim_start_matches("~1");
+    if inner.contains('/') {
+        return Some((
+            false,
+            format!(
+                "ResourcePath writes the path's slashes as /, not ~1: API Gateway keeps such a setting under a key that is not the method's and applies it to no method, without an error (hashicorp/terraform-provider-aws#9738); write it /~1{}",
+                path.trim_matches('/').replace('/', "~1")
+            ),
+        ));
+    }
+    if path == "/*" {
+        return (verb != "*").then(|| {
+            (
+                false,
+                "ResourcePath /* with one HTTP method: AWS documents /* with HttpMethod * as the setting for every method, and settings so written were deployed and applied to no method (aws/serverless-application-model#579, two such settings, and #1518); that one alone applies is not documented: write one setting per resource path, or HttpMethod *".to_string(),
+            )
+        });
+    }
+    let methods = methods?;
+    // `/~1orders~1{id}` is the resource `/orders/{id}`; `/` the root.
+    let decoded = if path == "/" {
+        "/".to_string()
+    } else {
+        format!("/{}", path[1..].replace("~1", "/").trim_start_matches('/'))
+    };
+    if decoded.contains('*') {
+        return None;
+    }
+    let Some(item) = methods.get(&decoded) else {
+        return Some((
+            false,
+            format!(
+                "the API has no method at {decoded}: the setting applies to no method (whether API Gateway refuses it is not recorded)"
+            ),
+        ));
+    };
+    let has = verb == "*"
+        || item.as_object().is_some_and(|i| {
+            i.keys().any(|k| {
+                k.eq_ignore_ascii_case(verb)
+                    || (k == "x-amazon-apigateway-any-method" && verb.eq_ignore_ascii_case("ANY"))
+            })
+        });
+    (!has).then(|| {
+        (
+            false,
+            format!("{decoded} has no {verb} method: the setting applies to no method (whether API Gateway refuses it is not recorded)"),
+        )
+    })
+}

@@ -39,6 +39,9 @@ pub const DUPLICATE_KEY: &str = "source.duplicate-key";
 /// A V2 stage's RouteSettings keyed by a route its API lacks, or by a route resource the
 /// stage does not wait for: API Gateway refuses the stage.
 pub const ROUTE_SETTINGS_UNKNOWN_ROUTE: &str = "lint.route-settings-unknown-route";
+/// A REST stage's MethodSettings whose method path API Gateway refuses or that applies to no
+/// method.
+pub const METHOD_SETTINGS_PATH: &str = "lint.method-settings-path";
 
 pub const CODES: &[&str] = &[
     READ,
@@ -51,6 +54,7 @@ pub const CODES: &[&str] = &[
     SAM_AUTH_IGNORED,
     SAM_BASE_PATH_NORMALIZED,
     ROUTE_SETTINGS_UNKNOWN_ROUTE,
+    METHOD_SETTINGS_PATH,
 ];
 
 /// How many "not readable" findings, and template faults, a run lists.
@@ -274,7 +278,10 @@ fn expand_template(value: &mut Value) -> Option<Read> {
     if v2.http_apis > 0 && events.apis == 0 && !sam {
         events.kind = "CloudFormation template";
     }
-    match cloudformation::read(value, parameters()) {
+    // REST stages' method settings, judged once the REST APIs are read (SAM's and resources').
+    let read = cloudformation::read(value, parameters());
+    events.faults.extend(cloudformation::method_settings(value));
+    match read {
         Some(mut r) => {
             r.apis += events.apis;
             r.http_apis += events.http_apis;
