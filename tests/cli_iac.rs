@@ -2752,6 +2752,22 @@ fn stage_route_settings_for_routes_the_api_lacks() {
             .any(|m| m.contains("route $disconnect, which Ws"))
     );
 
+    // Globals' RouteSettings are the API's too, and said where they are written.
+    let globals = dir.path().join("globals.yaml");
+    std::fs::write(
+        &globals,
+        "Transform: AWS::Serverless-2016-10-31\nGlobals:\n  HttpApi:\n    RouteSettings:\n      GET /orders:\n        ThrottlingBurstLimit: 5\nResources:\n  Http:\n    Type: AWS::Serverless::HttpApi\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Handler: index.handler\n      Runtime: nodejs20.x\n      InlineCode: x\n      Events:\n        Get:\n          Type: HttpApi\n          Properties: {ApiId: !Ref Http, Path: /items, Method: get}\n",
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", globals.to_str().unwrap()]);
+    let found = findings_with(&j, "lint.route-settings-unknown-route");
+    assert_eq!(found.len(), 1, "{j}");
+    assert_eq!(
+        found[0]["evidence"]["location"],
+        "$.Globals.HttpApi.RouteSettings['GET /orders']"
+    );
+    assert_eq!(found[0]["evidence"]["line"], 5);
+
     // Terraform: a stage's route_settings blocks (the shape of terraform-aws-modules/
     // terraform-aws-apigateway-v2#80, whose apply failed so), against the API's routes; what
     // the stage waits for is not read there, so a route it has gets nothing.

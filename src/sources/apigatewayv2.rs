@@ -665,22 +665,27 @@ pub fn route_settings(template: &Value, overrides: &[(String, String)]) -> Vec<s
     let mut out = Vec::new();
     for (sid, r) in resources {
         let props = r.get("Properties");
-        let (api, sam) = match r.get("Type").and_then(Value::as_str) {
+        // The API, its settings (a SAM API's with its Globals section merged), and where a
+        // setting key is written (`None`: the stage's own RouteSettings).
+        let (api, sam, settings, written_at) = match r.get("Type").and_then(Value::as_str) {
             Some("AWS::ApiGatewayV2::Stage") => {
                 let Some(api) = props.and_then(|p| p.pointer("/ApiId/Ref")) else {
                     continue;
                 };
-                (api.as_str().unwrap_or_default(), false)
+                let settings = props.and_then(|p| p.get("RouteSettings")).cloned();
+                (api.as_str().unwrap_or_default(), false, settings, None)
             }
-            Some("AWS::Serverless::HttpApi" | "AWS::Serverless::WebSocketApi") => {
-                (sid.as_str(), true)
+            Some(t @ ("AWS::Serverless::HttpApi" | "AWS::Serverless::WebSocketApi")) => {
+                let section = t.trim_start_matches("AWS::Serverless::");
+                let settings = super::sam::with_globals_of(template, Some(r), section)
+                    .and_then(|m| m.pointer("/Properties/RouteSettings").cloned());
+                let (at, _) =
+                    super::sam::setting_location_in(sid, section, Some(r), "RouteSettings");
+                (sid.as_str(), true, settings, Some(at))
             }
             _ => continue,
         };
-        let Some(settings) = props
-            .and_then(|p| p.get("RouteSettings"))
-            .and_then(Value::as_object)
-        else {
+        let Some(Value::Object(settings)) = settings else {
             continue;
         };
         let Some((keys, separate)) = known
@@ -701,9 +706,10 @@ pub fn route_settings(template: &Value, overrides: &[(String, String)]) -> Vec<s
             ("the stack fails to create or update", "RouteSettings")
         };
         for key in settings.keys() {
-            let location = match terraform {
-                Some(path) => format!("{path}.values.route_settings"),
-                None => format!(
+            let location = match (terraform, &written_at) {
+                (Some(path), _) => format!("{path}.values.route_settings"),
+                (None, Some(at)) => format!("{at}['{}']", key.replace('\'', "\\'")),
+                (None, None) => format!(
                     "{}.Properties.RouteSettings['{}']",
                     crate::locate::resource_path(sid),
                     key.replace('\'', "\\'")

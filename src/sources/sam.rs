@@ -809,7 +809,7 @@ fn api_settings_refused(
     resolver: &Resolver<'_>,
 ) -> Vec<super::Fault> {
     let mut out = cors_refused(id, http, api, resource, resolver);
-    out.extend(domain_base_paths(id, http, api, resource));
+    out.extend(domain_refused(id, http, api, resource));
     let auth_value = api.and_then(|a| a.pointer("/Properties/Auth"));
     let auth = auth_value.and_then(Value::as_object);
     let Some(default) = auth
@@ -912,7 +912,7 @@ pub(crate) fn v2_base_path_refusal(domain: &Value) -> Option<&'static str> {
 /// aws/serverless-application-model#1456 and #2279], so calls under the written path match no
 /// mapping of the domain. An HTTP API's: both DomainName and CertificateArn, REGIONAL alone,
 /// and what `v2_base_path_refusal` says [samtranslator apiv2_generator.py].
-fn domain_base_paths(
+fn domain_refused(
     id: &str,
     http: bool,
     api: Option<&Value>,
