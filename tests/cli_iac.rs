@@ -2884,6 +2884,25 @@ fn a_sam_rest_base_path_with_symbols_is_said_as_sam_maps_it() {
         }
         assert!(findings_with(&j, "lint.sam-base-path-normalized").is_empty());
     }
+    // A WebSocket API's domain is built by the same code as an HTTP API's: both names needed.
+    std::fs::write(
+        &template,
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Ws:\n    Type: AWS::Serverless::WebSocketApi\n    Properties:\n      RouteSelectionExpression: $request.body.action\n      Domain:\n        DomainName: ws.example.com\n      Routes:\n        $default:\n          FunctionArn: arn:aws:lambda:us-east-1:123456789012:function:f\n",
+    )
+    .unwrap();
+    let (_, j) = json_run(&["lint", template.to_str().unwrap()]);
+    let refused = findings_with(&j, "lint.sam-transform-error");
+    assert_eq!(refused.len(), 1, "{j}");
+    assert!(
+        refused[0]["message"].as_str().unwrap().contains(
+            "Custom Domains only works if both DomainName and CertificateArn are provided."
+        ),
+        "{j}"
+    );
+    assert_eq!(
+        refused[0]["evidence"]["location"],
+        "$.Resources.Ws.Properties.Domain"
+    );
 }
 
 /// A REST stage's MethodSettings: `ResourcePath` begins with `/` and writes a path's slashes as

@@ -879,27 +879,51 @@ fn api_settings_refused(
     out
 }
 
-/// What SAM refuses in an HTTP or WebSocket API's `Domain.BasePath` (a string or a list):
-/// a base path that is not a string (an intrinsic), or one with a character other than a
-/// letter, a digit, `/`, `-` and `_` [samtranslator apiv2_generator.py
-/// `_construct_basepath_mappings`; SAM's tests error_http_api_invalid_basepath_type and
-/// error_websocket_api_invalid_basepath_type].
-pub(crate) fn v2_base_path_refusal(domain: &Value) -> Option<&'static str> {
-    let paths = match domain.get("BasePath")? {
-        Value::Array(a) => a.iter().collect(),
-        Value::String(s) if !s.is_empty() => vec![domain.get("BasePath")?],
-        _ => return None,
-    };
-    paths.into_iter().find_map(|p| match p.as_str() {
-        None => Some("Basepath must be a string."),
-        Some(p)
-            if p.chars()
-                .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))) =>
-        {
-            Some("Invalid Basepath name provided.")
-        }
-        Some(_) => None,
-    })
+/// A `Domain.BasePath` as written: a string, or a list's items.
+fn base_paths(domain: &Value) -> Vec<&Value> {
+    match domain.get("BasePath") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(p @ Value::String(s)) if !s.is_empty() => vec![p],
+        _ => Vec::new(),
+    }
+}
+
+/// What SAM refuses in an HTTP or WebSocket API's `Domain`, and the setting it is about: a
+/// domain without both DomainName and CertificateArn, an EndpointConfiguration other than
+/// REGIONAL, a base path that is not a string (an intrinsic) or holds a character other than
+/// a letter, a digit, `/`, `-` and `_` [samtranslator apiv2_generator.py
+/// `_construct_api_domain` and `_construct_basepath_mappings`; SAM's tests
+/// error_http_api_invalid_basepath_type and error_websocket_api_invalid_basepath_type].
+pub(crate) fn v2_domain_refusal(domain: &Value) -> Option<(&'static str, &'static str)> {
+    let given = |key: &str| domain.get(key).is_some_and(|v| !v.is_null());
+    if !given("DomainName") || !given("CertificateArn") {
+        return Some((
+            "Domain",
+            "Custom Domains only works if both DomainName and CertificateArn are provided.",
+        ));
+    }
+    if domain
+        .get("EndpointConfiguration")
+        .and_then(Value::as_str)
+        .is_some_and(|e| e != "REGIONAL")
+    {
+        return Some((
+            "Domain.EndpointConfiguration",
+            "EndpointConfiguration for Custom Domains must be one of ['REGIONAL'].",
+        ));
+    }
+    base_paths(domain)
+        .into_iter()
+        .find_map(|p| match p.as_str() {
+            None => Some(("Domain.BasePath", "Basepath must be a string.")),
+            Some(p)
+                if p.chars()
+                    .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '/' | '-' | '_'))) =>
+            {
+                Some(("Domain.BasePath", "Invalid Basepath name provided."))
+            }
+            Some(_) => None,
+        })
 }
 
 /// An API's `Domain` as SAM deploys it, or refuses it, in SAM's order and words (the first
@@ -911,7 +935,7 @@ pub(crate) fn v2_base_path_refusal(domain: &Value) -> Option<&'static str> {
 /// mapped as `devv1`, `api/v1` as `apiv1`) [AWS SAM: Domain's NormalizeBasePath; obs:
 /// aws/serverless-application-model#1456 and #2279], so calls under the written path match no
 /// mapping of the domain. An HTTP API's: both DomainName and CertificateArn, REGIONAL alone,
-/// and what `v2_base_path_refusal` says [samtranslator apiv2_generator.py].
+/// and what `v2_domain_refusal` says.
 fn domain_refused(
     id: &str,
     http: bool,
@@ -928,32 +952,22 @@ fn domain_refused(
     let refused = |key: &str, said: &str, why: &str| {
         vec![setting_refused(id, http, resource, key, said, why)]
     };
-    let endpoint = domain.get("EndpointConfiguration").and_then(Value::as_str);
     if http {
-        if !given("DomainName") || !given("CertificateArn") {
-            return refused(
-                "Domain",
-                "Custom Domains only works if both DomainName and CertificateArn are provided.",
-                "give the domain both",
-            );
+        // A Domain that is not a map is refused by SAM's property check first, in other words.
+        if !domain.is_object() {
+            return Vec::new();
         }
-        if endpoint.is_some_and(|e| e != "REGIONAL") {
-            return refused(
-                "Domain.EndpointConfiguration",
-                "EndpointConfiguration for Custom Domains must be one of ['REGIONAL'].",
-                "an HTTP API's custom domain is REGIONAL",
-            );
-        }
-        return v2_base_path_refusal(domain)
-            .map(|said| {
+        return v2_domain_refusal(domain)
+            .map(|(key, said)| {
                 refused(
-                    "Domain.BasePath",
+                    key,
                     said,
-                    "write each base path as a plain string of letters, digits, /, - and _",
+                    "an HTTP API's custom domain takes DomainName and CertificateArn, REGIONAL, and base paths of letters, digits, /, - and _",
                 )
             })
             .unwrap_or_default();
     }
+    let endpoint = domain.get("EndpointConfiguration").and_then(Value::as_str);
     // A Domain written as a `Ref` is refused (SAM's test: a parameter's value, not a map);
     // another intrinsic (`Fn::If`) is what SAM may resolve otherwise: not judged.
     let one_key = domain.as_object().filter(|o| o.len() == 1);
@@ -983,11 +997,7 @@ fn domain_refused(
             "write EDGE, REGIONAL or PRIVATE",
         );
     }
-    let written: Vec<&Value> = match domain.get("BasePath") {
-        Some(Value::String(s)) if !s.is_empty() => vec![&domain["BasePath"]],
-        Some(Value::Array(a)) if !a.is_empty() => a.iter().collect(),
-        _ => Vec::new(),
-    };
+    let written = base_paths(domain);
     if let Some(n) = written.iter().position(|p| !p.is_string()) {
         return refused(
             "Domain.BasePath",

@@ -276,12 +276,12 @@ fn sam_api(
             "IpAddressType must be 'ipv4' or 'dualstack'.",
         );
     }
-    if let Some(said) = props
+    if let Some((key, said)) = props
         .get("Domain")
-        .filter(|d| d.get("DomainName").is_some())
-        .and_then(super::sam::v2_base_path_refusal)
+        .filter(|d| d.is_object())
+        .and_then(super::sam::v2_domain_refusal)
     {
-        refuse(at("Domain.BasePath"), said);
+        refuse(at(key), said);
     }
     if props
         .pointer("/Domain/MutualTlsAuthentication")
