@@ -2985,3 +2985,67 @@ fn rest_method_settings_paths_are_read_as_api_gateway_reads_them() {
             .contains("/~1items~1{id}")
     );
 }
+
+/// Terraform's aws_api_gateway_method_settings: the provider documents method_path as
+/// `trimprefix(path, "/")/METHOD`; one that keeps the first slash is taken and applies to no
+/// method (hashicorp/terraform-provider-aws#9738), and a method the API lacks gets nothing.
+#[test]
+fn terraform_method_settings_paths_are_judged() {
+    let mut state: Value = serde_json::from_str(&std::fs::read_to_string(STATE).unwrap()).unwrap();
+    let resources = state["values"]["root_module"]["resources"]
+        .as_array_mut()
+        .unwrap();
+    let first = resources.len();
+    for (name, path) in [
+        ("right", "orders/{orderId}/GET"),
+        ("slash", "/orders/{orderId}/GET"),
+        ("missing", "orders/DELETE"),
+        ("all", "*/*"),
+    ] {
+        resources.push(serde_json::json!({
+            "address": format!("aws_api_gateway_method_settings.{name}"),
+            "mode": "managed", "type": "aws_api_gateway_method_settings", "name": name,
+            "provider_name": "registry.terraform.io/hashicorp/aws",
+            "values": {"id": format!("k8w2q4x7zd-prod-{path}"), "method_path": path,
+                "rest_api_id": "k8w2q4x7zd", "stage_name": "prod",
+                "settings": [{"metrics_enabled": true, "logging_level": "", "data_trace_enabled": false,
+                    "throttling_burst_limit": -1, "throttling_rate_limit": -1, "caching_enabled": false}]}
+        }));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("state.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let (code, j) = json_run(&["lint", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{j}");
+    let found = findings_with(&j, "lint.method-settings-path");
+    assert_eq!(found.len(), 2, "{j}");
+    let slash = found
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("slash"))
+        .unwrap();
+    assert_eq!(slash["severity"], "warning");
+    assert!(
+        slash["message"]
+            .as_str()
+            .unwrap()
+            .contains("aws_api_gateway_method_settings.slash")
+    );
+    assert_eq!(
+        slash["evidence"]["location"],
+        format!(
+            "$.values.root_module.resources[{}].values.method_path",
+            first + 1
+        )
+    );
+    let missing = found
+        .iter()
+        .find(|f| f["message"].as_str().unwrap().contains("DELETE"))
+        .unwrap();
+    assert!(
+        missing["message"]
+            .as_str()
+            .unwrap()
+            .contains("/orders has no DELETE method"),
+        "{missing}"
+    );
+}

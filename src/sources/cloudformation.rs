@@ -1353,7 +1353,7 @@ pub fn method_settings(template: &Value) -> Vec<super::Fault> {
 
 /// What is wrong with a method setting's `path` and `verb` (an error when API Gateway refuses
 /// it), against the API's `methods` when they were read.
-fn method_setting_fault(
+pub(super) fn method_setting_fault(
     path: &str,
     verb: &str,
     methods: Option<&Map<String, Value>>,

@@ -35,7 +35,7 @@ struct Resource<'a> {
 /// Reads the REST APIs of a plan or state into inline definitions, placed under
 /// `Resources` as a template would hold them.
 pub fn read(doc: &mut Value) -> Option<Read> {
-    let (template, origins) = {
+    let (template, origins, settings) = {
         let resources = collect(doc);
         if !resources.iter().any(|r| {
             r.kind.starts_with("aws_api_gateway_") || r.kind.starts_with("aws_apigatewayv2_")
@@ -44,7 +44,25 @@ pub fn read(doc: &mut Value) -> Option<Read> {
         }
         let references = references(doc);
         let linker = Linker::new(&resources, &references);
-        translate(&resources, &linker)
+        // Each aws_api_gateway_method_settings: where it is, its method_path, and its API.
+        let settings: Vec<MethodSettings> = resources
+            .iter()
+            .filter(|r| r.kind == "aws_api_gateway_method_settings")
+            .filter_map(|r| {
+                let api = match linker.link(r, "rest_api_id") {
+                    Some(Link::Resource(a)) => Some(a),
+                    _ => None,
+                };
+                Some(MethodSettings {
+                    address: r.address.clone(),
+                    path: r.path.clone(),
+                    method_path: r.values.get("method_path")?.as_str()?.to_string(),
+                    api,
+                })
+            })
+            .collect();
+        let (template, origins) = translate(&resources, &linker);
+        (template, origins, settings)
     };
     let mut template = template;
     let mut read = cloudformation::read_as(&mut template, &[], "Terraform JSON", &origins)
@@ -56,11 +74,80 @@ pub fn read(doc: &mut Value) -> Option<Read> {
     super::apigatewayv2::read(&mut template, &[], &mut read, &placed);
     read.faults
         .extend(super::apigatewayv2::route_settings(&template, &[]));
+    read.faults
+        .extend(method_settings_faults(&template, &settings));
     let read = Some(read);
     if let (Some(obj), Some(r)) = (doc.as_object_mut(), template.get("Resources")) {
         obj.insert("Resources".into(), r.clone());
     }
     read
+}
+
+/// An `aws_api_gateway_method_settings` resource, as `method_settings_faults` reads it.
+struct MethodSettings {
+    address: String,
+    path: String,
+    method_path: String,
+    /// The REST API's address, when the document holds it.
+    api: Option<String>,
+}
+
+/// `aws_api_gateway_method_settings` whose `method_path` applies to no method. The provider
+/// documents `trimprefix(path, "/")/METHOD` and `*/*`: a method path that keeps the resource's
+/// first slash is taken and kept under a key that is not the method's, so it applies to no
+/// method [obs: hashicorp/terraform-provider-aws#9738, "/tenant/{tenant-name}/enrollment_codes/GET";
+/// chanzuckerberg/napari-hub#432, "/GET" for the root, which is "~1/GET"]. Otherwise the path
+/// and method are judged as a stage's MethodSettings are (`cloudformation::method_settings`).
+fn method_settings_faults(template: &Value, settings: &[MethodSettings]) -> Vec<super::Fault> {
+    let mut out = Vec::new();
+    for s in settings {
+        let location = format!("{}.values.method_path", s.path);
+        let fault = |error: bool, why: String| super::Fault {
+            code: super::METHOD_SETTINGS_PATH,
+            error,
+            api: s.api.clone().unwrap_or_default(),
+            location: location.clone(),
+            message: format!("{} (method_path {}): {why}", s.address, s.method_path),
+        };
+        let mp = s.method_path.as_str();
+        if mp.starts_with('/') {
+            out.push(fault(
+                false,
+                format!(
+                    "the method path keeps the resource's first slash: API Gateway keeps such settings under a key that is not the method's and applies them to no method, without an error (hashicorp/terraform-provider-aws#9738); write it {}",
+                    if mp.trim_start_matches('/').contains('/') {
+                        "without the first slash, trimprefix(path, \"/\")/METHOD"
+                    } else {
+                        "~1/METHOD for the root"
+                    }
+                ),
+            ));
+            continue;
+        }
+        let Some((path, verb)) = mp.rsplit_once('/') else {
+            continue;
+        };
+        // As a stage's MethodSetting writes it: `/~1a~1b` for `a/b`, `/*` for `*`.
+        let resource_path = if path == "*" {
+            "/*".to_string()
+        } else {
+            format!("/~1{}", path.trim_start_matches("~1").replace('/', "~1"))
+        };
+        let methods = s.api.as_deref().and_then(|api| {
+            template
+                .pointer(&format!(
+                    "/Resources/{}/Properties/Body/paths",
+                    api.replace('~', "~0").replace('/', "~1")
+                ))?
+                .as_object()
+        });
+        if let Some((error, why)) =
+            super::cloudformation::method_setting_fault(&resource_path, verb, methods)
+        {
+            out.push(fault(error, why));
+        }
+    }
+    out
 }
 
 /// Every managed resource of the plan's planned values, or of the state.
