@@ -47,6 +47,26 @@ pub struct DuplicateKey {
 /// How many repeated keys a document lists (the rest are counted).
 const MAX_DUPLICATES: usize = 20;
 
+/// The repeated keys a scan finds: the first [`MAX_DUPLICATES`] kept, every one counted.
+#[derive(Default)]
+struct Repeats {
+    found: Vec<DuplicateKey>,
+    count: usize,
+}
+
+impl Repeats {
+    fn note(&mut self, key: &str, first_line: usize, line: usize) {
+        self.count += 1;
+        if self.found.len() < MAX_DUPLICATES {
+            self.found.push(DuplicateKey {
+                key: key.to_string(),
+                first_line,
+                line,
+            });
+        }
+    }
+}
+
 /// Every key of `text` (YAML) written again in the same mapping, the first
 /// [`MAX_DUPLICATES`] listed, and how many there are in all. Keys that are not plain scalars
 /// (a mapping as a key, an alias) are not compared.
@@ -66,8 +86,7 @@ fn duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
         }
     }
     let mut stack: Vec<Frame> = Vec::new();
-    let mut found = Vec::new();
-    let mut count = 0;
+    let mut repeats = Repeats::default();
     for event in Parser::new_from_str(text) {
         let Ok((event, span)) = event else { break };
         match event {
@@ -75,14 +94,7 @@ fn duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
                 if let Some(Frame::Map { keys, at_key: true }) = stack.last_mut() {
                     let line = span.start.line();
                     if let Some(&first_line) = keys.get(value.as_ref()) {
-                        count += 1;
-                        if found.len() < MAX_DUPLICATES {
-                            found.push(DuplicateKey {
-                                key: value.to_string(),
-                                first_line,
-                                line,
-                            });
-                        }
+                        repeats.note(&value, first_line, line);
                     } else {
                         keys.insert(value.to_string(), line);
                     }
@@ -102,7 +114,7 @@ fn duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
             _ => {}
         }
     }
-    (found, count)
+    (repeats.found, repeats.count)
 }
 
 /// Every key of `text` (JSON, already parsed: well formed) written again in the same object,
@@ -123,8 +135,7 @@ fn json_duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
     const FEW: usize = 16;
     let bytes = text.as_bytes();
     let mut stack: Vec<Frame> = Vec::new();
-    let mut found = Vec::new();
-    let mut count = 0;
+    let mut repeats = Repeats::default();
     let mut line = 1;
     let mut i = 0;
     while i < bytes.len() {
@@ -172,14 +183,7 @@ fn json_duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
                         many.get(&key).copied()
                     };
                     if let Some(first_line) = first {
-                        count += 1;
-                        if found.len() < MAX_DUPLICATES {
-                            found.push(DuplicateKey {
-                                key: key.into_owned(),
-                                first_line,
-                                line,
-                            });
-                        }
+                        repeats.note(&key, first_line, line);
                     } else if many.is_empty() && few.len() < FEW {
                         few.push((key, line));
                     } else {
@@ -192,7 +196,7 @@ fn json_duplicate_keys(text: &str) -> (Vec<DuplicateKey>, usize) {
         }
         i += 1;
     }
-    (found, count)
+    (repeats.found, repeats.count)
 }
 
 impl Document {
